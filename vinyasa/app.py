@@ -1,0 +1,82 @@
+"""The application factory; the lifespan owns the engine. Nothing happens at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import select
+from starlette.responses import Response
+
+from vinyasa import __version__
+from vinyasa.config import Settings, get_settings
+from vinyasa.db import make_engine
+from vinyasa.errors import install_error_handlers
+from vinyasa.models import Meta
+from vinyasa.protocol.context import API_PREFIX, Runtime
+from vinyasa.protocol.pagination import OffsetCodec
+from vinyasa.protocol.ratelimit import RateLimiter
+from vinyasa.teams.routes import router as teams_router
+from vinyasa.users.routes import router as users_router
+from vinyasa.workspaces.routes import router as workspaces_router
+
+ROUTERS: tuple[APIRouter, ...] = (users_router, workspaces_router, teams_router)
+
+
+class NotMigrated(RuntimeError):
+    """The database has no schema yet: run `vinyasa db upgrade` (or `vinyasa serve`)."""
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Open the engine and read the server secret the first migration stored."""
+    engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
+    try:
+        with engine.connect() as conn:
+            secret = conn.execute(select(Meta.value).where(Meta.key == "offset_secret")).scalar_one_or_none()
+    except Exception as exc:
+        engine.dispose()
+        raise NotMigrated(f"cannot read the database schema at {engine.url!r}: run `vinyasa db upgrade`") from exc
+    if secret is None:
+        engine.dispose()
+        raise NotMigrated("the database is not migrated: run `vinyasa db upgrade`")
+    limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute > 0 else None
+    return Runtime(
+        engine=engine,
+        codec=OffsetCodec(bytes.fromhex(secret)),
+        max_body_bytes=settings.max_body_bytes,
+        public_url=settings.public_url.rstrip("/") if settings.public_url else None,
+        limiter=limiter,
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A vinyasa ASGI app for the given settings (environment settings by default)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.runtime = build_runtime(settings)
+        try:
+            yield
+        finally:
+            app.state.runtime.engine.dispose()
+
+    app = FastAPI(
+        title="vinyasa",
+        version=__version__,
+        description="A self-hosted server that speaks Asana's REST API v1.0.",
+        lifespan=lifespan,
+        openapi_url=API_PREFIX + "/openapi.json",
+        docs_url=API_PREFIX + "/docs",
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> Response:
+        return Response(b'{"status":"ok"}', media_type="application/json")
+
+    return app

@@ -1,0 +1,6 @@
+"""All tables; importing this package registers them on Base.metadata."""
+
+from vinyasa.models.core import GidCounter, Meta, Token
+from vinyasa.models.people import Team, TeamMember, User, Workspace, WorkspaceMember
+
+__all__ = ["GidCounter", "Meta", "Team", "TeamMember", "Token", "User", "Workspace", "WorkspaceMember"]

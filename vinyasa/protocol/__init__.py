@@ -1,0 +1,1 @@
+"""The wire engine: bodies, opt_fields projection, pagination, gids, rendering. Resources reuse it."""

@@ -1,0 +1,83 @@
+"""Request bodies: JSON `{"data": {...}, "options": {...}}` or flat form fields; typed validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl
+
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from vinyasa.errors import InvalidRequest, validation_message
+
+M = TypeVar("M", bound=BaseModel)
+MAX_NESTING = 32
+
+
+@dataclass
+class Payload:
+    """What a request body carried: the `data` object and any options (`fields`, `pretty`)."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    present: bool = False  # a non-empty `data` object (or form fields) was sent
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_NESTING:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level)
+    return level
+
+
+def parse_body(raw: bytes, content_type: str) -> Payload:
+    """Decode a body; an empty body or `{}` is an empty payload (the SDK sends `{}` on DELETE)."""
+    if not raw.strip():
+        return Payload()
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/x-www-form-urlencoded":
+        return _parse_form(raw)
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise InvalidRequest("Could not parse request data, invalid JSON") from None
+    if not isinstance(doc, dict):
+        raise InvalidRequest("Request data must be a JSON object")
+    if _depth(doc) > MAX_NESTING:
+        raise InvalidRequest("Request data is nested too deeply")
+    data = doc.get("data", {})
+    options = doc.get("options", {})
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InvalidRequest("data: Must be a JSON object")
+    if not isinstance(options, dict):
+        raise InvalidRequest("options: Must be a JSON object")
+    return Payload(data=data, options=options, present=bool(data))
+
+
+def _parse_form(raw: bytes) -> Payload:
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise InvalidRequest("Request body must be UTF-8") from None
+    data: dict[str, Any] = {}
+    options: dict[str, Any] = {}
+    for key, value in pairs:
+        if key.startswith("opt_"):
+            options[key[4:]] = value
+        else:
+            data[key] = value
+    return Payload(data=data, options=options, present=bool(data))
+
+
+def validate(model: type[M], data: dict[str, Any]) -> M:
+    """Validate a `data` object against an input model; problems become one 400 naming the fields."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRequest(validation_message(exc.errors())) from None

@@ -1,0 +1,220 @@
+"""The request context and the route class that owns each request's transaction.
+
+Every API route uses `AsanaRoute`: it reads the body (413 past the limit), opens one connection,
+authenticates the bearer token, then runs the endpoint and commits, or rolls back on any error.
+Endpoints take the `Ctx` and answer through `ctx.one` / `ctx.page` / `ctx.empty`, so envelopes,
+projection and pagination live here once. No await happens while a transaction is open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import Depends, Request
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from sqlalchemy import Connection, Engine, Select, select
+from starlette.responses import Response
+
+from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
+from vinyasa.models import Token
+from vinyasa.protocol.body import Payload, parse_body, validate
+from vinyasa.protocol.fields import FieldTree, parse_fields
+from vinyasa.protocol.pagination import OffsetCodec, keyset, parse_limit, query_scope
+from vinyasa.protocol.ratelimit import RateLimiter
+from vinyasa.protocol.resources import Resource, project, project_one
+
+API_PREFIX = "/api/1.0"
+JSON = "application/json; charset=UTF-8"
+M = TypeVar("M", bound=BaseModel)
+_TRUE = frozenset({"", "true", "True", "1", "yes"})
+_WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+
+
+@dataclass
+class Runtime:
+    """Per-process state the routes need: engine, offset signer, limits."""
+
+    engine: Engine
+    codec: OffsetCodec
+    max_body_bytes: int
+    public_url: str | None
+    limiter: RateLimiter | None
+
+
+def token_digest(token: str) -> str:
+    """How tokens are stored: SHA-256 hex digest."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _flag(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value in _TRUE)
+
+
+@dataclass
+class Ctx:
+    """One API request: the caller, its connection (inside the request's transaction) and options."""
+
+    request: Request
+    conn: Connection
+    runtime: Runtime
+    user_gid: int
+    payload: Payload
+    base_url: str
+    fields: FieldTree | None = None
+    pretty: bool = False
+    limit: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    # ---- input -------------------------------------------------------------------------------
+    def input(self, model: type[M]) -> M:
+        """The body's `data` validated against `model` (400 naming any bad field)."""
+        return validate(model, self.payload.data)
+
+    # ---- output ------------------------------------------------------------------------------
+    def respond(self, body: dict[str, Any], status: int = 200) -> Response:
+        """Serialize an envelope, indented when opt_pretty was asked for."""
+        option = orjson.OPT_INDENT_2 if self.pretty else 0
+        return Response(orjson.dumps(body, option=option), status, self.headers or None, JSON)
+
+    def one(self, resource: Resource, gid: int, status: int = 200) -> Response:
+        """The full record of one object (opt_fields replaces the default set)."""
+        if status == 201:
+            self.headers["Location"] = f"{self.base_url}{API_PREFIX}/{resource.resource_type}s/{gid}"
+        return self.respond({"data": project_one(self.conn, self, resource, gid, self.fields)}, status)
+
+    def data(self, value: Any, status: int = 200) -> Response:
+        """A computed `data` value that is not a stored resource."""
+        return self.respond({"data": value}, status)
+
+    def empty(self) -> Response:
+        """`{"data": {}}`, Asana's answer to deletes and most actions."""
+        return self.respond({"data": {}})
+
+    def page(
+        self,
+        resource: Resource,
+        stmt: Select[Any],
+        *,
+        descending: bool = False,
+        cap: int = 1000,
+        truncate: bool = False,
+    ) -> Response:
+        """A keyset-paginated list of compact records.
+
+        `stmt` selects the sort key columns, the last of which is the item's gid. Without `limit`
+        the whole list comes back; past `cap` items that is a 400 (Asana's "result is too large"),
+        or a silent cut at `cap` when `truncate` (the alphabetical user lists).
+        """
+        scope = query_scope(self.request.url.path, self.request.query_params.multi_items())
+        raw_offset = self.request.query_params.get("offset")
+        after = self.runtime.codec.decode(raw_offset, scope) if raw_offset else None
+        size = self.limit if self.limit is not None else cap
+        rows = list(self.conn.execute(keyset(stmt, after, descending=descending, limit=size)))
+        more = len(rows) > size
+        if more and self.limit is None and not truncate:
+            raise InvalidRequest(
+                "The result is too large. You should use pagination (may require specifying a workspace)!"
+            )
+        rows = rows[:size]
+        items = project(self.conn, self, resource, [r[-1] for r in rows], self.fields, full=False)
+        body: dict[str, Any] = {"data": items}
+        if self.limit is not None:
+            body["next_page"] = self._next_page(list(rows[-1]), scope) if more else None
+        return self.respond(body)
+
+    def _next_page(self, key: list[Any], scope: str) -> dict[str, str]:
+        token = self.runtime.codec.encode(key, scope)
+        params = [(k, v) for k, v in self.request.query_params.multi_items() if k != "offset"]
+        params.append(("offset", token))
+        path = self.request.url.path.removeprefix(API_PREFIX) + "?" + urlencode(params)
+        return {"offset": token, "path": path, "uri": self.base_url + API_PREFIX + path}
+
+
+async def current_ctx(request: Request) -> Ctx:
+    """FastAPI dependency (async, so no threadpool hop): the context `AsanaRoute` prepared."""
+    ctx: Ctx = request.state.ctx
+    return ctx
+
+
+CtxDep = Annotated[Ctx, Depends(current_ctx)]
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _authenticate(conn: Connection, request: Request) -> int:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthorized("Not Authorized")
+    user = conn.execute(
+        select(Token.user_gid).where(Token.token_hash == token_digest(token.strip()))
+    ).scalar_one_or_none()
+    if user is None:
+        raise NotAuthorized("Not Authorized")
+    return user
+
+
+class AsanaRoute(APIRoute):
+    """An API route whose request runs in one transaction with an authenticated context."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        inner = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            runtime: Runtime = request.app.state.runtime
+            write = request.method in _WRITE_METHODS
+            raw = await _read_body(request, runtime.max_body_bytes) if write else b""
+            # From here on nothing awaits until the transaction ends (see module docstring).
+            conn = runtime.engine.connect()
+            if write:
+                conn = conn.execution_options(sqlite_immediate=True)
+            try:
+                user_gid = _authenticate(conn, request)
+                if runtime.limiter is not None:
+                    runtime.limiter.spend(user_gid)
+                payload = parse_body(raw, request.headers.get("content-type", "")) if write else Payload()
+                query = request.query_params
+                opt_fields = query.get("opt_fields")
+                fields_raw = opt_fields if opt_fields is not None else payload.options.get("fields")
+                pretty = query.get("opt_pretty", payload.options.get("pretty", False))
+                base = runtime.public_url or str(request.base_url).rstrip("/")
+                request.state.ctx = Ctx(
+                    request=request,
+                    conn=conn,
+                    runtime=runtime,
+                    user_gid=user_gid,
+                    payload=payload,
+                    base_url=base,
+                    fields=parse_fields(fields_raw),
+                    pretty=_flag(pretty),
+                    limit=parse_limit(query.get("limit")),
+                )
+                response = await inner(request)
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+            finally:
+                conn.close()
+            return response
+
+        return handler

@@ -1,0 +1,60 @@
+"""Gids: 16-digit strings, unique across every resource, drawn from one counter and scrambled."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from vinyasa.errors import InvalidRequest, NotFound
+
+_BITS = 50
+_MASK = (1 << _BITS) - 1
+_MULTIPLIER = 0x2545F4914F6CDD1D & _MASK | 1  # odd, so x -> x * M mod 2^50 is a bijection
+_BASE = 10**15  # every gid has 16 digits, like Asana's
+MAX_GID = (1 << 63) - 1
+
+
+def scramble(n: int) -> int:
+    """Map the n-th counter value to a unique, non-sequential 16-digit gid."""
+    return _BASE + ((n * _MULTIPLIER) & _MASK)
+
+
+def allocate(conn: Connection, count: int = 1) -> list[int]:
+    """Reserve `count` new gids inside the caller's transaction."""
+    if count <= 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(text("SELECT nextval('gid_seq') FROM generate_series(1, :n)"), {"n": count})
+        return [scramble(r[0]) for r in rows]
+    last = conn.execute(
+        text("UPDATE gid_counter SET value = value + :n WHERE id = 1 RETURNING value"), {"n": count}
+    ).scalar_one()
+    return [scramble(v) for v in range(last - count + 1, last + 1)]
+
+
+def new_gid(conn: Connection) -> int:
+    """Reserve one gid."""
+    return allocate(conn, 1)[0]
+
+
+def as_gid(value: str) -> int | None:
+    """The integer gid a string names, or None when it cannot be one."""
+    if not value or len(value) > 19 or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_GID else None
+
+
+def path_gid(value: str) -> int:
+    """A gid from the URL path; anything malformed is simply not found."""
+    gid = as_gid(value)
+    if gid is None:
+        raise NotFound("Not a recognized ID: " + value[:64])
+    return gid
+
+
+def body_gid(field: str, value: object) -> int:
+    """A gid given in a request body or query filter; malformed is a 400 naming the field."""
+    gid = as_gid(value) if isinstance(value, str) else None
+    if gid is None:
+        raise InvalidRequest(f"{field}: Not a recognized ID: {str(value)[:64]}")
+    return gid

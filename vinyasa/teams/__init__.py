@@ -1,0 +1,1 @@
+"""Teams inside organizations, and team memberships."""

@@ -1,0 +1,131 @@
+"""Creating and changing teams, and their memberships, with Asana's team permission settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from vinyasa import access, richtext
+from vinyasa.db import insert_ignore
+from vinyasa.errors import Forbidden, InvalidRequest
+from vinyasa.models import Team, TeamMember, Workspace
+from vinyasa.protocol.context import Ctx
+from vinyasa.protocol.gids import new_gid
+from vinyasa.protocol.values import now_ms
+from vinyasa.teams.schemas import ACCESS_LEVELS, TeamFields
+
+# vinyasa's defaults for a new team (Asana documents none): open to request, every member may act.
+DEFAULTS: dict[str, Any] = {
+    "visibility": "request_to_join",
+    **dict.fromkeys(ACCESS_LEVELS, "all_team_members"),
+    "team_content_management_access_level": "no_restriction",
+    "endorsed": False,
+}
+
+
+def _description(fields: TeamFields) -> str | None:
+    """The stored rich description from either `html_description` or plain `description`."""
+    if fields.html_description is not None and fields.description is not None:
+        raise InvalidRequest("You may only provide one of description or html_description")
+    if fields.html_description is not None:
+        return richtext.normalize("html_description", fields.html_description)
+    if fields.description is not None:
+        return richtext.from_text(fields.description)
+    return None
+
+
+def _settings(fields: TeamFields) -> dict[str, Any]:
+    keys = ("name", "visibility", *ACCESS_LEVELS, "endorsed")
+    values = {k: getattr(fields, k) for k in keys if getattr(fields, k) is not None}
+    html = _description(fields)
+    if html is not None:
+        values["html_description"] = html
+    return values
+
+
+def insert_team(conn: Connection, workspace_gid: int, owner_gid: int, values: dict[str, Any]) -> int:
+    """Store a new team with vinyasa's defaults under `values`; the owner joins as its admin."""
+    gid = new_gid(conn)
+    row = {**DEFAULTS, "html_description": "<body></body>", **values}
+    conn.execute(insert(Team).values(gid=gid, workspace_gid=workspace_gid, created_at=now_ms(), **row))
+    add_member(conn, gid, owner_gid, admin=True)
+    return gid
+
+
+def create_team(ctx: Ctx, fields: TeamFields) -> int:
+    """A new team in an organization; the creator joins it as its admin."""
+    if fields.name is None:
+        raise InvalidRequest("name: Missing input")
+    if fields.organization is None:
+        raise InvalidRequest("organization: Missing input")
+    workspace_gid = access.workspace(ctx, fields.organization, "organization")
+    is_org = ctx.conn.execute(select(Workspace.is_organization).where(Workspace.gid == workspace_gid)).scalar()
+    if not is_org:
+        raise InvalidRequest("organization: Teams can only be created in an organization, not a workspace")
+    return insert_team(ctx.conn, workspace_gid, ctx.user_gid, _settings(fields))
+
+
+def _require_level(ctx: Ctx, team_gid: int, level_field: str, what: str) -> None:
+    """403 unless the caller is in the team and, where the team says so, one of its admins."""
+    role = access.team_role(ctx, team_gid)
+    if role is None:
+        raise Forbidden(f"You must be a member of this team to {what}.")
+    level = ctx.conn.execute(select(Team.__table__.c[level_field]).where(Team.gid == team_gid)).scalar()
+    if level == "only_team_admins" and not role:
+        raise Forbidden(f"Only team admins can {what}.")
+
+
+def update_team(ctx: Ctx, team_gid: int, workspace_gid: int, fields: TeamFields) -> None:
+    """Apply a partial change, checking the team's own edit permissions for each kind of field."""
+    if fields.organization is not None and fields.organization != str(workspace_gid):
+        raise InvalidRequest("organization: The organization of a team cannot be changed")
+    values = _settings(fields)
+    if not values:
+        _require_level(ctx, team_gid, "edit_team_name_or_description_access_level", "edit this team")
+        return
+    if {"name", "html_description"} & values.keys():
+        _require_level(ctx, team_gid, "edit_team_name_or_description_access_level", "edit this team")
+    if "visibility" in values:
+        _require_level(ctx, team_gid, "edit_team_visibility_or_trash_team_access_level", "change visibility")
+    if ({*ACCESS_LEVELS, "endorsed"} & values.keys()) and not access.team_role(ctx, team_gid):
+        raise Forbidden("Only team admins can change team permission settings.")
+    ctx.conn.execute(update(Team).where(Team.gid == team_gid).values(**values))
+
+
+def add_member(conn: Connection, team_gid: int, user_gid: int, *, admin: bool = False) -> int:
+    """Put a user in a team (a no-op when present); returns the membership gid."""
+    insert_ignore(
+        conn,
+        TeamMember,
+        [
+            {
+                "gid": new_gid(conn),
+                "team_gid": team_gid,
+                "user_gid": user_gid,
+                "is_admin": admin,
+                "is_guest": False,
+                "created_at": now_ms(),
+            }
+        ],
+    )
+    return int(
+        conn.execute(
+            select(TeamMember.gid).where(TeamMember.team_gid == team_gid, TeamMember.user_gid == user_gid)
+        ).scalar_one()
+    )
+
+
+def invite(ctx: Ctx, team_gid: int, workspace_gid: int, user_gid: int) -> int:
+    """addUser: the caller must be allowed to invite, and the user must be in the organization."""
+    _require_level(ctx, team_gid, "member_invite_management_access_level", "add members")
+    if workspace_gid not in access.workspaces_of(ctx.conn, user_gid):
+        raise InvalidRequest("user: The user must be a member of the team's organization")
+    return add_member(ctx.conn, team_gid, user_gid)
+
+
+def remove_member(ctx: Ctx, team_gid: int, user_gid: int) -> None:
+    """removeUser: anyone may leave; removing others follows the team's removal setting."""
+    if user_gid != ctx.user_gid:
+        _require_level(ctx, team_gid, "team_member_removal_access_level", "remove members")
+    ctx.conn.execute(delete(TeamMember).where(TeamMember.team_gid == team_gid, TeamMember.user_gid == user_gid))

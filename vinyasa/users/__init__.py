@@ -1,0 +1,1 @@
+"""Users: `me`, emails and gids, and the user lists of workspaces and teams."""

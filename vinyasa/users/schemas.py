@@ -1,0 +1,52 @@
+"""How users look on the wire (UserCompact / UserResponse / UserBaseResponse)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection, select
+
+from vinyasa.models import User, WorkspaceMember
+from vinyasa.protocol.resources import Col, RefList, Resource, Value, Viewer
+
+
+def _nothing(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[int, object]:
+    return {}
+
+
+def _shared_workspaces(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
+    """Each user's workspaces, limited to those the viewer is also in (as Asana does)."""
+    mine = select(WorkspaceMember.workspace_gid).where(WorkspaceMember.user_gid == viewer.user_gid)
+    rows = conn.execute(
+        select(WorkspaceMember.user_gid, WorkspaceMember.workspace_gid)
+        .where(WorkspaceMember.user_gid.in_(gids), WorkspaceMember.workspace_gid.in_(mine))
+        .order_by(WorkspaceMember.workspace_gid)
+    )
+    out: dict[int, list[int]] = {}
+    for user_gid, workspace_gid in rows:
+        out.setdefault(user_gid, []).append(workspace_gid)
+    return out
+
+
+USER = Resource(
+    "user",
+    User.__table__,
+    {
+        "name": Col("name"),
+        "email": Col("email"),
+        "photo": Value(_nothing),  # vinyasa stores no profile photos: always null
+        "workspaces": RefList("workspace", _shared_workspaces),
+        "custom_fields": Value(_nothing, default=[]),
+    },
+    compact=("name",),
+)
+
+USER_BASE = USER.view(("name", "email", "photo"))
+
+
+class UserReference(BaseModel):
+    """addUser / removeUser bodies: `me`, an email or a gid."""
+
+    model_config = ConfigDict(extra="ignore")
+    user: str = Field(min_length=1, max_length=320)

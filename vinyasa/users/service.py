@@ -1,0 +1,49 @@
+"""Finding users by `me`, email or gid, and creating them on invitation."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, insert, select
+
+from vinyasa.access import shares_workspace, unknown
+from vinyasa.errors import InvalidRequest
+from vinyasa.models import User
+from vinyasa.protocol.context import Ctx
+from vinyasa.protocol.gids import as_gid, new_gid
+from vinyasa.protocol.values import now_ms
+
+
+def find_user(conn: Connection, value: str, me: int | None = None) -> int | None:
+    """The gid of the user named by `me`, an email (any case) or a gid; None if there is none."""
+    value = value.strip()
+    if value == "me":
+        return me
+    if "@" in value:
+        return conn.execute(select(User.gid).where(User.email == value.lower())).scalar_one_or_none()
+    gid = as_gid(value)
+    if gid is None:
+        return None
+    return conn.execute(select(User.gid).where(User.gid == gid)).scalar_one_or_none()
+
+
+def resolve_user(ctx: Ctx, value: str, field: str | None = None) -> int:
+    """A user the caller can see; 404 (path) or 400 (body, filter) otherwise."""
+    gid = find_user(ctx.conn, value, ctx.user_gid)
+    if gid is None or not shares_workspace(ctx, gid):
+        raise unknown(field, value, "user")
+    return gid
+
+
+def create_user(conn: Connection, email: str, name: str | None = None) -> int:
+    """A new user; the name defaults to the email's local part."""
+    email = email.strip().lower()
+    local, at, domain = email.partition("@")
+    if not (local and at and "." in domain) or len(email) > 320:
+        raise InvalidRequest(f"user: Not a valid email address: {email[:64]}")
+    gid = new_gid(conn)
+    conn.execute(insert(User).values(gid=gid, name=name or local, email=email, created_at=now_ms()))
+    return gid
+
+
+def user_count(conn: Connection) -> int:
+    """How many users exist (an empty database has none)."""
+    return int(conn.execute(select(func.count()).select_from(User)).scalar_one())

@@ -1,0 +1,1 @@
+"""Workspaces and organizations, and who belongs to them."""

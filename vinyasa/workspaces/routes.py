@@ -1,0 +1,65 @@
+"""Workspace endpoints."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select, update
+from starlette.responses import Response
+
+from vinyasa import access
+from vinyasa.models import Workspace
+from vinyasa.protocol.context import AsanaRoute, CtxDep
+from vinyasa.users.schemas import USER_BASE, UserReference
+from vinyasa.users.service import create_user, find_user, resolve_user
+from vinyasa.workspaces.schemas import WORKSPACE, WorkspaceUpdate
+from vinyasa.workspaces.service import add_member, remove_member
+
+router = APIRouter(route_class=AsanaRoute, tags=["Workspaces"])
+
+
+@router.get("/workspaces", operation_id="getWorkspaces")
+async def get_workspaces(ctx: CtxDep) -> Response:
+    """The workspaces and organizations the caller belongs to."""
+    stmt = select(Workspace.gid).where(Workspace.gid.in_(list(access.workspace_roles(ctx))))
+    return ctx.page(WORKSPACE, stmt)
+
+
+@router.get("/workspaces/{workspace_gid}", operation_id="getWorkspace")
+async def get_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
+    """The full record of one workspace."""
+    return ctx.one(WORKSPACE, access.workspace(ctx, workspace_gid))
+
+
+@router.put("/workspaces/{workspace_gid}", operation_id="updateWorkspace")
+async def update_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
+    """Rename a workspace (admins only); the name is the only field that can change."""
+    gid = access.workspace(ctx, workspace_gid)
+    change = ctx.input(WorkspaceUpdate)
+    access.require_workspace_admin(ctx, gid)
+    if change.name is not None:
+        ctx.conn.execute(update(Workspace).where(Workspace.gid == gid).values(name=change.name))
+    return ctx.one(WORKSPACE, gid)
+
+
+@router.post("/workspaces/{workspace_gid}/addUser", operation_id="addUserForWorkspace")
+async def add_user_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
+    """Add a user; an unknown email creates the user (this is how people join vinyasa)."""
+    gid = access.workspace(ctx, workspace_gid)
+    body = ctx.input(UserReference)
+    if "@" in body.user:
+        user_gid = find_user(ctx.conn, body.user) or create_user(ctx.conn, body.user)
+    else:
+        user_gid = resolve_user(ctx, body.user, "user")
+    add_member(ctx.conn, gid, user_gid)
+    return ctx.one(USER_BASE, user_gid)
+
+
+@router.post("/workspaces/{workspace_gid}/removeUser", operation_id="removeUserForWorkspace")
+async def remove_user_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
+    """Remove a user from the workspace and its teams (workspace admins only)."""
+    gid = access.workspace(ctx, workspace_gid)
+    body = ctx.input(UserReference)
+    user_gid = resolve_user(ctx, body.user, "user")
+    access.require_workspace_admin(ctx, gid)
+    remove_member(ctx.conn, gid, user_gid)
+    return ctx.empty()
