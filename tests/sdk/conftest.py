@@ -1,0 +1,94 @@
+"""A real `vinyasa serve` on a free loopback port, per backend, for the official `asana` SDK."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asana
+import pytest
+
+from tests.conftest import new_database
+
+BIN = Path(sys.executable).parent / "vinyasa"
+
+
+@dataclass
+class Live:
+    """A running server and the owner's identifiers."""
+
+    backend: str
+    url: str
+    base: str
+    token: str
+    user: str
+    workspace: str
+    team: str
+
+    def client(self, token: str | None = None) -> asana.ApiClient:
+        """An SDK client pointed at this server, as a user would configure it."""
+        cfg = asana.Configuration()
+        cfg.host = self.base + "/api/1.0"
+        cfg.access_token = token or self.token
+        return asana.ApiClient(cfg)
+
+    def cli(self, *args: str) -> dict[str, str]:
+        """Run a `vinyasa ... --json` command against this server's database."""
+        out = subprocess.run(
+            [str(BIN), *args, "--json"],
+            env={**os.environ, "VINYASA_DATABASE_URL": self.url},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        parsed: dict[str, str] = json.loads(out.stdout)
+        return parsed
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """`vinyasa init --json` then `vinyasa serve` on its own database; stopped at session end."""
+    url = new_database(request, request.param, tmp_path_factory.mktemp("live-" + request.param))
+    env = {**os.environ, "VINYASA_DATABASE_URL": url}
+    made = json.loads(
+        subprocess.run(
+            [str(BIN), "init", "--json"], env=env, capture_output=True, text=True, check=True
+        ).stdout
+    )
+    port = _free_port()
+    log = (tmp_path_factory.getbasetemp() / f"serve-{request.param}.log").open("w")
+    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"vinyasa serve did not start; see {log.name}")
+        time.sleep(0.1)
+    yield Live(request.param, url, base, made["token"], made["user"], made["workspace"], made["team"])
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
