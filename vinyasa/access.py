@@ -81,7 +81,9 @@ def team(ctx: Ctx, value: str, field: str | None = None) -> tuple[int, int]:
 def team_role(ctx: Ctx, team_gid: int) -> bool | None:
     """None when the caller is not in the team, else whether they are its admin."""
     return ctx.conn.execute(
-        select(TeamMember.is_admin).where(TeamMember.team_gid == team_gid, TeamMember.user_gid == ctx.user_gid)
+        select(TeamMember.is_admin).where(
+            TeamMember.team_gid == team_gid, TeamMember.user_gid == ctx.user_gid
+        )
     ).scalar_one_or_none()
 
 
@@ -90,11 +92,15 @@ def shares_workspace(ctx: Ctx, user_gid: int) -> bool:
     if user_gid == ctx.user_gid:
         return True
     mine = list(workspace_roles(ctx))
-    return bool(mine) and ctx.conn.execute(
-        select(WorkspaceMember.user_gid)
-        .where(WorkspaceMember.user_gid == user_gid, WorkspaceMember.workspace_gid.in_(mine))
-        .limit(1)
-    ).first() is not None
+    return (
+        bool(mine)
+        and ctx.conn.execute(
+            select(WorkspaceMember.user_gid)
+            .where(WorkspaceMember.user_gid == user_gid, WorkspaceMember.workspace_gid.in_(mine))
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def workspaces_of(conn: Connection, user_gid: int) -> set[int]:

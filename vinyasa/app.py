@@ -36,7 +36,9 @@ def build_runtime(settings: Settings) -> Runtime:
             secret = conn.execute(select(Meta.value).where(Meta.key == "offset_secret")).scalar_one_or_none()
     except Exception as exc:
         engine.dispose()
-        raise NotMigrated(f"cannot read the database schema at {engine.url!r}: run `vinyasa db upgrade`") from exc
+        raise NotMigrated(
+            f"cannot read the database schema at {engine.url!r}: run `vinyasa db upgrade`"
+        ) from exc
     if secret is None:
         engine.dispose()
         raise NotMigrated("the database is not migrated: run `vinyasa db upgrade`")

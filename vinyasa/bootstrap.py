@@ -37,7 +37,9 @@ def token_for_email(conn: Connection, email: str) -> tuple[int, str]:
     return user, create_token(conn, user)
 
 
-def create_workspace(conn: Connection, name: str, owner_email: str, *, organization: bool = True) -> dict[str, str | None]:
+def create_workspace(
+    conn: Connection, name: str, owner_email: str, *, organization: bool = True
+) -> dict[str, str | None]:
     """A workspace (an organization with one team, unless not) whose admin is the owner."""
     owner = find_user(conn, owner_email) or create_user(conn, owner_email)
     workspace = new_gid(conn)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from vinyasa.config import get_settings
 
-app = typer.Typer(help="vinyasa: a self-hosted server that speaks Asana's REST API v1.0.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+app = typer.Typer(
+    help="vinyasa: a self-hosted server that speaks Asana's REST API v1.0.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 workspace_app = typer.Typer(help="Workspace commands.", no_args_is_help=True)
 token_app = typer.Typer(help="Personal access token commands.", no_args_is_help=True)
@@ -25,7 +30,7 @@ def _database_url() -> str:
     return get_settings().database_url
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     from vinyasa.db import make_engine
 
     return make_engine(_database_url())
@@ -103,7 +108,9 @@ def workspace_create(
     if as_json:
         typer.echo(json.dumps(created))
     else:
-        typer.echo(f"workspace {created['workspace']} owned by user {created['user']} (team {created['team']})")
+        typer.echo(
+            f"workspace {created['workspace']} owned by user {created['user']} (team {created['team']})"
+        )
 
 
 @token_app.command("create")

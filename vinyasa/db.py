@@ -79,9 +79,8 @@ def insert_ignore(conn: Any, model: Any, rows: list[dict[str, Any]]) -> int:
     """INSERT ... ON CONFLICT DO NOTHING on either database; returns how many rows were new."""
     if not rows:
         return 0
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    result = conn.execute(dialect_insert(model).on_conflict_do_nothing(), rows)
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    result = conn.execute(dialect.insert(model).on_conflict_do_nothing(), rows)
     return int(result.rowcount or 0)

@@ -74,7 +74,8 @@ class RateLimited(AsanaError):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
-            "You've made too many requests and hit a rate limit. Please retry after the given amount of time.",
+            "You've made too many requests and hit a rate limit. "
+            "Please retry after the given amount of time.",
             headers={"Retry-After": str(retry_after)},
         )
 

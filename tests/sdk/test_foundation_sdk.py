@@ -25,7 +25,12 @@ def test_add_users_and_walk_pages_with_the_sdk_iterator(live):
     client = live.client()
     workspaces = asana.WorkspacesApi(client)
     tag = uuid.uuid4().hex[:8]
-    added = {workspaces.add_user_for_workspace({"data": {"user": f"p{i}-{tag}@example.com"}}, live.workspace, {})["gid"] for i in range(7)}
+    added = {
+        workspaces.add_user_for_workspace({"data": {"user": f"p{i}-{tag}@example.com"}}, live.workspace, {})[
+            "gid"
+        ]
+        for i in range(7)
+    }
     users = asana.UsersApi(client)
     seen = [u["gid"] for u in users.get_users({"workspace": live.workspace, "limit": 2})]
     assert len(seen) == len(set(seen))
@@ -41,7 +46,9 @@ def test_teams_create_update_members(live):
     teams = asana.TeamsApi(client)
     team = teams.create_team({"data": {"name": "SDK team", "organization": live.workspace}}, {})
     assert team["organization"]["gid"] == live.workspace
-    updated = teams.update_team({"data": {"name": "SDK team 2"}}, team["gid"], {"opt_fields": "name,description"})
+    updated = teams.update_team(
+        {"data": {"name": "SDK team 2"}}, team["gid"], {"opt_fields": "name,description"}
+    )
     assert updated == {"gid": team["gid"], "name": "SDK team 2", "description": ""}
     newcomer = asana.WorkspacesApi(client).add_user_for_workspace(
         {"data": {"user": f"t-{uuid.uuid4().hex[:8]}@example.com"}}, live.workspace, {}
@@ -54,7 +61,9 @@ def test_teams_create_update_members(live):
     listed = {t["gid"] for t in teams.get_teams_for_user(newcomer["gid"], live.workspace, {})}
     assert listed == {team["gid"]}
     assert teams.remove_user_for_team({"data": {"user": newcomer["gid"]}}, team["gid"]) == {}
-    assert team["gid"] not in {t["gid"] for t in teams.get_teams_for_user(newcomer["gid"], live.workspace, {})}
+    assert team["gid"] not in {
+        t["gid"] for t in teams.get_teams_for_user(newcomer["gid"], live.workspace, {})
+    }
     all_teams = {t["gid"] for t in teams.get_teams_for_workspace(live.workspace, {})}
     assert {team["gid"], live.team} <= all_teams
 

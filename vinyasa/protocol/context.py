@@ -18,14 +18,14 @@ import orjson
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, Select, select
+from sqlalchemy import Connection, Engine, select
 from starlette.responses import Response
 
 from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
 from vinyasa.models import Token
 from vinyasa.protocol.body import Payload, parse_body, validate
 from vinyasa.protocol.fields import FieldTree, parse_fields
-from vinyasa.protocol.pagination import OffsetCodec, keyset, parse_limit, query_scope
+from vinyasa.protocol.pagination import AnySelect, OffsetCodec, keyset, parse_limit, query_scope
 from vinyasa.protocol.ratelimit import RateLimiter
 from vinyasa.protocol.resources import Resource, project, project_one
 
@@ -100,7 +100,7 @@ class Ctx:
     def page(
         self,
         resource: Resource,
-        stmt: Select[Any],
+        stmt: AnySelect,
         *,
         descending: bool = False,
         cap: int = 1000,

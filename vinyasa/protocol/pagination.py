@@ -12,6 +12,8 @@ from sqlalchemy import Select, tuple_
 
 from vinyasa.errors import InvalidRequest
 
+# Any SELECT, whatever its column types (SQLAlchemy 2.1 types Select by its columns).
+AnySelect = Select[*tuple[Any, ...]]
 MAX_LIMIT = 100
 # Query parameters that do not change which items a listing holds.
 _NOT_FILTERS = frozenset({"offset", "limit", "opt_fields", "opt_pretty", "body"})
@@ -75,7 +77,9 @@ def query_scope(path: str, params: list[tuple[str, str]]) -> str:
     return path + "?" + "&".join(f"{k}={v}" for k, v in filters)
 
 
-def keyset(stmt: Select[Any], after: list[Any] | None, *, descending: bool, limit: int | None) -> Select[Any]:
+def keyset(
+    stmt: AnySelect, after: list[Any] | None, *, descending: bool, limit: int | None
+) -> AnySelect:
     """Order by the statement's selected columns and continue after the given key."""
     keys = list(stmt.selected_columns)
     if after is not None:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, FromClause, select
 
 from vinyasa.protocol.fields import FieldTree
 
@@ -73,7 +73,7 @@ class Resource:
     """How one resource type looks on the wire: its fields, compact set and opt-in fields."""
 
     resource_type: str
-    table: Table
+    table: FromClause
     fields: dict[str, FieldSpec]
     compact: tuple[str, ...]
     opt_in: frozenset[str] = frozenset()
@@ -145,7 +145,7 @@ def project(
             columns.update(dict.fromkeys(spec.needs))
             need_rows = True
     columns.pop("gid", None)
-    rows: dict[int, Mapping[str, Any]] = {}
+    rows: dict[int, Any] = {}
     if need_rows:
         table = resource.table
         stmt = select(table.c.gid, *(table.c[c] for c in columns)).where(table.c.gid.in_(unique))
@@ -158,9 +158,7 @@ def project(
         if isinstance(spec, Ref):
             targets = [rows[g][spec.column] for g in unique if g in rows and rows[g][spec.column] is not None]
             rendered = _render_targets(conn, viewer, spec.target, targets, default_sub)
-            values[name] = {
-                g: rendered.get(rows[g][spec.column]) for g in unique if g in rows
-            }
+            values[name] = {g: rendered.get(rows[g][spec.column]) for g in unique if g in rows}
         elif isinstance(spec, RefList):
             lists = spec.load(conn, viewer, unique)
             flat = [t for g in unique for t in lists.get(g, ())]

@@ -52,7 +52,9 @@ async def get_teams_for_user(ctx: CtxDep, user_gid: str, organization: str) -> R
     user = resolve_user(ctx, user_gid)
     org = access.workspace(ctx, organization, "organization")
     mine = select(TeamMember.team_gid).where(TeamMember.user_gid == user)
-    stmt = select(Team.name, Team.gid).where(Team.workspace_gid == org, Team.gid.in_(mine), access.team_visible(ctx))
+    stmt = select(Team.name, Team.gid).where(
+        Team.workspace_gid == org, Team.gid.in_(mine), access.team_visible(ctx)
+    )
     return ctx.page(TEAM, stmt)
 
 

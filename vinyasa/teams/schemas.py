@@ -36,7 +36,9 @@ TEAM = Resource(
     Team.__table__,
     {
         "name": Col("name"),
-        "description": Derived(("html_description",), lambda row, _: richtext.to_text(row["html_description"])),
+        "description": Derived(
+            ("html_description",), lambda row, _: richtext.to_text(row["html_description"])
+        ),
         "html_description": Col("html_description"),
         "organization": Ref("workspace_gid", "workspace"),
         "permalink_url": Derived(("gid",), _permalink),
@@ -80,4 +82,3 @@ class TeamFields(BaseModel):
     team_member_removal_access_level: Everyone | None = None
     team_content_management_access_level: Literal["no_restriction", "only_team_admins"] | None = None
     endorsed: bool | None = None
-

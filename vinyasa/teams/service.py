@@ -60,7 +60,9 @@ def create_team(ctx: Ctx, fields: TeamFields) -> int:
     if fields.organization is None:
         raise InvalidRequest("organization: Missing input")
     workspace_gid = access.workspace(ctx, fields.organization, "organization")
-    is_org = ctx.conn.execute(select(Workspace.is_organization).where(Workspace.gid == workspace_gid)).scalar()
+    is_org = ctx.conn.execute(
+        select(Workspace.is_organization).where(Workspace.gid == workspace_gid)
+    ).scalar()
     if not is_org:
         raise InvalidRequest("organization: Teams can only be created in an organization, not a workspace")
     return insert_team(ctx.conn, workspace_gid, ctx.user_gid, _settings(fields))
@@ -128,4 +130,6 @@ def remove_member(ctx: Ctx, team_gid: int, user_gid: int) -> None:
     """removeUser: anyone may leave; removing others follows the team's removal setting."""
     if user_gid != ctx.user_gid:
         _require_level(ctx, team_gid, "team_member_removal_access_level", "remove members")
-    ctx.conn.execute(delete(TeamMember).where(TeamMember.team_gid == team_gid, TeamMember.user_gid == user_gid))
+    ctx.conn.execute(
+        delete(TeamMember).where(TeamMember.team_gid == team_gid, TeamMember.user_gid == user_gid)
+    )

@@ -31,7 +31,9 @@ async def get_users(ctx: CtxDep, workspace: str | None = None, team: str | None 
     if team is not None:
         team_gid, _ = access.team(ctx, team, "team")
         stmt = stmt.where(User.gid.in_(select(TeamMember.user_gid).where(TeamMember.team_gid == team_gid)))
-    scope = [access.workspace(ctx, workspace, "workspace")] if workspace else list(access.workspace_roles(ctx))
+    scope = (
+        [access.workspace(ctx, workspace, "workspace")] if workspace else list(access.workspace_roles(ctx))
+    )
     stmt = stmt.where(
         User.gid.in_(select(WorkspaceMember.user_gid).where(WorkspaceMember.workspace_gid.in_(scope)))
     )

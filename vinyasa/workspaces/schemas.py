@@ -25,4 +25,3 @@ class WorkspaceUpdate(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     name: str | None = Field(default=None, min_length=1, max_length=512)
-

@@ -1,0 +1,30 @@
+"""Small assertions shared by the ASGI tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    """Assert a success status and return the `data` member."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert "errors" not in body
+    return body["data"]
+
+
+def fails(response: httpx.Response, status: int, *fragments: str) -> str:
+    """Assert an Asana error envelope with the status and message fragments; return the message."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"errors"}, body
+    assert isinstance(body["errors"], list) and body["errors"]
+    error = body["errors"][0]
+    assert isinstance(error["message"], str) and error["message"]
+    assert "help" in error
+    assert ("phrase" in error) == (status >= 500)
+    for fragment in fragments:
+        assert fragment in error["message"], error["message"]
+    return str(error["message"])
