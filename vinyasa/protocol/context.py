@@ -9,6 +9,7 @@ projection and pagination live here once. No await happens while a transaction i
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
@@ -18,11 +19,11 @@ import orjson
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 from starlette.responses import Response
 
 from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
-from vinyasa.models import Token
+from vinyasa.protocol import sql
 from vinyasa.protocol.body import Payload, parse_body, validate
 from vinyasa.protocol.fields import FieldTree, parse_fields
 from vinyasa.protocol.pagination import AnySelect, OffsetCodec, keyset, parse_limit, query_scope
@@ -45,6 +46,7 @@ class Runtime:
     max_body_bytes: int
     public_url: str | None
     limiter: RateLimiter | None
+    tokens: TokenCache = field(default_factory=lambda: TokenCache())
 
 
 def token_digest(token: str) -> str:
@@ -160,17 +162,42 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _authenticate(conn: Connection, request: Request) -> int:
+class TokenCache:
+    """Recently seen token digests -> user gid, so most requests skip the token lookup.
+
+    Tokens cannot be revoked through the API, so a short-lived positive cache is safe; entries
+    expire after `ttl` seconds so a token deleted from the database stops working soon after.
+    """
+
+    def __init__(self, ttl: float = 30.0, size: int = 10_000) -> None:
+        self.ttl, self.size = ttl, size
+        self._entries: dict[str, tuple[int, float]] = {}
+
+    def get(self, digest: str) -> int | None:
+        hit = self._entries.get(digest)
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        return hit[0]
+
+    def put(self, digest: str, user_gid: int) -> None:
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        self._entries[digest] = (user_gid, time.monotonic() + self.ttl)
+
+
+def _authenticate(conn: Connection, request: Request, cache: TokenCache) -> int:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthorized("Not Authorized")
-    user = conn.execute(
-        select(Token.user_gid).where(Token.token_hash == token_digest(token.strip()))
-    ).scalar_one_or_none()
+    digest = token_digest(token.strip())
+    user = cache.get(digest)
     if user is None:
-        raise NotAuthorized("Not Authorized")
-    return user
+        user = sql.fetch_value(conn, "SELECT user_gid FROM tokens WHERE token_hash = ?", [digest])
+        if user is None:
+            raise NotAuthorized("Not Authorized")
+        cache.put(digest, user)
+    return int(user)
 
 
 class AsanaRoute(APIRoute):
@@ -185,10 +212,10 @@ class AsanaRoute(APIRoute):
             raw = await _read_body(request, runtime.max_body_bytes) if write else b""
             # From here on nothing awaits until the transaction ends (see module docstring).
             conn = runtime.engine.connect()
-            if write:
-                conn = conn.execution_options(sqlite_immediate=True)
+            if write:  # writers hold the write lock from the start (SQLite: BEGIN IMMEDIATE)
+                conn.execution_options(sqlite_immediate=True).begin()
             try:
-                user_gid = _authenticate(conn, request)
+                user_gid = _authenticate(conn, request, runtime.tokens)
                 if runtime.limiter is not None:
                     runtime.limiter.spend(user_gid)
                 payload = parse_body(raw, request.headers.get("content-type", "")) if write else Payload()

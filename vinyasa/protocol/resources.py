@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, FromClause, select
+from sqlalchemy import Connection, FromClause
 
+from vinyasa.protocol import sql
 from vinyasa.protocol.fields import FieldTree
 
 
@@ -79,8 +80,10 @@ class Resource:
     opt_in: frozenset[str] = frozenset()
     register: bool = True
     full: tuple[str, ...] = field(init=False)
+    table_name: str = field(init=False)
 
     def __post_init__(self) -> None:
+        self.table_name = str(getattr(self.table, "name"))  # noqa: B009 - FromClause is typed without it
         self.full = ("resource_type", *(n for n in self.fields if n not in self.opt_in))
         self.compact = ("resource_type", *self.compact)
         if self.register:
@@ -145,11 +148,15 @@ def project(
             columns.update(dict.fromkeys(spec.needs))
             need_rows = True
     columns.pop("gid", None)
-    rows: dict[int, Any] = {}
+    rows: dict[int, dict[str, Any]] = {}
     if need_rows:
-        table = resource.table
-        stmt = select(table.c.gid, *(table.c[c] for c in columns)).where(table.c.gid.in_(unique))
-        rows = {r.gid: r._mapping for r in conn.execute(stmt)}
+        names = ["gid", *columns]
+        found = sql.fetch(
+            conn,
+            f"SELECT {', '.join(names)} FROM {resource.table_name} WHERE gid IN ({sql.marks(len(unique))})",
+            unique,
+        )
+        rows = {r[0]: dict(zip(names, r, strict=True)) for r in found}
 
     values: dict[str, Mapping[int, Any]] = {}
     for name, spec in specs.items():

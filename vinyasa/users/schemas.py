@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from vinyasa.models import User, WorkspaceMember
+from vinyasa.models import User
+from vinyasa.protocol import sql
 from vinyasa.protocol.resources import Col, RefList, Resource, Value, Viewer
 
 
@@ -17,11 +18,12 @@ def _nothing(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[in
 
 def _shared_workspaces(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
     """Each user's workspaces, limited to those the viewer is also in (as Asana does)."""
-    mine = select(WorkspaceMember.workspace_gid).where(WorkspaceMember.user_gid == viewer.user_gid)
-    rows = conn.execute(
-        select(WorkspaceMember.user_gid, WorkspaceMember.workspace_gid)
-        .where(WorkspaceMember.user_gid.in_(gids), WorkspaceMember.workspace_gid.in_(mine))
-        .order_by(WorkspaceMember.workspace_gid)
+    rows = sql.fetch(
+        conn,
+        "SELECT m.user_gid, m.workspace_gid FROM workspace_members m"
+        " JOIN workspace_members mine ON mine.workspace_gid = m.workspace_gid AND mine.user_gid = ?"
+        f" WHERE m.user_gid IN ({sql.marks(len(gids))}) ORDER BY m.workspace_gid",
+        [viewer.user_gid, *gids],
     )
     out: dict[int, list[int]] = {}
     for user_gid, workspace_gid in rows:

@@ -1,0 +1,39 @@
+"""Raw DBAPI reads for the hot paths: prepared SQL text, no expression building or result processing.
+
+SQL is written with `?` placeholders and adapted per driver once. Reads run on the request's own
+connection, so they see (and take part in) the request's transaction when one is open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection
+
+
+@lru_cache(maxsize=1024)
+def _adapt(sql: str, dialect: str) -> str:
+    return sql.replace("?", "%s") if dialect == "postgresql" else sql
+
+
+def marks(count: int) -> str:
+    """`?, ?, ...` for an IN list of `count` values."""
+    return ", ".join("?" * count)
+
+
+def fetch(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Rows of a read-only statement, as plain tuples."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(_adapt(sql, conn.dialect.name), tuple(params))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def fetch_value(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
+    """The first column of the first row, or None."""
+    rows = fetch(conn, sql, params)
+    return rows[0][0] if rows else None
