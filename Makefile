@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export VINYASA_DATABASE_URL ?= sqlite:///data/vinyasa.db
 
-.PHONY: install serve test check bench bench-smoke clean
+.PHONY: install serve test check bench bench-smoke coverage clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ test: install  ## the whole suite, on SQLite and PostgreSQL
 	$(BIN)/pytest
 
 check: install  ## ruff + mypy --strict
-	$(BIN)/ruff check vinyasa tests migrations bench
+	$(BIN)/ruff check vinyasa tests migrations bench tools
 	$(BIN)/ruff format --check vinyasa
 	$(BIN)/mypy vinyasa
 
@@ -33,6 +33,9 @@ bench: install  ## performance against the targets (needs wrk)
 
 bench-smoke: install  ## a few seconds of the benchmark, numbers not gated
 	$(BIN)/python -m bench.run --smoke
+
+coverage: install  ## regenerate docs/coverage.md from the routes and Asana's spec
+	$(BIN)/python -m tools.spec_coverage
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
