@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,8 @@ from vinyasa.config import Settings, get_settings
 from vinyasa.db import make_engine
 from vinyasa.errors import install_error_handlers
 from vinyasa.models import Meta
+from vinyasa.projects.membership_routes import router as project_memberships_router
+from vinyasa.projects.routes import router as projects_router
 from vinyasa.protocol.context import API_PREFIX, Runtime
 from vinyasa.protocol.pagination import OffsetCodec
 from vinyasa.protocol.ratelimit import RateLimiter
@@ -21,7 +24,13 @@ from vinyasa.teams.routes import router as teams_router
 from vinyasa.users.routes import router as users_router
 from vinyasa.workspaces.routes import router as workspaces_router
 
-ROUTERS: tuple[APIRouter, ...] = (users_router, workspaces_router, teams_router)
+ROUTERS: tuple[APIRouter, ...] = (
+    users_router,
+    workspaces_router,
+    teams_router,
+    projects_router,
+    project_memberships_router,
+)
 
 
 class NotMigrated(RuntimeError):
@@ -59,6 +68,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = build_runtime(settings)
+        # Everything loaded so far lives as long as the process: keep it out of the cyclic GC's
+        # generations so full collections stay short (they showed up as p99 spikes).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
