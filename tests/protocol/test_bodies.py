@@ -134,3 +134,21 @@ async def test_oversized_body_is_413(world):
     finally:
         runtime.max_body_bytes = old
     assert world.count("SELECT count(*) FROM teams") == 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Robert'); DROP TABLE teams;--",
+        '<script>alert("x")</script>',
+        "&amp; &lt;b&gt; ' \" \\ %s %(x)s ?",
+        "名前 🚀 \u200b",
+    ],
+)
+async def test_injection_strings_are_stored_verbatim(client, world, name):
+    created = ok(await client.post("/teams", json={"data": {"name": name, "organization": world.workspace}}), 201)
+    assert created["name"] == name
+    assert ok(await client.get(f"/teams/{created['gid']}?opt_fields=name"))["name"] == name
+    listed = [t["name"] for t in ok(await client.get(f"/workspaces/{world.workspace}/teams"))]
+    assert name in listed
+    assert world.count("SELECT count(*) FROM teams") == 2
