@@ -66,7 +66,16 @@ class Value:
     default: Any = None
 
 
-FieldSpec = Col | Derived | Ref | RefList | Value
+@dataclass(frozen=True)
+class Records:
+    """A list of small objects whose members reference resources, e.g. task `memberships`
+    ([{project, section}]). `load` gives, per row, dicts of member name -> target gid (or None)."""
+
+    members: dict[str, str]  # member name -> target resource type
+    load: Batch
+
+
+FieldSpec = Col | Derived | Ref | RefList | Value | Records
 
 
 @dataclass
@@ -174,6 +183,8 @@ def project(
         elif isinstance(spec, Value):
             loaded = spec.load(conn, viewer, unique)
             values[name] = {g: _trim(loaded.get(g, spec.default), sub) for g in unique}
+        elif isinstance(spec, Records):
+            values[name] = _records(conn, viewer, spec, unique, sub)
 
     out: dict[int, dict[str, Any]] = {}
     for gid in unique:
@@ -193,6 +204,25 @@ def project(
                 item[name] = values[name].get(gid)
         out[gid] = item
     return [out[g] for g in gids]
+
+
+def _records(
+    conn: Connection, viewer: Viewer, spec: Records, gids: list[int], sub: _Sub
+) -> dict[int, list[dict[str, Any]]]:
+    """Render each row's member objects; members are compact unless a sub-tree names their fields."""
+    loaded = spec.load(conn, viewer, gids)
+    chosen = {m: (sub or {}).get(m) for m in spec.members if not sub or m in sub}
+    rendered: dict[str, dict[int, dict[str, Any]]] = {}
+    for member, member_sub in chosen.items():
+        targets = [rec[member] for g in gids for rec in loaded.get(g, ()) if rec.get(member) is not None]
+        rendered[member] = _render_targets(conn, viewer, spec.members[member], targets, member_sub or None)
+    return {
+        g: [
+            {m: rendered[m].get(rec[m]) if rec.get(m) is not None else None for m in chosen}
+            for rec in loaded.get(g, ())
+        ]
+        for g in gids
+    }
 
 
 def _render_targets(

@@ -1,0 +1,57 @@
+"""The projection engine's record lists (e.g. task memberships), exercised on people tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from vinyasa.models import User
+from vinyasa.protocol import sql
+from vinyasa.protocol.resources import Col, Records, Resource, project
+
+
+@dataclass
+class _Viewer:
+    user_gid: int
+    base_url: str = "http://x"
+
+
+def _memberships(conn: Any, viewer: Any, gids: list[int]) -> Mapping[int, list[dict[str, int | None]]]:
+    rows = sql.fetch(
+        conn,
+        f"SELECT user_gid, workspace_gid FROM workspace_members WHERE user_gid IN ({sql.marks(len(gids))})",
+        gids,
+    )
+    out: dict[int, list[dict[str, int | None]]] = {}
+    for user, ws in rows:
+        out.setdefault(user, []).append({"workspace": ws, "user": user, "nothing": None})
+    return out
+
+
+PERSON = Resource(
+    "user",
+    User.__table__,
+    {"name": Col("name"), "memberships": Records({"workspace": "workspace", "user": "user", "nothing": "user"}, _memberships)},
+    compact=("name",),
+    register=False,
+)
+
+
+def test_records_default_compact_members(world):
+    with world.db() as conn:
+        [item] = project(conn, _Viewer(int(world.user)), PERSON, [int(world.user)], None, full=True)
+    assert item["memberships"] == [
+        {
+            "workspace": {"gid": world.workspace, "resource_type": "workspace", "name": "Acme"},
+            "user": {"gid": world.user, "resource_type": "user", "name": "owner"},
+            "nothing": None,
+        }
+    ]
+
+
+def test_records_sub_fields(world):
+    tree = {"memberships": {"workspace": {"is_organization": {}}}}
+    with world.db() as conn:
+        [item] = project(conn, _Viewer(int(world.user)), PERSON, [int(world.user)], tree, full=True)
+    assert item == {"gid": world.user, "memberships": [{"workspace": {"gid": world.workspace, "is_organization": True}}]}
