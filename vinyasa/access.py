@@ -3,18 +3,27 @@
 - A workspace is visible to its members.
 - A user is visible to anyone sharing a workspace with them (and to themselves).
 - A team is visible to members of its organization unless it is `secret`, then to its members only.
+- A project is visible to members of its workspace when `public_to_workspace`; when `private_to_team`,
+  to members of its team and the project's members; when `private`, to its members only. In every case
+  the caller must still belong to the project's workspace.
+- Acting on a visible project needs an access level (viewer < commenter < editor < admin). A project
+  member has their membership's level; anyone else who sees the project (through its workspace or team)
+  has the project's `default_access_level`. Editing a project needs editor; its permission settings
+  need admin; its appearance needs `minimum_access_level_for_customization`; changing its members or
+  followers needs `minimum_access_level_for_sharing` (editor or admin). Too low a level is 403.
 Objects named in a path that the caller cannot see are 404; named in a body or filter they are 400
 ("Unknown object"), so existence never leaks either way.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, or_, select
 
 from vinyasa.errors import Forbidden, InvalidRequest, NotFound
-from vinyasa.models import Team, TeamMember, WorkspaceMember
+from vinyasa.models import Project, ProjectMember, Team, TeamMember, WorkspaceMember
 from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import as_gid
 
@@ -107,3 +116,95 @@ def workspaces_of(conn: Connection, user_gid: int) -> set[int]:
     """The workspaces a user belongs to."""
     rows = conn.execute(select(WorkspaceMember.workspace_gid).where(WorkspaceMember.user_gid == user_gid))
     return {r[0] for r in rows}
+
+
+# Project access levels, weakest first.
+PROJECT_LEVELS = ("viewer", "commenter", "editor", "admin")
+
+
+def project_visible(ctx: Ctx) -> ColumnElement[bool]:
+    """SQL condition: the caller may see the project (see the module docstring)."""
+    # Aliased, so the condition also works in queries that join project_members or team_members.
+    pm = ProjectMember.__table__.alias("visible_pm")
+    tm = TeamMember.__table__.alias("visible_tm")
+    member = exists().where(pm.c.project_gid == Project.gid, pm.c.user_gid == ctx.user_gid)
+    in_team = exists().where(tm.c.team_gid == Project.team_gid, tm.c.user_gid == ctx.user_gid)
+    return and_(
+        Project.workspace_gid.in_(list(workspace_roles(ctx))),
+        or_(
+            Project.privacy_setting == "public_to_workspace",
+            member,
+            and_(Project.privacy_setting == "private_to_team", in_team),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class VisibleProject:
+    """A project the caller can see, with what the access checks need."""
+
+    gid: int
+    workspace_gid: int
+    team_gid: int | None
+    default_access_level: str
+    access_level: str  # the caller's effective level
+    minimum_access_level_for_customization: str
+    minimum_access_level_for_sharing: str
+
+
+def project(
+    ctx: Ctx, value: str, field: str | None = None, *, lock: Literal["share", "update"] | None = None
+) -> VisibleProject:
+    """A project the caller can see; `lock` holds its row until the transaction ends (PostgreSQL)."""
+    gid = as_gid(value)
+    row = None
+    if gid is not None:
+        own_level = (
+            select(ProjectMember.access_level)
+            .where(ProjectMember.project_gid == Project.gid, ProjectMember.user_gid == ctx.user_gid)
+            .scalar_subquery()
+        )
+        stmt = select(
+            Project.gid,
+            Project.workspace_gid,
+            Project.team_gid,
+            Project.default_access_level,
+            Project.minimum_access_level_for_customization,
+            Project.minimum_access_level_for_sharing,
+            own_level.label("own_level"),
+        ).where(Project.gid == gid, project_visible(ctx))
+        if lock is not None:
+            stmt = stmt.with_for_update(read=lock == "share", of=Project.__table__)
+        row = ctx.conn.execute(stmt).first()
+    if row is None:
+        raise unknown(field, value, "project")
+    return VisibleProject(
+        gid=row.gid,
+        workspace_gid=row.workspace_gid,
+        team_gid=row.team_gid,
+        default_access_level=row.default_access_level,
+        access_level=row.own_level or row.default_access_level,
+        minimum_access_level_for_customization=row.minimum_access_level_for_customization,
+        minimum_access_level_for_sharing=row.minimum_access_level_for_sharing,
+    )
+
+
+def require_project_level(project: VisibleProject, needed: str, what: str) -> None:
+    """403 unless the caller's access level on the project is at least `needed`."""
+    if PROJECT_LEVELS.index(project.access_level) < PROJECT_LEVELS.index(needed):
+        raise Forbidden(f"You need {needed} access to this project to {what}.")
+
+
+def project_membership(ctx: Ctx, value: str) -> int:
+    """A project membership whose project the caller can see, by gid string (404 otherwise)."""
+    gid = as_gid(value)
+    found = None
+    if gid is not None:
+        found = ctx.conn.execute(
+            select(ProjectMember.gid)
+            .join(Project, Project.gid == ProjectMember.project_gid)
+            .where(ProjectMember.gid == gid, project_visible(ctx))
+        ).scalar_one_or_none()
+    if found is None:
+        raise unknown(None, value, "project membership")
+    return int(found)

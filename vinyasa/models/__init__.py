@@ -2,5 +2,17 @@
 
 from vinyasa.models.core import GidCounter, Meta, Token
 from vinyasa.models.people import Team, TeamMember, User, Workspace, WorkspaceMember
+from vinyasa.models.projects import Project, ProjectMember
 
-__all__ = ["GidCounter", "Meta", "Team", "TeamMember", "Token", "User", "Workspace", "WorkspaceMember"]
+__all__ = [
+    "GidCounter",
+    "Meta",
+    "Project",
+    "ProjectMember",
+    "Team",
+    "TeamMember",
+    "Token",
+    "User",
+    "Workspace",
+    "WorkspaceMember",
+]

@@ -77,9 +77,7 @@ def query_scope(path: str, params: list[tuple[str, str]]) -> str:
     return path + "?" + "&".join(f"{k}={v}" for k, v in filters)
 
 
-def keyset(
-    stmt: AnySelect, after: list[Any] | None, *, descending: bool, limit: int | None
-) -> AnySelect:
+def keyset(stmt: AnySelect, after: list[Any] | None, *, descending: bool, limit: int | None) -> AnySelect:
     """Order by the statement's selected columns and continue after the given key."""
     keys = list(stmt.selected_columns)
     if after is not None:

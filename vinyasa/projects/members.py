@@ -1,0 +1,95 @@
+"""Project members and followers: resolving lists of users, then changing memberships in one go.
+
+Followers are members with `is_follower` set, so followers stay a subset of members by construction.
+Rows are written in user order, so concurrent requests adding overlapping users lock rows in the same
+order on PostgreSQL (no deadlocks), and the (project, user) unique constraint makes re-adding a no-op.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from vinyasa.db import insert_ignore
+from vinyasa.errors import InvalidRequest
+from vinyasa.models import ProjectMember, WorkspaceMember
+from vinyasa.protocol.context import Ctx
+from vinyasa.protocol.gids import allocate
+from vinyasa.protocol.values import now_ms
+from vinyasa.users.service import resolve_user
+
+
+def resolve_users(ctx: Ctx, field: str, values: list[str], workspace_gid: int | None) -> list[int]:
+    """Every named user (`me`, email, gid), all checked before anything is written; sorted gids.
+
+    With `workspace_gid`, every user must also belong to that workspace (the project's).
+    """
+    if not values:
+        raise InvalidRequest(f"{field}: Missing input")
+    gids = sorted({resolve_user(ctx, value, field) for value in values})
+    if workspace_gid is None:
+        return gids
+    inside = set(
+        ctx.conn.execute(
+            select(WorkspaceMember.user_gid).where(
+                WorkspaceMember.workspace_gid == workspace_gid, WorkspaceMember.user_gid.in_(gids)
+            )
+        ).scalars()
+    )
+    outside = [gid for gid in gids if gid not in inside]
+    if outside:
+        raise InvalidRequest(f"{field}: User {outside[0]} is not a member of the project's workspace")
+    return gids
+
+
+def _rows(
+    conn: Connection, project_gid: int, levels: dict[int, str], follow: set[int]
+) -> list[dict[str, object]]:
+    users = sorted(levels)
+    now = now_ms()
+    return [
+        {
+            "gid": gid,
+            "project_gid": project_gid,
+            "user_gid": user,
+            "access_level": levels[user],
+            "is_follower": user in follow,
+            "created_at": now,
+        }
+        for gid, user in zip(allocate(conn, len(users)), users, strict=True)
+    ]
+
+
+def add_members(conn: Connection, project_gid: int, levels: dict[int, str]) -> int:
+    """Make users members at the given levels; existing members are left as they are. Returns new count."""
+    return insert_ignore(conn, ProjectMember, _rows(conn, project_gid, levels, set()))
+
+
+def add_followers(conn: Connection, project_gid: int, users: list[int], level: str) -> None:
+    """Make users followers, and members at `level` when they are not members yet."""
+    rows = _rows(conn, project_gid, dict.fromkeys(users, level), set(users))
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(ProjectMember).on_conflict_do_update(
+        index_elements=[ProjectMember.project_gid, ProjectMember.user_gid], set_={"is_follower": True}
+    )
+    conn.execute(stmt, rows)
+
+
+def remove_members(conn: Connection, project_gid: int, users: list[int]) -> None:
+    """Take users out of the project (which also ends their following it)."""
+    conn.execute(
+        delete(ProjectMember).where(
+            ProjectMember.project_gid == project_gid, ProjectMember.user_gid.in_(users)
+        )
+    )
+
+
+def remove_followers(conn: Connection, project_gid: int, users: list[int]) -> None:
+    """Stop users following the project; they stay members."""
+    conn.execute(
+        update(ProjectMember)
+        .where(ProjectMember.project_gid == project_gid, ProjectMember.user_gid.in_(users))
+        .values(is_follower=False)
+    )

@@ -1,0 +1,110 @@
+"""Project endpoints: create, read, update, delete, and the project lists of workspaces and teams."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+from starlette.responses import Response
+
+from vinyasa import access
+from vinyasa.errors import InvalidRequest
+from vinyasa.models import Project
+from vinyasa.projects import service
+from vinyasa.projects.schemas import PROJECT, ProjectFields
+from vinyasa.protocol.context import AsanaRoute, Ctx, CtxDep
+from vinyasa.protocol.pagination import AnySelect
+
+router = APIRouter(route_class=AsanaRoute, tags=["Projects"])
+
+
+def _visible(ctx: Ctx, archived: bool | None) -> AnySelect:
+    """The projects the caller can see (by gid), optionally only (un)archived ones."""
+    stmt = select(Project.gid).where(access.project_visible(ctx))
+    if archived is not None:
+        stmt = stmt.where(Project.archived == archived)
+    return stmt
+
+
+@router.get("/projects", operation_id="getProjects")
+async def get_projects(
+    ctx: CtxDep, workspace: str | None = None, team: str | None = None, archived: bool | None = None
+) -> Response:
+    """The projects the caller can see, by gid; `workspace` and `team` narrow it (a team of another
+    workspace than the one given is a 400)."""
+    stmt = _visible(ctx, archived)
+    workspace_gid = None
+    if workspace is not None:
+        workspace_gid = access.workspace(ctx, workspace, "workspace")
+        stmt = stmt.where(Project.workspace_gid == workspace_gid)
+    if team is not None:
+        team_gid, team_workspace = access.team(ctx, team, "team")
+        if workspace_gid is not None and team_workspace != workspace_gid:
+            raise InvalidRequest("team: The team is not in the given workspace")
+        stmt = stmt.where(Project.team_gid == team_gid)
+    return ctx.page(PROJECT, stmt)
+
+
+@router.post("/projects", operation_id="createProject", status_code=201)
+async def create_project(ctx: CtxDep) -> Response:
+    """Create a project in `workspace` (and, in an organization, `team`); the caller becomes its admin."""
+    return ctx.one(PROJECT, service.create_project(ctx, ctx.input(ProjectFields)), status=201)
+
+
+@router.get("/projects/{project_gid}", operation_id="getProject")
+async def get_project(ctx: CtxDep, project_gid: str) -> Response:
+    """The full record of a project."""
+    return ctx.one(PROJECT, access.project(ctx, project_gid).gid)
+
+
+@router.put("/projects/{project_gid}", operation_id="updateProject")
+async def update_project(ctx: CtxDep, project_gid: str) -> Response:
+    """Change a project (partial); read-only fields and `followers` (create-only) are ignored.
+
+    Deviation: setting `team` moves the project to that team, which must be in the project's own
+    organization (else 400); Asana deprecates this, so the answer carries an `Asana-Change` header.
+    """
+    project = access.project(ctx, project_gid, lock="update")
+    service.update_project(ctx, project, ctx.input(ProjectFields))
+    return ctx.one(PROJECT, project.gid)
+
+
+@router.delete("/projects/{project_gid}", operation_id="deleteProject")
+async def delete_project(ctx: CtxDep, project_gid: str) -> Response:
+    """Delete a project with its memberships; afterwards it is unknown everywhere."""
+    service.delete_project(ctx, access.project(ctx, project_gid, lock="update"))
+    return ctx.empty()
+
+
+@router.get("/workspaces/{workspace_gid}/projects", operation_id="getProjectsForWorkspace")
+async def get_projects_for_workspace(
+    ctx: CtxDep, workspace_gid: str, archived: bool | None = None
+) -> Response:
+    """The projects of a workspace the caller can see, by gid."""
+    gid = access.workspace(ctx, workspace_gid)
+    return ctx.page(PROJECT, _visible(ctx, archived).where(Project.workspace_gid == gid))
+
+
+@router.post(
+    "/workspaces/{workspace_gid}/projects", operation_id="createProjectForWorkspace", status_code=201
+)
+async def create_project_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
+    """Create a project in this workspace (an organization also needs `team` in the body)."""
+    gid = access.workspace(ctx, workspace_gid)
+    return ctx.one(
+        PROJECT, service.create_project(ctx, ctx.input(ProjectFields), workspace_gid=gid), status=201
+    )
+
+
+@router.get("/teams/{team_gid}/projects", operation_id="getProjectsForTeam")
+async def get_projects_for_team(ctx: CtxDep, team_gid: str, archived: bool | None = None) -> Response:
+    """The projects of a team the caller can see, by gid."""
+    gid, _ = access.team(ctx, team_gid)
+    return ctx.page(PROJECT, _visible(ctx, archived).where(Project.team_gid == gid))
+
+
+@router.post("/teams/{team_gid}/projects", operation_id="createProjectForTeam", status_code=201)
+async def create_project_for_team(ctx: CtxDep, team_gid: str) -> Response:
+    """Create a project shared with this team, in the team's organization."""
+    gid, workspace_gid = access.team(ctx, team_gid)
+    created = service.create_project(ctx, ctx.input(ProjectFields), workspace_gid=workspace_gid, team_gid=gid)
+    return ctx.one(PROJECT, created, status=201)

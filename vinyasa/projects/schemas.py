@@ -1,0 +1,250 @@
+"""Projects and project memberships on the wire, and the bodies project endpoints take."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+from sqlalchemy import Connection, select
+
+from vinyasa import richtext
+from vinyasa.models import Project, ProjectMember
+from vinyasa.protocol.resources import Col, Derived, Ref, RefList, Resource, Value, Viewer
+from vinyasa.protocol.values import iso_ms
+
+Color = Literal[
+    "dark-pink",
+    "dark-green",
+    "dark-blue",
+    "dark-red",
+    "dark-teal",
+    "dark-brown",
+    "dark-orange",
+    "dark-purple",
+    "dark-warm-gray",
+    "light-pink",
+    "light-green",
+    "light-blue",
+    "light-red",
+    "light-teal",
+    "light-brown",
+    "light-orange",
+    "light-purple",
+    "light-warm-gray",
+    "none",
+]
+Icon = Literal[
+    "list",
+    "board",
+    "timeline",
+    "calendar",
+    "rocket",
+    "people",
+    "graph",
+    "star",
+    "bug",
+    "light_bulb",
+    "globe",
+    "gear",
+    "notebook",
+    "computer",
+    "check",
+    "target",
+    "html",
+    "megaphone",
+    "chat_bubbles",
+    "briefcase",
+    "page_layout",
+    "mountain_flag",
+    "puzzle",
+    "presentation",
+    "line_and_symbols",
+    "speed_dial",
+    "ribbon",
+    "shoe",
+    "shopping_basket",
+    "map",
+    "ticket",
+    "coins",
+]
+View = Literal["list", "board", "calendar", "timeline"]
+Privacy = Literal["public_to_workspace", "private_to_team", "private"]
+AccessLevel = Literal["admin", "editor", "commenter", "viewer"]
+MinimumLevel = Literal["admin", "editor"]
+MAX_USERS = 1000
+
+
+def _user_list(value: Any) -> list[str]:
+    """Users given as a comma-separated string or an array of strings (`me`, emails, gids)."""
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        items = value
+    else:
+        raise PydanticCustomError(
+            "user_list", "Must be a comma-separated string or an array of strings identifying users"
+        )
+    users = list(dict.fromkeys(item.strip() for item in items if item.strip()))
+    if len(users) > MAX_USERS:
+        raise PydanticCustomError("user_list", f"At most {MAX_USERS} users can be given at once")
+    return users
+
+
+UserList = Annotated[list[str], BeforeValidator(_user_list)]
+
+
+# ---- projects ---------------------------------------------------------------------------------
+
+
+def _nothing(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[int, Any]:
+    return {}
+
+
+def _people(followers_only: bool) -> Any:
+    def load(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
+        stmt = select(ProjectMember.project_gid, ProjectMember.user_gid).where(
+            ProjectMember.project_gid.in_(gids)
+        )
+        if followers_only:
+            stmt = stmt.where(ProjectMember.is_follower)
+        out: dict[int, list[int]] = {}
+        for project_gid, user_gid in conn.execute(stmt.order_by(ProjectMember.created_at, ProjectMember.gid)):
+            out.setdefault(project_gid, []).append(user_gid)
+        return out
+
+    return load
+
+
+def _permalink(row: Mapping[str, Any], viewer: Viewer) -> str:
+    return f"{viewer.base_url}/0/{row['gid']}/list"
+
+
+PROJECT = Resource(
+    "project",
+    Project.__table__,
+    {
+        "name": Col("name"),
+        "archived": Col("archived", bool),
+        "color": Col("color"),
+        "icon": Col("icon"),
+        "created_at": Col("created_at", iso_ms),
+        # Project statuses and status updates are not built yet: a project has none.
+        "current_status": Value(_nothing),
+        "current_status_update": Value(_nothing),
+        # Custom fields are not built yet: no project has settings or values.
+        "custom_field_settings": Value(_nothing, default=[]),
+        "default_view": Col("default_view"),
+        "due_date": Col("due_on"),
+        "due_on": Col("due_on"),
+        "html_notes": Col("html_notes"),
+        "members": RefList("user", _people(followers_only=False)),
+        "modified_at": Col("modified_at", iso_ms),
+        "notes": Derived(("html_notes",), lambda row, _: richtext.to_text(row["html_notes"])),
+        "public": Derived(
+            ("privacy_setting",), lambda row, _: row["privacy_setting"] == "public_to_workspace"
+        ),
+        "privacy_setting": Col("privacy_setting"),
+        "start_on": Col("start_on"),
+        "default_access_level": Col("default_access_level"),
+        "minimum_access_level_for_customization": Col("minimum_access_level_for_customization"),
+        "minimum_access_level_for_sharing": Col("minimum_access_level_for_sharing"),
+        "custom_fields": Value(_nothing, default=[]),
+        "completed": Col("completed", bool),
+        "completed_at": Col("completed_at", iso_ms),
+        "completed_by": Ref("completed_by_gid", "user"),
+        "followers": RefList("user", _people(followers_only=True)),
+        "owner": Ref("owner_gid", "user"),
+        "team": Ref("team_gid", "team"),
+        "permalink_url": Derived(("gid",), _permalink),
+        # Project briefs and templates are not built yet: always null.
+        "project_brief": Value(_nothing),
+        "created_from_template": Value(_nothing),
+        "workspace": Ref("workspace_gid", "workspace"),
+    },
+    compact=("name",),
+    opt_in=frozenset({"html_notes", "project_brief", "created_from_template"}),
+)
+
+
+def _write_access(row: Mapping[str, Any], _viewer: Viewer) -> str:
+    return "full_write" if row["access_level"] in ("admin", "editor") else "comment_only"
+
+
+PROJECT_MEMBERSHIP = Resource(
+    "project_membership",
+    ProjectMember.__table__,
+    {
+        "parent": Ref("project_gid", "project"),
+        "member": Ref("user_gid", "user"),
+        "access_level": Col("access_level"),
+        "user": Ref("user_gid", "user"),
+        "project": Ref("project_gid", "project"),
+        "write_access": Derived(("access_level",), _write_access),
+    },
+    compact=("member", "access_level"),
+    opt_in=frozenset({"parent", "project"}),
+)
+
+
+# ---- bodies -----------------------------------------------------------------------------------
+
+
+class ProjectFields(BaseModel):
+    """Fields a project body may set (ProjectRequest / ProjectUpdateRequest); read-only ones are ignored.
+
+    Which fields were given at all (`model_fields_set`) matters: `null` clears the nullable ones.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+    name: str | None = Field(default=None, max_length=1024)
+    notes: str | None = Field(default=None, max_length=65536)
+    html_notes: str | None = Field(default=None, max_length=65536)
+    archived: bool | None = None
+    color: Color | None = None
+    icon: Icon | None = None
+    default_view: View | None = None
+    due_on: str | None = None
+    due_date: str | None = None
+    due_at: str | None = None
+    start_on: str | None = None
+    public: bool | None = None
+    privacy_setting: Privacy | None = None
+    default_access_level: AccessLevel | None = None
+    minimum_access_level_for_customization: MinimumLevel | None = None
+    minimum_access_level_for_sharing: MinimumLevel | None = None
+    custom_fields: dict[str, Any] | None = None
+    followers: UserList | None = None
+    owner: str | None = None
+    team: str | None = None
+    workspace: str | None = None
+
+
+# Fields that may not be set to null (everything else named above is nullable or create-only).
+NOT_NULL = (
+    "name",
+    "notes",
+    "html_notes",
+    "archived",
+    "default_view",
+    "public",
+    "privacy_setting",
+    "default_access_level",
+    "minimum_access_level_for_customization",
+    "minimum_access_level_for_sharing",
+)
+
+
+class MembersBody(BaseModel):
+    """addMembers / removeMembers."""
+
+    model_config = ConfigDict(extra="ignore")
+    members: UserList
+
+
+class FollowersBody(BaseModel):
+    """addFollowers / removeFollowers."""
+
+    model_config = ConfigDict(extra="ignore")
+    followers: UserList

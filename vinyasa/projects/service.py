@@ -1,0 +1,297 @@
+"""Creating, changing and deleting projects, with Asana's rules for teams, dates and rich notes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from vinyasa import access, richtext
+from vinyasa.errors import InvalidRequest
+from vinyasa.models import Project, Workspace
+from vinyasa.projects import members
+from vinyasa.projects.schemas import NOT_NULL, ProjectFields
+from vinyasa.protocol.context import Ctx
+from vinyasa.protocol.gids import new_gid
+from vinyasa.protocol.values import now_ms, parse_date, parse_datetime_ms
+
+# vinyasa's defaults for a new project (Asana documents none).
+DEFAULTS: dict[str, Any] = {
+    "name": "",
+    "html_notes": "<body></body>",
+    "archived": False,
+    "color": None,
+    "icon": None,
+    "default_view": "list",
+    "due_on": None,
+    "start_on": None,
+    "privacy_setting": "public_to_workspace",
+    "default_access_level": "editor",
+    "minimum_access_level_for_customization": "editor",
+    "minimum_access_level_for_sharing": "editor",
+}
+SIMPLE = (
+    "name",
+    "archived",
+    "color",
+    "icon",
+    "default_view",
+    "default_access_level",
+    "minimum_access_level_for_customization",
+    "minimum_access_level_for_sharing",
+)
+SETTINGS = frozenset(
+    {
+        "privacy_setting",
+        "default_access_level",
+        "minimum_access_level_for_customization",
+        "minimum_access_level_for_sharing",
+    }
+)
+APPEARANCE = frozenset({"color", "icon", "default_view"})
+
+# Asana-Change values for the deprecated inputs (digest §A.12).
+TEAM_CHANGE = (
+    "name=teamless_projects;info=https://forum.asana.com/t/change-teamless-projects/929205;affected=true"
+)
+PRIVATE_TO_TEAM_CHANGE = (
+    "name=project_team_sharing;"
+    "info=https://forum.asana.com/t/change-project-team-sharing-is-coming/740939;affected=true"
+)
+
+
+def _announce(ctx: Ctx, fields: ProjectFields) -> None:
+    """Add the Asana-Change header when a deprecated input was used."""
+    changes = []
+    if "team" in fields.model_fields_set:
+        changes.append(TEAM_CHANGE)
+    if fields.privacy_setting == "private_to_team":
+        changes.append(PRIVATE_TO_TEAM_CHANGE)
+    if changes:
+        ctx.headers["Asana-Change"] = ", ".join(changes)
+
+
+def _no_nulls(fields: ProjectFields) -> None:
+    for name in NOT_NULL:
+        if name in fields.model_fields_set and getattr(fields, name) is None:
+            raise InvalidRequest(f"{name}: Cannot be null")
+
+
+def _simple(fields: ProjectFields) -> dict[str, Any]:
+    return {name: getattr(fields, name) for name in SIMPLE if name in fields.model_fields_set}
+
+
+def _privacy(fields: ProjectFields) -> str | None:
+    """The privacy setting from `privacy_setting` or the deprecated `public` (false means private)."""
+    setting = fields.privacy_setting
+    if fields.public is None:
+        return setting
+    if setting is not None and (setting == "public_to_workspace") != fields.public:
+        raise InvalidRequest("public: Contradicts privacy_setting; give only privacy_setting")
+    return setting or ("public_to_workspace" if fields.public else "private")
+
+
+def _notes(fields: ProjectFields) -> str | None:
+    """The stored rich notes from either `html_notes` or plain `notes`."""
+    if fields.html_notes is not None and fields.notes is not None:
+        raise InvalidRequest("You may only provide one of notes or html_notes")
+    if fields.html_notes is not None:
+        return richtext.normalize("html_notes", fields.html_notes)
+    if fields.notes is not None:
+        return richtext.from_text(fields.notes)
+    return None
+
+
+def _due(fields: ProjectFields) -> tuple[bool, str | None]:
+    """Whether a due date was given (`due_on`, its alias `due_date`, or `due_at`), and which date."""
+    given = fields.model_fields_set
+    found: dict[str, str | None] = {}
+    for name in ("due_on", "due_date"):
+        if name in given:
+            value = getattr(fields, name)
+            found[name] = None if value is None else parse_date(name, value)
+    if "due_at" in given:
+        at = fields.due_at
+        found["due_at"] = (
+            None
+            if at is None
+            else datetime.fromtimestamp(parse_datetime_ms("due_at", at) / 1000, UTC).date().isoformat()
+        )
+    if len(set(found.values())) > 1:
+        raise InvalidRequest(f"{', '.join(found)}: These due dates disagree; give only due_on")
+    return bool(found), next(iter(found.values()), None)
+
+
+def _dates(fields: ProjectFields, start: str | None, due: str | None) -> dict[str, str | None]:
+    """Changes to start_on/due_on; start_on needs a due date in the same request, before it."""
+    changes: dict[str, str | None] = {}
+    due_given, new_due = _due(fields)
+    if due_given:
+        changes["due_on"] = due = new_due
+    if "start_on" in fields.model_fields_set:
+        if not due_given:
+            raise InvalidRequest(
+                "start_on: due_on or due_at must be present in the request when setting or unsetting start_on"
+            )
+        value = fields.start_on
+        changes["start_on"] = start = None if value is None else parse_date("start_on", value)
+    if start is not None:
+        if due is None:
+            raise InvalidRequest("due_on: A project with a start date must also have a due date")
+        if start == due:
+            raise InvalidRequest("start_on: start_on and due_on cannot be the same date")
+        if start > due:
+            raise InvalidRequest("start_on: start_on must be before due_on")
+    return changes
+
+
+def _custom_fields(fields: ProjectFields) -> None:
+    """No custom field exists yet, so any named one is unknown."""
+    for key in fields.custom_fields or {}:
+        raise InvalidRequest(f"custom_fields: Unknown custom field: {key[:64]}")
+
+
+def _owner(ctx: Ctx, value: str | None, workspace_gid: int) -> int | None:
+    if value is None:
+        return None
+    return members.resolve_users(ctx, "owner", [value], workspace_gid)[0]
+
+
+def _is_organization(ctx: Ctx, workspace_gid: int) -> bool:
+    return bool(
+        ctx.conn.execute(select(Workspace.is_organization).where(Workspace.gid == workspace_gid)).scalar()
+    )
+
+
+def _placement(
+    ctx: Ctx, fields: ProjectFields, workspace_gid: int | None, team_gid: int | None
+) -> tuple[int, int | None]:
+    """The new project's workspace and team, from the URL and the body, which must agree."""
+    if fields.workspace is not None:
+        named = access.workspace(ctx, fields.workspace, "workspace")
+        if workspace_gid is not None and named != workspace_gid:
+            raise InvalidRequest("workspace: Does not match the workspace of the request's URL")
+        workspace_gid = named
+    if fields.team is not None:
+        named_team, team_workspace = access.team(ctx, fields.team, "team")
+        if team_gid is not None and named_team != team_gid:
+            raise InvalidRequest("team: Does not match the team of the request's URL")
+        if workspace_gid is not None and team_workspace != workspace_gid:
+            raise InvalidRequest("team: The team is not in the project's workspace")
+        team_gid, workspace_gid = named_team, team_workspace
+    if workspace_gid is None:
+        raise InvalidRequest("workspace: Missing input")
+    organization = _is_organization(ctx, workspace_gid)
+    if organization and team_gid is None:
+        raise InvalidRequest("team: Missing input. A project in an organization must be shared with a team")
+    if not organization and team_gid is not None:
+        raise InvalidRequest("team: Projects in a workspace that is not an organization cannot have a team")
+    return workspace_gid, team_gid
+
+
+def create_project(
+    ctx: Ctx, fields: ProjectFields, *, workspace_gid: int | None = None, team_gid: int | None = None
+) -> int:
+    """A new project; the creator (and owner, by default the creator) become admins, followers members."""
+    _no_nulls(fields)
+    workspace_gid, team_gid = _placement(ctx, fields, workspace_gid, team_gid)
+    values = {**DEFAULTS, **_simple(fields)}
+    values["privacy_setting"] = _privacy(fields) or values["privacy_setting"]
+    if values["privacy_setting"] == "private_to_team" and team_gid is None:
+        raise InvalidRequest(
+            "privacy_setting: private_to_team needs a team, and only organizations have teams"
+        )
+    values["html_notes"] = _notes(fields) or values["html_notes"]
+    values.update(_dates(fields, None, None))
+    _custom_fields(fields)
+    owner = _owner(ctx, fields.owner, workspace_gid) if "owner" in fields.model_fields_set else ctx.user_gid
+    followers = (
+        members.resolve_users(ctx, "followers", fields.followers, workspace_gid) if fields.followers else []
+    )
+
+    gid = new_gid(ctx.conn)
+    now = now_ms()
+    ctx.conn.execute(
+        insert(Project).values(
+            gid=gid,
+            workspace_gid=workspace_gid,
+            team_gid=team_gid,
+            owner_gid=owner,
+            completed=False,
+            created_at=now,
+            modified_at=now,
+            **values,
+        )
+    )
+    levels = {ctx.user_gid: "admin"}
+    if owner is not None:
+        levels[owner] = "admin"
+    for user in followers:
+        levels.setdefault(user, values["default_access_level"])
+    members.add_members(ctx.conn, gid, levels)
+    members.add_followers(ctx.conn, gid, followers, values["default_access_level"])
+    _announce(ctx, fields)
+    return gid
+
+
+def _team_change(ctx: Ctx, value: str | None, workspace_gid: int) -> int | None:
+    """Moving a project to another team of its own organization (see the route's docstring)."""
+    if value is None:
+        if _is_organization(ctx, workspace_gid):
+            raise InvalidRequest("team: A project in an organization must have a team")
+        return None
+    team_gid, team_workspace = access.team(ctx, value, "team")
+    if team_workspace != workspace_gid:
+        raise InvalidRequest("team: A project can only move to a team of its own workspace")
+    return team_gid
+
+
+def update_project(ctx: Ctx, project: access.VisibleProject, fields: ProjectFields) -> None:
+    """Apply a partial change; `modified_at` moves only when a stored value actually changes."""
+    access.require_project_level(project, "editor", "edit it")
+    _no_nulls(fields)
+    given = fields.model_fields_set
+    row = ctx.conn.execute(select(Project.__table__).where(Project.gid == project.gid)).one()._mapping
+    if fields.workspace is not None and fields.workspace != str(project.workspace_gid):
+        raise InvalidRequest("workspace: A project cannot be moved to another workspace")
+    changes = _simple(fields)
+    privacy = _privacy(fields)
+    if privacy is not None:
+        changes["privacy_setting"] = privacy
+    html = _notes(fields)
+    if html is not None:
+        changes["html_notes"] = html
+    changes.update(_dates(fields, row["start_on"], row["due_on"]))
+    _custom_fields(fields)
+    if "owner" in given:
+        changes["owner_gid"] = _owner(ctx, fields.owner, project.workspace_gid)
+    if "team" in given:
+        changes["team_gid"] = _team_change(ctx, fields.team, project.workspace_gid)
+    if (
+        changes.get("privacy_setting") == "private_to_team"
+        and changes.get("team_gid", row["team_gid"]) is None
+    ):
+        raise InvalidRequest(
+            "privacy_setting: private_to_team needs a team, and only organizations have teams"
+        )
+
+    actual = {k: v for k, v in changes.items() if row[k] != v}
+    if SETTINGS & actual.keys():
+        access.require_project_level(project, "admin", "change its permission settings")
+    if APPEARANCE & actual.keys():
+        access.require_project_level(
+            project, project.minimum_access_level_for_customization, "change its appearance"
+        )
+    if actual:
+        actual["modified_at"] = max(now_ms(), row["modified_at"] + 1)
+        ctx.conn.execute(update(Project).where(Project.gid == project.gid).values(**actual))
+    if actual.get("owner_gid") is not None:
+        members.add_members(ctx.conn, project.gid, {actual["owner_gid"]: "admin"})
+    _announce(ctx, fields)
+
+
+def delete_project(ctx: Ctx, project: access.VisibleProject) -> None:
+    """Delete a project; its memberships go with it (ON DELETE CASCADE), in the request's transaction."""
+    access.require_project_level(project, "editor", "delete it")
+    ctx.conn.execute(delete(Project).where(Project.gid == project.gid))
