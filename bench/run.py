@@ -34,19 +34,22 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_us: float = 0.0
 
 
 @dataclass
 class Scenario:
-    """A load against one server, judged against a target (or only reported)."""
+    """A load against one server; `checks` judge its best result against targets (or it only reports)."""
 
     name: str
     server: str
     path: str
     connections: int
     target: str = ""
-    judge: Callable[[Result, dict[str, Result]], bool] | None = None
+    checks: list[Callable[[Result, dict[str, Result]], bool]] = field(default_factory=list)
+    post: bool = False
     results: list[Result] = field(default_factory=list)
+    cpu_us: list[float] = field(default_factory=list)
 
 
 def _free_port() -> int:
@@ -69,12 +72,12 @@ def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def server(cmd: list[str], env: dict[str, str], probe: str) -> Iterator[None]:
+def server(cmd: list[str], env: dict[str, str], probe: str) -> Iterator[subprocess.Popen[bytes]]:
     """Run a server process for the duration of the block."""
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(probe, proc)
-        yield
+        yield proc
     finally:
         proc.terminate()
         try:
@@ -93,17 +96,72 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def wrk(url: str, connections: int, seconds: float, token: str | None) -> Result:
-    """Run wrk once and parse requests/s, p50, p99 and errors."""
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+def wrk(url: str, connections: int, seconds: float, token: str | None, body: str | None = None) -> Result:
+    """Run wrk once and parse requests/s, p50, p99 and errors (a body makes it a POST)."""
+    threads = 1 if connections == 1 else 2
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
     if token:
         cmd += ["-H", f"Authorization: Bearer {token}"]
-    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    env = dict(os.environ)
+    if body is not None:
+        cmd += ["-s", str(ROOT / "bench" / "post_project.lua")]
+        env["VINYASA_BENCH_BODY"] = body
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True, env=env).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|errors: connect|read|write|timeout)\s*:?\s*(\d+)", out))
+    errors = sum(
+        int(n)
+        for n in re.findall(
+            r"(?:Non-2xx or 3xx responses|errors: connect|read|write|timeout)\s*:?\s*(\d+)", out
+        )
+    )
     return Result(rps, p50, p99, errors)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its reaped children... and live children (workers)."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    for one in pids:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def _request(
+    base: str, token: str, method: str, path: str, body: dict[str, object] | None = None
+) -> dict[str, object]:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + "/api/1.0" + path, data=data, method=method)
+    req.add_header("Authorization", f"Bearer {token}")
+    req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        parsed: dict[str, object] = json.loads(r.read())["data"]
+        return parsed
+
+
+def _pg_url() -> str | None:
+    """A fresh PostgreSQL database for the report-only scenarios, when a server answers."""
+    admin = os.environ.get("VINYASA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        import psycopg
+
+        name = f"vinyasa_bench_{os.getpid()}"
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return admin.rsplit("/", 1)[0] + "/" + name
+    except Exception:  # noqa: BLE001 - no server: those scenarios are skipped
+        return None
 
 
 def main() -> int:
@@ -111,59 +169,151 @@ def main() -> int:
     parser.add_argument("--smoke", action="store_true", help="a few seconds, numbers not gated")
     parser.add_argument("--duration", type=float, default=None, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=None, help="alternating rounds")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL report")
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "latest.json"))
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk (Debian package `wrk`)", file=sys.stderr)
         return 2
     seconds = args.duration or (1.0 if args.smoke else 5.0)
-    rounds = args.rounds or (1 if args.smoke else 3)
+    rounds = args.rounds or (1 if args.smoke else 2)
 
     tmp = Path(tempfile.mkdtemp(prefix="vinyasa-bench-"))
-    env = {**os.environ, "VINYASA_DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}"}
-    made = json.loads(
-        subprocess.run([str(BIN / "vinyasa"), "init", "--json"], env=env, capture_output=True, text=True, check=True).stdout
-    )
-    token = made["token"]
-    ref_port, vin_port = _free_port(), _free_port()
-    ref_cmd = [str(BIN / "uvicorn"), "bench.hello:app", "--port", str(ref_port), "--log-level", "warning", "--no-access-log"]
-    vin_cmd = [str(BIN / "vinyasa"), "serve", "--port", str(vin_port)]
+    databases = {"sqlite": f"sqlite:///{tmp / 'bench.db'}"}
+    pg = None if args.no_postgres or args.smoke else _pg_url()
+    if pg:
+        databases["postgresql"] = pg
+    ports = {name: _free_port() for name in ("raw", "vin1", "vin2", "pg1")}
+    seeds: dict[str, dict[str, str]] = {}
+    for kind, url in databases.items():
+        env = {**os.environ, "VINYASA_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+        made = json.loads(
+            subprocess.run(
+                [str(BIN / "vinyasa"), "init", "--json"], env=env, capture_output=True, text=True, check=True
+            ).stdout
+        )
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        with server([str(BIN / "vinyasa"), "serve", "--port", str(port)], env, base + "/healthz") as _:
+            project = _request(
+                base, made["token"], "POST", "/projects", {"data": {"name": "Bench", "team": made["team"]}}
+            )
+        seeds[kind] = {**made, "project": str(project["gid"]), "env_url": url}
 
-    def ratio_at_least(floor: float) -> Callable[[Result, dict[str, Result]], bool]:
-        return lambda r, ref: r.rps >= floor * ref["raw"].rps
+    sq = seeds["sqlite"]
+    post_body = json.dumps({"data": {"name": "Load", "team": sq["team"]}})
 
+    def ratio_at_least(floor: float, of: str = "raw") -> Callable[[Result, dict[str, Result]], bool]:
+        return lambda r, best: r.rps >= floor * best[of].rps
+
+    project_path = f"/api/1.0/projects/{sq['project']}"
     scenarios = [
-        Scenario("raw ASGI hello-world, c=32", "raw", f"http://127.0.0.1:{ref_port}/", 32),
+        Scenario("raw ASGI hello-world, c=32", "raw", "/", 32),
         Scenario(
-            "GET /users/me with auth, c=32, 1 worker",
-            "vinyasa",
-            f"http://127.0.0.1:{vin_port}/api/1.0/users/me",
+            "GET /projects/{gid}, c=32, 1 worker",
+            "vin1",
+            project_path,
+            32,
+            ">= 10% of raw req/s (floor 6%); CPU <= 250 us/req; p99 <= 10 ms and <= 2x p50; 0 errors",
+            [
+                ratio_at_least(0.10),
+                lambda r, _: r.cpu_us <= 250,
+                lambda r, _: r.p99_ms <= 10 and r.p99_ms <= 2 * r.p50_ms,
+                lambda r, _: r.errors == 0,
+            ],
+        ),
+        Scenario(
+            "GET /projects/{gid}, c=1, 1 worker",
+            "vin1",
+            project_path,
+            1,
+            "p50 <= 0.3 ms, p99 <= 1 ms",
+            [lambda r, _: r.p50_ms <= 0.3 and r.p99_ms <= 1.0],
+        ),
+        Scenario(
+            "GET /users/me, c=32, 1 worker",
+            "vin1",
+            "/api/1.0/users/me",
             32,
             ">= 6% of raw req/s",
-            ratio_at_least(0.06),
+            [ratio_at_least(0.06)],
+        ),
+        Scenario(
+            "POST /projects, c=8, 1 worker",
+            "vin1",
+            "/api/1.0/projects",
+            8,
+            "0 errors",
+            [lambda r, _: r.errors == 0],
+            post=True,
+        ),
+        Scenario(
+            "GET /projects/{gid}, c=32, 2 workers",
+            "vin2",
+            project_path,
+            32,
+            ">= 1.4x 1 worker",
+            [lambda r, best: r.rps >= 1.4 * best["GET /projects/{gid}, c=32, 1 worker"].rps],
         ),
     ]
-    servers = {
-        "raw": (ref_cmd, f"http://127.0.0.1:{ref_port}/"),
-        "vinyasa": (vin_cmd, f"http://127.0.0.1:{vin_port}/healthz"),
+    if "postgresql" in seeds:
+        scenarios.append(
+            Scenario(
+                "PostgreSQL: GET /projects/{gid}, c=32, 1 worker",
+                "pg1",
+                f"/api/1.0/projects/{seeds['postgresql']['project']}",
+                32,
+                "report",
+            )
+        )
+    commands = {
+        "raw": (
+            [
+                str(BIN / "uvicorn"),
+                "bench.hello:app",
+                "--port",
+                str(ports["raw"]),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            "sqlite",
+            "/",
+        ),
+        "vin1": ([str(BIN / "vinyasa"), "serve", "--port", str(ports["vin1"])], "sqlite", "/healthz"),
+        "vin2": (
+            [str(BIN / "vinyasa"), "serve", "--port", str(ports["vin2"]), "--workers", "2"],
+            "sqlite",
+            "/healthz",
+        ),
+        "pg1": ([str(BIN / "vinyasa"), "serve", "--port", str(ports["pg1"])], "postgresql", "/healthz"),
     }
     for _ in range(rounds):
-        for name, (cmd, probe) in servers.items():
-            with server(cmd, {**env, "PYTHONPATH": str(ROOT)}, probe):
-                for sc in (s for s in scenarios if s.server == name):
-                    wrk(sc.path, sc.connections, 0.5, token)  # warm-up
-                    sc.results.append(wrk(sc.path, sc.connections, seconds, token))
+        for name, (cmd, kind, probe) in commands.items():
+            wanted = [s for s in scenarios if s.server == name]
+            if not wanted:
+                continue
+            seed = seeds[kind]
+            env = {**os.environ, "VINYASA_DATABASE_URL": seed["env_url"], "PYTHONPATH": str(ROOT)}
+            base = f"http://127.0.0.1:{ports[name]}"
+            with server(cmd, env, base + probe) as proc:
+                for sc in wanted:
+                    body = post_body if sc.post else None
+                    wrk(base + sc.path, sc.connections, 0.5, seed["token"], body)  # warm-up
+                    before = _cpu_seconds(proc.pid)
+                    result = wrk(base + sc.path, sc.connections, seconds, seed["token"], body)
+                    spent = _cpu_seconds(proc.pid) - before
+                    result.cpu_us = spent / max(1.0, result.rps * max(1, round(seconds))) * 1e6
+                    sc.results.append(result)
 
-    def best(sc: Scenario) -> Result:
-        return max(sc.results, key=lambda r: r.rps)
-
-    reference = {"raw": best(scenarios[0])}
+    best = {sc.name: max(sc.results, key=lambda r: r.rps) for sc in scenarios}
+    best["raw"] = best[scenarios[0].name]
     rows, passed, failed = [], 0, 0
     for sc in scenarios:
-        r = best(sc)
+        r = best[sc.name]
         verdict = ""
-        if sc.judge is not None:
-            ok = sc.judge(r, reference)
+        if sc.checks:
+            ok = all(check(r, best) for check in sc.checks)
             verdict = "PASS" if ok else "FAIL"
             passed, failed = passed + ok, failed + (not ok)
         rows.append(
@@ -172,21 +322,37 @@ def main() -> int:
                 "req_per_s": round(r.rps, 1),
                 "p50_ms": round(r.p50_ms, 3),
                 "p99_ms": round(r.p99_ms, 3),
+                "cpu_us_per_req": round(r.cpu_us, 1),
                 "errors": r.errors,
-                "ratio_to_raw": round(r.rps / reference["raw"].rps, 4),
+                "ratio_to_raw": round(r.rps / best["raw"].rps, 4),
                 "target": sc.target,
                 "verdict": verdict,
             }
         )
-    print(f"{'scenario':45} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7}  target / verdict")
+    print(
+        f"{'scenario':52} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'cpu us':>7} {'ratio':>7}  verdict  target"
+    )
     for row in rows:
         print(
-            f"{row['scenario']:45} {row['req_per_s']:>9} {row['p50_ms']:>8} {row['p99_ms']:>8} "
-            f"{row['ratio_to_raw']:>7.2%}  {row['target']} {row['verdict']}"
+            f"{row['scenario']:52} {row['req_per_s']:>9} {row['p50_ms']:>8} {row['p99_ms']:>8} "
+            f"{row['cpu_us_per_req']:>7} {row['ratio_to_raw']:>7.2%}  {row['verdict']:7}  {row['target']}"
         )
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps({"smoke": args.smoke, "seconds": seconds, "rounds": rounds, "scenarios": rows}, indent=2))
+    Path(args.json).write_text(
+        json.dumps({"smoke": args.smoke, "seconds": seconds, "rounds": rounds, "scenarios": rows}, indent=2)
+    )
     shutil.rmtree(tmp, ignore_errors=True)
+    if pg:
+        try:
+            import psycopg
+
+            admin = os.environ.get(
+                "VINYASA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+            )
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{pg.rsplit("/", 1)[1]}" WITH (FORCE)')
+        except Exception:  # noqa: BLE001, S110 - best-effort cleanup
+            pass
     print(f"{passed} passed, {failed} failed")
     return 0 if args.smoke or failed == 0 else 1
 

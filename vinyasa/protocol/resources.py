@@ -167,19 +167,38 @@ def project(
         )
         rows = {r[0]: dict(zip(names, r, strict=True)) for r in found}
 
+    # References are rendered once per (target type, sub-selection), whichever fields name them:
+    # owner, followers and members of a project cost one query for users, not three.
+    wanted: dict[tuple[str, str], list[int]] = {}
+    lists: dict[str, Mapping[int, Sequence[int]]] = {}
+    for name, spec in specs.items():
+        key = (spec.target, repr(selection[name])) if isinstance(spec, Ref | RefList) else None
+        if isinstance(spec, Ref) and key is not None:
+            column = spec.column
+            wanted.setdefault(key, []).extend(
+                rows[g][column] for g in unique if g in rows and rows[g][column] is not None
+            )
+        elif isinstance(spec, RefList) and key is not None:
+            lists[name] = spec.load(conn, viewer, unique)
+            wanted.setdefault(key, []).extend(t for g in unique for t in lists[name].get(g, ()))
+    subs = {
+        (n_spec.target, repr(selection[n])): selection[n]
+        for n, n_spec in specs.items()
+        if isinstance(n_spec, Ref | RefList)
+    }
+    rendered = {
+        key: _render_targets(conn, viewer, key[0], targets, subs[key]) for key, targets in wanted.items()
+    }
+
     values: dict[str, Mapping[int, Any]] = {}
     for name, spec in specs.items():
         sub = selection[name]
-        default_sub = sub if sub is not None else None
         if isinstance(spec, Ref):
-            targets = [rows[g][spec.column] for g in unique if g in rows and rows[g][spec.column] is not None]
-            rendered = _render_targets(conn, viewer, spec.target, targets, default_sub)
-            values[name] = {g: rendered.get(rows[g][spec.column]) for g in unique if g in rows}
+            done = rendered.get((spec.target, repr(sub)), {})
+            values[name] = {g: done.get(rows[g][spec.column]) for g in unique if g in rows}
         elif isinstance(spec, RefList):
-            lists = spec.load(conn, viewer, unique)
-            flat = [t for g in unique for t in lists.get(g, ())]
-            rendered = _render_targets(conn, viewer, spec.target, flat, default_sub)
-            values[name] = {g: [rendered[t] for t in lists.get(g, ()) if t in rendered] for g in unique}
+            done = rendered.get((spec.target, repr(sub)), {})
+            values[name] = {g: [done[t] for t in lists[name].get(g, ()) if t in done] for g in unique}
         elif isinstance(spec, Value):
             loaded = spec.load(conn, viewer, unique)
             values[name] = {g: _trim(loaded.get(g, spec.default), sub) for g in unique}
