@@ -68,7 +68,29 @@ def _real(name: str, value: object, world) -> object:
     """Swap a generated path gid for a real one, about half the time."""
     if hash(str(value)) % 2:
         return value
-    return {"workspace_gid": world.workspace, "team_gid": world.team, "user_gid": "me"}.get(name, value)
+    return {
+        "workspace_gid": world.workspace,
+        "team_gid": world.team,
+        "user_gid": "me",
+        **_made(world),
+    }.get(name, value)
+
+
+def _made(world) -> dict[str, str]:
+    """A real project, its default section and a task in it, made once per test through the app."""
+    made: dict[str, str] | None = getattr(world, "made_objects", None)
+    if made is None:
+        from fastapi.testclient import TestClient
+
+        http = TestClient(world.env.app, base_url="http://testserver/api/1.0")
+        http.headers["Authorization"] = f"Bearer {world.token}"
+        body = {"data": {"name": "Real", "workspace": world.workspace, "team": world.team}}
+        project = http.post("/projects", json=body).json()["data"]["gid"]
+        section = http.get(f"/projects/{project}/sections").json()["data"][0]["gid"]
+        task = http.post("/tasks", json={"data": {"name": "Real", "projects": [project]}}).json()["data"]["gid"]
+        made = {"project_gid": project, "section_gid": section, "task_gid": task}
+        world.made_objects = made
+    return made
 
 
 @schema.parametrize()

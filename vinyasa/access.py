@@ -11,6 +11,12 @@
   has the project's `default_access_level`. Editing a project needs editor; its permission settings
   need admin; its appearance needs `minimum_access_level_for_customization`; changing its members or
   followers needs `minimum_access_level_for_sharing` (editor or admin). Too low a level is 403.
+- A section is visible (and changeable) exactly as its project is; changing sections needs editor.
+- A task is visible, within the caller's workspaces, when it is in at least one project the caller can
+  see, or the caller created it, is its assignee or follows it. A subtask is also visible whenever its
+  top-level ancestor (`root_gid`) is, so subtasks inherit their parent's visibility. Any caller who
+  sees a task may change it (deviation: Asana also checks the projects' access levels); putting it in
+  a project, or moving it there, needs editor on that project.
 Objects named in a path that the caller cannot see are 404; named in a body or filter they are 400
 ("Unknown object"), so existence never leaks either way.
 """
@@ -18,12 +24,23 @@ Objects named in a path that the caller cannot see are 404; named in a body or f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Connection, FromClause, and_, exists, or_, select
 
 from vinyasa.errors import Forbidden, InvalidRequest, NotFound
-from vinyasa.models import Project, ProjectMember, Team, TeamMember, WorkspaceMember
+from vinyasa.models import (
+    Project,
+    ProjectMember,
+    Section,
+    Task,
+    TaskFollower,
+    TaskProject,
+    Team,
+    TeamMember,
+    WorkspaceMember,
+)
+from vinyasa.protocol import sql
 from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import as_gid
 
@@ -39,12 +56,12 @@ def workspace_roles(ctx: Ctx) -> dict[int, bool]:
     """The caller's workspaces, each with whether the caller is its admin (cached per request)."""
     roles: dict[int, bool] | None = ctx.cache.get("workspace_roles")
     if roles is None:
-        rows = ctx.conn.execute(
-            select(WorkspaceMember.workspace_gid, WorkspaceMember.is_admin).where(
-                WorkspaceMember.user_gid == ctx.user_gid
-            )
+        rows = sql.fetch(
+            ctx.conn,
+            "SELECT workspace_gid, is_admin FROM workspace_members WHERE user_gid = ?",
+            [ctx.user_gid],
         )
-        roles = {r.workspace_gid: r.is_admin for r in rows}
+        roles = {gid: bool(admin) for gid, admin in rows}
         ctx.cache["workspace_roles"] = roles
     return roles
 
@@ -139,6 +156,30 @@ def project_visible(ctx: Ctx) -> ColumnElement[bool]:
     )
 
 
+class _ProjectRow(NamedTuple):
+    gid: int
+    workspace_gid: int
+    team_gid: int | None
+    default_access_level: str
+    minimum_access_level_for_customization: str
+    minimum_access_level_for_sharing: str
+    privacy_setting: str
+    own_level: str | None
+    in_team: int
+
+
+def _sees_project(ctx: Ctx, raw: tuple[Any, ...]) -> bool:
+    """The rule of `project_visible`, for one row already read (see the module docstring)."""
+    row = _ProjectRow(*raw)
+    if row.workspace_gid not in workspace_roles(ctx):
+        return False
+    return (
+        row.privacy_setting == "public_to_workspace"
+        or row.own_level is not None
+        or (row.privacy_setting == "private_to_team" and row.in_team > 0)
+    )
+
+
 @dataclass(frozen=True)
 class VisibleProject:
     """A project the caller can see, with what the access checks need."""
@@ -159,23 +200,20 @@ def project(
     gid = as_gid(value)
     row = None
     if gid is not None:
-        own_level = (
-            select(ProjectMember.access_level)
-            .where(ProjectMember.project_gid == Project.gid, ProjectMember.user_gid == ctx.user_gid)
-            .scalar_subquery()
+        # Prepared SQL (this runs on every project request); the rule itself is `_sees_project`.
+        locking = {"share": " FOR SHARE OF p", "update": " FOR UPDATE OF p"}.get(lock or "", "")
+        found = sql.fetch(
+            ctx.conn,
+            "SELECT p.gid, p.workspace_gid, p.team_gid, p.default_access_level,"
+            " p.minimum_access_level_for_customization, p.minimum_access_level_for_sharing,"
+            " p.privacy_setting,"
+            " (SELECT access_level FROM project_members WHERE project_gid = p.gid AND user_gid = ?),"
+            " (SELECT count(*) FROM team_members WHERE team_gid = p.team_gid AND user_gid = ?)"
+            " FROM projects p WHERE p.gid = ?" + (locking if ctx.conn.dialect.name == "postgresql" else ""),
+            [ctx.user_gid, ctx.user_gid, gid],
         )
-        stmt = select(
-            Project.gid,
-            Project.workspace_gid,
-            Project.team_gid,
-            Project.default_access_level,
-            Project.minimum_access_level_for_customization,
-            Project.minimum_access_level_for_sharing,
-            own_level.label("own_level"),
-        ).where(Project.gid == gid, project_visible(ctx))
-        if lock is not None:
-            stmt = stmt.with_for_update(read=lock == "share", of=Project.__table__)
-        row = ctx.conn.execute(stmt).first()
+        if found and _sees_project(ctx, found[0]):
+            row = _ProjectRow(*found[0])
     if row is None:
         raise unknown(field, value, "project")
     return VisibleProject(
@@ -208,3 +246,78 @@ def project_membership(ctx: Ctx, value: str) -> int:
     if found is None:
         raise unknown(None, value, "project membership")
     return int(found)
+
+
+# ---- sections and tasks ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisibleSection:
+    """A section the caller can see, with its (visible) project."""
+
+    gid: int
+    project: VisibleProject
+
+
+def section(
+    ctx: Ctx, value: str, field: str | None = None, *, lock: Literal["share", "update"] | None = None
+) -> VisibleSection:
+    """A section whose project the caller can see; `lock` locks the project row (PostgreSQL)."""
+    gid = as_gid(value)
+    project_gid = None
+    if gid is not None:
+        project_gid = ctx.conn.execute(select(Section.project_gid).where(Section.gid == gid)).scalar()
+    if project_gid is None:
+        raise unknown(field, value, "section")
+    try:
+        found = project(ctx, str(project_gid), None, lock=lock)
+    except NotFound:
+        raise unknown(field, value, "section") from None
+    return VisibleSection(int(gid or 0), found)
+
+
+def _task_own(ctx: Ctx, task: FromClause) -> ColumnElement[bool]:
+    """SQL condition on one task row: the caller made, is assigned or follows it, or sees its project."""
+    tp = TaskProject.__table__.alias("visible_tp")
+    follower = TaskFollower.__table__.alias("visible_tf")
+    return or_(
+        task.c.created_by_gid == ctx.user_gid,
+        task.c.assignee_gid == ctx.user_gid,
+        exists().where(follower.c.task_gid == task.c.gid, follower.c.user_gid == ctx.user_gid),
+        exists().where(tp.c.task_gid == task.c.gid, Project.gid == tp.c.project_gid, project_visible(ctx)),
+    )
+
+
+def task_visible(ctx: Ctx) -> ColumnElement[bool]:
+    """SQL condition on `Task`: the caller may see the task (see the module docstring)."""
+    table = Task.__table__
+    root = Task.__table__.alias("visible_root")
+    return and_(
+        table.c.workspace_gid.in_(list(workspace_roles(ctx))),
+        or_(_task_own(ctx, table), exists().where(root.c.gid == table.c.root_gid, _task_own(ctx, root))),
+    )
+
+
+@dataclass(frozen=True)
+class VisibleTask:
+    """A task the caller can see."""
+
+    gid: int
+    workspace_gid: int
+    parent_gid: int | None
+    root_gid: int
+
+
+def task(ctx: Ctx, value: str, field: str | None = None) -> VisibleTask:
+    """A task the caller can see, by gid string (404 in a path, 400 in a body)."""
+    gid = as_gid(value)
+    row = None
+    if gid is not None:
+        row = ctx.conn.execute(
+            select(Task.gid, Task.workspace_gid, Task.parent_gid, Task.root_gid).where(
+                Task.gid == gid, task_visible(ctx)
+            )
+        ).first()
+    if row is None:
+        raise unknown(field, value, "task")
+    return VisibleTask(row.gid, row.workspace_gid, row.parent_gid, row.root_gid)

@@ -20,6 +20,11 @@ from vinyasa.projects.routes import router as projects_router
 from vinyasa.protocol.context import API_PREFIX, Runtime
 from vinyasa.protocol.pagination import OffsetCodec
 from vinyasa.protocol.ratelimit import RateLimiter
+from vinyasa.sections.routes import router as sections_router
+from vinyasa.statuses.brief_routes import router as project_briefs_router
+from vinyasa.statuses.routes import router as statuses_router
+from vinyasa.tasks.list_routes import router as task_lists_router
+from vinyasa.tasks.routes import router as tasks_router
 from vinyasa.teams.routes import router as teams_router
 from vinyasa.users.routes import router as users_router
 from vinyasa.workspaces.routes import router as workspaces_router
@@ -30,6 +35,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     teams_router,
     projects_router,
     project_memberships_router,
+    sections_router,
+    tasks_router,
+    task_lists_router,
+    statuses_router,
+    project_briefs_router,
 )
 
 

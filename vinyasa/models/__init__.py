@@ -3,12 +3,20 @@
 from vinyasa.models.core import GidCounter, Meta, Token
 from vinyasa.models.people import Team, TeamMember, User, Workspace, WorkspaceMember
 from vinyasa.models.projects import Project, ProjectMember
+from vinyasa.models.statuses import ProjectBrief, Status
+from vinyasa.models.tasks import Section, Task, TaskFollower, TaskProject
 
 __all__ = [
     "GidCounter",
     "Meta",
     "Project",
+    "ProjectBrief",
     "ProjectMember",
+    "Section",
+    "Status",
+    "Task",
+    "TaskFollower",
+    "TaskProject",
     "Team",
     "TeamMember",
     "Token",

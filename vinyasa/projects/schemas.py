@@ -7,12 +7,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from vinyasa import richtext
 from vinyasa.models import Project, ProjectMember
+from vinyasa.protocol import sql
 from vinyasa.protocol.resources import Col, Derived, Ref, RefList, Resource, Value, Viewer
 from vinyasa.protocol.values import iso_ms
+from vinyasa.statuses.schemas import CURRENT_STATUS_SQL, PROJECT_BRIEF_SQL
 
 Color = Literal[
     "dark-pink",
@@ -104,13 +106,16 @@ def _nothing(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[in
 
 def _people(followers_only: bool) -> Any:
     def load(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
-        stmt = select(ProjectMember.project_gid, ProjectMember.user_gid).where(
-            ProjectMember.project_gid.in_(gids)
+        rows = sql.fetch(
+            conn,
+            "SELECT project_gid, user_gid FROM project_members"
+            f" WHERE project_gid IN ({sql.marks(len(gids))})"
+            + (" AND is_follower" if followers_only else "")
+            + " ORDER BY project_gid, created_at, gid",
+            gids,
         )
-        if followers_only:
-            stmt = stmt.where(ProjectMember.is_follower)
         out: dict[int, list[int]] = {}
-        for project_gid, user_gid in conn.execute(stmt.order_by(ProjectMember.created_at, ProjectMember.gid)):
+        for project_gid, user_gid in rows:
             out.setdefault(project_gid, []).append(user_gid)
         return out
 
@@ -130,9 +135,9 @@ PROJECT = Resource(
         "color": Col("color"),
         "icon": Col("icon"),
         "created_at": Col("created_at", iso_ms),
-        # Project statuses and status updates are not built yet: a project has none.
-        "current_status": Value(_nothing),
-        "current_status_update": Value(_nothing),
+        # The newest status, in its legacy and its status-update form (vinyasa.statuses).
+        "current_status": Ref("current_status_gid", "project_status", sql=CURRENT_STATUS_SQL),
+        "current_status_update": Ref("current_status_gid", "status_update", sql=CURRENT_STATUS_SQL),
         # Custom fields are not built yet: no project has settings or values.
         "custom_field_settings": Value(_nothing, default=[]),
         "default_view": Col("default_view"),
@@ -158,8 +163,8 @@ PROJECT = Resource(
         "owner": Ref("owner_gid", "user"),
         "team": Ref("team_gid", "team"),
         "permalink_url": Derived(("gid",), _permalink),
-        # Project briefs and templates are not built yet: always null.
-        "project_brief": Value(_nothing),
+        "project_brief": Ref("project_brief_gid", "project_brief", sql=PROJECT_BRIEF_SQL),
+        # Project templates are not built yet: always null.
         "created_from_template": Value(_nothing),
         "workspace": Ref("workspace_gid", "workspace"),
     },

@@ -15,6 +15,7 @@ from vinyasa.projects.schemas import NOT_NULL, ProjectFields
 from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import new_gid
 from vinyasa.protocol.values import now_ms, parse_date, parse_datetime_ms
+from vinyasa.sections import service as sections
 
 # vinyasa's defaults for a new project (Asana documents none).
 DEFAULTS: dict[str, Any] = {
@@ -231,6 +232,7 @@ def create_project(
         levels.setdefault(user, values["default_access_level"])
     members.add_members(ctx.conn, gid, levels)
     members.add_followers(ctx.conn, gid, followers, values["default_access_level"])
+    sections.create_default(ctx.conn, gid)  # every new project starts with one section
     _announce(ctx, fields)
     return gid
 

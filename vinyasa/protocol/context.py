@@ -88,7 +88,9 @@ class Ctx:
     def one(self, resource: Resource, gid: int, status: int = 200) -> Response:
         """The full record of one object (opt_fields replaces the default set)."""
         if status == 201:
-            self.headers["Location"] = f"{self.base_url}{API_PREFIX}/{resource.resource_type}s/{gid}"
+            kind = resource.resource_type
+            plural = kind + "es" if kind.endswith("s") else kind + "s"  # project_status -> project_statuses
+            self.headers["Location"] = f"{self.base_url}{API_PREFIX}/{plural}/{gid}"
         return self.respond({"data": project_one(self.conn, self, resource, gid, self.fields)}, status)
 
     def data(self, value: Any, status: int = 200) -> Response:

@@ -44,10 +44,15 @@ class Derived:
 
 @dataclass(frozen=True)
 class Ref:
-    """Another resource, named by a gid column of this table (null when the column is null)."""
+    """Another resource, named by a gid column of this table (null when the column is null).
+
+    `sql` computes that column instead, as an expression over the row's table (e.g. a correlated
+    subquery for "the project's newest status"), still one query for any number of rows.
+    """
 
     column: str
     target: str
+    sql: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,22 +152,26 @@ def project(
     specs = {name: resource.fields[name] for name in selection if name in resource.fields}
     unique = list(dict.fromkeys(gids))
 
-    columns: dict[str, None] = {}
+    columns: dict[str, str | None] = {}  # name -> SQL expression (None: the column itself)
     need_rows = False
     for spec in specs.values():
-        if isinstance(spec, Col | Ref):
+        if isinstance(spec, Col):
             columns[spec.column] = None
             need_rows = True
+        elif isinstance(spec, Ref):
+            columns[spec.column] = f"{spec.sql} AS {spec.column}" if spec.sql else None
+            need_rows = True
         elif isinstance(spec, Derived):
-            columns.update(dict.fromkeys(spec.needs))
+            columns.update({n: columns.get(n) for n in spec.needs})
             need_rows = True
     columns.pop("gid", None)
     rows: dict[int, dict[str, Any]] = {}
     if need_rows:
         names = ["gid", *columns]
+        selected = ", ".join(["gid", *(expr or name for name, expr in columns.items())])
         found = sql.fetch(
             conn,
-            f"SELECT {', '.join(names)} FROM {resource.table_name} WHERE gid IN ({sql.marks(len(unique))})",
+            f"SELECT {selected} FROM {resource.table_name} WHERE gid IN ({sql.marks(len(unique))})",
             unique,
         )
         rows = {r[0]: dict(zip(names, r, strict=True)) for r in found}

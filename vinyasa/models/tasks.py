@@ -1,0 +1,100 @@
+"""Sections, tasks, and where tasks sit: in projects (and a section of each), under parents, followed."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vinyasa.db import Base
+from vinyasa.models.types import GidPk, Millis
+
+
+class Section(Base):
+    """A section of one project, ordered by `position` within it (vinyasa.ordering)."""
+
+    __tablename__ = "sections"
+    gid: Mapped[GidPk]
+    project_gid: Mapped[int] = mapped_column(BigInteger, ForeignKey("projects.gid", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(1024))
+    position: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[Millis]
+    __table_args__ = (Index("ix_sections_project_position", "project_gid", "position", "gid"),)
+
+
+class Task(Base):
+    """A task in one workspace; a subtask has a parent and a `position` among its siblings.
+
+    `root_gid` is the top-level ancestor (the task itself when it has no parent): subtasks inherit
+    their root's visibility (vinyasa.access), and deleting a task deletes its subtasks (CASCADE).
+    """
+
+    __tablename__ = "tasks"
+    gid: Mapped[GidPk]
+    workspace_gid: Mapped[int] = mapped_column(BigInteger, ForeignKey("workspaces.gid", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(1024))
+    html_notes: Mapped[str] = mapped_column(Text, default="<body></body>")
+    resource_subtype: Mapped[str] = mapped_column(String(16), default="default_task")
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    completed_at: Mapped[int | None] = mapped_column(BigInteger)
+    completed_by_gid: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.gid", ondelete="SET NULL")
+    )
+    assignee_gid: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.gid", ondelete="SET NULL"))
+    due_on: Mapped[str | None] = mapped_column(String(10))
+    due_at: Mapped[int | None] = mapped_column(BigInteger)
+    start_on: Mapped[str | None] = mapped_column(String(10))
+    start_at: Mapped[int | None] = mapped_column(BigInteger)
+    parent_gid: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"))
+    root_gid: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_by_gid: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.gid", ondelete="SET NULL")
+    )
+    created_at: Mapped[Millis]
+    modified_at: Mapped[Millis]
+    __table_args__ = (
+        Index("ix_tasks_parent_position", "parent_gid", "position", "gid"),
+        Index("ix_tasks_assignee", "assignee_gid", "workspace_gid", "gid"),
+        Index("ix_tasks_root_gid", "root_gid"),
+        Index("ix_tasks_created_by", "created_by_gid"),
+    )
+
+
+class TaskProject(Base):
+    """A task's membership of a project and its place there: a section and a position in it.
+
+    `section_position` copies the section's position, and `completed`/`is_milestone` the task's,
+    so the project's order and its task counts are each one index range.
+    """
+
+    __tablename__ = "task_projects"
+    task_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
+    )
+    project_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("projects.gid", ondelete="CASCADE"), primary_key=True
+    )
+    section_gid: Mapped[int] = mapped_column(BigInteger, ForeignKey("sections.gid", ondelete="CASCADE"))
+    section_position: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(BigInteger)
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_milestone: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_at: Mapped[Millis]
+    __table_args__ = (
+        Index("ix_task_projects_order", "project_gid", "section_position", "position", "task_gid"),
+        Index("ix_task_projects_section", "section_gid", "position", "task_gid"),
+        Index("ix_task_projects_counts", "project_gid", "completed", "is_milestone"),
+    )
+
+
+class TaskFollower(Base):
+    """A user following a task."""
+
+    __tablename__ = "task_followers"
+    task_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
+    )
+    user_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.gid", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[Millis]

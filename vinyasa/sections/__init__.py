@@ -1,0 +1,1 @@
+"""Sections of projects: ordered subdivisions that tasks sit in."""

@@ -1,0 +1,169 @@
+"""Creating, renaming, moving and deleting sections; their order lives in vinyasa.ordering.
+
+Callers lock the project row first (access.project(..., lock="update") or ordering.lock), so
+concurrent reorderings of one project serialize on PostgreSQL (SQLite's writer lock does it there).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, delete, exists, func, insert, select, update
+
+from vinyasa import access
+from vinyasa.errors import InvalidRequest
+from vinyasa.models import Section, TaskProject
+from vinyasa.ordering import BOTTOM, OrderedList, Place, after, before
+from vinyasa.protocol.context import Ctx
+from vinyasa.protocol.gids import body_gid, new_gid
+from vinyasa.protocol.values import now_ms
+from vinyasa.sections.schemas import SectionBody, SectionInsertBody
+
+SECTIONS = OrderedList(Section.__table__)
+DEFAULT_NAME = "Untitled section"
+
+
+def _positions(conn: Connection, project_gid: int) -> dict[int, int]:
+    rows = conn.execute(select(Section.gid, Section.position).where(Section.project_gid == project_gid))
+    return {r.gid: r.position for r in rows}
+
+
+def _sync(conn: Connection, project_gid: int, old: dict[int, int]) -> None:
+    """Copy changed section positions onto the section's task rows (the project-order index key)."""
+    for gid, position in _positions(conn, project_gid).items():
+        if old.get(gid) != position:
+            conn.execute(
+                update(TaskProject).where(TaskProject.section_gid == gid).values(section_position=position)
+            )
+
+
+def _insert(conn: Connection, project_gid: int, name: str, where: Place) -> int:
+    old = _positions(conn, project_gid)
+    position = SECTIONS.place(conn, {"project_gid": project_gid}, where)
+    gid = new_gid(conn)
+    conn.execute(
+        insert(Section).values(
+            gid=gid, project_gid=project_gid, name=name, position=position, created_at=now_ms()
+        )
+    )
+    _sync(conn, project_gid, old)
+    return gid
+
+
+def _move(conn: Connection, project_gid: int, section_gid: int, where: Place) -> None:
+    old = _positions(conn, project_gid)
+    position = SECTIONS.place(conn, {"project_gid": project_gid}, where, moving=section_gid)
+    conn.execute(update(Section).where(Section.gid == section_gid).values(position=position))
+    _sync(conn, project_gid, old)
+
+
+def create_default(conn: Connection, project_gid: int) -> int:
+    """A new project's one section, "Untitled section".
+
+    Inferred behaviour (the spec is silent): Asana gives every new project a section, and "the last
+    remaining section cannot be deleted", so a project always has one for its tasks to sit in.
+    """
+    return _insert(conn, project_gid, DEFAULT_NAME, BOTTOM)
+
+
+def ensure_sections(conn: Connection, project_gid: int) -> None:
+    """Give a project that has no section (one made before sections existed) its default section."""
+    if conn.execute(select(Section.gid).where(Section.project_gid == project_gid).limit(1)).first() is None:
+        create_default(conn, project_gid)
+
+
+def edge_section(conn: Connection, project_gid: int, *, last: bool) -> int:
+    """The project's first or last section (the project must have one: see ensure_sections)."""
+    order = Section.position.desc() if last else Section.position.asc()
+    gid = conn.execute(
+        select(Section.gid).where(Section.project_gid == project_gid).order_by(order).limit(1)
+    ).scalar_one()
+    return int(gid)
+
+
+def section_of_project(conn: Connection, project_gid: int, field: str, value: object) -> int:
+    """A section gid from a body, which must be a section of this project (400 otherwise)."""
+    gid = body_gid(field, value)
+    found = conn.execute(select(Section.project_gid).where(Section.gid == gid)).scalar()
+    if found is None:
+        raise InvalidRequest(f"{field}: Unknown object: {str(value)[:64]}")
+    if found != project_gid:
+        raise InvalidRequest(
+            f"{field}: Not a section of this project. Sections cannot be moved between projects"
+        )
+    return gid
+
+
+def _where(
+    conn: Connection,
+    project_gid: int,
+    anchors: tuple[tuple[str, str | None], tuple[str, str | None]],
+    moving: int | None,
+    default: Place | None,
+) -> Place | None:
+    """The place named by a (before, after) pair of anchor sections, at most one of which is given."""
+    (before_field, before_value), (after_field, after_value) = anchors
+    if before_value is not None and after_value is not None:
+        raise InvalidRequest(f"Cannot provide both {before_field} and {after_field}")
+    if before_value is None and after_value is None:
+        return default
+    field, value = (before_field, before_value) if before_value is not None else (after_field, after_value)
+    anchor = section_of_project(conn, project_gid, field, value)
+    if anchor == moving:
+        raise InvalidRequest(f"{field}: A section cannot be placed relative to itself")
+    return before(anchor) if before_value is not None else after(anchor)
+
+
+def _name(value: str | None) -> str:
+    if value is None:
+        raise InvalidRequest("name: Missing input")
+    if not value.strip():
+        raise InvalidRequest("name: The section name cannot be an empty string")
+    return value
+
+
+def create_section(ctx: Ctx, project: access.VisibleProject, body: SectionBody) -> int:
+    """A new section, at the bottom unless `insert_before`/`insert_after` says otherwise."""
+    access.require_project_level(project, "editor", "add sections to it")
+    name = _name(body.name)
+    anchors = (("insert_before", body.insert_before), ("insert_after", body.insert_after))
+    where = _where(ctx.conn, project.gid, anchors, None, BOTTOM)
+    assert where is not None
+    return _insert(ctx.conn, project.gid, name, where)
+
+
+def update_section(ctx: Ctx, section: access.VisibleSection, body: SectionBody) -> None:
+    """Rename a section and/or move it next to another section of its project."""
+    project = section.project
+    access.require_project_level(project, "editor", "change its sections")
+    anchors = (("insert_before", body.insert_before), ("insert_after", body.insert_after))
+    where = _where(ctx.conn, project.gid, anchors, section.gid, None)
+    if body.name is None and where is None:
+        raise InvalidRequest("name: Missing input")
+    if body.name is not None:
+        ctx.conn.execute(update(Section).where(Section.gid == section.gid).values(name=_name(body.name)))
+    if where is not None:
+        _move(ctx.conn, project.gid, section.gid, where)
+
+
+def insert_section(ctx: Ctx, project: access.VisibleProject, body: SectionInsertBody) -> None:
+    """Move a section before or after another section of the same project."""
+    access.require_project_level(project, "editor", "reorder its sections")
+    gid = section_of_project(ctx.conn, project.gid, "section", body.section)
+    anchors = (("before_section", body.before_section), ("after_section", body.after_section))
+    where = _where(ctx.conn, project.gid, anchors, gid, None)
+    if where is None:
+        raise InvalidRequest("One of before_section or after_section is required")
+    _move(ctx.conn, project.gid, gid, where)
+
+
+def delete_section(ctx: Ctx, section: access.VisibleSection) -> None:
+    """Delete an empty section that is not its project's last one; otherwise 400 and nothing changes."""
+    project = section.project
+    access.require_project_level(project, "editor", "delete its sections")
+    if ctx.conn.execute(select(exists().where(TaskProject.section_gid == section.gid))).scalar():
+        raise InvalidRequest("Sections must be empty to be deleted: move or remove its tasks first")
+    count = ctx.conn.execute(
+        select(func.count()).select_from(Section).where(Section.project_gid == project.gid)
+    ).scalar_one()
+    if count <= 1:
+        raise InvalidRequest("The last remaining section of a project cannot be deleted")
+    ctx.conn.execute(delete(Section).where(Section.gid == section.gid))

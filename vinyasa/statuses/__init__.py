@@ -1,0 +1,1 @@
+"""Project statuses, status updates (one thing, two APIs) and project briefs."""

@@ -1,0 +1,164 @@
+"""Project statuses, status updates and project briefs on the wire, and the bodies they take.
+
+One status, two views. Asana's legacy project statuses (`color`) and its status updates
+(`status_type`) describe the same thing; vinyasa stores one row per status holding both, so a status
+posted through either API is the project's `current_status` and `current_status_update`, is listed
+by both list endpoints, and is deleted from both by either delete. Where Asana documents no mapping,
+vinyasa's is (`STATUS_TO_COLOR`, `COLOR_TO_STATUS`):
+
+    on_track <-> green     at_risk <-> yellow     off_track <-> red
+    on_hold  <-> blue      complete <-> complete  dropped   --> complete
+
+`dropped` is a closing state like `complete` and the legacy colours have nothing closer, so a dropped
+status reads as `complete` through `/project_statuses`; the colour `complete` posted there reads as
+`complete` through `/status_updates`. The row keeps whatever `status_type` was posted, so a dropped
+status stays `dropped` in the status-update view.
+
+Other vinyasa choices where Asana is silent: `text` (or `html_text`) and `color`/`status_type` are
+required, `title` defaults to ""; `text` and `html_text` together are a 400 (as for briefs);
+"newest" is creation order, and deleting the newest makes the previous one current again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection
+
+from vinyasa import richtext
+from vinyasa.models import ProjectBrief, Status
+from vinyasa.protocol.resources import Col, Derived, Ref, Resource, Value, Viewer
+from vinyasa.protocol.values import iso_ms
+
+STATUS_TO_COLOR: dict[str, str] = {
+    "on_track": "green",
+    "at_risk": "yellow",
+    "off_track": "red",
+    "on_hold": "blue",
+    "complete": "complete",
+    "dropped": "complete",
+}
+COLOR_TO_STATUS: dict[str, str] = {
+    "green": "on_track",
+    "yellow": "at_risk",
+    "red": "off_track",
+    "blue": "on_hold",
+    "complete": "complete",
+}
+# Valid `status_type`s per parent type (Asana's StatusUpdateBase); only projects exist here so far.
+PROJECT_STATUS_TYPES = tuple(STATUS_TO_COLOR)
+Color = Literal["green", "yellow", "red", "blue", "complete"]
+
+
+def _text(row: Mapping[str, Any], _viewer: Viewer) -> str:
+    return richtext.to_text(row["html_text"])
+
+
+def _empty_list(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[int, Any]:
+    return {}
+
+
+def _constant(value: Any) -> Derived:
+    return Derived((), lambda _row, _viewer: value)
+
+
+PROJECT_STATUS = Resource(
+    "project_status",
+    Status.__table__,
+    {
+        "title": Col("title"),
+        "text": Derived(("html_text",), _text),
+        "html_text": Col("html_text"),
+        "color": Col("color"),
+        "author": Ref("author_gid", "user"),
+        "created_at": Col("created_at", iso_ms),
+        "created_by": Ref("author_gid", "user"),
+        "modified_at": Col("modified_at", iso_ms),
+    },
+    compact=("title",),
+    opt_in=frozenset({"html_text"}),
+)
+
+STATUS_UPDATE = Resource(
+    "status_update",
+    Status.__table__,
+    {
+        "title": Col("title"),
+        "resource_subtype": _constant("project_status_update"),
+        "text": Derived(("html_text",), _text),
+        "html_text": Col("html_text"),
+        "status_type": Col("status_type"),
+        "author": Ref("author_gid", "user"),
+        "created_at": Col("created_at", iso_ms),
+        "created_by": Ref("author_gid", "user"),
+        # Likes, hearts and reactions are not built: nobody has liked a status yet.
+        "hearted": _constant(False),
+        "hearts": Value(_empty_list, default=[]),
+        "liked": _constant(False),
+        "likes": Value(_empty_list, default=[]),
+        "reaction_summary": Value(_empty_list, default=[]),
+        "modified_at": Col("modified_at", iso_ms),
+        "num_hearts": _constant(0),
+        "num_likes": _constant(0),
+        "parent": Ref("project_gid", "project"),
+    },
+    compact=("title", "resource_subtype"),
+    opt_in=frozenset({"html_text"}),
+)
+
+
+def _brief_permalink(row: Mapping[str, Any], viewer: Viewer) -> str:
+    return f"{viewer.base_url}/0/{row['project_gid']}/{row['gid']}"
+
+
+PROJECT_BRIEF = Resource(
+    "project_brief",
+    ProjectBrief.__table__,
+    {
+        "title": Col("title"),
+        "html_text": Col("html_text"),
+        "text": Derived(("html_text",), _text),
+        "permalink_url": Derived(("gid", "project_gid"), _brief_permalink),
+        "project": Ref("project_gid", "project"),
+    },
+    compact=(),
+    opt_in=frozenset({"text"}),
+)
+
+# The project's newest status and its brief, as correlated subqueries (Ref(..., sql=...)) the
+# projection engine selects alongside the project's own columns (one query for any number of projects).
+CURRENT_STATUS_SQL = (
+    "(SELECT cs.gid FROM statuses cs WHERE cs.project_gid = projects.gid ORDER BY cs.seq DESC LIMIT 1)"
+)
+PROJECT_BRIEF_SQL = "(SELECT pb.gid FROM project_briefs pb WHERE pb.project_gid = projects.gid)"
+
+
+# ---- bodies -----------------------------------------------------------------------------------
+
+
+class RichFields(BaseModel):
+    """`title` and the rich/plain text pair every status and brief body carries."""
+
+    model_config = ConfigDict(extra="ignore")
+    title: str | None = Field(default=None, max_length=1024)
+    text: str | None = Field(default=None, max_length=65536)
+    html_text: str | None = Field(default=None, max_length=65536)
+
+
+class ProjectStatusFields(RichFields):
+    """ProjectStatusRequest."""
+
+    color: Color | None = None
+
+
+class StatusUpdateFields(RichFields):
+    """StatusUpdateRequest; `status_type` is checked against the parent's type in the service."""
+
+    status_type: str | None = Field(default=None, max_length=32)
+    parent: str | None = Field(default=None, max_length=64)
+
+
+class BriefFields(RichFields):
+    """ProjectBriefRequest."""

@@ -1,0 +1,200 @@
+"""Posting, finding and deleting statuses, and writing project briefs (services flush, never commit).
+
+Access (vinyasa's choice; Asana lets project editors post status updates): reading a status or brief
+needs its project to be visible (else 404); creating or deleting a status, and creating, changing or
+deleting a brief, needs editor access to the project (else 403).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, insert, select, update
+
+from vinyasa import access, richtext
+from vinyasa.errors import InvalidRequest, NotFound
+from vinyasa.models import Project, ProjectBrief, Status
+from vinyasa.protocol.context import Ctx
+from vinyasa.protocol.gids import as_gid, new_gid
+from vinyasa.protocol.values import now_ms
+from vinyasa.statuses.schemas import (
+    COLOR_TO_STATUS,
+    PROJECT_STATUS_TYPES,
+    STATUS_TO_COLOR,
+    BriefFields,
+    ProjectStatusFields,
+    RichFields,
+    StatusUpdateFields,
+)
+
+
+def permalink(ctx: Ctx, gid: int) -> str | None:
+    """@-mention links: a project's own permalink when the gid is a project, else the generic one."""
+    if ctx.conn.execute(select(Project.gid).where(Project.gid == gid)).first() is not None:
+        return f"{ctx.base_url}/0/{gid}/list"
+    return None
+
+
+def rich_text(ctx: Ctx, fields: RichFields, allowed: frozenset[str], *, required: bool) -> str | None:
+    """The stored rich text from `html_text` or plain `text` (not both); None when neither was given."""
+    if fields.html_text is not None and fields.text is not None:
+        raise InvalidRequest("You may only provide one of text or html_text")
+    if fields.html_text is not None:
+        return richtext.normalize(
+            "html_text",
+            fields.html_text,
+            allowed,
+            base_url=ctx.base_url,
+            permalink=lambda g: permalink(ctx, g),
+        )
+    if fields.text is not None:
+        return richtext.from_text(fields.text)
+    if required:
+        raise InvalidRequest("text: Missing input")
+    return None
+
+
+# ---- statuses ---------------------------------------------------------------------------------
+
+
+def _post(
+    ctx: Ctx, project: access.VisibleProject, title: str | None, html: str, color: str, kind: str
+) -> int:
+    """Insert a status as the project's newest (the project row is locked, so `seq` is race-free)."""
+    access.require_project_level(project, "editor", "post a status")
+    last = ctx.conn.execute(select(func.max(Status.seq)).where(Status.project_gid == project.gid)).scalar()
+    gid, now = new_gid(ctx.conn), now_ms()
+    ctx.conn.execute(
+        insert(Status).values(
+            gid=gid,
+            project_gid=project.gid,
+            seq=(last or 0) + 1,
+            author_gid=ctx.user_gid,
+            title=title or "",
+            html_text=html,
+            color=color,
+            status_type=kind,
+            created_at=now,
+            modified_at=now,
+        )
+    )
+    return gid
+
+
+def create_project_status(ctx: Ctx, project_gid: str, fields: ProjectStatusFields) -> int:
+    """A legacy project status; its `status_type` is the colour's (module docstring of schemas)."""
+    project = access.project(ctx, project_gid, lock="update")
+    html = rich_text(ctx, fields, richtext.BASIC_TAGS, required=True)
+    if fields.color is None:
+        raise InvalidRequest("color: Missing input")
+    assert html is not None
+    return _post(ctx, project, fields.title, html, fields.color, COLOR_TO_STATUS[fields.color])
+
+
+def create_status_update(ctx: Ctx, fields: StatusUpdateFields) -> int:
+    """A status update on a project (`parent`); portfolios and goals do not exist yet, so any other
+    parent is a 400 ("Unknown object")."""
+    if fields.parent is None:
+        raise InvalidRequest("parent: Missing input")
+    html = rich_text(ctx, fields, richtext.BASIC_TAGS, required=True)
+    if fields.status_type is None:
+        raise InvalidRequest("status_type: Missing input")
+    if fields.status_type not in PROJECT_STATUS_TYPES:
+        raise InvalidRequest(
+            f"status_type: {fields.status_type[:32]} is not valid for a project; "
+            f"use one of {', '.join(PROJECT_STATUS_TYPES)}"
+        )
+    project = access.project(ctx, fields.parent, "parent", lock="update")
+    assert html is not None
+    return _post(ctx, project, fields.title, html, STATUS_TO_COLOR[fields.status_type], fields.status_type)
+
+
+def find_status(ctx: Ctx, value: str, kind: str) -> tuple[int, int]:
+    """A status whose project the caller can see, as (gid, project gid); 404 otherwise."""
+    gid = as_gid(value)
+    row = None
+    if gid is not None:
+        row = ctx.conn.execute(
+            select(Status.gid, Status.project_gid)
+            .join(Project, Project.gid == Status.project_gid)
+            .where(Status.gid == gid, access.project_visible(ctx))
+        ).first()
+    if row is None:
+        raise NotFound(f"Unknown {kind}: {value[:64]}")
+    return int(row.gid), int(row.project_gid)
+
+
+def delete_status(ctx: Ctx, value: str, kind: str) -> None:
+    """Delete a status from both views; the previous one becomes current again."""
+    gid, project_gid = find_status(ctx, value, kind)
+    project = access.project(ctx, str(project_gid), lock="update")
+    access.require_project_level(project, "editor", "delete a status")
+    ctx.conn.execute(delete(Status).where(Status.gid == gid))
+
+
+# ---- briefs -----------------------------------------------------------------------------------
+
+
+def create_brief(ctx: Ctx, project_gid: str, fields: BriefFields) -> int:
+    """A project's brief. Deviation (Asana is silent): a project has at most one, a second is a 400."""
+    project = access.project(ctx, project_gid, lock="update")
+    access.require_project_level(project, "editor", "write its brief")
+    html = rich_text(ctx, fields, richtext.BRIEF_TAGS, required=False)
+    existing = ctx.conn.execute(
+        select(ProjectBrief.gid).where(ProjectBrief.project_gid == project.gid)
+    ).first()
+    if existing is not None:
+        raise InvalidRequest(f"This project already has a project brief: {existing[0]}; update it instead")
+    gid, now = new_gid(ctx.conn), now_ms()
+    ctx.conn.execute(
+        insert(ProjectBrief).values(
+            gid=gid,
+            project_gid=project.gid,
+            title=fields.title or "",
+            html_text=html if html is not None else "<body></body>",
+            created_at=now,
+            modified_at=now,
+        )
+    )
+    return gid
+
+
+def find_brief(ctx: Ctx, value: str) -> tuple[int, int]:
+    """A brief whose project the caller can see, as (gid, project gid); 404 otherwise."""
+    gid = as_gid(value)
+    row = None
+    if gid is not None:
+        row = ctx.conn.execute(
+            select(ProjectBrief.gid, ProjectBrief.project_gid)
+            .join(Project, Project.gid == ProjectBrief.project_gid)
+            .where(ProjectBrief.gid == gid, access.project_visible(ctx))
+        ).first()
+    if row is None:
+        raise NotFound(f"Unknown project brief: {value[:64]}")
+    return int(row.gid), int(row.project_gid)
+
+
+def _editable_brief(ctx: Ctx, value: str) -> int:
+    gid, project_gid = find_brief(ctx, value)
+    project = access.project(ctx, str(project_gid), lock="update")
+    access.require_project_level(project, "editor", "change its brief")
+    return gid
+
+
+def update_brief(ctx: Ctx, value: str, fields: BriefFields) -> int:
+    """Change the given fields of a brief (`title: null` clears it to "")."""
+    gid = _editable_brief(ctx, value)
+    values: dict[str, object] = {}
+    html = rich_text(ctx, fields, richtext.BRIEF_TAGS, required=False)
+    if html is not None:
+        values["html_text"] = html
+    if "title" in fields.model_fields_set:
+        values["title"] = fields.title or ""
+    if values:
+        values["modified_at"] = now_ms()
+        ctx.conn.execute(update(ProjectBrief).where(ProjectBrief.gid == gid).values(**values))
+    return gid
+
+
+def delete_brief(ctx: Ctx, value: str) -> None:
+    """Delete a brief; the project's `project_brief` is null again."""
+    gid = _editable_brief(ctx, value)
+    ctx.conn.execute(delete(ProjectBrief).where(ProjectBrief.gid == gid))

@@ -1,0 +1,1 @@
+"""Tasks: records, subtasks, and their placement in projects and sections."""

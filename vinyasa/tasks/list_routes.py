@@ -1,0 +1,137 @@
+"""Task lists (GET /tasks, a project's tasks, a section's tasks) and a project's task counts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import false, or_, select
+from starlette.responses import Response
+
+from vinyasa import access
+from vinyasa.errors import InvalidRequest
+from vinyasa.models import Task, TaskProject
+from vinyasa.protocol import sql
+from vinyasa.protocol.context import AsanaRoute, Ctx, CtxDep
+from vinyasa.protocol.pagination import AnySelect
+from vinyasa.protocol.values import now_ms, parse_datetime_ms
+from vinyasa.tasks.schemas import TASK
+from vinyasa.users.service import resolve_user
+
+router = APIRouter(route_class=AsanaRoute, tags=["Tasks"])
+ONE_OF = "You should specify one of workspace, project, tag, section, user_task_list"
+
+
+def _since(field: str, value: str) -> int:
+    return now_ms() if value.strip().lower() == "now" else parse_datetime_ms(field, value)
+
+
+def _filters(
+    stmt: AnySelect, completed_since: str | None, modified_since: str | None, joined: bool
+) -> AnySelect:
+    """Narrow a task list: incomplete or completed since a time ("now": incomplete only); modified since."""
+    if completed_since is None and modified_since is None:
+        return stmt
+    if joined:
+        stmt = stmt.join(Task, Task.gid == TaskProject.task_gid)
+    if completed_since is not None:
+        since = _since("completed_since", completed_since)
+        stmt = stmt.where(or_(Task.completed == false(), Task.completed_at >= since))
+    if modified_since is not None:
+        stmt = stmt.where(Task.modified_at >= _since("modified_since", modified_since))
+    return stmt
+
+
+def _project_tasks(
+    ctx: Ctx, project_gid: int, completed_since: str | None, modified_since: str | None
+) -> Response:
+    stmt = select(TaskProject.section_position, TaskProject.position, TaskProject.task_gid).where(
+        TaskProject.project_gid == project_gid
+    )
+    return ctx.page(TASK, _filters(stmt, completed_since, modified_since, True))
+
+
+def _section_tasks(
+    ctx: Ctx, section_gid: int, completed_since: str | None, modified_since: str | None
+) -> Response:
+    stmt = select(TaskProject.position, TaskProject.task_gid).where(TaskProject.section_gid == section_gid)
+    return ctx.page(TASK, _filters(stmt, completed_since, modified_since, True))
+
+
+@router.get("/tasks", operation_id="getTasks")
+async def get_tasks(
+    ctx: CtxDep,
+    project: str | None = None,
+    section: str | None = None,
+    workspace: str | None = None,
+    assignee: str | None = None,
+    completed_since: str | None = None,
+    modified_since: str | None = None,
+) -> Response:
+    """Tasks of one `project` (its order), one `section` (its order), or one `assignee` in one
+    `workspace` (by gid, visible tasks only); any other combination is a 400."""
+    by_user = workspace is not None or assignee is not None
+    if sum((project is not None, section is not None, by_user)) != 1 or (
+        by_user and None in (workspace, assignee)
+    ):
+        raise InvalidRequest(ONE_OF)
+    if project is not None:
+        return _project_tasks(
+            ctx, access.project(ctx, project, "project").gid, completed_since, modified_since
+        )
+    if section is not None:
+        return _section_tasks(
+            ctx, access.section(ctx, section, "section").gid, completed_since, modified_since
+        )
+    assert workspace is not None
+    assert assignee is not None
+    workspace_gid = access.workspace(ctx, workspace, "workspace")
+    user = resolve_user(ctx, assignee, "assignee")
+    stmt = select(Task.gid).where(
+        Task.assignee_gid == user, Task.workspace_gid == workspace_gid, access.task_visible(ctx)
+    )
+    return ctx.page(TASK, _filters(stmt, completed_since, modified_since, False))
+
+
+@router.get("/projects/{project_gid}/tasks", operation_id="getTasksForProject")
+async def get_tasks_for_project(
+    ctx: CtxDep, project_gid: str, completed_since: str | None = None
+) -> Response:
+    """The project's tasks in its order: by section order, then position within the section."""
+    return _project_tasks(ctx, access.project(ctx, project_gid).gid, completed_since, None)
+
+
+@router.get("/sections/{section_gid}/tasks", operation_id="getTasksForSection")
+async def get_tasks_for_section(
+    ctx: CtxDep, section_gid: str, completed_since: str | None = None
+) -> Response:
+    """The section's tasks in order (Asana labels this "board view only"; served for every project)."""
+    return _section_tasks(ctx, access.section(ctx, section_gid).gid, completed_since, None)
+
+
+_COUNT = "SELECT count(*) FROM task_projects WHERE project_gid = ? AND completed = ? AND is_milestone = ?"
+COUNTS = {
+    "num_tasks": ((True, False), (True, False)),
+    "num_incomplete_tasks": ((False,), (True, False)),
+    "num_completed_tasks": ((True,), (True, False)),
+    "num_milestones": ((True, False), (True,)),
+    "num_incomplete_milestones": ((False,), (True,)),
+    "num_completed_milestones": ((True,), (True,)),
+}
+
+
+@router.get("/projects/{project_gid}/task_counts", operation_id="getTaskCountsForProject")
+async def get_task_counts_for_project(ctx: CtxDep, project_gid: str) -> Response:
+    """Exact counts of the project's tasks (milestones included in num_tasks); each only when named
+    in opt_fields, so `{}` without it. Each is an index-only COUNT over (project, completed, milestone)."""
+    project = access.project(ctx, project_gid)
+    names = [name for name in (ctx.fields or {}) if name in COUNTS]
+    cells: dict[tuple[bool, bool], int] = {}
+    out: dict[str, int] = {}
+    for name in names:
+        done, milestone = COUNTS[name]
+        total = 0
+        for cell in ((d, m) for d in done for m in milestone):
+            if cell not in cells:
+                cells[cell] = int(sql.fetch_value(ctx.conn, _COUNT, [project.gid, *cell]) or 0)
+            total += cells[cell]
+        out[name] = total
+    return ctx.data(out)

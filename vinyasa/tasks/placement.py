@@ -1,0 +1,101 @@
+"""Where a task sits in a project: one section of it and a position there (vinyasa.ordering).
+
+A task is in at most one section of each project it belongs to, so "moving it to a section" also
+takes it out of the other sections of that project. Callers lock the project row first.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from vinyasa.errors import InvalidRequest
+from vinyasa.models import Section, Task, TaskProject
+from vinyasa.ordering import OrderedList, Place
+from vinyasa.protocol.gids import body_gid
+from vinyasa.protocol.values import now_ms
+
+TASKS_IN_SECTION = OrderedList(TaskProject.__table__, item="task_gid")
+MAX_PROJECTS = 20
+
+
+def section_of_task(conn: Connection, task_gid: int, project_gid: int) -> int | None:
+    """The section the task sits in within the project, or None when it is not in the project."""
+    value = conn.execute(
+        select(TaskProject.section_gid).where(
+            TaskProject.task_gid == task_gid, TaskProject.project_gid == project_gid
+        )
+    ).scalar()
+    return None if value is None else int(value)
+
+
+def anchor_task(
+    conn: Connection, project_gid: int, field: str, value: object, moving: int
+) -> tuple[int, int]:
+    """A task named as an anchor, which must be in the project: (its gid, its section)."""
+    gid = body_gid(field, value)
+    if gid == moving:
+        raise InvalidRequest(f"{field}: A task cannot be placed relative to itself")
+    section = section_of_task(conn, gid, project_gid)
+    if section is None:
+        raise InvalidRequest(f"{field}: The task {gid} is not in this project")
+    return gid, section
+
+
+def _bump(conn: Connection, task_gid: int) -> None:
+    """Membership changes count as modifying the task (see `modified_since`)."""
+    conn.execute(update(Task).where(Task.gid == task_gid).values(modified_at=now_ms()))
+
+
+def put(conn: Connection, task_gid: int, project_gid: int, section_gid: int, where: Place) -> None:
+    """Put the task in the project's section at `where` (adding it to the project if need be)."""
+    section_position = conn.execute(select(Section.position).where(Section.gid == section_gid)).scalar_one()
+    current = conn.execute(
+        select(TaskProject.section_gid).where(
+            TaskProject.task_gid == task_gid, TaskProject.project_gid == project_gid
+        )
+    ).first()
+    if current is None:
+        count = conn.execute(
+            select(func.count()).select_from(TaskProject).where(TaskProject.task_gid == task_gid)
+        ).scalar_one()
+        if count >= MAX_PROJECTS:
+            raise InvalidRequest(f"project: A task can be in at most {MAX_PROJECTS} projects")
+    position = TASKS_IN_SECTION.place(conn, {"section_gid": section_gid}, where, moving=task_gid)
+    values = {"section_gid": section_gid, "section_position": section_position, "position": position}
+    if current is None:
+        flags = conn.execute(select(Task.completed, Task.resource_subtype).where(Task.gid == task_gid)).one()
+        conn.execute(
+            insert(TaskProject).values(
+                task_gid=task_gid,
+                project_gid=project_gid,
+                completed=flags.completed,
+                is_milestone=flags.resource_subtype == "milestone",
+                added_at=now_ms(),
+                **values,
+            )
+        )
+    else:
+        conn.execute(
+            update(TaskProject)
+            .where(TaskProject.task_gid == task_gid, TaskProject.project_gid == project_gid)
+            .values(**values)
+        )
+    _bump(conn, task_gid)
+
+
+def remove(conn: Connection, task_gid: int, project_gid: int) -> None:
+    """Take the task out of the project (a no-op when it is not there)."""
+    result = conn.execute(
+        delete(TaskProject).where(TaskProject.task_gid == task_gid, TaskProject.project_gid == project_gid)
+    )
+    if result.rowcount:
+        _bump(conn, task_gid)
+
+
+def sync_flags(conn: Connection, task_gid: int, completed: bool, subtype: str) -> None:
+    """Copy the task's completion and milestone flag onto its project rows (the task_counts index)."""
+    conn.execute(
+        update(TaskProject)
+        .where(TaskProject.task_gid == task_gid)
+        .values(completed=completed, is_milestone=subtype == "milestone")
+    )

@@ -1,0 +1,227 @@
+"""Tasks on the wire (TaskResponse / TaskCompact), and the bodies task endpoints take."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+from sqlalchemy import Connection, func, select
+
+from vinyasa import access, richtext
+from vinyasa.models import Project, Task, TaskFollower, TaskProject
+from vinyasa.projects.schemas import UserList
+from vinyasa.protocol.context import Ctx
+from vinyasa.protocol.resources import Col, Derived, Records, Ref, RefList, Resource, Value, Viewer
+from vinyasa.protocol.values import iso_ms
+
+Subtype = Literal["default_task", "milestone", "approval", "custom"]
+
+
+def _nothing(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[int, Any]:
+    return {}
+
+
+def _memberships(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """Each task's (project, section) pairs, in projects the viewer can see, oldest first."""
+    stmt = (
+        select(TaskProject.task_gid, TaskProject.project_gid, TaskProject.section_gid)
+        .join(Project, Project.gid == TaskProject.project_gid)
+        .where(TaskProject.task_gid.in_(gids))
+        .order_by(TaskProject.added_at, TaskProject.project_gid)
+    )
+    if isinstance(viewer, Ctx):
+        stmt = stmt.where(access.project_visible(viewer))
+    out: dict[int, list[tuple[int, int]]] = {}
+    for task_gid, project_gid, section_gid in conn.execute(stmt):
+        out.setdefault(task_gid, []).append((project_gid, section_gid))
+    return out
+
+
+def _membership_records(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[dict[str, int]]]:
+    return {
+        gid: [{"project": p, "section": s} for p, s in pairs]
+        for gid, pairs in _memberships(conn, viewer, gids).items()
+    }
+
+
+def _projects(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
+    return {gid: [p for p, _ in pairs] for gid, pairs in _memberships(conn, viewer, gids).items()}
+
+
+def _followers(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
+    stmt = (
+        select(TaskFollower.task_gid, TaskFollower.user_gid)
+        .where(TaskFollower.task_gid.in_(gids))
+        .order_by(TaskFollower.created_at, TaskFollower.user_gid)
+    )
+    out: dict[int, list[int]] = {}
+    for task_gid, user_gid in conn.execute(stmt):
+        out.setdefault(task_gid, []).append(user_gid)
+    return out
+
+
+def _num_subtasks(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, int]:
+    stmt = select(Task.parent_gid, func.count()).where(Task.parent_gid.in_(gids)).group_by(Task.parent_gid)
+    return {int(str(r[0])): int(r[1]) for r in conn.execute(stmt)}
+
+
+def _approval(row: Mapping[str, Any], _viewer: Viewer) -> str:
+    """Kept in sync with `completed` (approval decisions other than "approved" are not stored)."""
+    return "approved" if row["completed"] else "pending"
+
+
+def _permalink(row: Mapping[str, Any], viewer: Viewer) -> str:
+    return f"{viewer.base_url}/0/0/{row['gid']}/f"
+
+
+TASK = Resource(
+    "task",
+    Task.__table__,
+    {
+        "name": Col("name"),
+        "resource_subtype": Col("resource_subtype"),
+        "created_by": Ref("created_by_gid", "user"),
+        "approval_status": Derived(("resource_subtype", "completed"), _approval),
+        "assignee_status": Derived(
+            ("assignee_gid",), lambda row, _: "upcoming" if row["assignee_gid"] else "inbox"
+        ),
+        "assigned_by": Value(_nothing),
+        "completed": Col("completed", bool),
+        "completed_at": Col("completed_at", iso_ms),
+        "completed_by": Ref("completed_by_gid", "user"),
+        "created_at": Col("created_at", iso_ms),
+        # Dependencies are not built yet: no task has any.
+        "dependencies": Value(_nothing, default=[]),
+        "dependents": Value(_nothing, default=[]),
+        "due_at": Col("due_at", iso_ms),
+        "due_on": Col("due_on"),
+        "external": Value(_nothing, default={}),  # OAuth-only app data: none
+        "html_notes": Col("html_notes"),
+        # Likes are not built yet: nobody likes anything.
+        "hearted": Value(_nothing, default=False),
+        "hearts": Value(_nothing, default=[]),
+        "is_rendered_as_separator": Value(_nothing, default=False),
+        "liked": Value(_nothing, default=False),
+        "likes": Value(_nothing, default=[]),
+        "memberships": Records({"project": "project", "section": "section"}, _membership_records),
+        "modified_at": Col("modified_at", iso_ms),
+        "notes": Derived(("html_notes",), lambda row, _: richtext.to_text(row["html_notes"])),
+        "num_hearts": Value(_nothing, default=0),
+        "num_likes": Value(_nothing, default=0),
+        "num_subtasks": Value(_num_subtasks, default=0),
+        "start_at": Col("start_at", iso_ms),
+        "start_on": Col("start_on"),
+        "actual_time_minutes": Value(_nothing),
+        "assignee": Ref("assignee_gid", "user"),
+        "assignee_section": Value(_nothing),
+        # Custom fields and tags are not built yet: empty.
+        "custom_fields": Value(_nothing, default=[]),
+        "custom_type": Value(_nothing),
+        "custom_type_status_option": Value(_nothing),
+        "followers": RefList("user", _followers),
+        "parent": Ref("parent_gid", "task"),
+        "projects": RefList("project", _projects),
+        "tags": Value(_nothing, default=[]),
+        "workspace": Ref("workspace_gid", "workspace"),
+        "permalink_url": Derived(("gid",), _permalink),
+    },
+    compact=("name", "resource_subtype"),
+    # The spec's opt-in fields, plus the "Conditional" approval/assignee status (deviation: only when named).
+    opt_in=frozenset(
+        {
+            "created_by",
+            "dependencies",
+            "dependents",
+            "external",
+            "html_notes",
+            "is_rendered_as_separator",
+            "num_subtasks",
+            "assigned_by",
+            "approval_status",
+            "assignee_status",
+        }
+    ),
+)
+
+
+# ---- bodies -----------------------------------------------------------------------------------
+
+
+def _gid_list(value: Any) -> list[str]:
+    """Objects given as a comma-separated string or an array of strings."""
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        items = value
+    else:
+        raise PydanticCustomError("gid_list", "Must be a comma-separated string or an array of strings")
+    return list(dict.fromkeys(item.strip() for item in items if item.strip()))
+
+
+GidList = Annotated[list[str], BeforeValidator(_gid_list)]
+
+
+class Membership(BaseModel):
+    """One entry of `memberships` on create: a project, and optionally a section of it."""
+
+    model_config = ConfigDict(extra="ignore")
+    project: str
+    section: str | None = None
+
+
+class TaskFields(BaseModel):
+    """Fields a task body may set (TaskCreateRequest / TaskUpdateRequest); read-only ones are ignored.
+
+    Which fields were given (`model_fields_set`) matters: `null` clears the nullable ones.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+    name: str | None = Field(default=None, max_length=1024)
+    notes: str | None = Field(default=None, max_length=65536)
+    html_notes: str | None = Field(default=None, max_length=65536)
+    resource_subtype: Subtype | None = None
+    completed: bool | None = None
+    assignee: str | None = None
+    due_on: str | None = None
+    due_at: str | None = None
+    start_on: str | None = None
+    start_at: str | None = None
+    custom_fields: dict[str, Any] | None = None
+    # create-only
+    workspace: str | None = None
+    parent: str | None = None
+    projects: GidList | None = None
+    memberships: list[Membership] | None = None
+    followers: UserList | None = None
+    tags: GidList | None = None
+
+
+NOT_NULL = ("name", "notes", "html_notes", "resource_subtype", "completed")
+
+
+class AddProjectBody(BaseModel):
+    """TaskAddProjectRequest; `insert_after: null` / `insert_before: null` mean start / end."""
+
+    model_config = ConfigDict(extra="ignore")
+    project: str
+    section: str | None = None
+    insert_before: str | None = None
+    insert_after: str | None = None
+
+
+class RemoveProjectBody(BaseModel):
+    """TaskRemoveProjectRequest."""
+
+    model_config = ConfigDict(extra="ignore")
+    project: str
+
+
+class SetParentBody(BaseModel):
+    """TaskSetParentRequest; `parent: null` makes the task top-level."""
+
+    model_config = ConfigDict(extra="ignore")
+    parent: str | None
+    insert_before: str | None = None
+    insert_after: str | None = None

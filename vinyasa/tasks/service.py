@@ -1,0 +1,300 @@
+"""Creating, changing and deleting tasks, with Asana's rules for dates, subtypes and placement."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from vinyasa import access, ordering, richtext
+from vinyasa.db import insert_ignore
+from vinyasa.errors import InvalidRequest
+from vinyasa.models import Task, TaskFollower
+from vinyasa.ordering import BOTTOM, OrderedList
+from vinyasa.projects import members
+from vinyasa.protocol.context import Ctx
+from vinyasa.protocol.gids import new_gid
+from vinyasa.protocol.values import now_ms, parse_date, parse_datetime_ms
+from vinyasa.sections import service as sections
+from vinyasa.tasks import placement
+from vinyasa.tasks.schemas import NOT_NULL, TaskFields
+
+SUBTASKS = OrderedList(Task.__table__, item="gid")
+DATES = ("due_on", "due_at", "start_on", "start_at")
+
+
+def _no_nulls(fields: TaskFields) -> None:
+    for name in NOT_NULL:
+        if name in fields.model_fields_set and getattr(fields, name) is None:
+            raise InvalidRequest(f"{name}: Cannot be null")
+    if fields.custom_fields:  # no custom field exists yet, so any named one is unknown
+        raise InvalidRequest(f"custom_fields: Unknown custom field: {next(iter(fields.custom_fields))[:64]}")
+
+
+def _notes(fields: TaskFields) -> str | None:
+    if fields.html_notes is not None and fields.notes is not None:
+        raise InvalidRequest("You may only provide one of notes or html_notes")
+    if fields.html_notes is not None:
+        return richtext.normalize("html_notes", fields.html_notes)
+    if fields.notes is not None:
+        return richtext.from_text(fields.notes)
+    return None
+
+
+def _dates(fields: TaskFields, row: dict[str, Any], subtype: str) -> dict[str, Any]:
+    """Date changes; `due_on`/`due_at` exclude each other (setting one clears the other), as do
+    `start_on`/`start_at`; a start needs a due date, before it; milestones have no start."""
+    given = fields.model_fields_set
+    if fields.due_on is not None and fields.due_at is not None:
+        raise InvalidRequest("due_on, due_at: You may only provide one of due_on or due_at")
+    if fields.start_on is not None and fields.start_at is not None:
+        raise InvalidRequest("start_on, start_at: You may only provide one of start_on or start_at")
+    new = {name: row.get(name) for name in DATES}
+    if "due_on" in given:
+        new["due_on"] = None if fields.due_on is None else parse_date("due_on", fields.due_on)
+        if fields.due_on is not None:
+            new["due_at"] = None
+    if "due_at" in given:
+        new["due_at"] = None if fields.due_at is None else parse_datetime_ms("due_at", fields.due_at)
+        if fields.due_at is not None:
+            new["due_on"] = None
+    if "start_on" in given:
+        new["start_on"] = None if fields.start_on is None else parse_date("start_on", fields.start_on)
+        if fields.start_on is not None:
+            new["start_at"] = None
+    if "start_at" in given:
+        if "due_at" not in given:
+            raise InvalidRequest("start_at: due_at must be present in the request when setting start_at")
+        new["start_at"] = None if fields.start_at is None else parse_datetime_ms("start_at", fields.start_at)
+        if fields.start_at is not None:
+            new["start_on"] = None
+    has_start = new["start_on"] is not None or new["start_at"] is not None
+    if has_start and subtype == "milestone":
+        raise InvalidRequest("start_on: A milestone cannot have a start date")
+    if new["start_on"] is not None:
+        due = new["due_on"]
+        if due is None and new["due_at"] is not None:
+            due = parse_date("due_at", _iso_date(new["due_at"]))
+        if due is None:
+            raise InvalidRequest("start_on: A task with a start date must also have a due date")
+        if new["start_on"] > due:
+            raise InvalidRequest("start_on: start_on must not be after the due date")
+    if new["start_at"] is not None:
+        if new["due_at"] is None:
+            raise InvalidRequest("start_at: A task with a start time must also have a due time")
+        if new["start_at"] > new["due_at"]:
+            raise InvalidRequest("start_at: start_at must not be after due_at")
+    return {k: v for k, v in new.items() if v != row.get(k)}
+
+
+def _iso_date(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).date().isoformat()
+
+
+def _completion(ctx: Ctx, completed: bool | None, row: dict[str, Any]) -> dict[str, Any]:
+    if completed is None or completed == row.get("completed", False):
+        return {}
+    if completed:
+        return {"completed": True, "completed_at": now_ms(), "completed_by_gid": ctx.user_gid}
+    return {"completed": False, "completed_at": None, "completed_by_gid": None}
+
+
+def _assignee(ctx: Ctx, fields: TaskFields, workspace_gid: int) -> int | None:
+    if fields.assignee is None:
+        return None
+    return members.resolve_users(ctx, "assignee", [fields.assignee], workspace_gid)[0]
+
+
+def _targets(
+    ctx: Ctx, fields: TaskFields
+) -> tuple[list[int | None], dict[int, tuple[access.VisibleProject, int | None]]]:
+    """Workspaces named by the body, and the projects (each with an optional section) to place in."""
+    workspaces: list[int | None] = []
+    places: dict[int, tuple[access.VisibleProject, int | None]] = {}
+    if fields.workspace is not None:
+        workspaces.append(access.workspace(ctx, fields.workspace, "workspace"))
+    for value in fields.projects or []:
+        project = access.project(ctx, value, "projects", lock="update")
+        places.setdefault(project.gid, (project, None))
+    for membership in fields.memberships or []:
+        project = access.project(ctx, membership.project, "memberships.project", lock="update")
+        section = None
+        if membership.section is not None:
+            section = sections.section_of_project(
+                ctx.conn, project.gid, "memberships.section", membership.section
+            )
+        places[project.gid] = (project, section)
+    workspaces.extend(p.workspace_gid for p, _ in places.values())
+    return workspaces, places
+
+
+def create_task(ctx: Ctx, fields: TaskFields, *, parent: access.VisibleTask | None = None) -> int:
+    """A new task; the creator follows it. Its workspace comes from `workspace`, `projects`,
+    `memberships` or `parent`, which must all agree."""
+    _no_nulls(fields)
+    if fields.tags:
+        raise InvalidRequest(f"tags: Unknown object: {fields.tags[0][:64]}")
+    if parent is None and fields.parent is not None:
+        parent = access.task(ctx, fields.parent, "parent")
+    workspaces, places = _targets(ctx, fields)
+    if parent is not None:
+        workspaces.append(parent.workspace_gid)
+    if not workspaces:
+        raise InvalidRequest(
+            "workspace: Missing input. You should specify one of workspace, parent, projects"
+        )
+    if len(set(workspaces)) > 1:
+        raise InvalidRequest(
+            "workspace: The workspace, projects and parent must all be in the same workspace"
+        )
+    if len(places) > placement.MAX_PROJECTS:
+        raise InvalidRequest(f"projects: A task can be in at most {placement.MAX_PROJECTS} projects")
+    workspace_gid = workspaces[0]
+    assert workspace_gid is not None
+    subtype = fields.resource_subtype or "default_task"
+    dates = _dates(fields, {}, subtype)
+    assignee = _assignee(ctx, fields, workspace_gid)
+    followers = (
+        members.resolve_users(ctx, "followers", fields.followers, workspace_gid) if fields.followers else []
+    )
+    for project, _ in places.values():
+        access.require_project_level(project, "editor", "add tasks to it")
+
+    gid = new_gid(ctx.conn)
+    now = now_ms()
+    position = 0
+    if parent is not None:
+        ordering.lock(ctx.conn, "tasks", parent.gid)
+        position = SUBTASKS.place(ctx.conn, {"parent_gid": parent.gid}, BOTTOM)
+    values: dict[str, Any] = {
+        "gid": gid,
+        "workspace_gid": workspace_gid,
+        "name": fields.name or "",
+        "html_notes": _notes(fields) or "<body></body>",
+        "resource_subtype": subtype,
+        "completed": False,
+        "assignee_gid": assignee,
+        "parent_gid": parent.gid if parent else None,
+        "root_gid": parent.root_gid if parent else gid,
+        "position": position,
+        "created_by_gid": ctx.user_gid,
+        "created_at": now,
+        "modified_at": now,
+        **dict.fromkeys(DATES),
+        **dates,
+        **_completion(ctx, fields.completed, {}),
+    }
+    ctx.conn.execute(insert(Task).values(**values))
+    follow = sorted({ctx.user_gid, *followers})
+    insert_ignore(
+        ctx.conn, TaskFollower, [{"task_gid": gid, "user_gid": u, "created_at": now} for u in follow]
+    )
+    for project_gid in sorted(places):
+        _, section = places[project_gid]
+        sections.ensure_sections(ctx.conn, project_gid)
+        if section is None:
+            section = sections.edge_section(ctx.conn, project_gid, last=True)
+        placement.put(ctx.conn, gid, project_gid, section, BOTTOM)
+    ctx.conn.execute(update(Task).where(Task.gid == gid).values(modified_at=now))
+    return gid
+
+
+def update_task(ctx: Ctx, task: access.VisibleTask, fields: TaskFields) -> None:
+    """Apply a partial change; create-only fields are ignored; `modified_at` moves on a real change."""
+    _no_nulls(fields)
+    given = fields.model_fields_set
+    row = dict(ctx.conn.execute(select(Task.__table__).where(Task.gid == task.gid)).one()._mapping)
+    if fields.workspace is not None and fields.workspace != str(task.workspace_gid):
+        raise InvalidRequest("workspace: A task cannot be moved to another workspace")
+    if "parent" in given and (fields.parent or None) != (
+        str(row["parent_gid"]) if row["parent_gid"] else None
+    ):
+        raise InvalidRequest("parent: The parent cannot be changed with PUT; use setParent")
+    changes: dict[str, Any] = {}
+    if fields.name is not None:
+        changes["name"] = fields.name
+    if fields.resource_subtype is not None:
+        changes["resource_subtype"] = fields.resource_subtype
+    html = _notes(fields)
+    if html is not None:
+        changes["html_notes"] = html
+    subtype = changes.get("resource_subtype", row["resource_subtype"])
+    changes.update(_dates(fields, row, subtype))
+    if "assignee" in given:
+        changes["assignee_gid"] = _assignee(ctx, fields, task.workspace_gid)
+    changes.update(_completion(ctx, fields.completed, row))
+    actual = {k: v for k, v in changes.items() if row[k] != v}
+    if not actual:
+        return
+    actual["modified_at"] = max(now_ms(), row["modified_at"] + 1)
+    ctx.conn.execute(update(Task).where(Task.gid == task.gid).values(**actual))
+    if "completed" in actual or "resource_subtype" in actual:
+        placement.sync_flags(
+            ctx.conn,
+            task.gid,
+            actual.get("completed", row["completed"]),
+            actual.get("resource_subtype", subtype),
+        )
+
+
+def delete_task(ctx: Ctx, task: access.VisibleTask) -> None:
+    """Delete a task. Its subtasks go with it (as in Asana), by ON DELETE CASCADE on `parent_gid`;
+    its project placements and followers cascade too. Deviation: no trash, deletion is final."""
+    ctx.conn.execute(delete(Task).where(Task.gid == task.gid))
+
+
+def _descendants(ctx: Ctx, gid: int) -> list[int]:
+    found: list[int] = []
+    level = [gid]
+    while level:
+        level = [r[0] for r in ctx.conn.execute(select(Task.gid).where(Task.parent_gid.in_(level)))]
+        found.extend(level)
+    return found
+
+
+def set_parent(
+    ctx: Ctx, task: access.VisibleTask, parent_value: str | None, anchors: tuple[str | None, str | None]
+) -> None:
+    """Make the task a subtask of `parent` (or top-level when None), placed among its siblings."""
+    insert_before, insert_after = anchors
+    if insert_before is not None and insert_after is not None:
+        raise InvalidRequest("Cannot provide both insert_before and insert_after")
+    if parent_value is None:
+        if insert_before is not None or insert_after is not None:
+            raise InvalidRequest("insert_before, insert_after: Only a subtask can be placed among siblings")
+        ctx.conn.execute(
+            update(Task)
+            .where(Task.gid == task.gid)
+            .values(parent_gid=None, root_gid=task.gid, position=0, modified_at=now_ms())
+        )
+        _reroot(ctx, task.gid, task.gid)
+        return
+    parent = access.task(ctx, parent_value, "parent")
+    if parent.workspace_gid != task.workspace_gid:
+        raise InvalidRequest("parent: The parent task is in another workspace")
+    if parent.gid == task.gid or parent.gid in _descendants(ctx, task.gid):
+        raise InvalidRequest("parent: A task cannot be a subtask of itself or of its own subtasks")
+    ordering.lock(ctx.conn, "tasks", parent.gid)
+    where = BOTTOM
+    for field, value in (("insert_before", insert_before), ("insert_after", insert_after)):
+        if value is None:
+            continue
+        anchor = access.task(ctx, value, field)
+        if anchor.parent_gid != parent.gid or anchor.gid == task.gid:
+            raise InvalidRequest(f"{field}: Not another subtask of the parent")
+        where = ordering.before(anchor.gid) if field == "insert_before" else ordering.after(anchor.gid)
+    position = SUBTASKS.place(ctx.conn, {"parent_gid": parent.gid}, where, moving=task.gid)
+    ctx.conn.execute(
+        update(Task)
+        .where(Task.gid == task.gid)
+        .values(parent_gid=parent.gid, root_gid=parent.root_gid, position=position, modified_at=now_ms())
+    )
+    _reroot(ctx, task.gid, parent.root_gid)
+
+
+def _reroot(ctx: Ctx, gid: int, root: int) -> None:
+    """Point the whole subtree's `root_gid` at its new top-level ancestor."""
+    below = _descendants(ctx, gid)
+    for start in range(0, len(below), 500):
+        ctx.conn.execute(update(Task).where(Task.gid.in_(below[start : start + 500])).values(root_gid=root))
