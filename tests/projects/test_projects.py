@@ -404,3 +404,12 @@ async def test_delete_removes_it_everywhere(client, world):
     assert world.count("SELECT count(*) FROM project_members WHERE project_gid = :p", p=int(gid)) == 0
     assert world.count("SELECT count(*) FROM project_members WHERE project_gid = :p", p=int(keep["gid"])) == 1
     assert world.count(NOTHING) == 1
+
+
+async def test_mentions_in_project_notes_link_to_this_server(client, world):
+    other = await make_project(client, world, name="Other")
+    html = f'<body>See <a data-asana-gid="{other["gid"]}"></a></body>'
+    project = await make_project(client, world, html_notes=html)
+    data = ok(await client.get(f"/projects/{project['gid']}?opt_fields=html_notes,notes"))
+    assert f'href="http://testserver/0/{other["gid"]}/list"' in data["html_notes"]
+    assert data["notes"].startswith("See ")

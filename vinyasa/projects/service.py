@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from vinyasa import access, richtext
+from vinyasa import access
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Project, Workspace
+from vinyasa.notes import stored_rich_text
 from vinyasa.projects import members
 from vinyasa.projects.schemas import NOT_NULL, ProjectFields
 from vinyasa.protocol.context import Ctx
@@ -91,17 +92,6 @@ def _privacy(fields: ProjectFields) -> str | None:
     if setting is not None and (setting == "public_to_workspace") != fields.public:
         raise InvalidRequest("public: Contradicts privacy_setting; give only privacy_setting")
     return setting or ("public_to_workspace" if fields.public else "private")
-
-
-def _notes(fields: ProjectFields) -> str | None:
-    """The stored rich notes from either `html_notes` or plain `notes`."""
-    if fields.html_notes is not None and fields.notes is not None:
-        raise InvalidRequest("You may only provide one of notes or html_notes")
-    if fields.html_notes is not None:
-        return richtext.normalize("html_notes", fields.html_notes)
-    if fields.notes is not None:
-        return richtext.from_text(fields.notes)
-    return None
 
 
 def _due(fields: ProjectFields) -> tuple[bool, str | None]:
@@ -203,7 +193,10 @@ def create_project(
         raise InvalidRequest(
             "privacy_setting: private_to_team needs a team, and only organizations have teams"
         )
-    values["html_notes"] = _notes(fields) or values["html_notes"]
+    values["html_notes"] = (
+        stored_rich_text(ctx, ("html_notes", fields.html_notes), ("notes", fields.notes))
+        or values["html_notes"]
+    )
     values.update(_dates(fields, None, None))
     _custom_fields(fields)
     owner = _owner(ctx, fields.owner, workspace_gid) if "owner" in fields.model_fields_set else ctx.user_gid
@@ -261,7 +254,7 @@ def update_project(ctx: Ctx, project: access.VisibleProject, fields: ProjectFiel
     privacy = _privacy(fields)
     if privacy is not None:
         changes["privacy_setting"] = privacy
-    html = _notes(fields)
+    html = stored_rich_text(ctx, ("html_notes", fields.html_notes), ("notes", fields.notes))
     if html is not None:
         changes["html_notes"] = html
     changes.update(_dates(fields, row["start_on"], row["due_on"]))

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, insert, select, update
 from vinyasa import access, richtext
 from vinyasa.errors import InvalidRequest, NotFound
 from vinyasa.models import Project, ProjectBrief, Status
+from vinyasa.notes import stored_rich_text
 from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.values import now_ms
@@ -26,27 +27,11 @@ from vinyasa.statuses.schemas import (
 )
 
 
-def permalink(ctx: Ctx, gid: int) -> str | None:
-    """@-mention links: a project's own permalink when the gid is a project, else the generic one."""
-    if ctx.conn.execute(select(Project.gid).where(Project.gid == gid)).first() is not None:
-        return f"{ctx.base_url}/0/{gid}/list"
-    return None
-
-
 def rich_text(ctx: Ctx, fields: RichFields, allowed: frozenset[str], *, required: bool) -> str | None:
     """The stored rich text from `html_text` or plain `text` (not both); None when neither was given."""
-    if fields.html_text is not None and fields.text is not None:
-        raise InvalidRequest("You may only provide one of text or html_text")
-    if fields.html_text is not None:
-        return richtext.normalize(
-            "html_text",
-            fields.html_text,
-            allowed,
-            base_url=ctx.base_url,
-            permalink=lambda g: permalink(ctx, g),
-        )
-    if fields.text is not None:
-        return richtext.from_text(fields.text)
+    html = stored_rich_text(ctx, ("html_text", fields.html_text), ("text", fields.text), allowed)
+    if html is not None:
+        return html
     if required:
         raise InvalidRequest("text: Missing input")
     return None

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from vinyasa import access, ordering, richtext
+from vinyasa import access, ordering
 from vinyasa.db import insert_ignore
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Task, TaskFollower
+from vinyasa.notes import stored_rich_text
 from vinyasa.ordering import BOTTOM, OrderedList
 from vinyasa.projects import members
 from vinyasa.protocol.context import Ctx
@@ -30,16 +31,6 @@ def _no_nulls(fields: TaskFields) -> None:
             raise InvalidRequest(f"{name}: Cannot be null")
     if fields.custom_fields:  # no custom field exists yet, so any named one is unknown
         raise InvalidRequest(f"custom_fields: Unknown custom field: {next(iter(fields.custom_fields))[:64]}")
-
-
-def _notes(fields: TaskFields) -> str | None:
-    if fields.html_notes is not None and fields.notes is not None:
-        raise InvalidRequest("You may only provide one of notes or html_notes")
-    if fields.html_notes is not None:
-        return richtext.normalize("html_notes", fields.html_notes)
-    if fields.notes is not None:
-        return richtext.from_text(fields.notes)
-    return None
 
 
 def _dates(fields: TaskFields, row: dict[str, Any], subtype: str) -> dict[str, Any]:
@@ -171,7 +162,8 @@ def create_task(ctx: Ctx, fields: TaskFields, *, parent: access.VisibleTask | No
         "gid": gid,
         "workspace_gid": workspace_gid,
         "name": fields.name or "",
-        "html_notes": _notes(fields) or "<body></body>",
+        "html_notes": stored_rich_text(ctx, ("html_notes", fields.html_notes), ("notes", fields.notes))
+        or "<body></body>",
         "resource_subtype": subtype,
         "completed": False,
         "assignee_gid": assignee,
@@ -216,7 +208,7 @@ def update_task(ctx: Ctx, task: access.VisibleTask, fields: TaskFields) -> None:
         changes["name"] = fields.name
     if fields.resource_subtype is not None:
         changes["resource_subtype"] = fields.resource_subtype
-    html = _notes(fields)
+    html = stored_rich_text(ctx, ("html_notes", fields.html_notes), ("notes", fields.notes))
     if html is not None:
         changes["html_notes"] = html
     subtype = changes.get("resource_subtype", row["resource_subtype"])

@@ -6,10 +6,11 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from vinyasa import access, richtext
+from vinyasa import access
 from vinyasa.db import insert_ignore
 from vinyasa.errors import Forbidden, InvalidRequest
 from vinyasa.models import Team, TeamMember, Workspace
+from vinyasa.notes import stored_rich_text
 from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import new_gid
 from vinyasa.protocol.values import now_ms
@@ -24,21 +25,12 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _description(fields: TeamFields) -> str | None:
-    """The stored rich description from either `html_description` or plain `description`."""
-    if fields.html_description is not None and fields.description is not None:
-        raise InvalidRequest("You may only provide one of description or html_description")
-    if fields.html_description is not None:
-        return richtext.normalize("html_description", fields.html_description)
-    if fields.description is not None:
-        return richtext.from_text(fields.description)
-    return None
-
-
-def _settings(fields: TeamFields) -> dict[str, Any]:
+def _settings(ctx: Ctx, fields: TeamFields) -> dict[str, Any]:
     keys = ("name", "visibility", *ACCESS_LEVELS, "endorsed")
     values = {k: getattr(fields, k) for k in keys if getattr(fields, k) is not None}
-    html = _description(fields)
+    html = stored_rich_text(
+        ctx, ("html_description", fields.html_description), ("description", fields.description)
+    )
     if html is not None:
         values["html_description"] = html
     return values
@@ -65,7 +57,7 @@ def create_team(ctx: Ctx, fields: TeamFields) -> int:
     ).scalar()
     if not is_org:
         raise InvalidRequest("organization: Teams can only be created in an organization, not a workspace")
-    return insert_team(ctx.conn, workspace_gid, ctx.user_gid, _settings(fields))
+    return insert_team(ctx.conn, workspace_gid, ctx.user_gid, _settings(ctx, fields))
 
 
 def _require_level(ctx: Ctx, team_gid: int, level_field: str, what: str) -> None:
@@ -82,7 +74,7 @@ def update_team(ctx: Ctx, team_gid: int, workspace_gid: int, fields: TeamFields)
     """Apply a partial change, checking the team's own edit permissions for each kind of field."""
     if fields.organization is not None and fields.organization != str(workspace_gid):
         raise InvalidRequest("organization: The organization of a team cannot be changed")
-    values = _settings(fields)
+    values = _settings(ctx, fields)
     if not values:
         _require_level(ctx, team_gid, "edit_team_name_or_description_access_level", "edit this team")
         return
