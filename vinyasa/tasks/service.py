@@ -15,7 +15,7 @@ from vinyasa.notes import stored_rich_text
 from vinyasa.ordering import BOTTOM, OrderedList
 from vinyasa.projects import members
 from vinyasa.protocol.context import Ctx
-from vinyasa.protocol.gids import new_gid
+from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.values import now_ms, parse_date, parse_datetime_ms
 from vinyasa.sections import service as sections
 from vinyasa.tasks import placement
@@ -105,11 +105,15 @@ def _targets(
     places: dict[int, tuple[access.VisibleProject, int | None]] = {}
     if fields.workspace is not None:
         workspaces.append(access.workspace(ctx, fields.workspace, "workspace"))
+    # Lock every named project in gid order first, so concurrent creates never deadlock.
+    named = [*(fields.projects or []), *(m.project for m in fields.memberships or [])]
+    for gid in sorted({g for g in map(as_gid, named) if g is not None}):
+        ordering.lock(ctx.conn, "projects", gid)
     for value in fields.projects or []:
-        project = access.project(ctx, value, "projects", lock="update")
+        project = access.project(ctx, value, "projects")
         places.setdefault(project.gid, (project, None))
     for membership in fields.memberships or []:
-        project = access.project(ctx, membership.project, "memberships.project", lock="update")
+        project = access.project(ctx, membership.project, "memberships.project")
         section = None
         if membership.section is not None:
             section = sections.section_of_project(
