@@ -21,8 +21,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+COUNT_FIELDS = "num_tasks,num_incomplete_tasks,num_completed_tasks,num_milestones,num_incomplete_milestones,num_completed_milestones"
 BIN = Path(sys.executable).parent
 
 
@@ -164,6 +166,49 @@ def _pg_url() -> str | None:
         return None
 
 
+def _seed_tasks(url: str, workspace: str, projects: list[str], *, smoke: bool) -> Any:
+    from bench.seed import seed
+    from vinyasa.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        total, large = (12_000, 10_000) if smoke else (1_000_000, 100_000)
+        result = seed(engine, workspace, projects, total=total, large=large)
+    finally:
+        engine.dispose()
+    SEEDING.append(result)
+    return result
+
+
+def _deep_token(url: str, project: str) -> str:
+    """An offset token for the last page of the large project's tasks (limit=100)."""
+    from sqlalchemy import text
+
+    from vinyasa.db import make_engine
+    from vinyasa.protocol.pagination import OffsetCodec, query_scope
+
+    engine = make_engine(url)
+    params = {"p": int(project)}
+    with engine.connect() as conn:
+        secret = conn.execute(text("SELECT value FROM meta WHERE key = 'offset_secret'")).scalar_one()
+        total = conn.execute(
+            text("SELECT count(*) FROM task_projects WHERE project_gid = :p"), params
+        ).scalar_one()
+        key = conn.execute(
+            text(
+                "SELECT section_position, position, task_gid FROM task_projects WHERE project_gid = :p"
+                " ORDER BY section_position, position, task_gid LIMIT 1 OFFSET :o"
+            ),
+            {**params, "o": max(0, total - 101)},
+        ).one()
+    engine.dispose()
+    path = f"/api/1.0/projects/{project}/tasks"
+    return OffsetCodec(bytes.fromhex(secret)).encode(list(key), query_scope(path, [("limit", "100")]))
+
+
+SEEDING: list[Any] = []
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a few seconds, numbers not gated")
@@ -194,11 +239,16 @@ def main() -> int:
         )
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
+        count = 12 if kind == "sqlite" else 1
         with server([str(BIN / "vinyasa"), "serve", "--port", str(port)], env, base + "/healthz") as _:
-            project = _request(
-                base, made["token"], "POST", "/projects", {"data": {"name": "Bench", "team": made["team"]}}
-            )
-        seeds[kind] = {**made, "project": str(project["gid"]), "env_url": url}
+            body = {"data": {"name": "Bench", "team": made["team"]}}
+            projects = [
+                str(_request(base, made["token"], "POST", "/projects", body)["gid"]) for _ in range(count)
+            ]
+        seeds[kind] = {**made, "project": projects[0], "env_url": url}
+        if kind == "sqlite":
+            seeded = _seed_tasks(url, made["workspace"], projects, smoke=args.smoke)
+            seeds[kind].update(small=seeded.small, large=seeded.large, deep=_deep_token(url, seeded.large))
 
     sq = seeds["sqlite"]
     post_body = json.dumps({"data": {"name": "Load", "team": sq["team"]}})
@@ -254,6 +304,44 @@ def main() -> int:
             32,
             ">= 1.4x 1 worker",
             [lambda r, best: r.rps >= 1.4 * best["GET /projects/{gid}, c=32, 1 worker"].rps],
+        ),
+    ]
+    small, large = sq["small"], sq["large"]
+    single = "GET /projects/{gid}, c=32, 1 worker"
+    first = "first page of a 100k-task project (1M db), c=1"
+    scenarios += [
+        Scenario(
+            "GET /projects/{gid}/tasks?limit=100 (compact), c=32",
+            "vin1",
+            f"/api/1.0/projects/{small}/tasks?limit=100",
+            32,
+            ">= 40% of GET single req/s",
+            [lambda r, best: r.rps >= 0.4 * best[single].rps],
+        ),
+        Scenario(first, "vin1", f"/api/1.0/projects/{large}/tasks?limit=100", 1),
+        Scenario(
+            "deepest page of a 100k-task project (1M db), c=1",
+            "vin1",
+            f"/api/1.0/projects/{large}/tasks?limit=100&offset={sq['deep']}",
+            1,
+            "p50 <= 1.5x first page",
+            [lambda r, best: r.p50_ms <= 1.5 * best[first].p50_ms],
+        ),
+        Scenario(
+            "task_counts, 1k-task project (1M db), c=1",
+            "vin1",
+            f"/api/1.0/projects/{small}/task_counts?opt_fields={COUNT_FIELDS}",
+            1,
+            "p50 <= 1 ms",
+            [lambda r, _: r.p50_ms <= 1.0],
+        ),
+        Scenario(
+            "task_counts, 100k-task project (1M db), c=1",
+            "vin1",
+            f"/api/1.0/projects/{large}/task_counts?opt_fields={COUNT_FIELDS}",
+            1,
+            "p50 <= 5 ms",
+            [lambda r, _: r.p50_ms <= 5.0],
         ),
     ]
     if "postgresql" in seeds:
@@ -329,10 +417,26 @@ def main() -> int:
                 "verdict": verdict,
             }
         )
+    for seeded in SEEDING:
+        ok = seeded.seconds < 60
+        passed, failed = passed + ok, failed + (not ok)
+        rows.append(
+            {
+                "scenario": f"seed {seeded.tasks:,} tasks (bulk insert)",
+                "seconds": round(seeded.seconds, 1),
+                "target": "< 60 s",
+                "verdict": "PASS" if ok else "FAIL",
+            }
+        )
     print(
         f"{'scenario':52} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'cpu us':>7} {'ratio':>7}  verdict  target"
     )
     for row in rows:
+        if "seconds" in row:
+            print(
+                f"{row['scenario']:52} {str(row['seconds']) + ' s':>9} {'':35}  {row['verdict']:7}  {row['target']}"
+            )
+            continue
         print(
             f"{row['scenario']:52} {row['req_per_s']:>9} {row['p50_ms']:>8} {row['p99_ms']:>8} "
             f"{row['cpu_us_per_req']:>7} {row['ratio_to_raw']:>7.2%}  {row['verdict']:7}  {row['target']}"

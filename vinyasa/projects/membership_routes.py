@@ -10,10 +10,10 @@ from vinyasa import access
 from vinyasa.models import ProjectMember
 from vinyasa.projects import members
 from vinyasa.projects.schemas import PROJECT, PROJECT_MEMBERSHIP, FollowersBody, MembersBody
-from vinyasa.protocol.context import AsanaRoute, Ctx, CtxDep
+from vinyasa.protocol.context import API_PREFIX, AsanaRoute, Ctx, CtxDep
 from vinyasa.users.service import resolve_user
 
-router = APIRouter(route_class=AsanaRoute, tags=["Project memberships"])
+router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Project memberships"])
 
 
 def _sharable(ctx: Ctx, project_gid: str) -> access.VisibleProject:

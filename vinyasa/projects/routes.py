@@ -11,10 +11,10 @@ from vinyasa.errors import InvalidRequest
 from vinyasa.models import Project
 from vinyasa.projects import service
 from vinyasa.projects.schemas import PROJECT, ProjectFields
-from vinyasa.protocol.context import AsanaRoute, Ctx, CtxDep
+from vinyasa.protocol.context import API_PREFIX, AsanaRoute, Ctx, CtxDep
 from vinyasa.protocol.pagination import AnySelect
 
-router = APIRouter(route_class=AsanaRoute, tags=["Projects"])
+router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Projects"])
 
 
 def _visible(ctx: Ctx, archived: bool | None) -> AnySelect:

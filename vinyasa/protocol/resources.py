@@ -136,6 +136,52 @@ def _trim(value: Any, sub: _Sub) -> Any:
     return value
 
 
+@dataclass
+class _Plan:
+    """What rendering one resource with one field tree needs, worked out once and cached."""
+
+    fields: list[tuple[str, _Sub, FieldSpec | None]]  # output order; spec None = resource_type
+    select: str | None  # "SELECT gid, ... FROM table WHERE gid IN (" when row columns are needed
+    names: list[str]
+    groups: dict[tuple[str, str], _Sub]  # (target type, sub-selection) -> sub-selection
+
+
+_PLANS: dict[tuple[int, str, bool], _Plan] = {}
+
+
+def _ref_key(spec: Ref | RefList, sub: _Sub) -> tuple[str, str]:
+    return spec.target, repr(sub)
+
+
+def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
+    key = (id(resource), repr(tree), full)
+    plan = _PLANS.get(key)
+    if plan is not None:
+        return plan
+    selection = _selection(resource, tree, full)
+    fields = [(name, sub, resource.fields.get(name)) for name, sub in selection.items()]
+    columns: dict[str, str | None] = {}  # name -> SQL expression (None: the column itself)
+    need_rows = False
+    groups: dict[tuple[str, str], _Sub] = {}
+    for _name, sub, spec in fields:
+        if isinstance(spec, Col):
+            columns[spec.column] = None
+        elif isinstance(spec, Ref):
+            columns[spec.column] = f"{spec.sql} AS {spec.column}" if spec.sql else None
+        elif isinstance(spec, Derived):
+            columns.update({n: columns.get(n) for n in spec.needs})
+        need_rows = need_rows or isinstance(spec, Col | Ref | Derived)
+        if isinstance(spec, Ref | RefList):
+            groups[_ref_key(spec, sub)] = sub
+    columns.pop("gid", None)
+    selected = ", ".join(["gid", *(expr or name for name, expr in columns.items())])
+    select = f"SELECT {selected} FROM {resource.table_name} WHERE gid IN (" if need_rows else None
+    plan = _Plan(fields, select, ["gid", *columns], groups)
+    if len(_PLANS) < 4096:  # field trees come from clients: bound the cache
+        _PLANS[key] = plan
+    return plan
+
+
 def project(
     conn: Connection,
     viewer: Viewer,
@@ -148,84 +194,58 @@ def project(
     """Render `gids` of `resource` in order, honouring the field tree (None = default set)."""
     if not gids:
         return []
-    selection = _selection(resource, tree, full)
-    specs = {name: resource.fields[name] for name in selection if name in resource.fields}
+    plan = _plan(resource, tree, full)
     unique = list(dict.fromkeys(gids))
-
-    columns: dict[str, str | None] = {}  # name -> SQL expression (None: the column itself)
-    need_rows = False
-    for spec in specs.values():
-        if isinstance(spec, Col):
-            columns[spec.column] = None
-            need_rows = True
-        elif isinstance(spec, Ref):
-            columns[spec.column] = f"{spec.sql} AS {spec.column}" if spec.sql else None
-            need_rows = True
-        elif isinstance(spec, Derived):
-            columns.update({n: columns.get(n) for n in spec.needs})
-            need_rows = True
-    columns.pop("gid", None)
     rows: dict[int, dict[str, Any]] = {}
-    if need_rows:
-        names = ["gid", *columns]
-        selected = ", ".join(["gid", *(expr or name for name, expr in columns.items())])
-        found = sql.fetch(
-            conn,
-            f"SELECT {selected} FROM {resource.table_name} WHERE gid IN ({sql.marks(len(unique))})",
-            unique,
-        )
+    if plan.select is not None:
+        found = sql.fetch(conn, plan.select + sql.marks(len(unique)) + ")", unique)
+        names = plan.names
         rows = {r[0]: dict(zip(names, r, strict=True)) for r in found}
 
     # References are rendered once per (target type, sub-selection), whichever fields name them:
     # owner, followers and members of a project cost one query for users, not three.
-    wanted: dict[tuple[str, str], list[int]] = {}
+    wanted: dict[tuple[str, str], list[int]] = {key: [] for key in plan.groups}
     lists: dict[str, Mapping[int, Sequence[int]]] = {}
-    for name, spec in specs.items():
-        key = (spec.target, repr(selection[name])) if isinstance(spec, Ref | RefList) else None
-        if isinstance(spec, Ref) and key is not None:
+    values: dict[str, Mapping[int, Any]] = {}
+    for name, sub, spec in plan.fields:
+        if isinstance(spec, Ref):
             column = spec.column
-            wanted.setdefault(key, []).extend(
+            wanted[_ref_key(spec, sub)].extend(
                 rows[g][column] for g in unique if g in rows and rows[g][column] is not None
             )
-        elif isinstance(spec, RefList) and key is not None:
-            lists[name] = spec.load(conn, viewer, unique)
-            wanted.setdefault(key, []).extend(t for g in unique for t in lists[name].get(g, ()))
-    subs = {
-        (n_spec.target, repr(selection[n])): selection[n]
-        for n, n_spec in specs.items()
-        if isinstance(n_spec, Ref | RefList)
-    }
-    rendered = {
-        key: _render_targets(conn, viewer, key[0], targets, subs[key]) for key, targets in wanted.items()
-    }
-
-    values: dict[str, Mapping[int, Any]] = {}
-    for name, spec in specs.items():
-        sub = selection[name]
-        if isinstance(spec, Ref):
-            done = rendered.get((spec.target, repr(sub)), {})
-            values[name] = {g: done.get(rows[g][spec.column]) for g in unique if g in rows}
         elif isinstance(spec, RefList):
-            done = rendered.get((spec.target, repr(sub)), {})
-            values[name] = {g: [done[t] for t in lists[name].get(g, ()) if t in done] for g in unique}
+            lists[name] = spec.load(conn, viewer, unique)
+            wanted[_ref_key(spec, sub)].extend(t for g in unique for t in lists[name].get(g, ()))
         elif isinstance(spec, Value):
             loaded = spec.load(conn, viewer, unique)
             values[name] = {g: _trim(loaded.get(g, spec.default), sub) for g in unique}
         elif isinstance(spec, Records):
             values[name] = _records(conn, viewer, spec, unique, sub)
+    rendered = {
+        key: _render_targets(conn, viewer, key[0], targets, plan.groups[key])
+        for key, targets in wanted.items()
+        if targets
+    }
+    for name, sub, spec in plan.fields:
+        if isinstance(spec, Ref):
+            done = rendered.get(_ref_key(spec, sub), {})
+            values[name] = {g: done.get(rows[g][spec.column]) for g in unique if g in rows}
+        elif isinstance(spec, RefList):
+            done = rendered.get(_ref_key(spec, sub), {})
+            values[name] = {g: [done[t] for t in lists[name].get(g, ()) if t in done] for g in unique}
 
     out: dict[int, dict[str, Any]] = {}
+    rtype = resource.resource_type
     for gid in unique:
         item: dict[str, Any] = {"gid": str(gid)}
         row = rows.get(gid)
-        for name, sub in selection.items():
-            if name == "resource_type":
-                item[name] = resource.resource_type
-                continue
-            spec = specs[name]
-            if isinstance(spec, Col):
+        for name, sub, spec in plan.fields:
+            if spec is None:
+                item[name] = rtype
+            elif isinstance(spec, Col):
                 raw = row[spec.column] if row is not None else None
-                item[name] = _trim(spec.encode(raw) if spec.encode else raw, sub)
+                value = spec.encode(raw) if spec.encode is not None and raw is not None else raw
+                item[name] = _trim(value, sub) if sub else value
             elif isinstance(spec, Derived):
                 item[name] = _trim(spec.compute(row, viewer), sub) if row is not None else None
             else:

@@ -10,12 +10,12 @@ from vinyasa import access
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Section
 from vinyasa.ordering import TOP, after, before
-from vinyasa.protocol.context import AsanaRoute, CtxDep
+from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.sections import service
 from vinyasa.sections.schemas import SECTION, SectionBody, SectionInsertBody, SectionTaskBody
 from vinyasa.tasks import placement
 
-router = APIRouter(route_class=AsanaRoute, tags=["Sections"])
+router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Sections"])
 
 
 @router.get("/projects/{project_gid}/sections", operation_id="getSectionsForProject")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from vinyasa.protocol.context import AsanaRoute, CtxDep
+from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.statuses import service
 from vinyasa.statuses.schemas import PROJECT_BRIEF, BriefFields
 
-router = APIRouter(route_class=AsanaRoute, tags=["Project briefs"])
+router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Project briefs"])
 
 
 @router.post("/projects/{project_gid}/project_briefs", operation_id="createProjectBrief", status_code=201)

@@ -8,12 +8,12 @@ from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.models import Status
-from vinyasa.protocol.context import AsanaRoute, CtxDep
+from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.protocol.values import parse_datetime_ms
 from vinyasa.statuses import service
 from vinyasa.statuses.schemas import PROJECT_STATUS, STATUS_UPDATE, ProjectStatusFields, StatusUpdateFields
 
-router = APIRouter(route_class=AsanaRoute, tags=["Project statuses", "Status updates"])
+router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Project statuses", "Status updates"])
 
 
 # ---- /project_statuses (deprecated in Asana, still served) ------------------------------------

@@ -10,13 +10,13 @@ from vinyasa import access
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Task, TaskProject
 from vinyasa.protocol import sql
-from vinyasa.protocol.context import AsanaRoute, Ctx, CtxDep
+from vinyasa.protocol.context import API_PREFIX, AsanaRoute, Ctx, CtxDep
 from vinyasa.protocol.pagination import AnySelect
 from vinyasa.protocol.values import now_ms, parse_datetime_ms
 from vinyasa.tasks.schemas import TASK
 from vinyasa.users.service import resolve_user
 
-router = APIRouter(route_class=AsanaRoute, tags=["Tasks"])
+router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Tasks"])
 ONE_OF = "You should specify one of workspace, project, tag, section, user_task_list"
 
 

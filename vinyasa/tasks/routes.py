@@ -11,12 +11,12 @@ from vinyasa.errors import InvalidRequest
 from vinyasa.models import Project, Task, TaskProject
 from vinyasa.ordering import BOTTOM, TOP, Place, after, before
 from vinyasa.projects.schemas import PROJECT
-from vinyasa.protocol.context import AsanaRoute, CtxDep
+from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.sections import service as sections
 from vinyasa.tasks import placement, service
 from vinyasa.tasks.schemas import TASK, AddProjectBody, RemoveProjectBody, SetParentBody, TaskFields
 
-router = APIRouter(route_class=AsanaRoute, tags=["Tasks"])
+router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Tasks"])
 
 
 @router.post("/tasks", operation_id="createTask", status_code=201)

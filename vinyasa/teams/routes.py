@@ -8,13 +8,13 @@ from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.models import Team, TeamMember
-from vinyasa.protocol.context import AsanaRoute, CtxDep
+from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.teams import service
 from vinyasa.teams.schemas import TEAM, TEAM_MEMBERSHIP, TeamFields
 from vinyasa.users.schemas import UserReference
 from vinyasa.users.service import resolve_user
 
-router = APIRouter(route_class=AsanaRoute, tags=["Teams"])
+router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Teams"])
 
 
 @router.post("/teams", operation_id="createTeam", status_code=201)

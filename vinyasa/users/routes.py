@@ -8,11 +8,11 @@ from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.models import TeamMember, User, WorkspaceMember
-from vinyasa.protocol.context import AsanaRoute, CtxDep
+from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.users.schemas import USER
 from vinyasa.users.service import resolve_user
 
-router = APIRouter(route_class=AsanaRoute, tags=["Users"])
+router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Users"])
 
 # Asana: the workspace and team user lists are alphabetical and "limited to 2000".
 ALPHABETICAL_CAP = 2000

@@ -8,13 +8,13 @@ from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.models import Workspace
-from vinyasa.protocol.context import AsanaRoute, CtxDep
+from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.users.schemas import USER_BASE, UserReference
 from vinyasa.users.service import create_user, find_user, resolve_user
 from vinyasa.workspaces.schemas import WORKSPACE, WorkspaceUpdate
 from vinyasa.workspaces.service import add_member, remove_member
 
-router = APIRouter(route_class=AsanaRoute, tags=["Workspaces"])
+router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Workspaces"])
 
 
 @router.get("/workspaces", operation_id="getWorkspaces")
