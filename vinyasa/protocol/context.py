@@ -26,7 +26,15 @@ from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
 from vinyasa.protocol import sql
 from vinyasa.protocol.body import Payload, parse_body, validate
 from vinyasa.protocol.fields import FieldTree, parse_fields
-from vinyasa.protocol.pagination import AnySelect, OffsetCodec, keyset, parse_limit, query_scope
+from vinyasa.protocol.pagination import (
+    AnySelect,
+    Listing,
+    OffsetCodec,
+    keyset,
+    keyset_sql,
+    parse_limit,
+    query_scope,
+)
 from vinyasa.protocol.ratelimit import RateLimiter
 from vinyasa.protocol.resources import Resource, project, project_one
 
@@ -104,7 +112,7 @@ class Ctx:
     def page(
         self,
         resource: Resource,
-        stmt: AnySelect,
+        stmt: AnySelect | Listing,
         *,
         descending: bool = False,
         cap: int = 1000,
@@ -112,7 +120,8 @@ class Ctx:
     ) -> Response:
         """A keyset-paginated list of compact records.
 
-        `stmt` selects the sort key columns, the last of which is the item's gid. Without `limit`
+        `stmt` selects the sort key columns, the last of which is the item's gid (or is a Listing: the
+        same as prepared SQL, for the hottest lists). Without `limit`
         the whole list comes back; past `cap` items that is a 400 (Asana's "result is too large"),
         or a silent cut at `cap` when `truncate` (the alphabetical user lists).
         """
@@ -120,7 +129,11 @@ class Ctx:
         raw_offset = self.request.query_params.get("offset")
         after = self.runtime.codec.decode(raw_offset, scope) if raw_offset else None
         size = self.limit if self.limit is not None else cap
-        rows = list(self.conn.execute(keyset(stmt, after, descending=descending, limit=size)))
+        rows: list[Any]
+        if isinstance(stmt, Listing):
+            rows = sql.fetch(self.conn, *keyset_sql(stmt, after, descending=descending, limit=size))
+        else:
+            rows = list(self.conn.execute(keyset(stmt, after, descending=descending, limit=size)))
         more = len(rows) > size
         if more and self.limit is None and not truncate:
             raise InvalidRequest(

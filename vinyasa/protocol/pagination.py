@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -87,3 +89,37 @@ def keyset(stmt: AnySelect, after: list[Any] | None, *, descending: bool, limit:
         stmt = stmt.where(bound < tuple_(*after) if descending else bound > tuple_(*after))
     stmt = stmt.order_by(*(k.desc() if descending else k.asc() for k in keys))
     return stmt.limit(limit + 1) if limit is not None else stmt
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A hot list as prepared SQL: rows of `source` matching `where`, ordered by `keys`.
+
+    The last key is the item's gid. Written with `?` placeholders (vinyasa.protocol.sql).
+    """
+
+    source: str
+    where: str
+    params: Sequence[Any] = field(default_factory=tuple)
+    keys: tuple[str, ...] = ("gid",)
+
+
+def keyset_sql(
+    listing: Listing, after: list[Any] | None, *, descending: bool, limit: int | None
+) -> tuple[str, list[Any]]:
+    """The SQL and parameters for one page of a listing, continuing after the given key."""
+    keys = ", ".join(listing.keys)
+    where, params = listing.where, list(listing.params)
+    if after is not None:
+        if len(after) != len(listing.keys):
+            raise InvalidRequest("offset: Your pagination token is invalid for this request.")
+        marks = ", ".join("?" * len(after))
+        where = f"({where}) AND ({keys}) {'<' if descending else '>'} ({marks})"
+        params += after
+    direction = " DESC" if descending else ""
+    order = ", ".join(k + direction for k in listing.keys)
+    text = f"SELECT {keys} FROM {listing.source} WHERE {where} ORDER BY {order}"
+    if limit is not None:
+        text += " LIMIT ?"
+        params.append(limit + 1)
+    return text, params

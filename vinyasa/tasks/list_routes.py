@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from sqlalchemy import false, or_, select
 from starlette.responses import Response
@@ -11,7 +13,7 @@ from vinyasa.errors import InvalidRequest
 from vinyasa.models import Task, TaskProject
 from vinyasa.protocol import sql
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, Ctx, CtxDep
-from vinyasa.protocol.pagination import AnySelect
+from vinyasa.protocol.pagination import AnySelect, Listing
 from vinyasa.protocol.values import now_ms, parse_datetime_ms
 from vinyasa.tasks.schemas import TASK
 from vinyasa.users.service import resolve_user
@@ -40,20 +42,40 @@ def _filters(
     return stmt
 
 
+def _task_listing(
+    scope: str,
+    params: list[Any],
+    keys: tuple[str, ...],
+    completed_since: str | None,
+    modified_since: str | None,
+) -> Listing:
+    """Tasks placed in a project or section, in order; filtered by completion or modification time."""
+    source, where = "task_projects tp", scope
+    if completed_since is not None or modified_since is not None:
+        source += " JOIN tasks t ON t.gid = tp.task_gid"
+    if completed_since is not None:
+        where += " AND (t.completed = ? OR t.completed_at >= ?)"
+        params += [False, _since("completed_since", completed_since)]
+    if modified_since is not None:
+        where += " AND t.modified_at >= ?"
+        params.append(_since("modified_since", modified_since))
+    return Listing(source, where, params, keys)
+
+
 def _project_tasks(
     ctx: Ctx, project_gid: int, completed_since: str | None, modified_since: str | None
 ) -> Response:
-    stmt = select(TaskProject.section_position, TaskProject.position, TaskProject.task_gid).where(
-        TaskProject.project_gid == project_gid
-    )
-    return ctx.page(TASK, _filters(stmt, completed_since, modified_since, True))
+    keys = ("tp.section_position", "tp.position", "tp.task_gid")
+    listing = _task_listing("tp.project_gid = ?", [project_gid], keys, completed_since, modified_since)
+    return ctx.page(TASK, listing)
 
 
 def _section_tasks(
     ctx: Ctx, section_gid: int, completed_since: str | None, modified_since: str | None
 ) -> Response:
-    stmt = select(TaskProject.position, TaskProject.task_gid).where(TaskProject.section_gid == section_gid)
-    return ctx.page(TASK, _filters(stmt, completed_since, modified_since, True))
+    keys = ("tp.position", "tp.task_gid")
+    listing = _task_listing("tp.section_gid = ?", [section_gid], keys, completed_since, modified_since)
+    return ctx.page(TASK, listing)
 
 
 @router.get("/tasks", operation_id="getTasks")
