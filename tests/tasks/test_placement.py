@@ -9,6 +9,7 @@ import pytest
 from tests.helpers import fails, ok
 from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task, names, project_with_sections
+from tests.tasks.layout import stored_invariants
 
 pytestmark = pytest.mark.anyio
 
@@ -207,8 +208,14 @@ async def test_task_counts(client, world):
 
 
 async def test_concurrent_inserts_and_add_task(client, world):
+    """32 section moves and 32 addTask calls (to the top, or next to a task that may or may not be
+    in that section yet) at once: no 5xx, and afterwards every section and task is in the project
+    exactly once, in a consistent order, with distinct stored positions."""
     project, sections = await project_with_sections(client, world, *[f"S{i}" for i in range(4)])
-    tasks = [await make_task(client, world, name=f"t{i}") for i in range(16)]
+    tasks = [await make_task(client, world, name=f"t{i}") for i in range(32)]
+    seed = tasks[:4]
+    for i, task in enumerate(seed):  # a few anchors already in the project
+        ok(await client.post(f"/sections/{sections[i]}/addTask", json={"data": {"task": task}}))
 
     async def move(i):
         return await client.post(
@@ -217,19 +224,27 @@ async def test_concurrent_inserts_and_add_task(client, world):
         )
 
     async def add(i):
-        return await client.post(
-            f"/sections/{sections[i % 5]}/addTask", json={"data": {"task": tasks[i % 16]}}
-        )
+        body = {"task": tasks[i]}
+        if i % 4 == 1:
+            body["insert_after"] = seed[i % 3]
+        elif i % 4 == 2:
+            body["insert_before"] = seed[(i + 1) % 3]
+        return await client.post(f"/sections/{sections[i % 5]}/addTask", json={"data": body})
 
     results = await asyncio.gather(*[move(i) for i in range(32)], *[add(i) for i in range(32)])
     assert all(r.status_code < 500 for r in results), [r.text for r in results if r.status_code >= 500]
-    assert all(r.status_code in (200, 400) for r in results)
+    assert all(r.status_code in (200, 400) for r in results), [r.text for r in results]
+    assert sum(r.status_code == 200 for r in results[:32]) >= 16  # i % 5 == 2 moves a section before itself
     listed = [s["gid"] for s in ok(await client.get(f"/projects/{project}/sections"))]
     assert sorted(listed) == sorted(sections)  # each exactly once
     in_project = [t["gid"] for t in ok(await client.get(f"/projects/{project}/tasks"))]
-    assert sorted(in_project) == sorted(tasks)
+    assert len(in_project) == len(set(in_project))
+    added = {tasks[i] for i, r in enumerate(results[32:]) if r.status_code == 200} | set(seed)
+    assert set(in_project) == added
     by_section = []
     for section in listed:
         by_section += [t["gid"] for t in ok(await client.get(f"/sections/{section}/tasks"))]
     assert by_section == in_project  # the project order is the section order, then the order within
-    assert world.count("SELECT count(*) FROM task_projects WHERE project_gid = :p", p=int(project)) == 16
+    rows = world.count("SELECT count(*) FROM task_projects WHERE project_gid = :p", p=int(project))
+    assert rows == len(added)
+    stored_invariants(world, project)  # distinct positions; section positions copied correctly

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from vinyasa.errors import InvalidRequest
+from vinyasa.errors import InvalidRequest, NotFound
 from vinyasa.models import Section, Task, TaskProject
 from vinyasa.ordering import OrderedList, Place
 from vinyasa.protocol.gids import body_gid
@@ -47,7 +47,16 @@ def _bump(conn: Connection, task_gid: int) -> None:
 
 
 def put(conn: Connection, task_gid: int, project_gid: int, section_gid: int, where: Place) -> None:
-    """Put the task in the project's section at `where` (adding it to the project if need be)."""
+    """Put the task in the project's section at `where` (adding it to the project if need be).
+
+    The caller holds the project's lock; the task's own row is locked here, so a task deleted by a
+    concurrent request is a clean 404 (and an anchor that left the section a 400), never a 500.
+    """
+    flags = conn.execute(
+        select(Task.completed, Task.resource_subtype).where(Task.gid == task_gid).with_for_update()
+    ).first()
+    if flags is None:
+        raise NotFound(f"Unknown task: {task_gid}")
     section_position = conn.execute(select(Section.position).where(Section.gid == section_gid)).scalar_one()
     current = conn.execute(
         select(TaskProject.section_gid).where(
@@ -60,10 +69,12 @@ def put(conn: Connection, task_gid: int, project_gid: int, section_gid: int, whe
         ).scalar_one()
         if count >= MAX_PROJECTS:
             raise InvalidRequest(f"project: A task can be in at most {MAX_PROJECTS} projects")
-    position = TASKS_IN_SECTION.place(conn, {"section_gid": section_gid}, where, moving=task_gid)
+    try:
+        position = TASKS_IN_SECTION.place(conn, {"section_gid": section_gid}, where, moving=task_gid)
+    except LookupError:
+        raise InvalidRequest("insert_before/insert_after: The anchor task is not in that section") from None
     values = {"section_gid": section_gid, "section_position": section_position, "position": position}
     if current is None:
-        flags = conn.execute(select(Task.completed, Task.resource_subtype).where(Task.gid == task_gid)).one()
         conn.execute(
             insert(TaskProject).values(
                 task_gid=task_gid,
