@@ -87,3 +87,19 @@ def test_cli_token_and_plain_workspace(live):
     client = live.client(token=token)
     me = asana.UsersApi(client).get_user("me", {"opt_fields": "workspaces.is_organization"})
     assert me["workspaces"] == [{"gid": other["workspace"], "is_organization": False}]
+
+
+def test_get_team_update_workspace_and_remove_user(live):
+    client = live.client()
+    team = asana.TeamsApi(client).get_team(live.team, {"opt_fields": "name,organization.name,description"})
+    assert team["organization"]["gid"] == live.workspace
+    assert team["description"] == ""
+    workspaces = asana.WorkspacesApi(client)
+    renamed = workspaces.update_workspace({"data": {"name": "Renamed by SDK"}}, live.workspace, {})
+    assert renamed["name"] == "Renamed by SDK"
+    workspaces.update_workspace({"data": {"name": "My Workspace"}}, live.workspace, {})
+    person = workspaces.add_user_for_workspace({"data": {"user": f"gone-{uuid.uuid4().hex[:6]}@example.com"}}, live.workspace, {})
+    assert workspaces.remove_user_for_workspace({"data": {"user": person["gid"]}}, live.workspace) == {}
+    with pytest.raises(ApiException) as info:
+        asana.UsersApi(client).get_user(person["gid"], {})
+    assert info.value.status == 404

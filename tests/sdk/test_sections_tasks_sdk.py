@@ -92,3 +92,26 @@ def test_tasks_and_counts(live):
             {"data": {"project": other, "insert_before": "1", "insert_after": "2"}}, made[2]["gid"]
         )
     assert err.value.status == 400
+
+
+def test_task_lists_and_set_parent(live):
+    client = live.client()
+    tasks, sections = asana.TasksApi(client), asana.SectionsApi(client)
+    project = _project(live, client)
+    (untitled,) = list(sections.get_sections_for_project(project, {}))
+    made = [tasks.create_task({"data": {"name": f"L{i}", "projects": [project]}}, {})["gid"] for i in range(5)]
+    by_project = [t["gid"] for t in tasks.get_tasks({"project": project, "limit": 2})]
+    assert by_project == made
+    by_section = [t["gid"] for t in tasks.get_tasks_for_section(untitled["gid"], {"limit": 2, "opt_fields": "name"})]
+    assert by_section == made
+    tasks.update_task({"data": {"assignee": "me"}}, made[0], {})
+    mine = [t["gid"] for t in tasks.get_tasks({"workspace": live.workspace, "assignee": "me"})]
+    assert made[0] in mine
+    moved = tasks.set_parent_for_task({"data": {"parent": made[1]}}, made[2], {"opt_fields": "parent"})
+    assert moved["parent"]["gid"] == made[1]
+    again = tasks.set_parent_for_task({"data": {"parent": made[1], "insert_before": made[2]}}, made[3], {})
+    assert again["gid"] == made[3]
+    assert [t["gid"] for t in tasks.get_subtasks_for_task(made[1], {})] == [made[3], made[2]]
+    with pytest.raises(ApiException) as err:
+        tasks.set_parent_for_task({"data": {"parent": made[2]}}, made[1], {})
+    assert err.value.status == 400  # a cycle
