@@ -166,12 +166,13 @@ class _ProjectRow(NamedTuple):
     privacy_setting: str
     own_level: str | None
     in_team: int
+    in_workspace: int
 
 
-def _sees_project(ctx: Ctx, raw: tuple[Any, ...]) -> bool:
+def _sees_project(raw: tuple[Any, ...]) -> bool:
     """The rule of `project_visible`, for one row already read (see the module docstring)."""
     row = _ProjectRow(*raw)
-    if row.workspace_gid not in workspace_roles(ctx):
+    if not row.in_workspace:
         return False
     return (
         row.privacy_setting == "public_to_workspace"
@@ -208,11 +209,12 @@ def project(
             " p.minimum_access_level_for_customization, p.minimum_access_level_for_sharing,"
             " p.privacy_setting,"
             " (SELECT access_level FROM project_members WHERE project_gid = p.gid AND user_gid = ?),"
-            " (SELECT count(*) FROM team_members WHERE team_gid = p.team_gid AND user_gid = ?)"
+            " (SELECT count(*) FROM team_members WHERE team_gid = p.team_gid AND user_gid = ?),"
+            " (SELECT count(*) FROM workspace_members WHERE workspace_gid = p.workspace_gid AND user_gid = ?)"
             " FROM projects p WHERE p.gid = ?" + (locking if ctx.conn.dialect.name == "postgresql" else ""),
-            [ctx.user_gid, ctx.user_gid, gid],
+            [ctx.user_gid, ctx.user_gid, ctx.user_gid, gid],
         )
-        if found and _sees_project(ctx, found[0]):
+        if found and _sees_project(found[0]):
             row = _ProjectRow(*found[0])
     if row is None:
         raise unknown(field, value, "project")
@@ -321,3 +323,18 @@ def task(ctx: Ctx, value: str, field: str | None = None) -> VisibleTask:
     if row is None:
         raise unknown(field, value, "task")
     return VisibleTask(row.gid, row.workspace_gid, row.parent_gid, row.root_gid)
+
+
+def project_child(ctx: Ctx, table: str, value: str, kind: str) -> tuple[int, int]:
+    """A row of `table` (a status, a brief...) whose project the caller can see, as (gid, project
+    gid); 404 naming `kind` otherwise."""
+    gid = as_gid(value)
+    found = sql.fetch(ctx.conn, f"SELECT gid, project_gid FROM {table} WHERE gid = ?", [gid]) if gid else []
+    if found:
+        try:
+            project(ctx, str(found[0][1]))
+        except NotFound:
+            found = []
+    if not found:
+        raise unknown(None, value, kind)
+    return int(found[0][0]), int(found[0][1])

@@ -10,11 +10,11 @@ from __future__ import annotations
 from sqlalchemy import delete, func, insert, select, update
 
 from vinyasa import access, richtext
-from vinyasa.errors import InvalidRequest, NotFound
-from vinyasa.models import Project, ProjectBrief, Status
+from vinyasa.errors import InvalidRequest
+from vinyasa.models import ProjectBrief, Status
 from vinyasa.notes import stored_rich_text
 from vinyasa.protocol.context import Ctx
-from vinyasa.protocol.gids import as_gid, new_gid
+from vinyasa.protocol.gids import new_gid
 from vinyasa.protocol.values import now_ms
 from vinyasa.statuses.schemas import (
     COLOR_TO_STATUS,
@@ -94,17 +94,7 @@ def create_status_update(ctx: Ctx, fields: StatusUpdateFields) -> int:
 
 def find_status(ctx: Ctx, value: str, kind: str) -> tuple[int, int]:
     """A status whose project the caller can see, as (gid, project gid); 404 otherwise."""
-    gid = as_gid(value)
-    row = None
-    if gid is not None:
-        row = ctx.conn.execute(
-            select(Status.gid, Status.project_gid)
-            .join(Project, Project.gid == Status.project_gid)
-            .where(Status.gid == gid, access.project_visible(ctx))
-        ).first()
-    if row is None:
-        raise NotFound(f"Unknown {kind}: {value[:64]}")
-    return int(row.gid), int(row.project_gid)
+    return access.project_child(ctx, "statuses", value, kind)
 
 
 def delete_status(ctx: Ctx, value: str, kind: str) -> None:
@@ -144,17 +134,7 @@ def create_brief(ctx: Ctx, project_gid: str, fields: BriefFields) -> int:
 
 def find_brief(ctx: Ctx, value: str) -> tuple[int, int]:
     """A brief whose project the caller can see, as (gid, project gid); 404 otherwise."""
-    gid = as_gid(value)
-    row = None
-    if gid is not None:
-        row = ctx.conn.execute(
-            select(ProjectBrief.gid, ProjectBrief.project_gid)
-            .join(Project, Project.gid == ProjectBrief.project_gid)
-            .where(ProjectBrief.gid == gid, access.project_visible(ctx))
-        ).first()
-    if row is None:
-        raise NotFound(f"Unknown project brief: {value[:64]}")
-    return int(row.gid), int(row.project_gid)
+    return access.project_child(ctx, "project_briefs", value, "project brief")
 
 
 def _editable_brief(ctx: Ctx, value: str) -> int:
