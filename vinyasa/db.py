@@ -45,7 +45,9 @@ def make_engine(url: str, *, busy_timeout: float = 30.0, **kwargs: Any) -> Engin
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
+        # No pre-ping: it would cost a round trip per request. A connection broken by a server restart
+        # fails one request and is then replaced (SQLAlchemy invalidates the pool on disconnects).
+        return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=3600, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(

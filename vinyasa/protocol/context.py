@@ -229,6 +229,9 @@ class AsanaRoute(APIRoute):
             conn = runtime.engine.connect()
             if write:  # writers hold the write lock from the start (SQLite: BEGIN IMMEDIATE)
                 conn.execution_options(sqlite_immediate=True).begin()
+            elif runtime.engine.dialect.name == "postgresql":
+                # Reads need no transaction: skip psycopg's BEGIN and the ROLLBACK on return.
+                conn.execution_options(isolation_level="AUTOCOMMIT")
             try:
                 user_gid = _authenticate(conn, request, runtime.tokens)
                 if runtime.limiter is not None:
