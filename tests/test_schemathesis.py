@@ -27,15 +27,23 @@ from vinyasa.config import Settings
 REFERENCE = Path(os.environ.get("VINYASA_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "reference"))
 SPEC = REFERENCE / "scope_oas.yaml"
 
-# operationId -> why schemathesis may not check it as written in the spec.
-SPEC_DEFECTS: dict[str, str] = {}
+# Where the spec is wrong, and why. A key is either an operationId (the operation is left out of the
+# runs) or, narrower, a JSON pointer into the spec ("#/..."): that node is removed before the runs.
+# tests/test_schemathesis_stateful.py uses this same list.
+SPEC_DEFECTS: dict[str, str] = {
+    "#/components/schemas/StatusUpdateBase/allOf/1/required": (
+        "digest F.20: `required: [text, status_type]` is meant for creation but StatusUpdateResponse inherits it, "
+        "so a response projected by opt_fields (e.g. opt_fields=parent,author) fails the schema although it is "
+        "what opt_fields asks for. Removing it also lets creation bodies omit them (then a documented 400)."
+    ),
+}
 
 
 def implemented_operations() -> list[str]:
     """The operation_ids of the app's API routes."""
     paths = create_app(Settings(database_url="sqlite://")).openapi()["paths"]
     ids = {op["operationId"] for item in paths.values() for op in item.values() if "operationId" in op}
-    return sorted(ids - set(SPEC_DEFECTS))
+    return sorted(ids - {key for key in SPEC_DEFECTS if not key.startswith("#/")})
 
 
 if not SPEC.exists():
@@ -57,10 +65,29 @@ def _nullable_all_of(node: object) -> None:
             _nullable_all_of(value)
 
 
-_loaded = schemathesis.openapi.from_path(SPEC)
-_nullable_all_of(_loaded.raw_schema)
+def _drop_spec_defects(raw: dict) -> None:
+    """Remove the nodes SPEC_DEFECTS names by JSON pointer."""
+    for pointer in (key for key in SPEC_DEFECTS if key.startswith("#/")):
+        *parents, last = pointer.removeprefix("#/").split("/")
+        node = raw
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        del node[last]
+
+
+def load_spec() -> schemathesis.specs.openapi.schemas.OpenApiSchema:
+    """The in-scope spec with its known defects corrected (all operations; filter with .include)."""
+    loaded = schemathesis.openapi.from_path(SPEC)
+    _nullable_all_of(loaded.raw_schema)
+    _drop_spec_defects(loaded.raw_schema)
+    return loaded
+
+
+_loaded = load_spec()
 schema = _loaded.include(operation_id=implemented_operations())
 schema.config.generation.update(modes=["positive"])
+# VINYASA_SCHEMATHESIS_EXAMPLES raises the cases per operation for a local bug hunt (default 25).
+MAX_EXAMPLES = int(os.environ.get("VINYASA_SCHEMATHESIS_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -94,7 +121,7 @@ def _made(world) -> dict[str, str]:
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_conformance(case, world):
     for name, value in list((case.path_parameters or {}).items()):
         case.path_parameters[name] = _real(name, value, world)

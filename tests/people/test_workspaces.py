@@ -51,6 +51,13 @@ async def test_rename_bad_input(client, world):
     fails(await client.put("/workspaces/42", json={"data": {"name": "x"}}), 404)
 
 
+async def test_rename_with_nul_characters(client, world):
+    """Schemathesis regression: a NUL in the name was a 500 on PostgreSQL (text cannot hold it)."""
+    fails(await client.put(f"/workspaces/{world.workspace}", json={"data": {"name": "\x00"}}), 400, "name")
+    fails(await client.put(f"/workspaces/{world.workspace}", json={"data": {"name": "A\x00cme"}}), 400, "name: NUL")
+    assert ok(await client.get(f"/workspaces/{world.workspace}"))["name"] == "Acme"
+
+
 async def test_add_user_by_new_email_creates_them(client, world):
     data = ok(
         await client.post(

@@ -38,11 +38,35 @@ async def test_form_body_with_a_huge_field_is_rejected_cleanly(client, world):
     assert ok(await client.get(f"/projects/{project['gid']}?opt_fields=name"))["name"] == "Roadmap"
 
 
-async def test_nul_and_control_characters_in_text(client, world):
-    project = await make_project(client, world, notes="a\x00b\x01c")
+async def test_control_characters_in_text_are_dropped(client, world):
+    project = await make_project(client, world, notes="a\x01b\x1fc")
     data = ok(await client.get(f"/projects/{project['gid']}?opt_fields=notes,html_notes"))
     assert data["notes"] == "abc"
     assert data["html_notes"] == "<body>abc</body>"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("post", "/projects", {"name": "a\x00", "team": "TEAM"}, "name"),
+        ("put", "/teams/TEAM", {"name": "\x00"}, "name"),
+        ("post", "/teams", {"name": "x", "organization": "WS", "description": "nul\x00"}, "description"),
+        ("post", "/workspaces/WS/addUser", {"user": "a\x00@example.com"}, "user"),
+    ],
+)
+async def test_nul_characters_are_400_on_every_database(client, world, method, path, body, field):
+    before = world.count("SELECT count(*) FROM projects") + world.count("SELECT count(*) FROM teams")
+    fill = {"TEAM": world.team, "WS": world.workspace}
+    body = {k: fill.get(v, v) for k, v in body.items()}
+    r = await getattr(client, method)(path.replace("TEAM", world.team).replace("WS", world.workspace), json={"data": body})
+    fails(r, 400, f"{field}: NUL")
+    after = world.count("SELECT count(*) FROM projects") + world.count("SELECT count(*) FROM teams")
+    assert after == before
+
+
+async def test_nul_in_path_or_query_is_400(client):
+    fails(await client.get("/users/a%00@example.com"), 400, "NUL")
+    fails(await client.get("/users?workspace=%00"), 400, "NUL")
 
 
 async def test_null_data_and_wrong_content_type(client, world):

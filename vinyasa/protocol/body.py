@@ -24,6 +24,27 @@ class Payload:
     present: bool = False  # a non-empty `data` object (or form fields) was sent
 
 
+def _nul_path(value: Any, path: str = "") -> str | None:
+    """Where a NUL character sits in a decoded body (PostgreSQL text cannot hold one), if anywhere."""
+    if isinstance(value, str):
+        return path or "data" if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return path or "data"
+        found = _nul_path(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def _refuse_nul(payload: Payload) -> Payload:
+    where = _nul_path(payload.data) or _nul_path(payload.options)
+    if where is not None:
+        raise InvalidRequest(f"{where}: NUL characters are not allowed")
+    return payload
+
+
 def _depth(value: Any, level: int = 0) -> int:
     if level > MAX_NESTING:
         return level
@@ -35,7 +56,13 @@ def _depth(value: Any, level: int = 0) -> int:
 
 
 def parse_body(raw: bytes, content_type: str) -> Payload:
-    """Decode a body; an empty body or `{}` is an empty payload (the SDK sends `{}` on DELETE)."""
+    """Decode a body; an empty body or `{}` is an empty payload (the SDK sends `{}` on DELETE).
+
+    Strings holding NUL are refused (400 naming the field) on every database alike."""
+    return _refuse_nul(_decode(raw, content_type))
+
+
+def _decode(raw: bytes, content_type: str) -> Payload:
     if not raw.strip():
         return Payload()
     media = content_type.split(";", 1)[0].strip().lower()

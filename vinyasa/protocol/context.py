@@ -266,6 +266,9 @@ class AsanaRoute(APIRoute):
                 conn.execution_options(isolation_level="AUTOCOMMIT")
             try:
                 user_gid = _authenticate(conn, request, runtime.tokens)
+                query_text = "".join(k + v for k, v in request.query_params.multi_items())
+                if "\x00" in request.url.path or "\x00" in query_text:
+                    raise InvalidRequest("The request's path or query contains a NUL character")
                 if runtime.limiter is not None:
                     runtime.limiter.spend(user_gid)
                 payload = parse_body(raw, request.headers.get("content-type", "")) if write else Payload()
