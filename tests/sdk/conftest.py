@@ -73,7 +73,7 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     log = (tmp_path_factory.getbasetemp() / f"serve-{request.param}.log").open("w")
     proc = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=1) as r:
@@ -83,7 +83,9 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            pytest.fail(f"vinyasa serve did not start; see {log.name}")
+            log.flush()
+            tail = Path(log.name).read_text(errors="replace")[-3000:]
+            pytest.fail(f"vinyasa serve did not start ({request.param}); its output:\n{tail}")
         time.sleep(0.1)
     yield Live(request.param, url, base, made["token"], made["user"], made["workspace"], made["team"])
     proc.terminate()
