@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +65,15 @@ def new_database(request: pytest.FixtureRequest, backend: str, tmp: Path) -> str
     else:
         admin: Engine = request.getfixturevalue("postgres_server")
         name = f"vinyasa_test_{os.getpid()}_{secrets.token_hex(4)}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        for attempt in range(5):  # CREATE DATABASE fails while another session holds template1
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+                break
+            except Exception:  # noqa: BLE001
+                if attempt == 4:
+                    raise
+                time.sleep(1)
 
         def drop() -> None:
             with admin.connect() as conn:
