@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from vinyasa.models import User
@@ -15,6 +15,7 @@ from vinyasa.protocol.resources import Col, Records, Resource, project
 class _Viewer:
     user_gid: int
     base_url: str = "http://x"
+    cache: dict = field(default_factory=dict)
 
 
 def _memberships(conn: Any, viewer: Any, gids: list[int]) -> Mapping[int, list[dict[str, int | None]]]:

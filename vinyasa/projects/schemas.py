@@ -105,18 +105,22 @@ def _nothing(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[in
 
 
 def _people(followers_only: bool) -> Any:
-    def load(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
-        rows = sql.fetch(
-            conn,
-            "SELECT project_gid, user_gid FROM project_members"
-            f" WHERE project_gid IN ({sql.marks(len(gids))})"
-            + (" AND is_follower" if followers_only else "")
-            + " ORDER BY project_gid, created_at, gid",
-            gids,
-        )
+    """Members (or only followers) of each project: one query serves both fields of a request."""
+
+    def load(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
+        key = ("project_people", tuple(gids))
+        rows = viewer.cache.get(key)
+        if rows is None:
+            rows = viewer.cache[key] = sql.fetch(
+                conn,
+                "SELECT project_gid, user_gid, is_follower FROM project_members"
+                f" WHERE project_gid IN ({sql.marks(len(gids))}) ORDER BY project_gid, created_at, gid",
+                gids,
+            )
         out: dict[int, list[int]] = {}
-        for project_gid, user_gid in rows:
-            out.setdefault(project_gid, []).append(user_gid)
+        for project_gid, user_gid, follows in rows:
+            if follows or not followers_only:
+                out.setdefault(project_gid, []).append(user_gid)
         return out
 
     return load

@@ -81,7 +81,7 @@ class Ctx:
     pretty: bool = False
     limit: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)
 
     # ---- input -------------------------------------------------------------------------------
     def input(self, model: type[M]) -> M:

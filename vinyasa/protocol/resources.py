@@ -21,6 +21,7 @@ class Viewer(Protocol):
 
     user_gid: int
     base_url: str
+    cache: dict[Any, Any]  # per request: loaders may share what they read
 
 
 Batch = Callable[[Connection, Viewer, list[int]], Mapping[int, Any]]
