@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -151,9 +152,10 @@ def normalize(
     return etree.tostring(root, encoding="unicode")
 
 
+@lru_cache(maxsize=4096)
 def to_text(html: str) -> str:
     """The plain-text twin of stored (already valid) rich text: blocks on their own lines, table
-    cells separated by tabs, an empty link shown as its href."""
+    cells separated by tabs, an empty link shown as its href. Cached: reads repeat the same texts."""
     root = etree.fromstring(html.encode("utf-8"), _PARSER)
     parts: list[str] = []
 
