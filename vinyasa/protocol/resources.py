@@ -137,21 +137,24 @@ def _trim(value: Any, sub: _Sub) -> Any:
     return value
 
 
+# How the assembly loop fills a field (precomputed per plan, so the per-row loop does no type tests).
+_TYPE, _COL, _DERIVED, _LOADED = range(4)
+
+
 @dataclass
 class _Plan:
     """What rendering one resource with one field tree needs, worked out once and cached."""
 
-    fields: list[tuple[str, _Sub, FieldSpec | None]]  # output order; spec None = resource_type
     select: str | None  # "SELECT gid, ... FROM table WHERE gid IN (" when row columns are needed
     names: list[str]
     groups: dict[tuple[str, str], _Sub]  # (target type, sub-selection) -> sub-selection
+    refs: list[tuple[str, Ref, tuple[str, str]]]
+    ref_lists: list[tuple[str, RefList, tuple[str, str]]]
+    loaded: list[tuple[str, Value | Records, _Sub]]
+    assembly: list[tuple[str, int, Any, _Sub]]  # name, how, spec, sub-selection
 
 
 _PLANS: dict[tuple[int, str, bool], _Plan] = {}
-
-
-def _ref_key(spec: Ref | RefList, sub: _Sub) -> tuple[str, str]:
-    return spec.target, repr(sub)
 
 
 def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
@@ -159,25 +162,38 @@ def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
     plan = _PLANS.get(key)
     if plan is not None:
         return plan
-    selection = _selection(resource, tree, full)
-    fields = [(name, sub, resource.fields.get(name)) for name, sub in selection.items()]
     columns: dict[str, str | None] = {}  # name -> SQL expression (None: the column itself)
     need_rows = False
-    groups: dict[tuple[str, str], _Sub] = {}
-    for _name, sub, spec in fields:
+    plan = _Plan(None, [], {}, [], [], [], [])
+    for name, sub in _selection(resource, tree, full).items():
+        spec = resource.fields.get(name)
+        if spec is None:
+            plan.assembly.append((name, _TYPE, None, sub))
+            continue
         if isinstance(spec, Col):
             columns[spec.column] = None
-        elif isinstance(spec, Ref):
-            columns[spec.column] = f"{spec.sql} AS {spec.column}" if spec.sql else None
+            plan.assembly.append((name, _COL, spec, sub))
         elif isinstance(spec, Derived):
             columns.update({n: columns.get(n) for n in spec.needs})
+            plan.assembly.append((name, _DERIVED, spec, sub))
+        else:
+            plan.assembly.append((name, _LOADED, spec, sub))
+        if isinstance(spec, Ref):
+            columns[spec.column] = f"{spec.sql} AS {spec.column}" if spec.sql else None
         need_rows = need_rows or isinstance(spec, Col | Ref | Derived)
         if isinstance(spec, Ref | RefList):
-            groups[_ref_key(spec, sub)] = sub
+            group = (spec.target, repr(sub))
+            plan.groups[group] = sub
+            if isinstance(spec, Ref):
+                plan.refs.append((name, spec, group))
+            else:
+                plan.ref_lists.append((name, spec, group))
+        elif isinstance(spec, Value | Records):
+            plan.loaded.append((name, spec, sub))
     columns.pop("gid", None)
     selected = ", ".join(["gid", *(expr or name for name, expr in columns.items())])
-    select = f"SELECT {selected} FROM {resource.table_name} WHERE gid IN (" if need_rows else None
-    plan = _Plan(fields, select, ["gid", *columns], groups)
+    plan.select = f"SELECT {selected} FROM {resource.table_name} WHERE gid IN (" if need_rows else None
+    plan.names = ["gid", *columns]
     if len(_PLANS) < 4096:  # field trees come from clients: bound the cache
         _PLANS[key] = plan
     return plan
@@ -205,52 +221,49 @@ def project(
 
     # References are rendered once per (target type, sub-selection), whichever fields name them:
     # owner, followers and members of a project cost one query for users, not three.
-    wanted: dict[tuple[str, str], list[int]] = {key: [] for key in plan.groups}
+    wanted: dict[tuple[str, str], list[int]] = {group: [] for group in plan.groups}
+    for _name, ref, group in plan.refs:
+        column = ref.column
+        wanted[group].extend(rows[g][column] for g in unique if g in rows and rows[g][column] is not None)
     lists: dict[str, Mapping[int, Sequence[int]]] = {}
-    values: dict[str, Mapping[int, Any]] = {}
-    for name, sub, spec in plan.fields:
-        if isinstance(spec, Ref):
-            column = spec.column
-            wanted[_ref_key(spec, sub)].extend(
-                rows[g][column] for g in unique if g in rows and rows[g][column] is not None
-            )
-        elif isinstance(spec, RefList):
-            lists[name] = spec.load(conn, viewer, unique)
-            wanted[_ref_key(spec, sub)].extend(t for g in unique for t in lists[name].get(g, ()))
-        elif isinstance(spec, Value):
-            loaded = spec.load(conn, viewer, unique)
-            values[name] = {g: _trim(loaded.get(g, spec.default), sub) for g in unique}
-        elif isinstance(spec, Records):
-            values[name] = _records(conn, viewer, spec, unique, sub)
+    for name, ref_list, group in plan.ref_lists:
+        lists[name] = ref_list.load(conn, viewer, unique)
+        wanted[group].extend(t for g in unique for t in lists[name].get(g, ()))
     rendered = {
-        key: _render_targets(conn, viewer, key[0], targets, plan.groups[key])
-        for key, targets in wanted.items()
+        group: _render_targets(conn, viewer, group[0], targets, plan.groups[group])
+        for group, targets in wanted.items()
         if targets
     }
-    for name, sub, spec in plan.fields:
-        if isinstance(spec, Ref):
-            done = rendered.get(_ref_key(spec, sub), {})
-            values[name] = {g: done.get(rows[g][spec.column]) for g in unique if g in rows}
-        elif isinstance(spec, RefList):
-            done = rendered.get(_ref_key(spec, sub), {})
-            values[name] = {g: [done[t] for t in lists[name].get(g, ()) if t in done] for g in unique}
+    values: dict[str, Mapping[int, Any]] = {}
+    for name, ref, group in plan.refs:
+        done = rendered.get(group, {})
+        values[name] = {g: done.get(rows[g][ref.column]) for g in unique if g in rows}
+    for name, _spec, group in plan.ref_lists:
+        done = rendered.get(group, {})
+        values[name] = {g: [done[t] for t in lists[name].get(g, ()) if t in done] for g in unique}
+    for name, spec, sub in plan.loaded:
+        if isinstance(spec, Value):
+            loaded = spec.load(conn, viewer, unique)
+            values[name] = {g: _trim(loaded.get(g, spec.default), sub) for g in unique}
+        else:
+            values[name] = _records(conn, viewer, spec, unique, sub)
 
     out: dict[int, dict[str, Any]] = {}
     rtype = resource.resource_type
     for gid in unique:
         item: dict[str, Any] = {"gid": str(gid)}
         row = rows.get(gid)
-        for name, sub, spec in plan.fields:
-            if spec is None:
-                item[name] = rtype
-            elif isinstance(spec, Col):
+        for name, how, spec, sub in plan.assembly:
+            if how == _COL:
                 raw = row[spec.column] if row is not None else None
                 value = spec.encode(raw) if spec.encode is not None and raw is not None else raw
                 item[name] = _trim(value, sub) if sub else value
-            elif isinstance(spec, Derived):
+            elif how == _LOADED:
+                item[name] = values[name].get(gid)
+            elif how == _DERIVED:
                 item[name] = _trim(spec.compute(row, viewer), sub) if row is not None else None
             else:
-                item[name] = values[name].get(gid)
+                item[name] = rtype
         out[gid] = item
     return [out[g] for g in gids]
 
