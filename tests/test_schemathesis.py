@@ -127,4 +127,5 @@ def test_conformance(case, world):
         case.path_parameters[name] = _real(name, value, world)
     headers = {"Authorization": f"Bearer {world.token}"}
     response = case.call(app=world.env.app, base_url="http://testserver/api/1.0", headers=headers)
+    assert response.status_code < 500, response.text
     case.validate_response(response, checks=CHECKS)

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import api_client
 from tests.helpers import fails, ok
 from tests.projects.helpers import make_project
-from tests.tasks.helpers import make_task, project_with_sections, section_names
+from tests.tasks.helpers import make_task, project_for_limited_user, project_with_sections, section_names
 from tests.tasks.layout import layout, snapshot
 
 pytestmark = pytest.mark.anyio
@@ -272,16 +272,7 @@ async def test_hidden_projects_sections_are_404(client, world):
 async def test_below_editor_cannot_change_sections(client, world, how):
     """Sections change with editor access (vinyasa.access): a viewer or commenter gets 403, whether the
     level comes from the project's default_access_level or from their own project membership."""
-    bob, token = world.person("bob@example.com")
-    level = how.split()[0]
-    if how.endswith("by default"):
-        project = (await make_project(client, world, default_access_level=level))["gid"]
-    else:
-        project = (await make_project(client, world, privacy_setting="private", default_access_level=level))[
-            "gid"
-        ]
-        ok(await client.post(f"/projects/{project}/addMembers", json={"data": {"members": bob}}))
-        ok(await client.put(f"/projects/{project}", json={"data": {"default_access_level": "editor"}}))
+    project, bob, token = await project_for_limited_user(client, world, how)
     s0 = ok(await client.get(f"/projects/{project}/sections"))[0]["gid"]
     s1 = ok(await client.post(f"/projects/{project}/sections", json={"data": {"name": "S1"}}), 201)["gid"]
     empty = ok(await client.post(f"/projects/{project}/sections", json={"data": {"name": "E"}}), 201)["gid"]

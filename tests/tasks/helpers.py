@@ -37,3 +37,17 @@ async def names(client: httpx.AsyncClient, path: str) -> list[str]:
 async def section_names(client: httpx.AsyncClient, project: str) -> list[str]:
     """The project's section names, in order."""
     return await names(client, f"/projects/{project}/sections")
+
+
+async def project_for_limited_user(client: httpx.AsyncClient, world: Any, how: str) -> tuple[str, str, str]:
+    """A project where bob has only viewer/commenter access, "by default" (the project's
+    default_access_level) or as a "member" (his own membership); returns (project, bob, bob's token)."""
+    bob, token = world.person("bob@example.com")
+    level = how.split()[0]
+    if how.endswith("by default"):
+        project = (await make_project(client, world, default_access_level=level))["gid"]
+    else:
+        project = (await make_project(client, world, privacy_setting="private", default_access_level=level))["gid"]
+        ok(await client.post(f"/projects/{project}/addMembers", json={"data": {"members": bob}}))
+        ok(await client.put(f"/projects/{project}", json={"data": {"default_access_level": "editor"}}))
+    return str(project), bob, token

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import api_client
 from tests.helpers import fails, ok
 from tests.projects.helpers import make_project
-from tests.tasks.helpers import make_task, names, project_with_sections
+from tests.tasks.helpers import make_task, names, project_for_limited_user, project_with_sections
 from tests.tasks.layout import layout, snapshot
 
 pytestmark = pytest.mark.anyio
@@ -466,16 +466,7 @@ async def test_hidden_project_tasks_are_404(client, world):
 async def test_below_editor_cannot_place_tasks(client, world, how):
     """Putting a task into a project, moving it there or taking it out needs editor (vinyasa.access);
     the task itself may still be changed by anyone who sees it (a documented deviation)."""
-    bob, token = world.person("bob@example.com")
-    level = how.split()[0]
-    if how.endswith("by default"):
-        project = (await make_project(client, world, default_access_level=level))["gid"]
-    else:
-        project = (await make_project(client, world, privacy_setting="private", default_access_level=level))[
-            "gid"
-        ]
-        ok(await client.post(f"/projects/{project}/addMembers", json={"data": {"members": bob}}))
-        ok(await client.put(f"/projects/{project}", json={"data": {"default_access_level": "editor"}}))
+    project, bob, token = await project_for_limited_user(client, world, how)
     s0 = ok(await client.get(f"/projects/{project}/sections"))[0]["gid"]
     s1 = ok(await client.post(f"/projects/{project}/sections", json={"data": {"name": "S1"}}), 201)["gid"]
     a = await make_task(client, world, name="a", memberships=[{"project": project, "section": s0}])
