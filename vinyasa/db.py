@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, Engine, Integer, MetaData, create_engine, event
+from sqlalchemy import BigInteger, Connection, Engine, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase
 
@@ -86,3 +88,25 @@ def insert_ignore(conn: Any, model: Any, rows: list[dict[str, Any]]) -> int:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     result = conn.execute(dialect.insert(model).on_conflict_do_nothing(), rows)
     return int(result.rowcount or 0)
+
+
+@contextmanager
+def request_transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
+    """The one transaction of an API request: committed when the block ends, rolled back on any error.
+
+    Writers hold the write lock from the start (SQLite: BEGIN IMMEDIATE). Reads on PostgreSQL run in
+    autocommit, which skips psycopg's BEGIN and the ROLLBACK on return to the pool.
+    """
+    conn = engine.connect()
+    if write:
+        conn.execution_options(sqlite_immediate=True).begin()
+    elif engine.dialect.name == "postgresql":
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        yield conn
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.close()

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
 from starlette.responses import Response
 
+from vinyasa.db import request_transaction
 from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
 from vinyasa.protocol import sql
 from vinyasa.protocol.body import Payload, parse_body, validate
@@ -258,13 +259,7 @@ class AsanaRoute(APIRoute):
             write = request.method in _WRITE_METHODS
             raw = await _read_body(request, runtime.max_body_bytes) if write else b""
             # From here on nothing awaits until the transaction ends (see module docstring).
-            conn = runtime.engine.connect()
-            if write:  # writers hold the write lock from the start (SQLite: BEGIN IMMEDIATE)
-                conn.execution_options(sqlite_immediate=True).begin()
-            elif runtime.engine.dialect.name == "postgresql":
-                # Reads need no transaction: skip psycopg's BEGIN and the ROLLBACK on return.
-                conn.execution_options(isolation_level="AUTOCOMMIT")
-            try:
+            with request_transaction(runtime.engine, write=write) as conn:
                 user_gid = _authenticate(conn, request, runtime.tokens)
                 query_text = "".join(k + v for k, v in request.query_params.multi_items())
                 if "\x00" in request.url.path or "\x00" in query_text:
@@ -288,13 +283,6 @@ class AsanaRoute(APIRoute):
                     pretty=_flag(pretty),
                     limit=parse_limit(query.get("limit")),
                 )
-                response = await call(request, request.state.ctx)
-                conn.commit()
-            except BaseException:
-                conn.rollback()
-                raise
-            finally:
-                conn.close()
-            return response
+                return await call(request, request.state.ctx)
 
         return handler
