@@ -102,7 +102,7 @@ def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     app = create_app(Settings(database_url=url))
     app.state.runtime = build_runtime(Settings(database_url=url))
     yield Env(request.param, url, app, app.state.runtime.engine)
-    app.state.runtime.engine.dispose()
+    app.state.runtime.close()
 
 
 def _wipe(engine: Engine) -> None:

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.anyio
 WRITERS = 32
 
 
-async def _one_writer(c: Any, i: int, project: str, sections: list[str], tasks: list[str], people: list[str]) -> list[int]:
+async def _one_writer(
+    c: Any, i: int, project: str, sections: list[str], tasks: list[str], people: list[str]
+) -> list[int]:
     """A few writes of every kind, chosen by the writer's number."""
     codes = []
     section = sections[i % len(sections)]
@@ -80,7 +82,9 @@ async def test_mixed_writers_keep_every_invariant(world):
     )
     # a total section order: distinct positions, and the API lists each section exactly once
     n_sections = world.count("SELECT count(*) FROM sections WHERE project_gid = :p", p=p)
-    assert n_sections == world.count("SELECT count(DISTINCT position) FROM sections WHERE project_gid = :p", p=p)
+    assert n_sections == world.count(
+        "SELECT count(DISTINCT position) FROM sections WHERE project_gid = :p", p=p
+    )
     async with api_client(world.env, world.token) as client:
         listed = [s["gid"] for s in ok(await client.get(f"/projects/{project}/sections"))]
         assert len(listed) == len(set(listed)) == n_sections
@@ -89,16 +93,28 @@ async def test_mixed_writers_keep_every_invariant(world):
     placed = world.count("SELECT count(*) FROM task_projects WHERE project_gid = :p", p=p)
     assert len(in_order) == len(set(in_order)) == placed
     assert placed == world.count(
-        "SELECT count(*) FROM (SELECT DISTINCT section_gid, position FROM task_projects WHERE project_gid = :p) x", p=p
+        "SELECT count(*) FROM (SELECT DISTINCT section_gid, position FROM task_projects WHERE project_gid = :p) x",
+        p=p,
     )
     # no orphan or inconsistent rows
-    assert world.count(
-        "SELECT count(*) FROM task_projects tp LEFT JOIN sections s ON s.gid = tp.section_gid"
-        " WHERE tp.project_gid = :p AND (s.gid IS NULL OR s.project_gid <> tp.project_gid"
-        " OR s.position <> tp.section_position)",
-        p=p,
-    ) == 0
-    assert world.count("SELECT count(*) FROM task_projects tp LEFT JOIN tasks t ON t.gid = tp.task_gid WHERE t.gid IS NULL") == 0
-    assert world.count(
-        "SELECT count(*) FROM project_members m LEFT JOIN users u ON u.gid = m.user_gid WHERE u.gid IS NULL"
-    ) == 0
+    assert (
+        world.count(
+            "SELECT count(*) FROM task_projects tp LEFT JOIN sections s ON s.gid = tp.section_gid"
+            " WHERE tp.project_gid = :p AND (s.gid IS NULL OR s.project_gid <> tp.project_gid"
+            " OR s.position <> tp.section_position)",
+            p=p,
+        )
+        == 0
+    )
+    assert (
+        world.count(
+            "SELECT count(*) FROM task_projects tp LEFT JOIN tasks t ON t.gid = tp.task_gid WHERE t.gid IS NULL"
+        )
+        == 0
+    )
+    assert (
+        world.count(
+            "SELECT count(*) FROM project_members m LEFT JOIN users u ON u.gid = m.user_gid WHERE u.gid IS NULL"
+        )
+        == 0
+    )

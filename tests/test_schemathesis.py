@@ -24,7 +24,9 @@ from schemathesis.specs.openapi.checks import (
 from vinyasa.app import create_app
 from vinyasa.config import Settings
 
-REFERENCE = Path(os.environ.get("VINYASA_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "reference"))
+REFERENCE = Path(
+    os.environ.get("VINYASA_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "reference")
+)
 SPEC = REFERENCE / "scope_oas.yaml"
 
 # Where the spec is wrong, and why. A key is either an operationId (the operation is left out of the
@@ -114,7 +116,9 @@ def _made(world) -> dict[str, str]:
         body = {"data": {"name": "Real", "workspace": world.workspace, "team": world.team}}
         project = http.post("/projects", json=body).json()["data"]["gid"]
         section = http.get(f"/projects/{project}/sections").json()["data"][0]["gid"]
-        task = http.post("/tasks", json={"data": {"name": "Real", "projects": [project]}}).json()["data"]["gid"]
+        task = http.post("/tasks", json={"data": {"name": "Real", "projects": [project]}}).json()["data"][
+            "gid"
+        ]
         made = {"project_gid": project, "section_gid": section, "task_gid": task}
         world.made_objects = made
     return made

@@ -223,35 +223,117 @@ T = "$response.body#/data"
 # Links that carry two gids out of one response (source, status, name, target, parameters, body).
 PAIRS: list[tuple[str, str, str, str, dict[str, str], dict[str, Any] | None]] = [
     # In an organization a project needs its team as well as its workspace.
-    ("getTeam", "200", "ProjectInTeam", "createProjectForWorkspace",
-     {"path.workspace_gid": f"{T}/organization/gid"}, _data(team=G)),
-    ("getTeam", "200", "ProjectInTeam", "createProject", {}, _data(workspace=f"{T}/organization/gid", team=G)),
-    ("getTeamsForWorkspace", "200", "ProjectInTeam", "createProjectForWorkspace",
-     {"path.workspace_gid": "$request.path.workspace_gid"}, _data(team=FIRST)),
-    ("getTeamsForWorkspace", "200", "ProjectInTeam", "createProject", {},
-     _data(workspace="$request.path.workspace_gid", team=FIRST)),
-    ("createTask", "201", "TaskIntoItsSection", "addTaskForSection",
-     {"path.section_gid": f"{T}/memberships/0/section/gid"}, _data(task=G)),
-    ("createTask", "201", "TaskOutOfItsProject", "removeProjectForTask",
-     {"path.task_gid": G}, _data(project=f"{T}/projects/0/gid")),
-    ("createTask", "201", "TaskBackIntoItsSection", "addProjectForTask",
-     {"path.task_gid": G}, _data(project=f"{T}/projects/0/gid", section=f"{T}/memberships/0/section/gid")),
-    ("createSubtaskForTask", "201", "SubtaskToTop", "setParentForTask", {"path.task_gid": G}, _data(parent=None)),
-    ("createSubtaskForTask", "201", "SubtaskSameParent", "setParentForTask",
-     {"path.task_gid": G}, _data(parent=f"{T}/parent/gid")),
-    ("createSectionForProject", "201", "SectionToFront", "insertSectionForProject",
-     {"path.project_gid": f"{T}/project/gid"}, _data(section=G)),
-    ("getSectionsForProject", "200", "FirstSectionMoved", "insertSectionForProject",
-     {"path.project_gid": "$request.path.project_gid"}, _data(section=FIRST)),
+    (
+        "getTeam",
+        "200",
+        "ProjectInTeam",
+        "createProjectForWorkspace",
+        {"path.workspace_gid": f"{T}/organization/gid"},
+        _data(team=G),
+    ),
+    (
+        "getTeam",
+        "200",
+        "ProjectInTeam",
+        "createProject",
+        {},
+        _data(workspace=f"{T}/organization/gid", team=G),
+    ),
+    (
+        "getTeamsForWorkspace",
+        "200",
+        "ProjectInTeam",
+        "createProjectForWorkspace",
+        {"path.workspace_gid": "$request.path.workspace_gid"},
+        _data(team=FIRST),
+    ),
+    (
+        "getTeamsForWorkspace",
+        "200",
+        "ProjectInTeam",
+        "createProject",
+        {},
+        _data(workspace="$request.path.workspace_gid", team=FIRST),
+    ),
+    (
+        "createTask",
+        "201",
+        "TaskIntoItsSection",
+        "addTaskForSection",
+        {"path.section_gid": f"{T}/memberships/0/section/gid"},
+        _data(task=G),
+    ),
+    (
+        "createTask",
+        "201",
+        "TaskOutOfItsProject",
+        "removeProjectForTask",
+        {"path.task_gid": G},
+        _data(project=f"{T}/projects/0/gid"),
+    ),
+    (
+        "createTask",
+        "201",
+        "TaskBackIntoItsSection",
+        "addProjectForTask",
+        {"path.task_gid": G},
+        _data(project=f"{T}/projects/0/gid", section=f"{T}/memberships/0/section/gid"),
+    ),
+    (
+        "createSubtaskForTask",
+        "201",
+        "SubtaskToTop",
+        "setParentForTask",
+        {"path.task_gid": G},
+        _data(parent=None),
+    ),
+    (
+        "createSubtaskForTask",
+        "201",
+        "SubtaskSameParent",
+        "setParentForTask",
+        {"path.task_gid": G},
+        _data(parent=f"{T}/parent/gid"),
+    ),
+    (
+        "createSectionForProject",
+        "201",
+        "SectionToFront",
+        "insertSectionForProject",
+        {"path.project_gid": f"{T}/project/gid"},
+        _data(section=G),
+    ),
+    (
+        "getSectionsForProject",
+        "200",
+        "FirstSectionMoved",
+        "insertSectionForProject",
+        {"path.project_gid": "$request.path.project_gid"},
+        _data(section=FIRST),
+    ),
 ]
 
 
 # List operations, linked to themselves: the next page, by the `next_page.offset` the response gave.
 PAGED = [
-    "getProjects", "getProjectsForWorkspace", "getProjectsForTeam", "getProjectsForTask", "getSectionsForProject",
-    "getTasks", "getTasksForProject", "getTasksForSection", "getSubtasksForTask", "getTeamsForWorkspace",
-    "getTeamsForUser", "getUsers", "getUsersForWorkspace", "getUsersForTeam", "getWorkspaces",
-    "getProjectStatusesForProject", "getStatusesForObject", "getProjectMembershipsForProject",
+    "getProjects",
+    "getProjectsForWorkspace",
+    "getProjectsForTeam",
+    "getProjectsForTask",
+    "getSectionsForProject",
+    "getTasks",
+    "getTasksForProject",
+    "getTasksForSection",
+    "getSubtasksForTask",
+    "getTeamsForWorkspace",
+    "getTeamsForUser",
+    "getUsers",
+    "getUsersForWorkspace",
+    "getUsersForTeam",
+    "getWorkspaces",
+    "getProjectStatusesForProject",
+    "getStatusesForObject",
+    "getProjectMembershipsForProject",
 ]
 
 
@@ -295,7 +377,14 @@ def _next_page_links(raw: dict[str, Any]) -> list[tuple[str, str, str, dict[str,
                 param = _resolve(raw, param)
                 if param["name"] != "offset" and param["in"] in ("path", "query"):
                     parameters[f"{param['in']}.{param['name']}"] = f"$request.{param['in']}.{param['name']}"
-            links.append((op["operationId"], "200", "NextPage", {"operationId": op["operationId"], "parameters": parameters}))
+            links.append(
+                (
+                    op["operationId"],
+                    "200",
+                    "NextPage",
+                    {"operationId": op["operationId"], "parameters": parameters},
+                )
+            )
     return links
 
 
@@ -321,7 +410,9 @@ def _with_links(raw: dict[str, Any], links: list[tuple[str, str, str, dict[str, 
     }
     for source, status, name, link in links:
         response = by_id[source]["responses"][status]
-        assert "$ref" not in response, f"{source} {status} is shared; a link on it would leak to other operations"
+        assert "$ref" not in response, (
+            f"{source} {status} is shared; a link on it would leak to other operations"
+        )
         response.setdefault("links", {})[name] = link
 
 
@@ -354,9 +445,18 @@ for _label in _DROPPED_ROOTS:
 # least 3 times per backend); deeper ones (sections, subtasks, statuses, briefs by gid) are reached in
 # most runs but not all, so they are not asserted.
 REACHED = {
-    "getWorkspace", "getTeamsForWorkspace", "getUsersForWorkspace", "getProjectsForWorkspace", "createTeam",
-    "createTask", "createProjectBrief", "addMembersForProject", "addFollowersForProject", "deleteProject",
-    "getTaskCountsForProject", "getProjectStatusesForProject",
+    "getWorkspace",
+    "getTeamsForWorkspace",
+    "getUsersForWorkspace",
+    "getProjectsForWorkspace",
+    "createTeam",
+    "createTask",
+    "createProjectBrief",
+    "addMembersForProject",
+    "addFollowersForProject",
+    "deleteProject",
+    "getTaskCountsForProject",
+    "getProjectStatusesForProject",
 }
 
 
@@ -381,25 +481,38 @@ def test_stateful(world):
             # A generated `offset` is never a token the server issued, so it is always a 400 (the
             # stateless run checks that); here offsets come only from a `next_page` link.
             query = input.case.query
-            if query and "offset" in query and (ParameterLocation.QUERY, "offset") not in input.applied_parameters:
+            if (
+                query
+                and "offset" in query
+                and (ParameterLocation.QUERY, "offset") not in input.applied_parameters
+            ):
                 del query["offset"]
             return super().step(input)
 
         def get_call_kwargs(self, case) -> dict[str, Any]:
-            return {"app": world.env.app, "base_url": BASE_URL, "headers": {"Authorization": f"Bearer {self.token}"}}
+            return {
+                "app": world.env.app,
+                "base_url": BASE_URL,
+                "headers": {"Authorization": f"Bearer {self.token}"},
+            }
 
         def after_call(self, response, case) -> None:
             super().after_call(response, case)
             answered[(case.operation.definition.raw["operationId"], response.status_code)] += 1
 
         def validate_response(self, response, case, additional_checks=None, **kwargs) -> None:
-            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs or None, recorder=self.recorder)
+            case.validate_response(
+                response, checks=CHECKS, transport_kwargs=kwargs or None, recorder=self.recorder
+            )
 
     Workflow.run(
         settings=settings(
             max_examples=SCENARIOS,
             stateful_step_count=STEPS,
             deadline=None,
+            # The same scenarios every run: REACHED below asserts how far the links lead, and a random
+            # draw now and then missed one (VINYASA_STATEFUL_SCENARIOS widens the search instead).
+            derandomize=True,
             suppress_health_check=list(HealthCheck),
         )
     )

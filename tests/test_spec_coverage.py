@@ -13,4 +13,6 @@ def test_every_route_is_an_asana_operation():
 def test_coverage_document_is_fresh():
     text, _ = render(implemented())
     assert OUTPUT.exists(), "run `python -m tools.spec_coverage`"
-    assert OUTPUT.read_text(encoding="utf-8") == text, "docs/coverage.md is stale: run `python -m tools.spec_coverage`"
+    assert OUTPUT.read_text(encoding="utf-8") == text, (
+        "docs/coverage.md is stale: run `python -m tools.spec_coverage`"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -133,12 +134,25 @@ def token_create(
     typer.echo(json.dumps({"token": token, "user": str(user)}) if as_json else token)
 
 
+class EventLoop(StrEnum):
+    """Event loops `serve` can run on."""
+
+    asyncio = "asyncio"
+    uvloop = "uvloop"
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+    loop: Annotated[
+        EventLoop,
+        typer.Option(
+            help="Event loop: asyncio serves queued requests in arrival order (see docs/performance.md)."
+        ),
+    ] = EventLoop.asyncio,
 ) -> None:
     """Apply migrations, bootstrap an empty database (printing a token), then serve."""
     import uvicorn
@@ -168,4 +182,5 @@ def serve(
         workers=workers,
         access_log=access_log,
         log_level="warning",
+        loop=loop.value,
     )

@@ -90,23 +90,59 @@ def insert_ignore(conn: Any, model: Any, rows: list[dict[str, Any]]) -> int:
     return int(result.rowcount or 0)
 
 
-@contextmanager
-def request_transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
-    """The one transaction of an API request: committed when the block ends, rolled back on any error.
+class RequestTransactions:
+    """The one transaction of each API request, on connections kept open between requests.
 
+    `begin(write=...)` yields a connection whose work is committed when the block ends and rolled back
+    on any error. Opening a SQLAlchemy connection costs more than a small read (pool checkout, reset
+    on return), so a few stay open per kind: readers and writers are configured once, differently.
     Writers hold the write lock from the start (SQLite: BEGIN IMMEDIATE). Reads on PostgreSQL run in
-    autocommit, which skips psycopg's BEGIN and the ROLLBACK on return to the pool.
+    autocommit, which skips psycopg's BEGIN and the ROLLBACK. A connection is used by one request at a
+    time (list pop/append are atomic), and one that failed to roll back is closed, not kept.
     """
-    conn = engine.connect()
-    if write:
-        conn.execution_options(sqlite_immediate=True).begin()
-    elif engine.dialect.name == "postgresql":
-        conn.execution_options(isolation_level="AUTOCOMMIT")
-    try:
-        yield conn
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
-    finally:
-        conn.close()
+
+    def __init__(self, engine: Engine, keep: int = 4) -> None:
+        self.engine, self.keep = engine, keep
+        self._idle: dict[bool, list[Connection]] = {False: [], True: []}
+        self._closed = False
+
+    def _open(self, write: bool) -> Connection:
+        conn = self.engine.connect()
+        if write:
+            conn.execution_options(sqlite_immediate=True)
+        elif self.engine.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        return conn
+
+    @contextmanager
+    def begin(self, *, write: bool) -> Iterator[Connection]:
+        """A connection inside this request's transaction."""
+        idle = self._idle[write]
+        conn = idle.pop() if idle else self._open(write)
+        if write:
+            conn.begin()
+        try:
+            yield conn
+            conn.commit()
+        except BaseException:
+            try:
+                conn.rollback()
+            except BaseException:
+                conn.close()
+                raise
+            self._release(idle, conn)
+            raise
+        self._release(idle, conn)
+
+    def _release(self, idle: list[Connection], conn: Connection) -> None:
+        if self._closed or conn.invalidated or conn.closed or len(idle) >= self.keep:
+            conn.close()
+        else:
+            idle.append(conn)
+
+    def close(self) -> None:
+        """Close the connections kept open (before the engine is disposed); keep none from now on."""
+        self._closed = True
+        for idle in self._idle.values():
+            while idle:
+                idle.pop().close()

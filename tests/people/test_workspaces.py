@@ -54,7 +54,11 @@ async def test_rename_bad_input(client, world):
 async def test_rename_with_nul_characters(client, world):
     """Schemathesis regression: a NUL in the name was a 500 on PostgreSQL (text cannot hold it)."""
     fails(await client.put(f"/workspaces/{world.workspace}", json={"data": {"name": "\x00"}}), 400, "name")
-    fails(await client.put(f"/workspaces/{world.workspace}", json={"data": {"name": "A\x00cme"}}), 400, "name: NUL")
+    fails(
+        await client.put(f"/workspaces/{world.workspace}", json={"data": {"name": "A\x00cme"}}),
+        400,
+        "name: NUL",
+    )
     assert ok(await client.get(f"/workspaces/{world.workspace}"))["name"] == "Acme"
 
 

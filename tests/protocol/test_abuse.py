@@ -14,19 +14,35 @@ async def test_ten_thousand_member_list_is_400_and_changes_nothing(client, world
     project = await make_project(client, world)
     before = world.count("SELECT count(*) FROM project_members")
     members = ",".join(f"user{i}@example.com" for i in range(10_000))
-    fails(await client.post(f"/projects/{project['gid']}/addMembers", json={"data": {"members": members}}), 400, "members")
-    fails(await client.post(f"/projects/{project['gid']}/addMembers", json={"data": {"members": members.split(",")}}), 400)
+    fails(
+        await client.post(f"/projects/{project['gid']}/addMembers", json={"data": {"members": members}}),
+        400,
+        "members",
+    )
+    fails(
+        await client.post(
+            f"/projects/{project['gid']}/addMembers", json={"data": {"members": members.split(",")}}
+        ),
+        400,
+    )
     assert world.count("SELECT count(*) FROM project_members") == before
 
 
-@pytest.mark.parametrize("path", ["/projects/{g}", "/projects/{g}/project_memberships", "/teams/{g}", "/users/{g}"])
+@pytest.mark.parametrize(
+    "path", ["/projects/{g}", "/projects/{g}/project_memberships", "/teams/{g}", "/users/{g}"]
+)
 async def test_two_hundred_digit_gids_are_404(client, path):
     fails(await client.get(path.format(g="9" * 200)), 404)
 
 
 async def test_two_hundred_digit_gids_in_bodies_are_400(client, world):
     before = world.count("SELECT count(*) FROM projects")
-    fails(await client.post("/projects", json={"data": {"name": "x", "workspace": "9" * 200, "team": world.team}}), 400)
+    fails(
+        await client.post(
+            "/projects", json={"data": {"name": "x", "workspace": "9" * 200, "team": world.team}}
+        ),
+        400,
+    )
     fails(await client.post("/projects", json={"data": {"name": "x", "team": "1" * 200}}), 400, "team")
     assert world.count("SELECT count(*) FROM projects") == before
 
@@ -58,7 +74,9 @@ async def test_nul_characters_are_400_on_every_database(client, world, method, p
     before = world.count("SELECT count(*) FROM projects") + world.count("SELECT count(*) FROM teams")
     fill = {"TEAM": world.team, "WS": world.workspace}
     body = {k: fill.get(v, v) for k, v in body.items()}
-    r = await getattr(client, method)(path.replace("TEAM", world.team).replace("WS", world.workspace), json={"data": body})
+    r = await getattr(client, method)(
+        path.replace("TEAM", world.team).replace("WS", world.workspace), json={"data": body}
+    )
     fails(r, 400, f"{field}: NUL")
     after = world.count("SELECT count(*) FROM projects") + world.count("SELECT count(*) FROM teams")
     assert after == before

@@ -146,7 +146,9 @@ async def test_oversized_body_is_413(world):
     ],
 )
 async def test_injection_strings_are_stored_verbatim(client, world, name):
-    created = ok(await client.post("/teams", json={"data": {"name": name, "organization": world.workspace}}), 201)
+    created = ok(
+        await client.post("/teams", json={"data": {"name": name, "organization": world.workspace}}), 201
+    )
     assert created["name"] == name
     assert ok(await client.get(f"/teams/{created['gid']}?opt_fields=name"))["name"] == name
     listed = [t["name"] for t in ok(await client.get(f"/workspaces/{world.workspace}/teams"))]

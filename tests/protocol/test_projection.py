@@ -33,7 +33,10 @@ def _memberships(conn: Any, viewer: Any, gids: list[int]) -> Mapping[int, list[d
 PERSON = Resource(
     "user",
     User.__table__,
-    {"name": Col("name"), "memberships": Records({"workspace": "workspace", "user": "user", "nothing": "user"}, _memberships)},
+    {
+        "name": Col("name"),
+        "memberships": Records({"workspace": "workspace", "user": "user", "nothing": "user"}, _memberships),
+    },
     compact=("name",),
     register=False,
 )
@@ -55,4 +58,7 @@ def test_records_sub_fields(world):
     tree = {"memberships": {"workspace": {"is_organization": {}}}}
     with world.db() as conn:
         [item] = project(conn, _Viewer(int(world.user)), PERSON, [int(world.user)], tree, full=True)
-    assert item == {"gid": world.user, "memberships": [{"workspace": {"gid": world.workspace, "is_organization": True}}]}
+    assert item == {
+        "gid": world.user,
+        "memberships": [{"workspace": {"gid": world.workspace, "is_organization": True}}],
+    }

@@ -98,7 +98,9 @@ def test_get_team_update_workspace_and_remove_user(live):
     renamed = workspaces.update_workspace({"data": {"name": "Renamed by SDK"}}, live.workspace, {})
     assert renamed["name"] == "Renamed by SDK"
     workspaces.update_workspace({"data": {"name": "My Workspace"}}, live.workspace, {})
-    person = workspaces.add_user_for_workspace({"data": {"user": f"gone-{uuid.uuid4().hex[:6]}@example.com"}}, live.workspace, {})
+    person = workspaces.add_user_for_workspace(
+        {"data": {"user": f"gone-{uuid.uuid4().hex[:6]}@example.com"}}, live.workspace, {}
+    )
     assert workspaces.remove_user_for_workspace({"data": {"user": person["gid"]}}, live.workspace) == {}
     with pytest.raises(ApiException) as info:
         asana.UsersApi(client).get_user(person["gid"], {})

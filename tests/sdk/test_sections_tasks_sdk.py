@@ -99,10 +99,14 @@ def test_task_lists_and_set_parent(live):
     tasks, sections = asana.TasksApi(client), asana.SectionsApi(client)
     project = _project(live, client)
     (untitled,) = list(sections.get_sections_for_project(project, {}))
-    made = [tasks.create_task({"data": {"name": f"L{i}", "projects": [project]}}, {})["gid"] for i in range(5)]
+    made = [
+        tasks.create_task({"data": {"name": f"L{i}", "projects": [project]}}, {})["gid"] for i in range(5)
+    ]
     by_project = [t["gid"] for t in tasks.get_tasks({"project": project, "limit": 2})]
     assert by_project == made
-    by_section = [t["gid"] for t in tasks.get_tasks_for_section(untitled["gid"], {"limit": 2, "opt_fields": "name"})]
+    by_section = [
+        t["gid"] for t in tasks.get_tasks_for_section(untitled["gid"], {"limit": 2, "opt_fields": "name"})
+    ]
     assert by_section == made
     tasks.update_task({"data": {"assignee": "me"}}, made[0], {})
     mine = [t["gid"] for t in tasks.get_tasks({"workspace": live.workspace, "assignee": "me"})]

@@ -47,7 +47,9 @@ async def project_for_limited_user(client: httpx.AsyncClient, world: Any, how: s
     if how.endswith("by default"):
         project = (await make_project(client, world, default_access_level=level))["gid"]
     else:
-        project = (await make_project(client, world, privacy_setting="private", default_access_level=level))["gid"]
+        project = (await make_project(client, world, privacy_setting="private", default_access_level=level))[
+            "gid"
+        ]
         ok(await client.post(f"/projects/{project}/addMembers", json={"data": {"members": bob}}))
         ok(await client.put(f"/projects/{project}", json={"data": {"default_access_level": "editor"}}))
     return str(project), bob, token

@@ -283,3 +283,11 @@ async def test_subtask_visibility_follows_new_root(client, world):
         fails(await as_bob.get(f"/tasks/{leaf}"), 404)
         ok(await client.post(f"/tasks/{loose}/setParent", json={"data": {"parent": root}}))
         assert ok(await as_bob.get(f"/tasks/{leaf}"))["gid"] == leaf
+
+
+async def test_timestamps_before_year_1000_keep_four_digits(client, world):
+    # Found by schemathesis: strftime wrote year 215 as "215"; offsets convert exactly.
+    gid = await make_task(client, world)
+    data = ok(await client.put(f"/tasks/{gid}", json={"data": {"due_at": "0215-01-15T20:54:02.5+02:00"}}))
+    assert data["due_at"] == "0215-01-15T18:54:02.500Z"
+    assert ok(await client.get(f"/tasks/{gid}"))["due_at"] == "0215-01-15T18:54:02.500Z"

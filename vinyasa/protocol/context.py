@@ -12,6 +12,7 @@ import hashlib
 import inspect
 import time
 from collections.abc import Callable, Coroutine
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Optional, TypeVar
 from urllib.parse import urlencode
@@ -23,7 +24,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
 from starlette.responses import Response
 
-from vinyasa.db import request_transaction
+from vinyasa.db import RequestTransactions
 from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
 from vinyasa.protocol import sql
 from vinyasa.protocol.body import Payload, parse_body, validate
@@ -57,6 +58,15 @@ class Runtime:
     public_url: str | None
     limiter: RateLimiter | None
     tokens: TokenCache = field(default_factory=lambda: TokenCache())
+    transactions: RequestTransactions = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.transactions = RequestTransactions(self.engine)
+
+    def close(self) -> None:
+        """Close every database connection (at shutdown)."""
+        self.transactions.close()
+        self.engine.dispose()
 
 
 def token_digest(token: str) -> str:
@@ -179,6 +189,28 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+_BASE_URLS: dict[tuple[Any, ...], str] = {}
+
+
+def _base_url(request: Request) -> str:
+    """Where the client reached this server (scheme and Host), as Starlette works it out, cached."""
+    scope = request.scope
+    server = scope.get("server")  # a tuple, or a list under some test clients
+    key = (
+        scope.get("scheme"),
+        request.headers.get("host"),
+        server and tuple(server),
+        scope.get("root_path"),
+        scope.get("app_root_path"),
+    )
+    base = _BASE_URLS.get(key)
+    if base is None:
+        if len(_BASE_URLS) >= 256:  # Host comes from clients: bound the cache
+            _BASE_URLS.clear()
+        base = _BASE_URLS[key] = str(request.base_url).rstrip("/")
+    return base
+
+
 class TokenCache:
     """Recently seen token digests -> user gid, so most requests skip the token lookup.
 
@@ -252,26 +284,31 @@ class AsanaRoute(APIRoute):
                     kwargs.update((name, params.get(alias)) for name, alias, _ in query)
                     response: Response = await endpoint(ctx=ctx, **kwargs)
                     return response
-            return await inner(request)  # FastAPI validates and reports what is wrong
+            if "fastapi_inner_astack" in request.scope:
+                return await inner(request)  # FastAPI validates and reports what is wrong
+            async with AsyncExitStack() as stack:  # called by AsanaApp: set what FastAPI's stack would
+                for name in ("fastapi_middleware_astack", "fastapi_inner_astack", "fastapi_function_astack"):
+                    request.scope[name] = stack
+                return await inner(request)
 
         async def handler(request: Request) -> Response:
             runtime: Runtime = request.app.state.runtime
             write = request.method in _WRITE_METHODS
             raw = await _read_body(request, runtime.max_body_bytes) if write else b""
             # From here on nothing awaits until the transaction ends (see module docstring).
-            with request_transaction(runtime.engine, write=write) as conn:
+            with runtime.transactions.begin(write=write) as conn:
                 user_gid = _authenticate(conn, request, runtime.tokens)
-                query_text = "".join(k + v for k, v in request.query_params.multi_items())
-                if "\x00" in request.url.path or "\x00" in query_text:
+                query = request.query_params
+                query_text = "".join(k + v for k, v in query.multi_items()) if query else ""
+                if "\x00" in request.scope["path"] or "\x00" in query_text:
                     raise InvalidRequest("The request's path or query contains a NUL character")
                 if runtime.limiter is not None:
                     runtime.limiter.spend(user_gid)
                 payload = parse_body(raw, request.headers.get("content-type", "")) if write else Payload()
-                query = request.query_params
                 opt_fields = query.get("opt_fields")
                 fields_raw = opt_fields if opt_fields is not None else payload.options.get("fields")
                 pretty = query.get("opt_pretty", payload.options.get("pretty", False))
-                base = runtime.public_url or str(request.base_url).rstrip("/")
+                base = runtime.public_url or _base_url(request)
                 request.state.ctx = Ctx(
                     request=request,
                     conn=conn,
@@ -285,4 +322,5 @@ class AsanaRoute(APIRoute):
                 )
                 return await call(request, request.state.ctx)
 
+        self.asana_handler = handler  # AsanaApp calls it directly (vinyasa.protocol.dispatch)
         return handler

@@ -138,14 +138,25 @@ def _trim(value: Any, sub: _Sub) -> Any:
 
 
 # How the assembly loop fills a field (precomputed per plan, so the per-row loop does no type tests).
-_TYPE, _COL, _DERIVED, _LOADED = range(4)
+_TYPE, _COL, _DERIVED, _LOADED, _JOINED = range(5)
+
+
+@dataclass(frozen=True)
+class _Joined:
+    """A reference rendered from columns joined into the row query (see `_joinable`)."""
+
+    key: str  # the joined row's gid in the row dict; None when the target is missing
+    resource_type: str
+    fields: tuple[
+        tuple[str, int, str | None, Callable[[Any], Any] | None, _Sub], ...
+    ]  # name, how, key, encode, sub
 
 
 @dataclass
 class _Plan:
     """What rendering one resource with one field tree needs, worked out once and cached."""
 
-    select: str | None  # "SELECT gid, ... FROM table WHERE gid IN (" when row columns are needed
+    select: str | None  # "SELECT gid, ... FROM table ... WHERE gid IN (" when row columns are needed
     names: list[str]
     groups: dict[tuple[str, str], _Sub]  # (target type, sub-selection) -> sub-selection
     refs: list[tuple[str, Ref, tuple[str, str]]]
@@ -157,46 +168,102 @@ class _Plan:
 _PLANS: dict[tuple[int, str, bool], _Plan] = {}
 
 
+def _joinable(ref: Ref, sub: _Sub) -> Resource | None:
+    """The target when a reference can be rendered from a LEFT JOIN: every field it shows is a column.
+
+    Compact references (`team`, `workspace`...) then cost no query of their own.
+    """
+    target = REGISTRY.get(ref.target)
+    if ref.sql is not None or target is None:
+        return None
+    chosen = _selection(target, sub, False)
+    if all(n == "resource_type" or isinstance(target.fields.get(n), Col) for n in chosen):
+        return target
+    return None
+
+
 def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
     key = (id(resource), repr(tree), full)
     plan = _PLANS.get(key)
     if plan is not None:
         return plan
-    columns: dict[str, str | None] = {}  # name -> SQL expression (None: the column itself)
+    table = resource.table_name
+    columns: dict[str, str] = {}  # row key -> SQL expression
+    joins: list[str] = []
     need_rows = False
     plan = _Plan(None, [], {}, [], [], [], [])
-    for name, sub in _selection(resource, tree, full).items():
+    selection = _selection(resource, tree, full)
+    listed = {
+        (s.target, repr(sub))
+        for n, sub in selection.items()
+        if isinstance(s := resource.fields.get(n), RefList)
+    }
+    for name, sub in selection.items():
         spec = resource.fields.get(name)
         if spec is None:
             plan.assembly.append((name, _TYPE, None, sub))
             continue
+        need_rows = need_rows or isinstance(spec, Col | Ref | Derived)
         if isinstance(spec, Col):
-            columns[spec.column] = None
+            columns[spec.column] = f"{table}.{spec.column}"
             plan.assembly.append((name, _COL, spec, sub))
         elif isinstance(spec, Derived):
-            columns.update({n: columns.get(n) for n in spec.needs})
+            columns.update({n: columns.get(n, f"{table}.{n}") for n in spec.needs})
             plan.assembly.append((name, _DERIVED, spec, sub))
+        elif isinstance(spec, Ref):
+            columns[spec.column] = f"{spec.sql} AS {spec.column}" if spec.sql else f"{table}.{spec.column}"
+            group = (spec.target, repr(sub))
+            target = _joinable(spec, sub) if group not in listed else None
+            if target is None:
+                plan.assembly.append((name, _LOADED, spec, sub))
+                plan.groups[group] = sub
+                plan.refs.append((name, spec, group))
+                continue
+            alias = f"_j{len(joins)}"
+            joins.append(f" LEFT JOIN {target.table_name} {alias} ON {alias}.gid = {table}.{spec.column}")
+            columns[alias] = f"{alias}.gid AS {alias}"
+            fields: list[tuple[str, int, str | None, Callable[[Any], Any] | None, _Sub]] = []
+            for field_name, field_sub in _selection(target, sub, False).items():
+                col = target.fields.get(field_name)
+                if isinstance(col, Col):
+                    column_key = f"{alias}_{col.column}"
+                    columns[column_key] = f"{alias}.{col.column} AS {column_key}"
+                    fields.append((field_name, _COL, column_key, col.encode, field_sub))
+                else:
+                    fields.append((field_name, _TYPE, None, None, field_sub))
+            plan.assembly.append((name, _JOINED, _Joined(alias, target.resource_type, tuple(fields)), sub))
         else:
             plan.assembly.append((name, _LOADED, spec, sub))
-        if isinstance(spec, Ref):
-            columns[spec.column] = f"{spec.sql} AS {spec.column}" if spec.sql else None
-        need_rows = need_rows or isinstance(spec, Col | Ref | Derived)
-        if isinstance(spec, Ref | RefList):
-            group = (spec.target, repr(sub))
-            plan.groups[group] = sub
-            if isinstance(spec, Ref):
-                plan.refs.append((name, spec, group))
-            else:
+            if isinstance(spec, RefList):
+                group = (spec.target, repr(sub))
+                plan.groups[group] = sub
                 plan.ref_lists.append((name, spec, group))
-        elif isinstance(spec, Value | Records):
-            plan.loaded.append((name, spec, sub))
+            else:
+                plan.loaded.append((name, spec, sub))
     columns.pop("gid", None)
-    selected = ", ".join(["gid", *(expr or name for name, expr in columns.items())])
-    plan.select = f"SELECT {selected} FROM {resource.table_name} WHERE gid IN (" if need_rows else None
+    selected = ", ".join([f"{table}.gid", *columns.values()])
+    plan.select = (
+        f"SELECT {selected} FROM {table}{''.join(joins)} WHERE {table}.gid IN (" if need_rows else None
+    )
     plan.names = ["gid", *columns]
     if len(_PLANS) < 4096:  # field trees come from clients: bound the cache
         _PLANS[key] = plan
     return plan
+
+
+def _column(raw: Any, encode: Callable[[Any], Any] | None, sub: _Sub) -> Any:
+    value = encode(raw) if encode is not None and raw is not None else raw
+    return _trim(value, sub) if sub else value
+
+
+def _joined(row: Mapping[str, Any], joined: _Joined) -> dict[str, Any] | None:
+    gid = row[joined.key]
+    if gid is None:
+        return None
+    item: dict[str, Any] = {"gid": str(gid)}
+    for name, how, key, encode, sub in joined.fields:
+        item[name] = _column(row[key], encode, sub) if how == _COL else joined.resource_type  # type: ignore[index]
+    return item
 
 
 def project(
@@ -255,11 +322,11 @@ def project(
         row = rows.get(gid)
         for name, how, spec, sub in plan.assembly:
             if how == _COL:
-                raw = row[spec.column] if row is not None else None
-                value = spec.encode(raw) if spec.encode is not None and raw is not None else raw
-                item[name] = _trim(value, sub) if sub else value
+                item[name] = _column(row[spec.column], spec.encode, sub) if row is not None else None
             elif how == _LOADED:
                 item[name] = values[name].get(gid)
+            elif how == _JOINED:
+                item[name] = _joined(row, spec) if row is not None else None
             elif how == _DERIVED:
                 item[name] = _trim(spec.compute(row, viewer), sub) if row is not None else None
             else:

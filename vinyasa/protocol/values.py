@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from vinyasa.errors import InvalidRequest
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def now_ms() -> int:
@@ -17,8 +19,11 @@ def iso_ms(ms: int | None) -> str | None:
     """Epoch milliseconds as Asana's `YYYY-MM-DDTHH:MM:SS.mmmZ`."""
     if ms is None:
         return None
-    stamp = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    t = _EPOCH + timedelta(milliseconds=ms)  # exact, and valid before 1970 too
+    # Formatted by hand: strftime's %Y does not pad years before 1000 to four digits.
+    return (
+        f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{ms % 1000:03d}Z"
+    )
 
 
 def parse_datetime_ms(field: str, value: str) -> int:
@@ -29,7 +34,7 @@ def parse_datetime_ms(field: str, value: str) -> int:
         raise InvalidRequest(f"{field}: Not a valid ISO 8601 date-time: {value[:64]}") from exc
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=UTC)
-    return int(stamp.timestamp() * 1000)
+    return (stamp - _EPOCH) // timedelta(milliseconds=1)  # exact, no float rounding
 
 
 def parse_date(field: str, value: str) -> str:
