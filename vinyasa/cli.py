@@ -183,4 +183,5 @@ def serve(
         access_log=access_log,
         log_level="warning",
         loop=loop.value,
+        http="vinyasa.protocol.http:NoDelayHttpToolsProtocol",
     )
