@@ -48,7 +48,10 @@ def test_route_table_agrees_with_starlette_on_every_path_and_method():
             route, handler, params = table.match(method, path)
             assert route is expected, (method, path)
             if route is not None:
-                assert params == route.matches({"type": "http", "method": method, "path": path})[1]["path_params"]
+                assert (
+                    params
+                    == route.matches({"type": "http", "method": method, "path": path})[1]["path_params"]
+                )
                 assert (handler is not None) == isinstance(route, AsanaRoute)
             checked += 1
     assert checked > 5000
@@ -80,9 +83,9 @@ async def test_fast_path_and_full_stack_give_the_same_answers(client):
 async def test_kept_connections_start_every_request_clean(client, world):
     # A write that fails half-way rolls back and its connection serves the next request normally.
     fails(await client.post("/teams", json={"data": {"name": "x", "organization": "999"}}), 400)
-    gid = ok(await client.post("/teams", json={"data": {"name": "Kept", "organization": world.workspace}}), 201)[
-        "gid"
-    ]
+    gid = ok(
+        await client.post("/teams", json={"data": {"name": "Kept", "organization": world.workspace}}), 201
+    )["gid"]
     assert ok(await client.get(f"/teams/{gid}"))["name"] == "Kept"
     assert world.count("SELECT count(*) FROM teams") == 2
     kept = world.env.app.state.runtime.transactions

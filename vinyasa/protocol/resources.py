@@ -138,18 +138,18 @@ def _trim(value: Any, sub: _Sub) -> Any:
 
 
 # How the assembly loop fills a field (precomputed per plan, so the per-row loop does no type tests).
-_TYPE, _COL, _DERIVED, _LOADED, _JOINED = range(5)
+_TYPE, _COL, _DERIVED, _LOADED, _JOINED, _RAW = range(6)
 
 
 @dataclass(frozen=True)
 class _Joined:
     """A reference rendered from columns joined into the row query (see `_joinable`)."""
 
-    key: str  # the joined row's gid in the row dict; None when the target is missing
+    key: Any  # where the joined row's gid is in the row (None there: the target is missing)
     resource_type: str
     fields: tuple[
-        tuple[str, int, str | None, Callable[[Any], Any] | None, _Sub], ...
-    ]  # name, how, key, encode, sub
+        tuple[str, int, Any, Callable[[Any], Any] | None, _Sub], ...
+    ]  # name, how, where, encode, sub
 
 
 @dataclass
@@ -163,6 +163,8 @@ class _Plan:
     ref_lists: list[tuple[str, RefList, tuple[str, str]]]
     loaded: list[tuple[str, Value | Records, _Sub]]
     assembly: list[tuple[str, int, Any, _Sub]]  # name, how, spec, sub-selection
+    ref_columns: dict[str, int] = field(default_factory=dict)  # reference field -> its gid's row position
+    mapping: bool = False  # Derived fields need rows as name -> value mappings
 
 
 _PLANS: dict[tuple[int, str, bool], _Plan] = {}
@@ -246,9 +248,26 @@ def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
         f"SELECT {selected} FROM {table}{''.join(joins)} WHERE {table}.gid IN (" if need_rows else None
     )
     plan.names = ["gid", *columns]
+    _resolve_positions(plan)
     if len(_PLANS) < 4096:  # field trees come from clients: bound the cache
         _PLANS[key] = plan
     return plan
+
+
+def _resolve_positions(plan: _Plan) -> None:
+    """Point the assembly at row positions (rows are tuples in `plan.names` order)."""
+    at = {name: i for i, name in enumerate(plan.names)}
+    plan.ref_columns = {name: at[ref.column] for name, ref, _group in plan.refs}
+    for i, (name, how, spec, sub) in enumerate(plan.assembly):
+        if how == _COL and spec.encode is None and not sub:
+            plan.assembly[i] = (name, _RAW, at[spec.column], sub)
+        elif how == _COL:
+            plan.assembly[i] = (name, _COL, (at[spec.column], spec.encode), sub)
+        elif how == _JOINED:
+            fields = tuple((n, h, at[k] if k is not None else None, e, fs) for n, h, k, e, fs in spec.fields)
+            plan.assembly[i] = (name, _JOINED, _Joined(at[spec.key], spec.resource_type, fields), sub)
+        elif how == _DERIVED:
+            plan.mapping = True
 
 
 def _column(raw: Any, encode: Callable[[Any], Any] | None, sub: _Sub) -> Any:
@@ -256,13 +275,13 @@ def _column(raw: Any, encode: Callable[[Any], Any] | None, sub: _Sub) -> Any:
     return _trim(value, sub) if sub else value
 
 
-def _joined(row: Mapping[str, Any], joined: _Joined) -> dict[str, Any] | None:
+def _joined(row: Sequence[Any], joined: _Joined) -> dict[str, Any] | None:
     gid = row[joined.key]
     if gid is None:
         return None
     item: dict[str, Any] = {"gid": str(gid)}
     for name, how, key, encode, sub in joined.fields:
-        item[name] = _column(row[key], encode, sub) if how == _COL else joined.resource_type  # type: ignore[index]
+        item[name] = _column(row[key], encode, sub) if how == _COL else joined.resource_type
     return item
 
 
@@ -280,17 +299,16 @@ def project(
         return []
     plan = _plan(resource, tree, full)
     unique = list(dict.fromkeys(gids))
-    rows: dict[int, dict[str, Any]] = {}
+    rows: dict[int, tuple[Any, ...]] = {}
     if plan.select is not None:
-        found = sql.fetch(conn, plan.select + sql.marks(len(unique)) + ")", unique)
-        names = plan.names
-        rows = {r[0]: dict(zip(names, r, strict=True)) for r in found}
+        rows = {r[0]: r for r in sql.fetch(conn, plan.select + sql.marks(len(unique)) + ")", unique)}
+    named = {g: dict(zip(plan.names, r, strict=True)) for g, r in rows.items()} if plan.mapping else {}
 
     # References are rendered once per (target type, sub-selection), whichever fields name them:
     # owner, followers and members of a project cost one query for users, not three.
     wanted: dict[tuple[str, str], list[int]] = {group: [] for group in plan.groups}
-    for _name, ref, group in plan.refs:
-        column = ref.column
+    for name, _ref, group in plan.refs:
+        column = plan.ref_columns[name]
         wanted[group].extend(rows[g][column] for g in unique if g in rows and rows[g][column] is not None)
     lists: dict[str, Mapping[int, Sequence[int]]] = {}
     for name, ref_list, group in plan.ref_lists:
@@ -302,9 +320,9 @@ def project(
         if targets
     }
     values: dict[str, Mapping[int, Any]] = {}
-    for name, ref, group in plan.refs:
-        done = rendered.get(group, {})
-        values[name] = {g: done.get(rows[g][ref.column]) for g in unique if g in rows}
+    for name, _ref, group in plan.refs:
+        done, column = rendered.get(group, {}), plan.ref_columns[name]
+        values[name] = {g: done.get(rows[g][column]) for g in unique if g in rows}
     for name, _spec, group in plan.ref_lists:
         done = rendered.get(group, {})
         values[name] = {g: [done[t] for t in lists[name].get(g, ()) if t in done] for g in unique}
@@ -321,14 +339,16 @@ def project(
         item: dict[str, Any] = {"gid": str(gid)}
         row = rows.get(gid)
         for name, how, spec, sub in plan.assembly:
-            if how == _COL:
-                item[name] = _column(row[spec.column], spec.encode, sub) if row is not None else None
+            if how == _RAW:
+                item[name] = row[spec] if row is not None else None
+            elif how == _COL:
+                item[name] = _column(row[spec[0]], spec[1], sub) if row is not None else None
             elif how == _LOADED:
                 item[name] = values[name].get(gid)
             elif how == _JOINED:
                 item[name] = _joined(row, spec) if row is not None else None
             elif how == _DERIVED:
-                item[name] = _trim(spec.compute(row, viewer), sub) if row is not None else None
+                item[name] = _trim(spec.compute(named[gid], viewer), sub) if row is not None else None
             else:
                 item[name] = rtype
         out[gid] = item
