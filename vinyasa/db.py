@@ -119,9 +119,9 @@ class RequestTransactions:
         """A connection inside this request's transaction."""
         idle = self._idle[write]
         conn = idle.pop() if idle else self._open(write)
-        if write:
-            conn.begin()
         try:
+            if write:
+                conn.begin()  # inside the try: a BEGIN that fails must not leak the connection
             yield conn
             conn.commit()
         except BaseException:
