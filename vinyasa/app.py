@@ -69,6 +69,7 @@ def build_runtime(settings: Settings) -> Runtime:
         max_body_bytes=settings.max_body_bytes,
         public_url=settings.public_url.rstrip("/") if settings.public_url else None,
         limiter=limiter,
+        rich_text_strict=settings.rich_text == "strict",
     )
 
 

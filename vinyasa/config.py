@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,6 +24,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 0
     # Seconds a SQLite writer waits for the lock before the request fails.
     sqlite_busy_timeout: float = 30.0
+    # Rich text on write: "lenient" also accepts what production clients send (b, i, pre, blockquote,
+    # any tag-name case) and stores its canonical form; "strict" applies exactly Asana's rich-text guide.
+    rich_text: Literal["lenient", "strict"] = "lenient"
 
 
 @lru_cache(maxsize=1)

@@ -1,20 +1,30 @@
 """Asana rich text: a strict XML subset under <body>, parsed with lxml (no recovery), and its plain twin.
 
-The rules (Asana's rich-text guide, and where it is silent, vinyasa's choices):
+Sources: Asana's rich-text guide (developers.asana.com/docs/rich-text, "Reading" and "Writing rich
+text"), the March 2021 forum post that fixed the newer tags ("Changes are coming to Rich Text"), and,
+for what production clients send, docs/deviations.md.
 
-- Every rich field allows `body`, the inline tags `strong em u s code a`, and lists `ol ul li`
-  (`BASIC_TAGS`); project briefs add `h1 h2 hr img table tr td` (`BRIEF_TAGS`).
-- Nesting: inline tags hold only inline tags; `h1`/`h2` hold only inline tags and no line break;
-  `ol`/`ul` hold only `li`, and `li` sits only in a list (lists nest through `li`); `table` holds
-  only `tr`, `tr` only `td`, `td` only inline tags; `hr` and `img` are empty. Text directly inside
-  `ol`, `ul`, `table` or `tr` must be whitespace.
+- Tag sets per object (the guide's table): every rich field allows `body`, the inline tags
+  `strong em u s code a` and lists `ol ul li` (`BASIC_TAGS`: projects, status updates, teams); task
+  notes add `h1 h2 hr` (`TASK_TAGS`); project briefs add `img table tr td` too (`BRIEF_TAGS`).
+- Nesting (forum post): inline tags hold only inline tags; `h1`/`h2` hold only inline tags and no
+  line break; `ol`/`ul` hold only `li`, and `li` sits only in a list (lists nest through `li`);
+  `table` holds only `tr`, `tr` only `td`, `td` only inline tags; `hr` and `img` are empty. Text
+  directly inside `ol`, `ul`, `table` or `tr` must be whitespace.
 - Attributes: only `<a>` (`href`, `data-asana-*`) and `<img>` keep attributes. vinyasa's choice for
   `<img>`: `src`, `alt` and `data-gid` (Asana's attachment id; vinyasa has no attachments, so an
   image is a `src` URL), and it needs `src` or `data-gid`.
-- `<a data-asana-gid="...">` is an @-mention: when the caller passes `base_url` (or a `permalink`
-  resolver), its `href` becomes this server's permalink for that object (a resolver may know the
-  object's kind; otherwise `{base_url}/0/0/{gid}`, Asana's kind-agnostic form). The plain-text twin of
-  an empty link is its `href`.
+- `<a>` (the guide's write rules): `<a data-asana-gid="G">` naming an object the caller can see is
+  expanded to `href`, `data-asana-accessible`, `data-asana-dynamic`, `data-asana-type`, `data-asana-gid`
+  with the object's name as content (`data-asana-dynamic="false"` keeps the caller's content; a task
+  linked with a visible `data-asana-project` links inside that project). A gid the caller cannot see
+  (or that names nothing, or is not a gid) is kept as written when it has an `href`, else a 400; an
+  `<a>` with neither a gid nor an `href` is a 400.
+- Lenient mode (the default; `strict=False`) first rewrites what production clients send into the
+  canonical form: tag names in any case (`<A href>`), `b` -> `strong`, `i` -> `em`, `tt` -> `code`,
+  `pre` -> `code` on its own lines, `blockquote` -> its content on its own lines, and where the object
+  has no such tag, `h1`/`h2` -> `strong` and `hr` -> a line break (the forum post's fallbacks).
+  Strict mode applies exactly the guide's rules (tags are case-sensitive; anything else is a 400).
 - Any violation is a 400 naming the field and the tag or attribute; nothing is stored.
 """
 
@@ -22,19 +32,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from lxml import etree
 
 from vinyasa.errors import InvalidRequest
+from vinyasa.protocol.gids import as_gid
 
 INLINE_TAGS = frozenset({"strong", "em", "u", "s", "code", "a"})
 LIST_TAGS = frozenset({"ol", "ul"})
-# Tags every rich-text field accepts (notes, status texts, team descriptions).
+# Tags every rich-text field accepts (project notes, status texts, team descriptions).
 BASIC_TAGS = frozenset({"body", "li"}) | INLINE_TAGS | LIST_TAGS
-# Project briefs add headers, rules, images and tables.
-BRIEF_TAGS = BASIC_TAGS | frozenset({"h1", "h2", "hr", "img", "table", "tr", "td"})
+# Task notes add headers and rules.
+TASK_TAGS = BASIC_TAGS | frozenset({"h1", "h2", "hr"})
+# Project briefs add images and tables as well.
+BRIEF_TAGS = TASK_TAGS | frozenset({"img", "table", "tr", "td"})
 LINK_ATTRIBUTES = frozenset(
     {
         "href",
@@ -42,6 +56,7 @@ LINK_ATTRIBUTES = frozenset(
         "data-asana-accessible",
         "data-asana-dynamic",
         "data-asana-project",
+        "data-asana-tag",
         "data-asana-type",
     }
 )
@@ -70,12 +85,36 @@ _BLOCKS = frozenset({"li", "h1", "h2", "hr", "tr", "ol", "ul", "table", "img"})
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _PARSER = etree.XMLParser(recover=False, resolve_entities=False, no_network=True, huge_tree=False)
 
-Permalink = Callable[[int], str | None]
+# Lenient mode: a tag production clients send -> (its canonical tag, or None to keep only its
+# content; whether it is a block, set on its own lines). See docs/deviations.md for each source.
+_ALIASES: dict[str, tuple[str | None, bool]] = {
+    "b": ("strong", False),
+    "i": ("em", False),
+    "tt": ("code", False),
+    "pre": ("code", True),
+    "blockquote": (None, True),
+}
+# Lenient mode, where the object does not have the tag: the forum post's fallback rendering.
+_FALLBACKS: dict[str, tuple[str | None, bool]] = {
+    "h1": ("strong", True),
+    "h2": ("strong", True),
+    "hr": (None, True),
+}
 
 
-def permalink_for(base_url: str, gid: int) -> str:
-    """This server's kind-agnostic permalink for an object (Asana's `/0/0/{gid}` form)."""
-    return f"{base_url}/0/0/{gid}"
+@dataclass(frozen=True)
+class Mention:
+    """An object an `<a data-asana-gid>` names, as the caller sees it: its `data-asana-type`, its
+    name, its permalink, and the project gid the link was placed in (tasks only; None otherwise)."""
+
+    kind: str
+    name: str
+    href: str
+    project: int | None = None
+
+
+# (gid, data-asana-project gid or None) -> the Mention, or None when the caller cannot see it.
+Resolver = Callable[[int, int | None], Mention | None]
 
 
 def _check(field: str, element: etree._Element, allowed: frozenset[str]) -> None:
@@ -92,7 +131,7 @@ def _check(field: str, element: etree._Element, allowed: frozenset[str]) -> None
     above = str(parent.tag) if parent is not None else None
     if above is not None:
         children = _CHILDREN[above]
-        if children is not None and tag not in children:
+        if (children is not None and tag not in children) or tag == "body":
             raise InvalidRequest(f"{field}: The tag <{tag}> is not allowed inside <{above}>")
     elif tag != "body":
         raise InvalidRequest(f"{field}: The root element must be <body>")
@@ -111,18 +150,114 @@ def _check(field: str, element: etree._Element, allowed: frozenset[str]) -> None
         raise InvalidRequest(f"{field}: <img> needs a src or data-gid attribute")
 
 
-def _mention(field: str, element: etree._Element, base_url: str | None, permalink: Permalink | None) -> None:
-    """Point an `<a data-asana-gid>` at this server's permalink for that object."""
-    raw = element.get("data-asana-gid")
+# ---- lenient mode: what production clients send, in canonical form ----------------------------
+
+
+def _on_own_lines(element: etree._Element) -> None:
+    """Put a line break before and after an element (unless one, or a block, is already there)."""
+    previous, parent = element.getprevious(), element.getparent()
+    before = previous.tail if previous is not None else parent.text if parent is not None else None
+    if before:
+        if not before.endswith("\n"):
+            if previous is not None:
+                previous.tail = before + "\n"
+            else:
+                assert parent is not None
+                parent.text = before + "\n"
+    elif previous is not None and previous.tag not in _BLOCKS:
+        previous.tail = "\n"
+    after, following = element.tail, element.getnext()
+    if element.text is None and len(element) == 0 and (before or previous is not None):
+        return  # an empty block (a rule) is one line break, already made above
+    if after:
+        if not after.startswith("\n"):
+            element.tail = "\n" + after
+    elif following is not None and following.tag not in _BLOCKS:
+        element.tail = "\n"
+
+
+def _unwrap(element: etree._Element) -> None:
+    """Replace an element by its content, keeping text, children and tail in place."""
+    parent = element.getparent()
+    assert parent is not None
+    position, previous, children = parent.index(element), element.getprevious(), list(element)
+    text, tail = element.text or "", element.tail or ""
+    if children:
+        children[-1].tail = (children[-1].tail or "") + tail
+    else:
+        text += tail
+    if text:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+    parent.remove(element)
+    for offset, child in enumerate(children):
+        parent.insert(position + offset, child)
+
+
+def _canonicalize(root: etree._Element, allowed: frozenset[str]) -> None:
+    """Rewrite aliases, fallbacks and tag-name case in place (see the module docstring)."""
+    dropped: list[etree._Element] = []
+    code_blocks: list[etree._Element] = []
+    for element in root.iter():
+        tag = element.tag
+        if not isinstance(tag, str) or tag in allowed:
+            continue
+        name = tag.lower()
+        rule = _ALIASES.get(name) or (None if name in allowed else _FALLBACKS.get(name))
+        if rule is None:
+            if name in allowed:
+                element.tag = name
+            continue  # anything else is left for _check to refuse
+        canonical, block = rule
+        if block:
+            _on_own_lines(element)
+        if canonical is None:
+            dropped.append(element)
+        else:
+            element.tag = canonical
+            if name == "pre":
+                code_blocks.append(element)
+    for block in code_blocks:  # <pre><code>x</code></pre> is one code span, not two nested
+        dropped.extend(inner for inner in block.iter("code", "CODE", "tt", "TT") if inner is not block)
+    for element in reversed(dropped):
+        _unwrap(element)
+
+
+# ---- links -------------------------------------------------------------------------------------
+
+
+def _link(field: str, element: etree._Element, resolve: Resolver | None) -> None:
+    """Apply the guide's write rules to one `<a>` (see the module docstring)."""
+    raw, href = element.get("data-asana-gid"), (element.get("href") or "").strip()
     if raw is None:
+        if not href:
+            raise InvalidRequest(f"{field}: An <a> tag needs a data-asana-gid or an href")
         return
-    if not (raw.isascii() and raw.isdigit() and 0 < len(raw) <= 19):
-        raise InvalidRequest(f"{field}: data-asana-gid is not a valid gid: {raw[:64]}")
-    href = permalink(int(raw)) if permalink is not None else None
-    if href is None and base_url is not None:
-        href = permalink_for(base_url, int(raw))
-    if href is not None:
-        element.set("href", href)
+    gid = as_gid(raw)
+    found = None
+    if gid is not None and resolve is not None:
+        found = resolve(gid, as_gid(element.get("data-asana-project") or ""))
+    if found is None:
+        if href:
+            return  # written back as the caller sent it, as the guide allows
+        raise InvalidRequest(
+            f"{field}: Unknown object: {raw[:64]} (an <a data-asana-gid> you cannot see needs an href)"
+        )
+    dynamic = element.get("data-asana-dynamic") != "false"
+    element.attrib.clear()
+    element.set("href", found.href)
+    element.set("data-asana-accessible", "true")
+    element.set("data-asana-dynamic", "true" if dynamic else "false")
+    element.set("data-asana-type", found.kind)
+    element.set("data-asana-gid", str(gid))
+    if found.project is not None:
+        element.set("data-asana-project", str(found.project))
+    if dynamic:
+        for child in list(element):
+            element.remove(child)
+        element.text = found.name
 
 
 def normalize(
@@ -130,23 +265,28 @@ def normalize(
     html: str,
     allowed: frozenset[str] = BASIC_TAGS,
     *,
-    base_url: str | None = None,
-    permalink: Permalink | None = None,
+    resolve: Resolver | None = None,
+    strict: bool = False,
 ) -> str:
     """Validate rich text and return it canonically serialized; any problem is a 400 naming `field`.
 
-    With `base_url` (or `permalink`), @-mention links get this server's permalink as their `href`.
+    `resolve` finds the objects `<a data-asana-gid>` names (without it, none is visible); `strict`
+    turns off the lenient rewriting of what production clients send.
     """
     try:
         root = etree.fromstring(html.encode("utf-8"), _PARSER)
     except etree.XMLSyntaxError as exc:
         raise InvalidRequest(f"{field}: XML is invalid: {exc}") from None
+    if not strict and isinstance(root.tag, str) and root.tag != "body" and root.tag.lower() == "body":
+        root.tag = "body"
     if root.tag != "body":
         raise InvalidRequest(f"{field}: The root element must be <body>")
+    if not strict:
+        _canonicalize(root, allowed)
     for element in root.iter():
         _check(field, element, allowed)
-        if element.tag == "a":
-            _mention(field, element, base_url, permalink)
+    for element in list(root.iter("a")):
+        _link(field, element, resolve)
     if root.text is None and len(root) == 0:
         root.text = ""  # an empty body serializes as <body></body>, like from_text("")
     return etree.tostring(root, encoding="unicode")
@@ -169,13 +309,14 @@ def to_text(html: str) -> str:
             newline()
         elif tag == "td" and element.getprevious() is not None:
             parts.append("\t")
-        if element.text:
+        loose = tag not in _NO_TEXT  # whitespace between list items or table rows is not text
+        if element.text and (loose or element.text.strip()):
             parts.append(element.text)
         elif tag == "a" and len(element) == 0 and element.get("href"):
             parts.append(str(element.get("href")))
         for child in element:
             walk(child)
-            if child.tail:
+            if child.tail and (loose or child.tail.strip()):
                 if child.tag in _BLOCKS:
                     newline()
                 parts.append(child.tail)

@@ -122,7 +122,7 @@ async def test_plain_notes_are_stored_escaped(client, world):
 async def test_rich_notes_validation(client, world):
     body = {"name": "x", "workspace": world.workspace, "team": world.team}
     for html, fragment in [
-        ("<body><b>bold</b></body>", "<b>"),
+        ("<body><p>bold</p></body>", "<p>"),
         ("<body>unclosed", "html_notes"),
         ("<p>no body</p>", "html_notes"),
         ("<body><a onclick='x'>l</a></body>", "onclick"),

@@ -171,7 +171,7 @@ async def test_both_apis_share_one_history(client, world):
             {"parent": "P", "status_type": "on_track", "text": "x", "html_text": "<body>x</body>"},
             "one of text",
         ),
-        ({"parent": "P", "status_type": "on_track", "html_text": "<body><b>x</b></body>"}, "<b>"),
+        ({"parent": "P", "status_type": "on_track", "html_text": "<body><p>x</p></body>"}, "<p>"),
         ({"parent": "P", "status_type": "on_track", "html_text": "<body>x"}, "XML is invalid"),
         ({"parent": "P", "status_type": "on_track", "html_text": "<body><table/></body>"}, "<table>"),
         ({"parent": "123", "status_type": "on_track", "text": "x"}, "parent: Unknown object"),

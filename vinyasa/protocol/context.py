@@ -57,6 +57,7 @@ class Runtime:
     max_body_bytes: int
     public_url: str | None
     limiter: RateLimiter | None
+    rich_text_strict: bool = False  # VINYASA_RICH_TEXT=strict (see vinyasa.richtext)
     tokens: TokenCache = field(default_factory=lambda: TokenCache())
     transactions: RequestTransactions = field(init=False)
 

@@ -17,6 +17,7 @@ from vinyasa.projects import members
 from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.values import now_ms, parse_date, parse_datetime_ms
+from vinyasa.richtext import TASK_TAGS
 from vinyasa.sections import service as sections
 from vinyasa.tasks import placement
 from vinyasa.tasks.schemas import NOT_NULL, TaskFields
@@ -166,7 +167,9 @@ def create_task(ctx: Ctx, fields: TaskFields, *, parent: access.VisibleTask | No
         "gid": gid,
         "workspace_gid": workspace_gid,
         "name": fields.name or "",
-        "html_notes": stored_rich_text(ctx, ("html_notes", fields.html_notes), ("notes", fields.notes))
+        "html_notes": stored_rich_text(
+            ctx, ("html_notes", fields.html_notes), ("notes", fields.notes), TASK_TAGS
+        )
         or "<body></body>",
         "resource_subtype": subtype,
         "completed": False,
@@ -212,7 +215,7 @@ def update_task(ctx: Ctx, task: access.VisibleTask, fields: TaskFields) -> None:
         changes["name"] = fields.name
     if fields.resource_subtype is not None:
         changes["resource_subtype"] = fields.resource_subtype
-    html = stored_rich_text(ctx, ("html_notes", fields.html_notes), ("notes", fields.notes))
+    html = stored_rich_text(ctx, ("html_notes", fields.html_notes), ("notes", fields.notes), TASK_TAGS)
     if html is not None:
         changes["html_notes"] = html
     subtype = changes.get("resource_subtype", row["resource_subtype"])
