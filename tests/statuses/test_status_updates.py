@@ -200,11 +200,14 @@ async def test_mentions_link_to_this_server(client, world):
     made = await post_update(client, project, text=None, html_text=html)
     got = ok(await client.get(f"/status_updates/{made['gid']}", params={"opt_fields": "html_text,text"}))
     project_link = f"http://testserver/0/{project}/list"
+    me = ok(await client.get("/users/me"))["name"]
     assert got["html_text"] == (
-        f'<body>See <a data-asana-gid="{project}" href="{project_link}"/> and '
-        f'<a data-asana-gid="{world.user}" href="http://testserver/0/0/{world.user}">me</a></body>'
+        f'<body>See <a href="{project_link}" data-asana-accessible="true" data-asana-dynamic="true"'
+        f' data-asana-type="project" data-asana-gid="{project}">Roadmap</a> and <a'
+        f' href="http://testserver/0/profile/{world.user}" data-asana-accessible="true"'
+        f' data-asana-dynamic="true" data-asana-type="user" data-asana-gid="{world.user}">{me}</a></body>'
     )
-    assert got["text"] == f"See {project_link} and me"
+    assert got["text"] == f"See Roadmap and {me}"
     fails(
         await client.post(
             "/status_updates",
