@@ -117,18 +117,19 @@ class Mention:
 Resolver = Callable[[int, int | None], Mention | None]
 
 
-def _check(field: str, element: etree._Element, allowed: frozenset[str]) -> None:
-    """Tag, attributes and nesting of one element (see the module docstring)."""
+def _check(field: str, element: etree._Element, above: str | None, allowed: frozenset[str]) -> None:
+    """Tag, attributes and nesting of one element under a parent tagged `above` (see the module
+    docstring), then of its children, depth first: the first problem in document order is the 400."""
     tag = element.tag
     if not isinstance(tag, str):  # comments and processing instructions
-        raise InvalidRequest(f"{field}: Comments and processing instructions are not allowed")
+        raise InvalidRequest(f"{field}: Comments, entities and processing instructions are not allowed")
     if tag not in allowed:
         raise InvalidRequest(f"{field}: The tag <{tag}> is not allowed here")
-    extra = {str(name) for name in element.attrib} - _ATTRIBUTES.get(tag, frozenset())
-    if extra:
-        raise InvalidRequest(f"{field}: The attribute {sorted(extra)[0]} is not allowed on <{tag}>")
-    parent = element.getparent()
-    above = str(parent.tag) if parent is not None else None
+    names = element.keys()
+    if names:
+        extra = set(names) - _ATTRIBUTES.get(tag, frozenset())
+        if extra:
+            raise InvalidRequest(f"{field}: The attribute {sorted(extra)[0]} is not allowed on <{tag}>")
     if above is not None:
         children = _CHILDREN[above]
         if (children is not None and tag not in children) or tag == "body":
@@ -146,8 +147,10 @@ def _check(field: str, element: etree._Element, allowed: frozenset[str]) -> None
             raise InvalidRequest(f"{field}: Text is not allowed directly inside <{tag}>")
     if tag in _HEADERS and "\n" in "".join(str(t) for t in element.itertext()):
         raise InvalidRequest(f"{field}: A line break is not allowed inside <{tag}>")
-    if tag == "img" and not ({"src", "data-gid"} & {str(name) for name in element.attrib}):
+    if tag == "img" and not ({"src", "data-gid"} & set(names)):
         raise InvalidRequest(f"{field}: <img> needs a src or data-gid attribute")
+    for child in element:
+        _check(field, child, tag, allowed)
 
 
 # ---- lenient mode: what production clients send, in canonical form ----------------------------
@@ -219,8 +222,8 @@ def _canonicalize(root: etree._Element, allowed: frozenset[str]) -> None:
             element.tag = canonical
             if name == "pre":
                 code_blocks.append(element)
-    for block in code_blocks:  # <pre><code>x</code></pre> is one code span, not two nested
-        dropped.extend(inner for inner in block.iter("code", "CODE", "tt", "TT") if inner is not block)
+    for span in code_blocks:  # <pre><code>x</code></pre> is one code span, not two nested
+        dropped.extend(inner for inner in span.iter("code") if inner is not span)
     for element in reversed(dropped):
         _unwrap(element)
 
@@ -275,16 +278,16 @@ def normalize(
     """
     try:
         root = etree.fromstring(html.encode("utf-8"), _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise InvalidRequest(f"{field}: XML is invalid: {exc}") from None
+    except etree.XMLSyntaxError as exc:  # libxml2's own wording stays out of the message
+        line, column = exc.position
+        raise InvalidRequest(f"{field}: XML is invalid at line {line}, column {column}") from None
     if not strict and isinstance(root.tag, str) and root.tag != "body" and root.tag.lower() == "body":
         root.tag = "body"
     if root.tag != "body":
         raise InvalidRequest(f"{field}: The root element must be <body>")
     if not strict:
         _canonicalize(root, allowed)
-    for element in root.iter():
-        _check(field, element, allowed)
+    _check(field, root, None, allowed)
     for element in list(root.iter("a")):
         _link(field, element, resolve)
     if root.text is None and len(root) == 0:

@@ -90,6 +90,7 @@ def test_brief_nesting_and_attributes(html, fragment):
         ("<body><em>a</strong></body>", "XML is invalid"),
         ("<div>a</div>", "root element"),
         ("<body><!-- c --></body>", "Comments"),
+        ("<body><em>a</em><?pi x?></body>", "processing instructions"),
         ("<body><p>a</p></body>", "<p>"),
         ("<body><em style='x'>a</em></body>", "attribute style"),
         ('<!DOCTYPE body [<!ENTITY x "y">]><body>&x;</body>', "html_text"),
@@ -164,6 +165,7 @@ LENIENT = [
         "<body>run\n<code>make\nmake test</code>\nthen</body>",
     ),
     ("<body>a<pre><code>x()</code></pre></body>", richtext.TASK_TAGS, "<body>a\n<code>x()</code></body>"),
+    ("<body><PRE><TT>x</TT></PRE></body>", richtext.TASK_TAGS, "<body><code>x</code></body>"),
     (
         "<body><blockquote>quoted <b>b</b></blockquote>reply</body>",
         richtext.TASK_TAGS,
@@ -269,3 +271,14 @@ def test_without_a_resolver_no_gid_is_visible():
 def test_a_link_needs_a_gid_or_an_href(html):
     for strict in (False, True):
         _rejects(html, "An <a> tag needs a data-asana-gid or an href", strict=strict)
+
+
+@pytest.mark.parametrize(
+    "html", ["<body>a", "<body><em>a</strong></body>", "<body>" + "<em>" * 300 + "</body>", "", "a & b"]
+)
+def test_invalid_xml_names_the_place_not_the_parsers_wording(html):
+    with pytest.raises(InvalidRequest) as caught:
+        richtext.normalize("html_notes", html)
+    message = caught.value.args[0]
+    assert message.startswith("html_notes: XML is invalid at line 1, column ")
+    assert message.removeprefix("html_notes: XML is invalid at line 1, column ").isdigit()
