@@ -127,7 +127,7 @@ def _check(field: str, element: etree._Element, above: str | None, allowed: froz
         raise InvalidRequest(f"{field}: The tag <{tag}> is not allowed here")
     names = element.keys()
     if names:
-        extra = set(names) - _ATTRIBUTES.get(tag, frozenset())
+        extra = {str(name) for name in names} - _ATTRIBUTES.get(tag, frozenset())
         if extra:
             raise InvalidRequest(f"{field}: The attribute {sorted(extra)[0]} is not allowed on <{tag}>")
     if above is not None:
@@ -147,7 +147,7 @@ def _check(field: str, element: etree._Element, above: str | None, allowed: froz
             raise InvalidRequest(f"{field}: Text is not allowed directly inside <{tag}>")
     if tag in _HEADERS and "\n" in "".join(str(t) for t in element.itertext()):
         raise InvalidRequest(f"{field}: A line break is not allowed inside <{tag}>")
-    if tag == "img" and not ({"src", "data-gid"} & set(names)):
+    if tag == "img" and not ({"src", "data-gid"} & {str(name) for name in names}):
         raise InvalidRequest(f"{field}: <img> needs a src or data-gid attribute")
     for child in element:
         _check(field, child, tag, allowed)
