@@ -8,56 +8,82 @@ what the caller can see (`vinyasa.access`): users, tasks, projects, teams and st
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import Any
+
 from sqlalchemy import select
 
 from vinyasa import access, richtext
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import Project, Status, Task, Team, User
+from vinyasa.models import Project, Status, Task, Team, User, WorkspaceMember
 from vinyasa.protocol.context import Ctx
 
 
-def _visible_project(ctx: Ctx, gid: int) -> str | None:
-    """The name of a project the caller can see, else None."""
-    return ctx.conn.execute(
-        select(Project.name).where(Project.gid == gid, access.project_visible(ctx))
-    ).scalar_one_or_none()
+def _mentions(ctx: Ctx, keys: set[richtext.LinkKey]) -> dict[richtext.LinkKey, richtext.Mention]:
+    """What each linked gid names, with this server's permalink for it, when the caller can see it.
 
-
-def _mention(ctx: Ctx, gid: int, project_gid: int | None) -> richtext.Mention | None:
-    """What `gid` names, with this server's permalink for it, if the caller can see it.
-
-    Permalinks follow Asana's forms: a user's profile `/0/profile/{gid}`, a task `/0/0/{gid}/f` (or
-    `/0/{project}/{gid}` in a visible `data-asana-project`), a project `/0/{gid}/list`, a team
-    `/0/team/{gid}`, a status update `/0/{project}/{gid}`. Gids are unique across resources, so
-    the first table holding it answers.
+    One query per kind whatever the number of links (gids are unique across resources, so each
+    kind only looks for the gids not found yet). Permalinks follow Asana's forms: a user's profile
+    `/0/profile/{gid}`, a task `/0/0/{gid}/f` (or `/0/{project}/{gid}` in a visible
+    `data-asana-project`), a project `/0/{gid}/list`, a team `/0/team/{gid}`, a status update
+    `/0/{project}/{gid}`.
     """
-    base = ctx.base_url
-    user = ctx.conn.execute(select(User.name).where(User.gid == gid)).scalar_one_or_none()
-    if user is not None:
-        return (
-            richtext.Mention("user", user, f"{base}/0/profile/{gid}")
-            if access.shares_workspace(ctx, gid)
-            else None
+    base, conn = ctx.base_url, ctx.conn
+    pending = {gid for gid, _ in keys}
+    named: dict[int, richtext.Mention] = {}
+
+    def found(kind: str, rows: Iterable[Any], href: Callable[[Any], str]) -> None:
+        for row in rows:
+            named[row[0]] = richtext.Mention(kind, row[1], href(row))
+            pending.discard(row[0])
+
+    users = conn.execute(select(User.gid, User.name).where(User.gid.in_(pending))).all()
+    sharing = {ctx.user_gid} | set(
+        conn.scalars(
+            select(WorkspaceMember.user_gid).where(
+                WorkspaceMember.user_gid.in_([u.gid for u in users]),
+                WorkspaceMember.workspace_gid.in_(list(access.workspace_roles(ctx))),
+            )
         )
-    task = ctx.conn.execute(select(Task.name).where(Task.gid == gid, access.task_visible(ctx))).first()
-    if task is not None:
-        if project_gid is not None and _visible_project(ctx, project_gid) is not None:
-            return richtext.Mention("task", task.name, f"{base}/0/{project_gid}/{gid}", project_gid)
-        return richtext.Mention("task", task.name, f"{base}/0/0/{gid}/f")
-    name = _visible_project(ctx, gid)
-    if name is not None:
-        return richtext.Mention("project", name, f"{base}/0/{gid}/list")
-    team = ctx.conn.execute(select(Team.name).where(Team.gid == gid, access.team_visible(ctx))).first()
-    if team is not None:
-        return richtext.Mention("team", team.name, f"{base}/0/team/{gid}")
-    status = ctx.conn.execute(
-        select(Status.title, Status.project_gid)
-        .join(Project, Project.gid == Status.project_gid)
-        .where(Status.gid == gid, access.project_visible(ctx))
-    ).first()
-    if status is not None:
-        return richtext.Mention("status_update", status.title, f"{base}/0/{status.project_gid}/{gid}")
-    return None
+    )
+    pending -= {u.gid for u in users}  # a user the caller cannot see is not another kind either
+    found("user", (u for u in users if u.gid in sharing), lambda r: f"{base}/0/profile/{r[0]}")
+    if pending:
+        rows = conn.execute(
+            select(Task.gid, Task.name).where(Task.gid.in_(pending), access.task_visible(ctx))
+        )
+        found("task", rows, lambda r: f"{base}/0/0/{r[0]}/f")
+    in_projects = {project for _, project in keys if project is not None}
+    projects: dict[int, str] = {}
+    if pending or in_projects:
+        visible = select(Project.gid, Project.name).where(access.project_visible(ctx))
+        projects = dict(conn.execute(visible.where(Project.gid.in_(pending | in_projects))).tuples().all())
+        found(
+            "project",
+            ((g, n) for g, n in projects.items() if g in pending),
+            lambda r: f"{base}/0/{r[0]}/list",
+        )
+    if pending:
+        rows = conn.execute(
+            select(Team.gid, Team.name).where(Team.gid.in_(pending), access.team_visible(ctx))
+        )
+        found("team", rows, lambda r: f"{base}/0/team/{r[0]}")
+    if pending:
+        rows = conn.execute(
+            select(Status.gid, Status.title, Status.project_gid)
+            .join(Project, Project.gid == Status.project_gid)
+            .where(Status.gid.in_(pending), access.project_visible(ctx))
+        )
+        found("status_update", rows, lambda r: f"{base}/0/{r[2]}/{r[0]}")
+    result: dict[richtext.LinkKey, richtext.Mention] = {}
+    for gid, project in keys:
+        mention = named.get(gid)
+        if mention is not None and mention.kind == "task" and project in projects:
+            mention = replace(mention, href=f"{base}/0/{project}/{gid}", project=project)
+        if mention is not None:
+            result[(gid, project)] = mention
+    return result
 
 
 def stored_rich_text(
@@ -78,7 +104,7 @@ def stored_rich_text(
             rich_field,
             html,
             allowed,
-            resolve=lambda gid, project: _mention(ctx, gid, project),
+            resolve=lambda keys: _mentions(ctx, keys),
             strict=ctx.runtime.rich_text_strict,
         )
     if text is not None:

@@ -31,7 +31,7 @@ for what production clients send, docs/deviations.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from xml.sax.saxutils import escape
@@ -113,8 +113,10 @@ class Mention:
     project: int | None = None
 
 
-# (gid, data-asana-project gid or None) -> the Mention, or None when the caller cannot see it.
-Resolver = Callable[[int, int | None], Mention | None]
+# A link's (gid, data-asana-project gid or None).
+LinkKey = tuple[int, int | None]
+# All of a text's link keys at once -> the Mention of each the caller can see (others are absent).
+Resolver = Callable[[set[LinkKey]], Mapping[LinkKey, Mention]]
 
 
 def _check(field: str, element: etree._Element, above: str | None, allowed: frozenset[str]) -> None:
@@ -231,18 +233,22 @@ def _canonicalize(root: etree._Element, allowed: frozenset[str]) -> None:
 # ---- links -------------------------------------------------------------------------------------
 
 
-def _link(field: str, element: etree._Element, resolve: Resolver | None) -> None:
+def _key(element: etree._Element) -> LinkKey | None:
+    """The (gid, project gid) an `<a>` names, or None when its data-asana-gid is absent or no gid."""
+    gid = as_gid(element.get("data-asana-gid") or "")
+    return None if gid is None else (gid, as_gid(element.get("data-asana-project") or ""))
+
+
+def _link(field: str, element: etree._Element, visible: Mapping[LinkKey, Mention]) -> None:
     """Apply the guide's write rules to one `<a>` (see the module docstring)."""
     raw, href = element.get("data-asana-gid"), (element.get("href") or "").strip()
     if raw is None:
         if not href:
             raise InvalidRequest(f"{field}: An <a> tag needs a data-asana-gid or an href")
         return
-    gid = as_gid(raw)
-    found = None
-    if gid is not None and resolve is not None:
-        found = resolve(gid, as_gid(element.get("data-asana-project") or ""))
-    if found is None:
+    key = _key(element)
+    found = visible.get(key) if key is not None else None
+    if key is None or found is None:
         if href:
             return  # written back as the caller sent it, as the guide allows
         raise InvalidRequest(
@@ -254,7 +260,7 @@ def _link(field: str, element: etree._Element, resolve: Resolver | None) -> None
     element.set("data-asana-accessible", "true")
     element.set("data-asana-dynamic", "true" if dynamic else "false")
     element.set("data-asana-type", found.kind)
-    element.set("data-asana-gid", str(gid))
+    element.set("data-asana-gid", str(key[0]))
     if found.project is not None:
         element.set("data-asana-project", str(found.project))
     if dynamic:
@@ -273,7 +279,8 @@ def normalize(
 ) -> str:
     """Validate rich text and return it canonically serialized; any problem is a 400 naming `field`.
 
-    `resolve` finds the objects `<a data-asana-gid>` names (without it, none is visible); `strict`
+    `resolve` finds, in one call, the objects the `<a data-asana-gid>` tags name (without it, none
+    is visible); `strict`
     turns off the lenient rewriting of what production clients send.
     """
     try:
@@ -288,8 +295,11 @@ def normalize(
     if not strict:
         _canonicalize(root, allowed)
     _check(field, root, None, allowed)
-    for element in list(root.iter("a")):
-        _link(field, element, resolve)
+    links = list(root.iter("a"))
+    keys = {key for key in map(_key, links) if key is not None}
+    visible = resolve(keys) if keys and resolve is not None else {}
+    for element in links:
+        _link(field, element, visible)
     if root.text is None and len(root) == 0:
         root.text = ""  # an empty body serializes as <body></body>, like from_text("")
     return etree.tostring(root, encoding="unicode")

@@ -213,26 +213,28 @@ def test_lenient_mode_still_refuses_the_rest(html, fragment):
 # ---- links (the guide's write rules) ------------------------------------------------------------
 
 
-def _resolver(seen: list[tuple[int, int | None]]) -> richtext.Resolver:
-    def resolve(gid: int, project: int | None) -> richtext.Mention | None:
-        seen.append((gid, project))
-        if gid == 42:
-            if project == 7:
-                return richtext.Mention("task", "Buy milk", "https://v/0/7/42", 7)
-            return richtext.Mention("task", "Buy milk", "https://v/0/0/42/f")
-        return None
+def _resolver(seen: list[set[richtext.LinkKey]]) -> richtext.Resolver:
+    """Task 42 is visible (inside project 7 too); nothing else is. Records each call's keys."""
+
+    def resolve(keys: set[richtext.LinkKey]) -> dict[richtext.LinkKey, richtext.Mention]:
+        seen.append(keys)
+        known = {
+            (42, None): richtext.Mention("task", "Buy milk", "https://v/0/0/42/f"),
+            (42, 7): richtext.Mention("task", "Buy milk", "https://v/0/7/42", 7),
+        }
+        return {key: known[key] for key in keys if key in known}
 
     return resolve
 
 
 def test_a_visible_gid_is_expanded_and_its_content_replaced():
-    seen: list[tuple[int, int | None]] = []
+    seen: list[set[richtext.LinkKey]] = []
     sent = '<body>do <a data-asana-gid="42" href="https://evil" data-asana-tag="3">old <b>x</b></a></body>'
     assert richtext.normalize("f", sent, resolve=_resolver(seen)) == (
         '<body>do <a href="https://v/0/0/42/f" data-asana-accessible="true" data-asana-dynamic="true"'
         ' data-asana-type="task" data-asana-gid="42">Buy milk</a></body>'
     )
-    assert seen == [(42, None)]
+    assert seen == [{(42, None)}]
     in_project = richtext.normalize(
         "f", '<body><a data-asana-gid="42" data-asana-project="7"/></body>', resolve=_resolver(seen)
     )
@@ -249,12 +251,12 @@ def test_dynamic_false_keeps_the_callers_text():
 
 @pytest.mark.parametrize("gid", ["43", "9999999999999999999", "99999999999999999999", "0", "12a", ""])
 def test_a_gid_nobody_can_see_needs_an_href(gid):
-    seen: list[tuple[int, int | None]] = []
+    seen: list[set[richtext.LinkKey]] = []
     with pytest.raises(InvalidRequest, match=f"^f: Unknown object: {gid}"):
         richtext.normalize("f", f'<body><a data-asana-gid="{gid}">x</a></body>', resolve=_resolver(seen))
     kept = f'<body><a data-asana-gid="{gid}" href="https://app.asana.com/0/1/2">x</a></body>'
     assert richtext.normalize("f", kept, resolve=_resolver(seen)) == kept  # written back unmodified
-    assert all(0 < g <= 2**63 - 1 for g, _ in seen)  # out-of-range gids never reach a lookup
+    assert all(0 < g <= 2**63 - 1 for keys in seen for g, _ in keys)  # out-of-range gids: no lookup
 
 
 def test_without_a_resolver_no_gid_is_visible():
@@ -279,3 +281,10 @@ def test_invalid_xml_names_the_place_not_the_parsers_wording(html):
     message = caught.value.args[0]
     assert message.startswith("html_notes: XML is invalid at line 1, column ")
     assert message.removeprefix("html_notes: XML is invalid at line 1, column ").isdigit()
+
+
+def test_all_links_are_resolved_in_one_call():
+    seen: list[set[richtext.LinkKey]] = []
+    sent = "<body>" + '<a data-asana-gid="42"/>' * 50 + '<a data-asana-gid="43" href="h">x</a></body>'
+    stored = richtext.normalize("f", sent, resolve=_resolver(seen))
+    assert seen == [{(42, None), (43, None)}] and stored.count(">Buy milk</a>") == 50
