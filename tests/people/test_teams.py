@@ -58,12 +58,12 @@ async def test_create_bad_input_changes_nothing(client, world):
                 "data": {
                     "name": "x",
                     "organization": world.workspace,
-                    "html_description": "<body><b>x</b></body>",
+                    "html_description": "<body><p>x</p></body>",
                 }
             },
         ),
         400,
-        "<b>",
+        "<p>",
     )
     fails(
         await client.post(
