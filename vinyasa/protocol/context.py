@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Optional, TypeVar
@@ -31,6 +31,7 @@ from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
 from vinyasa.protocol import sql
 from vinyasa.protocol.body import Payload, parse_body, validate
 from vinyasa.protocol.fields import FieldTree, parse_fields
+from vinyasa.protocol.messages import say
 from vinyasa.protocol.pagination import (
     NOT_FILTERS,
     AnySelect,
@@ -110,8 +111,14 @@ class Ctx:
     cache: dict[Any, Any] = field(default_factory=dict)
 
     # ---- input -------------------------------------------------------------------------------
-    def input(self, model: type[M]) -> M:
-        """The body's `data` validated against `model` (400 naming any bad field)."""
+    def input(self, model: type[M], refused: Mapping[str, str] | None = None) -> M:
+        """The body's `data` validated against `model` (400 naming any bad field, in Asana's words).
+
+        `refused` is a resource's table of fields this request cannot write, each with what to use
+        instead: naming one is a 400 (Asana's answer), where other read-only fields are ignored."""
+        for name, hint in (refused or {}).items():
+            if name in self.payload.data:
+                raise InvalidRequest(say("unwritable", name, hint=hint))
         return validate(model, self.payload.data)
 
     # ---- output ------------------------------------------------------------------------------
