@@ -3,7 +3,7 @@
 Integrations match on these strings, so each entry names its source: Asana's docs and spec, or
 public reports of what Asana answered. Entries marked *inferred* follow the shape of the sourced
 ones (`<field>: <problem>`, Asana's "Not a <Type>" wording) where no source gives the exact text;
-docs/fidelity.md lists them. `explain` turns Pydantic's errors into these messages, so no library
+docs/wire-fidelity.md lists them. `explain` turns Pydantic's errors into these messages, so no library
 wording ("Input should be...", "Field required") reaches a client.
 """
 
