@@ -137,6 +137,9 @@ async def test_examples_over_the_wire(client, world):
         await client.put(f"/tasks/{task}", json={"data": {"completed": [1]}}), 400, "completed: Not a boolean"
     )
     fails(await client.put(f"/tasks/{task}", json={"data": {"name": 5}}), 400, "name: Not a string")
+    message = fails(await client.put(f"/tasks/{task}", json={"data": {"assignee": 5}}), 400)
+    assert message == "assignee: Not a valid GID type: number"
+    fails(await client.post("/tasks", json={"data": {"workspace": None}}), 400, "workspace: ")
 
 
 async def test_put_task_followers_is_400_and_changes_nothing(client, world):

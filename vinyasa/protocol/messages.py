@@ -79,9 +79,13 @@ _BY_TYPE: dict[str, str] = {
 }
 _LIBRARY_TYPES = frozenset(get_args(ErrorType))
 
-# Body fields that name objects by gid: a non-string there is Asana's "Not a valid GID type".
+# Body fields that name objects by gid (users also by `me` or email): a non-string there is Asana's
+# "Not a valid GID type".
 GID_FIELDS = frozenset(
     {
+        "assignee",
+        "owner",
+        "user",
         "workspace",
         "organization",
         "team",
