@@ -140,7 +140,7 @@ def _where(loc: Iterable[Any]) -> str:
             continue
         if isinstance(part, int):
             path += f"[{part}]"
-        elif isinstance(part, str) and not part.startswith(("function-", "literal[")):
+        elif isinstance(part, str) and "[" not in part:  # not a Pydantic tag like `function-after[...]`
             path += f".{part}" if path else part
     return path or "data"
 
