@@ -43,13 +43,16 @@ from vinyasa.models import (
 from vinyasa.protocol import sql
 from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import as_gid
+from vinyasa.protocol.messages import bad_gid, say
 
 
 def unknown(field: str | None, value: Any, kind: str) -> Exception:
     """The error for an object the caller cannot see: 404 in a path, 400 in a body or filter."""
     if field is None:
         return NotFound(f"Unknown {kind}: {str(value)[:64]}")
-    return InvalidRequest(f"{field}: Unknown object: {str(value)[:64]}")
+    if kind == "user":  # users are also named by `me` or an email: only "Unknown object" fits
+        return InvalidRequest(say("unknown_object", field, value=value))
+    return InvalidRequest(bad_gid(field, value))  # "Not a Long" for a gid that is not a number
 
 
 def workspace_roles(ctx: Ctx) -> dict[int, bool]:

@@ -12,6 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from vinyasa.protocol.messages import explain
+
 log = logging.getLogger("vinyasa")
 
 HELP = (
@@ -108,14 +110,8 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 
 
 def validation_message(errors: list[dict[str, Any]] | Any) -> str:
-    """Turn pydantic/FastAPI validation errors into Asana-style `field: problem` text."""
-    parts = []
-    for err in list(errors)[:5]:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "data")]
-        field = ".".join(loc) or "request"
-        msg = "Missing input" if err.get("type") == "missing" else str(err.get("msg", "Invalid value"))
-        parts.append(f"{field}: {msg}")
-    return "; ".join(parts) or "Invalid request"
+    """Pydantic/FastAPI validation errors in Asana's wording (vinyasa.protocol.messages)."""
+    return explain(errors)
 
 
 def install_error_handlers(app: FastAPI) -> None:

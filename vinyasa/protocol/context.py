@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Optional, TypeVar
@@ -19,9 +19,11 @@ from urllib.parse import urlencode
 
 import orjson
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
+from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 from vinyasa.db import RequestTransactions
@@ -29,7 +31,9 @@ from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
 from vinyasa.protocol import sql
 from vinyasa.protocol.body import Payload, parse_body, validate
 from vinyasa.protocol.fields import FieldTree, parse_fields
+from vinyasa.protocol.messages import say
 from vinyasa.protocol.pagination import (
+    NOT_FILTERS,
     AnySelect,
     Listing,
     OffsetCodec,
@@ -46,6 +50,17 @@ JSON = "application/json; charset=UTF-8"
 M = TypeVar("M", bound=BaseModel)
 _TRUE = frozenset({"", "true", "True", "1", "yes"})
 _WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+# Query parameters whose value is a list (Asana's `style: form, explode: false` arrays). Clients may
+# send one comma-separated value or repeat the key (the Node SDK sends `opt_fields=a&opt_fields=b`).
+LIST_PARAMS = frozenset({"opt_fields"})
+
+
+def query_param(query: QueryParams, name: str) -> str | None:
+    """A query parameter's value; for `LIST_PARAMS` every repetition, comma-joined, in order."""
+    if name not in LIST_PARAMS:
+        return query.get(name)
+    values = query.getlist(name)
+    return ",".join(values) if values else None
 
 
 @dataclass
@@ -92,12 +107,19 @@ class Ctx:
     fields: FieldTree | None = None
     pretty: bool = False
     limit: int | None = None
+    filters: frozenset[str] = frozenset()  # the operation's declared query parameters that filter
     headers: dict[str, str] = field(default_factory=dict)
     cache: dict[Any, Any] = field(default_factory=dict)
 
     # ---- input -------------------------------------------------------------------------------
-    def input(self, model: type[M]) -> M:
-        """The body's `data` validated against `model` (400 naming any bad field)."""
+    def input(self, model: type[M], refused: Mapping[str, str] | None = None) -> M:
+        """The body's `data` validated against `model` (400 naming any bad field, in Asana's words).
+
+        `refused` is a resource's table of fields this request cannot write, each with what to use
+        instead: naming one is a 400 (Asana's answer), where other read-only fields are ignored."""
+        for name, hint in (refused or {}).items():
+            if name in self.payload.data:
+                raise InvalidRequest(say("unwritable", name, hint=hint))
         return validate(model, self.payload.data)
 
     # ---- output ------------------------------------------------------------------------------
@@ -138,7 +160,7 @@ class Ctx:
         the whole list comes back; past `cap` items that is a 400 (Asana's "result is too large"),
         or a silent cut at `cap` when `truncate` (the alphabetical user lists).
         """
-        scope = query_scope(self.request.url.path, self.request.query_params.multi_items())
+        scope = query_scope(self.request.url.path, self.request.query_params.multi_items(), self.filters)
         raw_offset = self.request.query_params.get("offset")
         after = self.runtime.codec.decode(raw_offset, scope) if raw_offset else None
         size = self.limit if self.limit is not None else cap
@@ -250,6 +272,14 @@ def _authenticate(conn: Connection, request: Request, cache: TokenCache) -> int:
     return int(user)
 
 
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    """Every query parameter an endpoint declares, its dependencies' included."""
+    names = {q.alias for q in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return frozenset(names)
+
+
 class AsanaRoute(APIRoute):
     """An API route whose request runs in one transaction with an authenticated context."""
 
@@ -275,6 +305,7 @@ class AsanaRoute(APIRoute):
         inner = super().get_route_handler()
         direct = self._direct_inputs()
         endpoint = self.endpoint
+        filters = _query_names(self.dependant) - NOT_FILTERS
 
         async def call(request: Request, ctx: Ctx) -> Response:
             if direct is not None:
@@ -306,7 +337,7 @@ class AsanaRoute(APIRoute):
                 if runtime.limiter is not None:
                     runtime.limiter.spend(user_gid)
                 payload = parse_body(raw, request.headers.get("content-type", "")) if write else Payload()
-                opt_fields = query.get("opt_fields")
+                opt_fields = query_param(query, "opt_fields")
                 fields_raw = opt_fields if opt_fields is not None else payload.options.get("fields")
                 pretty = query.get("opt_pretty", payload.options.get("pretty", False))
                 base = runtime.public_url or _base_url(request)
@@ -320,6 +351,7 @@ class AsanaRoute(APIRoute):
                     fields=parse_fields(fields_raw),
                     pretty=_flag(pretty),
                     limit=parse_limit(query.get("limit")),
+                    filters=filters,
                 )
                 return await call(request, request.state.ctx)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 from vinyasa.errors import InvalidRequest, NotFound
+from vinyasa.protocol.messages import bad_gid
 
 _BITS = 50
 _MASK = (1 << _BITS) - 1
@@ -53,8 +54,9 @@ def path_gid(value: str) -> int:
 
 
 def body_gid(field: str, value: object) -> int:
-    """A gid given in a request body or query filter; malformed is a 400 naming the field."""
+    """A gid given in a request body or query filter; malformed is a 400 naming the field in Asana's
+    words ("Not a Long", "Not a valid GID type: number"; vinyasa.protocol.messages)."""
     gid = as_gid(value) if isinstance(value, str) else None
     if gid is None:
-        raise InvalidRequest(f"{field}: Not a recognized ID: {str(value)[:64]}")
+        raise InvalidRequest(bad_gid(field, value))
     return gid

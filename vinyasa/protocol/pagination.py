@@ -18,7 +18,7 @@ from vinyasa.errors import InvalidRequest
 AnySelect = Select[*tuple[Any, ...]]
 MAX_LIMIT = 100
 # Query parameters that do not change which items a listing holds.
-_NOT_FILTERS = frozenset({"offset", "limit", "opt_fields", "opt_pretty", "body"})
+NOT_FILTERS = frozenset({"offset", "limit", "opt_fields", "opt_pretty", "body"})
 
 
 def parse_limit(raw: str | None) -> int | None:
@@ -73,10 +73,15 @@ class OffsetCodec:
         return key
 
 
-def query_scope(path: str, params: list[tuple[str, str]]) -> str:
-    """What a token is bound to: the path and its filtering query parameters."""
-    filters = sorted((k, v) for k, v in params if k not in _NOT_FILTERS)
-    return path + "?" + "&".join(f"{k}={v}" for k, v in filters)
+def query_scope(path: str, params: list[tuple[str, str]], filters: frozenset[str]) -> str:
+    """What a token is bound to: the path and the query parameters that change the result set.
+
+    `filters` are the operation's declared query parameters (minus `NOT_FILTERS`); anything else a
+    client adds, e.g. the Node SDK's cache-busting `_=<timestamp>`, is ignored by the operation and
+    so does not bind the token either.
+    """
+    bound = sorted((k, v) for k, v in params if k in filters)
+    return path + "?" + "&".join(f"{k}={v}" for k, v in bound)
 
 
 def keyset(stmt: AnySelect, after: list[Any] | None, *, descending: bool, limit: int | None) -> AnySelect:

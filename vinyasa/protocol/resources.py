@@ -119,6 +119,11 @@ _BARE: FieldTree = {}
 
 
 def _selection(resource: Resource, tree: _Sub, full: bool) -> dict[str, _Sub]:
+    """Which fields to render. The bare-field rule, the same for every object-valued field: a field
+    named without sub-fields (`opt_fields=owner`, `projects`, `memberships.section`) renders each
+    object as its identity only, `{gid, resource_type}` ("The id of included objects will always be
+    returned, regardless of the field options", Asana's opt_fields docs); records without a gid
+    (task `memberships`) have no identity and render as `{}` (see `_records`)."""
     if tree is None:
         return dict.fromkeys(resource.full if full else resource.compact)
     if not tree:  # a bare reference: `opt_fields=owner`
@@ -358,13 +363,19 @@ def project(
 def _records(
     conn: Connection, viewer: Viewer, spec: Records, gids: list[int], sub: _Sub
 ) -> dict[int, list[dict[str, Any]]]:
-    """Render each row's member objects; members are compact unless a sub-tree names their fields."""
+    """Render each row's records by the one bare-field rule (see `_selection`).
+
+    Default (`sub` None): every member, as a compact reference. Bare (`opt_fields=memberships`): a
+    record has no gid of its own, so each is `{}`, as Asana answers (python-asana#114, 2020 staff
+    reply: use `memberships.project`). Named members (`memberships.project`) follow their sub-tree,
+    a bare member being `{gid, resource_type}` like any bare reference.
+    """
     loaded = spec.load(conn, viewer, gids)
-    chosen = {m: (sub or {}).get(m) for m in spec.members if not sub or m in sub}
+    chosen = dict.fromkeys(spec.members) if sub is None else {m: sub[m] for m in spec.members if m in sub}
     rendered: dict[str, dict[int, dict[str, Any]]] = {}
     for member, member_sub in chosen.items():
         targets = [rec[member] for g in gids for rec in loaded.get(g, ()) if rec.get(member) is not None]
-        rendered[member] = _render_targets(conn, viewer, spec.members[member], targets, member_sub or None)
+        rendered[member] = _render_targets(conn, viewer, spec.members[member], targets, member_sub)
     return {
         g: [
             {m: rendered[m].get(rec[m]) if rec.get(m) is not None else None for m in chosen}

@@ -14,7 +14,14 @@ from vinyasa.projects.schemas import PROJECT
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.sections import service as sections
 from vinyasa.tasks import placement, service
-from vinyasa.tasks.schemas import TASK, AddProjectBody, RemoveProjectBody, SetParentBody, TaskFields
+from vinyasa.tasks.schemas import (
+    TASK,
+    UPDATE_REFUSED,
+    AddProjectBody,
+    RemoveProjectBody,
+    SetParentBody,
+    TaskFields,
+)
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Tasks"])
 
@@ -37,9 +44,10 @@ async def get_task(ctx: CtxDep, task_gid: str) -> Response:
 
 @router.put("/tasks/{task_gid}", operation_id="updateTask")
 async def update_task(ctx: CtxDep, task_gid: str) -> Response:
-    """Change a task (partial); create-only fields (`projects`, `memberships`, `followers`) are ignored."""
+    """Change a task (partial); `followers` is a 400 (UPDATE_REFUSED), other create-only fields
+    (`projects`, `memberships`, `tags`) are ignored."""
     task = access.task(ctx, task_gid)
-    service.update_task(ctx, task, ctx.input(TaskFields))
+    service.update_task(ctx, task, ctx.input(TaskFields, UPDATE_REFUSED))
     return ctx.one(TASK, task.gid)
 
 

@@ -200,6 +200,15 @@ class TaskFields(BaseModel):
 
 NOT_NULL = ("name", "notes", "html_notes", "resource_subtype", "completed")
 
+# Fields PUT /tasks/{task_gid} refuses with a 400, each with what to use instead. Asana answers 400
+# for `followers` (roychri/mcp-server-asana#48; TaskUpdateRequest has no `followers`). No source
+# says 400 for `projects`, `tags`, `memberships` (read-only) or an unchanged `workspace`/`parent`,
+# so those stay ignored as read-only input (digest §E.2); a changed workspace or parent is a 400
+# of its own (tasks.service.update_task).
+UPDATE_REFUSED = {
+    "followers": "Use POST /tasks/{task_gid}/addFollowers or POST /tasks/{task_gid}/removeFollowers",
+}
+
 
 class AddProjectBody(BaseModel):
     """TaskAddProjectRequest; `insert_after: null` / `insert_before: null` mean start / end."""

@@ -1,0 +1,221 @@
+"""Asana's validation wording (issue 13 §3): one table of messages, and no library wording reaches a
+client, whatever is sent to any route."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+import vinyasa
+from tests.helpers import fails, ok
+from tests.projects.helpers import make_project
+from tests.statuses.helpers import post_status, post_update
+from tests.tasks.helpers import make_task
+from vinyasa.errors import InvalidRequest
+from vinyasa.protocol.body import validate
+from vinyasa.protocol.context import AsanaRoute
+from vinyasa.protocol.messages import MESSAGES, bad_gid, explain, say
+
+pytestmark = pytest.mark.anyio
+
+# Phrases of Pydantic, FastAPI, Starlette, orjson and Python itself.
+LIBRARY = (
+    "Input should",
+    "validation error",
+    "Field required",
+    "type=",
+    "Value error",
+    "pydantic",
+    "Extra inputs",
+    "String should",
+    "List should",
+    "Dictionary should",
+    "Traceback",
+    "literal_error",
+    "Expecting value",
+    "has no attribute",
+    "NoneType",
+)
+BAD_VALUES: list[Any] = [12345, 1.5, True, None, [1, 2], [{"x": 1}], {"x": 1}, "zzz", "", "2031-13-45"]
+
+
+def _no_library_wording(message: str) -> None:
+    leaked = [p for p in LIBRARY if p.lower() in message.lower()]
+    assert not leaked, message
+
+
+def _models() -> list[type[BaseModel]]:
+    found: dict[str, type[BaseModel]] = {}
+    for info in pkgutil.walk_packages(vinyasa.__path__, "vinyasa."):
+        if info.name.endswith(".schemas"):
+            module = importlib.import_module(info.name)
+            for value in vars(module).values():
+                if isinstance(value, type) and issubclass(value, BaseModel) and value is not BaseModel:
+                    found[f"{value.__module__}.{value.__qualname__}"] = value
+    return list(found.values())
+
+
+def test_table_examples_from_public_reports():
+    assert say("missing", "workspace") == "workspace: Missing input"
+    assert bad_gid("workspace", "abc") == "workspace: Not a Long"
+    assert bad_gid("workspace", 752142915825) == "workspace: Not a valid GID type: number"
+    assert bad_gid("workspace", "123") == "workspace: Unknown object: 123"
+    assert all(template.startswith("{field}: ") for template in MESSAGES.values())
+
+
+def test_pydantic_errors_are_translated():
+    errors = [
+        {"type": "missing", "loc": ("body", "name"), "msg": "Field required", "input": {}},
+        {"type": "string_type", "loc": ("workspace",), "msg": "Input should be a valid string", "input": 5},
+        {"type": "string_type", "loc": ("name",), "msg": "Input should be a valid string", "input": 5},
+        {"type": "bool_parsing", "loc": ("query", "archived"), "msg": "Input should be a valid boolean"},
+    ]
+    assert explain(errors) == (
+        "name: Missing input; workspace: Not a valid GID type: number; name: Not a string; "
+        "archived: Not a boolean"
+    )
+    literal = {
+        "type": "literal_error",
+        "loc": ("color",),
+        "msg": "Input should be 'a' or 'b'",
+        "input": "purple",
+        "ctx": {"expected": "'a' or 'b'"},
+    }
+    assert explain([literal]) == "color: Not a valid enum value: purple. Valid values are: a or b"
+
+
+@pytest.mark.parametrize("model", _models(), ids=lambda m: m.__qualname__)
+def test_every_body_model_field_and_bad_value_is_worded_by_the_table(model):
+    """Every field of every input model, with every wrong JSON type: Asana's wording or success."""
+    assert model.model_fields, model
+    for name in model.model_fields:
+        for bad in BAD_VALUES:
+            message = _message_of(model, {name: bad})
+            if message is not None:
+                _no_library_wording(message)
+                named = message.split(": ", 1)[0].split("[")[0].split(".")[0]
+                assert named in (*model.model_fields, "data"), message
+
+
+def _message_of(model: type[BaseModel], data: dict[str, Any]) -> str | None:
+    try:
+        validate(model, data)
+    except InvalidRequest as exc:
+        return exc.message
+    return None
+
+
+async def test_examples_over_the_wire(client, world):
+    fails(
+        await client.post("/projects", json={"data": {"name": "x", "workspace": "abc"}}),
+        400,
+        "workspace: Not a Long",
+    )
+    message = fails(
+        await client.post("/projects", json={"data": {"name": "x", "workspace": 752142915825}}), 400
+    )
+    assert message == "workspace: Not a valid GID type: number"
+    fails(await client.get("/tasks?project=abc"), 400, "project: Not a Long")
+    fails(
+        await client.get(f"/workspaces/{world.workspace}/projects?archived=maybe"),
+        400,
+        "archived: Not a boolean",
+    )
+    project = (await make_project(client, world))["gid"]
+    fails(
+        await client.put(f"/projects/{project}", json={"data": {"color": "purple"}}),
+        400,
+        "color: Not a valid enum value: purple. Valid values are: dark-pink",
+    )
+    fails(await client.post(f"/projects/{project}/sections", json={"data": {}}), 400, "name: Missing input")
+    task = await make_task(client, world)
+    fails(
+        await client.put(f"/tasks/{task}", json={"data": {"completed": [1]}}), 400, "completed: Not a boolean"
+    )
+    fails(await client.put(f"/tasks/{task}", json={"data": {"name": 5}}), 400, "name: Not a string")
+    message = fails(await client.put(f"/tasks/{task}", json={"data": {"assignee": 5}}), 400)
+    assert message == "assignee: Not a valid GID type: number"
+    fails(await client.post("/tasks", json={"data": {"workspace": None}}), 400, "workspace: ")
+
+
+async def test_put_task_followers_is_400_and_changes_nothing(client, world):
+    """Asana answers 400 to `followers` on PUT /tasks (use addFollowers); vinyasa did 200."""
+    other, _ = world.person("f@example.com")
+    task = await make_task(client, world, name="Before")
+    before = ok(await client.get(f"/tasks/{task}"))
+    for followers in ([other], other, []):
+        message = fails(
+            await client.put(f"/tasks/{task}", json={"data": {"name": "After", "followers": followers}}),
+            400,
+            "followers: ",
+            "addFollowers",
+        )
+        _no_library_wording(message)
+    form = await client.put(f"/tasks/{task}", data={"name": "After", "followers": other})
+    fails(form, 400, "followers: ")
+    assert ok(await client.get(f"/tasks/{task}")) == before
+    # The fields no source says Asana refuses stay ignored (digest §E.2).
+    project = (await make_project(client, world))["gid"]
+    data = {"name": "Kept", "projects": [project], "tags": [], "memberships": [{"project": project}]}
+    assert ok(await client.put(f"/tasks/{task}", json={"data": data}))["name"] == "Kept"
+    assert ok(await client.get(f"/tasks/{task}?opt_fields=projects"))["projects"] == []
+    # Followers still work where Asana takes them: on create and through addFollowers.
+    made = ok(
+        await client.post("/tasks", json={"data": {"workspace": world.workspace, "followers": [other]}}), 201
+    )
+    assert other in [f["gid"] for f in made["followers"]]
+
+
+async def _path_values(client, world) -> dict[str, str]:
+    project = (await make_project(client, world))["gid"]
+    section = ok(await client.get(f"/projects/{project}/sections"))[0]["gid"]
+    memberships = ok(await client.get(f"/projects/{project}/project_memberships"))
+    brief = ok(await client.post(f"/projects/{project}/project_briefs", json={"data": {"text": "x"}}), 201)
+    return {
+        "workspace_gid": world.workspace,
+        "team_gid": world.team,
+        "user_gid": world.user,
+        "project_gid": project,
+        "section_gid": section,
+        "task_gid": await make_task(client, world, memberships=[{"project": project, "section": section}]),
+        "project_status_gid": (await post_status(client, project))["gid"],
+        "status_update_gid": (await post_update(client, project))["gid"],
+        "project_brief_gid": brief["gid"],
+        "project_membership_gid": memberships[0]["gid"],
+    }
+
+
+async def test_sweep_every_route_answers_in_asanas_words(client, world):
+    """Every write route with every wrong JSON type in every known field, and every GET with a bad
+    value in each declared query parameter: a 4xx in Asana's envelope, no library wording, no 5xx."""
+    values = await _path_values(client, world)
+    fields = sorted({name for model in _models() for name in model.model_fields})
+    routes = [r for r in world.env.app.routes if isinstance(r, AsanaRoute)]
+    assert len(routes) >= 60
+    checked = 0
+    for route in routes:
+        path = route.path.removeprefix("/api/1.0").format(**values)
+        for method in sorted(route.methods - {"HEAD"}):
+            if method in ("POST", "PUT"):
+                bodies: list[Any] = [{"data": dict.fromkeys(fields, bad)} for bad in BAD_VALUES]
+                bodies += [{"data": "x"}, {"data": [1]}, {"options": 5}, {}]
+                for body in bodies:
+                    response = await client.request(method, path, json=body)
+                    checked += 1
+                    assert response.status_code < 500, (method, path, response.text)
+                    if response.status_code >= 400:
+                        _no_library_wording(fails(response, response.status_code))
+            elif method == "GET":
+                names = [q.alias for q in route.dependant.query_params]
+                for name in [*names, "limit", "offset", "opt_fields"]:
+                    for bad in ("zzz", "", "-1", "1" * 30):
+                        response = await client.get(path, params={name: bad})
+                        checked += 1
+                        assert response.status_code < 500, (path, name, response.text)
+                        if response.status_code >= 400:
+                            _no_library_wording(fails(response, response.status_code))
+    assert checked > 500

@@ -1,0 +1,240 @@
+// Drives every implemented vinyasa operation with the official Asana Node SDK (asana 3.x), as its
+// users would: ApiClient.cache = false (every GET carries `_=<timestamp>`), opt_fields as arrays,
+// and pagination walks with nextPage(). Prints one JSON object: per operation what came back, for
+// tests/sdk/test_node_sdk.py to assert. Configuration comes from the environment (VINYASA_*).
+"use strict";
+
+const Asana = require("asana");
+
+const env = process.env;
+const client = new Asana.ApiClient();
+client.basePath = env.VINYASA_BASE + "/api/1.0";
+client.authentications.token.accessToken = env.VINYASA_TOKEN;
+client.cache = false;
+
+const api = {
+  users: new Asana.UsersApi(client),
+  workspaces: new Asana.WorkspacesApi(client),
+  teams: new Asana.TeamsApi(client),
+  projects: new Asana.ProjectsApi(client),
+  memberships: new Asana.ProjectMembershipsApi(client),
+  sections: new Asana.SectionsApi(client),
+  tasks: new Asana.TasksApi(client),
+  statuses: new Asana.ProjectStatusesApi(client),
+  updates: new Asana.StatusUpdatesApi(client),
+  briefs: new Asana.ProjectBriefsApi(client),
+};
+const WS = env.VINYASA_WORKSPACE;
+const TEAM = env.VINYASA_TEAM;
+const ME = env.VINYASA_USER;
+
+const out = { calls: {}, failures: {}, expected_errors: {} };
+
+// Run one SDK call; record its data (a Collection's `data`, or the envelope's `data`).
+async function call(name, fn) {
+  try {
+    const result = await fn();
+    const data = result && Object.prototype.hasOwnProperty.call(result, "data") ? result.data : result;
+    out.calls[name] = data === undefined ? null : data;
+    return data;
+  } catch (error) {
+    out.failures[name] = describe(error);
+    return null;
+  }
+}
+
+// A call that must fail: record the status and Asana's error envelope.
+async function refused(name, fn) {
+  try {
+    await fn();
+    out.expected_errors[name] = { status: 200 };
+  } catch (error) {
+    out.expected_errors[name] = describe(error);
+  }
+}
+
+function describe(error) {
+  const response = error && error.response;
+  return {
+    status: (error && error.status) || (response && response.status) || null,
+    body: response ? response.body : null,
+    message: String((error && error.message) || error),
+  };
+}
+
+// Walk every page of a collection with nextPage(); the gids seen and the number of pages.
+async function walk(name, first) {
+  const seen = [];
+  const keys = new Set();
+  let pages = 0;
+  try {
+    let page = await first();
+    while (page && page.data) {
+      pages += 1;
+      for (const item of page.data) {
+        seen.push(item.gid);
+        keys.add(Object.keys(item).sort().join(","));
+      }
+      if (pages > 50) throw new Error("more than 50 pages");
+      page = await page.nextPage();
+    }
+    out.calls[name] = { gids: seen, pages, shapes: [...keys] };
+  } catch (error) {
+    out.failures[name] = describe(error);
+  }
+}
+
+async function main() {
+  const fields = (...names) => ({ opt_fields: names });
+
+  // ---- users and workspaces -----------------------------------------------------------------
+  await call("getUser", () => api.users.getUser("me", fields("name", "email")));
+  await call("getUsers", () => api.users.getUsers({ workspace: WS, ...fields("name", "email") }));
+  await call("getWorkspaces", () => api.workspaces.getWorkspaces(fields("name", "is_organization")));
+  await call("getWorkspace", () => api.workspaces.getWorkspace(WS, fields("name", "email_domains")));
+  await call("updateWorkspace", () =>
+    api.workspaces.updateWorkspace({ data: { name: "Acme Node" } }, WS, fields("name")));
+  const people = [];
+  for (let i = 0; i < 5; i++) {
+    const added = await call("addUserForWorkspace", () =>
+      api.workspaces.addUserForWorkspace({ data: { user: `node${i}@example.com` } }, WS, fields("email")));
+    if (added) people.push(added.gid);
+  }
+  await call("addUserForWorkspace:gone", () =>
+    api.workspaces.addUserForWorkspace({ data: { user: "gone@example.com" } }, WS));
+  await call("removeUserForWorkspace", () =>
+    api.workspaces.removeUserForWorkspace({ data: { user: "gone@example.com" } }, WS));
+  await call("getUsersForWorkspace", () => api.users.getUsersForWorkspace(WS, fields("email")));
+  await walk("walk:getUsersForWorkspace", () =>
+    api.users.getUsersForWorkspace(WS, { limit: 2, ...fields("name", "email") }));
+  await walk("walk:getUsers", () => api.users.getUsers({ workspace: WS, limit: 2, ...fields("email") }));
+
+  // ---- teams ----------------------------------------------------------------------------------
+  const team = await call("createTeam", () =>
+    api.teams.createTeam({ data: { name: "Node team", organization: WS } }, fields("name", "organization.name")));
+  const teamGid = team ? team.gid : TEAM;
+  await call("getTeam", () => api.teams.getTeam(teamGid, fields("name", "description")));
+  await call("updateTeam", () =>
+    api.teams.updateTeam({ data: { description: "Drives the SDK" } }, teamGid, fields("description")));
+  await call("getTeamsForWorkspace", () => api.teams.getTeamsForWorkspace(WS, fields("name")));
+  await call("getTeamsForUser", () => api.teams.getTeamsForUser("me", WS, fields("name")));
+  await call("addUserForTeam", () =>
+    api.teams.addUserForTeam({ data: { user: people[0] } }, teamGid, fields("user.email", "team.name")));
+  await call("removeUserForTeam", () => api.teams.removeUserForTeam({ data: { user: people[0] } }, teamGid));
+  await call("getUsersForTeam", () => api.users.getUsersForTeam(TEAM, fields("name")));
+
+  // ---- projects and memberships ---------------------------------------------------------------
+  const project = await call("createProject", () =>
+    api.projects.createProject(
+      { data: { name: "Node roadmap", workspace: WS, team: TEAM } },
+      fields("name", "team.name", "owner"),
+    ));
+  const P = project ? project.gid : null;
+  await call("getProject", () => api.projects.getProject(P, fields("name", "members.email")));
+  await call("updateProject", () =>
+    api.projects.updateProject({ data: { notes: "From node", color: "dark-blue" } }, P, fields("notes", "color")));
+  await call("getProjects", () => api.projects.getProjects({ workspace: WS, ...fields("name") }));
+  await call("getProjectsForWorkspace", () => api.projects.getProjectsForWorkspace(WS, fields("name", "team")));
+  const other = await call("createProjectForWorkspace", () =>
+    api.projects.createProjectForWorkspace({ data: { name: "Doomed", team: TEAM } }, WS, fields("name")));
+  await call("getProjectsForTeam", () => api.projects.getProjectsForTeam(TEAM, fields("name")));
+  await call("createProjectForTeam", () =>
+    api.projects.createProjectForTeam({ data: { name: "Team plan" } }, TEAM, fields("name", "team")));
+  await call("addMembersForProject", () =>
+    api.projects.addMembersForProject({ data: { members: people.slice(0, 2).join(",") } }, P, fields("members")));
+  await call("removeMembersForProject", () =>
+    api.projects.removeMembersForProject({ data: { members: people[1] } }, P, fields("members")));
+  await call("addFollowersForProject", () =>
+    api.projects.addFollowersForProject({ data: { followers: people[0] } }, P, fields("followers")));
+  await call("removeFollowersForProject", () =>
+    api.projects.removeFollowersForProject({ data: { followers: people[0] } }, P, fields("followers")));
+  const members = await call("getProjectMembershipsForProject", () =>
+    api.memberships.getProjectMembershipsForProject(P, fields("member", "access_level")));
+  await call("getProjectMembership", () =>
+    api.memberships.getProjectMembership(members[0].gid, fields("member.name", "access_level")));
+  await call("deleteProject", () => api.projects.deleteProject(other.gid));
+
+  // ---- sections -------------------------------------------------------------------------------
+  const a = await call("createSectionForProject", () =>
+    api.sections.createSectionForProject(P, { body: { data: { name: "A" } }, ...fields("name", "project.name") }));
+  await call("updateSection", () =>
+    api.sections.updateSection(a.gid, { body: { data: { name: "Alpha" } }, ...fields("name") }));
+  await call("getSection", () => api.sections.getSection(a.gid, fields("name", "project")));
+  const b = await call("createSectionForProject:b", () =>
+    api.sections.createSectionForProject(P, { body: { data: { name: "B" } } }));
+  await call("insertSectionForProject", () =>
+    api.sections.insertSectionForProject(P, { body: { data: { section: b.gid, before_section: a.gid } } }));
+  await call("getSectionsForProject", () => api.sections.getSectionsForProject(P, fields("name")));
+
+  // ---- tasks ----------------------------------------------------------------------------------
+  const tasks = [];
+  for (let i = 0; i < 5; i++) {
+    const made = await call("createTask", () =>
+      api.tasks.createTask(
+        { data: { name: `T${i}`, projects: [P], notes: "n" } },
+        fields("name", "projects", "memberships.section.name"),
+      ));
+    if (made) tasks.push(made.gid);
+  }
+  const T = tasks[0];
+  await call("getTask", () => api.tasks.getTask(T, fields("name", "notes", "memberships", "projects")));
+  await call("updateTask", () =>
+    api.tasks.updateTask({ data: { name: "T0 renamed", completed: true } }, T, fields("name", "completed")));
+  await refused("updateTask:followers", () =>
+    api.tasks.updateTask({ data: { followers: [people[0]] } }, T, fields("followers")));
+  await call("addTaskForSection", () =>
+    api.sections.addTaskForSection(a.gid, { body: { data: { task: tasks[1] } } }));
+  await call("getTasksForSection", () => api.tasks.getTasksForSection(a.gid, fields("name")));
+  const sub = await call("createSubtaskForTask", () =>
+    api.tasks.createSubtaskForTask({ data: { name: "Sub" } }, T, fields("name", "parent.name")));
+  await call("getSubtasksForTask", () => api.tasks.getSubtasksForTask(T, fields("name")));
+  await call("setParentForTask", () =>
+    api.tasks.setParentForTask({ data: { parent: tasks[2] } }, sub.gid, fields("parent.name")));
+  const second = await call("createProject:second", () =>
+    api.projects.createProject({ data: { name: "Second", workspace: WS, team: TEAM } }));
+  await call("addProjectForTask", () =>
+    api.tasks.addProjectForTask({ data: { project: second.gid } }, tasks[3]));
+  await call("getProjectsForTask", () => api.projects.getProjectsForTask(tasks[3], fields("name")));
+  await call("removeProjectForTask", () =>
+    api.tasks.removeProjectForTask({ data: { project: second.gid } }, tasks[3]));
+  await call("getTasks", () => api.tasks.getTasks({ project: P, ...fields("name", "completed") }));
+  await call("getTasksForProject", () => api.tasks.getTasksForProject(P, fields("name")));
+  await walk("walk:getTasksForProject", () =>
+    api.tasks.getTasksForProject(P, { limit: 2, ...fields("name", "completed") }));
+  await walk("walk:getTasks", () =>
+    api.tasks.getTasks({ project: P, limit: 2, completed_since: "now", ...fields("name") }));
+  await call("getTaskCountsForProject", () =>
+    api.projects.getTaskCountsForProject(P, fields("num_tasks", "num_completed_tasks")));
+  await call("deleteTask", () => api.tasks.deleteTask(tasks[4]));
+  await call("deleteSection", () => api.sections.deleteSection(b.gid));
+
+  // ---- statuses and briefs ----------------------------------------------------------------------
+  const status = await call("createProjectStatusForProject", () =>
+    api.statuses.createProjectStatusForProject(
+      { data: { color: "green", text: "All good", title: "Week 1" } }, P, fields("title", "color")));
+  await call("getProjectStatusesForProject", () => api.statuses.getProjectStatusesForProject(P, fields("title")));
+  await call("getProjectStatus", () => api.statuses.getProjectStatus(status.gid, fields("text", "color")));
+  await call("deleteProjectStatus", () => api.statuses.deleteProjectStatus(status.gid));
+  const update = await call("createStatusForObject", () =>
+    api.updates.createStatusForObject(
+      { data: { parent: P, status_type: "on_track", text: "Fine", title: "Update" } }, fields("title", "status_type")));
+  await call("getStatusesForObject", () => api.updates.getStatusesForObject(P, fields("title")));
+  await call("getStatus", () => api.updates.getStatus(update.gid, fields("text", "parent.name")));
+  await call("deleteStatus", () => api.updates.deleteStatus(update.gid));
+  const brief = await call("createProjectBrief", () =>
+    api.briefs.createProjectBrief({ data: { title: "Plan", text: "Why" } }, P, fields("title", "text")));
+  await call("updateProjectBrief", () =>
+    api.briefs.updateProjectBrief({ data: { text: "Because" } }, brief.gid, fields("text")));
+  await call("getProjectBrief", () => api.briefs.getProjectBrief(brief.gid, fields("title", "text", "project")));
+  await call("deleteProjectBrief", () => api.briefs.deleteProjectBrief(brief.gid));
+
+  out.ids = { project: P, tasks, people, section_a: a.gid, section_b: b.gid, team: teamGid };
+}
+
+main()
+  .catch((error) => {
+    out.crash = String((error && error.stack) || error);
+  })
+  .finally(() => {
+    process.stdout.write(JSON.stringify(out));
+  });

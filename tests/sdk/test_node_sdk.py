@@ -1,0 +1,144 @@
+"""The official Node SDK (`asana` 3.x, pinned by tests/sdk/node/package-lock.json) drives every
+implemented operation against a live `vinyasa serve`: one node process per backend.
+
+It runs as its users configure it: `ApiClient.cache = false` (every GET carries `_=<timestamp>`),
+`opt_fields` as arrays (sent as repeated keys), and pagination walks with `nextPage()`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.sdk.conftest import Live
+from vinyasa.app import create_app
+from vinyasa.config import Settings
+from vinyasa.protocol.context import AsanaRoute
+
+NODE_DIR = Path(__file__).parent / "node"
+REQUIRED = os.environ.get("VINYASA_REQUIRE_POSTGRES") == "1"  # set in CI: nothing may skip there
+
+
+def _missing(reason: str) -> None:
+    if REQUIRED:
+        pytest.fail(f"{reason}; the Node SDK suite cannot run (VINYASA_REQUIRE_POSTGRES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def node_sdk() -> str:
+    """The `node` binary, with the SDK installed by `npm ci` from the lock file when it is missing."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        _missing("node and npm are not installed")
+    assert node is not None and npm is not None
+    if not (NODE_DIR / "node_modules" / "asana" / "package.json").exists():
+        done = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"],
+            cwd=NODE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if done.returncode != 0:
+            pytest.fail(f"npm ci failed in {NODE_DIR}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return node
+
+
+@pytest.fixture(scope="session")
+def node_run(node_sdk: str, live: Live) -> dict[str, Any]:
+    """Run tests/sdk/node/drive.js once per backend and return what it printed."""
+    env = {
+        **os.environ,
+        "VINYASA_BASE": live.base,
+        "VINYASA_TOKEN": live.token,
+        "VINYASA_USER": live.user,
+        "VINYASA_WORKSPACE": live.workspace,
+        "VINYASA_TEAM": live.team,
+    }
+    done = subprocess.run(
+        [node_sdk, "drive.js"],
+        cwd=NODE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out: dict[str, Any] = json.loads(done.stdout)
+    return out
+
+
+def _implemented() -> set[str]:
+    app = create_app(Settings(database_url="sqlite://"))
+    return {r.operation_id for r in app.routes if isinstance(r, AsanaRoute) and r.operation_id}
+
+
+def test_every_implemented_operation_succeeds(node_run):
+    assert node_run.get("crash") is None, node_run["crash"]
+    assert node_run["failures"] == {}
+    called = {name.split(":")[0] for name in [*node_run["calls"], *node_run["expected_errors"]]}
+    called = {name for name in called if name != "walk"}
+    missing = _implemented() - called
+    assert not missing, f"operations the Node SDK suite does not drive: {sorted(missing)}"
+    assert len(_implemented()) >= 64
+
+
+def test_opt_fields_arrays_and_responses(node_run):
+    calls = node_run["calls"]
+    assert set(calls["getUser"]) == {"gid", "name", "email"}
+    assert calls["getUsers"] and all(set(u) == {"gid", "name", "email"} for u in calls["getUsers"])
+    assert calls["updateWorkspace"]["name"] == "Acme Node"
+    assert calls["createTeam"]["organization"]["name"] == "Acme Node"
+    assert calls["updateTeam"]["description"] == "Drives the SDK"
+    assert calls["updateProject"] == {
+        "gid": calls["createProject"]["gid"],
+        "notes": "From node",
+        "color": "dark-blue",
+    }
+    assert calls["updateSection"]["name"] == "Alpha"
+    assert [s["name"] for s in calls["getSectionsForProject"]][-2:] == ["B", "Alpha"]
+    assert calls["updateTask"] == {
+        "gid": node_run["ids"]["tasks"][0],
+        "name": "T0 renamed",
+        "completed": True,
+    }
+    # The bare-field rule: `memberships` records are {}, `projects` references are {gid, resource_type}.
+    assert calls["getTask"]["memberships"] == [{}]
+    assert calls["getTask"]["projects"] == [{"gid": node_run["ids"]["project"], "resource_type": "project"}]
+    assert calls["getTaskCountsForProject"] == {"num_tasks": 5, "num_completed_tasks": 1}
+    assert calls["setParentForTask"]["parent"]["name"] == "T2"
+    assert sorted(p["name"] for p in calls["getProjectsForTask"]) == ["Node roadmap", "Second"]
+    assert calls["getProjectBrief"]["text"] == "Because"
+    for deleted in ("deleteProject", "deleteTask", "deleteSection", "deleteStatus", "deleteProjectBrief"):
+        assert calls[deleted] == {}, deleted
+
+
+def test_pagination_walks_with_cache_false(node_run):
+    """`_=<timestamp>` differs on every page; the offset token must still be accepted."""
+    calls = node_run["calls"]
+    people = calls["walk:getUsersForWorkspace"]
+    assert people["pages"] >= 3
+    assert len(people["gids"]) == len(set(people["gids"]))
+    assert set(people["gids"]) == {u["gid"] for u in calls["getUsersForWorkspace"]}
+    assert people["shapes"] == ["email,gid,name"]
+    assert set(calls["walk:getUsers"]["gids"]) == set(people["gids"])
+    tasks = calls["walk:getTasksForProject"]
+    assert tasks["pages"] == 3 and tasks["shapes"] == ["completed,gid,name"]
+    assert tasks["gids"] == [t["gid"] for t in calls["getTasksForProject"]]
+    incomplete = calls["walk:getTasks"]
+    assert len(incomplete["gids"]) == 4 and node_run["ids"]["tasks"][0] not in incomplete["gids"]
+
+
+def test_put_task_followers_is_refused(node_run):
+    refused = node_run["expected_errors"]["updateTask:followers"]
+    assert refused["status"] == 400
+    assert refused["body"]["errors"][0]["message"].startswith("followers: ")
