@@ -114,7 +114,10 @@ async def test_options_fields_of_odd_types_are_400_on_writes(client, world, fiel
     before = world.count("SELECT count(*) FROM teams")
     body: dict[str, Any] = {"data": {}, "options": {"fields": fields}}
     fails(await client.put(f"/projects/{project['gid']}", json=body), 400, "options.fields")
-    fails(await client.post("/teams", json={**body, "data": {"name": "T", "organization": world.workspace}}), 400)
+    fails(
+        await client.post("/teams", json={**body, "data": {"name": "T", "organization": world.workspace}}),
+        400,
+    )
     fails(await client.post(f"/projects/{project['gid']}/sections", json=body), 400, "options.fields")
     assert world.count("SELECT count(*) FROM teams") == before
 
@@ -223,14 +226,18 @@ async def test_iso_8601_date_times_are_accepted(client, world, value, shown):
     assert data["due_at"] == shown
 
 
-@pytest.mark.parametrize("value", ["2024-W01-1", "2024-001", "20240101", "2024-1-1", "٢٠٢٤-01-01", "0000-01-01"])
+@pytest.mark.parametrize(
+    "value", ["2024-W01-1", "2024-001", "20240101", "2024-1-1", "٢٠٢٤-01-01", "0000-01-01"]
+)
 async def test_dates_other_than_yyyy_mm_dd_are_400(client, world, value):
     task = await make_task(client, world)
     project = await make_project(client, world)
     fails(await client.put(f"/tasks/{task}", json={"data": {"due_on": value}}), 400, "due_on")
     fails(await client.put(f"/tasks/{task}", json={"data": {"start_on": value}}), 400, "start_on")
     fails(await client.put(f"/projects/{project['gid']}", json={"data": {"due_on": value}}), 400, "due_on")
-    fails(await client.put(f"/projects/{project['gid']}", json={"data": {"start_on": value}}), 400, "start_on")
+    fails(
+        await client.put(f"/projects/{project['gid']}", json={"data": {"start_on": value}}), 400, "start_on"
+    )
     assert ok(await client.get(f"/tasks/{task}?opt_fields=due_on"))["due_on"] is None
 
 
@@ -255,12 +262,16 @@ async def test_booleans_other_than_true_and_false_are_400(client, world, value):
     task = await make_task(client, world)
     project = await make_project(client, world)
     fails(await client.put(f"/tasks/{task}", json={"data": {"completed": value}}), 400, "completed")
-    fails(await client.put(f"/projects/{project['gid']}", json={"data": {"archived": value}}), 400, "archived")
+    fails(
+        await client.put(f"/projects/{project['gid']}", json={"data": {"archived": value}}), 400, "archived"
+    )
     fails(await client.put(f"/teams/{world.team}", json={"data": {"endorsed": value}}), 400, "endorsed")
     assert ok(await client.get(f"/tasks/{task}?opt_fields=completed"))["completed"] is False
 
 
-@pytest.mark.parametrize(("value", "completed"), [(True, True), ("true", True), ("True", True), ("False", False)])
+@pytest.mark.parametrize(
+    ("value", "completed"), [(True, True), ("true", True), ("True", True), ("False", False)]
+)
 async def test_boolean_forms_asana_and_the_sdks_send(client, world, value, completed):
     task = await make_task(client, world)
     data = ok(await client.put(f"/tasks/{task}?opt_fields=completed", json={"data": {"completed": value}}))

@@ -26,13 +26,15 @@ from __future__ import annotations
 import asyncio
 import socket
 from asyncio import TimerHandle
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from vinyasa.config import get_settings
 from vinyasa.errors import error_body
+
+Phase = Literal["head", "body", "done"]
 
 
 def error_bytes(status: int, message: str) -> bytes:
@@ -54,10 +56,12 @@ class NoDelayHttpToolsProtocol(HttpToolsProtocol):
         self.header_timeout = settings.header_timeout
         self.body_timeout = settings.body_timeout
         self.max_header_bytes = settings.max_header_bytes
-        self._read_timer: TimerHandle | None = None
-        self._in_head = True  # reading a request line and headers (or waiting for the first byte)
+        # What is being read: "head" (request line and headers, or the first byte of a connection),
+        # "body", or "done" (between requests: uvicorn's keep-alive timeout applies).
+        self._phase: Phase = "head"
         self._head_bytes = 0  # bytes received since this request's head began
-        self._received = False  # any byte of the current request arrived
+        self._timer: TimerHandle | None = None
+        self._timer_phase: Phase | None = None  # the phase `_timer` is the deadline of
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         sock = transport.get_extra_info("socket")
@@ -67,29 +71,36 @@ class NoDelayHttpToolsProtocol(HttpToolsProtocol):
             except OSError:  # the peer is already gone; uvicorn handles that
                 pass
         super().connection_made(transport)
-        self._arm(self.header_timeout)
+        self._watch()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
 
     # ---- deadlines -----------------------------------------------------------------------------
-    def _arm(self, seconds: float) -> None:
+    def _watch(self) -> None:
+        """One deadline for the phase being read, armed when a read is left unfinished: a request
+        that arrives in one piece (the usual case) starts no timer at all."""
+        phase = self._phase
+        if phase == self._timer_phase:
+            return
         self._disarm()
-        self._read_timer = self.loop.call_later(seconds, self._read_timed_out)
+        if phase != "done":
+            seconds = self.header_timeout if phase == "head" else self.body_timeout
+            self._timer, self._timer_phase = self.loop.call_later(seconds, self._timed_out), phase
 
     def _disarm(self) -> None:
-        if self._read_timer is not None:
-            self._read_timer.cancel()
-            self._read_timer = None
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = self._timer_phase = None
 
-    def _read_timed_out(self) -> None:
-        self._read_timer = None
+    def _timed_out(self) -> None:
+        self._timer = self._timer_phase = None
         if self.transport.is_closing():
             return
-        responding = self.cycle is not None and not self._in_head and self.cycle.response_started
-        if self._received and not responding:
-            self.logger.info("closing a connection whose request did not arrive in time")
+        answered = self._phase != "head" and self.cycle is not None and self.cycle.response_started
+        if self._head_bytes and not answered:  # silent close for a connection that never spoke
+            self.logger.info("Closing a connection whose request did not arrive in time.")
             self.transport.write(error_bytes(408, "The request did not arrive in time"))
         self.transport.close()
 
@@ -103,35 +114,31 @@ class NoDelayHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self.transport.is_closing():
             return  # refused already: read no further
-        was_in_head = self._in_head
+        was_in_head = self._phase == "head"
         if was_in_head:
             self._head_bytes += len(data)
-        self._received = True
         super().data_received(data)
-        if self._in_head and not was_in_head:  # this chunk began the next request
-            self._head_bytes += len(data)
-        if self._in_head and self._head_bytes > self.max_header_bytes:
-            self.logger.warning("Request headers larger than %d bytes refused.", self.max_header_bytes)
-            self._refuse(431, "Request header fields too large")
+        if self._phase == "head":
+            if not was_in_head:  # this chunk began the next request
+                self._head_bytes += len(data)
+            if self._head_bytes > self.max_header_bytes:
+                self.logger.warning("Request headers larger than %d bytes refused.", self.max_header_bytes)
+                self._refuse(431, "Request header fields too large")
+        if not self.transport.is_closing():
+            self._watch()
 
     def send_400_response(self, msg: str) -> None:
         self._refuse(400, msg)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if not self._in_head:  # a new request after a finished one (keep-alive or pipelined)
-            self._in_head, self._head_bytes = True, 0
-            self._arm(self.header_timeout)
+        if self._phase == "done":  # a new request after a finished one (keep-alive or pipelined)
+            self._phase, self._head_bytes = "head", 0
 
     def on_headers_complete(self) -> None:
-        self._in_head = False
-        self._arm(self.body_timeout)
+        self._phase = "body"
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
-        self._disarm()
+        self._phase = "done"
         super().on_message_complete()
-
-    def on_response_complete(self) -> None:
-        self._received = False
-        super().on_response_complete()
