@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 from tests.conftest import new_database
 from tests.helpers import fails, ok
-from tests.sdk.conftest import BIN, _free_port
+from tests.sdk.conftest import BIN, _free_port, serving
 from vinyasa.protocol import context
 from vinyasa.protocol.context import _BASE_URLS, TokenCache
 
@@ -69,32 +69,13 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         ).stdout
     )
     port = _free_port()
-    log_path = tmp / "serve.log"
-    args = [
-        *("--port", str(port)),
+    log = tmp / "serve.log"
+    limits = [
         *("--header-timeout", str(HEADER_TIMEOUT), "--body-timeout", str(BODY_TIMEOUT)),
         *("--keep-alive-timeout", str(KEEP_ALIVE), "--max-header-bytes", str(MAX_HEADER_BYTES)),
     ]
-    with log_path.open("w") as log:
-        proc = subprocess.Popen([str(BIN), "serve", *args], env=env, stdout=log, stderr=log)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("vinyasa serve did not start:\n" + log_path.read_text(errors="replace")[-3000:])
-        time.sleep(0.1)
-    yield Server(port, made["token"], proc.pid, log_path)
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with serving(env, log, "--port", str(port), *limits) as proc:
+        yield Server(port, made["token"], proc.pid, log)
 
 
 def _read_all(sock: socket.socket, limit: float = 10.0) -> tuple[bytes, float]:
