@@ -30,7 +30,7 @@ from starlette.responses import Response
 from vinyasa.db import RequestTransactions
 from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
 from vinyasa.protocol import sql
-from vinyasa.protocol.body import Payload, parse_body, validate
+from vinyasa.protocol.body import Payload, fields_option, parse_body, pretty_option, validate
 from vinyasa.protocol.fields import FieldTree, parse_fields
 from vinyasa.protocol.pagination import (
     AnySelect,
@@ -43,7 +43,6 @@ from vinyasa.protocol.pagination import (
 )
 from vinyasa.protocol.ratelimit import RateLimiter
 from vinyasa.protocol.resources import Resource, project, project_one
-from vinyasa.protocol.values import parse_bool
 
 log = logging.getLogger("vinyasa")
 API_PREFIX = "/api/1.0"
@@ -76,23 +75,6 @@ class Runtime:
 def token_digest(token: str) -> str:
     """How tokens are stored: SHA-256 hex digest."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _pretty(value: Any) -> bool:
-    """`opt_pretty` / `options.pretty`: a boolean (`parse_bool`), or empty for a bare `?opt_pretty`."""
-    flag = True if value == "" else parse_bool(value)
-    if flag is None:
-        raise InvalidRequest("options.pretty: Not a boolean")
-    return flag
-
-
-def _fields_option(value: Any) -> str | list[str] | None:
-    """`opt_fields` / `options.fields`: a comma-separated string or a list of strings."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return value
-    raise InvalidRequest("options.fields: Must be a comma-separated string or a list of strings")
 
 
 @dataclass
@@ -350,8 +332,8 @@ class AsanaRoute(APIRoute):
                     user_gid=user_gid,
                     payload=payload,
                     base_url=base,
-                    fields=parse_fields(_fields_option(fields_raw)),
-                    pretty=_pretty(pretty),
+                    fields=parse_fields(fields_option(fields_raw)),
+                    pretty=pretty_option(pretty),
                     limit=parse_limit(query.get("limit")),
                 )
                 return await call(request, request.state.ctx)
