@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from tests.helpers import fails, ok
 from tests.projects.helpers import make_project
@@ -178,6 +179,15 @@ async def test_out_of_range_project_due_at_is_400(client, world, value):
     project = await make_project(client, world)
     fails(await client.put(f"/projects/{project['gid']}", json={"data": {"due_at": value}}), 400, "due_at")
     assert ok(await client.get(f"/projects/{project['gid']}"))["due_on"] is None
+
+
+async def test_an_unrenderable_instant_stored_before_validation_still_reads(client, world):
+    task = await make_task(client, world)
+    with world.env.engine.begin() as conn:  # what the old PUT stored for 9999-12-31T23:59:59-01:00
+        conn.execute(
+            text("UPDATE tasks SET due_at = :ms WHERE gid = :gid"), {"ms": 253402304399000, "gid": int(task)}
+        )
+    assert ok(await client.get(f"/tasks/{task}"))["due_at"] == "9999-12-31T23:59:59.999Z"
 
 
 async def test_the_extreme_instants_that_can_be_rendered_are_kept(client, world):

@@ -20,6 +20,8 @@ from pydantic_core import PydanticCustomError
 from vinyasa.errors import InvalidRequest
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FIRST_MS = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
+_LAST_MS = (datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATETIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?"
@@ -34,10 +36,17 @@ def now_ms() -> int:
 
 
 def iso_ms(ms: int | None) -> str | None:
-    """Epoch milliseconds as Asana's `YYYY-MM-DDTHH:MM:SS.mmmZ`."""
+    """Epoch milliseconds as Asana's `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+
+    Input validation keeps stored instants within years 0001-9999; one stored before that rule
+    renders as the nearest instant that can be written rather than failing every read."""
     if ms is None:
         return None
-    t = _EPOCH + timedelta(milliseconds=ms)  # exact, and valid before 1970 too
+    try:
+        t = _EPOCH + timedelta(milliseconds=ms)  # exact, and valid before 1970 too
+    except OverflowError:
+        ms = _LAST_MS if ms > 0 else _FIRST_MS
+        t = _EPOCH + timedelta(milliseconds=ms)
     # Formatted by hand: strftime's %Y does not pad years before 1000 to four digits.
     return (
         f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{ms % 1000:03d}Z"
