@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
@@ -153,9 +154,35 @@ def serve(
             help="Event loop: asyncio serves queued requests in arrival order (see docs/performance.md)."
         ),
     ] = EventLoop.asyncio,
+    header_timeout: Annotated[
+        float | None,
+        typer.Option(help="Seconds to receive a request's headers (default 10)."),
+    ] = None,
+    body_timeout: Annotated[
+        float | None, typer.Option(help="Seconds to receive a request's body (default 60).")
+    ] = None,
+    keep_alive_timeout: Annotated[
+        int | None,
+        typer.Option(help="Seconds an idle connection stays open (default 5)."),
+    ] = None,
+    max_header_bytes: Annotated[
+        int | None, typer.Option(help="Largest request line + headers (default 65536).")
+    ] = None,
 ) -> None:
-    """Apply migrations, bootstrap an empty database (printing a token), then serve."""
+    """Apply migrations, bootstrap an empty database (printing a token), then serve.
+
+    Connection limits given here reach every worker through their VINYASA_* variables."""
     import uvicorn
+
+    limits = {
+        "VINYASA_HEADER_TIMEOUT": header_timeout,
+        "VINYASA_BODY_TIMEOUT": body_timeout,
+        "VINYASA_KEEP_ALIVE_TIMEOUT": keep_alive_timeout,
+        "VINYASA_MAX_HEADER_BYTES": max_header_bytes,
+    }
+    os.environ.update({name: str(value) for name, value in limits.items() if value is not None})
+    get_settings.cache_clear()
+    settings = get_settings()
 
     from vinyasa.bootstrap import BootstrapError
     from vinyasa.migrate import upgrade
@@ -166,7 +193,7 @@ def serve(
     with engine.connect() as conn:
         empty = user_count(conn) == 0
     engine.dispose()
-    base = get_settings().public_url or f"http://{host}:{port}"
+    base = settings.public_url or f"http://{host}:{port}"
     if empty:
         try:
             _print_welcome(_run_init("owner@example.com", "My Workspace"), base)
@@ -184,4 +211,5 @@ def serve(
         log_level="warning",
         loop=loop.value,
         http="vinyasa.protocol.http:NoDelayHttpToolsProtocol",
+        timeout_keep_alive=settings.keep_alive_timeout,
     )

@@ -22,6 +22,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = 10 * 1024 * 1024
     # Requests per minute per token; 0 turns rate limiting off (the default for the embedded server).
     rate_limit_per_minute: int = 0
+    # Seconds a client has to send a request's line and headers (from connecting or its first byte),
+    # then its body (from the end of the headers); past them: 408 and the connection closes.
+    header_timeout: float = 10.0
+    body_timeout: float = 60.0
+    # Largest request line plus headers, in bytes; larger requests get a 431 envelope.
+    max_header_bytes: int = 64 * 1024
+    # Seconds a keep-alive connection may stay idle between requests.
+    keep_alive_timeout: int = 5
     # Seconds a SQLite writer waits for the lock before the request fails.
     sqlite_busy_timeout: float = 30.0
     # Rich text on write: "lenient" also accepts what production clients send (b, i, pre, blockquote,

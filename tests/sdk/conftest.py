@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,27 +71,37 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         ).stdout
     )
     port = _free_port()
-    log = (tmp_path_factory.getbasetemp() / f"serve-{request.param}.log").open("w")
-    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.getbasetemp() / f"serve-{request.param}.log"
+    with serving(env, log, "--port", str(port)):
+        base = f"http://127.0.0.1:{port}"
+        yield Live(request.param, url, base, made["token"], made["user"], made["workspace"], made["team"])
+
+
+@contextmanager
+def serving(env: dict[str, str], log: Path, *args: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`vinyasa serve ARGS` (which must include `--port`) writing to `log`, once `/healthz`
+    answers; terminated on exit."""
+    port = args[args.index("--port") + 1]
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(BIN), "serve", *args], env=env, stdout=out, stderr=out)
     deadline = time.monotonic() + 60
     while True:
         try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as r:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
                 if r.status == 200:
                     break
         except OSError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            log.flush()
-            tail = Path(log.name).read_text(errors="replace")[-3000:]
-            pytest.fail(f"vinyasa serve did not start ({request.param}); its output:\n{tail}")
+            tail = log.read_text(errors="replace")[-3000:]
+            pytest.fail(f"vinyasa serve did not start; its output:\n{tail}")
         time.sleep(0.1)
-    yield Live(request.param, url, base, made["token"], made["user"], made["workspace"], made["team"])
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

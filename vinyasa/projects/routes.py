@@ -13,6 +13,7 @@ from vinyasa.projects import service
 from vinyasa.projects.schemas import PROJECT, ProjectFields
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, Ctx, CtxDep
 from vinyasa.protocol.pagination import AnySelect
+from vinyasa.protocol.values import Boolean
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Projects"])
 
@@ -27,7 +28,7 @@ def _visible(ctx: Ctx, archived: bool | None) -> AnySelect:
 
 @router.get("/projects", operation_id="getProjects")
 async def get_projects(
-    ctx: CtxDep, workspace: str | None = None, team: str | None = None, archived: bool | None = None
+    ctx: CtxDep, workspace: str | None = None, team: str | None = None, archived: Boolean | None = None
 ) -> Response:
     """The projects the caller can see, by gid; `workspace` and `team` narrow it (a team of another
     workspace than the one given is a 400)."""
@@ -77,7 +78,7 @@ async def delete_project(ctx: CtxDep, project_gid: str) -> Response:
 
 @router.get("/workspaces/{workspace_gid}/projects", operation_id="getProjectsForWorkspace")
 async def get_projects_for_workspace(
-    ctx: CtxDep, workspace_gid: str, archived: bool | None = None
+    ctx: CtxDep, workspace_gid: str, archived: Boolean | None = None
 ) -> Response:
     """The projects of a workspace the caller can see, by gid."""
     gid = access.workspace(ctx, workspace_gid)
@@ -96,7 +97,7 @@ async def create_project_for_workspace(ctx: CtxDep, workspace_gid: str) -> Respo
 
 
 @router.get("/teams/{team_gid}/projects", operation_id="getProjectsForTeam")
-async def get_projects_for_team(ctx: CtxDep, team_gid: str, archived: bool | None = None) -> Response:
+async def get_projects_for_team(ctx: CtxDep, team_gid: str, archived: Boolean | None = None) -> Response:
     """The projects of a team the caller can see, by gid."""
     gid, _ = access.team(ctx, team_gid)
     return ctx.page(PROJECT, _visible(ctx, archived).where(Project.team_gid == gid))

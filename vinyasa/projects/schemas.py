@@ -13,7 +13,7 @@ from vinyasa import richtext
 from vinyasa.models import Project, ProjectMember
 from vinyasa.protocol import sql
 from vinyasa.protocol.resources import Col, Derived, Ref, RefList, Resource, Value, Viewer
-from vinyasa.protocol.values import iso_ms
+from vinyasa.protocol.values import Boolean, iso_ms
 from vinyasa.statuses.schemas import CURRENT_STATUS_SQL, PROJECT_BRIEF_SQL
 
 Color = Literal[
@@ -210,7 +210,7 @@ class ProjectFields(BaseModel):
     name: str | None = Field(default=None, max_length=1024)
     notes: str | None = Field(default=None, max_length=65536)
     html_notes: str | None = Field(default=None, max_length=65536)
-    archived: bool | None = None
+    archived: Boolean | None = None
     color: Color | None = None
     icon: Icon | None = None
     default_view: View | None = None
@@ -218,7 +218,7 @@ class ProjectFields(BaseModel):
     due_date: str | None = None
     due_at: str | None = None
     start_on: str | None = None
-    public: bool | None = None
+    public: Boolean | None = None
     privacy_setting: Privacy | None = None
     default_access_level: AccessLevel | None = None
     minimum_access_level_for_customization: MinimumLevel | None = None

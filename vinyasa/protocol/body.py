@@ -10,6 +10,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from vinyasa.errors import InvalidRequest, validation_message
+from vinyasa.protocol.values import parse_bool
 
 M = TypeVar("M", bound=BaseModel)
 MAX_NESTING = 32
@@ -100,6 +101,23 @@ def _parse_form(raw: bytes) -> Payload:
         else:
             data[key] = value
     return Payload(data=data, options=options, present=bool(data))
+
+
+def pretty_option(value: Any) -> bool:
+    """`opt_pretty` / `options.pretty`: a boolean (`parse_bool`), or empty for a bare `?opt_pretty`."""
+    flag = True if value == "" else parse_bool(value)
+    if flag is None:
+        raise InvalidRequest("options.pretty: Not a boolean")
+    return flag
+
+
+def fields_option(value: Any) -> str | list[str] | None:
+    """`opt_fields` / `options.fields`: a comma-separated string or a list of strings."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    raise InvalidRequest("options.fields: Must be a comma-separated string or a list of strings")
 
 
 def validate(model: type[M], data: dict[str, Any]) -> M:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import logging
+import re
 import time
 from collections.abc import Callable, Coroutine, Mapping
 from contextlib import AsyncExitStack
@@ -24,12 +26,13 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
 from starlette.datastructures import QueryParams
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from vinyasa.db import RequestTransactions
 from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
 from vinyasa.protocol import sql
-from vinyasa.protocol.body import Payload, parse_body, validate
+from vinyasa.protocol.body import Payload, fields_option, parse_body, pretty_option, validate
 from vinyasa.protocol.fields import FieldTree, parse_fields
 from vinyasa.protocol.messages import say
 from vinyasa.protocol.pagination import (
@@ -45,10 +48,10 @@ from vinyasa.protocol.pagination import (
 from vinyasa.protocol.ratelimit import RateLimiter
 from vinyasa.protocol.resources import Resource, project, project_one
 
+log = logging.getLogger("vinyasa")
 API_PREFIX = "/api/1.0"
 JSON = "application/json; charset=UTF-8"
 M = TypeVar("M", bound=BaseModel)
-_TRUE = frozenset({"", "true", "True", "1", "yes"})
 _WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 # Query parameters whose value is a list (Asana's `style: form, explode: false` arrays). Clients may
 # send one comma-separated value or repeat the key (the Node SDK sends `opt_fields=a&opt_fields=b`).
@@ -88,10 +91,6 @@ class Runtime:
 def token_digest(token: str) -> str:
     """How tokens are stored: SHA-256 hex digest."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _flag(value: Any) -> bool:
-    return value is True or (isinstance(value, str) and value in _TRUE)
 
 
 @dataclass
@@ -199,35 +198,50 @@ CtxDep = Annotated[Ctx, Depends(current_ctx)]
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
+    """The whole body; 413 past `limit` bytes. A client that goes away mid-body is logged in one
+    line (its answer, a 400, goes nowhere)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        path = request.url.path
+        log.warning("client disconnected after %d body bytes of %s %s", size, request.method, path)
+        raise InvalidRequest("The client disconnected before sending the whole request body") from None
     return b"".join(chunks)
 
 
 _BASE_URLS: dict[tuple[Any, ...], str] = {}
+# A Host header: a DNS name or IPv4 address, or a bracketed IPv6 address, and an optional port.
+_HOST = re.compile(r"(?:[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?")
 
 
 def _base_url(request: Request) -> str:
-    """Where the client reached this server (scheme and Host), as Starlette works it out, cached."""
+    """Where the client reached this server (scheme and Host), as Starlette works it out, cached.
+
+    400 for a Host header that is not a host name or address with an optional port (RFC 9112
+    section 3.2); only such short, valid hosts are cached (256 at most)."""
     scope = request.scope
     server = scope.get("server")  # a tuple, or a list under some test clients
+    host = request.headers.get("host")
     key = (
         scope.get("scheme"),
-        request.headers.get("host"),
+        host,
         server and tuple(server),
         scope.get("root_path"),
         scope.get("app_root_path"),
     )
     base = _BASE_URLS.get(key)
     if base is None:
+        if host is not None and (len(host) > 261 or not _HOST.fullmatch(host)):
+            raise InvalidRequest("Invalid Host header")
         if len(_BASE_URLS) >= 256:  # Host comes from clients: bound the cache
             _BASE_URLS.clear()
         base = _BASE_URLS[key] = str(request.base_url).rstrip("/")
@@ -237,11 +251,13 @@ def _base_url(request: Request) -> str:
 class TokenCache:
     """Recently seen token digests -> user gid, so most requests skip the token lookup.
 
-    Tokens cannot be revoked through the API, so a short-lived positive cache is safe; entries
-    expire after `ttl` seconds so a token deleted from the database stops working soon after.
+    Tokens cannot be revoked through the API; they are removed from the database by hand or by
+    other processes, which this cache cannot hear about. So entries expire after `ttl` seconds
+    (5 by default): a token removed from the database stops working at most `ttl` seconds later,
+    in every worker process. Unknown tokens are never cached.
     """
 
-    def __init__(self, ttl: float = 30.0, size: int = 10_000) -> None:
+    def __init__(self, ttl: float = 5.0, size: int = 10_000) -> None:
         self.ttl, self.size = ttl, size
         self._entries: dict[str, tuple[int, float]] = {}
 
@@ -348,8 +364,8 @@ class AsanaRoute(APIRoute):
                     user_gid=user_gid,
                     payload=payload,
                     base_url=base,
-                    fields=parse_fields(fields_raw),
-                    pretty=_flag(pretty),
+                    fields=parse_fields(fields_option(fields_raw)),
+                    pretty=pretty_option(pretty),
                     limit=parse_limit(query.get("limit")),
                     filters=filters,
                 )

@@ -76,7 +76,9 @@ class AsanaApp(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.route_table is not None and not scope.get("root_path"):
-            route, handler, params = self.route_table.match(scope["method"], scope["path"])
+            # HEAD answers as GET would, without the body (RFC 9110 section 9.3.2; the server drops it).
+            method = "GET" if scope["method"] == "HEAD" else scope["method"]
+            route, handler, params = self.route_table.match(method, scope["path"])
             if route is not None and handler is not None:
                 scope["app"] = self
                 scope["route"], scope["endpoint"], scope["path_params"] = route, route.endpoint, params

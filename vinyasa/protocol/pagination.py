@@ -13,6 +13,7 @@ import orjson
 from sqlalchemy import Select, tuple_
 
 from vinyasa.errors import InvalidRequest
+from vinyasa.protocol.values import parse_int
 
 # Any SELECT, whatever its column types (SQLAlchemy 2.1 types Select by its columns).
 AnySelect = Select[*tuple[Any, ...]]
@@ -22,14 +23,11 @@ NOT_FILTERS = frozenset({"offset", "limit", "opt_fields", "opt_pretty", "body"})
 
 
 def parse_limit(raw: str | None) -> int | None:
-    """`limit` must be an integer from 1 to 100; absent means an unpaginated response."""
+    """`limit` must be an integer from 1 to 100 in ASCII digits; absent means an unpaginated response."""
     if raw is None:
         return None
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise InvalidRequest("limit: Must be an integer between 1 and 100") from None
-    if not 1 <= limit <= MAX_LIMIT:
+    limit = parse_int(raw)
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         raise InvalidRequest("limit: Must be an integer between 1 and 100")
     return limit
 

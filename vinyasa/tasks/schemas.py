@@ -14,7 +14,7 @@ from vinyasa.models import Project, Task, TaskFollower, TaskProject
 from vinyasa.projects.schemas import UserList
 from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.resources import Col, Derived, Records, Ref, RefList, Resource, Value, Viewer
-from vinyasa.protocol.values import iso_ms
+from vinyasa.protocol.values import Boolean, iso_ms
 
 Subtype = Literal["default_task", "milestone", "approval", "custom"]
 
@@ -182,7 +182,7 @@ class TaskFields(BaseModel):
     notes: str | None = Field(default=None, max_length=65536)
     html_notes: str | None = Field(default=None, max_length=65536)
     resource_subtype: Subtype | None = None
-    completed: bool | None = None
+    completed: Boolean | None = None
     assignee: str | None = None
     due_on: str | None = None
     due_at: str | None = None

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from vinyasa import richtext
 from vinyasa.models import Team, TeamMember
 from vinyasa.protocol.resources import Col, Derived, Ref, Resource, Value, Viewer
+from vinyasa.protocol.values import Boolean
 
 Everyone = Literal["all_team_members", "only_team_admins"]
 ACCESS_LEVELS = (
@@ -81,4 +82,4 @@ class TeamFields(BaseModel):
     join_request_management_access_level: Everyone | None = None
     team_member_removal_access_level: Everyone | None = None
     team_content_management_access_level: Literal["no_restriction", "only_team_admins"] | None = None
-    endorsed: bool | None = None
+    endorsed: Boolean | None = None
