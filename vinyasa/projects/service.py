@@ -248,16 +248,19 @@ def _team_change(ctx: Ctx, value: str | None, workspace_gid: int) -> int | None:
 
 
 def _reshare(ctx: Ctx, project: access.VisibleProject, row: Any, actual: dict[str, Any]) -> None:
-    """Keep the team's membership in step with a changed team or privacy (see `_shares_with_team`):
-    the old behaviour moves the containing team's membership to the new team."""
+    """Keep the team's membership in step with a changed team or privacy (see `_shares_with_team`).
+
+    The old behaviour (`Asana-Disable: teamless_projects`) treats the team as the project's container:
+    its membership moves to a new team, and ends when the project becomes `private`."""
     team_gid = actual.get("team_gid", row["team_gid"])
-    if "team_gid" in actual and row["team_gid"] is not None and ctx.keeps_old(changes.TEAMLESS_PROJECTS):
-        members.remove_team(ctx.conn, project.gid, row["team_gid"])
     privacy = actual.get("privacy_setting", row["privacy_setting"])
-    touched = actual.keys() & {"team_gid", "privacy_setting"}
-    if team_gid is not None and touched and _shares_with_team(ctx, privacy):
-        level = actual.get("default_access_level", row["default_access_level"])
-        members.add_team(ctx.conn, project.gid, team_gid, level)
+    if ctx.keeps_old(changes.TEAMLESS_PROJECTS) and row["team_gid"] is not None:
+        if "team_gid" in actual or privacy == "private":
+            members.remove_team(ctx.conn, project.gid, row["team_gid"])
+    if team_gid is not None and actual.keys() & {"team_gid", "privacy_setting"}:
+        if _shares_with_team(ctx, privacy):
+            level = actual.get("default_access_level", row["default_access_level"])
+            members.add_team(ctx.conn, project.gid, team_gid, level)
 
 
 def update_project(ctx: Ctx, project: access.VisibleProject, fields: ProjectFields) -> None:
