@@ -3,6 +3,9 @@ filters, pagination, permissions and bad input."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import pytest
 
 from tests.conftest import api_client
@@ -196,3 +199,28 @@ async def test_sharing_needs_the_projects_sharing_level(client, world):
             "Unknown object",
         )
     assert ok(await client.get(f"/memberships/{row}"))["access_level"] == "admin"
+
+
+async def test_concurrent_shares_of_one_member_make_one_membership(world):
+    """16 threads share one project with one team at once: one 201, the rest 400, never a 5xx."""
+    async with api_client(world.env, world.token) as client:
+        gid = (await make_project(client, world))["gid"]
+    statuses: list[int] = []
+    barrier = threading.Barrier(16)
+
+    def worker() -> None:
+        async def go() -> int:
+            async with api_client(world.env, world.token) as c:
+                barrier.wait()
+                body = {"data": {"parent": gid, "member": world.team, "access_level": "viewer"}}
+                return (await c.post("/memberships", json=body)).status_code
+
+        statuses.append(asyncio.run(go()))
+
+    threads = [threading.Thread(target=worker) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [201] + [400] * 15
+    assert world.count("SELECT count(*) FROM project_members WHERE team_gid IS NOT NULL") == 1

@@ -103,16 +103,7 @@ def create(ctx: Ctx, fields: MembershipFields) -> int:
     field = "access_level" if fields.access_level is not None else "role"
     level = project.default_access_level if given is None else _level(given, field)
     _may_grant(project, level)
-    if kind == "team":
-        gid = members.add_team(ctx.conn, project.gid, member, level)
-    else:
-        gid = None
-        if members.add_members(ctx.conn, project.gid, {member: level}):
-            gid = ctx.conn.execute(
-                select(ProjectMember.gid).where(
-                    ProjectMember.project_gid == project.gid, ProjectMember.user_gid == member
-                )
-            ).scalar_one()
+    gid = members.add_member(ctx.conn, project.gid, (kind, member), level)
     if gid is None:
         raise InvalidRequest(
             f"member: {fields.member[:64]} is already a member of this project; update that membership"

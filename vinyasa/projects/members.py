@@ -70,9 +70,9 @@ def _rows(
     ]
 
 
-def add_members(conn: Connection, project_gid: int, levels: dict[int, str]) -> int:
-    """Make users members at the given levels; existing members are left as they are. Returns new count."""
-    return insert_ignore(conn, ProjectMember, _rows(conn, project_gid, levels, set()))
+def add_members(conn: Connection, project_gid: int, levels: dict[int, str]) -> None:
+    """Make users members at the given levels; existing members are left as they are."""
+    insert_ignore(conn, ProjectMember, _rows(conn, project_gid, levels, set()))
 
 
 def add_followers(conn: Connection, project_gid: int, users: list[int], level: str) -> None:
@@ -87,18 +87,27 @@ def add_followers(conn: Connection, project_gid: int, users: list[int], level: s
     conn.execute(stmt, rows)
 
 
-def add_team(conn: Connection, project_gid: int, team_gid: int, level: str) -> int | None:
-    """Make a team a member at `level`; returns the new membership's gid (None: already a member)."""
-    gid = allocate(conn, 1)[0]
+def add_member(conn: Connection, project_gid: int, member: tuple[str, int], level: str) -> int | None:
+    """Make a user or a team (`("user" | "team", gid)`) a member at `level`; the new membership's gid,
+    None when it already was one (the unique constraints decide, so concurrent requests agree)."""
+    kind, gid = member
     row = {
-        "gid": gid,
+        "gid": allocate(conn, 1)[0],
         "project_gid": project_gid,
-        "team_gid": team_gid,
+        f"{kind}_gid": gid,
         "access_level": level,
         "is_follower": False,
         "created_at": now_ms(),
     }
-    return gid if insert_ignore(conn, ProjectMember, [row]) else None
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(ProjectMember).values(row).on_conflict_do_nothing().returning(ProjectMember.gid)
+    new: int | None = conn.execute(stmt).scalar_one_or_none()
+    return new
+
+
+def add_team(conn: Connection, project_gid: int, team_gid: int, level: str) -> None:
+    """Make a team a member at `level` (nothing changes when it already is one)."""
+    add_member(conn, project_gid, ("team", team_gid), level)
 
 
 def remove_team(conn: Connection, project_gid: int, team_gid: int) -> None:
