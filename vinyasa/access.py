@@ -196,8 +196,10 @@ _PROJECT_SQL = (
     " p.minimum_access_level_for_customization, p.minimum_access_level_for_sharing,"
     " p.privacy_setting,"
     " (SELECT access_level FROM project_members WHERE project_gid = p.gid AND user_gid = ?),"
-    f" (SELECT max({_LEVEL_RANK}) FROM project_members pm JOIN team_members tm"
-    "  ON tm.team_gid = pm.team_gid AND tm.user_gid = ? WHERE pm.project_gid = p.gid),"
+    # The caller's teams drive this (team_members by user, then the (project, team) unique index), so
+    # its cost follows how many teams the caller is in, not how many members the project has.
+    f" (SELECT max({_LEVEL_RANK}) FROM team_members tm CROSS JOIN project_members pm"
+    "  WHERE tm.user_gid = ? AND pm.project_gid = p.gid AND pm.team_gid = tm.team_gid),"
     " (SELECT count(*) FROM workspace_members WHERE workspace_gid = p.workspace_gid AND user_gid = ?)"
     " FROM projects p WHERE p.gid = ?"
 )
