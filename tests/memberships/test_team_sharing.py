@@ -113,6 +113,13 @@ async def test_old_behaviour_makes_the_team_a_member(client, world):
         await client.post("/projects", json={"data": {**body["data"], "workspace": world.workspace}}), 201
     )
     assert ok(await client.get("/memberships", params={"parent": today["gid"], "member": world.team})) == []
+    other = await _team(client, world, "Other")
+    ok(await client.put(f"/projects/{gid}", json={"data": {"team": other}}, headers=OLD))  # moves along
+    teams = ok(await client.get("/memberships", params={"parent": gid, "opt_fields": "member.resource_type"}))
+    assert [m["member"]["gid"] for m in teams if m["member"]["resource_type"] == "team"] == [other]
+    ok(await client.put(f"/projects/{gid}", json={"data": {"team": world.team}}, headers=OLD))
+    async with api_client(world.env, token) as c:
+        ok(await c.get(f"/projects/{gid}"))
     ok(await client.put(f"/projects/{gid}", json={"data": {"privacy_setting": "private"}}, headers=OLD))
     async with api_client(world.env, token) as c:
         fails(await c.get(f"/projects/{gid}"), 404)
@@ -156,3 +163,23 @@ async def test_reads_of_project_team_announce_the_change(client, world):
         assert ok(r)["team"]["gid"] == world.team and "asana-change" not in r.headers
     r = await client.get(f"/projects/{gid}", headers={"Asana-Disable": "something_else"})
     assert "name=teamless_projects" in r.headers["asana-change"]
+
+
+async def test_tasks_and_sections_follow_team_sharing(client, world):
+    """Everything that inherits a project's visibility (sections, tasks) follows its team memberships."""
+    bob, token = world.person("bob@example.com")
+    team = await _team(client, world, "Ops", bob)
+    gid = (await make_project(client, world, team=None, privacy_setting="private"))["gid"]
+    task = ok(await client.post("/tasks", json={"data": {"name": "Ship", "projects": [gid]}}), 201)["gid"]
+    section = ok(await client.get(f"/projects/{gid}/sections"))[0]["gid"]
+    paths = (f"/tasks/{task}", f"/sections/{section}", f"/projects/{gid}/tasks", f"/sections/{section}/tasks")
+    async with api_client(world.env, token) as c:
+        for path in paths:
+            fails(await c.get(path), 404)
+        membership = await _share(client, gid, team, "viewer")
+        for path in paths:
+            ok(await c.get(path))
+        assert [t["gid"] for t in ok(await c.get(f"/projects/{gid}/tasks"))] == [task]
+        ok(await client.delete(f"/memberships/{membership['gid']}"))
+        for path in paths:
+            fails(await c.get(path), 404)
