@@ -3,14 +3,19 @@
 - A workspace is visible to its members.
 - A user is visible to anyone sharing a workspace with them (and to themselves).
 - A team is visible to members of its organization unless it is `secret`, then to its members only.
-- A project is visible to members of its workspace when `public_to_workspace`; when `private_to_team`,
-  to members of its team and the project's members; when `private`, to its members only. In every case
-  the caller must still belong to the project's workspace.
-- Acting on a visible project needs an access level (viewer < commenter < editor < admin). A project
-  member has their membership's level; anyone else who sees the project (through its workspace or team)
-  has the project's `default_access_level`. Editing a project needs editor; its permission settings
-  need admin; its appearance needs `minimum_access_level_for_customization`; changing its members or
-  followers needs `minimum_access_level_for_sharing` (editor or admin). Too low a level is 403.
+- A project's members are users and teams (project memberships); a user is a member directly or
+  through a team they belong to. A project is visible to members of its workspace when
+  `public_to_workspace`, otherwise (`private`, and the deprecated `private_to_team`) to its members
+  only. In every case the caller must still belong to the project's workspace. The project's `team`
+  (Asana's "associated team") grants nothing: Asana's teamless projects, help.asana.com "teamless
+  projects" ("does not control permissions or access"); projects whose team used to grant access were
+  given that team as a member (migration a8c0ffee000a).
+- Acting on a visible project needs an access level (viewer < commenter < editor < admin). A member
+  has the highest level among their own membership and their teams' memberships; anyone else who sees
+  the project (through its workspace) has the project's `default_access_level`. Editing a project
+  needs editor; its permission settings need admin; its appearance needs
+  `minimum_access_level_for_customization`; changing its members or followers needs
+  `minimum_access_level_for_sharing` (editor or admin). Too low a level is 403.
 - A section is visible (and changeable) exactly as its project is; changing sections needs editor.
 - A task is visible, within the caller's workspaces, when it is in at least one project the caller can
   see, or the caller created it, is its assignee or follows it. A subtask is also visible whenever its
@@ -140,22 +145,23 @@ def workspaces_of(conn: Connection, user_gid: int) -> set[int]:
 
 # Project access levels, weakest first.
 PROJECT_LEVELS = ("viewer", "commenter", "editor", "admin")
+# A membership's level as its rank in PROJECT_LEVELS, in SQL (the strongest of a user's teams wins).
+_LEVEL_RANK = (
+    "CASE pm.access_level WHEN 'admin' THEN 3 WHEN 'editor' THEN 2 WHEN 'commenter' THEN 1 ELSE 0 END"
+)
 
 
 def project_visible(ctx: Ctx) -> ColumnElement[bool]:
-    """SQL condition: the caller may see the project (see the module docstring)."""
+    """SQL condition on `Project`: the caller may see the project (see the module docstring)."""
     # Aliased, so the condition also works in queries that join project_members or team_members.
     pm = ProjectMember.__table__.alias("visible_pm")
     tm = TeamMember.__table__.alias("visible_tm")
-    member = exists().where(pm.c.project_gid == Project.gid, pm.c.user_gid == ctx.user_gid)
-    in_team = exists().where(tm.c.team_gid == Project.team_gid, tm.c.user_gid == ctx.user_gid)
+    direct = exists().where(pm.c.project_gid == Project.gid, pm.c.user_gid == ctx.user_gid)
+    my_teams = select(tm.c.team_gid).where(tm.c.user_gid == ctx.user_gid)
+    through_team = exists().where(pm.c.project_gid == Project.gid, pm.c.team_gid.in_(my_teams))
     return and_(
         Project.workspace_gid.in_(list(workspace_roles(ctx))),
-        or_(
-            Project.privacy_setting == "public_to_workspace",
-            member,
-            and_(Project.privacy_setting == "private_to_team", in_team),
-        ),
+        or_(Project.privacy_setting == "public_to_workspace", direct, through_team),
     )
 
 
@@ -167,21 +173,39 @@ class _ProjectRow(NamedTuple):
     minimum_access_level_for_customization: str
     minimum_access_level_for_sharing: str
     privacy_setting: str
-    own_level: str | None
-    in_team: int
+    own_level: str | None  # the caller's own membership
+    team_rank: int | None  # the strongest membership of the caller's teams, as a PROJECT_LEVELS index
     in_workspace: int
 
 
-def _sees_project(raw: tuple[Any, ...]) -> bool:
+def _member_level(row: _ProjectRow) -> str | None:
+    """The caller's level as a member (own or through teams, the highest), None when not a member."""
+    ranks = [PROJECT_LEVELS.index(row.own_level)] if row.own_level is not None else []
+    if row.team_rank is not None:
+        ranks.append(row.team_rank)
+    return PROJECT_LEVELS[max(ranks)] if ranks else None
+
+
+def _sees_project(row: _ProjectRow) -> bool:
     """The rule of `project_visible`, for one row already read (see the module docstring)."""
-    row = _ProjectRow(*raw)
     if not row.in_workspace:
         return False
-    return (
-        row.privacy_setting == "public_to_workspace"
-        or row.own_level is not None
-        or (row.privacy_setting == "private_to_team" and row.in_team > 0)
-    )
+    return row.privacy_setting == "public_to_workspace" or _member_level(row) is not None
+
+
+# The rule above as prepared SQL for one project (this runs on every project request).
+_PROJECT_SQL = (
+    "SELECT p.gid, p.workspace_gid, p.team_gid, p.default_access_level,"
+    " p.minimum_access_level_for_customization, p.minimum_access_level_for_sharing,"
+    " p.privacy_setting,"
+    " (SELECT access_level FROM project_members WHERE project_gid = p.gid AND user_gid = ?),"
+    # The caller's teams drive this (team_members by user, then the (project, team) unique index), so
+    # its cost follows how many teams the caller is in, not how many members the project has.
+    f" (SELECT max({_LEVEL_RANK}) FROM team_members tm CROSS JOIN project_members pm"
+    "  WHERE tm.user_gid = ? AND pm.project_gid = p.gid AND pm.team_gid = tm.team_gid),"
+    " (SELECT count(*) FROM workspace_members WHERE workspace_gid = p.workspace_gid AND user_gid = ?)"
+    " FROM projects p WHERE p.gid = ?"
+)
 
 
 @dataclass(frozen=True)
@@ -204,21 +228,14 @@ def project(
     gid = as_gid(value)
     row = None
     if gid is not None:
-        # Prepared SQL (this runs on every project request); the rule itself is `_sees_project`.
         locking = {"share": " FOR SHARE OF p", "update": " FOR UPDATE OF p"}.get(lock or "", "")
         found = sql.fetch(
             ctx.conn,
-            "SELECT p.gid, p.workspace_gid, p.team_gid, p.default_access_level,"
-            " p.minimum_access_level_for_customization, p.minimum_access_level_for_sharing,"
-            " p.privacy_setting,"
-            " (SELECT access_level FROM project_members WHERE project_gid = p.gid AND user_gid = ?),"
-            " (SELECT count(*) FROM team_members WHERE team_gid = p.team_gid AND user_gid = ?),"
-            " (SELECT count(*) FROM workspace_members WHERE workspace_gid = p.workspace_gid AND user_gid = ?)"
-            " FROM projects p WHERE p.gid = ?" + (locking if ctx.conn.dialect.name == "postgresql" else ""),
+            _PROJECT_SQL + (locking if ctx.conn.dialect.name == "postgresql" else ""),
             [ctx.user_gid, ctx.user_gid, ctx.user_gid, gid],
         )
-        if found and _sees_project(found[0]):
-            row = _ProjectRow(*found[0])
+        if found and _sees_project(candidate := _ProjectRow(*found[0])):
+            row = candidate
     if row is None:
         raise unknown(field, value, "project")
     return VisibleProject(
@@ -226,7 +243,7 @@ def project(
         workspace_gid=row.workspace_gid,
         team_gid=row.team_gid,
         default_access_level=row.default_access_level,
-        access_level=row.own_level or row.default_access_level,
+        access_level=_member_level(row) or row.default_access_level,
         minimum_access_level_for_customization=row.minimum_access_level_for_customization,
         minimum_access_level_for_sharing=row.minimum_access_level_for_sharing,
     )

@@ -14,6 +14,7 @@ from vinyasa import __version__
 from vinyasa.config import Settings, get_settings
 from vinyasa.db import make_engine
 from vinyasa.errors import install_error_handlers
+from vinyasa.memberships.routes import router as memberships_router
 from vinyasa.models import Meta
 from vinyasa.projects.membership_routes import router as project_memberships_router
 from vinyasa.projects.routes import router as projects_router
@@ -36,6 +37,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     teams_router,
     projects_router,
     project_memberships_router,
+    memberships_router,
     sections_router,
     tasks_router,
     task_lists_router,

@@ -138,12 +138,14 @@ async def test_rich_notes_validation(client, world):
 
 async def test_privacy_private_to_team_announces_the_change(client, world):
     r = await client.post(
-        f"/teams/{world.team}/projects", json={"data": {"name": "T", "privacy_setting": "private_to_team"}}
+        f"/teams/{world.team}/projects",
+        json={"data": {"name": "T", "privacy_setting": "private_to_team"}},
+        params={"opt_fields": "privacy_setting,public"},
     )
     data = ok(r, 201)
     assert data["privacy_setting"] == "private_to_team" and data["public"] is False
     assert "name=project_team_sharing" in r.headers["asana-change"]
-    assert "teamless_projects" not in r.headers["asana-change"]
+    assert "teamless_projects" not in r.headers["asana-change"]  # team neither given nor read
 
 
 async def test_deprecated_public_maps_to_privacy_setting(client, world):
@@ -172,17 +174,16 @@ async def test_create_for_team_and_for_workspace(client, world):
     r = await client.post(f"/teams/{world.team}/projects", json={"data": {"name": "By team"}})
     data = ok(r, 201)
     assert data["team"]["gid"] == world.team and data["workspace"]["gid"] == world.workspace
-    assert "asana-change" not in r.headers
+    assert "name=teamless_projects" in r.headers["asana-change"]  # the answer reads project.team
     assert r.headers["location"].endswith(f"/api/1.0/projects/{data['gid']}")
+    r = await client.post(
+        f"/teams/{world.team}/projects", json={"data": {"name": "Quiet"}}, params={"opt_fields": "name"}
+    )
+    assert ok(r, 201)["name"] == "Quiet" and "asana-change" not in r.headers
     r = await client.post(
         f"/workspaces/{world.workspace}/projects", json={"data": {"name": "By ws", "team": world.team}}
     )
     assert ok(r, 201)["team"]["gid"] == world.team and "teamless_projects" in r.headers["asana-change"]
-    fails(
-        await client.post(f"/workspaces/{world.workspace}/projects", json={"data": {"name": "x"}}),
-        400,
-        "team",
-    )
     fails(await client.post("/teams/123/projects", json={"data": {"name": "x"}}), 404)
     fails(
         await client.post("/workspaces/123/projects", json={"data": {"name": "x", "team": world.team}}), 404
@@ -210,7 +211,7 @@ async def test_create_for_team_and_for_workspace(client, world):
         400,
         "workspace",
     )
-    assert world.count(NOTHING) == 2
+    assert world.count(NOTHING) == 3
 
 
 async def test_team_only_body_uses_the_teams_organization(client, world):
@@ -223,7 +224,13 @@ async def test_plain_workspace_takes_no_team(client, world):
     r = await client.post("/projects", json={"data": {"name": "P", "workspace": plain["workspace"]}})
     data = ok(r, 201)
     assert data["team"] is None and data["workspace"]["gid"] == plain["workspace"]
-    assert "asana-change" not in r.headers
+    assert r.headers["asana-change"].startswith("name=teamless_projects;")  # reading project.team
+    r = await client.post(
+        "/projects",
+        json={"data": {"name": "P", "workspace": plain["workspace"]}},
+        headers={"Asana-Disable": "teamless_projects"},
+    )
+    assert ok(r, 201)["team"] is None and "asana-change" not in r.headers  # opted out: not told
     fails(
         await client.post(
             "/projects", json={"data": {"name": "P", "workspace": plain["workspace"], "team": world.team}}
@@ -239,17 +246,23 @@ async def test_plain_workspace_takes_no_team(client, world):
         400,
         "privacy_setting",
     )
-    assert world.count(NOTHING) == 1
+    assert world.count(NOTHING) == 2
 
 
-async def test_organization_needs_a_team(client, world):
-    fails(
-        await client.post("/projects", json={"data": {"name": "x", "workspace": world.workspace}}),
-        400,
-        "team: Missing input",
-    )
+async def test_organization_needs_a_team_only_with_the_old_behaviour(client, world):
+    """Teamless projects: `team` is optional and reads null unless given; `Asana-Disable:
+    teamless_projects` brings back "an organization's project needs a team"."""
+    old = {"Asana-Disable": "teamless_projects"}
+    body = {"data": {"name": "x", "workspace": world.workspace}}
+    fails(await client.post("/projects", json=body, headers=old), 400, "team: Missing input")
     fails(await client.post("/projects", json={"data": {"name": "x"}}), 400, "workspace: Missing input")
     assert world.count(NOTHING) == 0
+    r = await client.post("/projects", json=body)
+    assert ok(r, 201)["team"] is None
+    assert r.headers["asana-change"] == (
+        "name=teamless_projects;info=https://forum.asana.com/t/change-teamless-projects/929205;affected=true"
+    )
+    assert world.count(NOTHING) == 1
 
 
 @pytest.mark.parametrize(

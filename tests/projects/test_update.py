@@ -123,8 +123,8 @@ async def test_dates(client, world):
     assert cleared["start_on"] is None and cleared["due_on"] is None and cleared["due_date"] is None
 
 
-async def test_team_change_moves_the_project(client, world):
-    """vinyasa's choice: PUT team moves the project to another team of the same organization."""
+async def test_team_change_moves_the_associated_team(client, world):
+    """PUT team changes the associated team (one of the same organization); null clears it."""
     other_team = ok(
         await client.post("/teams", json={"data": {"name": "Other", "organization": world.workspace}}), 201
     )
@@ -134,6 +134,7 @@ async def test_team_change_moves_the_project(client, world):
     assert "name=teamless_projects" in r.headers["asana-change"]
     assert [p["gid"] for p in ok(await client.get(f"/teams/{other_team['gid']}/projects"))] == [gid]
     assert ok(await client.get(f"/teams/{world.team}/projects")) == []
+    assert ok(await _put(client, gid, team=None))["team"] is None
 
 
 async def test_bad_team_changes_nothing(client, world):
@@ -145,7 +146,8 @@ async def test_bad_team_changes_nothing(client, world):
     fails(await _put(client, gid, team=second["team"]), 400, "team")  # another workspace's team
     fails(await _put(client, gid, team=stranger["team"]), 400, "team")  # invisible team
     fails(await _put(client, gid, team="999"), 400, "team")
-    fails(await _put(client, gid, team=None), 400, "team")  # an organization's project needs one
+    old = {"Asana-Disable": "teamless_projects"}  # before teamless projects, an organization's needed one
+    fails(await client.put(f"/projects/{gid}", json={"data": {"team": None}}, headers=old), 400, "team")
     fails(await _put(client, gid, workspace=second["workspace"]), 400, "workspace")
     assert ok(await client.get(f"/projects/{gid}")) == before
     in_plain = ok(

@@ -155,7 +155,7 @@ def test_bad_input_reaches_the_sdk_as_400(live):
     before = {p["gid"] for p in projects.get_projects({"workspace": live.workspace})}
     for body in (
         {"name": "x", "team": live.team, "color": "purple"},
-        {"name": "x", "workspace": live.workspace},  # an organization needs a team
+        {"name": "x", "workspace": live.workspace, "team": "123"},  # no such team
         {"name": "x", "team": live.team, "start_on": "2031-01-01"},
         {"name": "x", "team": live.team, "privacy_setting": "members_only"},
     ):

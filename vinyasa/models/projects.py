@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinyasa.db import Base
@@ -43,16 +43,27 @@ class Project(Base):
 
 
 class ProjectMember(Base):
-    """A user's membership of a project (Asana's project_membership); followers are flagged members."""
+    """A user's or a team's membership of a project (Asana's project_membership).
+
+    Exactly one of `user_gid` and `team_gid` is set. A team member grants the team's members access at
+    its level (vinyasa.access). Followers are flagged user members.
+    """
 
     __tablename__ = "project_members"
     gid: Mapped[GidPk]
     project_gid: Mapped[int] = mapped_column(BigInteger, ForeignKey("projects.gid", ondelete="CASCADE"))
-    user_gid: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.gid", ondelete="CASCADE"), index=True)
+    user_gid: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.gid", ondelete="CASCADE"), index=True
+    )
+    team_gid: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("teams.gid", ondelete="CASCADE"), index=True
+    )
     access_level: Mapped[str] = mapped_column(String(16))
     is_follower: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[Millis]
     __table_args__ = (
         UniqueConstraint("project_gid", "user_gid"),
+        UniqueConstraint("project_gid", "team_gid", name="uq_project_members_project_team"),
+        CheckConstraint("(user_gid IS NULL) <> (team_gid IS NULL)", name="user_or_team"),
         Index("ix_project_members_project_gid", "project_gid", "gid"),
     )

@@ -1,6 +1,7 @@
 """Project members and followers: resolving lists of users, then changing memberships in one go.
 
-Followers are members with `is_follower` set, so followers stay a subset of members by construction.
+A member is a user or a team (a team's membership gives its people access, vinyasa.access). Followers
+are user members with `is_follower` set, so followers stay a subset of members by construction.
 Rows are written in user order, so concurrent requests adding overlapping users lock rows in the same
 order on PostgreSQL (no deadlocks), and the (project, user) unique constraint makes re-adding a no-op.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from vinyasa import access
 from vinyasa.db import insert_ignore
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import ProjectMember, WorkspaceMember
@@ -17,6 +19,14 @@ from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import allocate
 from vinyasa.protocol.values import now_ms
 from vinyasa.users.service import resolve_user
+
+
+def sharable(ctx: Ctx, project_gid: str, field: str | None = None) -> access.VisibleProject:
+    """A visible project whose members the caller may change (its minimum_access_level_for_sharing),
+    locked against concurrent permission changes (PostgreSQL)."""
+    project = access.project(ctx, project_gid, field, lock="share")
+    access.require_project_level(project, project.minimum_access_level_for_sharing, "change its members")
+    return project
 
 
 def resolve_users(ctx: Ctx, field: str, values: list[str], workspace_gid: int | None) -> list[int]:
@@ -60,9 +70,9 @@ def _rows(
     ]
 
 
-def add_members(conn: Connection, project_gid: int, levels: dict[int, str]) -> int:
-    """Make users members at the given levels; existing members are left as they are. Returns new count."""
-    return insert_ignore(conn, ProjectMember, _rows(conn, project_gid, levels, set()))
+def add_members(conn: Connection, project_gid: int, levels: dict[int, str]) -> None:
+    """Make users members at the given levels; existing members are left as they are."""
+    insert_ignore(conn, ProjectMember, _rows(conn, project_gid, levels, set()))
 
 
 def add_followers(conn: Connection, project_gid: int, users: list[int], level: str) -> None:
@@ -75,6 +85,38 @@ def add_followers(conn: Connection, project_gid: int, users: list[int], level: s
         index_elements=[ProjectMember.project_gid, ProjectMember.user_gid], set_={"is_follower": True}
     )
     conn.execute(stmt, rows)
+
+
+def add_member(conn: Connection, project_gid: int, member: tuple[str, int], level: str) -> int | None:
+    """Make a user or a team (`("user" | "team", gid)`) a member at `level`; the new membership's gid,
+    None when it already was one (the unique constraints decide, so concurrent requests agree)."""
+    kind, gid = member
+    row = {
+        "gid": allocate(conn, 1)[0],
+        "project_gid": project_gid,
+        f"{kind}_gid": gid,
+        "access_level": level,
+        "is_follower": False,
+        "created_at": now_ms(),
+    }
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(ProjectMember).values(row).on_conflict_do_nothing().returning(ProjectMember.gid)
+    new: int | None = conn.execute(stmt).scalar_one_or_none()
+    return new
+
+
+def add_team(conn: Connection, project_gid: int, team_gid: int, level: str) -> None:
+    """Make a team a member at `level` (nothing changes when it already is one)."""
+    add_member(conn, project_gid, ("team", team_gid), level)
+
+
+def remove_team(conn: Connection, project_gid: int, team_gid: int) -> None:
+    """End a team's membership of the project (its people keep any membership of their own)."""
+    conn.execute(
+        delete(ProjectMember).where(
+            ProjectMember.project_gid == project_gid, ProjectMember.team_gid == team_gid
+        )
+    )
 
 
 def remove_members(conn: Connection, project_gid: int, users: list[int]) -> None:

@@ -10,23 +10,16 @@ from vinyasa import access
 from vinyasa.models import ProjectMember
 from vinyasa.projects import members
 from vinyasa.projects.schemas import PROJECT, PROJECT_MEMBERSHIP, FollowersBody, MembersBody
-from vinyasa.protocol.context import API_PREFIX, AsanaRoute, Ctx, CtxDep
+from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.users.service import resolve_user
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Project memberships"])
 
 
-def _sharable(ctx: Ctx, project_gid: str) -> access.VisibleProject:
-    """A visible project whose members the caller may change (its minimum_access_level_for_sharing)."""
-    project = access.project(ctx, project_gid, lock="share")
-    access.require_project_level(project, project.minimum_access_level_for_sharing, "change its members")
-    return project
-
-
 @router.post("/projects/{project_gid}/addMembers", operation_id="addMembersForProject")
 async def add_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
     """Add users as members at the project's default_access_level (not as followers); returns the project."""
-    project = _sharable(ctx, project_gid)
+    project = members.sharable(ctx, project_gid)
     users = members.resolve_users(ctx, "members", ctx.input(MembersBody).members, project.workspace_gid)
     members.add_members(ctx.conn, project.gid, dict.fromkeys(users, project.default_access_level))
     return ctx.one(PROJECT, project.gid)
@@ -35,7 +28,7 @@ async def add_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
 @router.post("/projects/{project_gid}/removeMembers", operation_id="removeMembersForProject")
 async def remove_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
     """Remove users from the project's members (and so from its followers); returns the project."""
-    project = _sharable(ctx, project_gid)
+    project = members.sharable(ctx, project_gid)
     users = members.resolve_users(ctx, "members", ctx.input(MembersBody).members, None)
     members.remove_members(ctx.conn, project.gid, users)
     return ctx.one(PROJECT, project.gid)
@@ -44,7 +37,7 @@ async def remove_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
 @router.post("/projects/{project_gid}/addFollowers", operation_id="addFollowersForProject")
 async def add_followers_for_project(ctx: CtxDep, project_gid: str) -> Response:
     """Make users followers, and members (at the default access level) if not yet; returns the project."""
-    project = _sharable(ctx, project_gid)
+    project = members.sharable(ctx, project_gid)
     users = members.resolve_users(ctx, "followers", ctx.input(FollowersBody).followers, project.workspace_gid)
     members.add_followers(ctx.conn, project.gid, users, project.default_access_level)
     return ctx.one(PROJECT, project.gid)
@@ -53,7 +46,7 @@ async def add_followers_for_project(ctx: CtxDep, project_gid: str) -> Response:
 @router.post("/projects/{project_gid}/removeFollowers", operation_id="removeFollowersForProject")
 async def remove_followers_for_project(ctx: CtxDep, project_gid: str) -> Response:
     """Stop users following the project; they stay members. Returns the project."""
-    project = _sharable(ctx, project_gid)
+    project = members.sharable(ctx, project_gid)
     users = members.resolve_users(ctx, "followers", ctx.input(FollowersBody).followers, None)
     members.remove_followers(ctx.conn, project.gid, users)
     return ctx.one(PROJECT, project.gid)
@@ -63,7 +56,8 @@ async def remove_followers_for_project(ctx: CtxDep, project_gid: str) -> Respons
 async def get_project_memberships_for_project(
     ctx: CtxDep, project_gid: str, user: str | None = None
 ) -> Response:
-    """A project's memberships, by gid; `user` (me, an email or a gid) narrows it to one user."""
+    """A project's memberships (users' and teams'), by gid; `user` (me, an email or a gid) narrows it
+    to that user's own membership."""
     project = access.project(ctx, project_gid)
     stmt = select(ProjectMember.gid).where(ProjectMember.project_gid == project.gid)
     if user is not None:

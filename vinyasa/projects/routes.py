@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import Project
+from vinyasa.models import Project, ProjectMember
 from vinyasa.projects import service
 from vinyasa.projects.schemas import PROJECT, ProjectFields
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, Ctx, CtxDep
@@ -26,6 +26,15 @@ def _visible(ctx: Ctx, archived: bool | None) -> AnySelect:
     return stmt
 
 
+def _of_team(team_gid: int) -> ColumnElement[bool]:
+    """SQL condition: the project is shared with the team (a member) or has it as its associated team.
+
+    Asana's team pages list "projects shared with the team as well as other important work associated
+    with it" (help.asana.com, teamless projects); the deprecated `team` filter does the same."""
+    shared = select(ProjectMember.project_gid).where(ProjectMember.team_gid == team_gid)
+    return or_(Project.team_gid == team_gid, Project.gid.in_(shared))
+
+
 @router.get("/projects", operation_id="getProjects")
 async def get_projects(
     ctx: CtxDep, workspace: str | None = None, team: str | None = None, archived: Boolean | None = None
@@ -41,13 +50,14 @@ async def get_projects(
         team_gid, team_workspace = access.team(ctx, team, "team")
         if workspace_gid is not None and team_workspace != workspace_gid:
             raise InvalidRequest("team: The team is not in the given workspace")
-        stmt = stmt.where(Project.team_gid == team_gid)
+        stmt = stmt.where(_of_team(team_gid))
     return ctx.page(PROJECT, stmt)
 
 
 @router.post("/projects", operation_id="createProject", status_code=201)
 async def create_project(ctx: CtxDep) -> Response:
-    """Create a project in `workspace` (and, in an organization, `team`); the caller becomes its admin."""
+    """Create a project in `workspace`, optionally with an associated `team` (required in an organization
+    only with `Asana-Disable: teamless_projects`); the caller becomes its admin."""
     return ctx.one(PROJECT, service.create_project(ctx, ctx.input(ProjectFields)), status=201)
 
 
@@ -61,8 +71,9 @@ async def get_project(ctx: CtxDep, project_gid: str) -> Response:
 async def update_project(ctx: CtxDep, project_gid: str) -> Response:
     """Change a project (partial); read-only fields and `followers` (create-only) are ignored.
 
-    Deviation: setting `team` moves the project to that team, which must be in the project's own
-    organization (else 400); Asana deprecates this, so the answer carries an `Asana-Change` header.
+    Setting `team` changes the associated team (one of the project's own organization, else 400;
+    null clears it), which grants no access; Asana deprecates it, so the answer carries an
+    `Asana-Change` header. With `Asana-Disable: teamless_projects` the team's membership moves along.
     """
     project = access.project(ctx, project_gid, lock="update")
     service.update_project(ctx, project, ctx.input(ProjectFields))
@@ -89,7 +100,7 @@ async def get_projects_for_workspace(
     "/workspaces/{workspace_gid}/projects", operation_id="createProjectForWorkspace", status_code=201
 )
 async def create_project_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
-    """Create a project in this workspace (an organization also needs `team` in the body)."""
+    """Create a project in this workspace (`team` optional, see createProject)."""
     gid = access.workspace(ctx, workspace_gid)
     return ctx.one(
         PROJECT, service.create_project(ctx, ctx.input(ProjectFields), workspace_gid=gid), status=201
@@ -98,14 +109,14 @@ async def create_project_for_workspace(ctx: CtxDep, workspace_gid: str) -> Respo
 
 @router.get("/teams/{team_gid}/projects", operation_id="getProjectsForTeam")
 async def get_projects_for_team(ctx: CtxDep, team_gid: str, archived: Boolean | None = None) -> Response:
-    """The projects of a team the caller can see, by gid."""
+    """The projects shared with a team or associated with it that the caller can see, by gid."""
     gid, _ = access.team(ctx, team_gid)
-    return ctx.page(PROJECT, _visible(ctx, archived).where(Project.team_gid == gid))
+    return ctx.page(PROJECT, _visible(ctx, archived).where(_of_team(gid)))
 
 
 @router.post("/teams/{team_gid}/projects", operation_id="createProjectForTeam", status_code=201)
 async def create_project_for_team(ctx: CtxDep, team_gid: str) -> Response:
-    """Create a project shared with this team, in the team's organization."""
+    """Create a project associated with this team, in the team's organization."""
     gid, workspace_gid = access.team(ctx, team_gid)
     created = service.create_project(ctx, ctx.input(ProjectFields), workspace_gid=workspace_gid, team_gid=gid)
     return ctx.one(PROJECT, created, status=201)

@@ -12,7 +12,8 @@ from sqlalchemy import Connection
 from vinyasa import richtext
 from vinyasa.models import Project, ProjectMember
 from vinyasa.protocol import sql
-from vinyasa.protocol.resources import Col, Derived, Ref, RefList, Resource, Value, Viewer
+from vinyasa.protocol.changes import TEAMLESS_PROJECTS
+from vinyasa.protocol.resources import Col, Derived, OneOf, Ref, RefList, Resource, Value, Viewer
 from vinyasa.protocol.values import Boolean, iso_ms
 from vinyasa.statuses.schemas import CURRENT_STATUS_SQL, PROJECT_BRIEF_SQL
 
@@ -105,7 +106,10 @@ def _nothing(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[in
 
 
 def _people(followers_only: bool) -> Any:
-    """Members (or only followers) of each project: one query serves both fields of a request."""
+    """User members (or only followers) of each project: one query serves both fields of a request.
+
+    Teams that are members are not listed (`members` is an array of users in ProjectResponse); they
+    are project memberships (GET /memberships, /projects/{gid}/project_memberships)."""
 
     def load(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
         key = ("project_people", tuple(gids))
@@ -114,7 +118,8 @@ def _people(followers_only: bool) -> Any:
             rows = viewer.cache[key] = sql.fetch(
                 conn,
                 "SELECT project_gid, user_gid, is_follower FROM project_members"
-                f" WHERE project_gid IN ({sql.marks(len(gids))}) ORDER BY project_gid, created_at, gid",
+                f" WHERE project_gid IN ({sql.marks(len(gids))}) AND user_gid IS NOT NULL"
+                " ORDER BY project_gid, created_at, gid",
                 gids,
             )
         out: dict[int, list[int]] = {}
@@ -165,7 +170,8 @@ PROJECT = Resource(
         "completed_by": Ref("completed_by_gid", "user"),
         "followers": RefList("user", _people(followers_only=True)),
         "owner": Ref("owner_gid", "user"),
-        "team": Ref("team_gid", "team"),
+        # Asana's "associated team": null unless one was given; grants no access (vinyasa.access).
+        "team": Ref("team_gid", "team", change=TEAMLESS_PROJECTS),
         "permalink_url": Derived(("gid",), _permalink),
         "project_brief": Ref("project_brief_gid", "project_brief", sql=PROJECT_BRIEF_SQL),
         # Project templates are not built yet: always null.
@@ -181,19 +187,36 @@ def _write_access(row: Mapping[str, Any], _viewer: Viewer) -> str:
     return "full_write" if row["access_level"] in ("admin", "editor") else "comment_only"
 
 
+# A membership's member: a user or a team (MemberCompact).
+MEMBER = OneOf((Ref("user_gid", "user"), Ref("team_gid", "team")))
+
 PROJECT_MEMBERSHIP = Resource(
     "project_membership",
     ProjectMember.__table__,
     {
         "parent": Ref("project_gid", "project"),
-        "member": Ref("user_gid", "user"),
+        "member": MEMBER,
         "access_level": Col("access_level"),
-        "user": Ref("user_gid", "user"),
+        "user": Ref("user_gid", "user"),  # null for a team's membership
         "project": Ref("project_gid", "project"),
         "write_access": Derived(("access_level",), _write_access),
     },
     compact=("member", "access_level"),
     opt_in=frozenset({"parent", "project"}),
+)
+
+# The same memberships as GET/POST/PUT /memberships show them (ProjectMembershipCompactResponse).
+MEMBERSHIP = Resource(
+    "membership",
+    ProjectMember.__table__,
+    {
+        "parent": Ref("project_gid", "project"),
+        "member": MEMBER,
+        "access_level": Col("access_level"),
+        "resource_subtype": Value(_nothing, default="project_membership"),
+    },
+    compact=("member", "access_level", "resource_subtype"),
+    opt_in=frozenset({"parent"}),
 )
 
 

@@ -13,6 +13,7 @@ from vinyasa.models import Project, Workspace
 from vinyasa.notes import stored_rich_text
 from vinyasa.projects import members
 from vinyasa.projects.schemas import NOT_NULL, ProjectFields
+from vinyasa.protocol import changes
 from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import new_gid
 from vinyasa.protocol.values import now_ms, parse_date, parse_datetime_ms
@@ -53,25 +54,13 @@ SETTINGS = frozenset(
 )
 APPEARANCE = frozenset({"color", "icon", "default_view"})
 
-# Asana-Change values for the deprecated inputs (digest §A.12).
-TEAM_CHANGE = (
-    "name=teamless_projects;info=https://forum.asana.com/t/change-teamless-projects/929205;affected=true"
-)
-PRIVATE_TO_TEAM_CHANGE = (
-    "name=project_team_sharing;"
-    "info=https://forum.asana.com/t/change-project-team-sharing-is-coming/740939;affected=true"
-)
-
 
 def _announce(ctx: Ctx, fields: ProjectFields) -> None:
-    """Add the Asana-Change header when a deprecated input was used."""
-    changes = []
+    """Note the Asana changes a deprecated input touches (`team`, `private_to_team`; digest §A.12)."""
     if "team" in fields.model_fields_set:
-        changes.append(TEAM_CHANGE)
+        changes.announce(ctx, changes.TEAMLESS_PROJECTS)
     if fields.privacy_setting == "private_to_team":
-        changes.append(PRIVATE_TO_TEAM_CHANGE)
-    if changes:
-        ctx.headers["Asana-Change"] = ", ".join(changes)
+        changes.announce(ctx, changes.PROJECT_TEAM_SHARING)
 
 
 def _no_nulls(fields: ProjectFields) -> None:
@@ -174,11 +163,24 @@ def _placement(
     if workspace_gid is None:
         raise InvalidRequest("workspace: Missing input")
     organization = _is_organization(ctx, workspace_gid)
-    if organization and team_gid is None:
+    if organization and team_gid is None and ctx.keeps_old(changes.TEAMLESS_PROJECTS):
         raise InvalidRequest("team: Missing input. A project in an organization must be shared with a team")
     if not organization and team_gid is not None:
         raise InvalidRequest("team: Projects in a workspace that is not an organization cannot have a team")
     return workspace_gid, team_gid
+
+
+def _shares_with_team(ctx: Ctx, privacy: str) -> bool:
+    """Whether a project's `team` is also made a member (so its people get access).
+
+    Today's Asana: only for the deprecated `private_to_team` ("visible to members of the team"), which
+    keeps its meaning that way; the team alone is an associated team that grants nothing. With
+    `Asana-Disable: teamless_projects` (the old behaviour): the team contains the project and grants
+    access, as every containing team did before Asana migrated them to members, unless it is `private`.
+    """
+    if privacy == "private_to_team":
+        return True
+    return privacy != "private" and ctx.keeps_old(changes.TEAMLESS_PROJECTS)
 
 
 def create_project(
@@ -225,21 +227,40 @@ def create_project(
         levels.setdefault(user, values["default_access_level"])
     members.add_members(ctx.conn, gid, levels)
     members.add_followers(ctx.conn, gid, followers, values["default_access_level"])
+    if team_gid is not None and _shares_with_team(ctx, values["privacy_setting"]):
+        members.add_team(ctx.conn, gid, team_gid, values["default_access_level"])
     sections.create_default(ctx.conn, gid)  # every new project starts with one section
     _announce(ctx, fields)
     return gid
 
 
 def _team_change(ctx: Ctx, value: str | None, workspace_gid: int) -> int | None:
-    """Moving a project to another team of its own organization (see the route's docstring)."""
+    """A new associated team for a project (see the route's docstring); null clears it, except with
+    `Asana-Disable: teamless_projects`, where a project in an organization must keep a team."""
     if value is None:
-        if _is_organization(ctx, workspace_gid):
+        if ctx.keeps_old(changes.TEAMLESS_PROJECTS) and _is_organization(ctx, workspace_gid):
             raise InvalidRequest("team: A project in an organization must have a team")
         return None
     team_gid, team_workspace = access.team(ctx, value, "team")
     if team_workspace != workspace_gid:
         raise InvalidRequest("team: A project can only move to a team of its own workspace")
     return team_gid
+
+
+def _reshare(ctx: Ctx, project: access.VisibleProject, row: Any, actual: dict[str, Any]) -> None:
+    """Keep the team's membership in step with a changed team or privacy (see `_shares_with_team`).
+
+    The old behaviour (`Asana-Disable: teamless_projects`) treats the team as the project's container:
+    its membership moves to a new team, and ends when the project becomes `private`."""
+    team_gid = actual.get("team_gid", row["team_gid"])
+    privacy = actual.get("privacy_setting", row["privacy_setting"])
+    if ctx.keeps_old(changes.TEAMLESS_PROJECTS) and row["team_gid"] is not None:
+        if "team_gid" in actual or privacy == "private":
+            members.remove_team(ctx.conn, project.gid, row["team_gid"])
+    if team_gid is not None and actual.keys() & {"team_gid", "privacy_setting"}:
+        if _shares_with_team(ctx, privacy):
+            level = actual.get("default_access_level", row["default_access_level"])
+            members.add_team(ctx.conn, project.gid, team_gid, level)
 
 
 def update_project(ctx: Ctx, project: access.VisibleProject, fields: ProjectFields) -> None:
@@ -283,6 +304,7 @@ def update_project(ctx: Ctx, project: access.VisibleProject, fields: ProjectFiel
         ctx.conn.execute(update(Project).where(Project.gid == project.gid).values(**actual))
     if actual.get("owner_gid") is not None:
         members.add_members(ctx.conn, project.gid, {actual["owner_gid"]: "admin"})
+    _reshare(ctx, project, row, actual)
     _announce(ctx, fields)
 
 

@@ -31,7 +31,7 @@ from starlette.responses import Response
 
 from vinyasa.db import RequestTransactions
 from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
-from vinyasa.protocol import sql
+from vinyasa.protocol import changes, sql
 from vinyasa.protocol.body import Payload, fields_option, parse_body, pretty_option, validate
 from vinyasa.protocol.fields import FieldTree, parse_fields
 from vinyasa.protocol.messages import say
@@ -121,10 +121,22 @@ class Ctx:
                 raise InvalidRequest(say("unwritable", name, hint=hint))
         return validate(model, self.payload.data)
 
+    def disabled(self) -> frozenset[str]:
+        """The changes the client opted out of with `Asana-Disable` (vinyasa.protocol.changes)."""
+        return changes.names(",".join(self.request.headers.getlist("asana-disable")))
+
+    def keeps_old(self, change: changes.Change) -> bool:
+        """Whether this request asked for the behaviour from before `change` (`Asana-Disable`)."""
+        return change.name in self.disabled()
+
     # ---- output ------------------------------------------------------------------------------
     def respond(self, body: dict[str, Any], status: int = 200) -> Response:
-        """Serialize an envelope, indented when opt_pretty was asked for."""
+        """Serialize an envelope, indented when opt_pretty was asked for; add `Asana-Change`."""
         option = orjson.OPT_INDENT_2 if self.pretty else 0
+        if changes.KEY in self.cache:
+            notice = changes.header(self, self.disabled())
+            if notice:
+                self.headers["Asana-Change"] = notice
         return Response(orjson.dumps(body, option=option), status, self.headers or None, JSON)
 
     def one(self, resource: Resource, gid: int, status: int = 200) -> Response:

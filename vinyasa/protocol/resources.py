@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, FromClause
 
 from vinyasa.protocol import sql
+from vinyasa.protocol.changes import Change, announce
 from vinyasa.protocol.fields import FieldTree
 
 
@@ -48,12 +49,22 @@ class Ref:
     """Another resource, named by a gid column of this table (null when the column is null).
 
     `sql` computes that column instead, as an expression over the row's table (e.g. a correlated
-    subquery for "the project's newest status"), still one query for any number of rows.
+    subquery for "the project's newest status"), still one query for any number of rows. `change`:
+    rendering this field announces that Asana change (an `Asana-Change` response header).
     """
 
     column: str
     target: str
     sql: str | None = None
+    change: Change | None = None
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """A reference that may point at one of several resource types (e.g. a membership's `member`,
+    a user or a team): one gid column per type, of which at most one is set in a row."""
+
+    refs: tuple[Ref, ...]
 
 
 @dataclass(frozen=True)
@@ -81,7 +92,7 @@ class Records:
     load: Batch
 
 
-FieldSpec = Col | Derived | Ref | RefList | Value | Records
+FieldSpec = Col | Derived | Ref | OneOf | RefList | Value | Records
 
 
 @dataclass
@@ -143,7 +154,7 @@ def _trim(value: Any, sub: _Sub) -> Any:
 
 
 # How the assembly loop fills a field (precomputed per plan, so the per-row loop does no type tests).
-_TYPE, _COL, _DERIVED, _LOADED, _JOINED, _RAW = range(6)
+_TYPE, _COL, _DERIVED, _LOADED, _JOINED, _RAW, _ONE_OF = range(7)
 
 
 @dataclass(frozen=True)
@@ -170,6 +181,7 @@ class _Plan:
     assembly: list[tuple[str, int, Any, _Sub]]  # name, how, spec, sub-selection
     ref_columns: dict[str, int] = field(default_factory=dict)  # reference field -> its gid's row position
     mapping: bool = False  # Derived fields need rows as name -> value mappings
+    changes: tuple[Change, ...] = ()  # Asana changes announced by rendering these fields
 
 
 _PLANS: dict[tuple[int, str, bool], _Plan] = {}
@@ -210,8 +222,18 @@ def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
         if spec is None:
             plan.assembly.append((name, _TYPE, None, sub))
             continue
-        need_rows = need_rows or isinstance(spec, Col | Ref | Derived)
-        if isinstance(spec, Col):
+        need_rows = need_rows or isinstance(spec, Col | Ref | OneOf | Derived)
+        if isinstance(spec, Ref) and spec.change is not None:
+            plan.changes = (*plan.changes, spec.change)
+        if isinstance(spec, OneOf):
+            # Each possible type is a reference of its own (kept under "name#i"); the row shows the set one.
+            parts = tuple(f"{name}#{i}" for i in range(len(spec.refs)))
+            for part, ref in zip(parts, spec.refs, strict=True):
+                columns[ref.column] = f"{table}.{ref.column}"
+                plan.groups[(ref.target, repr(sub))] = sub
+                plan.refs.append((part, ref, (ref.target, repr(sub))))
+            plan.assembly.append((name, _ONE_OF, parts, sub))
+        elif isinstance(spec, Col):
             columns[spec.column] = f"{table}.{spec.column}"
             plan.assembly.append((name, _COL, spec, sub))
         elif isinstance(spec, Derived):
@@ -303,6 +325,8 @@ def project(
     if not gids:
         return []
     plan = _plan(resource, tree, full)
+    for change in plan.changes:
+        announce(viewer, change)
     unique = list(dict.fromkeys(gids))
     rows: dict[int, tuple[Any, ...]] = {}
     if plan.select is not None:
@@ -354,6 +378,8 @@ def project(
                 item[name] = _joined(row, spec) if row is not None else None
             elif how == _DERIVED:
                 item[name] = _trim(spec.compute(named[gid], viewer), sub) if row is not None else None
+            elif how == _ONE_OF:
+                item[name] = next((v for part in spec if (v := values[part].get(gid)) is not None), None)
             else:
                 item[name] = rtype
         out[gid] = item

@@ -1,0 +1,139 @@
+"""Project memberships through the generic /memberships API: who is a member (a user or a team) of
+which project, at which access level.
+
+Source: Asana's spec, tag Memberships (getMemberships, createMembership, getMembership,
+updateMembership, deleteMembership) and "[Change] Project team sharing is coming!"
+(forum.asana.com/t/740939). Only projects can be parents here: vinyasa has no goals, portfolios,
+custom types or custom fields, so any other `parent` is an unknown object (400).
+Changing memberships needs the project's `minimum_access_level_for_sharing` (else 403), and nobody
+can give a higher level than their own (403).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy import delete, select, update
+
+from vinyasa import access
+from vinyasa.errors import Forbidden, InvalidRequest
+from vinyasa.memberships.schemas import MembershipFields
+from vinyasa.models import Project, ProjectMember, Team
+from vinyasa.projects import members
+from vinyasa.protocol.context import Ctx
+from vinyasa.protocol.gids import as_gid
+from vinyasa.protocol.pagination import AnySelect
+
+Member = tuple[Literal["user", "team"], int]
+SUBTYPES = ("project_membership",)
+
+
+def _member(ctx: Ctx, value: str, workspace_gid: int | None) -> Member:
+    """A team (by gid) or a user (`me`, email or gid) the caller can see; 400 otherwise. With
+    `workspace_gid`, the member must belong to that workspace."""
+    gid = as_gid(value)
+    if gid is not None:
+        found = ctx.conn.execute(
+            select(Team.gid, Team.workspace_gid).where(Team.gid == gid, access.team_visible(ctx))
+        ).first()
+        if found is not None:
+            if workspace_gid is not None and found.workspace_gid != workspace_gid:
+                raise InvalidRequest(f"member: Team {gid} is not in the project's workspace")
+            return "team", gid
+    return "user", members.resolve_users(ctx, "member", [value], workspace_gid)[0]
+
+
+def _level(value: str | None, field: str) -> str:
+    if value not in access.PROJECT_LEVELS:
+        raise InvalidRequest(
+            f"{field}: Not a valid access level for a project: {str(value)[:64]}."
+            " Use one of admin, editor, commenter, viewer"
+        )
+    return value
+
+
+def _may_grant(project: access.VisibleProject, level: str) -> None:
+    """403 unless the caller may share the project, at most at their own level."""
+    access.require_project_level(project, project.minimum_access_level_for_sharing, "change its members")
+    if access.PROJECT_LEVELS.index(level) > access.PROJECT_LEVELS.index(project.access_level):
+        raise Forbidden(f"You cannot give {level} access to this project: your own access is lower.")
+
+
+def listing(ctx: Ctx, parent: str | None, member: str | None, subtype: str | None) -> AnySelect:
+    """The memberships to list, by gid: a project's (optionally one member's), or, without `parent`,
+    every visible project membership of a team (`member` a team, `resource_subtype`
+    project_membership)."""
+    if subtype is not None and subtype not in SUBTYPES:
+        raise InvalidRequest(
+            f"resource_subtype: Not a supported membership type: {subtype[:64]}. Use project_membership"
+        )
+    if parent is not None:
+        project = access.project(ctx, parent, "parent")
+        stmt = select(ProjectMember.gid).where(ProjectMember.project_gid == project.gid)
+        if member is not None:
+            kind, gid = _member(ctx, member, None)
+            column = ProjectMember.team_gid if kind == "team" else ProjectMember.user_gid
+            stmt = stmt.where(column == gid)
+        return stmt
+    if member is None or subtype is None:
+        raise InvalidRequest(
+            "parent: Missing input. Give a parent, or a team as member with resource_subtype"
+            " project_membership"
+        )
+    kind, gid = _member(ctx, member, None)
+    if kind != "team":
+        raise InvalidRequest("member: Without a parent, member must be a team; give a parent for a user")
+    return (
+        select(ProjectMember.gid)
+        .join(Project, Project.gid == ProjectMember.project_gid)
+        .where(ProjectMember.team_gid == gid, access.project_visible(ctx))
+    )
+
+
+def create(ctx: Ctx, fields: MembershipFields) -> int:
+    """A new project membership for a user or a team; the level defaults to the project's
+    default_access_level. A member that already has one is a 400 (update that membership instead)."""
+    if fields.parent is None:
+        raise InvalidRequest("parent: Missing input")
+    if fields.member is None:
+        raise InvalidRequest("member: Missing input")
+    project = access.project(ctx, fields.parent, "parent", lock="share")
+    kind, member = _member(ctx, fields.member, project.workspace_gid)
+    given = fields.access_level if fields.access_level is not None else fields.role
+    field = "access_level" if fields.access_level is not None else "role"
+    level = project.default_access_level if given is None else _level(given, field)
+    _may_grant(project, level)
+    gid = members.add_member(ctx.conn, project.gid, (kind, member), level)
+    if gid is None:
+        raise InvalidRequest(
+            f"member: {fields.member[:64]} is already a member of this project; update that membership"
+        )
+    return gid
+
+
+def _visible(ctx: Ctx, value: str) -> tuple[int, access.VisibleProject]:
+    """A membership whose project the caller can see (404 otherwise), with that project locked."""
+    gid = access.project_membership(ctx, value)
+    project_gid = ctx.conn.execute(
+        select(ProjectMember.project_gid).where(ProjectMember.gid == gid)
+    ).scalar_one()
+    return gid, access.project(ctx, str(project_gid), lock="share")
+
+
+def change(ctx: Ctx, value: str, fields: MembershipFields) -> int:
+    """Set a membership's access level (`access_level`, or the deprecated `role`)."""
+    gid, project = _visible(ctx, value)
+    given = fields.access_level if fields.access_level is not None else fields.role
+    if given is None:
+        raise InvalidRequest("access_level: Missing input")
+    level = _level(given, "access_level" if fields.access_level is not None else "role")
+    _may_grant(project, level)
+    ctx.conn.execute(update(ProjectMember).where(ProjectMember.gid == gid).values(access_level=level))
+    return gid
+
+
+def remove(ctx: Ctx, value: str) -> None:
+    """End a membership (a user's also ends their following the project)."""
+    gid, project = _visible(ctx, value)
+    access.require_project_level(project, project.minimum_access_level_for_sharing, "change its members")
+    ctx.conn.execute(delete(ProjectMember).where(ProjectMember.gid == gid))
