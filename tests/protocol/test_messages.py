@@ -186,6 +186,7 @@ async def _path_values(client, world) -> dict[str, str]:
         "status_update_gid": (await post_update(client, project))["gid"],
         "project_brief_gid": brief["gid"],
         "project_membership_gid": memberships[0]["gid"],
+        "membership_gid": memberships[0]["gid"],
     }
 
 
