@@ -10,7 +10,6 @@ Known spec defects are excluded in SPEC_DEFECTS, each with its reason (digest §
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -23,11 +22,10 @@ from schemathesis.specs.openapi.checks import (
 
 from vinyasa.app import create_app
 from vinyasa.config import Settings
+from vinyasa.spec import SPEC_DIR
+from vinyasa.spec.openapi import implemented_operations as spec_implemented
 
-REFERENCE = Path(
-    os.environ.get("VINYASA_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "reference")
-)
-SPEC = REFERENCE / "scope_oas.yaml"
+SPEC = SPEC_DIR / "scope_oas.yaml"
 
 # Where the spec is wrong, and why. A key is either an operationId (the operation is left out of the
 # runs) or, narrower, a JSON pointer into the spec ("#/..."): that node is removed before the runs.
@@ -43,13 +41,8 @@ SPEC_DEFECTS: dict[str, str] = {
 
 def implemented_operations() -> list[str]:
     """The operation_ids of the app's API routes."""
-    paths = create_app(Settings(database_url="sqlite://")).openapi()["paths"]
-    ids = {op["operationId"] for item in paths.values() for op in item.values() if "operationId" in op}
+    ids = set(spec_implemented(create_app(Settings(database_url="sqlite://"))))
     return sorted(ids - {key for key in SPEC_DEFECTS if not key.startswith("#/")})
-
-
-if not SPEC.exists():
-    raise RuntimeError(f"the in-scope spec is missing at {SPEC}; set VINYASA_REFERENCE_DIR")
 
 
 def _nullable_all_of(node: object) -> None:
