@@ -10,15 +10,18 @@ Known spec defects are excluded in SPEC_DEFECTS, each with its reason (digest §
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from vinyasa.app import create_app
 from vinyasa.config import Settings
@@ -60,7 +63,7 @@ def _nullable_all_of(node: object) -> None:
             _nullable_all_of(value)
 
 
-def _drop_spec_defects(raw: dict) -> None:
+def _drop_spec_defects(raw: dict[str, Any]) -> None:
     """Remove the nodes SPEC_DEFECTS names by JSON pointer."""
     for pointer in (key for key in SPEC_DEFECTS if key.startswith("#/")):
         *parents, last = pointer.removeprefix("#/").split("/")
@@ -70,7 +73,7 @@ def _drop_spec_defects(raw: dict) -> None:
         del node[last]
 
 
-def load_spec() -> schemathesis.specs.openapi.schemas.OpenApiSchema:
+def load_spec() -> OpenApiSchema:
     """The in-scope spec with its known defects corrected (all operations; filter with .include)."""
     loaded = schemathesis.openapi.from_path(SPEC)
     _nullable_all_of(loaded.raw_schema)
@@ -80,7 +83,7 @@ def load_spec() -> schemathesis.specs.openapi.schemas.OpenApiSchema:
 
 _loaded = load_spec()
 schema = _loaded.include(operation_id=implemented_operations())
-schema.config.generation.update(modes=["positive"])
+schema.config.generation.update(modes=[GenerationMode.POSITIVE])
 # VINYASA_SCHEMATHESIS_EXAMPLES raises the cases per operation for a local bug hunt (default 25).
 MAX_EXAMPLES = int(os.environ.get("VINYASA_SCHEMATHESIS_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -19,7 +19,10 @@ OUTPUT = ROOT / "docs" / "coverage.md"
 
 
 def _operations(spec: dict[str, Any]) -> list[tuple[str, str, str, list[str]]]:
-    return [(op_id, method.upper(), path, list(op.get("tags", []))) for op_id, method, path, op in spec_operations(spec)]
+    return [
+        (op_id, method.upper(), path, list(op.get("tags", [])))
+        for op_id, method, path, op in spec_operations(spec)
+    ]
 
 
 def implemented() -> set[str]:

@@ -17,7 +17,7 @@ from vinyasa.errors import install_error_handlers
 from vinyasa.models import Meta
 from vinyasa.projects.membership_routes import router as project_memberships_router
 from vinyasa.projects.routes import router as projects_router
-from vinyasa.protocol.context import API_PREFIX, Runtime
+from vinyasa.protocol.context import Runtime
 from vinyasa.protocol.dispatch import AsanaApp
 from vinyasa.protocol.pagination import OffsetCodec
 from vinyasa.protocol.ratelimit import RateLimiter

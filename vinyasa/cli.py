@@ -40,6 +40,7 @@ app.add_typer(token_app, name="token")
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
 DEFAULT_EMAIL = "owner@example.com"
 T = TypeVar("T")
+_URL_HINT = "vinyasa runs on sqlite:///PATH/vinyasa.db or postgresql://USER@HOST:5432/DB"
 
 
 class UserError(Exception):
@@ -69,10 +70,17 @@ def _database_url() -> str:
 
 
 def _shown_url() -> str:
-    """The database URL without its password."""
+    """The database URL without its password; a UserError unless it is SQLite or PostgreSQL."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
-    return make_url(_database_url()).render_as_string(hide_password=True)
+    try:
+        url = make_url(_database_url())
+    except ArgumentError as exc:
+        raise UserError(f"VINYASA_DATABASE_URL is not a database URL ({exc}); {_URL_HINT}") from exc
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise UserError(f"VINYASA_DATABASE_URL names {url.get_backend_name()}; {_URL_HINT}")
+    return url.render_as_string(hide_password=True)
 
 
 def _migrated_engine() -> Engine:
@@ -151,7 +159,8 @@ def init(
 
 def _print_welcome(created: dict[str, str | None], email: str, base: str | None) -> None:
     typer.echo(
-        f"Owner {email} (user {created['user']}) in workspace {created['workspace']} (team {created['team']})."
+        f"Owner {email} (user {created['user']}) in workspace {created['workspace']}"
+        f" (team {created['team']})."
     )
     typer.echo(f"Personal access token (shown once): {created['token']}")
     typer.echo(f"Another token at any time: vinyasa token create --email {email}")
@@ -228,7 +237,9 @@ def _check_port(host: str, port: int) -> None:
         try:
             probe.bind(address)
         except OSError as exc:
-            reason = "is already in use" if exc.errno in (98, 48, 10048) else f"cannot be used ({exc.strerror})"
+            reason = (
+                "is already in use" if exc.errno in (98, 48, 10048) else f"cannot be used ({exc.strerror})"
+            )
             raise UserError(f"port {port} on {host} {reason}: choose another with --port") from exc
 
 
@@ -291,18 +302,20 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("VINYASA_DEBUG"):
             raise
-        typer.echo(f"error: {_describe(exc)}", err=True)
+        try:
+            message = _describe(exc)
+        except UserError as unusable:
+            message = str(unusable)
+        typer.echo(f"error: {message}", err=True)
         sys.exit(1)
 
 
 def _describe(exc: Exception) -> str:
     """One line for an unexpected failure: the database's own message where there is one."""
-    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+    from sqlalchemy.exc import DBAPIError
 
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         detail = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
         return f"database {_shown_url()}: {detail}"
-    if isinstance(exc, ArgumentError | NoSuchModuleError):
-        return f"VINYASA_DATABASE_URL is not a database URL vinyasa can use ({exc}); e.g. sqlite:///path/vinyasa.db"
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

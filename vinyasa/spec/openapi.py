@@ -7,6 +7,7 @@ responses, with the path-level parameters), keeps only the components they refer
 - `servers: [{"url": "/api/1.0"}]` (Asana's paths are relative to it) and bearer auth as the only
   security scheme, so Swagger UI's "Try it out" sends the personal access token the CLI printed;
 - vinyasa's own endpoints (`/healthz`), whose `servers` entry points at the root;
+- optional parameters' examples as `x-example`, so "Try it out" does not send Asana's samples;
 - the in-scope operations not implemented yet, in `x-vinyasa-unimplemented` (operationId, method,
   path, tags) and as a list in `info.description`.
 
@@ -45,7 +46,7 @@ def implemented_operations(app: FastAPI) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for route in app.routes:
         if isinstance(route, APIRoute) and route.operation_id and route.path.startswith(API_PREFIX):
-            for method in sorted(route.methods):
+            for method in sorted(route.methods or ()):
                 found[route.operation_id] = (method.lower(), route.path.removeprefix(API_PREFIX))
     return found
 
@@ -98,7 +99,7 @@ def _own_paths() -> dict[str, Any]:
                 "operationId": "vinyasaHealthz",
                 "tags": ["vinyasa"],
                 "summary": "Liveness probe",
-                "description": "Answers 200 `{\"status\":\"ok\"}` while the server runs; needs no token.",
+                "description": 'Answers 200 `{"status":"ok"}` while the server runs; needs no token.',
                 "security": [],
                 "responses": {
                     "200": {
@@ -128,7 +129,12 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     for op_id, method, path, operation in spec_operations(scope):
         if op_id not in implemented:
             missing.append(
-                {"operationId": op_id, "method": method.upper(), "path": path, "tags": operation.get("tags", [])}
+                {
+                    "operationId": op_id,
+                    "method": method.upper(),
+                    "path": path,
+                    "tags": operation.get("tags", []),
+                }
             )
             continue
         item = paths.setdefault(path, {})
@@ -144,7 +150,10 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             "title": "vinyasa — Asana REST API v1.0",
             "version": __version__,
             "description": _DESCRIPTION + _unimplemented_text(missing),
-            "license": {"name": "Asana's spec: Apache 2.0", "url": "https://www.apache.org/licenses/LICENSE-2.0"},
+            "license": {
+                "name": "Asana's spec: Apache 2.0",
+                "url": "https://www.apache.org/licenses/LICENSE-2.0",
+            },
         },
         "servers": [{"url": API_PREFIX, "description": "this server"}],
         "security": [{SECURITY_SCHEME: []}],
@@ -157,17 +166,43 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                     **schemes.get(SECURITY_SCHEME, {}),
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "A personal access token printed by `vinyasa serve` or `vinyasa token create`.",
+                    "description": "A personal access token (`vinyasa serve` or `vinyasa token create`).",
                 }
             },
         },
         "x-vinyasa-unimplemented": missing,
     }
-    return copy.deepcopy(document)  # the cached spec stays untouched whatever callers do
+    document = copy.deepcopy(document)  # the cached spec stays untouched whatever callers do
+    _optional_examples_as_extensions(document)
+    return document
+
+
+def _optional_examples_as_extensions(document: dict[str, Any]) -> None:
+    """Swagger UI's "Try it out" pre-fills every parameter with its `example`, so a plain GET /users/me
+    would send Asana's sample `workspace=12345` and a 40-field `opt_fields`. Optional parameters keep
+    their example as `x-example` (shown, not sent)."""
+    parameter_lists = [item.get("parameters", []) for item in document["paths"].values()]
+    parameter_lists += [
+        op.get("parameters", [])
+        for item in document["paths"].values()
+        for key, op in item.items()
+        if key in METHODS
+    ]
+    parameter_lists.append(list(document["components"].get("parameters", {}).values()))
+    for parameters in parameter_lists:
+        for parameter in parameters:
+            if "$ref" not in parameter and not parameter.get("required") and "example" in parameter:
+                parameter["x-example"] = parameter.pop("example")
 
 
 def _tags(spec: dict[str, Any], paths: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    used = {tag for item in paths.values() for op in item.values() if isinstance(op, dict) for tag in op.get("tags", [])}
+    used = {
+        tag
+        for item in paths.values()
+        for op in item.values()
+        if isinstance(op, dict)
+        for tag in op.get("tags", [])
+    }
     tags = [tag for tag in spec.get("tags", []) if tag["name"] in used]
     return [*tags, {"name": "vinyasa", "description": "vinyasa's own endpoints, outside Asana's API."}]
 
