@@ -18,7 +18,9 @@ def test_try_it_out_calls_the_api_with_the_token(live, docs_path, tmp_path):
     with open_page(live.base + docs_path, tmp_path / "profile") as page:
         page.wait("document.querySelectorAll('.opblock-tag').length > 0")
         assert page.js("document.title") == "vinyasa — Asana API reference"
-        origins = page.js("[...new Set(performance.getEntriesByType('resource').map(e => new URL(e.name).origin))]")
+        origins = page.js(
+            "[...new Set(performance.getEntriesByType('resource').map(e => new URL(e.name).origin))]"
+        )
         assert origins == [live.base], f"the page loaded assets from elsewhere: {origins}"
 
         page.click(".btn.authorize")
@@ -39,7 +41,9 @@ def test_try_it_out_calls_the_api_with_the_token(live, docs_path, tmp_path):
         url = page.js(f"document.querySelector('{OP} .request-url pre').innerText")
         assert url.startswith(f"{live.base}/api/1.0/users/me"), url
         assert "workspace=" not in url, "optional parameters' examples must not be sent"
-        body = page.js(f"document.querySelector('{OP} .live-responses-table .response-col_description pre').innerText")
+        body = page.js(
+            f"document.querySelector('{OP} .live-responses-table .response-col_description pre').innerText"
+        )
         assert json.loads(body)["data"]["gid"] == live.user
 
 
