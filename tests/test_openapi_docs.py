@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -19,11 +21,12 @@ async def root(world):
         yield c
 
 
-async def _document(root) -> dict:
+async def _document(root) -> dict[str, Any]:
     r = await root.get("/openapi.json")
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/json"
-    return r.json()
+    document: dict[str, Any] = r.json()
+    return document
 
 
 async def test_operations_are_asanas_own_for_every_route(root, world):
