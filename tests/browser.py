@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 import websocket
 
+from tests.helpers import stop
+
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 
 
@@ -134,9 +136,4 @@ def open_page(url: str, profile: Path) -> Iterator[Page]:
         finally:
             ws.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)

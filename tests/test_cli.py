@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import new_database
+from tests.helpers import stop
 from vinyasa import __version__, cli
 
 BIN = Path(sys.executable).parent / "vinyasa"
@@ -164,17 +165,6 @@ def _serve(database: str, port: int, cwd: Path) -> subprocess.Popen[str]:
     )
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    if proc.stdout is not None:
-        proc.stdout.close()
-
-
 def test_serve_banners_and_busy_port(database, tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -192,7 +182,7 @@ def test_serve_banners_and_busy_port(database, tmp_path):
         one_line_error(busy, f"port {port} on 127.0.0.1 is already in use: choose another with --port")
         assert "serving" not in busy.stdout and "token" not in busy.stdout.lower()
     finally:
-        _stop(proc)
+        stop(proc)
     proc = _serve(database, port, tmp_path)
     try:
         lines = _wait_for(proc, "vinyasa serving")
@@ -200,4 +190,4 @@ def test_serve_banners_and_busy_port(database, tmp_path):
         assert not any("shown once" in line for line in lines)
         assert f'Try: curl -H "Authorization: Bearer $TOKEN" {base}/api/1.0/users/me' in lines
     finally:
-        _stop(proc)
+        stop(proc)

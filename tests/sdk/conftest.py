@@ -17,6 +17,7 @@ import asana
 import pytest
 
 from tests.conftest import new_database
+from tests.helpers import stop
 
 BIN = Path(sys.executable).parent / "vinyasa"
 
@@ -88,9 +89,5 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             pytest.fail(f"vinyasa serve did not start ({request.param}); its output:\n{tail}")
         time.sleep(0.1)
     yield Live(request.param, url, base, made["token"], made["user"], made["workspace"], made["team"])
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)
     log.close()

@@ -8,9 +8,22 @@ import json
 
 import pytest
 
-from tests.browser import open_page
+from tests.browser import Page, open_page
 
 OP = "#operations-Users-getUser"
+
+
+def _try_get_me(page: Page) -> str:
+    """Open Users > GET /users/{user_gid}, "Try it out" with `me`, "Execute"; the status shown."""
+    page.click("#operations-tag-Users")
+    page.click(f"{OP} .opblock-summary-control")
+    page.click(f"{OP} .try-out__btn")
+    page.type(f'{OP} tr[data-param-name="user_gid"] input', "me")
+    page.click(f"{OP} .execute")
+    status: str = page.wait(
+        f"document.querySelector('{OP} .live-responses-table tbody .response-col_status')?.innerText"
+    )
+    return status.strip()
 
 
 @pytest.mark.parametrize("docs_path", ["/docs", "/api/1.0/docs"])
@@ -29,15 +42,7 @@ def test_try_it_out_calls_the_api_with_the_token(live, docs_path, tmp_path):
         page.wait("document.querySelector('.modal-ux').innerText.includes('Authorized')")
         page.click(".modal-ux .btn-done")
 
-        page.click("#operations-tag-Users")
-        page.click(f"{OP} .opblock-summary-control")
-        page.click(f"{OP} .try-out__btn")
-        page.type(f'{OP} tr[data-param-name="user_gid"] input', "me")
-        page.click(f"{OP} .execute")
-        status = page.wait(
-            f"document.querySelector('{OP} .live-responses-table tbody .response-col_status')?.innerText"
-        )
-        assert status.strip() == "200"
+        assert _try_get_me(page) == "200"
         url = page.js(f"document.querySelector('{OP} .request-url pre').innerText")
         assert url.startswith(f"{live.base}/api/1.0/users/me"), url
         assert "workspace=" not in url, "optional parameters' examples must not be sent"
@@ -50,12 +55,4 @@ def test_try_it_out_calls_the_api_with_the_token(live, docs_path, tmp_path):
 def test_without_the_token_the_page_shows_asanas_401(live, tmp_path):
     with open_page(live.base + "/docs", tmp_path / "profile") as page:
         page.wait("document.querySelectorAll('.opblock-tag').length > 0")
-        page.click("#operations-tag-Users")
-        page.click(f"{OP} .opblock-summary-control")
-        page.click(f"{OP} .try-out__btn")
-        page.type(f'{OP} tr[data-param-name="user_gid"] input', "me")
-        page.click(f"{OP} .execute")
-        status = page.wait(
-            f"document.querySelector('{OP} .live-responses-table tbody .response-col_status')?.innerText"
-        )
-        assert status.strip() == "401"
+        assert _try_get_me(page) == "401"
