@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from tests.conftest import new_database
@@ -29,6 +30,10 @@ def run(*args: str, cwd: Path, url: str | None = None, data_home: Path | None = 
     return subprocess.run(
         [str(BIN), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def one_line_error(out: subprocess.CompletedProcess[str], fragment: str) -> None:
@@ -49,14 +54,18 @@ def test_default_database_is_the_user_data_dir_whatever_the_directory(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b" / "c"
     first.mkdir()
     second.mkdir(parents=True)
-    made = run("init", "--email", "boss@example.com", "--json", cwd=first, data_home=data_home)
+    made = run("init", "--email", "boss@example.com", cwd=first, data_home=data_home)
     assert made.returncode == 0, made.stderr
     db = data_home / "vinyasa" / "vinyasa.db"
     assert f"database: sqlite:///{db}" in made.stderr
     assert db.exists()
-    token = run("token", "create", "--email", "boss@example.com", cwd=second, data_home=data_home)
+    assert (
+        "Another token at any time: vinyasa token create --email boss@example.com" in made.stdout.splitlines()
+    )
+    token = run("token", "create", "--email", "boss@example.com", "--json", cwd=second, data_home=data_home)
     assert token.returncode == 0, token.stderr
-    assert token.stdout.startswith("2/" + json.loads(made.stdout)["user"] + "/")
+    assert json.loads(token.stdout)["token"].startswith("2/" + json.loads(token.stdout)["user"] + "/")
+    assert f"database: sqlite:///{db}" in token.stderr
     assert not list(first.iterdir()) and not list(second.iterdir()), (
         "nothing written to the current directory"
     )
@@ -84,7 +93,8 @@ def test_every_command_migrates_first_and_names_its_database(database, tmp_path)
     again = run("init", cwd=tmp_path, url=database)
     one_line_error(
         again,
-        "only runs on an empty database (a token for its owner: vinyasa token create --email plain@example.com)",
+        f"only runs on an empty database (a token for its owner: VINYASA_DATABASE_URL='{_shown(database)}' "
+        "vinyasa token create --email plain@example.com)",
     )
 
 
@@ -94,7 +104,8 @@ def test_init_prints_the_owner_email_and_how_to_get_another_token(database, tmp_
     lines = out.stdout.splitlines()
     assert lines[0].startswith("Owner boss@example.com (user ")
     assert lines[1].startswith("Personal access token (shown once): 2/")
-    assert lines[2] == "Another token at any time: vinyasa token create --email boss@example.com"
+    hint = f"VINYASA_DATABASE_URL='{_shown(database)}' vinyasa token create --email boss@example.com"
+    assert lines[2] == f"Another token at any time: {hint}"
     token = run("token", "create", "--email", "BOSS@example.com", "--json", cwd=tmp_path, url=database)
     assert json.loads(token.stdout)["token"].startswith("2/")
 
@@ -174,7 +185,8 @@ def test_serve_banners_and_busy_port(database, tmp_path):
     try:
         lines = _wait_for(proc, "vinyasa serving")
         assert any(line.startswith("Owner owner@example.com (user ") for line in lines)
-        assert "Another token at any time: vinyasa token create --email owner@example.com" in lines
+        hint = f"VINYASA_DATABASE_URL='{_shown(database)}' vinyasa token create --email owner@example.com"
+        assert f"Another token at any time: {hint}" in lines
         assert f"API base URL: {base}/api/1.0" in lines
         assert f"Interactive docs: {base}/docs (Authorize with the token)" in lines
         assert lines[-1].startswith(f"vinyasa serving {base}/api/1.0 (database ")
@@ -186,7 +198,7 @@ def test_serve_banners_and_busy_port(database, tmp_path):
     proc = _serve(database, port, tmp_path)
     try:
         lines = _wait_for(proc, "vinyasa serving")
-        assert "Get a token: export TOKEN=$(vinyasa token create --email owner@example.com)" in lines
+        assert f"Get a token: export TOKEN=$({hint})" in lines
         assert not any("shown once" in line for line in lines)
         assert f'Try: curl -H "Authorization: Bearer $TOKEN" {base}/api/1.0/users/me' in lines
     finally:

@@ -83,6 +83,14 @@ def _shown_url() -> str:
     return url.render_as_string(hide_password=True)
 
 
+def _token_command(email: str) -> str:
+    """The command that makes another token, naming the database unless it is the default one."""
+    from vinyasa.config import default_database_url
+
+    env = "" if _database_url() == default_database_url() else f"VINYASA_DATABASE_URL='{_shown_url()}' "
+    return f"{env}vinyasa token create --email {email}"
+
+
 def _migrated_engine() -> Engine:
     """An engine on the configured database, migrated to the newest schema."""
     from vinyasa.db import make_engine
@@ -146,7 +154,7 @@ def init(
             owner = _owner_email(conn)
             raise UserError(
                 "the database already has users; `init` only runs on an empty database "
-                f"(a token for its owner: vinyasa token create --email {owner})"
+                f"(a token for its owner: {_token_command(str(owner))})"
             )
         return bootstrap(conn, email, workspace)
 
@@ -163,7 +171,7 @@ def _print_welcome(created: dict[str, str | None], email: str, base: str | None)
         f" (team {created['team']})."
     )
     typer.echo(f"Personal access token (shown once): {created['token']}")
-    typer.echo(f"Another token at any time: vinyasa token create --email {email}")
+    typer.echo(f"Another token at any time: {_token_command(email)}")
     if base:
         _print_urls(base, str(created["token"]))
 
@@ -275,7 +283,7 @@ def serve(
     if created is not None:
         _print_welcome(created, DEFAULT_EMAIL, base)
     else:
-        typer.echo(f"Get a token: export TOKEN=$(vinyasa token create --email {owner or 'EMAIL'})")
+        typer.echo(f"Get a token: export TOKEN=$({_token_command(owner or 'EMAIL')})")
         _print_urls(base, "$TOKEN")
     typer.echo(f"vinyasa serving {base}/api/1.0 (database {_shown_url()})")
     sys.stdout.flush()
