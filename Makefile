@@ -1,13 +1,21 @@
-# vinyasa — `make serve` and `make test` are all a fresh machine needs (Python >= 3.11).
+# vinyasa — `make serve` and `make test` are all a fresh machine needs (Python >= 3.11). `make help` lists the targets.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export VINYASA_DATABASE_URL ?= sqlite:///data/vinyasa.db
+# `make serve` keeps its database in the repository's data/ (the CLI alone defaults to the user's data dir).
+export VINYASA_DATABASE_URL ?= sqlite:///$(CURDIR)/data/vinyasa.db
+REFERENCE ?= ../shared/reference
+LINTED := vinyasa tests tools migrations bench
 
-.PHONY: install serve test check bench bench-smoke coverage clean
+.DEFAULT_GOAL := help
+.PHONY: help install serve test check bench bench-smoke coverage spec-refresh clean
+
+help:  ## list the targets
+	@echo "make TARGET, where TARGET is one of:"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | awk -F'\t' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,16 +25,16 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)  ## create .venv from the lock file
 
-serve: install  ## migrate the database, bootstrap it on first start (prints a token), serve
+serve: install  ## migrate data/vinyasa.db, bootstrap it on first start (prints a token), serve on PORT (8000)
 	$(BIN)/vinyasa serve --host $(HOST) --port $(PORT)
 
 test: install  ## the whole suite, on SQLite and PostgreSQL
 	$(BIN)/pytest
 
-check: install  ## ruff + mypy --strict
-	$(BIN)/ruff check vinyasa tests migrations bench tools
-	$(BIN)/ruff format --check vinyasa
-	$(BIN)/mypy vinyasa
+check: install  ## ruff (lint + format) and mypy --strict, on the code and the tests
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy vinyasa tests tools
 
 bench: install  ## performance against the targets (needs wrk)
 	$(BIN)/python -m bench.run
@@ -37,5 +45,12 @@ bench-smoke: install  ## a few seconds of the benchmark, numbers not gated
 coverage: install  ## regenerate docs/coverage.md from the routes and Asana's spec
 	$(BIN)/python -m tools.spec_coverage
 
-clean:
+spec-refresh:  ## copy Asana's spec from REFERENCE (../shared/reference) into vinyasa/spec when it differs
+	@for f in asana_oas.yaml scope_oas.yaml; do \
+	  if [ ! -f "$(REFERENCE)/$$f" ]; then echo "no $(REFERENCE)/$$f: nothing to refresh"; \
+	  elif cmp -s "$(REFERENCE)/$$f" "vinyasa/spec/$$f"; then echo "vinyasa/spec/$$f is current"; \
+	  else cp "$(REFERENCE)/$$f" "vinyasa/spec/$$f" && chmod 644 "vinyasa/spec/$$f" && echo "updated vinyasa/spec/$$f"; fi; \
+	done
+
+clean:  ## remove .venv, data/ and the tool caches
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

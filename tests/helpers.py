@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from typing import Any
 
 import httpx
@@ -28,3 +29,16 @@ def fails(response: httpx.Response, status: int, *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in error["message"], error["message"]
     return str(error["message"])
+
+
+def stop(proc: subprocess.Popen[Any]) -> None:
+    """Terminate a child process (killed after 10 s) and close its pipes."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()

@@ -10,24 +10,25 @@ Known spec defects are excluded in SPEC_DEFECTS, each with its reason (digest §
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from vinyasa.app import create_app
 from vinyasa.config import Settings
+from vinyasa.spec import SPEC_DIR
+from vinyasa.spec.openapi import implemented_operations as spec_implemented
 
-REFERENCE = Path(
-    os.environ.get("VINYASA_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "reference")
-)
-SPEC = REFERENCE / "scope_oas.yaml"
+SPEC = SPEC_DIR / "scope_oas.yaml"
 
 # Where the spec is wrong, and why. A key is either an operationId (the operation is left out of the
 # runs) or, narrower, a JSON pointer into the spec ("#/..."): that node is removed before the runs.
@@ -47,13 +48,8 @@ SPEC_DEFECTS: dict[str, str] = {
 
 def implemented_operations() -> list[str]:
     """The operation_ids of the app's API routes."""
-    paths = create_app(Settings(database_url="sqlite://")).openapi()["paths"]
-    ids = {op["operationId"] for item in paths.values() for op in item.values() if "operationId" in op}
+    ids = set(spec_implemented(create_app(Settings(database_url="sqlite://"))))
     return sorted(ids - {key for key in SPEC_DEFECTS if not key.startswith("#/")})
-
-
-if not SPEC.exists():
-    raise RuntimeError(f"the in-scope spec is missing at {SPEC}; set VINYASA_REFERENCE_DIR")
 
 
 def _nullable_all_of(node: object) -> None:
@@ -71,7 +67,7 @@ def _nullable_all_of(node: object) -> None:
             _nullable_all_of(value)
 
 
-def _drop_spec_defects(raw: dict) -> None:
+def _drop_spec_defects(raw: dict[str, Any]) -> None:
     """Remove the nodes SPEC_DEFECTS names by JSON pointer."""
     for pointer in (key for key in SPEC_DEFECTS if key.startswith("#/")):
         *parents, last = pointer.removeprefix("#/").split("/")
@@ -81,7 +77,7 @@ def _drop_spec_defects(raw: dict) -> None:
         del node[last]
 
 
-def load_spec() -> schemathesis.specs.openapi.schemas.OpenApiSchema:
+def load_spec() -> OpenApiSchema:
     """The in-scope spec with its known defects corrected (all operations; filter with .include)."""
     loaded = schemathesis.openapi.from_path(SPEC)
     _nullable_all_of(loaded.raw_schema)
@@ -91,7 +87,7 @@ def load_spec() -> schemathesis.specs.openapi.schemas.OpenApiSchema:
 
 _loaded = load_spec()
 schema = _loaded.include(operation_id=implemented_operations())
-schema.config.generation.update(modes=["positive"])
+schema.config.generation.update(modes=[GenerationMode.POSITIVE])
 # VINYASA_SCHEMATHESIS_EXAMPLES raises the cases per operation for a local bug hunt (default 25).
 MAX_EXAMPLES = int(os.environ.get("VINYASA_SCHEMATHESIS_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

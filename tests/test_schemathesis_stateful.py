@@ -29,6 +29,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.stateful.state_machine import normalize_name
 
@@ -421,15 +422,15 @@ _loaded = load_spec()
 LINKS = _implemented(_links() + _next_page_links(_loaded.raw_schema), set(IMPLEMENTED))
 _with_links(_loaded.raw_schema, LINKS)
 schema = _loaded.include(operation_id=IMPLEMENTED)
-schema.config.generation.update(modes=["positive"])
-schema.config.phases.stateful.generation.update(modes=["positive"])
+schema.config.generation.update(modes=[GenerationMode.POSITIVE])
+schema.config.phases.stateful.generation.update(modes=[GenerationMode.POSITIVE])
 _Generated = schema.as_state_machine()
 # Scenarios start only where the owner needs no gid to get a useful answer. The other candidates
 # schemathesis picks (creates, and lists that require a workspace/project filter) are a 400 or 404
 # with generated gids, which only spends the step budget on what the stateless run already covers;
 # they are all reached through links instead.
 ROOTS = {"GET /workspaces", "GET /projects"}
-_DROPPED_ROOTS = _Generated._root_labels - ROOTS
+_DROPPED_ROOTS = _Generated._root_labels - ROOTS  # type: ignore[attr-defined]
 
 
 class Machine(_Generated):  # type: ignore[misc, valid-type]
@@ -464,7 +465,7 @@ def test_stateful(world):
     """Scenarios of linked calls, each from a fresh owner/organization/team, every response checked."""
     answered: Counter[tuple[str, int]] = Counter()
 
-    class Workflow(Machine):  # type: ignore[misc, valid-type]
+    class Workflow(Machine):  # type: ignore[misc, valid-type, unused-ignore]
         def setup(self) -> None:
             _wipe(world.env.engine)
             with world.env.engine.begin() as conn:

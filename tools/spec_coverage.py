@@ -8,48 +8,37 @@ Usage: python -m tools.spec_coverage [--check]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
+from vinyasa.spec import load_spec
+from vinyasa.spec.openapi import spec_operations
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = Path(os.environ.get("VINYASA_REFERENCE_DIR", ROOT.parent / "shared" / "reference"))
 OUTPUT = ROOT / "docs" / "coverage.md"
-METHODS = ("get", "post", "put", "delete", "patch")
 
 
 def _operations(spec: dict[str, Any]) -> list[tuple[str, str, str, list[str]]]:
-    ops = []
-    for path, item in spec["paths"].items():
-        for method in METHODS:
-            op = item.get(method)
-            if op and "operationId" in op:
-                ops.append((op["operationId"], method.upper(), path, list(op.get("tags", []))))
-    return ops
+    return [
+        (op_id, method.upper(), path, list(op.get("tags", [])))
+        for op_id, method, path, op in spec_operations(spec)
+    ]
 
 
 def implemented() -> set[str]:
     """The operation_ids the app serves."""
     from vinyasa.app import create_app
     from vinyasa.config import Settings
+    from vinyasa.spec.openapi import implemented_operations
 
-    paths = create_app(Settings(database_url="sqlite://")).openapi()["paths"]
-    return {op["operationId"] for item in paths.values() for op in item.values() if "operationId" in op}
-
-
-def _load(name: str) -> dict[str, Any]:
-    with (REFERENCE / name).open(encoding="utf-8") as f:
-        loaded: dict[str, Any] = yaml.safe_load(f)
-        return loaded
+    return set(implemented_operations(create_app(Settings(database_url="sqlite://"))))
 
 
 def render(done: set[str]) -> tuple[str, set[str]]:
     """The coverage document, and the implemented ids the spec does not know."""
-    full = _operations(_load("asana_oas.yaml"))
-    scope_tags = {t for *_, tags in _operations(_load("scope_oas.yaml")) for t in tags}
+    full = _operations(load_spec("asana_oas.yaml"))
+    scope_tags = {t for *_, tags in _operations(load_spec("scope_oas.yaml")) for t in tags}
     scope_tags |= {t for op_id, *_, tags in full if op_id in done for t in tags}
     known = {op_id for op_id, *_ in full}
     lines = [

@@ -18,11 +18,12 @@ from vinyasa.memberships.routes import router as memberships_router
 from vinyasa.models import Meta
 from vinyasa.projects.membership_routes import router as project_memberships_router
 from vinyasa.projects.routes import router as projects_router
-from vinyasa.protocol.context import API_PREFIX, Runtime
+from vinyasa.protocol.context import Runtime
 from vinyasa.protocol.dispatch import AsanaApp
 from vinyasa.protocol.pagination import OffsetCodec
 from vinyasa.protocol.ratelimit import RateLimiter
 from vinyasa.sections.routes import router as sections_router
+from vinyasa.spec.docs import install_docs
 from vinyasa.statuses.brief_routes import router as project_briefs_router
 from vinyasa.statuses.routes import router as statuses_router
 from vinyasa.tasks.list_routes import router as task_lists_router
@@ -99,8 +100,8 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
         version=__version__,
         description="A self-hosted server that speaks Asana's REST API v1.0.",
         lifespan=lifespan,
-        openapi_url=API_PREFIX + "/openapi.json",
-        docs_url=API_PREFIX + "/docs",
+        openapi_url=None,  # vinyasa/spec/docs.py serves Asana's operations instead of FastAPI's guess
+        docs_url=None,
         redoc_url=None,
     )
     install_error_handlers(app)
@@ -113,5 +114,6 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
     async def healthz() -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")
 
+    install_docs(app)
     app.seal_routes()
     return app

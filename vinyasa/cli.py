@@ -1,94 +1,185 @@
-"""The `vinyasa` command: serve, init, workspace create, token create, db upgrade."""
+"""The `vinyasa` command: serve, init, workspace create, token create, db upgrade.
+
+Every command migrates the database first, prints which database it used (on stderr, so `--json`
+and `token create` output stay machine-readable; `serve` prints it in its banner) and reports a
+user's mistake as one `error: ...` line with exit status 1, never a traceback (`VINYASA_DEBUG=1`
+shows the traceback of an unexpected failure).
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
+from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+from vinyasa import __version__
 from vinyasa.config import get_settings
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
+_TYPER = {"no_args_is_help": True, "rich_markup_mode": None, "add_completion": False}
 app = typer.Typer(
-    help="vinyasa: a self-hosted server that speaks Asana's REST API v1.0.", no_args_is_help=True
+    help="vinyasa: a self-hosted server that speaks Asana's REST API v1.0.",
+    pretty_exceptions_enable=False,
+    **_TYPER,  # type: ignore[arg-type]
 )
-db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
-workspace_app = typer.Typer(help="Workspace commands.", no_args_is_help=True)
-token_app = typer.Typer(help="Personal access token commands.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema commands.", **_TYPER)  # type: ignore[arg-type]
+workspace_app = typer.Typer(help="Workspace commands.", **_TYPER)  # type: ignore[arg-type]
+token_app = typer.Typer(help="Personal access token commands.", **_TYPER)  # type: ignore[arg-type]
 app.add_typer(db_app, name="db")
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(token_app, name="token")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+DEFAULT_EMAIL = "owner@example.com"
+T = TypeVar("T")
+_URL_HINT = "vinyasa runs on sqlite:///PATH/vinyasa.db or postgresql://USER@HOST:5432/DB"
+
+
+class UserError(Exception):
+    """A request the CLI cannot carry out; its message is the one line the user sees."""
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"vinyasa {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """vinyasa: a self-hosted server that speaks Asana's REST API v1.0.
+
+    The database is VINYASA_DATABASE_URL, by default a SQLite file in the user's data directory
+    (the same whatever the current directory); every command says which one it used."""
 
 
 def _database_url() -> str:
     return get_settings().database_url
 
 
-def _engine() -> Engine:
+def _shown_url() -> str:
+    """The database URL without its password; a UserError unless it is SQLite or PostgreSQL."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(_database_url())
+    except ArgumentError as exc:
+        raise UserError(f"VINYASA_DATABASE_URL is not a database URL ({exc}); {_URL_HINT}") from exc
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise UserError(f"VINYASA_DATABASE_URL names {url.get_backend_name()}; {_URL_HINT}")
+    return url.render_as_string(hide_password=True)
+
+
+def _token_command(email: str) -> str:
+    """The command that makes another token, naming the database unless it is the default one."""
+    from vinyasa.config import default_database_url
+
+    env = "" if _database_url() == default_database_url() else f"VINYASA_DATABASE_URL='{_shown_url()}' "
+    return f"{env}vinyasa token create --email {email}"
+
+
+def _migrated_engine() -> Engine:
+    """An engine on the configured database, migrated to the newest schema."""
     from vinyasa.db import make_engine
+    from vinyasa.migrate import upgrade
 
-    return make_engine(_database_url())
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
+    typer.echo(f"database: {_shown_url()}", err=True)
+    engine = make_engine(_database_url())  # creates a SQLite file's directory
+    try:
+        upgrade(_database_url())
+    except Exception:
+        engine.dispose()
+        raise
+    return engine
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending migrations to the configured database."""
-    from vinyasa.migrate import upgrade
-
-    upgrade(_database_url())
+    _migrated_engine().dispose()
     typer.echo("database is up to date")
 
 
-def _run_init(email: str, workspace: str) -> dict[str, str | None]:
-    from vinyasa.bootstrap import BootstrapError, init
+def _in_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
+    from vinyasa.bootstrap import BootstrapError
+    from vinyasa.errors import AsanaError
 
-    engine = _engine()
     try:
         with engine.begin() as conn:
-            return init(conn, email, workspace)
+            return work(conn)
     except BootstrapError as exc:
-        _fail(str(exc))
-        raise  # unreachable
+        raise UserError(str(exc)) from exc
+    except AsanaError as exc:
+        raise UserError(exc.message) from exc
     finally:
         engine.dispose()
 
 
+def _owner_email(conn: Connection) -> str | None:
+    """The email of the first user (the owner `init` made), if any."""
+    from sqlalchemy import select
+
+    from vinyasa.models import User
+
+    first = select(User.email).order_by(User.created_at, User.gid).limit(1)
+    email: str | None = conn.execute(first).scalar_one_or_none()
+    return email
+
+
 @app.command()
 def init(
-    email: Annotated[str, typer.Option(help="The owner's email.")] = "owner@example.com",
+    email: Annotated[str, typer.Option(help="The owner's email.")] = DEFAULT_EMAIL,
     workspace: Annotated[str, typer.Option(help="The organization's name.")] = "My Workspace",
     as_json: JsonFlag = False,
 ) -> None:
     """On an empty database: an organization, a team, its owner and a token."""
-    from vinyasa.migrate import upgrade
+    from vinyasa.bootstrap import init as bootstrap
+    from vinyasa.users.service import user_count
 
-    upgrade(_database_url())
-    created = _run_init(email, workspace)
+    def first(conn: Connection) -> dict[str, str | None]:
+        if user_count(conn):
+            owner = _owner_email(conn)
+            raise UserError(
+                "the database already has users; `init` only runs on an empty database "
+                f"(a token for its owner: {_token_command(str(owner))})"
+            )
+        return bootstrap(conn, email, workspace)
+
+    created = _in_transaction(_migrated_engine(), first)
     if as_json:
         typer.echo(json.dumps(created))
     else:
-        _print_welcome(created, None)
+        _print_welcome(created, email.strip().lower(), None)
 
 
-def _print_welcome(created: dict[str, str | None], base: str | None) -> None:
-    typer.echo(f"Owner user {created['user']} in workspace {created['workspace']} (team {created['team']}).")
+def _print_welcome(created: dict[str, str | None], email: str, base: str | None) -> None:
+    typer.echo(
+        f"Owner {email} (user {created['user']}) in workspace {created['workspace']}"
+        f" (team {created['team']})."
+    )
     typer.echo(f"Personal access token (shown once): {created['token']}")
+    typer.echo(f"Another token at any time: {_token_command(email)}")
     if base:
-        typer.echo(f"API base URL: {base}/api/1.0")
-        typer.echo(f"Try: curl -H 'Authorization: Bearer {created['token']}' {base}/api/1.0/users/me")
+        _print_urls(base, str(created["token"]))
+
+
+def _print_urls(base: str, token: str) -> None:
+    typer.echo(f"API base URL: {base}/api/1.0")
+    typer.echo(f"Interactive docs: {base}/docs (Authorize with the token)")
+    typer.echo(f'Try: curl -H "Authorization: Bearer {token}" {base}/api/1.0/users/me')
 
 
 @workspace_app.command("create")
@@ -103,10 +194,12 @@ def workspace_create(
     """Another workspace on an existing database."""
     from vinyasa.bootstrap import create_workspace
 
-    engine = _engine()
-    with engine.begin() as conn:
-        created = create_workspace(conn, name, owner, organization=not no_organization)
-    engine.dispose()
+    if not name.strip():
+        raise UserError("the workspace name must not be empty")
+    created = _in_transaction(
+        _migrated_engine(),
+        lambda conn: create_workspace(conn, name, owner, organization=not no_organization),
+    )
     if as_json:
         typer.echo(json.dumps(created))
     else:
@@ -121,17 +214,15 @@ def token_create(
     as_json: JsonFlag = False,
 ) -> None:
     """A new personal access token for an existing user."""
-    from vinyasa.bootstrap import BootstrapError, token_for_email
+    from vinyasa.bootstrap import token_for_email
+    from vinyasa.users.service import user_count
 
-    engine = _engine()
-    try:
-        with engine.begin() as conn:
-            user, token = token_for_email(conn, email)
-    except BootstrapError as exc:
-        _fail(str(exc))
-        return
-    finally:
-        engine.dispose()
+    def create(conn: Connection) -> tuple[int, str]:
+        if user_count(conn) == 0:
+            raise UserError("the database has no users yet: run `vinyasa init` or `vinyasa serve` first")
+        return token_for_email(conn, email)
+
+    user, token = _in_transaction(_migrated_engine(), create)
     typer.echo(json.dumps({"token": token, "user": str(user)}) if as_json else token)
 
 
@@ -142,12 +233,30 @@ class EventLoop(StrEnum):
     uvloop = "uvloop"
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail early, before any banner, when the address cannot be bound (as uvicorn would bind it)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise UserError(f"cannot listen on {host}: {exc.strerror}") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            reason = (
+                "is already in use" if exc.errno in (98, 48, 10048) else f"cannot be used ({exc.strerror})"
+            )
+            raise UserError(f"port {port} on {host} {reason}: choose another with --port") from exc
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
-    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    access_log: Annotated[bool, typer.Option("--access-log", help="Log every request.")] = False,
     loop: Annotated[
         EventLoop,
         typer.Option(
@@ -184,22 +293,25 @@ def serve(
     get_settings.cache_clear()
     settings = get_settings()
 
-    from vinyasa.bootstrap import BootstrapError
-    from vinyasa.migrate import upgrade
+    from vinyasa.bootstrap import init as bootstrap
     from vinyasa.users.service import user_count
 
-    upgrade(_database_url())
-    engine = _engine()
-    with engine.connect() as conn:
-        empty = user_count(conn) == 0
-    engine.dispose()
+    _check_port(host, port)
+    engine = _migrated_engine()
     base = settings.public_url or f"http://{host}:{port}"
-    if empty:
-        try:
-            _print_welcome(_run_init("owner@example.com", "My Workspace"), base)
-        except BootstrapError:
-            pass
-    typer.echo(f"vinyasa serving {base}/api/1.0 (database {_database_url()})")
+
+    def first_start(conn: Connection) -> tuple[dict[str, str | None] | None, str | None]:
+        if user_count(conn) == 0:
+            return bootstrap(conn, DEFAULT_EMAIL, "My Workspace"), DEFAULT_EMAIL
+        return None, _owner_email(conn)
+
+    created, owner = _in_transaction(engine, first_start)
+    if created is not None:
+        _print_welcome(created, DEFAULT_EMAIL, base)
+    else:
+        typer.echo(f"Get a token: export TOKEN=$({_token_command(owner or 'EMAIL')})")
+        _print_urls(base, "$TOKEN")
+    typer.echo(f"vinyasa serving {base}/api/1.0 (database {_shown_url()})")
     sys.stdout.flush()
     uvicorn.run(
         "vinyasa.app:create_app",
@@ -213,3 +325,32 @@ def serve(
         http="vinyasa.protocol.http:NoDelayHttpToolsProtocol",
         timeout_keep_alive=settings.keep_alive_timeout,
     )
+
+
+def main() -> None:
+    """The console script: the Typer app, with every failure as one line on stderr (exit status 1)."""
+    try:
+        app()
+    except UserError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        if os.environ.get("VINYASA_DEBUG"):
+            raise
+        try:
+            message = _describe(exc)
+        except UserError as unusable:
+            message = str(unusable)
+        typer.echo(f"error: {message}", err=True)
+        sys.exit(1)
+
+
+def _describe(exc: Exception) -> str:
+    """One line for an unexpected failure: the database's own message where there is one."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        detail = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+        return f"database {_shown_url()}: {detail}"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

@@ -5,9 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
+from platformdirs import user_data_path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "sqlite:///data/vinyasa.db"
+
+def default_database_url() -> str:
+    """A SQLite file in the user's data directory (e.g. ~/.local/share/vinyasa/vinyasa.db on Linux),
+    so every command finds the same database whatever the current directory."""
+    return f"sqlite:///{user_data_path('vinyasa', appauthor=False) / 'vinyasa.db'}"
 
 
 class Settings(BaseSettings):
@@ -15,7 +20,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="VINYASA_", extra="ignore")
 
-    database_url: str = DEFAULT_DATABASE_URL
+    # SQLAlchemy URL: sqlite:///absolute/path.db or postgresql://user@host:5432/db.
+    database_url: str = default_database_url()
     # Public base URL (scheme://host[:port]) used in permalinks and next_page.uri; request host if unset.
     public_url: str | None = None
     # Largest accepted request body, in bytes; larger bodies get a 413 envelope.

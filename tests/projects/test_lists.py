@@ -110,7 +110,7 @@ async def test_pages_cover_every_project_once(client, world):
             pages += 1
             seen += gids(body["data"])
             nxt = body["next_page"]
-            url = nxt["path"] if nxt else None
+            url = nxt["path"] if nxt else ""
         assert pages == 3
         assert len(seen) == 7 and set(seen) == made
 

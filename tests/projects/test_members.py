@@ -207,7 +207,7 @@ async def test_memberships_paginate(client, world):
     while url:
         body = (await client.get(url)).json()
         seen += [m["member"]["gid"] for m in body["data"]]
-        url = body["next_page"]["path"] if body["next_page"] else None
+        url = body["next_page"]["path"] if body["next_page"] else ""
     assert sorted(seen) == sorted([world.user, *people])
 
 

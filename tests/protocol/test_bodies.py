@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.helpers import fails, ok
@@ -68,7 +70,7 @@ async def test_body_must_be_an_object(client):
 
 
 async def test_deeply_nested_json_is_400(client, world):
-    nested: dict = {}
+    nested: dict[str, Any] = {}
     for _ in range(200):
         nested = {"x": nested}
     r = await client.post(

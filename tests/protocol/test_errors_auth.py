@@ -39,14 +39,14 @@ async def test_wrong_method_on_known_path_is_404(client, world):
 
 
 async def test_unexpected_error_is_500_with_phrase_and_rolls_back(client, world, monkeypatch):
-    import vinyasa.teams.routes as routes
+    import vinyasa.teams.service as team_service
 
     def explode(*_a, **_k):
         raise RuntimeError("secret internals")
 
-    real = routes.service.add_member
+    real = team_service.add_member
     monkeypatch.setattr(
-        routes.service, "invite", lambda ctx, team, ws, user: (real(ctx.conn, team, user), explode())
+        team_service, "invite", lambda ctx, team, ws, user: (real(ctx.conn, team, user), explode())
     )
     newcomer, _ = world.person("crash@example.com")
     before = world.count("SELECT count(*) FROM team_members")

@@ -111,7 +111,7 @@ def test_every_permutation_of_small_inserts(conn):
             }[kind]
             _add(conn, gid, where)
             if kind == "top" or (kind == "before" and anchor):
-                model.insert(0 if kind == "top" else model.index(anchor), gid)
+                model.insert(0 if kind == "top" or anchor is None else model.index(anchor), gid)
             elif kind == "after" and anchor:
                 model.insert(model.index(anchor) + 1, gid)
             else:

@@ -15,7 +15,7 @@ from vinyasa.protocol.resources import Col, Records, Resource, project
 class _Viewer:
     user_gid: int
     base_url: str = "http://x"
-    cache: dict = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)
 
 
 def _memberships(conn: Any, viewer: Any, gids: list[int]) -> Mapping[int, list[dict[str, int | None]]]:
@@ -55,7 +55,7 @@ def test_records_default_compact_members(world):
 
 
 def test_records_sub_fields(world):
-    tree = {"memberships": {"workspace": {"is_organization": {}}}}
+    tree: dict[str, Any] = {"memberships": {"workspace": {"is_organization": {}}}}
     with world.db() as conn:
         [item] = project(conn, _Viewer(int(world.user)), PERSON, [int(world.user)], tree, full=True)
     assert item == {

@@ -18,6 +18,7 @@ import asana
 import pytest
 
 from tests.conftest import new_database
+from tests.helpers import stop
 
 BIN = Path(sys.executable).parent / "vinyasa"
 
@@ -100,8 +101,4 @@ def serving(env: dict[str, str], log: Path, *args: str) -> Iterator[subprocess.P
     try:
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)

@@ -15,7 +15,7 @@ def _tag() -> str:
     return uuid.uuid4().hex[:8]
 
 
-def _person(live, client) -> dict:
+def _person(live, client):
     """A new member of the live organization."""
     return asana.WorkspacesApi(client).add_user_for_workspace(
         {"data": {"user": f"p-{_tag()}@example.com"}}, live.workspace, {}

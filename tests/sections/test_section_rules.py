@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import api_client
@@ -77,6 +79,7 @@ async def test_wrong_types_are_400_and_change_nothing(client, world):
     task = await make_task(client, world, name="t", projects=[project])
     before = snapshot(world)
     p = f"/projects/{project}/sections"
+    data: dict[str, Any]
     for data in (
         {"name": 123},
         {"name": ["x"]},
@@ -209,7 +212,7 @@ async def test_section_tasks_paginate_and_filter(client, world):
             assert len(body["data"]) <= 3
             seen += [t["gid"] for t in body["data"]]
             pages += 1
-            next_path = body["next_page"]["path"] if body["next_page"] else None
+            next_path = body["next_page"]["path"] if body["next_page"] else ""
         assert seen == made and pages == 3
     ok(await client.put(f"/tasks/{made[2]}", json={"data": {"completed": True}}))
     got = [t["gid"] for t in ok(await client.get(f"/sections/{s1}/tasks?completed_since=now"))]
@@ -297,6 +300,6 @@ async def test_below_editor_cannot_change_sections(client, world, how):
             ("POST", f"/sections/{s0}/addTask", {"task": b, "insert_before": a}),
             ("POST", f"/sections/{s1}/addTask", {"task": loose}),
         ]:
-            kwargs = {} if body is None else {"json": {"data": body}}
+            kwargs: dict[str, Any] = {} if body is None else {"json": {"data": body}}
             fails(await c.request(method, path, **kwargs), 403, "access")
     assert snapshot(world) == before

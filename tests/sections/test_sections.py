@@ -140,7 +140,7 @@ async def test_sections_paginate_in_order(client, world):
     while path:
         body = (await client.get(path)).json()
         seen += [s["gid"] for s in body["data"]]
-        path = body["next_page"]["path"] if body["next_page"] else None
+        path = body["next_page"]["path"] if body["next_page"] else ""
     assert seen == sections
 
 

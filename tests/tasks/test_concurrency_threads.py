@@ -34,7 +34,7 @@ def _send(world: Any, method: str, path: str, body: dict[str, Any]) -> tuple[int
 async def test_threads_insert_sections_and_add_tasks(client, world):
     project, sections = await project_with_sections(client, world, *[f"S{i}" for i in range(5)])
     tasks = [await make_task(client, world, name=f"t{i}") for i in range(32)]
-    calls = []
+    calls: list[tuple[str, str, dict[str, Any]]] = []
     for i in range(32):
         moved, anchor = sections[i % 6], sections[(i * 5 + 1) % 6]
         key = "before_section" if i % 2 else "after_section"

@@ -169,7 +169,7 @@ async def test_project_tasks_paginate(client, world):
     while path:
         body = (await client.get(path)).json()
         seen += [t["name"] for t in body["data"]]
-        path = body["next_page"]["path"] if body["next_page"] else None
+        path = body["next_page"]["path"] if body["next_page"] else ""
     assert seen == expected
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ async def test_create_bad_input_changes_nothing(client, world):
     parent = await make_task(client, world, name="parent")
     ws = world.workspace
     before = snapshot(world)
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         # memberships: a section of another project; unknown project/section; malformed
         ({"memberships": [{"project": project, "section": foreign}]}, "memberships.section"),
         ({"memberships": [{"project": "999999", "section": s0}]}, "memberships.project"),
@@ -431,7 +432,7 @@ async def test_set_parent_orders_and_reroots(client, world):
     while path:
         body = (await client.get(path)).json()
         seen += [t["name"] for t in body["data"]]
-        path = body["next_page"]["path"] if body["next_page"] else None
+        path = body["next_page"]["path"] if body["next_page"] else ""
     assert seen == ["c", "a", "d", "e", "f", "g"]
 
 
