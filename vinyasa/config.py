@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 0
     # Seconds a SQLite writer waits for the lock before the request fails.
     sqlite_busy_timeout: float = 30.0
+    # How long the change journal keeps entries (hours); older sync tokens get a 412. Asana: 24 h.
+    journal_retention_hours: float = 24.0
 
 
 @lru_cache(maxsize=1)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from vinyasa import richtext
+from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Project
-from vinyasa.protocol.context import Ctx
 
 
-def _permalink(ctx: Ctx, gid: int) -> str | None:
+def _permalink(ctx: Caller, gid: int) -> str | None:
     """A project's own permalink when the gid is a project, else None (the generic link is used)."""
     if ctx.conn.execute(select(Project.gid).where(Project.gid == gid)).first() is not None:
         return f"{ctx.base_url}/0/{gid}/list"
@@ -22,7 +22,7 @@ def _permalink(ctx: Ctx, gid: int) -> str | None:
 
 
 def stored_rich_text(
-    ctx: Ctx,
+    ctx: Caller,
     rich: tuple[str, str | None],
     plain: tuple[str, str | None],
     allowed: frozenset[str] = richtext.BASIC_TAGS,

@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from vinyasa import access
+from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Project, Workspace
 from vinyasa.notes import stored_rich_text
+from vinyasa.projects import changes as recorded
 from vinyasa.projects import members
 from vinyasa.projects.schemas import NOT_NULL, ProjectFields
-from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import new_gid
 from vinyasa.protocol.values import now_ms, parse_date, parse_datetime_ms
 from vinyasa.sections import service as sections
@@ -63,15 +64,15 @@ PRIVATE_TO_TEAM_CHANGE = (
 )
 
 
-def _announce(ctx: Ctx, fields: ProjectFields) -> None:
-    """Add the Asana-Change header when a deprecated input was used."""
+def _announce(ctx: Caller, fields: ProjectFields) -> None:
+    """Note the deprecated inputs used (the route reports them in the Asana-Change header)."""
     changes = []
     if "team" in fields.model_fields_set:
         changes.append(TEAM_CHANGE)
     if fields.privacy_setting == "private_to_team":
         changes.append(PRIVATE_TO_TEAM_CHANGE)
     if changes:
-        ctx.headers["Asana-Change"] = ", ".join(changes)
+        ctx.notices.extend(changes)
 
 
 def _no_nulls(fields: ProjectFields) -> None:
@@ -143,20 +144,20 @@ def _custom_fields(fields: ProjectFields) -> None:
         raise InvalidRequest(f"custom_fields: Unknown custom field: {key[:64]}")
 
 
-def _owner(ctx: Ctx, value: str | None, workspace_gid: int) -> int | None:
+def _owner(ctx: Caller, value: str | None, workspace_gid: int) -> int | None:
     if value is None:
         return None
     return members.resolve_users(ctx, "owner", [value], workspace_gid)[0]
 
 
-def _is_organization(ctx: Ctx, workspace_gid: int) -> bool:
+def _is_organization(ctx: Caller, workspace_gid: int) -> bool:
     return bool(
         ctx.conn.execute(select(Workspace.is_organization).where(Workspace.gid == workspace_gid)).scalar()
     )
 
 
 def _placement(
-    ctx: Ctx, fields: ProjectFields, workspace_gid: int | None, team_gid: int | None
+    ctx: Caller, fields: ProjectFields, workspace_gid: int | None, team_gid: int | None
 ) -> tuple[int, int | None]:
     """The new project's workspace and team, from the URL and the body, which must agree."""
     if fields.workspace is not None:
@@ -182,7 +183,7 @@ def _placement(
 
 
 def create_project(
-    ctx: Ctx, fields: ProjectFields, *, workspace_gid: int | None = None, team_gid: int | None = None
+    ctx: Caller, fields: ProjectFields, *, workspace_gid: int | None = None, team_gid: int | None = None
 ) -> int:
     """A new project; the creator (and owner, by default the creator) become admins, followers members."""
     _no_nulls(fields)
@@ -225,12 +226,13 @@ def create_project(
         levels.setdefault(user, values["default_access_level"])
     members.add_members(ctx.conn, gid, levels)
     members.add_followers(ctx.conn, gid, followers, values["default_access_level"])
-    sections.create_default(ctx.conn, gid)  # every new project starts with one section
+    section = sections.create_default(ctx.conn, gid)  # every new project starts with one section
+    recorded.created(ctx, gid, workspace_gid, team_gid, section)
     _announce(ctx, fields)
     return gid
 
 
-def _team_change(ctx: Ctx, value: str | None, workspace_gid: int) -> int | None:
+def _team_change(ctx: Caller, value: str | None, workspace_gid: int) -> int | None:
     """Moving a project to another team of its own organization (see the route's docstring)."""
     if value is None:
         if _is_organization(ctx, workspace_gid):
@@ -242,7 +244,7 @@ def _team_change(ctx: Ctx, value: str | None, workspace_gid: int) -> int | None:
     return team_gid
 
 
-def update_project(ctx: Ctx, project: access.VisibleProject, fields: ProjectFields) -> None:
+def update_project(ctx: Caller, project: access.VisibleProject, fields: ProjectFields) -> None:
     """Apply a partial change; `modified_at` moves only when a stored value actually changes."""
     access.require_project_level(project, "editor", "edit it")
     _no_nulls(fields)
@@ -281,12 +283,14 @@ def update_project(ctx: Ctx, project: access.VisibleProject, fields: ProjectFiel
     if actual:
         actual["modified_at"] = max(now_ms(), row["modified_at"] + 1)
         ctx.conn.execute(update(Project).where(Project.gid == project.gid).values(**actual))
+        recorded.changed(ctx, project.gid, project.workspace_gid, actual)
     if actual.get("owner_gid") is not None:
         members.add_members(ctx.conn, project.gid, {actual["owner_gid"]: "admin"})
     _announce(ctx, fields)
 
 
-def delete_project(ctx: Ctx, project: access.VisibleProject) -> None:
+def delete_project(ctx: Caller, project: access.VisibleProject) -> None:
     """Delete a project; its memberships go with it (ON DELETE CASCADE), in the request's transaction."""
     access.require_project_level(project, "editor", "delete it")
+    recorded.deleted(ctx, project.gid, project.workspace_gid)
     ctx.conn.execute(delete(Project).where(Project.gid == project.gid))

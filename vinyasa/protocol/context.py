@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
 from starlette.responses import Response
 
+from vinyasa.core import Caller, journal
 from vinyasa.db import RequestTransactions
 from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
 from vinyasa.protocol import sql
@@ -78,21 +79,18 @@ def _flag(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value in _TRUE)
 
 
-@dataclass
-class Ctx:
-    """One API request: the caller, its connection (inside the request's transaction) and options."""
+@dataclass(kw_only=True)
+class Ctx(Caller):
+    """One API request: the caller (connection inside the request's transaction, user, base URL,
+    cache, recorded changes) plus the HTTP parts only routes use: request, body, options, headers."""
 
     request: Request
-    conn: Connection
     runtime: Runtime
-    user_gid: int
     payload: Payload
-    base_url: str
     fields: FieldTree | None = None
     pretty: bool = False
     limit: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
-    cache: dict[Any, Any] = field(default_factory=dict)
 
     # ---- input -------------------------------------------------------------------------------
     def input(self, model: type[M]) -> M:
@@ -103,6 +101,8 @@ class Ctx:
     def respond(self, body: dict[str, Any], status: int = 200) -> Response:
         """Serialize an envelope, indented when opt_pretty was asked for."""
         option = orjson.OPT_INDENT_2 if self.pretty else 0
+        if self.notices:
+            self.headers["Asana-Change"] = ", ".join(dict.fromkeys(self.notices))
         return Response(orjson.dumps(body, option=option), status, self.headers or None, JSON)
 
     def one(self, resource: Resource, gid: int, status: int = 200) -> Response:
@@ -320,7 +320,9 @@ class AsanaRoute(APIRoute):
                     pretty=_flag(pretty),
                     limit=parse_limit(query.get("limit")),
                 )
-                return await call(request, request.state.ctx)
+                response = await call(request, request.state.ctx)
+                journal.flush(request.state.ctx)  # the request's changes, in its own transaction
+                return response
 
         self.asana_handler = handler  # AsanaApp calls it directly (vinyasa.protocol.dispatch)
         return handler

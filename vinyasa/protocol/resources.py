@@ -8,20 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection, FromClause
 
+from vinyasa.core.caller import Caller
 from vinyasa.protocol import sql
 from vinyasa.protocol.fields import FieldTree
 
-
-class Viewer(Protocol):
-    """Who is looking, and where the server lives: what computed fields need."""
-
-    user_gid: int
-    base_url: str
-    cache: dict[Any, Any]  # per request: loaders may share what they read
+# Who is looking (the caller: user, connection, base URL, per-transaction cache): what computed
+# fields and visibility filters need. Background renderers pass their own Caller and see what it sees.
+Viewer = Caller
 
 
 Batch = Callable[[Connection, Viewer, list[int]], Mapping[int, Any]]

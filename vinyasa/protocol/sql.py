@@ -15,7 +15,8 @@ from sqlalchemy import Connection
 
 @lru_cache(maxsize=1024)
 def _adapt(sql: str, dialect: str) -> str:
-    return sql.replace("?", "%s") if dialect == "postgresql" else sql
+    # psycopg reads `%` as a placeholder marker: a literal one (LIKE 'a%') must be doubled.
+    return sql.replace("%", "%%").replace("?", "%s") if dialect == "postgresql" else sql
 
 
 def marks(count: int) -> str:
@@ -37,3 +38,14 @@ def fetch_value(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
     """The first column of the first row, or None."""
     rows = fetch(conn, sql, params)
     return rows[0][0] if rows else None
+
+
+def execute_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run one write statement for many parameter rows, on the request's own connection."""
+    if not rows:
+        return
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(_adapt(sql, conn.dialect.name), [tuple(r) for r in rows])
+    finally:
+        cursor.close()
