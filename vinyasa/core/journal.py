@@ -205,6 +205,7 @@ def last_id(conn: Connection) -> int:
     (ids are never reused, so an old token can never point into new entries)."""
     row = sql.fetch(
         conn,
-        "SELECT COALESCE(MAX(id), 0), (SELECT value FROM meta WHERE key = 'journal_pruned_through') FROM journal",
+        "SELECT COALESCE(MAX(id), 0),"
+        " (SELECT value FROM meta WHERE key = 'journal_pruned_through') FROM journal",
     )[0]
     return max(int(row[0]), int(row[1] or 0))

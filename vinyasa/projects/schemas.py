@@ -14,7 +14,7 @@ from vinyasa.models import Project, ProjectMember
 from vinyasa.protocol import sql
 from vinyasa.protocol.resources import Col, Derived, Ref, RefList, Resource, Value, Viewer
 from vinyasa.protocol.values import iso_ms
-from vinyasa.statuses.schemas import CURRENT_STATUS_SQL, PROJECT_BRIEF_SQL
+from vinyasa.statuses.queries import CURRENT_STATUS, PROJECT_BRIEF
 
 Color = Literal[
     "dark-pink",
@@ -140,8 +140,8 @@ PROJECT = Resource(
         "icon": Col("icon"),
         "created_at": Col("created_at", iso_ms),
         # The newest status, in its legacy and its status-update form (vinyasa.statuses).
-        "current_status": Ref("current_status_gid", "project_status", sql=CURRENT_STATUS_SQL),
-        "current_status_update": Ref("current_status_gid", "status_update", sql=CURRENT_STATUS_SQL),
+        "current_status": Ref("current_status_gid", "project_status", sql=CURRENT_STATUS),
+        "current_status_update": Ref("current_status_gid", "status_update", sql=CURRENT_STATUS),
         # Custom fields are not built yet: no project has settings or values.
         "custom_field_settings": Value(_nothing, default=[]),
         "default_view": Col("default_view"),
@@ -167,7 +167,7 @@ PROJECT = Resource(
         "owner": Ref("owner_gid", "user"),
         "team": Ref("team_gid", "team"),
         "permalink_url": Derived(("gid",), _permalink),
-        "project_brief": Ref("project_brief_gid", "project_brief", sql=PROJECT_BRIEF_SQL),
+        "project_brief": Ref("project_brief_gid", "project_brief", sql=PROJECT_BRIEF),
         # Project templates are not built yet: always null.
         "created_from_template": Value(_nothing),
         "workspace": Ref("workspace_gid", "workspace"),

@@ -44,8 +44,9 @@ class Derived:
 class Ref:
     """Another resource, named by a gid column of this table (null when the column is null).
 
-    `sql` computes that column instead, as an expression over the row's table (e.g. a correlated
-    subquery for "the project's newest status"), still one query for any number of rows.
+    `sql` computes that column instead, as an expression over the row's table, named `{table}` in
+    it (e.g. a correlated subquery for "the project's newest status"), still one query for any
+    number of rows.
     """
 
     column: str
@@ -210,7 +211,8 @@ def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
             columns.update({n: columns.get(n, f"{table}.{n}") for n in spec.needs})
             plan.assembly.append((name, _DERIVED, spec, sub))
         elif isinstance(spec, Ref):
-            columns[spec.column] = f"{spec.sql} AS {spec.column}" if spec.sql else f"{table}.{spec.column}"
+            expression = spec.sql.replace("{table}", table) if spec.sql else f"{table}.{spec.column}"
+            columns[spec.column] = f"{expression} AS {spec.column}" if spec.sql else expression
             group = (spec.target, repr(sub))
             target = _joinable(spec, sub) if group not in listed else None
             if target is None:

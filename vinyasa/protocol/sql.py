@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, TextClause, bindparam, text
 
 
 @lru_cache(maxsize=1024)
@@ -49,3 +49,14 @@ def execute_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> N
         cursor.executemany(_adapt(sql, conn.dialect.name), [tuple(r) for r in rows])
     finally:
         cursor.close()
+
+
+def clause(fragment: str, params: Sequence[Any]) -> TextClause:
+    """A `?`-placeholder SQL condition as a SQLAlchemy clause, so one condition serves prepared SQL
+    and expression-built queries alike."""
+    pieces = fragment.split("?")
+    if len(pieces) - 1 != len(params):
+        raise ValueError("placeholders and parameters differ in number")
+    names = [f"_q{i}" for i in range(len(params))]
+    sql_text = pieces[0] + "".join(f":{n}" + rest for n, rest in zip(names, pieces[1:], strict=True))
+    return text(sql_text).bindparams(*(bindparam(n, v) for n, v in zip(names, params, strict=True)))
