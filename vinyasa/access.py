@@ -139,11 +139,18 @@ def workspaces_of(conn: Connection, user_gid: int) -> set[int]:
 PROJECT_LEVELS = ("viewer", "commenter", "editor", "admin")
 
 
+# Aliased, so the visibility conditions also work in queries that join these tables themselves;
+# made once (building an alias sets up its column collections: ~1 ms a request when done per call).
+_VISIBLE_PM = ProjectMember.__table__.alias("visible_pm")
+_VISIBLE_TM = TeamMember.__table__.alias("visible_tm")
+_VISIBLE_TP = TaskProject.__table__.alias("visible_tp")
+_VISIBLE_TF = TaskFollower.__table__.alias("visible_tf")
+_VISIBLE_ROOT = Task.__table__.alias("visible_root")
+
+
 def project_visible(ctx: Caller) -> ColumnElement[bool]:
     """SQL condition: the caller may see the project (see the module docstring)."""
-    # Aliased, so the condition also works in queries that join project_members or team_members.
-    pm = ProjectMember.__table__.alias("visible_pm")
-    tm = TeamMember.__table__.alias("visible_tm")
+    pm, tm = _VISIBLE_PM, _VISIBLE_TM
     member = exists().where(pm.c.project_gid == Project.gid, pm.c.user_gid == ctx.user_gid)
     in_team = exists().where(tm.c.team_gid == Project.team_gid, tm.c.user_gid == ctx.user_gid)
     return and_(
@@ -280,8 +287,7 @@ def section(
 
 def _task_own(ctx: Caller, task: FromClause) -> ColumnElement[bool]:
     """SQL condition on one task row: the caller made, is assigned or follows it, or sees its project."""
-    tp = TaskProject.__table__.alias("visible_tp")
-    follower = TaskFollower.__table__.alias("visible_tf")
+    tp, follower = _VISIBLE_TP, _VISIBLE_TF
     return or_(
         task.c.created_by_gid == ctx.user_gid,
         task.c.assignee_gid == ctx.user_gid,
@@ -293,7 +299,7 @@ def _task_own(ctx: Caller, task: FromClause) -> ColumnElement[bool]:
 def task_visible(ctx: Caller) -> ColumnElement[bool]:
     """SQL condition on `Task`: the caller may see the task (see the module docstring)."""
     table = Task.__table__
-    root = Task.__table__.alias("visible_root")
+    root = _VISIBLE_ROOT
     return and_(
         table.c.workspace_gid.in_(list(workspace_roles(ctx))),
         or_(_task_own(ctx, table), exists().where(root.c.gid == table.c.root_gid, _task_own(ctx, root))),
