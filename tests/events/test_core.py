@@ -38,8 +38,12 @@ async def test_a_worker_sees_its_users_view_and_journals_its_writes(
     async with api_client(world.env, member_token) as as_member:
         assert ok(await as_member.get(f"/tasks/{task}"))["name"] == "Renamed by a worker"
     # a failing unit of work changes nothing and records nothing
-    with pytest.raises(RuntimeError), unit_of_work(runtime.transactions, int(member), "http://w") as caller:
-        tasks.update_task(caller, access.task(caller, task), TaskFields(name="Never"))
-        raise RuntimeError("the job failed")
+    def failing_job() -> None:
+        with unit_of_work(runtime.transactions, int(member), "http://w") as caller:
+            tasks.update_task(caller, access.task(caller, task), TaskFields(name="Never"))
+            raise RuntimeError("the job failed")
+
+    with pytest.raises(RuntimeError):
+        failing_job()
     assert world.count("SELECT count(*) FROM journal") == before + 1
     assert ok(await client.get(f"/tasks/{task}"))["name"] == "Renamed by a worker"
