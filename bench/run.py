@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -50,6 +51,8 @@ class Scenario:
     target: str = ""
     checks: list[Callable[[Result, dict[str, Result]], bool]] = field(default_factory=list)
     post: bool = False
+    method: str = "POST"  # for `post` scenarios: the write's method (POST, PUT)
+    body: str | None = None  # for `post` scenarios: the JSON body (default: a new project)
     results: list[Result] = field(default_factory=list)
     cpu_us: list[float] = field(default_factory=list)
 
@@ -98,16 +101,24 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def wrk(url: str, connections: int, seconds: float, token: str | None, body: str | None = None) -> Result:
-    """Run wrk once and parse requests/s, p50, p99 and errors (a body makes it a POST)."""
+def wrk(
+    url: str,
+    connections: int,
+    seconds: float,
+    token: str | None,
+    body: str | None = None,
+    method: str = "POST",
+) -> Result:
+    """Run wrk once and parse requests/s, p50, p99 and errors (a body makes it a write)."""
     threads = 1 if connections == 1 else 2
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
     if token:
         cmd += ["-H", f"Authorization: Bearer {token}"]
     env = dict(os.environ)
     if body is not None:
-        cmd += ["-s", str(ROOT / "bench" / "post_project.lua")]
+        cmd += ["-s", str(ROOT / "bench" / "write.lua")]
         env["VINYASA_BENCH_BODY"] = body
+        env["VINYASA_BENCH_METHOD"] = method
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True, env=env).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
@@ -209,6 +220,25 @@ def _deep_token(url: str, project: str) -> str:
 SEEDING: list[Any] = []
 
 
+def _pending_events(base: str, token: str, project: str) -> dict[str, str]:
+    """A task of `project` and a sync token on the project with 100 events waiting after it."""
+    req = urllib.request.Request(f"{base}/api/1.0/events?resource={project}")
+    req.add_header("Authorization", f"Bearer {token}")
+    try:
+        urllib.request.urlopen(req, timeout=30)
+        raise RuntimeError("GET /events without a sync token must answer 412")
+    except urllib.error.HTTPError as exc:
+        if exc.code != 412:
+            raise
+        sync = str(json.loads(exc.read())["sync"])
+    task = str(
+        _request(base, token, "POST", "/tasks", {"data": {"name": "Watched", "projects": [project]}})["gid"]
+    )
+    for i in range(98):  # + the task's two `added` events: 100 events after the token
+        _request(base, token, "PUT", f"/tasks/{task}", {"data": {"name": f"Watched {i}"}})
+    return {"sync": sync, "watched": task}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a few seconds, numbers not gated")
@@ -249,6 +279,8 @@ def main() -> int:
         if kind == "sqlite":
             seeded = _seed_tasks(url, made["workspace"], projects, smoke=args.smoke)
             seeds[kind].update(small=seeded.small, large=seeded.large, deep=_deep_token(url, seeded.large))
+            with server([str(BIN / "vinyasa"), "serve", "--port", str(port)], env, base + "/healthz") as _:
+                seeds[kind].update(_pending_events(base, made["token"], seeded.small))
 
     sq = seeds["sqlite"]
     post_body = json.dumps({"data": {"name": "Load", "team": sq["team"]}})
@@ -344,6 +376,27 @@ def main() -> int:
             [lambda r, _: r.p50_ms <= 5.0],
         ),
     ]
+    scenarios += [
+        Scenario(
+            "PUT /tasks/{gid}, c=8, 1 worker",
+            "vin1",
+            f"/api/1.0/tasks/{sq['watched']}",
+            8,
+            "0 errors",
+            [lambda r, _: r.errors == 0],
+            post=True,
+            method="PUT",
+            body=json.dumps({"data": {"name": "Bench {n}", "notes": "Notes {n}"}}),
+        ),
+        Scenario(
+            "GET /events, 100 pending on a project (1M db), c=1",
+            "vin1",
+            f"/api/1.0/events?resource={small}&sync={sq['sync']}",
+            1,
+            "p50 <= 2 ms",
+            [lambda r, _: r.p50_ms <= 2.0],
+        ),
+    ]
     if "postgresql" in seeds:
         scenarios.append(
             Scenario(
@@ -386,10 +439,10 @@ def main() -> int:
             base = f"http://127.0.0.1:{ports[name]}"
             with server(cmd, env, base + probe) as proc:
                 for sc in wanted:
-                    body = post_body if sc.post else None
-                    wrk(base + sc.path, sc.connections, 0.5, seed["token"], body)  # warm-up
+                    body = (sc.body or post_body) if sc.post else None
+                    wrk(base + sc.path, sc.connections, 0.5, seed["token"], body, sc.method)  # warm-up
                     before = _cpu_seconds(proc.pid)
-                    result = wrk(base + sc.path, sc.connections, seconds, seed["token"], body)
+                    result = wrk(base + sc.path, sc.connections, seconds, seed["token"], body, sc.method)
                     spent = _cpu_seconds(proc.pid) - before
                     result.cpu_us = spent / max(1.0, result.rps * max(1, round(seconds))) * 1e6
                     sc.results.append(result)

@@ -14,6 +14,7 @@ from vinyasa import __version__
 from vinyasa.config import Settings, get_settings
 from vinyasa.db import make_engine
 from vinyasa.errors import install_error_handlers
+from vinyasa.events.routes import router as events_router
 from vinyasa.memberships.routes import router as memberships_router
 from vinyasa.models import Meta
 from vinyasa.projects.membership_routes import router as project_memberships_router
@@ -44,6 +45,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     task_lists_router,
     statuses_router,
     project_briefs_router,
+    events_router,
 )
 
 

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Rich text on write: "lenient" also accepts what production clients send (b, i, pre, blockquote,
     # any tag-name case) and stores its canonical form; "strict" applies exactly Asana's rich-text guide.
     rich_text: Literal["lenient", "strict"] = "lenient"
+    # How long the change journal keeps entries (hours); older sync tokens get a 412. Asana: 24 h.
+    journal_retention_hours: float = 24.0
 
 
 @lru_cache(maxsize=1)

@@ -27,10 +27,13 @@ class AsanaError(Exception):
 
     status = 500
 
-    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, message: str, *, headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.headers = headers or {}
+        self.extra = extra or {}  # top-level keys beside `errors` (the 412's `sync`)
 
 
 class InvalidRequest(AsanaError):
@@ -96,13 +99,15 @@ def error_body(message: str, *, phrase: str | None = None) -> dict[str, Any]:
     return {"errors": [error]}
 
 
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """A JSON response holding the error envelope."""
+def error_response(
+    status: int, message: str, headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None
+) -> Response:
+    """A JSON response holding the error envelope (plus `extra` top-level keys)."""
     phrase = None
     if status >= 500:
         phrase = f"{secrets.randbelow(20) + 1} " + " ".join(secrets.choice(_WORDS) for _ in range(4))
     return Response(
-        orjson.dumps(error_body(message, phrase=phrase)),
+        orjson.dumps({**error_body(message, phrase=phrase), **(extra or {})}),
         status_code=status,
         media_type="application/json; charset=UTF-8",
         headers=headers,
@@ -119,7 +124,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_asana(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, AsanaError)
-        return error_response(exc.status, exc.message, exc.headers)
+        return error_response(exc.status, exc.message, exc.headers, exc.extra)
 
     async def on_validation(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

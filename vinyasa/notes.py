@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import select
 
 from vinyasa import access, richtext
+from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Project, Status, Task, Team, User, WorkspaceMember
-from vinyasa.protocol.context import Ctx
 
 
-def _mentions(ctx: Ctx, keys: set[richtext.LinkKey]) -> dict[richtext.LinkKey, richtext.Mention]:
+def _mentions(ctx: Caller, keys: set[richtext.LinkKey]) -> dict[richtext.LinkKey, richtext.Mention]:
     """What each linked gid names, with this server's permalink for it, when the caller can see it.
 
     One query per kind whatever the number of links (gids are unique across resources, so each
@@ -58,7 +58,7 @@ def _mentions(ctx: Ctx, keys: set[richtext.LinkKey]) -> dict[richtext.LinkKey, r
     projects: dict[int, str] = {}
     if pending or in_projects:
         visible = select(Project.gid, Project.name).where(access.project_visible(ctx))
-        projects = dict(conn.execute(visible.where(Project.gid.in_(pending | in_projects))).tuples().all())
+        projects = {r[0]: r[1] for r in conn.execute(visible.where(Project.gid.in_(pending | in_projects)))}
         found(
             "project",
             ((g, n) for g, n in projects.items() if g in pending),
@@ -87,7 +87,7 @@ def _mentions(ctx: Ctx, keys: set[richtext.LinkKey]) -> dict[richtext.LinkKey, r
 
 
 def stored_rich_text(
-    ctx: Ctx,
+    ctx: Caller,
     rich: tuple[str, str | None],
     plain: tuple[str, str | None],
     allowed: frozenset[str] = richtext.BASIC_TAGS,
@@ -105,7 +105,7 @@ def stored_rich_text(
             html,
             allowed,
             resolve=lambda keys: _mentions(ctx, keys),
-            strict=ctx.runtime.rich_text_strict,
+            strict=ctx.rich_text_strict,
         )
     if text is not None:
         return richtext.from_text(text)

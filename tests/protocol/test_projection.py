@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Connection
+
+from vinyasa.core import Caller
 from vinyasa.models import User
 from vinyasa.protocol import sql
 from vinyasa.protocol.resources import Col, Records, Resource, project
 
 
-@dataclass
-class _Viewer:
-    user_gid: int
-    base_url: str = "http://x"
-    cache: dict[Any, Any] = field(default_factory=dict)
+def _viewer(conn: Connection, user_gid: int) -> Caller:
+    return Caller(conn=conn, user_gid=user_gid, base_url="http://x")
 
 
 def _memberships(conn: Any, viewer: Any, gids: list[int]) -> Mapping[int, list[dict[str, int | None]]]:
@@ -44,7 +43,7 @@ PERSON = Resource(
 
 def test_records_default_compact_members(world):
     with world.db() as conn:
-        [item] = project(conn, _Viewer(int(world.user)), PERSON, [int(world.user)], None, full=True)
+        [item] = project(conn, _viewer(conn, int(world.user)), PERSON, [int(world.user)], None, full=True)
     assert item["memberships"] == [
         {
             "workspace": {"gid": world.workspace, "resource_type": "workspace", "name": "Acme"},
@@ -57,7 +56,7 @@ def test_records_default_compact_members(world):
 def test_records_sub_fields(world):
     tree: dict[str, Any] = {"memberships": {"workspace": {"is_organization": {}}}}
     with world.db() as conn:
-        [item] = project(conn, _Viewer(int(world.user)), PERSON, [int(world.user)], tree, full=True)
+        [item] = project(conn, _viewer(conn, int(world.user)), PERSON, [int(world.user)], tree, full=True)
     assert item == {
         "gid": world.user,
         "memberships": [{"workspace": {"gid": world.workspace, "is_organization": True}}],

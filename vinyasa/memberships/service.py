@@ -16,11 +16,11 @@ from typing import Literal
 from sqlalchemy import delete, select, update
 
 from vinyasa import access
+from vinyasa.core import Caller, journal
 from vinyasa.errors import Forbidden, InvalidRequest
 from vinyasa.memberships.schemas import MembershipFields
 from vinyasa.models import Project, ProjectMember, Team
 from vinyasa.projects import members
-from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import as_gid
 from vinyasa.protocol.pagination import AnySelect
 
@@ -28,7 +28,7 @@ Member = tuple[Literal["user", "team"], int]
 SUBTYPES = ("project_membership",)
 
 
-def _member(ctx: Ctx, value: str, workspace_gid: int | None) -> Member:
+def _member(ctx: Caller, value: str, workspace_gid: int | None) -> Member:
     """A team (by gid) or a user (`me`, email or gid) the caller can see; 400 otherwise. With
     `workspace_gid`, the member must belong to that workspace."""
     gid = as_gid(value)
@@ -59,7 +59,7 @@ def _may_grant(project: access.VisibleProject, level: str) -> None:
         raise Forbidden(f"You cannot give {level} access to this project: your own access is lower.")
 
 
-def listing(ctx: Ctx, parent: str | None, member: str | None, subtype: str | None) -> AnySelect:
+def listing(ctx: Caller, parent: str | None, member: str | None, subtype: str | None) -> AnySelect:
     """The memberships to list, by gid: a project's (optionally one member's), or, without `parent`,
     every visible project membership of a team (`member` a team, `resource_subtype`
     project_membership)."""
@@ -90,7 +90,7 @@ def listing(ctx: Ctx, parent: str | None, member: str | None, subtype: str | Non
     )
 
 
-def create(ctx: Ctx, fields: MembershipFields) -> int:
+def create(ctx: Caller, fields: MembershipFields) -> int:
     """A new project membership for a user or a team; the level defaults to the project's
     default_access_level. A member that already has one is a 400 (update that membership instead)."""
     if fields.parent is None:
@@ -108,10 +108,24 @@ def create(ctx: Ctx, fields: MembershipFields) -> int:
         raise InvalidRequest(
             f"member: {fields.member[:64]} is already a member of this project; update that membership"
         )
+    _record_member(ctx, project, "added", (kind, member))
     return gid
 
 
-def _visible(ctx: Ctx, value: str) -> tuple[int, access.VisibleProject]:
+def _record_member(ctx: Caller, project: access.VisibleProject, action: str, member: Member) -> None:
+    """Journal: the project's `members` field `changed` (a user or team `added` or `removed`)."""
+    journal.record(
+        ctx,
+        ("project", project.gid),
+        "changed",
+        field="members",
+        change=action,
+        value=member,
+        topics=[project.workspace_gid],
+    )
+
+
+def _visible(ctx: Caller, value: str) -> tuple[int, access.VisibleProject]:
     """A membership whose project the caller can see (404 otherwise), with that project locked."""
     gid = access.project_membership(ctx, value)
     project_gid = ctx.conn.execute(
@@ -120,7 +134,7 @@ def _visible(ctx: Ctx, value: str) -> tuple[int, access.VisibleProject]:
     return gid, access.project(ctx, str(project_gid), lock="share")
 
 
-def change(ctx: Ctx, value: str, fields: MembershipFields) -> int:
+def change(ctx: Caller, value: str, fields: MembershipFields) -> int:
     """Set a membership's access level (`access_level`, or the deprecated `role`)."""
     gid, project = _visible(ctx, value)
     given = fields.access_level if fields.access_level is not None else fields.role
@@ -129,11 +143,17 @@ def change(ctx: Ctx, value: str, fields: MembershipFields) -> int:
     level = _level(given, "access_level" if fields.access_level is not None else "role")
     _may_grant(project, level)
     ctx.conn.execute(update(ProjectMember).where(ProjectMember.gid == gid).values(access_level=level))
+    topics = [project.gid, project.workspace_gid]
+    journal.changed(ctx, ("project_membership", gid), ["access_level"], topics=topics)
     return gid
 
 
-def remove(ctx: Ctx, value: str) -> None:
+def remove(ctx: Caller, value: str) -> None:
     """End a membership (a user's also ends their following the project)."""
     gid, project = _visible(ctx, value)
     access.require_project_level(project, project.minimum_access_level_for_sharing, "change its members")
+    user, team = ctx.conn.execute(
+        select(ProjectMember.user_gid, ProjectMember.team_gid).where(ProjectMember.gid == gid)
+    ).one()
     ctx.conn.execute(delete(ProjectMember).where(ProjectMember.gid == gid))
+    _record_member(ctx, project, "removed", ("user", user) if user is not None else ("team", int(team or 0)))

@@ -1,6 +1,7 @@
 """All tables; importing this package registers them on Base.metadata."""
 
 from vinyasa.models.core import GidCounter, Meta, Token
+from vinyasa.models.journal import JournalEntry, JournalTopic
 from vinyasa.models.people import Team, TeamMember, User, Workspace, WorkspaceMember
 from vinyasa.models.projects import Project, ProjectMember
 from vinyasa.models.statuses import ProjectBrief, Status
@@ -8,6 +9,8 @@ from vinyasa.models.tasks import Section, Task, TaskFollower, TaskProject
 
 __all__ = [
     "GidCounter",
+    "JournalEntry",
+    "JournalTopic",
     "Meta",
     "Project",
     "ProjectBrief",

@@ -12,16 +12,16 @@ from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vinyasa import access
+from vinyasa.core import Caller
 from vinyasa.db import insert_ignore
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import ProjectMember, WorkspaceMember
-from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import allocate
 from vinyasa.protocol.values import now_ms
 from vinyasa.users.service import resolve_user
 
 
-def sharable(ctx: Ctx, project_gid: str, field: str | None = None) -> access.VisibleProject:
+def sharable(ctx: Caller, project_gid: str, field: str | None = None) -> access.VisibleProject:
     """A visible project whose members the caller may change (its minimum_access_level_for_sharing),
     locked against concurrent permission changes (PostgreSQL)."""
     project = access.project(ctx, project_gid, field, lock="share")
@@ -29,7 +29,7 @@ def sharable(ctx: Ctx, project_gid: str, field: str | None = None) -> access.Vis
     return project
 
 
-def resolve_users(ctx: Ctx, field: str, values: list[str], workspace_gid: int | None) -> list[int]:
+def resolve_users(ctx: Caller, field: str, values: list[str], workspace_gid: int | None) -> list[int]:
     """Every named user (`me`, email, gid), all checked before anything is written; sorted gids.
 
     With `workspace_gid`, every user must also belong to that workspace (the project's).

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.models import ProjectMember
+from vinyasa.projects import changes as recorded
 from vinyasa.projects import members
 from vinyasa.projects.schemas import PROJECT, PROJECT_MEMBERSHIP, FollowersBody, MembersBody
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
@@ -21,7 +22,15 @@ async def add_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
     """Add users as members at the project's default_access_level (not as followers); returns the project."""
     project = members.sharable(ctx, project_gid)
     users = members.resolve_users(ctx, "members", ctx.input(MembersBody).members, project.workspace_gid)
-    members.add_members(ctx.conn, project.gid, dict.fromkeys(users, project.default_access_level))
+    levels = dict.fromkeys(users, project.default_access_level)
+    recorded.people_change(
+        ctx,
+        project.gid,
+        project.workspace_gid,
+        "members",
+        users,
+        lambda: members.add_members(ctx.conn, project.gid, levels),
+    )
     return ctx.one(PROJECT, project.gid)
 
 
@@ -30,7 +39,14 @@ async def remove_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
     """Remove users from the project's members (and so from its followers); returns the project."""
     project = members.sharable(ctx, project_gid)
     users = members.resolve_users(ctx, "members", ctx.input(MembersBody).members, None)
-    members.remove_members(ctx.conn, project.gid, users)
+    recorded.people_change(
+        ctx,
+        project.gid,
+        project.workspace_gid,
+        "members",
+        users,
+        lambda: members.remove_members(ctx.conn, project.gid, users),
+    )
     return ctx.one(PROJECT, project.gid)
 
 
@@ -39,7 +55,15 @@ async def add_followers_for_project(ctx: CtxDep, project_gid: str) -> Response:
     """Make users followers, and members (at the default access level) if not yet; returns the project."""
     project = members.sharable(ctx, project_gid)
     users = members.resolve_users(ctx, "followers", ctx.input(FollowersBody).followers, project.workspace_gid)
-    members.add_followers(ctx.conn, project.gid, users, project.default_access_level)
+    level = project.default_access_level
+    recorded.people_change(
+        ctx,
+        project.gid,
+        project.workspace_gid,
+        "followers",
+        users,
+        lambda: members.add_followers(ctx.conn, project.gid, users, level),
+    )
     return ctx.one(PROJECT, project.gid)
 
 
@@ -48,7 +72,14 @@ async def remove_followers_for_project(ctx: CtxDep, project_gid: str) -> Respons
     """Stop users following the project; they stay members. Returns the project."""
     project = members.sharable(ctx, project_gid)
     users = members.resolve_users(ctx, "followers", ctx.input(FollowersBody).followers, None)
-    members.remove_followers(ctx.conn, project.gid, users)
+    recorded.people_change(
+        ctx,
+        project.gid,
+        project.workspace_gid,
+        "followers",
+        users,
+        lambda: members.remove_followers(ctx.conn, project.gid, users),
+    )
     return ctx.one(PROJECT, project.gid)
 
 

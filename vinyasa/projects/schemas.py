@@ -15,7 +15,7 @@ from vinyasa.protocol import sql
 from vinyasa.protocol.changes import TEAMLESS_PROJECTS
 from vinyasa.protocol.resources import Col, Derived, OneOf, Ref, RefList, Resource, Value, Viewer
 from vinyasa.protocol.values import Boolean, iso_ms
-from vinyasa.statuses.schemas import CURRENT_STATUS_SQL, PROJECT_BRIEF_SQL
+from vinyasa.statuses.queries import CURRENT_STATUS, PROJECT_BRIEF
 
 Color = Literal[
     "dark-pink",
@@ -145,8 +145,8 @@ PROJECT = Resource(
         "icon": Col("icon"),
         "created_at": Col("created_at", iso_ms),
         # The newest status, in its legacy and its status-update form (vinyasa.statuses).
-        "current_status": Ref("current_status_gid", "project_status", sql=CURRENT_STATUS_SQL),
-        "current_status_update": Ref("current_status_gid", "status_update", sql=CURRENT_STATUS_SQL),
+        "current_status": Ref("current_status_gid", "project_status", sql=CURRENT_STATUS),
+        "current_status_update": Ref("current_status_gid", "status_update", sql=CURRENT_STATUS),
         # Custom fields are not built yet: no project has settings or values.
         "custom_field_settings": Value(_nothing, default=[]),
         "default_view": Col("default_view"),
@@ -173,7 +173,7 @@ PROJECT = Resource(
         # Asana's "associated team": null unless one was given; grants no access (vinyasa.access).
         "team": Ref("team_gid", "team", change=TEAMLESS_PROJECTS),
         "permalink_url": Derived(("gid",), _permalink),
-        "project_brief": Ref("project_brief_gid", "project_brief", sql=PROJECT_BRIEF_SQL),
+        "project_brief": Ref("project_brief_gid", "project_brief", sql=PROJECT_BRIEF),
         # Project templates are not built yet: always null.
         "created_from_template": Value(_nothing),
         "workspace": Ref("workspace_gid", "workspace"),

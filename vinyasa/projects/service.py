@@ -8,13 +8,14 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from vinyasa import access
+from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Project, Workspace
 from vinyasa.notes import stored_rich_text
+from vinyasa.projects import changes as recorded
 from vinyasa.projects import members
 from vinyasa.projects.schemas import NOT_NULL, ProjectFields
 from vinyasa.protocol import changes
-from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import new_gid
 from vinyasa.protocol.values import now_ms, parse_date, parse_datetime_ms
 from vinyasa.sections import service as sections
@@ -55,7 +56,7 @@ SETTINGS = frozenset(
 APPEARANCE = frozenset({"color", "icon", "default_view"})
 
 
-def _announce(ctx: Ctx, fields: ProjectFields) -> None:
+def _announce(ctx: Caller, fields: ProjectFields) -> None:
     """Note the Asana changes a deprecated input touches (`team`, `private_to_team`; digest §A.12)."""
     if "team" in fields.model_fields_set:
         changes.announce(ctx, changes.TEAMLESS_PROJECTS)
@@ -132,20 +133,20 @@ def _custom_fields(fields: ProjectFields) -> None:
         raise InvalidRequest(f"custom_fields: Unknown custom field: {key[:64]}")
 
 
-def _owner(ctx: Ctx, value: str | None, workspace_gid: int) -> int | None:
+def _owner(ctx: Caller, value: str | None, workspace_gid: int) -> int | None:
     if value is None:
         return None
     return members.resolve_users(ctx, "owner", [value], workspace_gid)[0]
 
 
-def _is_organization(ctx: Ctx, workspace_gid: int) -> bool:
+def _is_organization(ctx: Caller, workspace_gid: int) -> bool:
     return bool(
         ctx.conn.execute(select(Workspace.is_organization).where(Workspace.gid == workspace_gid)).scalar()
     )
 
 
 def _placement(
-    ctx: Ctx, fields: ProjectFields, workspace_gid: int | None, team_gid: int | None
+    ctx: Caller, fields: ProjectFields, workspace_gid: int | None, team_gid: int | None
 ) -> tuple[int, int | None]:
     """The new project's workspace and team, from the URL and the body, which must agree."""
     if fields.workspace is not None:
@@ -170,7 +171,7 @@ def _placement(
     return workspace_gid, team_gid
 
 
-def _shares_with_team(ctx: Ctx, privacy: str) -> bool:
+def _shares_with_team(ctx: Caller, privacy: str) -> bool:
     """Whether a project's `team` is also made a member (so its people get access).
 
     Today's Asana: only for the deprecated `private_to_team` ("visible to members of the team"), which
@@ -184,7 +185,7 @@ def _shares_with_team(ctx: Ctx, privacy: str) -> bool:
 
 
 def create_project(
-    ctx: Ctx, fields: ProjectFields, *, workspace_gid: int | None = None, team_gid: int | None = None
+    ctx: Caller, fields: ProjectFields, *, workspace_gid: int | None = None, team_gid: int | None = None
 ) -> int:
     """A new project; the creator (and owner, by default the creator) become admins, followers members."""
     _no_nulls(fields)
@@ -229,12 +230,13 @@ def create_project(
     members.add_followers(ctx.conn, gid, followers, values["default_access_level"])
     if team_gid is not None and _shares_with_team(ctx, values["privacy_setting"]):
         members.add_team(ctx.conn, gid, team_gid, values["default_access_level"])
-    sections.create_default(ctx.conn, gid)  # every new project starts with one section
+    section = sections.create_default(ctx.conn, gid)  # every new project starts with one section
+    recorded.created(ctx, gid, workspace_gid, team_gid, section)
     _announce(ctx, fields)
     return gid
 
 
-def _team_change(ctx: Ctx, value: str | None, workspace_gid: int) -> int | None:
+def _team_change(ctx: Caller, value: str | None, workspace_gid: int) -> int | None:
     """A new associated team for a project (see the route's docstring); null clears it, except with
     `Asana-Disable: teamless_projects`, where a project in an organization must keep a team."""
     if value is None:
@@ -247,7 +249,7 @@ def _team_change(ctx: Ctx, value: str | None, workspace_gid: int) -> int | None:
     return team_gid
 
 
-def _reshare(ctx: Ctx, project: access.VisibleProject, row: Any, actual: dict[str, Any]) -> None:
+def _reshare(ctx: Caller, project: access.VisibleProject, row: Any, actual: dict[str, Any]) -> None:
     """Keep the team's membership in step with a changed team or privacy (see `_shares_with_team`).
 
     The old behaviour (`Asana-Disable: teamless_projects`) treats the team as the project's container:
@@ -263,7 +265,7 @@ def _reshare(ctx: Ctx, project: access.VisibleProject, row: Any, actual: dict[st
             members.add_team(ctx.conn, project.gid, team_gid, level)
 
 
-def update_project(ctx: Ctx, project: access.VisibleProject, fields: ProjectFields) -> None:
+def update_project(ctx: Caller, project: access.VisibleProject, fields: ProjectFields) -> None:
     """Apply a partial change; `modified_at` moves only when a stored value actually changes."""
     access.require_project_level(project, "editor", "edit it")
     _no_nulls(fields)
@@ -302,13 +304,15 @@ def update_project(ctx: Ctx, project: access.VisibleProject, fields: ProjectFiel
     if actual:
         actual["modified_at"] = max(now_ms(), row["modified_at"] + 1)
         ctx.conn.execute(update(Project).where(Project.gid == project.gid).values(**actual))
+        recorded.changed(ctx, project.gid, project.workspace_gid, actual)
     if actual.get("owner_gid") is not None:
         members.add_members(ctx.conn, project.gid, {actual["owner_gid"]: "admin"})
     _reshare(ctx, project, row, actual)
     _announce(ctx, fields)
 
 
-def delete_project(ctx: Ctx, project: access.VisibleProject) -> None:
+def delete_project(ctx: Caller, project: access.VisibleProject) -> None:
     """Delete a project; its memberships go with it (ON DELETE CASCADE), in the request's transaction."""
     access.require_project_level(project, "editor", "delete it")
+    recorded.deleted(ctx, project.gid, project.workspace_gid)
     ctx.conn.execute(delete(Project).where(Project.gid == project.gid))

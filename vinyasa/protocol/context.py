@@ -29,6 +29,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
+from vinyasa.core import Caller, journal
 from vinyasa.db import RequestTransactions
 from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
 from vinyasa.protocol import changes, sql
@@ -93,22 +94,20 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@dataclass
-class Ctx:
-    """One API request: the caller, its connection (inside the request's transaction) and options."""
+@dataclass(kw_only=True)
+class Ctx(Caller):
+    """One API request: the caller (connection inside the request's transaction, user, base URL,
+    cache, recorded changes, opted-out API changes) plus the HTTP parts only routes use: request,
+    body, options, headers."""
 
     request: Request
-    conn: Connection
     runtime: Runtime
-    user_gid: int
     payload: Payload
-    base_url: str
     fields: FieldTree | None = None
     pretty: bool = False
     limit: int | None = None
     filters: frozenset[str] = frozenset()  # the operation's declared query parameters that filter
     headers: dict[str, str] = field(default_factory=dict)
-    cache: dict[Any, Any] = field(default_factory=dict)
 
     # ---- input -------------------------------------------------------------------------------
     def input(self, model: type[M], refused: Mapping[str, str] | None = None) -> M:
@@ -121,20 +120,12 @@ class Ctx:
                 raise InvalidRequest(say("unwritable", name, hint=hint))
         return validate(model, self.payload.data)
 
-    def disabled(self) -> frozenset[str]:
-        """The changes the client opted out of with `Asana-Disable` (vinyasa.protocol.changes)."""
-        return changes.names(",".join(self.request.headers.getlist("asana-disable")))
-
-    def keeps_old(self, change: changes.Change) -> bool:
-        """Whether this request asked for the behaviour from before `change` (`Asana-Disable`)."""
-        return change.name in self.disabled()
-
     # ---- output ------------------------------------------------------------------------------
     def respond(self, body: dict[str, Any], status: int = 200) -> Response:
         """Serialize an envelope, indented when opt_pretty was asked for; add `Asana-Change`."""
         option = orjson.OPT_INDENT_2 if self.pretty else 0
         if changes.KEY in self.cache:
-            notice = changes.header(self, self.disabled())
+            notice = changes.header(self, self.disabled)
             if notice:
                 self.headers["Asana-Change"] = notice
         return Response(orjson.dumps(body, option=option), status, self.headers or None, JSON)
@@ -198,6 +189,13 @@ class Ctx:
         params.append(("offset", token))
         path = self.request.url.path.removeprefix(API_PREFIX) + "?" + urlencode(params)
         return {"offset": token, "path": path, "uri": self.base_url + API_PREFIX + path}
+
+
+def _disabled(request: Request) -> frozenset[str]:
+    """The Asana changes the client opted out of with `Asana-Disable` (vinyasa.protocol.changes)."""
+    if "asana-disable" not in request.headers:
+        return frozenset()
+    return changes.names(",".join(request.headers.getlist("asana-disable")))
 
 
 async def current_ctx(request: Request) -> Ctx:
@@ -380,8 +378,12 @@ class AsanaRoute(APIRoute):
                     pretty=pretty_option(pretty),
                     limit=parse_limit(query.get("limit")),
                     filters=filters,
+                    disabled=_disabled(request),
+                    rich_text_strict=runtime.rich_text_strict,
                 )
-                return await call(request, request.state.ctx)
+                response = await call(request, request.state.ctx)
+                journal.flush(request.state.ctx)  # the request's changes, in its own transaction
+                return response
 
         self.asana_handler = handler  # AsanaApp calls it directly (vinyasa.protocol.dispatch)
         return handler

@@ -46,6 +46,11 @@ class OffsetCodec:
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
 
+    @property
+    def secret(self) -> bytes:
+        """The server's signing secret (also signs the events API's sync tokens)."""
+        return self._secret
+
     def _sign(self, payload: bytes, scope: str) -> bytes:
         return hmac.new(self._secret, payload + b"|" + scope.encode(), hashlib.sha256).digest()[:16]
 

@@ -8,21 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection, FromClause
 
+from vinyasa.core.caller import Caller
 from vinyasa.protocol import sql
 from vinyasa.protocol.changes import Change, announce
 from vinyasa.protocol.fields import FieldTree
 
-
-class Viewer(Protocol):
-    """Who is looking, and where the server lives: what computed fields need."""
-
-    user_gid: int
-    base_url: str
-    cache: dict[Any, Any]  # per request: loaders may share what they read
+# Who is looking (the caller: user, connection, base URL, per-transaction cache): what computed
+# fields and visibility filters need. Background renderers pass their own Caller and see what it sees.
+Viewer = Caller
 
 
 Batch = Callable[[Connection, Viewer, list[int]], Mapping[int, Any]]
@@ -48,9 +45,10 @@ class Derived:
 class Ref:
     """Another resource, named by a gid column of this table (null when the column is null).
 
-    `sql` computes that column instead, as an expression over the row's table (e.g. a correlated
-    subquery for "the project's newest status"), still one query for any number of rows. `change`:
-    rendering this field announces that Asana change (an `Asana-Change` response header).
+    `sql` computes that column instead, as an expression over the row's table, named `{table}` in
+    it (e.g. a correlated subquery for "the project's newest status"), still one query for any
+    number of rows. `change`: rendering this field announces that Asana change (an `Asana-Change`
+    response header).
     """
 
     column: str
@@ -240,7 +238,8 @@ def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
             columns.update({n: columns.get(n, f"{table}.{n}") for n in spec.needs})
             plan.assembly.append((name, _DERIVED, spec, sub))
         elif isinstance(spec, Ref):
-            columns[spec.column] = f"{spec.sql} AS {spec.column}" if spec.sql else f"{table}.{spec.column}"
+            expression = spec.sql.replace("{table}", table) if spec.sql else f"{table}.{spec.column}"
+            columns[spec.column] = f"{expression} AS {spec.column}" if spec.sql else expression
             group = (spec.target, repr(sub))
             target = _joinable(spec, sub) if group not in listed else None
             if target is None:

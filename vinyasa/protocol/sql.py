@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, TextClause, bindparam, text
 
 
 @lru_cache(maxsize=1024)
 def _adapt(sql: str, dialect: str) -> str:
-    return sql.replace("?", "%s") if dialect == "postgresql" else sql
+    # psycopg reads `%` as a placeholder marker: a literal one (LIKE 'a%') must be doubled.
+    return sql.replace("%", "%%").replace("?", "%s") if dialect == "postgresql" else sql
 
 
 def marks(count: int) -> str:
@@ -37,3 +38,25 @@ def fetch_value(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
     """The first column of the first row, or None."""
     rows = fetch(conn, sql, params)
     return rows[0][0] if rows else None
+
+
+def execute_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run one write statement for many parameter rows, on the request's own connection."""
+    if not rows:
+        return
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(_adapt(sql, conn.dialect.name), [tuple(r) for r in rows])
+    finally:
+        cursor.close()
+
+
+def clause(fragment: str, params: Sequence[Any]) -> TextClause:
+    """A `?`-placeholder SQL condition as a SQLAlchemy clause, so one condition serves prepared SQL
+    and expression-built queries alike."""
+    pieces = fragment.split("?")
+    if len(pieces) - 1 != len(params):
+        raise ValueError("placeholders and parameters differ in number")
+    names = [f"_q{i}" for i in range(len(params))]
+    sql_text = pieces[0] + "".join(f":{n}" + rest for n, rest in zip(names, pieces[1:], strict=True))
+    return text(sql_text).bindparams(*(bindparam(n, v) for n, v in zip(names, params, strict=True)))

@@ -84,5 +84,5 @@ async def add_task_for_section(ctx: CtxDep, section_gid: str) -> Response:
         if anchor_section != section.gid:
             raise InvalidRequest(f"{field}: The task {anchor} is not in this section")
         where = before(anchor) if field == "insert_before" else after(anchor)
-    placement.put(ctx.conn, task.gid, project.gid, section.gid, where)
+    placement.put(ctx, task.gid, project.gid, section.gid, where)
     return ctx.empty()

@@ -9,10 +9,10 @@ from __future__ import annotations
 from sqlalchemy import Connection, delete, exists, func, insert, select, update
 
 from vinyasa import access
+from vinyasa.core import Caller, journal
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Section, TaskProject
 from vinyasa.ordering import BOTTOM, OrderedList, Place, after, before
-from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import body_gid, new_gid
 from vinyasa.protocol.values import now_ms
 from vinyasa.sections.schemas import SectionBody, SectionInsertBody
@@ -120,17 +120,34 @@ def _name(value: str | None) -> str:
     return value
 
 
-def create_section(ctx: Ctx, project: access.VisibleProject, body: SectionBody) -> int:
+def create_section(ctx: Caller, project: access.VisibleProject, body: SectionBody) -> int:
     """A new section, at the bottom unless `insert_before`/`insert_after` says otherwise."""
     access.require_project_level(project, "editor", "add sections to it")
     name = _name(body.name)
     anchors = (("insert_before", body.insert_before), ("insert_after", body.insert_after))
     where = _where(ctx.conn, project.gid, anchors, None, BOTTOM)
     assert where is not None
-    return _insert(ctx.conn, project.gid, name, where)
+    gid = _insert(ctx.conn, project.gid, name, where)
+    record_added(ctx, gid, project.gid, project.workspace_gid)
+    return gid
 
 
-def update_section(ctx: Ctx, section: access.VisibleSection, body: SectionBody) -> None:
+def record_added(ctx: Caller, gid: int, project_gid: int, workspace_gid: int) -> None:
+    """Journal: a section `added` to its project."""
+    journal.record(ctx, ("section", gid), "added", parent=("project", project_gid), topics=[workspace_gid])
+
+
+def _record(
+    ctx: Caller, gid: int, project: access.VisibleProject, action: str, field: str | None = None
+) -> None:
+    topics = [project.gid, project.workspace_gid]
+    if field is None:
+        journal.record(ctx, ("section", gid), action, topics=topics)
+    else:
+        journal.changed(ctx, ("section", gid), [field], topics=topics)
+
+
+def update_section(ctx: Caller, section: access.VisibleSection, body: SectionBody) -> None:
     """Rename a section and/or move it next to another section of its project."""
     project = section.project
     access.require_project_level(project, "editor", "change its sections")
@@ -140,11 +157,13 @@ def update_section(ctx: Ctx, section: access.VisibleSection, body: SectionBody) 
         raise InvalidRequest("name: Missing input")
     if body.name is not None:
         ctx.conn.execute(update(Section).where(Section.gid == section.gid).values(name=_name(body.name)))
+        _record(ctx, section.gid, project, "changed", "name")
     if where is not None:
         _move(ctx.conn, project.gid, section.gid, where)
+        _record(ctx, section.gid, project, "changed", "position")
 
 
-def insert_section(ctx: Ctx, project: access.VisibleProject, body: SectionInsertBody) -> None:
+def insert_section(ctx: Caller, project: access.VisibleProject, body: SectionInsertBody) -> None:
     """Move a section before or after another section of the same project."""
     access.require_project_level(project, "editor", "reorder its sections")
     gid = section_of_project(ctx.conn, project.gid, "section", body.section)
@@ -153,9 +172,10 @@ def insert_section(ctx: Ctx, project: access.VisibleProject, body: SectionInsert
     if where is None:
         raise InvalidRequest("One of before_section or after_section is required")
     _move(ctx.conn, project.gid, gid, where)
+    _record(ctx, gid, project, "changed", "position")
 
 
-def delete_section(ctx: Ctx, section: access.VisibleSection) -> None:
+def delete_section(ctx: Caller, section: access.VisibleSection) -> None:
     """Delete an empty section that is not its project's last one; otherwise 400 and nothing changes."""
     project = section.project
     access.require_project_level(project, "editor", "delete its sections")
@@ -166,4 +186,5 @@ def delete_section(ctx: Ctx, section: access.VisibleSection) -> None:
     ).scalar_one()
     if count <= 1:
         raise InvalidRequest("The last remaining section of a project cannot be deleted")
+    _record(ctx, section.gid, project, "deleted")
     ctx.conn.execute(delete(Section).where(Section.gid == section.gid))

@@ -17,7 +17,6 @@ the server never sends.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -122,11 +121,16 @@ def _own_paths() -> dict[str, Any]:
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     """The document for the app's routes (see the module docstring). Costs ~1 s the first time (the
     spec is parsed once per process); the app caches the result."""
-    scope = load_spec("scope_oas.yaml")
+    scope, full = load_spec("scope_oas.yaml"), load_spec("asana_oas.yaml")
     implemented = implemented_operations(app)
     paths: dict[str, dict[str, Any]] = {}
     missing: list[dict[str, Any]] = []
-    for op_id, method, path, operation in spec_operations(scope):
+    in_scope = list(spec_operations(scope))
+    scoped = {op_id for op_id, *_ in in_scope}
+    # Implemented operations beyond the in-scope cut (e.g. /memberships, /events) come from the whole spec.
+    beyond = [op for op in spec_operations(full) if op[0] in implemented and op[0] not in scoped]
+    for op_id, method, path, operation in [*in_scope, *beyond]:
+        spec = scope if op_id in scoped else full
         if op_id not in implemented:
             missing.append(
                 {
@@ -138,7 +142,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             )
             continue
         item = paths.setdefault(path, {})
-        for key, value in scope["paths"][path].items():
+        for key, value in spec["paths"][path].items():
             if key not in METHODS:
                 item[key] = value  # path-level parameters, summary
         item[method] = operation
@@ -157,10 +161,10 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         },
         "servers": [{"url": API_PREFIX, "description": "this server"}],
         "security": [{SECURITY_SCHEME: []}],
-        "tags": _tags(scope, paths),
+        "tags": _tags(full, paths),
         "paths": paths,
         "components": {
-            **_components(scope, paths.values()),
+            **_components(full, paths.values()),
             "securitySchemes": {
                 SECURITY_SCHEME: {
                     **schemes.get(SECURITY_SCHEME, {}),
@@ -172,9 +176,18 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         },
         "x-vinyasa-unimplemented": missing,
     }
-    document = copy.deepcopy(document)  # the cached spec stays untouched whatever callers do
+    document = _str_keys(document)  # a copy: the cached spec stays untouched whatever callers do
     _optional_examples_as_extensions(document)
     return document
+
+
+def _str_keys(node: Any) -> Any:
+    """A deep copy with every mapping key a string (Asana's whole spec writes `200:` as integers)."""
+    if isinstance(node, dict):
+        return {str(k): _str_keys(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_str_keys(v) for v in node]
+    return node
 
 
 def _optional_examples_as_extensions(document: dict[str, Any]) -> None:

@@ -127,13 +127,6 @@ PROJECT_BRIEF = Resource(
     opt_in=frozenset({"text"}),
 )
 
-# The project's newest status and its brief, as correlated subqueries (Ref(..., sql=...)) the
-# projection engine selects alongside the project's own columns (one query for any number of projects).
-CURRENT_STATUS_SQL = (
-    "(SELECT cs.gid FROM statuses cs WHERE cs.project_gid = projects.gid ORDER BY cs.seq DESC LIMIT 1)"
-)
-PROJECT_BRIEF_SQL = "(SELECT pb.gid FROM project_briefs pb WHERE pb.project_gid = projects.gid)"
-
 
 # ---- bodies -----------------------------------------------------------------------------------
 

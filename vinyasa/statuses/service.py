@@ -10,10 +10,10 @@ from __future__ import annotations
 from sqlalchemy import delete, func, insert, select, update
 
 from vinyasa import access, richtext
+from vinyasa.core import Caller, journal
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import ProjectBrief, Status
 from vinyasa.notes import stored_rich_text
-from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import new_gid
 from vinyasa.protocol.values import now_ms
 from vinyasa.statuses.schemas import (
@@ -27,7 +27,7 @@ from vinyasa.statuses.schemas import (
 )
 
 
-def rich_text(ctx: Ctx, fields: RichFields, allowed: frozenset[str], *, required: bool) -> str | None:
+def rich_text(ctx: Caller, fields: RichFields, allowed: frozenset[str], *, required: bool) -> str | None:
     """The stored rich text from `html_text` or plain `text` (not both); None when neither was given."""
     html = stored_rich_text(ctx, ("html_text", fields.html_text), ("text", fields.text), allowed)
     if html is not None:
@@ -41,7 +41,7 @@ def rich_text(ctx: Ctx, fields: RichFields, allowed: frozenset[str], *, required
 
 
 def _post(
-    ctx: Ctx, project: access.VisibleProject, title: str | None, html: str, color: str, kind: str
+    ctx: Caller, project: access.VisibleProject, title: str | None, html: str, color: str, kind: str
 ) -> int:
     """Insert a status as the project's newest (the project row is locked, so `seq` is race-free)."""
     access.require_project_level(project, "editor", "post a status")
@@ -61,10 +61,17 @@ def _post(
             modified_at=now,
         )
     )
+    _record(ctx, ("status_update", gid), "added", project)
     return gid
 
 
-def create_project_status(ctx: Ctx, project_gid: str, fields: ProjectStatusFields) -> int:
+def _record(ctx: Caller, resource: tuple[str, int], action: str, project: access.VisibleProject) -> None:
+    """Journal for statuses and briefs (`added`, `deleted`): the project is their parent and stream."""
+    parent = ("project", project.gid) if action == "added" else None
+    journal.record(ctx, resource, action, parent=parent, topics=[project.gid, project.workspace_gid])
+
+
+def create_project_status(ctx: Caller, project_gid: str, fields: ProjectStatusFields) -> int:
     """A legacy project status; its `status_type` is the colour's (module docstring of schemas)."""
     project = access.project(ctx, project_gid, lock="update")
     html = rich_text(ctx, fields, richtext.BASIC_TAGS, required=True)
@@ -74,7 +81,7 @@ def create_project_status(ctx: Ctx, project_gid: str, fields: ProjectStatusField
     return _post(ctx, project, fields.title, html, fields.color, COLOR_TO_STATUS[fields.color])
 
 
-def create_status_update(ctx: Ctx, fields: StatusUpdateFields) -> int:
+def create_status_update(ctx: Caller, fields: StatusUpdateFields) -> int:
     """A status update on a project (`parent`); portfolios and goals do not exist yet, so any other
     parent is a 400 ("Unknown object")."""
     if fields.parent is None:
@@ -92,23 +99,24 @@ def create_status_update(ctx: Ctx, fields: StatusUpdateFields) -> int:
     return _post(ctx, project, fields.title, html, STATUS_TO_COLOR[fields.status_type], fields.status_type)
 
 
-def find_status(ctx: Ctx, value: str, kind: str) -> tuple[int, int]:
+def find_status(ctx: Caller, value: str, kind: str) -> tuple[int, int]:
     """A status whose project the caller can see, as (gid, project gid); 404 otherwise."""
     return access.project_child(ctx, "statuses", value, kind)
 
 
-def delete_status(ctx: Ctx, value: str, kind: str) -> None:
+def delete_status(ctx: Caller, value: str, kind: str) -> None:
     """Delete a status from both views; the previous one becomes current again."""
     gid, project_gid = find_status(ctx, value, kind)
     project = access.project(ctx, str(project_gid), lock="update")
     access.require_project_level(project, "editor", "delete a status")
+    _record(ctx, ("status_update", gid), "deleted", project)
     ctx.conn.execute(delete(Status).where(Status.gid == gid))
 
 
 # ---- briefs -----------------------------------------------------------------------------------
 
 
-def create_brief(ctx: Ctx, project_gid: str, fields: BriefFields) -> int:
+def create_brief(ctx: Caller, project_gid: str, fields: BriefFields) -> int:
     """A project's brief. Deviation (Asana is silent): a project has at most one, a second is a 400."""
     project = access.project(ctx, project_gid, lock="update")
     access.require_project_level(project, "editor", "write its brief")
@@ -129,24 +137,25 @@ def create_brief(ctx: Ctx, project_gid: str, fields: BriefFields) -> int:
             modified_at=now,
         )
     )
+    _record(ctx, ("project_brief", gid), "added", project)
     return gid
 
 
-def find_brief(ctx: Ctx, value: str) -> tuple[int, int]:
+def find_brief(ctx: Caller, value: str) -> tuple[int, int]:
     """A brief whose project the caller can see, as (gid, project gid); 404 otherwise."""
     return access.project_child(ctx, "project_briefs", value, "project brief")
 
 
-def _editable_brief(ctx: Ctx, value: str) -> int:
+def _editable_brief(ctx: Caller, value: str) -> tuple[int, access.VisibleProject]:
     gid, project_gid = find_brief(ctx, value)
     project = access.project(ctx, str(project_gid), lock="update")
     access.require_project_level(project, "editor", "change its brief")
-    return gid
+    return gid, project
 
 
-def update_brief(ctx: Ctx, value: str, fields: BriefFields) -> int:
+def update_brief(ctx: Caller, value: str, fields: BriefFields) -> int:
     """Change the given fields of a brief (`title: null` clears it to "")."""
-    gid = _editable_brief(ctx, value)
+    gid, project = _editable_brief(ctx, value)
     values: dict[str, object] = {}
     html = rich_text(ctx, fields, richtext.BRIEF_TAGS, required=False)
     if html is not None:
@@ -156,10 +165,13 @@ def update_brief(ctx: Ctx, value: str, fields: BriefFields) -> int:
     if values:
         values["modified_at"] = now_ms()
         ctx.conn.execute(update(ProjectBrief).where(ProjectBrief.gid == gid).values(**values))
+        names = [{"html_text": "text"}.get(k, k) for k in values if k != "modified_at"]
+        journal.changed(ctx, ("project_brief", gid), names, topics=[project.gid, project.workspace_gid])
     return gid
 
 
-def delete_brief(ctx: Ctx, value: str) -> None:
+def delete_brief(ctx: Caller, value: str) -> None:
     """Delete a brief; the project's `project_brief` is null again."""
-    gid = _editable_brief(ctx, value)
+    gid, project = _editable_brief(ctx, value)
+    _record(ctx, ("project_brief", gid), "deleted", project)
     ctx.conn.execute(delete(ProjectBrief).where(ProjectBrief.gid == gid))

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
-from sqlalchemy import false, or_, select
+from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import Task, TaskProject
+from vinyasa.models import Task
 from vinyasa.protocol import sql
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, Ctx, CtxDep
-from vinyasa.protocol.pagination import AnySelect, Listing
 from vinyasa.protocol.values import now_ms, parse_datetime_ms
+from vinyasa.tasks import queries
 from vinyasa.tasks.schemas import TASK
 from vinyasa.users.service import resolve_user
 
@@ -26,56 +24,28 @@ def _since(field: str, value: str) -> int:
     return now_ms() if value.strip().lower() == "now" else parse_datetime_ms(field, value)
 
 
-def _filters(
-    stmt: AnySelect, completed_since: str | None, modified_since: str | None, joined: bool
-) -> AnySelect:
-    """Narrow a task list: incomplete or completed since a time ("now": incomplete only); modified since."""
-    if completed_since is None and modified_since is None:
-        return stmt
-    if joined:
-        stmt = stmt.join(Task, Task.gid == TaskProject.task_gid)
-    if completed_since is not None:
-        since = _since("completed_since", completed_since)
-        stmt = stmt.where(or_(Task.completed == false(), Task.completed_at >= since))
-    if modified_since is not None:
-        stmt = stmt.where(Task.modified_at >= _since("modified_since", modified_since))
-    return stmt
-
-
-def _task_listing(
-    scope: str,
-    params: list[Any],
-    keys: tuple[str, ...],
-    completed_since: str | None,
-    modified_since: str | None,
-) -> Listing:
-    """Tasks placed in a project or section, in order; filtered by completion or modification time."""
-    source, where = "task_projects tp", scope
-    if completed_since is not None or modified_since is not None:
-        source += " JOIN tasks t ON t.gid = tp.task_gid"
-    if completed_since is not None:
-        where += " AND (t.completed = ? OR t.completed_at >= ?)"
-        params += [False, _since("completed_since", completed_since)]
-    if modified_since is not None:
-        where += " AND t.modified_at >= ?"
-        params.append(_since("modified_since", modified_since))
-    return Listing(source, where, params, keys)
+def _times(completed_since: str | None, modified_since: str | None) -> tuple[int | None, int | None]:
+    """The two time filters as epoch ms ("now": the current time)."""
+    return (
+        None if completed_since is None else _since("completed_since", completed_since),
+        None if modified_since is None else _since("modified_since", modified_since),
+    )
 
 
 def _project_tasks(
     ctx: Ctx, project_gid: int, completed_since: str | None, modified_since: str | None
 ) -> Response:
     keys = ("tp.section_position", "tp.position", "tp.task_gid")
-    listing = _task_listing("tp.project_gid = ?", [project_gid], keys, completed_since, modified_since)
-    return ctx.page(TASK, listing)
+    times = _times(completed_since, modified_since)
+    return ctx.page(TASK, queries.placed_tasks("tp.project_gid = ?", [project_gid], keys, *times))
 
 
 def _section_tasks(
     ctx: Ctx, section_gid: int, completed_since: str | None, modified_since: str | None
 ) -> Response:
     keys = ("tp.position", "tp.task_gid")
-    listing = _task_listing("tp.section_gid = ?", [section_gid], keys, completed_since, modified_since)
-    return ctx.page(TASK, listing)
+    times = _times(completed_since, modified_since)
+    return ctx.page(TASK, queries.placed_tasks("tp.section_gid = ?", [section_gid], keys, *times))
 
 
 @router.get("/tasks", operation_id="getTasks")
@@ -110,7 +80,8 @@ async def get_tasks(
     stmt = select(Task.gid).where(
         Task.assignee_gid == user, Task.workspace_gid == workspace_gid, access.task_visible(ctx)
     )
-    return ctx.page(TASK, _filters(stmt, completed_since, modified_since, False))
+    condition, params = queries.filters("tasks", *_times(completed_since, modified_since))
+    return ctx.page(TASK, stmt.where(sql.clause(condition, params)) if condition else stmt)
 
 
 @router.get("/projects/{project_gid}/tasks", operation_id="getTasksForProject")
@@ -129,7 +100,6 @@ async def get_tasks_for_section(
     return _section_tasks(ctx, access.section(ctx, section_gid).gid, completed_since, None)
 
 
-_COUNT = "SELECT count(*) FROM task_projects WHERE project_gid = ? AND completed = ? AND is_milestone = ?"
 COUNTS = {
     "num_tasks": ((True, False), (True, False)),
     "num_incomplete_tasks": ((False,), (True, False)),
@@ -153,7 +123,7 @@ async def get_task_counts_for_project(ctx: CtxDep, project_gid: str) -> Response
         total = 0
         for cell in ((d, m) for d in done for m in milestone):
             if cell not in cells:
-                cells[cell] = int(sql.fetch_value(ctx.conn, _COUNT, [project.gid, *cell]) or 0)
+                cells[cell] = int(sql.fetch_value(ctx.conn, queries.COUNT, [project.gid, *cell]) or 0)
             total += cells[cell]
         out[name] = total
     return ctx.data(out)

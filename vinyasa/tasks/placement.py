@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from vinyasa.core import Caller, journal
 from vinyasa.errors import InvalidRequest, NotFound
 from vinyasa.models import Section, Task, TaskProject
 from vinyasa.ordering import OrderedList, Place
@@ -46,12 +47,15 @@ def _bump(conn: Connection, task_gid: int) -> None:
     conn.execute(update(Task).where(Task.gid == task_gid).values(modified_at=now_ms()))
 
 
-def put(conn: Connection, task_gid: int, project_gid: int, section_gid: int, where: Place) -> None:
+def put(caller: Caller, task_gid: int, project_gid: int, section_gid: int, where: Place) -> None:
     """Put the task in the project's section at `where` (adding it to the project if need be).
 
     The caller holds the project's lock; the task's own row is locked here, so a task deleted by a
     concurrent request is a clean 404 (and an anchor that left the section a 400), never a 500.
+    Journal: `added` to the project (when new to it) and to the section; `removed` from the section
+    it left; a move within its section records nothing.
     """
+    conn = caller.conn
     flags = conn.execute(
         select(Task.completed, Task.resource_subtype).where(Task.gid == task_gid).with_for_update()
     ).first()
@@ -92,15 +96,25 @@ def put(conn: Connection, task_gid: int, project_gid: int, section_gid: int, whe
             .values(**values)
         )
     _bump(conn, task_gid)
+    topics = journal.task_topics(caller, task_gid)
+    task = ("task", task_gid)
+    if current is None:
+        journal.record(caller, task, "added", parent=("project", project_gid), topics=topics)
+    elif current.section_gid != section_gid:
+        journal.record(caller, task, "removed", parent=("section", current.section_gid), topics=topics)
+    if current is None or current.section_gid != section_gid:
+        journal.record(caller, task, "added", parent=("section", section_gid), topics=topics)
 
 
-def remove(conn: Connection, task_gid: int, project_gid: int) -> None:
-    """Take the task out of the project (a no-op when it is not there)."""
-    result = conn.execute(
+def remove(caller: Caller, task_gid: int, project_gid: int) -> None:
+    """Take the task out of the project (a no-op when it is not there); journal: `removed`."""
+    topics = journal.task_topics(caller, task_gid)
+    result = caller.conn.execute(
         delete(TaskProject).where(TaskProject.task_gid == task_gid, TaskProject.project_gid == project_gid)
     )
     if result.rowcount:
-        _bump(conn, task_gid)
+        _bump(caller.conn, task_gid)
+        journal.record(caller, ("task", task_gid), "removed", parent=("project", project_gid), topics=topics)
 
 
 def sync_flags(conn: Connection, task_gid: int, completed: bool, subtype: str) -> None:

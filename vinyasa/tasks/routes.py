@@ -132,7 +132,7 @@ async def add_project_for_task(ctx: CtxDep, task_gid: str) -> Response:
             where = before(anchor) if field == "insert_before" else after(anchor)
     if section is None:
         section = sections.edge_section(ctx.conn, project.gid, last=True)
-    placement.put(ctx.conn, task.gid, project.gid, section, where)
+    placement.put(ctx, task.gid, project.gid, section, where)
     return ctx.empty()
 
 
@@ -142,5 +142,5 @@ async def remove_project_for_task(ctx: CtxDep, task_gid: str) -> Response:
     task = access.task(ctx, task_gid)
     project = access.project(ctx, ctx.input(RemoveProjectBody).project, "project", lock="update")
     access.require_project_level(project, "editor", "remove tasks from it")
-    placement.remove(ctx.conn, task.gid, project.gid)
+    placement.remove(ctx, task.gid, project.gid)
     return ctx.empty()

@@ -12,7 +12,6 @@ from sqlalchemy import Connection, func, select
 from vinyasa import access, richtext
 from vinyasa.models import Project, Task, TaskFollower, TaskProject
 from vinyasa.projects.schemas import UserList
-from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.resources import Col, Derived, Records, Ref, RefList, Resource, Value, Viewer
 from vinyasa.protocol.values import Boolean, iso_ms
 
@@ -31,8 +30,7 @@ def _memberships(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int,
         .where(TaskProject.task_gid.in_(gids))
         .order_by(TaskProject.added_at, TaskProject.project_gid)
     )
-    if isinstance(viewer, Ctx):
-        stmt = stmt.where(access.project_visible(viewer))
+    stmt = stmt.where(access.project_visible(viewer))  # a renderer shows only what its caller sees
     out: dict[int, list[tuple[int, int]]] = {}
     for task_gid, project_gid, section_gid in conn.execute(stmt):
         out.setdefault(task_gid, []).append((project_gid, section_gid))

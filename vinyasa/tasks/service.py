@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from vinyasa import access, ordering
+from vinyasa.core import Caller, journal
 from vinyasa.db import insert_ignore
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Task, TaskFollower
 from vinyasa.notes import stored_rich_text
 from vinyasa.ordering import BOTTOM, OrderedList
 from vinyasa.projects import members
-from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.values import now_ms, parse_date, parse_datetime_ms
 from vinyasa.richtext import TASK_TAGS
@@ -84,7 +84,7 @@ def _iso_date(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).date().isoformat()
 
 
-def _completion(ctx: Ctx, completed: bool | None, row: dict[str, Any]) -> dict[str, Any]:
+def _completion(ctx: Caller, completed: bool | None, row: dict[str, Any]) -> dict[str, Any]:
     if completed is None or completed == row.get("completed", False):
         return {}
     if completed:
@@ -92,14 +92,14 @@ def _completion(ctx: Ctx, completed: bool | None, row: dict[str, Any]) -> dict[s
     return {"completed": False, "completed_at": None, "completed_by_gid": None}
 
 
-def _assignee(ctx: Ctx, fields: TaskFields, workspace_gid: int) -> int | None:
+def _assignee(ctx: Caller, fields: TaskFields, workspace_gid: int) -> int | None:
     if fields.assignee is None:
         return None
     return members.resolve_users(ctx, "assignee", [fields.assignee], workspace_gid)[0]
 
 
 def _targets(
-    ctx: Ctx, fields: TaskFields
+    ctx: Caller, fields: TaskFields
 ) -> tuple[list[int | None], dict[int, tuple[access.VisibleProject, int | None]]]:
     """Workspaces named by the body, and the projects (each with an optional section) to place in."""
     workspaces: list[int | None] = []
@@ -125,7 +125,7 @@ def _targets(
     return workspaces, places
 
 
-def create_task(ctx: Ctx, fields: TaskFields, *, parent: access.VisibleTask | None = None) -> int:
+def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask | None = None) -> int:
     """A new task; the creator follows it. Its workspace comes from `workspace`, `projects`,
     `memberships` or `parent`, which must all agree."""
     _no_nulls(fields)
@@ -194,12 +194,17 @@ def create_task(ctx: Ctx, fields: TaskFields, *, parent: access.VisibleTask | No
         sections.ensure_sections(ctx.conn, project_gid)
         if section is None:
             section = sections.edge_section(ctx.conn, project_gid, last=True)
-        placement.put(ctx.conn, gid, project_gid, section, BOTTOM)
+        placement.put(ctx, gid, project_gid, section, BOTTOM)
     ctx.conn.execute(update(Task).where(Task.gid == gid).values(modified_at=now))
+    topics = journal.task_topics(ctx, gid)
+    if parent is not None:
+        journal.record(ctx, ("task", gid), "added", parent=("task", parent.gid), topics=topics)
+    elif not places:
+        journal.record(ctx, ("task", gid), "added", parent=("workspace", workspace_gid), topics=topics)
     return gid
 
 
-def update_task(ctx: Ctx, task: access.VisibleTask, fields: TaskFields) -> None:
+def update_task(ctx: Caller, task: access.VisibleTask, fields: TaskFields) -> None:
     """Apply a partial change; create-only fields are ignored; `modified_at` moves on a real change."""
     _no_nulls(fields)
     given = fields.model_fields_set
@@ -228,6 +233,7 @@ def update_task(ctx: Ctx, task: access.VisibleTask, fields: TaskFields) -> None:
         return
     actual["modified_at"] = max(now_ms(), row["modified_at"] + 1)
     ctx.conn.execute(update(Task).where(Task.gid == task.gid).values(**actual))
+    _record_changes(ctx, task.gid, actual)
     if "completed" in actual or "resource_subtype" in actual:
         placement.sync_flags(
             ctx.conn,
@@ -237,13 +243,39 @@ def update_task(ctx: Ctx, task: access.VisibleTask, fields: TaskFields) -> None:
         )
 
 
-def delete_task(ctx: Ctx, task: access.VisibleTask) -> None:
+# Stored columns -> the task field a change event names; reference fields carry their new value.
+_EVENT_FIELDS = {
+    "html_notes": "notes",
+    "assignee_gid": "assignee",
+    "completed_at": None,
+    "completed_by_gid": None,
+}
+
+
+def _record_changes(ctx: Caller, gid: int, actual: dict[str, Any]) -> None:
+    """One `changed` entry per task field that really changed (digest §C.10)."""
+    names = [
+        _EVENT_FIELDS.get(column, column)
+        for column in actual
+        if column != "modified_at" and _EVENT_FIELDS.get(column, column) is not None
+    ]
+    values: dict[str, journal.ValueRef | None] = {}
+    if "assignee_gid" in actual:
+        values["assignee"] = ("user", actual["assignee_gid"])
+    journal.changed(
+        ctx, ("task", gid), [n for n in names if n], topics=journal.task_topics(ctx, gid), values=values
+    )
+
+
+def delete_task(ctx: Caller, task: access.VisibleTask) -> None:
     """Delete a task. Its subtasks go with it (as in Asana), by ON DELETE CASCADE on `parent_gid`;
-    its project placements and followers cascade too. Deviation: no trash, deletion is final."""
+    its project placements and followers cascade too. Deviation: no trash, deletion is final.
+    Journal: `deleted` for the task (recorded before the row goes, so it bubbles to its projects)."""
+    journal.record(ctx, ("task", task.gid), "deleted", topics=journal.task_topics(ctx, task.gid))
     ctx.conn.execute(delete(Task).where(Task.gid == task.gid))
 
 
-def _descendants(ctx: Ctx, gid: int) -> list[int]:
+def _descendants(ctx: Caller, gid: int) -> list[int]:
     found: list[int] = []
     level = [gid]
     while level:
@@ -253,12 +285,13 @@ def _descendants(ctx: Ctx, gid: int) -> list[int]:
 
 
 def set_parent(
-    ctx: Ctx, task: access.VisibleTask, parent_value: str | None, anchors: tuple[str | None, str | None]
+    ctx: Caller, task: access.VisibleTask, parent_value: str | None, anchors: tuple[str | None, str | None]
 ) -> None:
     """Make the task a subtask of `parent` (or top-level when None), placed among its siblings."""
     insert_before, insert_after = anchors
     if insert_before is not None and insert_after is not None:
         raise InvalidRequest("Cannot provide both insert_before and insert_after")
+    before_topics = journal.task_topics(ctx, task.gid)
     if parent_value is None:
         if insert_before is not None or insert_after is not None:
             raise InvalidRequest("insert_before, insert_after: Only a subtask can be placed among siblings")
@@ -268,6 +301,7 @@ def set_parent(
             .values(parent_gid=None, root_gid=task.gid, position=0, modified_at=now_ms())
         )
         _reroot(ctx, task.gid, task.gid)
+        _record_parent(ctx, task, None, before_topics)
         return
     parent = access.task(ctx, parent_value, "parent")
     if parent.workspace_gid != task.workspace_gid:
@@ -290,9 +324,24 @@ def set_parent(
         .values(parent_gid=parent.gid, root_gid=parent.root_gid, position=position, modified_at=now_ms())
     )
     _reroot(ctx, task.gid, parent.root_gid)
+    _record_parent(ctx, task, parent.gid, before_topics)
 
 
-def _reroot(ctx: Ctx, gid: int, root: int) -> None:
+def _record_parent(ctx: Caller, task: access.VisibleTask, parent: int | None, before: frozenset[int]) -> None:
+    """Journal for setParent: `removed` from the old parent, `added` to the new one, and the task's
+    `parent` field `changed` (its streams before and after the move both see it)."""
+    if parent == task.parent_gid:
+        return
+    topics = before | journal.task_topics(ctx, task.gid)
+    ref = ("task", task.gid)
+    if task.parent_gid is not None:
+        journal.record(ctx, ref, "removed", parent=("task", task.parent_gid), topics=topics)
+    if parent is not None:
+        journal.record(ctx, ref, "added", parent=("task", parent), topics=topics)
+    journal.changed(ctx, ref, ["parent"], topics=topics, values={"parent": ("task", parent)})
+
+
+def _reroot(ctx: Caller, gid: int, root: int) -> None:
     """Point the whole subtree's `root_gid` at its new top-level ancestor."""
     below = _descendants(ctx, gid)
     for start in range(0, len(below), 500):

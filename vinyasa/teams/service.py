@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from vinyasa import access
+from vinyasa.core import Caller, journal
 from vinyasa.db import insert_ignore
 from vinyasa.errors import Forbidden, InvalidRequest
 from vinyasa.models import Team, TeamMember, Workspace
 from vinyasa.notes import stored_rich_text
-from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import new_gid
 from vinyasa.protocol.values import now_ms
 from vinyasa.teams.schemas import ACCESS_LEVELS, TeamFields
@@ -25,7 +25,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _settings(ctx: Ctx, fields: TeamFields) -> dict[str, Any]:
+def _settings(ctx: Caller, fields: TeamFields) -> dict[str, Any]:
     keys = ("name", "visibility", *ACCESS_LEVELS, "endorsed")
     values = {k: getattr(fields, k) for k in keys if getattr(fields, k) is not None}
     html = stored_rich_text(
@@ -45,7 +45,7 @@ def insert_team(conn: Connection, workspace_gid: int, owner_gid: int, values: di
     return gid
 
 
-def create_team(ctx: Ctx, fields: TeamFields) -> int:
+def create_team(ctx: Caller, fields: TeamFields) -> int:
     """A new team in an organization; the creator joins it as its admin."""
     if fields.name is None:
         raise InvalidRequest("name: Missing input")
@@ -57,10 +57,12 @@ def create_team(ctx: Ctx, fields: TeamFields) -> int:
     ).scalar()
     if not is_org:
         raise InvalidRequest("organization: Teams can only be created in an organization, not a workspace")
-    return insert_team(ctx.conn, workspace_gid, ctx.user_gid, _settings(ctx, fields))
+    gid = insert_team(ctx.conn, workspace_gid, ctx.user_gid, _settings(ctx, fields))
+    journal.record(ctx, ("team", gid), "added", parent=("workspace", workspace_gid), topics=())
+    return gid
 
 
-def _require_level(ctx: Ctx, team_gid: int, level_field: str, what: str) -> None:
+def _require_level(ctx: Caller, team_gid: int, level_field: str, what: str) -> None:
     """403 unless the caller is in the team and, where the team says so, one of its admins."""
     role = access.team_role(ctx, team_gid)
     if role is None:
@@ -70,7 +72,7 @@ def _require_level(ctx: Ctx, team_gid: int, level_field: str, what: str) -> None
         raise Forbidden(f"Only team admins can {what}.")
 
 
-def update_team(ctx: Ctx, team_gid: int, workspace_gid: int, fields: TeamFields) -> None:
+def update_team(ctx: Caller, team_gid: int, workspace_gid: int, fields: TeamFields) -> None:
     """Apply a partial change, checking the team's own edit permissions for each kind of field."""
     if fields.organization is not None and fields.organization != str(workspace_gid):
         raise InvalidRequest("organization: The organization of a team cannot be changed")
@@ -85,6 +87,8 @@ def update_team(ctx: Ctx, team_gid: int, workspace_gid: int, fields: TeamFields)
     if ({*ACCESS_LEVELS, "endorsed"} & values.keys()) and not access.team_role(ctx, team_gid):
         raise Forbidden("Only team admins can change team permission settings.")
     ctx.conn.execute(update(Team).where(Team.gid == team_gid).values(**values))
+    names = [{"html_description": "description"}.get(k, k) for k in values]
+    journal.changed(ctx, ("team", team_gid), names, topics=[workspace_gid])
 
 
 def add_member(conn: Connection, team_gid: int, user_gid: int, *, admin: bool = False) -> int:
@@ -110,18 +114,45 @@ def add_member(conn: Connection, team_gid: int, user_gid: int, *, admin: bool = 
     )
 
 
-def invite(ctx: Ctx, team_gid: int, workspace_gid: int, user_gid: int) -> int:
+def invite(ctx: Caller, team_gid: int, workspace_gid: int, user_gid: int) -> int:
     """addUser: the caller must be allowed to invite, and the user must be in the organization."""
     _require_level(ctx, team_gid, "member_invite_management_access_level", "add members")
     if workspace_gid not in access.workspaces_of(ctx.conn, user_gid):
         raise InvalidRequest("user: The user must be a member of the team's organization")
-    return add_member(ctx.conn, team_gid, user_gid)
+    present = (
+        ctx.conn.execute(
+            select(TeamMember.gid).where(TeamMember.team_gid == team_gid, TeamMember.user_gid == user_gid)
+        ).first()
+        is not None
+    )
+    gid = add_member(ctx.conn, team_gid, user_gid)
+    if not present:
+        _record_member(ctx, team_gid, workspace_gid, "added", user_gid)
+    return gid
 
 
-def remove_member(ctx: Ctx, team_gid: int, user_gid: int) -> None:
+def _record_member(caller: Caller, team_gid: int, workspace_gid: int, action: str, user_gid: int) -> None:
+    """Journal: the team's `members` field `changed` (a user `added` or `removed`)."""
+    journal.record(
+        caller,
+        ("team", team_gid),
+        "changed",
+        field="members",
+        change=action,
+        value=("user", user_gid),
+        topics=[workspace_gid],
+    )
+
+
+def remove_member(ctx: Caller, team_gid: int, user_gid: int) -> None:
     """removeUser: anyone may leave; removing others follows the team's removal setting."""
     if user_gid != ctx.user_gid:
         _require_level(ctx, team_gid, "team_member_removal_access_level", "remove members")
-    ctx.conn.execute(
+    result = ctx.conn.execute(
         delete(TeamMember).where(TeamMember.team_gid == team_gid, TeamMember.user_gid == user_gid)
     )
+    if result.rowcount:
+        workspace_gid = int(
+            ctx.conn.execute(select(Team.workspace_gid).where(Team.gid == team_gid)).scalar_one()
+        )
+        _record_member(ctx, team_gid, workspace_gid, "removed", user_gid)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, insert, select
 
 from vinyasa.access import shares_workspace, unknown
+from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import User
-from vinyasa.protocol.context import Ctx
 from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.values import now_ms
 
@@ -25,7 +25,7 @@ def find_user(conn: Connection, value: str, me: int | None = None) -> int | None
     return conn.execute(select(User.gid).where(User.gid == gid)).scalar_one_or_none()
 
 
-def resolve_user(ctx: Ctx, value: str, field: str | None = None) -> int:
+def resolve_user(ctx: Caller, value: str, field: str | None = None) -> int:
     """A user the caller can see; 404 (path) or 400 (body, filter) otherwise."""
     gid = find_user(ctx.conn, value, ctx.user_gid)
     if gid is None or not shares_workspace(ctx, gid):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select, update
+from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
@@ -12,7 +12,7 @@ from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.users.schemas import USER_BASE, UserReference
 from vinyasa.users.service import create_user, find_user, resolve_user
 from vinyasa.workspaces.schemas import WORKSPACE, WorkspaceUpdate
-from vinyasa.workspaces.service import add_member, remove_member
+from vinyasa.workspaces.service import add_member, record_members, remove_member, rename
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Workspaces"])
 
@@ -37,7 +37,7 @@ async def update_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
     change = ctx.input(WorkspaceUpdate)
     access.require_workspace_admin(ctx, gid)
     if change.name is not None:
-        ctx.conn.execute(update(Workspace).where(Workspace.gid == gid).values(name=change.name))
+        rename(ctx, gid, change.name)
     return ctx.one(WORKSPACE, gid)
 
 
@@ -50,7 +50,8 @@ async def add_user_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
         user_gid = find_user(ctx.conn, body.user) or create_user(ctx.conn, body.user)
     else:
         user_gid = resolve_user(ctx, body.user, "user")
-    add_member(ctx.conn, gid, user_gid)
+    if add_member(ctx.conn, gid, user_gid):
+        record_members(ctx, gid, "added", user_gid)
     return ctx.one(USER_BASE, user_gid)
 
 
@@ -61,5 +62,6 @@ async def remove_user_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response
     body = ctx.input(UserReference)
     user_gid = resolve_user(ctx, body.user, "user")
     access.require_workspace_admin(ctx, gid)
-    remove_member(ctx.conn, gid, user_gid)
+    if remove_member(ctx.conn, gid, user_gid):
+        record_members(ctx, gid, "removed", user_gid)
     return ctx.empty()

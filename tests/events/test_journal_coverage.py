@@ -1,0 +1,172 @@
+"""Every write route records what it changed: walked from the route table, so a new write route
+without a recipe here (or one that writes without recording) fails this test."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+
+from tests.conftest import World
+from tests.helpers import ok
+from tests.projects.helpers import make_project
+from tests.tasks.helpers import make_task
+
+pytestmark = pytest.mark.anyio
+Call = tuple[str, str, dict[str, Any] | None]  # method, path, body data
+Recipe = Callable[[httpx.AsyncClient, World, dict[str, str]], Awaitable[Call]]
+
+
+async def _scene(client: httpx.AsyncClient, world: World) -> dict[str, str]:
+    """Fresh objects for one call: a project with a task and an extra section, a colleague, a status."""
+    colleague = world.person(f"c{world.count('SELECT count(*) FROM users')}@example.com")[0]
+    newcomer = world.person(f"n{world.count('SELECT count(*) FROM users')}@example.com")[0]
+    project = (await make_project(client, world))["gid"]
+    other = (await make_project(client, world, name="Other"))["gid"]
+    task = await make_task(client, world, "T", projects=[project])
+    section = ok(await client.post(f"/projects/{project}/sections", json={"data": {"name": "S"}}), 201)["gid"]
+    status = ok(
+        await client.post(
+            "/status_updates", json={"data": {"parent": project, "status_type": "on_track", "text": "ok"}}
+        ),
+        201,
+    )["gid"]
+    brief = ok(await client.post(f"/projects/{project}/project_briefs", json={"data": {"text": "b"}}), 201)[
+        "gid"
+    ]
+    return {
+        "colleague": colleague,
+        "newcomer": newcomer,
+        "project": project,
+        "other": other,
+        "task": task,
+        "section": section,
+        "status": status,
+        "brief": brief,
+    }
+
+
+def _call(method: str, path: str, data: dict[str, Any] | None = None) -> Recipe:
+    def fill(value: Any, s: dict[str, str]) -> Any:
+        if isinstance(value, str):
+            return value.format(**s)
+        return [fill(v, s) for v in value] if isinstance(value, list) else value
+
+    async def recipe(_c: httpx.AsyncClient, _w: World, s: dict[str, str]) -> Call:
+        return method, path.format(**s), {k: fill(v, s) for k, v in (data or {}).items()}
+
+    return recipe
+
+
+RECIPES: dict[str, Recipe] = {
+    "createTeam": _call("POST", "/teams", {"name": "New team", "organization": "{workspace}"}),
+    "updateTeam": _call("PUT", "/teams/{team}", {"name": "Renamed team"}),
+    "addUserForTeam": _call("POST", "/teams/{team}/addUser", {"user": "{newcomer}"}),
+    "removeUserForTeam": _call("POST", "/teams/{team}/removeUser", {"user": "{user}"}),
+    "addMembersForProject": _call("POST", "/projects/{project}/addMembers", {"members": ["{colleague}"]}),
+    "removeMembersForProject": _call("POST", "/projects/{project}/removeMembers", {"members": ["{user}"]}),
+    "addFollowersForProject": _call(
+        "POST", "/projects/{project}/addFollowers", {"followers": ["{colleague}"]}
+    ),
+    "removeFollowersForProject": _call(
+        "POST", "/projects/{project}/removeFollowers", {"followers": ["{colleague}"]}
+    ),
+    "createProject": _call("POST", "/projects", {"name": "P", "workspace": "{workspace}", "team": "{team}"}),
+    "updateProject": _call("PUT", "/projects/{project}", {"name": "Renamed"}),
+    "deleteProject": _call("DELETE", "/projects/{project}"),
+    "createProjectForWorkspace": _call(
+        "POST", "/workspaces/{workspace}/projects", {"name": "P", "team": "{team}"}
+    ),
+    "createProjectForTeam": _call("POST", "/teams/{team}/projects", {"name": "P"}),
+    "createTask": _call("POST", "/tasks", {"name": "New", "workspace": "{workspace}"}),
+    "updateTask": _call("PUT", "/tasks/{task}", {"completed": True}),
+    "deleteTask": _call("DELETE", "/tasks/{task}"),
+    "createSubtaskForTask": _call("POST", "/tasks/{task}/subtasks", {"name": "Sub"}),
+    "setParentForTask": _call("POST", "/tasks/{task}/setParent", {"parent": None}),
+    "addProjectForTask": _call("POST", "/tasks/{task}/addProject", {"project": "{other}"}),
+    "removeProjectForTask": _call("POST", "/tasks/{task}/removeProject", {"project": "{project}"}),
+    "createSectionForProject": _call("POST", "/projects/{project}/sections", {"name": "More"}),
+    "updateSection": _call("PUT", "/sections/{section}", {"name": "Renamed"}),
+    "deleteSection": _call("DELETE", "/sections/{section}"),
+    "insertSectionForProject": _call(
+        "POST", "/projects/{project}/sections/insert", {"section": "{section}", "before_section": "{first}"}
+    ),
+    "addTaskForSection": _call("POST", "/sections/{section}/addTask", {"task": "{task}"}),
+    "updateWorkspace": _call("PUT", "/workspaces/{workspace}", {"name": "Renamed workspace"}),
+    "addUserForWorkspace": _call("POST", "/workspaces/{workspace}/addUser", {"user": "new@example.com"}),
+    "removeUserForWorkspace": _call("POST", "/workspaces/{workspace}/removeUser", {"user": "{colleague}"}),
+    "createProjectBrief": _call("POST", "/projects/{other}/project_briefs", {"text": "brief"}),
+    "updateProjectBrief": _call("PUT", "/project_briefs/{brief}", {"title": "Title"}),
+    "deleteProjectBrief": _call("DELETE", "/project_briefs/{brief}"),
+    "createProjectStatusForProject": _call(
+        "POST", "/projects/{project}/project_statuses", {"color": "green", "text": "fine"}
+    ),
+    "deleteProjectStatus": _call("DELETE", "/project_statuses/{status}"),
+    "createStatusForObject": _call(
+        "POST", "/status_updates", {"parent": "{project}", "status_type": "at_risk", "text": "hm"}
+    ),
+    "deleteStatus": _call("DELETE", "/status_updates/{status}"),
+    "createMembership": _call("POST", "/memberships", {"parent": "{other}", "member": "{colleague}"}),
+    "updateMembership": _call("PUT", "/memberships/{membership}", {"access_level": "commenter"}),
+    "deleteMembership": _call("DELETE", "/memberships/{membership}"),
+}
+
+
+def write_operations(app: Any) -> list[str]:
+    """The operation ids of every API write route, from the app's route table."""
+    return sorted(
+        route.operation_id
+        for route in app.routes
+        if isinstance(route, APIRoute)
+        and route.path.startswith("/api/1.0/")
+        and route.operation_id
+        and (route.methods or set()) & {"POST", "PUT", "DELETE", "PATCH"}
+    )
+
+
+async def test_every_write_route_has_a_recipe(world: World) -> None:
+    assert set(write_operations(world.env.app)) == set(RECIPES)
+
+
+@pytest.mark.parametrize("operation", sorted(RECIPES))
+async def test_write_route_records_its_changes(
+    client: httpx.AsyncClient, world: World, operation: str
+) -> None:
+    scene = await _scene(client, world)
+    # the team admin, the owner, stays in the team; "removeUserForTeam" removes the owner themselves
+    ok(await client.post(f"/teams/{world.team}/addUser", json={"data": {"user": scene["colleague"]}}))
+    scene.update(workspace=world.workspace, team=world.team, user=world.user)
+    scene["first"] = ok(await client.get(f"/projects/{scene['project']}/sections"))[0]["gid"]
+    if operation == "deleteSection":
+        ok(
+            await client.post(
+                f"/tasks/{scene['task']}/removeProject", json={"data": {"project": scene["project"]}}
+            )
+        )
+    if operation in ("updateMembership", "deleteMembership"):
+        body = {"data": {"parent": scene["project"], "member": scene["newcomer"], "access_level": "editor"}}
+        scene["membership"] = ok(await client.post("/memberships", json=body), 201)["gid"]
+    if operation == "removeFollowersForProject":
+        ok(
+            await client.post(
+                f"/projects/{scene['project']}/addFollowers",
+                json={"data": {"followers": [scene["colleague"]]}},
+            )
+        )
+    if operation == "removeUserForWorkspace":
+        ok(
+            await client.post(
+                f"/projects/{scene['project']}/addMembers", json={"data": {"members": [scene["colleague"]]}}
+            )
+        )
+    if operation == "setParentForTask":
+        parent = await make_task(client, world, "P", workspace=world.workspace)
+        ok(await client.post(f"/tasks/{scene['task']}/setParent", json={"data": {"parent": parent}}))
+    before = world.count("SELECT count(*) FROM journal")
+    method, path, data = await RECIPES[operation](client, world, scene)
+    response = await client.request(method, path, json={"data": data or {}})
+    assert response.status_code in (200, 201), (operation, response.text)
+    assert world.count("SELECT count(*) FROM journal") > before, f"{operation} wrote without recording"

@@ -1,0 +1,211 @@
+"""The change journal: every write records what changed, once, in the write's own transaction.
+
+A service calls `record(caller, ...)` for each change; the entries wait on the caller and are written
+by `flush(caller)` just before the transaction commits (a rolled-back transaction records nothing).
+Events (`GET /events`), webhooks and rules read the journal; nothing else re-derives changes.
+
+Shape of an entry (Asana's event, digest §C.10): the `resource` that changed, the `action` on it
+(`added`, `removed`, `changed`, `deleted`, `undeleted`), the `parent` for added/removed (a task's
+project or section, a section's project, a member's project...), and for `changed` the `field` and
+the change's own action (`changed`, `added`, `removed`) with the value only when it is a resource
+(a name or date change carries just the field). Each entry also lists its *topics*: the gids whose
+event streams it belongs to (the resource itself, the projects and parent tasks it bubbles up to,
+and its workspace), written as `journal_topics` rows so a stream is one index range scan.
+
+Ordering: entry ids are dense and assigned in commit order. Writers are serialised for the few
+statements of `flush` (SQLite: the write lock every writer holds; PostgreSQL: a transaction-level
+advisory lock taken right before the ids are drawn and held to commit), so a reader that has seen
+id N will never later see a smaller id appear: sync tokens never skip or repeat an event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from vinyasa.config import get_settings
+from vinyasa.core.caller import Caller
+from vinyasa.protocol import sql
+from vinyasa.protocol.values import now_ms
+
+ResourceRef = tuple[str, int]  # (resource_type, gid)
+ValueRef = tuple[str, int | None]  # a reference field's new value: (resource_type, gid or None when unset)
+ACTIONS = frozenset({"added", "removed", "changed", "deleted", "undeleted"})
+CHANGE_ACTIONS = frozenset({"changed", "added", "removed"})
+_LOCK_KEY = 0x76696E79  # "viny": the PostgreSQL advisory lock that orders journal writers
+_ANCESTOR_DEPTH = 64  # subtask chains deeper than this do not bubble further (walks must terminate)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One recorded change, waiting for the transaction's end."""
+
+    resource: ResourceRef
+    action: str
+    parent: ResourceRef | None
+    field: str | None
+    change_action: str | None
+    value: ValueRef | None
+    topics: frozenset[int]
+    user_gid: int | None
+    created_at: int
+
+
+def record(
+    caller: Caller,
+    resource: ResourceRef,
+    action: str,
+    *,
+    topics: Iterable[int],
+    parent: ResourceRef | None = None,
+    field: str | None = None,
+    change: str | None = None,
+    value: ValueRef | None = None,
+) -> None:
+    """Record one change made by `caller` (see the module docstring for the shape).
+
+    `topics` are the streams the change belongs to besides the resource itself and its parent
+    (use `task_topics` / `project_topics`). `field` and `change` go only with action `changed`.
+    """
+    if action not in ACTIONS or (action == "changed") != (field is not None):
+        raise ValueError(f"journal: action {action!r} with field {field!r}")  # a programming error
+    if action != "changed" and (change is not None or value is not None):
+        raise ValueError(f"journal: only a changed entry carries a change ({action!r})")
+    gids = {resource[1], *topics}
+    if parent is not None:
+        gids.add(parent[1])
+    caller.recorded.append(
+        Change(
+            resource,
+            action,
+            parent,
+            field,
+            (change or "changed") if action == "changed" else None,
+            value,
+            frozenset(gids),
+            caller.user_gid,
+            now_ms(),
+        )
+    )
+
+
+def changed(
+    caller: Caller,
+    resource: ResourceRef,
+    fields: Iterable[str],
+    *,
+    topics: Iterable[int],
+    values: dict[str, ValueRef | None] | None = None,
+) -> None:
+    """Record a `changed` entry for each field name (values: the new resource of a reference field)."""
+    topics = frozenset(topics)
+    for name in fields:
+        value = (values or {}).get(name)
+        record(caller, resource, "changed", topics=topics, field=name, value=value)
+
+
+def task_topics(caller: Caller, task_gid: int) -> frozenset[int]:
+    """The streams a task's changes belong to: its workspace, its ancestor tasks (a bounded walk:
+    it terminates whatever the data holds) and every project any of them is in."""
+    rows = sql.fetch(
+        caller.conn,
+        "WITH RECURSIVE up(gid, depth) AS ("
+        " SELECT ?, 0"
+        " UNION ALL SELECT t.parent_gid, up.depth + 1 FROM tasks t JOIN up ON t.gid = up.gid"
+        f" WHERE t.parent_gid IS NOT NULL AND up.depth < {_ANCESTOR_DEPTH})"
+        " SELECT gid FROM up"
+        " UNION SELECT tp.project_gid FROM task_projects tp WHERE tp.task_gid IN (SELECT gid FROM up)"
+        " UNION SELECT t.workspace_gid FROM tasks t WHERE t.gid = ?",
+        [task_gid, task_gid],
+    )
+    return frozenset(r[0] for r in rows)
+
+
+def project_topics(caller: Caller, project_gid: int) -> frozenset[int]:
+    """The streams a project's own changes belong to: the project and its workspace."""
+    workspace = sql.fetch_value(
+        caller.conn, "SELECT workspace_gid FROM projects WHERE gid = ?", [project_gid]
+    )
+    return frozenset({project_gid} if workspace is None else {project_gid, workspace})
+
+
+_INSERT_ENTRY = (
+    "INSERT INTO journal (id, created_at, user_gid, resource_type, resource_gid, action, parent_type,"
+    " parent_gid, field, change_action, value_type, value_gid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_TOPIC = "INSERT INTO journal_topics (topic_gid, event_id) VALUES (?, ?)"
+
+
+def flush(caller: Caller) -> None:
+    """Write the caller's recorded changes (call inside the transaction, right before commit)."""
+    changes, caller.recorded = caller.recorded, []
+    if not changes:
+        return
+    conn = caller.conn
+    if conn.dialect.name == "postgresql":
+        sql.fetch(conn, f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
+    last = last_id(conn)
+    entries: list[tuple[object, ...]] = []
+    topics: list[tuple[int, int]] = []
+    for offset, c in enumerate(changes, start=1):
+        event_id = last + offset
+        parent_type, parent_gid = c.parent if c.parent else (None, None)
+        value_type, value_gid = c.value if c.value else (None, None)
+        entries.append(
+            (
+                event_id,
+                c.created_at,
+                c.user_gid,
+                c.resource[0],
+                c.resource[1],
+                c.action,
+                parent_type,
+                parent_gid,
+                c.field,
+                c.change_action,
+                value_type,
+                value_gid,
+            )
+        )
+        topics.extend((gid, event_id) for gid in sorted(c.topics))
+    sql.execute_many(conn, _INSERT_ENTRY, entries)
+    sql.execute_many(conn, _INSERT_TOPIC, topics)
+    if (last + len(changes)) // 1000 != last // 1000:  # every thousand entries: drop expired ones
+        prune(conn, now_ms() - int(get_settings().journal_retention_hours * 3_600_000))
+
+
+def prune(conn: Connection, before_ms: int) -> int:
+    """Delete entries older than `before_ms` (epoch ms); returns the id below which all are gone.
+
+    The horizon is kept in `meta` (`journal_pruned_through`), so a sync token older than it is
+    known to be expired (412) rather than silently missing events.
+    """
+    horizon = sql.fetch_value(conn, "SELECT MAX(id) FROM journal WHERE created_at < ?", [before_ms])
+    if horizon is None:
+        return pruned_through(conn)
+    sql.execute_many(conn, "DELETE FROM journal_topics WHERE event_id <= ?", [(horizon,)])
+    sql.execute_many(conn, "DELETE FROM journal WHERE id <= ?", [(horizon,)])
+    sql.execute_many(conn, "DELETE FROM meta WHERE key = ?", [("journal_pruned_through",)])
+    sql.execute_many(
+        conn, "INSERT INTO meta (key, value) VALUES (?, ?)", [("journal_pruned_through", str(horizon))]
+    )
+    return int(horizon)
+
+
+def pruned_through(conn: Connection) -> int:
+    """The largest entry id that pruning removed (0 when nothing was pruned)."""
+    value = sql.fetch_value(conn, "SELECT value FROM meta WHERE key = 'journal_pruned_through'")
+    return int(value) if value is not None else 0
+
+
+def last_id(conn: Connection) -> int:
+    """The newest entry id: the journal's largest, or the pruning horizon when pruning emptied it
+    (ids are never reused, so an old token can never point into new entries)."""
+    row = sql.fetch(
+        conn,
+        "SELECT COALESCE(MAX(id), 0),"
+        " (SELECT value FROM meta WHERE key = 'journal_pruned_through') FROM journal",
+    )[0]
+    return max(int(row[0]), int(row[1] or 0))

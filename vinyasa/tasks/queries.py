@@ -1,0 +1,40 @@
+"""All SQL of the task lists: each filter is written once, as SQL over a task row alias."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vinyasa.protocol.pagination import Listing
+
+COUNT = "SELECT count(*) FROM task_projects WHERE project_gid = ? AND completed = ? AND is_milestone = ?"
+
+
+def filters(alias: str, completed_since: int | None, modified_since: int | None) -> tuple[str, list[Any]]:
+    """Conditions on the task row `alias`: incomplete or completed since a time; modified since.
+
+    Returns SQL (`?` placeholders, "" when there is no filter) and its parameters."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if completed_since is not None:
+        parts.append(f"({alias}.completed = ? OR {alias}.completed_at >= ?)")
+        params += [False, completed_since]
+    if modified_since is not None:
+        parts.append(f"{alias}.modified_at >= ?")
+        params.append(modified_since)
+    return " AND ".join(parts), params
+
+
+def placed_tasks(
+    scope: str,
+    params: list[Any],
+    keys: tuple[str, ...],
+    completed_since: int | None,
+    modified_since: int | None,
+) -> Listing:
+    """Tasks placed in a project or section (`scope` over `tp`), in order, filtered."""
+    source, where = "task_projects tp", scope
+    condition, extra = filters("t", completed_since, modified_since)
+    if condition:
+        source += " JOIN tasks t ON t.gid = tp.task_gid"
+        where += " AND " + condition
+    return Listing(source, where, [*params, *extra], keys)
