@@ -13,12 +13,20 @@
   followers needs `minimum_access_level_for_sharing` (editor or admin). Too low a level is 403.
 - A section is visible (and changeable) exactly as its project is; changing sections needs editor.
 - A task is visible, within the caller's workspaces, when it is in at least one project the caller can
-  see, or the caller created it, is its assignee or follows it. A subtask is also visible whenever its
-  top-level ancestor (`root_gid`) is, so subtasks inherit their parent's visibility. Any caller who
-  sees a task may change it (deviation: Asana also checks the projects' access levels); putting it in
-  a project, or moving it there, needs editor on that project.
+  see, or the caller is its assignee or follows it (its creator follows it from the start). A subtask
+  is also visible whenever its top-level ancestor (`root_gid`) is, so subtasks inherit their parent's
+  visibility. Changing, re-parenting or deleting a task, or adding subtasks to it, follows the access
+  levels of the projects it (or its top-level ancestor) is in: a caller who sees at least one of them
+  needs editor on one of them (viewer/commenter everywhere: 403); a task in none of the caller's visible
+  projects is changed by its collaborators (assignee, followers). Putting a task in a project, or moving
+  it there, needs editor on that project.
+- Who holds a project: changing its owner, team, privacy or default access level, or removing one of
+  its admins, needs project admin; a project always keeps at least one admin (400). Removing a user
+  from a workspace ends all their memberships there and passes what they own to the remover.
 Objects named in a path that the caller cannot see are 404; named in a body or filter they are 400
-("Unknown object"), so existence never leaks either way.
+("Unknown object"), so existence never leaks either way. A reference to an object the caller cannot
+see (a subtask's parent, a project's secret team) renders as `{gid, resource_type}` only
+(`hidden_*` below, registered on each resource for the projection engine).
 """
 
 from __future__ import annotations
@@ -42,7 +50,7 @@ from vinyasa.models import (
 )
 from vinyasa.protocol import sql
 from vinyasa.protocol.context import Ctx
-from vinyasa.protocol.gids import as_gid
+from vinyasa.protocol.gids import as_gid, body_gid
 
 
 def unknown(field: str | None, value: Any, kind: str) -> Exception:
@@ -279,11 +287,13 @@ def section(
 
 
 def _task_own(ctx: Ctx, task: FromClause) -> ColumnElement[bool]:
-    """SQL condition on one task row: the caller made, is assigned or follows it, or sees its project."""
+    """SQL condition on one task row: the caller is assigned or follows it, or sees one of its projects.
+
+    Not `created_by`: the creator follows the task from the start, and a user removed from the
+    workspace (who stops following) must not regain the task by being re-added."""
     tp = TaskProject.__table__.alias("visible_tp")
     follower = TaskFollower.__table__.alias("visible_tf")
     return or_(
-        task.c.created_by_gid == ctx.user_gid,
         task.c.assignee_gid == ctx.user_gid,
         exists().where(follower.c.task_gid == task.c.gid, follower.c.user_gid == ctx.user_gid),
         exists().where(tp.c.task_gid == task.c.gid, Project.gid == tp.c.project_gid, project_visible(ctx)),
@@ -338,3 +348,157 @@ def project_child(ctx: Ctx, table: str, value: str, kind: str) -> tuple[int, int
     if not found:
         raise unknown(None, value, kind)
     return int(found[0][0]), int(found[0][1])
+
+
+# ---- who holds a project (no editor -> owner -> admin takeover) ------------------------------
+
+# Project changes (stored column names) that decide who holds or sees the project: admins only.
+PROJECT_ADMIN_CHANGES = frozenset(
+    {
+        "owner_gid",
+        "team_gid",
+        "privacy_setting",
+        "default_access_level",
+        "minimum_access_level_for_customization",
+        "minimum_access_level_for_sharing",
+    }
+)
+PROJECT_APPEARANCE = frozenset({"color", "icon", "default_view"})
+
+
+def require_project_change(project: VisibleProject, changed: set[str] | frozenset[str]) -> None:
+    """403 unless the caller may make these changes (stored column names whose value changes).
+
+    Owner, team and permission settings need admin: an editor who could name themselves owner would
+    become an admin, then lock out everyone else (issue 12). Appearance needs the project's
+    `minimum_access_level_for_customization`; anything else editor (checked by the caller first).
+    """
+    if PROJECT_ADMIN_CHANGES & changed:
+        require_project_level(project, "admin", "change its owner, team or permission settings")
+    if PROJECT_APPEARANCE & changed:
+        require_project_level(
+            project, project.minimum_access_level_for_customization, "change its appearance"
+        )
+
+
+def project_admins(conn: Connection, project_gid: int) -> set[int]:
+    """The users who are admin members of a project."""
+    rows = conn.execute(
+        select(ProjectMember.user_gid).where(
+            ProjectMember.project_gid == project_gid, ProjectMember.access_level == "admin"
+        )
+    )
+    return {int(r[0]) for r in rows}
+
+
+def require_member_removal(ctx: Ctx, project: VisibleProject, users: list[int]) -> None:
+    """Removing project members: removing an admin needs project admin (403), and the project keeps
+    at least one admin (400). The caller holds the project row locked (lock="update"), so two
+    concurrent removals cannot each leave the other as the last admin and remove it."""
+    admins = project_admins(ctx.conn, project.gid)
+    if not admins & set(users):
+        return
+    require_project_level(project, "admin", "remove its admins")
+    if admins <= set(users):
+        raise InvalidRequest(
+            "members: A project must keep at least one admin; make another member an admin first"
+        )
+
+
+# ---- tasks follow their projects' access levels ----------------------------------------------
+
+
+def require_task_edit(ctx: Ctx, task: VisibleTask, what: str = "change this task") -> None:
+    """403 when the caller sees at least one project the task (or its top-level ancestor) is in,
+    but is editor or admin in none of them (viewers and commenters may not change tasks)."""
+    gids = sql.fetch(
+        ctx.conn,
+        "SELECT DISTINCT project_gid FROM task_projects WHERE task_gid IN (?, ?)",
+        [task.gid, task.root_gid],
+    )
+    seen = False
+    for (project_gid,) in gids:
+        try:
+            found = project(ctx, str(project_gid))
+        except NotFound:
+            continue
+        if PROJECT_LEVELS.index(found.access_level) >= PROJECT_LEVELS.index("editor"):
+            return
+        seen = True
+    if seen:
+        raise Forbidden(f"You need editor access to a project of this task to {what}.")
+
+
+# ---- references in responses: what the caller cannot see shows only {gid, resource_type} -------
+
+
+def _all_but(conn: Connection, stmt: Any, gids: list[int]) -> set[int]:
+    """The gids that `stmt` (selecting the visible ones among them) does not return."""
+    return set(gids) - {int(r[0]) for r in conn.execute(stmt)}
+
+
+def hidden_teams(conn: Connection, viewer: Any, gids: list[int]) -> set[int]:
+    """Of these team gids, the ones the viewer cannot see (a secret team they are not in)."""
+    if not isinstance(viewer, Ctx):
+        return set(gids)
+    return _all_but(conn, select(Team.gid).where(Team.gid.in_(gids), team_visible(viewer)), gids)
+
+
+def hidden_tasks(conn: Connection, viewer: Any, gids: list[int]) -> set[int]:
+    """Of these task gids, the ones the viewer cannot see (e.g. the parent of a task assigned to them)."""
+    if not isinstance(viewer, Ctx):
+        return set(gids)
+    return _all_but(conn, select(Task.gid).where(Task.gid.in_(gids), task_visible(viewer)), gids)
+
+
+# ---- section gids named in bodies ------------------------------------------------------------
+
+
+def project_section(ctx: Ctx, project_gid: int, field: str, value: object) -> int:
+    """A section gid from a body, which must be a section of this project (400 otherwise).
+
+    A section the caller cannot see (of another workspace, or of a project hidden from them) answers
+    exactly like a gid that does not exist ("Unknown object"); only a section of another project the
+    caller can see says it is not one of this project's.
+    """
+    gid = body_gid(field, value)
+    found = ctx.conn.execute(select(Section.project_gid).where(Section.gid == gid)).scalar()
+    if found is not None and found != project_gid:
+        try:
+            project(ctx, str(found))
+        except NotFound:
+            found = None
+        else:
+            raise InvalidRequest(
+                f"{field}: Not a section of this project. Sections cannot be moved between projects"
+            )
+    if found is None:
+        raise InvalidRequest(f"{field}: Unknown object: {str(value)[:64]}")
+    return gid
+
+
+# ---- leaving a workspace -----------------------------------------------------------------------
+
+
+def require_workspace_removal(ctx: Ctx, workspace_gid: int, user_gid: int) -> None:
+    """removeUser: the caller must administer the workspace (403), and its last admin stays (400).
+
+    Locks the workspace row first (PostgreSQL) and reads the admins afresh, so two admins removing
+    each other at the same moment cannot leave the workspace with none.
+    """
+    if ctx.conn.dialect.name == "postgresql":
+        sql.fetch(ctx.conn, "SELECT 1 FROM workspaces WHERE gid = ? FOR UPDATE", [workspace_gid])
+    admins = {
+        int(r[0])
+        for r in sql.fetch(
+            ctx.conn,
+            "SELECT user_gid FROM workspace_members WHERE workspace_gid = ? AND is_admin",
+            [workspace_gid],
+        )
+    }
+    if ctx.user_gid not in admins:
+        raise Forbidden("You must be an admin of this workspace to do that.")
+    if admins == {user_gid}:
+        raise InvalidRequest(
+            "user: The last admin of a workspace cannot be removed; make another member an admin first"
+        )

@@ -77,6 +77,22 @@ def add_followers(conn: Connection, project_gid: int, users: list[int], level: s
     conn.execute(stmt, rows)
 
 
+def make_admin(conn: Connection, project_gids: list[int], user_gid: int) -> None:
+    """Make one user an admin member of each project (upgrading an existing membership)."""
+    if not project_gids:
+        return
+    now = now_ms()
+    rows = [
+        {"gid": gid, "project_gid": project, "user_gid": user_gid, "access_level": "admin", "created_at": now}
+        for gid, project in zip(allocate(conn, len(project_gids)), project_gids, strict=True)
+    ]
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(ProjectMember).on_conflict_do_update(
+        index_elements=[ProjectMember.project_gid, ProjectMember.user_gid], set_={"access_level": "admin"}
+    )
+    conn.execute(stmt, rows)
+
+
 def remove_members(conn: Connection, project_gid: int, users: list[int]) -> None:
     """Take users out of the project (which also ends their following it)."""
     conn.execute(

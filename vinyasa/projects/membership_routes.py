@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from sqlalchemy import select
 from starlette.responses import Response
@@ -16,9 +18,11 @@ from vinyasa.users.service import resolve_user
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Project memberships"])
 
 
-def _sharable(ctx: Ctx, project_gid: str) -> access.VisibleProject:
+def _sharable(
+    ctx: Ctx, project_gid: str, lock: Literal["share", "update"] = "share"
+) -> access.VisibleProject:
     """A visible project whose members the caller may change (its minimum_access_level_for_sharing)."""
-    project = access.project(ctx, project_gid, lock="share")
+    project = access.project(ctx, project_gid, lock=lock)
     access.require_project_level(project, project.minimum_access_level_for_sharing, "change its members")
     return project
 
@@ -34,9 +38,13 @@ async def add_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
 
 @router.post("/projects/{project_gid}/removeMembers", operation_id="removeMembersForProject")
 async def remove_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
-    """Remove users from the project's members (and so from its followers); returns the project."""
-    project = _sharable(ctx, project_gid)
+    """Remove users from the project's members (and so from its followers); returns the project.
+
+    Removing an admin needs project admin (403), and the last admin stays (400): see vinyasa.access.
+    """
+    project = _sharable(ctx, project_gid, lock="update")
     users = members.resolve_users(ctx, "members", ctx.input(MembersBody).members, None)
+    access.require_member_removal(ctx, project, users)
     members.remove_members(ctx.conn, project.gid, users)
     return ctx.one(PROJECT, project.gid)
 

@@ -43,15 +43,6 @@ SIMPLE = (
     "minimum_access_level_for_customization",
     "minimum_access_level_for_sharing",
 )
-SETTINGS = frozenset(
-    {
-        "privacy_setting",
-        "default_access_level",
-        "minimum_access_level_for_customization",
-        "minimum_access_level_for_sharing",
-    }
-)
-APPEARANCE = frozenset({"color", "icon", "default_view"})
 
 # Asana-Change values for the deprecated inputs (digest §A.12).
 TEAM_CHANGE = (
@@ -272,12 +263,7 @@ def update_project(ctx: Ctx, project: access.VisibleProject, fields: ProjectFiel
         )
 
     actual = {k: v for k, v in changes.items() if row[k] != v}
-    if SETTINGS & actual.keys():
-        access.require_project_level(project, "admin", "change its permission settings")
-    if APPEARANCE & actual.keys():
-        access.require_project_level(
-            project, project.minimum_access_level_for_customization, "change its appearance"
-        )
+    access.require_project_change(project, set(actual))
     if actual:
         actual["modified_at"] = max(now_ms(), row["modified_at"] + 1)
         ctx.conn.execute(update(Project).where(Project.gid == project.gid).values(**actual))
