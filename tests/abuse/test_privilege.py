@@ -6,6 +6,8 @@ Every refused call is checked to leave the whole database unchanged.
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -246,7 +248,11 @@ async def test_removing_a_user_ends_their_access_and_passes_what_they_own(client
             assert left == {"project_members": 1, "team_members": 1, "task_followers": 0}[table], table
 
     # added back, bob gets nothing of his old access
-    ok(await client.post(f"/workspaces/{world.workspace}/addUser", json={"data": {"user": "bob@example.com"}}))
+    ok(
+        await client.post(
+            f"/workspaces/{world.workspace}/addUser", json={"data": {"user": "bob@example.com"}}
+        )
+    )
     async with api_client(world.env, token) as c:
         for path in (f"/projects/{shared}", f"/projects/{theirs}", f"/tasks/{secret}", f"/tasks/{followed}"):
             fails(await c.get(path), 404)
@@ -428,3 +434,66 @@ async def test_another_workspace_is_unknown_in_paths_and_bodies(client, world):
     await probe.refuse(
         client.post(f"/workspaces/{far['workspace']}/removeUser", json={"data": {"user": str(eve)}}), 404
     )
+
+
+# ---- the same rules under concurrency --------------------------------------------------------------
+
+
+def _send(world: World, token: str, path: str, body: dict[str, Any]) -> int:
+    async def go() -> int:
+        async with api_client(world.env, token) as c:
+            return (await c.post(path, json={"data": body})).status_code
+
+    return asyncio.run(go())
+
+
+async def test_two_admins_removing_each_other_at_once_leave_one(client, world):
+    """Workspace and project admins who remove each other at the same moment: one wins, the other
+    is refused (403/400), never zero admins and never a 5xx (row locks on PostgreSQL)."""
+    rounds = 25
+    people = [world.person(f"admin{i}@example.com") for i in range(rounds)]
+    projects = []
+    for user, _ in people:
+        admin_of(world, world.workspace, user)
+        project = (await make_project(client, world, privacy_setting="private", owner=user))["gid"]
+        projects.append(project)  # admins: the owner (creator) and `user`
+    calls = []
+    for (user, token), project in zip(people, projects, strict=True):
+        calls.append((world.token, f"/projects/{project}/removeMembers", {"members": user}))
+        calls.append((token, f"/projects/{project}/removeMembers", {"members": world.user}))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda call: _send(world, *call), calls))
+    assert set(statuses) <= {200, 400, 404}, statuses  # 404: the loser no longer sees the project
+    assert statuses.count(200) == rounds  # exactly one of each pair
+    with world.db() as conn:
+        left = conn.execute(
+            text(
+                "SELECT count(*) FROM projects p WHERE (SELECT count(*) FROM project_members m"
+                " WHERE m.project_gid = p.gid AND m.access_level = 'admin') <> 1"
+            )
+        ).scalar_one()
+    assert left == 0
+
+    calls = [(world.token, f"/workspaces/{world.workspace}/removeUser", {"user": people[0][0]})]
+    calls.append((people[0][1], f"/workspaces/{world.workspace}/removeUser", {"user": world.user}))
+    for _ in range(10):
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            statuses = list(pool.map(lambda call: _send(world, *call), calls))
+        assert sorted(statuses) in ([200, 403], [200, 404]), statuses
+        with world.db() as conn:
+            admins = conn.execute(
+                text("SELECT count(*) FROM workspace_members WHERE workspace_gid = :w AND is_admin"),
+                {"w": int(world.workspace)},
+            ).scalar_one()
+        assert admins == rounds  # the other 24, plus whichever of the pair won
+        # put the loser back as an admin for the next round
+        with world.env.engine.begin() as conn:
+            for user in (world.user, people[0][0]):
+                conn.execute(
+                    text(
+                        "INSERT INTO workspace_members (workspace_gid, user_gid, is_admin, created_at)"
+                        " SELECT :w, :u, :yes, 0 WHERE NOT EXISTS (SELECT 1 FROM workspace_members"
+                        " WHERE workspace_gid = :w AND user_gid = :u)"
+                    ),
+                    {"w": int(world.workspace), "u": int(user), "yes": True},
+                )
