@@ -31,6 +31,7 @@ see (a subtask's parent, a project's secret team) renders as `{gid, resource_typ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -143,6 +144,14 @@ def workspaces_of(conn: Connection, user_gid: int) -> set[int]:
     return {r[0] for r in rows}
 
 
+# Aliases for the visibility conditions, so they also work in queries that join these tables. Made
+# once: building an alias's column collection costs more than running the query it serves.
+_VISIBLE_PM = ProjectMember.__table__.alias("visible_pm")
+_VISIBLE_TM = TeamMember.__table__.alias("visible_tm")
+_VISIBLE_TP = TaskProject.__table__.alias("visible_tp")
+_VISIBLE_TF = TaskFollower.__table__.alias("visible_tf")
+_VISIBLE_ROOT = Task.__table__.alias("visible_root")
+
 # Project access levels, weakest first.
 PROJECT_LEVELS = ("viewer", "commenter", "editor", "admin")
 
@@ -150,8 +159,7 @@ PROJECT_LEVELS = ("viewer", "commenter", "editor", "admin")
 def project_visible(ctx: Ctx) -> ColumnElement[bool]:
     """SQL condition: the caller may see the project (see the module docstring)."""
     # Aliased, so the condition also works in queries that join project_members or team_members.
-    pm = ProjectMember.__table__.alias("visible_pm")
-    tm = TeamMember.__table__.alias("visible_tm")
+    pm, tm = _VISIBLE_PM, _VISIBLE_TM
     member = exists().where(pm.c.project_gid == Project.gid, pm.c.user_gid == ctx.user_gid)
     in_team = exists().where(tm.c.team_gid == Project.team_gid, tm.c.user_gid == ctx.user_gid)
     return and_(
@@ -291,8 +299,7 @@ def _task_own(ctx: Ctx, task: FromClause) -> ColumnElement[bool]:
 
     Not `created_by`: the creator follows the task from the start, and a user removed from the
     workspace (who stops following) must not regain the task by being re-added."""
-    tp = TaskProject.__table__.alias("visible_tp")
-    follower = TaskFollower.__table__.alias("visible_tf")
+    tp, follower = _VISIBLE_TP, _VISIBLE_TF
     return or_(
         task.c.assignee_gid == ctx.user_gid,
         exists().where(follower.c.task_gid == task.c.gid, follower.c.user_gid == ctx.user_gid),
@@ -303,7 +310,7 @@ def _task_own(ctx: Ctx, task: FromClause) -> ColumnElement[bool]:
 def task_visible(ctx: Ctx) -> ColumnElement[bool]:
     """SQL condition on `Task`: the caller may see the task (see the module docstring)."""
     table = Task.__table__
-    root = Task.__table__.alias("visible_root")
+    root = _VISIBLE_ROOT
     return and_(
         table.c.workspace_gid.in_(list(workspace_roles(ctx))),
         or_(_task_own(ctx, table), exists().where(root.c.gid == table.c.root_gid, _task_own(ctx, root))),
@@ -432,23 +439,55 @@ def require_task_edit(ctx: Ctx, task: VisibleTask, what: str = "change this task
 # ---- references in responses: what the caller cannot see shows only {gid, resource_type} -------
 
 
-def _all_but(conn: Connection, stmt: Any, gids: list[int]) -> set[int]:
-    """The gids that `stmt` (selecting the visible ones among them) does not return."""
-    return set(gids) - {int(r[0]) for r in conn.execute(stmt)}
+def _hidden_among(
+    ctx: Ctx, gids: list[int], proven: str, rule: Callable[[], ColumnElement[bool]], table: Any
+) -> set[int]:
+    """The gids the caller cannot see. `proven` (prepared SQL, cheap) returns those visible by a
+    sufficient condition of the rule, with `?` for the caller's gid and then the gid list; only the
+    rest are decided by the rule itself (`rule()` on `table`), so every answer is the one rule's."""
+    marks = sql.marks(len(gids))
+    query = proven.replace("{gids}", marks)
+    args = [ctx.user_gid] * (query.count("?") - len(gids))
+    seen = {int(r[0]) for r in sql.fetch(ctx.conn, query, [*args, *gids])}
+    rest = [g for g in gids if g not in seen]
+    if not rest:
+        return set()
+    visible = {int(r[0]) for r in ctx.conn.execute(select(table.c.gid).where(table.c.gid.in_(rest), rule()))}
+    return set(rest) - visible
+
+
+_MINE = "SELECT workspace_gid FROM workspace_members WHERE user_gid = ?"
+# Sufficient for `team_visible`: a team of the caller's workspace, not secret or with the caller in it.
+_TEAMS_PROVEN = (
+    f"SELECT t.gid FROM teams t WHERE t.workspace_gid IN ({_MINE}) AND (t.visibility <> 'secret'"
+    " OR EXISTS (SELECT 1 FROM team_members m WHERE m.team_gid = t.gid AND m.user_gid = ?))"
+    " AND t.gid IN ({gids})"
+)
+# Sufficient for `task_visible`: the task or its root is assigned to or followed by the caller, or is
+# in a public project or one the caller is a member of (a task's projects share its workspace).
+_TASKS_PROVEN = (
+    f"SELECT t.gid FROM tasks t WHERE t.workspace_gid IN ({_MINE}) AND EXISTS (SELECT 1 FROM tasks x"
+    " WHERE x.gid IN (t.gid, t.root_gid) AND (x.assignee_gid = ?"
+    " OR EXISTS (SELECT 1 FROM task_followers f WHERE f.task_gid = x.gid AND f.user_gid = ?)"
+    " OR EXISTS (SELECT 1 FROM task_projects tp JOIN projects p ON p.gid = tp.project_gid"
+    " WHERE tp.task_gid = x.gid AND (p.privacy_setting = 'public_to_workspace'"
+    " OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_gid = p.gid AND m.user_gid = ?)))))"
+    " AND t.gid IN ({gids})"
+)
 
 
 def hidden_teams(conn: Connection, viewer: Any, gids: list[int]) -> set[int]:
     """Of these team gids, the ones the viewer cannot see (a secret team they are not in)."""
     if not isinstance(viewer, Ctx):
         return set(gids)
-    return _all_but(conn, select(Team.gid).where(Team.gid.in_(gids), team_visible(viewer)), gids)
+    return _hidden_among(viewer, gids, _TEAMS_PROVEN, lambda: team_visible(viewer), Team.__table__)
 
 
 def hidden_tasks(conn: Connection, viewer: Any, gids: list[int]) -> set[int]:
     """Of these task gids, the ones the viewer cannot see (e.g. the parent of a task assigned to them)."""
     if not isinstance(viewer, Ctx):
         return set(gids)
-    return _all_but(conn, select(Task.gid).where(Task.gid.in_(gids), task_visible(viewer)), gids)
+    return _hidden_among(viewer, gids, _TASKS_PROVEN, lambda: task_visible(viewer), Task.__table__)
 
 
 # ---- section gids named in bodies ------------------------------------------------------------
