@@ -519,8 +519,10 @@ def project_section(ctx: Ctx, project_gid: int, field: str, value: object) -> in
 # ---- leaving a workspace -----------------------------------------------------------------------
 
 
-def require_workspace_removal(ctx: Ctx, workspace_gid: int, user_gid: int) -> None:
+def require_workspace_removal(ctx: Ctx, workspace_gid: int, user_gid: int) -> int:
     """removeUser: the caller must administer the workspace (403), and its last admin stays (400).
+    Returns who inherits what the user owns: the caller, or when admins remove themselves another
+    admin (the one with the lowest gid), so nothing passes to the person leaving.
 
     Locks the workspace row first (PostgreSQL) and reads the admins afresh, so two admins removing
     each other at the same moment cannot leave the workspace with none.
@@ -541,3 +543,4 @@ def require_workspace_removal(ctx: Ctx, workspace_gid: int, user_gid: int) -> No
         raise InvalidRequest(
             "user: The last admin of a workspace cannot be removed; make another member an admin first"
         )
+    return ctx.user_gid if user_gid != ctx.user_gid else min(admins - {user_gid})

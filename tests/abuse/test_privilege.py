@@ -299,6 +299,24 @@ async def test_only_admins_remove_users_and_the_last_admin_stays(client, world):
     assert bob
 
 
+async def test_an_admin_who_leaves_hands_their_projects_to_another_admin(client, world):
+    """Leaving (removeUser of oneself) is for non-last admins; what they own goes to another admin,
+    so no project is left without one."""
+    ann, ann_token = world.person("ann@example.com")
+    admin_of(world, world.workspace, ann)
+    ed, _ = world.person("ed@example.com")
+    project = (await make_project(client, world, privacy_setting="private"))["gid"]
+    ok(await client.post(f"/projects/{project}/addMembers", json={"data": {"members": ed}}))
+    ok(await client.post(f"/workspaces/{world.workspace}/removeUser", json={"data": {"user": "me"}}))
+    fails(await client.get(f"/workspaces/{world.workspace}"), 404)
+    async with api_client(world.env, ann_token) as c:
+        assert ok(await c.get(f"/projects/{project}"))["owner"]["gid"] == ann
+        assert await members(c, project) == {ann: "admin", ed: "editor"}
+        # handing a project to a member who is an editor makes them its admin
+        ok(await c.put(f"/projects/{project}", json={"data": {"owner": ed}}))
+        assert await members(c, project) == {ann: "admin", ed: "admin"}
+
+
 # ---- existence leaks: what the caller cannot see answers like what does not exist ----------------
 
 

@@ -267,8 +267,8 @@ def update_project(ctx: Ctx, project: access.VisibleProject, fields: ProjectFiel
     if actual:
         actual["modified_at"] = max(now_ms(), row["modified_at"] + 1)
         ctx.conn.execute(update(Project).where(Project.gid == project.gid).values(**actual))
-    if actual.get("owner_gid") is not None:
-        members.add_members(ctx.conn, project.gid, {actual["owner_gid"]: "admin"})
+    if actual.get("owner_gid") is not None:  # the owner is an admin (only admins change owners)
+        members.make_admin(ctx.conn, [project.gid], actual["owner_gid"])
     _announce(ctx, fields)
 
 

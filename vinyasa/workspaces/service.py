@@ -27,12 +27,13 @@ def remove_user(ctx: Ctx, workspace_gid: int, user_gid: int) -> None:
     Admins only, and never the workspace's last admin (vinyasa.access). Their project and team
     memberships in the workspace and the tasks they follow there end, so adding them back later
     restores nothing. What they own passes to the caller, as the spec says for a personal access
-    token: their projects (the caller becomes owner and admin), the projects they were the only
+    token: their projects (the caller becomes owner and admin; an admin leaving hands them to another
+    admin), the projects they were the only
     admin of (the caller becomes admin, so every project keeps one), and the tasks assigned to them.
     (Portfolios do not exist yet.) All in the request's transaction.
     """
-    access.require_workspace_removal(ctx, workspace_gid, user_gid)
-    conn, heir, now = ctx.conn, ctx.user_gid, now_ms()
+    heir = access.require_workspace_removal(ctx, workspace_gid, user_gid)
+    conn, now = ctx.conn, now_ms()
     projects = select(Project.gid).where(Project.workspace_gid == workspace_gid)
     theirs = (ProjectMember.user_gid == user_gid) & ProjectMember.project_gid.in_(projects)
     owned = (Project.workspace_gid == workspace_gid) & (Project.owner_gid == user_gid)
