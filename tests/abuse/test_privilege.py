@@ -129,13 +129,11 @@ async def test_an_editor_of_a_private_project_cannot_remove_its_admin(client, wo
 async def test_a_project_always_keeps_an_admin(client, world):
     ann, token = world.person("ann@example.com")
     project = (await make_project(client, world, privacy_setting="private"))["gid"]
+    me = {"data": {"members": "me"}}
     probe = Probe(world)
-    message = await probe.refuse(
-        client.post(f"/projects/{project}/removeMembers", json={"data": {"members": "me"}}),
-        400,
-        "at least one admin",
+    await probe.refuse(
+        client.post(f"/projects/{project}/removeMembers", json=me), 400, "members: A project must keep"
     )
-    assert message.startswith("members: ")
     # An admin hands the project over: the new owner becomes an admin, then the old one may leave.
     ok(await client.put(f"/projects/{project}", json={"data": {"owner": ann}}))
     assert await members(client, project) == {world.user: "admin", ann: "admin"}
@@ -277,13 +275,11 @@ async def test_only_admins_remove_users_and_the_last_admin_stays(client, world):
             await c.post(f"/workspaces/{world.workspace}/addUser", json={"data": {"user": "new@example.com"}})
         )
         assert added["email"] == "new@example.com"
+    me = {"data": {"user": "me"}}
     probe = Probe(world)
-    message = await probe.refuse(
-        client.post(f"/workspaces/{world.workspace}/removeUser", json={"data": {"user": "me"}}),
-        400,
-        "last admin",
+    await probe.refuse(
+        client.post(f"/workspaces/{world.workspace}/removeUser", json=me), 400, "user: The last admin"
     )
-    assert message.startswith("user: ")
     # With a second admin, either may remove the other; the one left cannot remove themselves.
     admin_of(world, world.workspace, ann)
     async with api_client(world.env, ann_token) as c:
