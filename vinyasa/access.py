@@ -388,6 +388,12 @@ def require_project_change(project: VisibleProject, changed: set[str] | frozense
         )
 
 
+def grantable_level(project: VisibleProject) -> str:
+    """The level new members get from the caller: the project's default_access_level, but never
+    above the caller's own (an editor adding people to a project whose default is admin adds editors)."""
+    return min(project.default_access_level, project.access_level, key=PROJECT_LEVELS.index)
+
+
 def project_admins(conn: Connection, project_gid: int) -> set[int]:
     """The users who are admin members of a project."""
     rows = conn.execute(

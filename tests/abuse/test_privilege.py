@@ -126,6 +126,26 @@ async def test_an_editor_of_a_private_project_cannot_remove_its_admin(client, wo
     assert await members(client, project) == {world.user: "admin"}
 
 
+async def test_an_editor_adds_members_at_most_as_editors(client, world):
+    """Sharing never grants more than the caller has: with default_access_level admin, an editor's
+    addMembers/addFollowers add editors (an admin's add admins)."""
+    ed, token = world.person("ed@example.com")
+    carl, _ = world.person("carl@example.com")
+    dora, _ = world.person("dora@example.com")
+    project = (await make_project(client, world, privacy_setting="private"))["gid"]
+    ok(await client.post(f"/projects/{project}/addMembers", json={"data": {"members": ed}}))
+    ok(await client.put(f"/projects/{project}", json={"data": {"default_access_level": "admin"}}))
+    async with api_client(world.env, token) as c:
+        ok(await c.post(f"/projects/{project}/addMembers", json={"data": {"members": carl}}))
+        ok(await c.post(f"/projects/{project}/addFollowers", json={"data": {"followers": dora}}))
+    assert await members(client, project) == {
+        world.user: "admin",
+        ed: "editor",
+        carl: "editor",
+        dora: "editor",
+    }
+
+
 async def test_a_project_always_keeps_an_admin(client, world):
     ann, token = world.person("ann@example.com")
     project = (await make_project(client, world, privacy_setting="private"))["gid"]

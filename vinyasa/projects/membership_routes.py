@@ -29,10 +29,11 @@ def _sharable(
 
 @router.post("/projects/{project_gid}/addMembers", operation_id="addMembersForProject")
 async def add_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
-    """Add users as members at the project's default_access_level (not as followers); returns the project."""
+    """Add users as members at the project's default_access_level, capped at the caller's own level
+    (not as followers); returns the project."""
     project = _sharable(ctx, project_gid)
     users = members.resolve_users(ctx, "members", ctx.input(MembersBody).members, project.workspace_gid)
-    members.add_members(ctx.conn, project.gid, dict.fromkeys(users, project.default_access_level))
+    members.add_members(ctx.conn, project.gid, dict.fromkeys(users, access.grantable_level(project)))
     return ctx.one(PROJECT, project.gid)
 
 
@@ -54,7 +55,7 @@ async def add_followers_for_project(ctx: CtxDep, project_gid: str) -> Response:
     """Make users followers, and members (at the default access level) if not yet; returns the project."""
     project = _sharable(ctx, project_gid)
     users = members.resolve_users(ctx, "followers", ctx.input(FollowersBody).followers, project.workspace_gid)
-    members.add_followers(ctx.conn, project.gid, users, project.default_access_level)
+    members.add_followers(ctx.conn, project.gid, users, access.grantable_level(project))
     return ctx.one(PROJECT, project.gid)
 
 
