@@ -20,13 +20,18 @@
   needs editor on one of them (viewer/commenter everywhere: 403); a task in none of the caller's visible
   projects is changed by its collaborators (assignee, followers). Putting a task in a project, or moving
   it there, needs editor on that project.
-- Who holds a project: changing its owner, team, privacy or default access level, or removing one of
-  its admins, needs project admin; a project always keeps at least one admin (400). Removing a user
-  from a workspace ends all their memberships there and passes what they own to the remover.
+- Who holds a project: changing its owner, team, privacy or any permission setting, or removing one
+  of its admins, needs project admin (an editor naming themselves owner would become admin); a new
+  owner becomes admin; people added by the caller get at most the caller's own level; a project
+  always keeps at least one admin (400). Removing a user from a workspace (its admins only; never the
+  last admin) ends all their memberships and task follows there and passes what they own to the
+  remover (vinyasa.workspaces.service.remove_user).
 Objects named in a path that the caller cannot see are 404; named in a body or filter they are 400
-("Unknown object"), so existence never leaks either way. A reference to an object the caller cannot
-see (a subtask's parent, a project's secret team) renders as `{gid, resource_type}` only
-(`hidden_*` below, registered on each resource for the projection engine).
+("Unknown object", the same message as for a made-up gid), so existence never leaks either way. A
+reference to an object the caller cannot see (a subtask's parent, a project's secret team) renders as
+`{gid, resource_type}` only (`hidden_*` below, registered on the resource for the projection engine).
+Projects, sections and statuses are only referenced by objects of a project the caller sees, so they
+need no such check; users are shown in full, as Asana shows former members by name.
 """
 
 from __future__ import annotations
