@@ -140,9 +140,7 @@ async def test_an_editor_adds_members_at_most_as_editors(client, world):
         ok(await c.post(f"/projects/{project}/addFollowers", json={"data": {"followers": dora}}))
     assert await members(client, project) == {
         world.user: "admin",
-        ed: "editor",
-        carl: "editor",
-        dora: "editor",
+        **dict.fromkeys([ed, carl, dora], "editor"),
     }
 
 
