@@ -18,16 +18,30 @@
   `minimum_access_level_for_sharing` (editor or admin). Too low a level is 403.
 - A section is visible (and changeable) exactly as its project is; changing sections needs editor.
 - A task is visible, within the caller's workspaces, when it is in at least one project the caller can
-  see, or the caller created it, is its assignee or follows it. A subtask is also visible whenever its
-  top-level ancestor (`root_gid`) is, so subtasks inherit their parent's visibility. Any caller who
-  sees a task may change it (deviation: Asana also checks the projects' access levels); putting it in
-  a project, or moving it there, needs editor on that project.
+  see, or the caller is its assignee or follows it (its creator follows it from the start). A subtask
+  is also visible whenever its top-level ancestor (`root_gid`) is, so subtasks inherit their parent's
+  visibility. Changing, re-parenting or deleting a task, or adding subtasks to it, follows the access
+  levels of the projects it (or its top-level ancestor) is in: a caller who sees at least one of them
+  needs editor on one of them (viewer/commenter everywhere: 403); a task in none of the caller's visible
+  projects is changed by its collaborators (assignee, followers). Putting a task in a project, or moving
+  it there, needs editor on that project.
+- Who holds a project: changing its owner, team, privacy or any permission setting, or removing one
+  of its admins, needs project admin (an editor naming themselves owner would become admin); a new
+  owner becomes admin; people added by the caller get at most the caller's own level; a project
+  always keeps at least one admin (400). Removing a user from a workspace (its admins only; never the
+  last admin) ends all their memberships and task follows there and passes what they own to the
+  remover (vinyasa.workspaces.service.remove_user).
 Objects named in a path that the caller cannot see are 404; named in a body or filter they are 400
-("Unknown object"), so existence never leaks either way.
+("Unknown object", the same message as for a made-up gid), so existence never leaks either way. A
+reference to an object the caller cannot see (a subtask's parent, a project's secret team) renders as
+`{gid, resource_type}` only (`hidden_*` below, registered on the resource for the projection engine).
+Projects, sections and statuses are only referenced by objects of a project the caller sees, so they
+need no such check; users are shown in full, as Asana shows former members by name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -47,7 +61,7 @@ from vinyasa.models import (
     WorkspaceMember,
 )
 from vinyasa.protocol import sql
-from vinyasa.protocol.gids import as_gid
+from vinyasa.protocol.gids import as_gid, body_gid
 from vinyasa.protocol.messages import bad_gid, say
 
 
@@ -142,6 +156,14 @@ def workspaces_of(conn: Connection, user_gid: int) -> set[int]:
     rows = conn.execute(select(WorkspaceMember.workspace_gid).where(WorkspaceMember.user_gid == user_gid))
     return {r[0] for r in rows}
 
+
+# Aliases for the visibility conditions, so they also work in queries that join these tables. Made
+# once: building an alias's column collection costs more than running the query it serves.
+_VISIBLE_PM = ProjectMember.__table__.alias("visible_pm")
+_VISIBLE_TM = TeamMember.__table__.alias("visible_tm")
+_VISIBLE_TP = TaskProject.__table__.alias("visible_tp")
+_VISIBLE_TF = TaskFollower.__table__.alias("visible_tf")
+_VISIBLE_ROOT = Task.__table__.alias("visible_root")
 
 # Project access levels, weakest first.
 PROJECT_LEVELS = ("viewer", "commenter", "editor", "admin")
@@ -306,10 +328,12 @@ def section(
 
 
 def _task_own(ctx: Caller, task: FromClause) -> ColumnElement[bool]:
-    """SQL condition on one task row: the caller made, is assigned or follows it, or sees its project."""
+    """SQL condition on one task row: the caller is assigned or follows it, or sees one of its projects.
+
+    Not `created_by`: the creator follows the task from the start, and a user removed from the
+    workspace (who stops following) must not regain the task by being re-added."""
     tp, follower = _VISIBLE_TP, _VISIBLE_TF
     return or_(
-        task.c.created_by_gid == ctx.user_gid,
         task.c.assignee_gid == ctx.user_gid,
         exists().where(follower.c.task_gid == task.c.gid, follower.c.user_gid == ctx.user_gid),
         exists().where(tp.c.task_gid == task.c.gid, Project.gid == tp.c.project_gid, project_visible(ctx)),
@@ -364,3 +388,196 @@ def project_child(ctx: Caller, table: str, value: str, kind: str) -> tuple[int, 
     if not found:
         raise unknown(None, value, kind)
     return int(found[0][0]), int(found[0][1])
+
+
+# ---- who holds a project (no editor -> owner -> admin takeover) ------------------------------
+
+# Project changes (stored column names) that decide who holds or sees the project: admins only.
+PROJECT_ADMIN_CHANGES = frozenset(
+    {
+        "owner_gid",
+        "team_gid",
+        "privacy_setting",
+        "default_access_level",
+        "minimum_access_level_for_customization",
+        "minimum_access_level_for_sharing",
+    }
+)
+PROJECT_APPEARANCE = frozenset({"color", "icon", "default_view"})
+
+
+def require_project_change(project: VisibleProject, changed: set[str] | frozenset[str]) -> None:
+    """403 unless the caller may make these changes (stored column names whose value changes).
+
+    Owner, team and permission settings need admin: an editor who could name themselves owner would
+    become an admin, then lock out everyone else (issue 12). Appearance needs the project's
+    `minimum_access_level_for_customization`; anything else editor (checked by the caller first).
+    """
+    if PROJECT_ADMIN_CHANGES & changed:
+        require_project_level(project, "admin", "change its owner, team or permission settings")
+    if PROJECT_APPEARANCE & changed:
+        require_project_level(
+            project, project.minimum_access_level_for_customization, "change its appearance"
+        )
+
+
+def grantable_level(project: VisibleProject) -> str:
+    """The level new members get from the caller: the project's default_access_level, but never
+    above the caller's own (an editor adding people to a project whose default is admin adds editors)."""
+    return min(project.default_access_level, project.access_level, key=PROJECT_LEVELS.index)
+
+
+def project_admins(conn: Connection, project_gid: int) -> set[int]:
+    """The users who are admin members of a project."""
+    rows = conn.execute(
+        select(ProjectMember.user_gid).where(
+            ProjectMember.project_gid == project_gid,
+            ProjectMember.access_level == "admin",
+            ProjectMember.user_gid.is_not(None),
+        )
+    )
+    return {int(r[0]) for r in rows if r[0] is not None}
+
+
+def require_member_removal(ctx: Caller, project: VisibleProject, users: list[int]) -> None:
+    """Removing project members: removing an admin needs project admin (403), and the project keeps
+    at least one admin (400). The caller holds the project row locked (lock="update"), so two
+    concurrent removals cannot each leave the other as the last admin and remove it."""
+    admins = project_admins(ctx.conn, project.gid)
+    if not admins & set(users):
+        return
+    require_project_level(project, "admin", "remove its admins")
+    if admins <= set(users):
+        raise InvalidRequest(
+            "members: A project must keep at least one admin; make another member an admin first"
+        )
+
+
+# ---- tasks follow their projects' access levels ----------------------------------------------
+
+
+def require_task_edit(ctx: Caller, task: VisibleTask, what: str = "change this task") -> None:
+    """403 when the caller sees at least one project the task (or its top-level ancestor) is in,
+    but is editor or admin in none of them (viewers and commenters may not change tasks)."""
+    gids = sql.fetch(
+        ctx.conn,
+        "SELECT DISTINCT project_gid FROM task_projects WHERE task_gid IN (?, ?)",
+        [task.gid, task.root_gid],
+    )
+    seen = False
+    for (project_gid,) in gids:
+        try:
+            found = project(ctx, str(project_gid))
+        except NotFound:
+            continue
+        if PROJECT_LEVELS.index(found.access_level) >= PROJECT_LEVELS.index("editor"):
+            return
+        seen = True
+    if seen:
+        raise Forbidden(f"You need editor access to a project of this task to {what}.")
+
+
+# ---- references in responses: what the caller cannot see shows only {gid, resource_type} -------
+
+
+def _hidden_among(
+    ctx: Caller, gids: list[int], proven: str, rule: Callable[[], ColumnElement[bool]], table: Any
+) -> set[int]:
+    """The gids the caller cannot see. `proven` (prepared SQL, cheap) returns those visible by a
+    sufficient condition of the rule, with `?` for the caller's gid and then the gid list; only the
+    rest are decided by the rule itself (`rule()` on `table`), so every answer is the one rule's."""
+    marks = sql.marks(len(gids))
+    query = proven.replace("{gids}", marks)
+    args = [ctx.user_gid] * (query.count("?") - len(gids))
+    seen = {int(r[0]) for r in sql.fetch(ctx.conn, query, [*args, *gids])}
+    rest = [g for g in gids if g not in seen]
+    if not rest:
+        return set()
+    visible = {int(r[0]) for r in ctx.conn.execute(select(table.c.gid).where(table.c.gid.in_(rest), rule()))}
+    return set(rest) - visible
+
+
+_MINE = "SELECT workspace_gid FROM workspace_members WHERE user_gid = ?"
+# Sufficient for `team_visible`: a team of the caller's workspace, not secret or with the caller in it.
+_TEAMS_PROVEN = (
+    f"SELECT t.gid FROM teams t WHERE t.workspace_gid IN ({_MINE}) AND (t.visibility <> 'secret'"
+    " OR EXISTS (SELECT 1 FROM team_members m WHERE m.team_gid = t.gid AND m.user_gid = ?))"
+    " AND t.gid IN ({gids})"
+)
+# Sufficient for `task_visible`: the task or its root is assigned to or followed by the caller, or is
+# in a public project or one the caller is a member of (a task's projects share its workspace).
+_TASKS_PROVEN = (
+    f"SELECT t.gid FROM tasks t WHERE t.workspace_gid IN ({_MINE}) AND EXISTS (SELECT 1 FROM tasks x"
+    " WHERE x.gid IN (t.gid, t.root_gid) AND (x.assignee_gid = ?"
+    " OR EXISTS (SELECT 1 FROM task_followers f WHERE f.task_gid = x.gid AND f.user_gid = ?)"
+    " OR EXISTS (SELECT 1 FROM task_projects tp JOIN projects p ON p.gid = tp.project_gid"
+    " WHERE tp.task_gid = x.gid AND (p.privacy_setting = 'public_to_workspace'"
+    " OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_gid = p.gid AND m.user_gid = ?)))))"
+    " AND t.gid IN ({gids})"
+)
+
+
+def hidden_teams(conn: Connection, viewer: Caller, gids: list[int]) -> set[int]:
+    """Of these team gids, the ones the viewer cannot see (a secret team they are not in)."""
+    return _hidden_among(viewer, gids, _TEAMS_PROVEN, lambda: team_visible(viewer), Team.__table__)
+
+
+def hidden_tasks(conn: Connection, viewer: Caller, gids: list[int]) -> set[int]:
+    """Of these task gids, the ones the viewer cannot see (e.g. the parent of a task assigned to them)."""
+    return _hidden_among(viewer, gids, _TASKS_PROVEN, lambda: task_visible(viewer), Task.__table__)
+
+
+# ---- section gids named in bodies ------------------------------------------------------------
+
+
+def project_section(ctx: Caller, project_gid: int, field: str, value: object) -> int:
+    """A section gid from a body, which must be a section of this project (400 otherwise).
+
+    A section the caller cannot see (of another workspace, or of a project hidden from them) answers
+    exactly like a gid that does not exist ("Unknown object"); only a section of another project the
+    caller can see says it is not one of this project's.
+    """
+    gid = body_gid(field, value)
+    found = ctx.conn.execute(select(Section.project_gid).where(Section.gid == gid)).scalar()
+    if found is not None and found != project_gid:
+        try:
+            project(ctx, str(found))
+        except NotFound:
+            found = None
+        else:
+            raise InvalidRequest(
+                f"{field}: Not a section of this project. Sections cannot be moved between projects"
+            )
+    if found is None:
+        raise InvalidRequest(f"{field}: Unknown object: {str(value)[:64]}")
+    return gid
+
+
+# ---- leaving a workspace -----------------------------------------------------------------------
+
+
+def require_workspace_removal(ctx: Caller, workspace_gid: int, user_gid: int) -> int:
+    """removeUser: the caller must administer the workspace (403), and its last admin stays (400).
+    Returns who inherits what the user owns: the caller, or when admins remove themselves another
+    admin (the one with the lowest gid), so nothing passes to the person leaving.
+
+    Locks the workspace row first (PostgreSQL) and reads the admins afresh, so two admins removing
+    each other at the same moment cannot leave the workspace with none.
+    """
+    if ctx.conn.dialect.name == "postgresql":
+        sql.fetch(ctx.conn, "SELECT 1 FROM workspaces WHERE gid = ? FOR UPDATE", [workspace_gid])
+    admins = {
+        int(r[0])
+        for r in sql.fetch(
+            ctx.conn,
+            "SELECT user_gid FROM workspace_members WHERE workspace_gid = ? AND is_admin",
+            [workspace_gid],
+        )
+    }
+    if ctx.user_gid not in admins:
+        raise Forbidden("You must be an admin of this workspace to do that.")
+    if admins == {user_gid}:
+        raise InvalidRequest(
+            "user: The last admin of a workspace cannot be removed; make another member an admin first"
+        )
+    return ctx.user_gid if user_gid != ctx.user_gid else min(admins - {user_gid})

@@ -67,7 +67,9 @@ RECIPES: dict[str, Recipe] = {
     "addUserForTeam": _call("POST", "/teams/{team}/addUser", {"user": "{newcomer}"}),
     "removeUserForTeam": _call("POST", "/teams/{team}/removeUser", {"user": "{user}"}),
     "addMembersForProject": _call("POST", "/projects/{project}/addMembers", {"members": ["{colleague}"]}),
-    "removeMembersForProject": _call("POST", "/projects/{project}/removeMembers", {"members": ["{user}"]}),
+    "removeMembersForProject": _call(
+        "POST", "/projects/{project}/removeMembers", {"members": ["{colleague}"]}
+    ),
     "addFollowersForProject": _call(
         "POST", "/projects/{project}/addFollowers", {"followers": ["{colleague}"]}
     ),
@@ -156,7 +158,7 @@ async def test_write_route_records_its_changes(
                 json={"data": {"followers": [scene["colleague"]]}},
             )
         )
-    if operation == "removeUserForWorkspace":
+    if operation in ("removeUserForWorkspace", "removeMembersForProject"):
         ok(
             await client.post(
                 f"/projects/{scene['project']}/addMembers", json={"data": {"members": [scene["colleague"]]}}

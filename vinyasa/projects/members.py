@@ -8,6 +8,8 @@ order on PostgreSQL (no deadlocks), and the (project, user) unique constraint ma
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -21,10 +23,12 @@ from vinyasa.protocol.values import now_ms
 from vinyasa.users.service import resolve_user
 
 
-def sharable(ctx: Caller, project_gid: str, field: str | None = None) -> access.VisibleProject:
+def sharable(
+    ctx: Caller, project_gid: str, field: str | None = None, *, lock: Literal["share", "update"] = "share"
+) -> access.VisibleProject:
     """A visible project whose members the caller may change (its minimum_access_level_for_sharing),
-    locked against concurrent permission changes (PostgreSQL)."""
-    project = access.project(ctx, project_gid, field, lock="share")
+    locked against concurrent permission changes (PostgreSQL; `update` when admins may be removed)."""
+    project = access.project(ctx, project_gid, field, lock=lock)
     access.require_project_level(project, project.minimum_access_level_for_sharing, "change its members")
     return project
 
@@ -117,6 +121,22 @@ def remove_team(conn: Connection, project_gid: int, team_gid: int) -> None:
             ProjectMember.project_gid == project_gid, ProjectMember.team_gid == team_gid
         )
     )
+
+
+def make_admin(conn: Connection, project_gids: list[int], user_gid: int) -> None:
+    """Make one user an admin member of each project (upgrading an existing membership)."""
+    if not project_gids:
+        return
+    now = now_ms()
+    rows = [
+        {"gid": gid, "project_gid": project, "user_gid": user_gid, "access_level": "admin", "created_at": now}
+        for gid, project in zip(allocate(conn, len(project_gids)), project_gids, strict=True)
+    ]
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(ProjectMember).on_conflict_do_update(
+        index_elements=[ProjectMember.project_gid, ProjectMember.user_gid], set_={"access_level": "admin"}
+    )
+    conn.execute(stmt, rows)
 
 
 def remove_members(conn: Connection, project_gid: int, users: list[int]) -> None:

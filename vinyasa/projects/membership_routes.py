@@ -19,10 +19,11 @@ router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Project mem
 
 @router.post("/projects/{project_gid}/addMembers", operation_id="addMembersForProject")
 async def add_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
-    """Add users as members at the project's default_access_level (not as followers); returns the project."""
+    """Add users as members at the project's default_access_level, capped at the caller's own level
+    (not as followers); returns the project."""
     project = members.sharable(ctx, project_gid)
     users = members.resolve_users(ctx, "members", ctx.input(MembersBody).members, project.workspace_gid)
-    levels = dict.fromkeys(users, project.default_access_level)
+    levels = dict.fromkeys(users, access.grantable_level(project))
     recorded.people_change(
         ctx,
         project.gid,
@@ -36,9 +37,13 @@ async def add_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
 
 @router.post("/projects/{project_gid}/removeMembers", operation_id="removeMembersForProject")
 async def remove_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
-    """Remove users from the project's members (and so from its followers); returns the project."""
-    project = members.sharable(ctx, project_gid)
+    """Remove users from the project's members (and so from its followers); returns the project.
+
+    Removing an admin needs project admin (403), and the last admin stays (400): see vinyasa.access.
+    """
+    project = members.sharable(ctx, project_gid, lock="update")
     users = members.resolve_users(ctx, "members", ctx.input(MembersBody).members, None)
+    access.require_member_removal(ctx, project, users)
     recorded.people_change(
         ctx,
         project.gid,
@@ -55,7 +60,7 @@ async def add_followers_for_project(ctx: CtxDep, project_gid: str) -> Response:
     """Make users followers, and members (at the default access level) if not yet; returns the project."""
     project = members.sharable(ctx, project_gid)
     users = members.resolve_users(ctx, "followers", ctx.input(FollowersBody).followers, project.workspace_gid)
-    level = project.default_access_level
+    level = access.grantable_level(project)
     recorded.people_change(
         ctx,
         project.gid,

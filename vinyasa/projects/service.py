@@ -45,15 +45,6 @@ SIMPLE = (
     "minimum_access_level_for_customization",
     "minimum_access_level_for_sharing",
 )
-SETTINGS = frozenset(
-    {
-        "privacy_setting",
-        "default_access_level",
-        "minimum_access_level_for_customization",
-        "minimum_access_level_for_sharing",
-    }
-)
-APPEARANCE = frozenset({"color", "icon", "default_view"})
 
 
 def _announce(ctx: Caller, fields: ProjectFields) -> None:
@@ -295,18 +286,13 @@ def update_project(ctx: Caller, project: access.VisibleProject, fields: ProjectF
         )
 
     actual = {k: v for k, v in changes.items() if row[k] != v}
-    if SETTINGS & actual.keys():
-        access.require_project_level(project, "admin", "change its permission settings")
-    if APPEARANCE & actual.keys():
-        access.require_project_level(
-            project, project.minimum_access_level_for_customization, "change its appearance"
-        )
+    access.require_project_change(project, set(actual))
     if actual:
         actual["modified_at"] = max(now_ms(), row["modified_at"] + 1)
         ctx.conn.execute(update(Project).where(Project.gid == project.gid).values(**actual))
         recorded.changed(ctx, project.gid, project.workspace_gid, actual)
-    if actual.get("owner_gid") is not None:
-        members.add_members(ctx.conn, project.gid, {actual["owner_gid"]: "admin"})
+    if actual.get("owner_gid") is not None:  # the owner is an admin (only admins change owners)
+        members.make_admin(ctx.conn, [project.gid], actual["owner_gid"])
     _reshare(ctx, project, row, actual)
     _announce(ctx, fields)
 

@@ -7,6 +7,7 @@ A resource declares its fields once; `project` turns gids into response dicts wi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,8 @@ Viewer = Caller
 
 
 Batch = Callable[[Connection, Viewer, list[int]], Mapping[int, Any]]
+# Which of these gids the viewer may not see (vinyasa.access): referenced, they show only gid and type.
+Hidden = Callable[[Connection, Viewer, list[int]], set[int]]
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,11 @@ FieldSpec = Col | Derived | Ref | OneOf | RefList | Value | Records
 
 @dataclass
 class Resource:
-    """How one resource type looks on the wire: its fields, compact set and opt-in fields."""
+    """How one resource type looks on the wire: its fields, compact set and opt-in fields.
+
+    `hidden`, for a type some callers may not see even when a visible object names it (a secret
+    team, a parent task), says which referenced gids to render as a bare `{gid, resource_type}`.
+    """
 
     resource_type: str
     table: FromClause
@@ -103,6 +110,7 @@ class Resource:
     compact: tuple[str, ...]
     opt_in: frozenset[str] = frozenset()
     register: bool = True
+    hidden: Hidden | None = None
     full: tuple[str, ...] = field(init=False)
     table_name: str = field(init=False)
 
@@ -117,7 +125,9 @@ class Resource:
         """A narrower representation of the same resource (e.g. UserBaseResponse), not registered."""
         fields = {n: self.fields[n] for n in names}
         compact = tuple(n for n in self.compact if n in fields)
-        return Resource(self.resource_type, self.table, fields, compact, self.opt_in, register=False)
+        return Resource(
+            self.resource_type, self.table, fields, compact, self.opt_in, register=False, hidden=self.hidden
+        )
 
 
 REGISTRY: dict[str, Resource] = {}
@@ -178,11 +188,13 @@ class _Plan:
     loaded: list[tuple[str, Value | Records, _Sub]]
     assembly: list[tuple[str, int, Any, _Sub]]  # name, how, spec, sub-selection
     ref_columns: dict[str, int] = field(default_factory=dict)  # reference field -> its gid's row position
+    guarded: list[tuple[str, int, Hidden]] = field(default_factory=list)  # joined refs to check: field, gid
     mapping: bool = False  # Derived fields need rows as name -> value mappings
     changes: tuple[Change, ...] = ()  # Asana changes announced by rendering these fields
 
 
 _PLANS: dict[tuple[int, str, bool], _Plan] = {}
+_NONE: frozenset[int] = frozenset()  # no hidden references
 
 
 def _joinable(ref: Ref, sub: _Sub) -> Resource | None:
@@ -292,6 +304,9 @@ def _resolve_positions(plan: _Plan) -> None:
         elif how == _JOINED:
             fields = tuple((n, h, at[k] if k is not None else None, e, fs) for n, h, k, e, fs in spec.fields)
             plan.assembly[i] = (name, _JOINED, _Joined(at[spec.key], spec.resource_type, fields), sub)
+            hidden = REGISTRY[spec.resource_type].hidden
+            if hidden is not None:
+                plan.guarded.append((name, at[spec.key], hidden))
         elif how == _DERIVED:
             plan.mapping = True
 
@@ -301,10 +316,12 @@ def _column(raw: Any, encode: Callable[[Any], Any] | None, sub: _Sub) -> Any:
     return _trim(value, sub) if sub else value
 
 
-def _joined(row: Sequence[Any], joined: _Joined) -> dict[str, Any] | None:
+def _joined(row: Sequence[Any], joined: _Joined, hidden: AbstractSet[int]) -> dict[str, Any] | None:
     gid = row[joined.key]
     if gid is None:
         return None
+    if gid in hidden:
+        return {"gid": str(gid), "resource_type": joined.resource_type}
     item: dict[str, Any] = {"gid": str(gid)}
     for name, how, key, encode, sub in joined.fields:
         item[name] = _column(row[key], encode, sub) if how == _COL else joined.resource_type
@@ -331,6 +348,10 @@ def project(
     if plan.select is not None:
         rows = {r[0]: r for r in sql.fetch(conn, plan.select + sql.marks(len(unique)) + ")", unique)}
     named = {g: dict(zip(plan.names, r, strict=True)) for g, r in rows.items()} if plan.mapping else {}
+    hidden: dict[str, AbstractSet[int]] = {}
+    for name, key, check in plan.guarded:
+        targets = list(dict.fromkeys(r[key] for r in rows.values() if r[key] is not None))
+        hidden[name] = check(conn, viewer, targets) if targets else set()
 
     # References are rendered once per (target type, sub-selection), whichever fields name them:
     # owner, followers and members of a project cost one query for users, not three.
@@ -374,7 +395,7 @@ def project(
             elif how == _LOADED:
                 item[name] = values[name].get(gid)
             elif how == _JOINED:
-                item[name] = _joined(row, spec) if row is not None else None
+                item[name] = _joined(row, spec, hidden.get(name, _NONE)) if row is not None else None
             elif how == _DERIVED:
                 item[name] = _trim(spec.compute(named[gid], viewer), sub) if row is not None else None
             elif how == _ONE_OF:
@@ -416,8 +437,14 @@ def _render_targets(
     """Render referenced objects once each; default sub-selection is the target's compact form."""
     unique = list(dict.fromkeys(gids))
     resource = REGISTRY[target]
-    rendered = project(conn, viewer, resource, unique, sub, full=False)
-    return {int(item["gid"]): item for item in rendered}
+    hidden: AbstractSet[int] = _NONE
+    if resource.hidden is not None and unique:
+        hidden = resource.hidden(conn, viewer, unique)
+    shown = [g for g in unique if g not in hidden] if hidden else unique
+    out = {int(item["gid"]): item for item in project(conn, viewer, resource, shown, sub, full=False)}
+    for gid in hidden:
+        out[gid] = {"gid": str(gid), "resource_type": target}
+    return out
 
 
 def project_one(

@@ -13,7 +13,7 @@ from vinyasa.core import Caller, journal
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Section, TaskProject
 from vinyasa.ordering import BOTTOM, OrderedList, Place, after, before
-from vinyasa.protocol.gids import body_gid, new_gid
+from vinyasa.protocol.gids import new_gid
 from vinyasa.protocol.values import now_ms
 from vinyasa.sections.schemas import SectionBody, SectionInsertBody
 
@@ -79,21 +79,8 @@ def edge_section(conn: Connection, project_gid: int, *, last: bool) -> int:
     return int(gid)
 
 
-def section_of_project(conn: Connection, project_gid: int, field: str, value: object) -> int:
-    """A section gid from a body, which must be a section of this project (400 otherwise)."""
-    gid = body_gid(field, value)
-    found = conn.execute(select(Section.project_gid).where(Section.gid == gid)).scalar()
-    if found is None:
-        raise InvalidRequest(f"{field}: Unknown object: {str(value)[:64]}")
-    if found != project_gid:
-        raise InvalidRequest(
-            f"{field}: Not a section of this project. Sections cannot be moved between projects"
-        )
-    return gid
-
-
 def _where(
-    conn: Connection,
+    ctx: Caller,
     project_gid: int,
     anchors: tuple[tuple[str, str | None], tuple[str, str | None]],
     moving: int | None,
@@ -106,7 +93,7 @@ def _where(
     if before_value is None and after_value is None:
         return default
     field, value = (before_field, before_value) if before_value is not None else (after_field, after_value)
-    anchor = section_of_project(conn, project_gid, field, value)
+    anchor = access.project_section(ctx, project_gid, field, value)
     if anchor == moving:
         raise InvalidRequest(f"{field}: A section cannot be placed relative to itself")
     return before(anchor) if before_value is not None else after(anchor)
@@ -125,7 +112,7 @@ def create_section(ctx: Caller, project: access.VisibleProject, body: SectionBod
     access.require_project_level(project, "editor", "add sections to it")
     name = _name(body.name)
     anchors = (("insert_before", body.insert_before), ("insert_after", body.insert_after))
-    where = _where(ctx.conn, project.gid, anchors, None, BOTTOM)
+    where = _where(ctx, project.gid, anchors, None, BOTTOM)
     assert where is not None
     gid = _insert(ctx.conn, project.gid, name, where)
     record_added(ctx, gid, project.gid, project.workspace_gid)
@@ -152,7 +139,7 @@ def update_section(ctx: Caller, section: access.VisibleSection, body: SectionBod
     project = section.project
     access.require_project_level(project, "editor", "change its sections")
     anchors = (("insert_before", body.insert_before), ("insert_after", body.insert_after))
-    where = _where(ctx.conn, project.gid, anchors, section.gid, None)
+    where = _where(ctx, project.gid, anchors, section.gid, None)
     if body.name is None and where is None:
         raise InvalidRequest("name: Missing input")
     if body.name is not None:
@@ -166,9 +153,9 @@ def update_section(ctx: Caller, section: access.VisibleSection, body: SectionBod
 def insert_section(ctx: Caller, project: access.VisibleProject, body: SectionInsertBody) -> None:
     """Move a section before or after another section of the same project."""
     access.require_project_level(project, "editor", "reorder its sections")
-    gid = section_of_project(ctx.conn, project.gid, "section", body.section)
+    gid = access.project_section(ctx, project.gid, "section", body.section)
     anchors = (("before_section", body.before_section), ("after_section", body.after_section))
-    where = _where(ctx.conn, project.gid, anchors, gid, None)
+    where = _where(ctx, project.gid, anchors, gid, None)
     if where is None:
         raise InvalidRequest("One of before_section or after_section is required")
     _move(ctx.conn, project.gid, gid, where)

@@ -115,7 +115,7 @@ async def add_project_for_task(ctx: CtxDep, task_gid: str) -> Response:
     sections.ensure_sections(ctx.conn, project.gid)
     section = None
     if body.section is not None:
-        section = sections.section_of_project(ctx.conn, project.gid, "section", body.section)
+        section = access.project_section(ctx, project.gid, "section", body.section)
     where: Place = BOTTOM
     if given:
         field = given.pop()

@@ -141,6 +141,7 @@ TASK = Resource(
             "assignee_status",
         }
     ),
+    hidden=access.hidden_tasks,  # the parent of a subtask the caller sees only as its assignee...
 )
 
 

@@ -117,9 +117,7 @@ def _targets(
         project = access.project(ctx, membership.project, "memberships.project")
         section = None
         if membership.section is not None:
-            section = sections.section_of_project(
-                ctx.conn, project.gid, "memberships.section", membership.section
-            )
+            section = access.project_section(ctx, project.gid, "memberships.section", membership.section)
         places[project.gid] = (project, section)
     workspaces.extend(p.workspace_gid for p, _ in places.values())
     return workspaces, places
@@ -135,6 +133,7 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
         parent = access.task(ctx, fields.parent, "parent")
     workspaces, places = _targets(ctx, fields)
     if parent is not None:
+        access.require_task_edit(ctx, parent, "add subtasks to it")
         workspaces.append(parent.workspace_gid)
     if not workspaces:
         raise InvalidRequest(
@@ -206,6 +205,7 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
 
 def update_task(ctx: Caller, task: access.VisibleTask, fields: TaskFields) -> None:
     """Apply a partial change; create-only fields are ignored; `modified_at` moves on a real change."""
+    access.require_task_edit(ctx, task, "change it")
     _no_nulls(fields)
     given = fields.model_fields_set
     row = dict(ctx.conn.execute(select(Task.__table__).where(Task.gid == task.gid)).one()._mapping)
@@ -271,6 +271,7 @@ def delete_task(ctx: Caller, task: access.VisibleTask) -> None:
     """Delete a task. Its subtasks go with it (as in Asana), by ON DELETE CASCADE on `parent_gid`;
     its project placements and followers cascade too. Deviation: no trash, deletion is final.
     Journal: `deleted` for the task (recorded before the row goes, so it bubbles to its projects)."""
+    access.require_task_edit(ctx, task, "delete it")
     journal.record(ctx, ("task", task.gid), "deleted", topics=journal.task_topics(ctx, task.gid))
     ctx.conn.execute(delete(Task).where(Task.gid == task.gid))
 
@@ -288,6 +289,7 @@ def set_parent(
     ctx: Caller, task: access.VisibleTask, parent_value: str | None, anchors: tuple[str | None, str | None]
 ) -> None:
     """Make the task a subtask of `parent` (or top-level when None), placed among its siblings."""
+    access.require_task_edit(ctx, task, "move it")
     insert_before, insert_after = anchors
     if insert_before is not None and insert_after is not None:
         raise InvalidRequest("Cannot provide both insert_before and insert_after")
@@ -304,6 +306,7 @@ def set_parent(
         _record_parent(ctx, task, None, before_topics)
         return
     parent = access.task(ctx, parent_value, "parent")
+    access.require_task_edit(ctx, parent, "add subtasks to it")
     if parent.workspace_gid != task.workspace_gid:
         raise InvalidRequest("parent: The parent task is in another workspace")
     if parent.gid == task.gid or parent.gid in _descendants(ctx, task.gid):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vinyasa import richtext
+from vinyasa import access, richtext
 from vinyasa.models import Team, TeamMember
 from vinyasa.protocol.resources import Col, Derived, Ref, Resource, Value, Viewer
 from vinyasa.protocol.values import Boolean
@@ -50,6 +50,7 @@ TEAM = Resource(
     },
     compact=("name",),
     opt_in=frozenset({"description", "html_description"}),
+    hidden=access.hidden_teams,  # a secret team named by a public project, a membership...
 )
 
 TEAM_MEMBERSHIP = Resource(

@@ -12,7 +12,7 @@ from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.users.schemas import USER_BASE, UserReference
 from vinyasa.users.service import create_user, find_user, resolve_user
 from vinyasa.workspaces.schemas import WORKSPACE, WorkspaceUpdate
-from vinyasa.workspaces.service import add_member, record_members, remove_member, rename
+from vinyasa.workspaces.service import add_member, record_members, remove_user, rename
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Workspaces"])
 
@@ -57,11 +57,14 @@ async def add_user_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
 
 @router.post("/workspaces/{workspace_gid}/removeUser", operation_id="removeUserForWorkspace")
 async def remove_user_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
-    """Remove a user from the workspace and its teams (workspace admins only)."""
+    """Remove a user from the workspace (workspace admins only; never its last admin).
+
+    Their project and team memberships there end, and what they own passes to the caller
+    (vinyasa.workspaces.service.remove_user).
+    """
     gid = access.workspace(ctx, workspace_gid)
     body = ctx.input(UserReference)
     user_gid = resolve_user(ctx, body.user, "user")
     access.require_workspace_admin(ctx, gid)
-    if remove_member(ctx.conn, gid, user_gid):
-        record_members(ctx, gid, "removed", user_gid)
+    remove_user(ctx, gid, user_gid)
     return ctx.empty()

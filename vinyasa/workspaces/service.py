@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
+from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
 from vinyasa.db import insert_ignore
-from vinyasa.models import Team, TeamMember, Workspace, WorkspaceMember
+from vinyasa.models import (
+    Project,
+    ProjectMember,
+    Task,
+    TaskFollower,
+    Team,
+    TeamMember,
+    Workspace,
+    WorkspaceMember,
+)
+from vinyasa.projects import members
 from vinyasa.protocol.values import now_ms
 
 
@@ -38,8 +49,46 @@ def rename(caller: Caller, workspace_gid: int, name: str) -> None:
     journal.changed(caller, ("workspace", workspace_gid), ["name"], topics=())
 
 
-def remove_member(conn: Connection, workspace_gid: int, user_gid: int) -> int:
-    """Take a user out of a workspace and out of all of its teams; returns 1 if they were a member."""
+def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
+    """removeUser: take a user out of a workspace and out of everything in it that granted access.
+
+    Admins only, and never the workspace's last admin (vinyasa.access). Their project and team
+    memberships in the workspace and the tasks they follow there end, so adding them back later
+    restores nothing. What they own passes to the caller, as the spec says for a personal access
+    token: their projects (the caller becomes owner and admin; an admin leaving hands them to another
+    admin), the projects they were the only
+    admin of (the caller becomes admin, so every project keeps one), and the tasks assigned to them.
+    (Portfolios do not exist yet.) All in the request's transaction.
+    """
+    heir = access.require_workspace_removal(ctx, workspace_gid, user_gid)
+    conn, now = ctx.conn, now_ms()
+    projects = select(Project.gid).where(Project.workspace_gid == workspace_gid)
+    theirs = (ProjectMember.user_gid == user_gid) & ProjectMember.project_gid.in_(projects)
+    owned = (Project.workspace_gid == workspace_gid) & (Project.owner_gid == user_gid)
+    touched = {*conn.execute(select(ProjectMember.project_gid).where(theirs)).scalars()}
+    touched |= {*conn.execute(select(Project.gid).where(owned)).scalars()}
+    for project_gid in sorted(touched):  # gid order: concurrent writers lock projects the same way
+        ordering.lock(conn, "projects", project_gid)
+    admin_of = select(ProjectMember.project_gid).where(theirs, ProjectMember.access_level == "admin")
+    sole = (
+        select(ProjectMember.project_gid)
+        .where(ProjectMember.project_gid.in_(admin_of), ProjectMember.access_level == "admin")
+        .group_by(ProjectMember.project_gid)
+        .having(func.count() == 1)
+    )
+    inherit = {*conn.execute(sole).scalars(), *conn.execute(select(Project.gid).where(owned)).scalars()}
+    conn.execute(update(Project).where(owned).values(owner_gid=heir, modified_at=now))
+    members.make_admin(conn, sorted(inherit), heir)
+    conn.execute(delete(ProjectMember).where(theirs))
+    tasks = select(Task.gid).where(Task.workspace_gid == workspace_gid)
+    conn.execute(
+        update(Task)
+        .where(Task.workspace_gid == workspace_gid, Task.assignee_gid == user_gid)
+        .values(assignee_gid=heir, modified_at=now)
+    )
+    conn.execute(
+        delete(TaskFollower).where(TaskFollower.user_gid == user_gid, TaskFollower.task_gid.in_(tasks))
+    )
     teams = select(Team.gid).where(Team.workspace_gid == workspace_gid)
     conn.execute(delete(TeamMember).where(TeamMember.user_gid == user_gid, TeamMember.team_gid.in_(teams)))
     result = conn.execute(
@@ -47,4 +96,5 @@ def remove_member(conn: Connection, workspace_gid: int, user_gid: int) -> int:
             WorkspaceMember.workspace_gid == workspace_gid, WorkspaceMember.user_gid == user_gid
         )
     )
-    return int(result.rowcount or 0)
+    if result.rowcount:
+        record_members(ctx, workspace_gid, "removed", user_gid)
