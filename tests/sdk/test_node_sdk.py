@@ -142,3 +142,22 @@ def test_put_task_followers_is_refused(node_run):
     refused = node_run["expected_errors"]["updateTask:followers"]
     assert refused["status"] == 400
     assert refused["body"]["errors"][0]["message"].startswith("followers: ")
+
+
+def test_events_follow_a_project_through_500_changes(node_run):
+    """The Node SDK sees the 412 with a fresh `sync`, then follows the project with no event lost
+    or duplicated, whatever the polling rhythm (has_more pages included)."""
+    assert node_run["expected_errors"]["getEvents"]["status"] == 412
+    follow = node_run["calls"]["getEvents"]
+    assert follow["followed"] == [[follow["task"], "changed", "name"]] * 500
+    assert follow["polls"] >= 7  # three polls mid-way and the last drain, each past 100 events
+    assert node_run["expected_errors"]["getWorkspaceEvents"]["status"] == 412
+    assert len(node_run["calls"]["getWorkspaceEvents"]) == 0  # nothing happened since its token
+
+
+def test_memberships_through_the_node_sdk(node_run):
+    calls = node_run["calls"]
+    assert calls["createMembership"]["access_level"] == "editor"
+    assert calls["updateMembership"]["access_level"] == "commenter"
+    assert calls["deleteMembership"] == {}
+    assert calls["getMembership"]["gid"] == calls["createMembership"]["gid"]

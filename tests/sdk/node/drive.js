@@ -228,6 +228,46 @@ async function main() {
   await call("getProjectBrief", () => api.briefs.getProjectBrief(brief.gid, fields("title", "text", "project")));
   await call("deleteProjectBrief", () => api.briefs.deleteProjectBrief(brief.gid));
 
+  // ---- memberships (the generic API: a user or a team shares a project) --------------------------
+  const shares = new Asana.MembershipsApi(client);
+  const share = await call("createMembership", () =>
+    shares.createMembership({ body: { data: { parent: P, member: people[2], access_level: "editor" } } }));
+  await call("getMemberships", () => shares.getMemberships({ parent: P, ...fields("access_level", "member") }));
+  await call("getMembership", () => shares.getMembership(share.gid));
+  await call("updateMembership", () =>
+    shares.updateMembership({ data: { access_level: "commenter" } }, share.gid));
+  await call("deleteMembership", () => shares.deleteMembership(share.gid));
+
+  // ---- events: the 412 dance, then a project followed through 500 changes -----------------------
+  const events = new Asana.EventsApi(client);
+  await refused("getEvents", () => events.getEvents(P, {}));
+  let sync = (out.expected_errors.getEvents.body || {}).sync;
+  const followed = [];
+  let polls = 0;
+  const drain = async () => {
+    for (;;) {
+      polls += 1;
+      // The SDK answers with a Collection: `data`, and the whole body (sync, has_more) in `_response`.
+      const page = (await events.getEvents(P, { sync, ...fields("action", "resource", "change") }))._response;
+      for (const e of page.data) followed.push([e.resource.gid, e.action, e.change ? e.change.field : null]);
+      sync = page.sync;
+      if (!page.has_more) return;
+    }
+  };
+  try {
+    for (let i = 0; i < 500; i++) {
+      await api.tasks.updateTask({ data: { name: `Watched ${i}` } }, tasks[1], {});
+      if (i % 150 === 149) await drain();
+    }
+    await drain();
+    out.calls.getEvents = { followed, polls, task: tasks[1] };
+  } catch (error) {
+    out.failures.getEvents = describe(error);
+  }
+  await refused("getWorkspaceEvents", () => api.workspaces.getWorkspaceEvents(WS, {}));
+  const wsSync = (out.expected_errors.getWorkspaceEvents.body || {}).sync;
+  await call("getWorkspaceEvents", () => api.workspaces.getWorkspaceEvents(WS, { sync: wsSync }));
+
   out.ids = { project: P, tasks, people, section_a: a.gid, section_b: b.gid, team: teamGid };
 }
 
