@@ -153,6 +153,7 @@ def test_an_idle_keep_alive_connection_is_closed(server):
     assert conn.getresponse().read().startswith(b'{"data"')
     assert conn.sock is not None
     raw, took = _read_all(conn.sock)
+    conn.close()
     assert raw == b"" and took < KEEP_ALIVE + 3
 
 
