@@ -3,13 +3,16 @@
 Every API route uses `AsanaRoute`: it reads the body (413 past the limit), opens one connection,
 authenticates the bearer token, then runs the endpoint and commits, or rolls back on any error.
 Endpoints take the `Ctx` and answer through `ctx.one` / `ctx.page` / `ctx.empty`, so envelopes,
-projection and pagination live here once. No await happens while a transaction is open.
+projection and pagination live here once. No await happens while a transaction is open, so a
+request that lost a race with another transaction (vinyasa.db.race_kind) is simply run again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import inspect
+import random
 import time
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
@@ -24,8 +27,8 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
 from starlette.responses import Response
 
-from vinyasa.db import RequestTransactions
-from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
+from vinyasa.db import RequestTransactions, missing_key, race_kind
+from vinyasa.errors import AsanaError, InvalidRequest, NotAuthorized, NotFound, PayloadTooLarge, RateLimited
 from vinyasa.protocol import sql
 from vinyasa.protocol.body import Payload, parse_body, validate
 from vinyasa.protocol.fields import FieldTree, parse_fields
@@ -46,6 +49,9 @@ JSON = "application/json; charset=UTF-8"
 M = TypeVar("M", bound=BaseModel)
 _TRUE = frozenset({"", "true", "True", "1", "yes"})
 _WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+# Runs of one request that lost a race with another transaction (deadlock, serialization failure,
+# unique or foreign-key violation; see vinyasa.db.race_kind) before it answers with `_race_error`.
+ATTEMPTS = 5
 
 
 @dataclass
@@ -249,6 +255,18 @@ def _authenticate(conn: Connection, request: Request, cache: TokenCache) -> int:
     return int(user)
 
 
+def _race_error(kind: str, exc: BaseException) -> AsanaError:
+    """What a race still lost after `ATTEMPTS` runs becomes: the answer Asana gives for the state
+    the other transaction left (its object is gone: 404; it already exists: 400), or, for lock
+    conflicts, Asana's answer to too many concurrent requests (429 with Retry-After)."""
+    if kind == "foreign_key":
+        key = missing_key(exc)
+        return NotFound(f"Unknown object: {key}" if key else "Unknown object")
+    if kind == "unique":
+        return InvalidRequest("The object already exists")
+    return RateLimited(1)
+
+
 class AsanaRoute(APIRoute):
     """An API route whose request runs in one transaction with an authenticated context."""
 
@@ -287,22 +305,27 @@ class AsanaRoute(APIRoute):
             if "fastapi_inner_astack" in request.scope:
                 return await inner(request)  # FastAPI validates and reports what is wrong
             async with AsyncExitStack() as stack:  # called by AsanaApp: set what FastAPI's stack would
-                for name in ("fastapi_middleware_astack", "fastapi_inner_astack", "fastapi_function_astack"):
+                names = ("fastapi_middleware_astack", "fastapi_inner_astack", "fastapi_function_astack")
+                for name in names:
                     request.scope[name] = stack
-                return await inner(request)
+                try:
+                    return await inner(request)
+                finally:  # a retried request gets a fresh stack
+                    for name in names:
+                        del request.scope[name]
 
-        async def handler(request: Request) -> Response:
-            runtime: Runtime = request.app.state.runtime
-            write = request.method in _WRITE_METHODS
-            raw = await _read_body(request, runtime.max_body_bytes) if write else b""
-            # From here on nothing awaits until the transaction ends (see module docstring).
+        async def attempt(
+            request: Request, runtime: Runtime, raw: bytes, write: bool, first: bool
+        ) -> Response:
+            # From here on nothing awaits until the transaction ends (see module docstring), so running
+            # this again after a rollback starts from scratch: a new Ctx (headers, cache), new reads.
             with runtime.transactions.begin(write=write) as conn:
                 user_gid = _authenticate(conn, request, runtime.tokens)
                 query = request.query_params
                 query_text = "".join(k + v for k, v in query.multi_items()) if query else ""
                 if "\x00" in request.scope["path"] or "\x00" in query_text:
                     raise InvalidRequest("The request's path or query contains a NUL character")
-                if runtime.limiter is not None:
+                if runtime.limiter is not None and first:
                     runtime.limiter.spend(user_gid)
                 payload = parse_body(raw, request.headers.get("content-type", "")) if write else Payload()
                 opt_fields = query.get("opt_fields")
@@ -321,6 +344,23 @@ class AsanaRoute(APIRoute):
                     limit=parse_limit(query.get("limit")),
                 )
                 return await call(request, request.state.ctx)
+
+        async def handler(request: Request) -> Response:
+            runtime: Runtime = request.app.state.runtime
+            write = request.method in _WRITE_METHODS
+            raw = await _read_body(request, runtime.max_body_bytes) if write else b""
+            for tries in range(1, ATTEMPTS + 1):
+                try:
+                    return await attempt(request, runtime, raw, write, tries == 1)
+                except Exception as exc:
+                    kind = race_kind(exc)
+                    if kind is None:
+                        raise
+                    if tries == ATTEMPTS:
+                        raise _race_error(kind, exc) from exc
+                # Outside the transaction: let the other one finish (2.5, 5, 10... ms, jittered).
+                await asyncio.sleep(random.uniform(0.5, 1.0) * 0.005 * 2**tries)
+            raise AssertionError("unreachable")
 
         self.asana_handler = handler  # AsanaApp calls it directly (vinyasa.protocol.dispatch)
         return handler
