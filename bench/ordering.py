@@ -14,6 +14,7 @@ Usage: python -m bench.ordering [--tasks 100000] [--inserts 2000] [--database-ur
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import sys
 import tempfile
@@ -100,41 +101,36 @@ def measure(engine: Engine, project_gid: int, inserts: int) -> OrderingResult:
 
 
 def _standalone(url: str | None, tasks: int) -> tuple[Engine, int]:
-    """A migrated database holding one project whose first section has `tasks` tasks."""
+    """A migrated database holding one project (made through the API, in process) whose first
+    section has `tasks` tasks (bench.seed)."""
+    import httpx
+
     from bench.seed import _fill
+    from vinyasa.app import build_runtime, create_app
     from vinyasa.bootstrap import init
-    from vinyasa.db import make_engine
+    from vinyasa.config import Settings
     from vinyasa.migrate import upgrade
-    from vinyasa.models import Project
-    from vinyasa.protocol.gids import new_gid
     from vinyasa.protocol.values import now_ms
-    from vinyasa.sections import service as sections
 
     if url is None:
         url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='vinyasa-ordering-')) / 'bench.db'}"
     upgrade(url)
-    engine = make_engine(url)
-    with engine.begin() as conn:
+    app = create_app(Settings(database_url=url))
+    runtime = app.state.runtime = build_runtime(Settings(database_url=url))
+    with runtime.engine.begin() as conn:
         made = init(conn, "bench@example.com", "Bench")
-        project = new_gid(conn)
-        now = now_ms()
-        conn.execute(
-            insert(Project).values(
-                gid=project,
-                workspace_gid=int(str(made["workspace"])),
-                team_gid=int(str(made["team"])),
-                owner_gid=int(str(made["user"])),
-                name="Ordering",
-                default_view="list",
-                privacy_setting="public_to_workspace",
-                default_access_level="editor",
-                minimum_access_level_for_customization="editor",
-                minimum_access_level_for_sharing="editor",
-                created_at=now,
-                modified_at=now,
-            )
-        )
-        sections.ensure_sections(conn, project)
+
+    async def create() -> int:
+        transport = httpx.ASGITransport(app=app)
+        headers = {"Authorization": f"Bearer {made['token']}"}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bench/api/1.0", headers=headers
+        ) as c:
+            r = await c.post("/projects", json={"data": {"name": "Ordering", "team": made["team"]}})
+            return int(r.json()["data"]["gid"])
+
+    project = asyncio.run(create())
+    engine = runtime.engine
     _fill(engine, int(str(made["workspace"])), project, tasks, now_ms())
     return engine, project
 

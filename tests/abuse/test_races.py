@@ -77,18 +77,19 @@ def _message(answer: Answer) -> str:
     return str(answer[1]["errors"][0]["message"])
 
 
+def crossing(pool: ThreadPoolExecutor, world: World, *moves: tuple[str, str]) -> None:
+    """setParent calls (task, new parent) at once that together would close a cycle: exactly one
+    succeeds and the other refuses the cycle (400)."""
+    answers = race(pool, world, *(("POST", f"/tasks/{t}/setParent", {"parent": p}) for t, p in moves))
+    assert sorted(a[0] for a in answers) == [200, 400], answers
+    assert "subtask of itself" in _message(next(a for a in answers if a[0] == 400))
+
+
 async def test_crossing_set_parent_never_makes_a_cycle(client, world, pool):
     """X.setParent(Y) and Y.setParent(X) at once: one wins, the other sees the cycle (400)."""
     for i in range(ROUNDS):
         x, y = await make_task(client, world, f"x{i}"), await make_task(client, world, f"y{i}")
-        answers = race(
-            pool,
-            world,
-            ("POST", f"/tasks/{x}/setParent", {"parent": y}),
-            ("POST", f"/tasks/{y}/setParent", {"parent": x}),
-        )
-        assert sorted(a[0] for a in answers) == [200, 400], answers
-        assert "subtask of itself" in _message(next(a for a in answers if a[0] == 400))
+        crossing(pool, world, (x, y), (y, x))
     tree_is_sound(world)
     assert ok(await client.get("/users/me"))  # and the server still answers
 
@@ -100,13 +101,7 @@ async def test_crossing_set_parent_through_existing_chains(client, world, pool):
         t1, t2 = await make_task(client, world, f"t1-{i}"), await make_task(client, world, f"t2-{i}")
         d = await make_task(client, world, f"d{i}", parent=t2)
         e = await make_task(client, world, f"e{i}", parent=t1)
-        answers = race(
-            pool,
-            world,
-            ("POST", f"/tasks/{t1}/setParent", {"parent": d}),
-            ("POST", f"/tasks/{t2}/setParent", {"parent": e}),
-        )
-        assert sorted(a[0] for a in answers) == [200, 400], answers
+        crossing(pool, world, (t1, d), (t2, e))
     tree_is_sound(world)
 
 
