@@ -358,7 +358,7 @@ class AsanaRoute(APIRoute):
                         raise
                     if tries == ATTEMPTS:
                         raise _race_error(kind, exc) from exc
-                # Outside the transaction: let the other one finish (2.5, 5, 10... ms, jittered).
+                # Outside the transaction: let the other one finish (5-10, 10-20, 20-40, 40-80 ms).
                 await asyncio.sleep(random.uniform(0.5, 1.0) * 0.005 * 2**tries)
             raise AssertionError("unreachable")
 
