@@ -1,6 +1,8 @@
 """Drive a raw ASGI hello-world and vinyasa with wrk, alternating, and report ratios against targets.
 
 Usage: python -m bench.run [--smoke] [--duration S] [--json FILE]
+After the load scenarios, the worst single insert at one spot of the 100k-task section is measured
+in process (bench.ordering; that row alone: `python -m bench.ordering`).
 Ends with `N passed, M failed` (scenarios with a target) and exits 1 when any failed (not in --smoke).
 """
 
@@ -23,6 +25,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bench.ordering import TARGET_MS as ORDERING_TARGET_MS
+from bench.ordering import OrderingResult
+from bench.ordering import measure as measure_ordering
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNT_FIELDS = "num_tasks,num_incomplete_tasks,num_completed_tasks,num_milestones,num_incomplete_milestones,num_completed_milestones"
@@ -239,6 +245,17 @@ def _pending_events(base: str, token: str, project: str) -> dict[str, str]:
     return {"sync": sync, "watched": task}
 
 
+def _measure_ordering(seed: dict[str, str], *, smoke: bool) -> OrderingResult:
+    """Many inserts right after one task of the large project (bench.ordering), in this process."""
+    from vinyasa.db import make_engine
+
+    engine = make_engine(seed["env_url"])
+    try:
+        return measure_ordering(engine, int(seed["large"]), 200 if smoke else 2_000)
+    finally:
+        engine.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a few seconds, numbers not gated")
@@ -447,6 +464,7 @@ def main() -> int:
                     result.cpu_us = spent / max(1.0, result.rps * max(1, round(seconds))) * 1e6
                     sc.results.append(result)
 
+    ordering = _measure_ordering(sq, smoke=args.smoke)  # last: it adds tasks to the large project
     best = {sc.name: max(sc.results, key=lambda r: r.rps) for sc in scenarios}
     best["raw"] = best[scenarios[0].name]
     rows, passed, failed = [], 0, 0
@@ -481,10 +499,30 @@ def main() -> int:
                 "verdict": "PASS" if ok else "FAIL",
             }
         )
+    ok = ordering.ok
+    passed, failed = passed + ok, failed + (not ok)
+    rows.append(
+        {
+            "scenario": f"worst single insert at one spot, {ordering.tasks:,} tasks",
+            "worst_ms": round(ordering.worst_ms, 3),
+            "p99_ms": round(ordering.p99_ms, 3),
+            "p50_ms": round(ordering.p50_ms, 3),
+            "worst_cpu_ms": round(ordering.worst_cpu_ms, 3),
+            "inserts": ordering.inserts,
+            "target": f"worst <= {ORDERING_TARGET_MS:g} ms",
+            "verdict": "PASS" if ok else "FAIL",
+        }
+    )
     print(
         f"{'scenario':52} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'cpu us':>7} {'ratio':>7}  verdict  target"
     )
     for row in rows:
+        if "worst_ms" in row:
+            print(
+                f"{row['scenario']:52} {row['inserts']:>9,} {row['p50_ms']:>8} {row['p99_ms']:>8} "
+                f"{row['worst_cpu_ms']:>7} {'':>7}  {row['verdict']:7}  {row['target']}: {row['worst_ms']} ms"
+            )
+            continue
         if "seconds" in row:
             print(
                 f"{row['scenario']:52} {str(row['seconds']) + ' s':>9} {'':35}  {row['verdict']:7}  {row['target']}"

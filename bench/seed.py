@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, text
 
+from vinyasa.ordering import GAP
 from vinyasa.protocol.gids import allocate
 from vinyasa.protocol.values import now_ms
 
@@ -48,7 +49,7 @@ def _fill(engine: Engine, workspace: int, project: int, count: int, now: int) ->
                     i % 3 == 0,
                     now if i % 3 == 0 else None,
                     g,
-                    (done + i) * 1024,
+                    (done + i) * GAP,  # as appending through the API spaces them
                     now,
                     now,
                 )

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Engine, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -88,6 +89,51 @@ def insert_ignore(conn: Any, model: Any, rows: list[dict[str, Any]]) -> int:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     result = conn.execute(dialect.insert(model).on_conflict_do_nothing(), rows)
     return int(result.rowcount or 0)
+
+
+class ConcurrentChange(Exception):
+    """A service met a concurrent change it cannot continue from; the request layer runs it again."""
+
+
+# What a failed transaction was, by PostgreSQL SQLSTATE: a lock conflict (serialization failure,
+# deadlock, lock timeout) or a constraint race (another transaction inserted the same key, or deleted
+# the row a new one refers to). Running the request again sees the other transaction's result.
+_STATES = {
+    "40001": "conflict",
+    "40P01": "conflict",
+    "55P03": "conflict",
+    "23505": "unique",
+    "23503": "foreign_key",
+}
+
+
+def race_kind(exc: BaseException) -> str | None:
+    """ "conflict", "unique" or "foreign_key" when `exc` may be a race with another transaction
+    (so the request should run again), None for any other error."""
+    if isinstance(exc, ConcurrentChange):
+        return "conflict"
+    if not isinstance(exc, DBAPIError):
+        return None
+    state = getattr(exc.orig, "sqlstate", None)
+    if state is not None:
+        return _STATES.get(str(state))
+    if isinstance(exc, IntegrityError):  # SQLite: no SQLSTATE, only the message
+        text = str(exc.orig)
+        if text.startswith("UNIQUE constraint failed"):
+            return "unique"
+        if text.startswith("FOREIGN KEY constraint failed"):
+            return "foreign_key"
+    return None
+
+
+def missing_key(exc: BaseException) -> str | None:
+    """The key a foreign-key violation found missing, from PostgreSQL's detail
+    (`Key (parent_gid)=(123) is not present in table "tasks".` -> "123"), else None."""
+    diag = getattr(getattr(exc, "orig", None), "diag", None)
+    detail = str(getattr(diag, "message_detail", None) or "")
+    if "is not present" not in detail or ")=(" not in detail:
+        return None
+    return detail.split(")=(", 1)[1].split(")", 1)[0]
 
 
 class RequestTransactions:

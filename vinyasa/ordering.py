@@ -1,9 +1,15 @@
 """Ordered lists (sections in a project, tasks in a section, portfolio items...): one mechanism.
 
-Items carry an integer `position` within a scope (e.g. the project). New positions are chosen in
-the gap between neighbours, so an insert touches one row; only when a gap is used up is the scope
-renumbered. Callers serialize changes per scope with `lock` (a row lock on PostgreSQL; SQLite's
-write transaction already serializes writers).
+Items carry an integer `position` within a scope (e.g. the project). A new position is chosen in the
+gap between its neighbours (`GAP` apart when appended at an end), so an insert usually writes one
+row. When a gap is used up (about 32 inserts at one spot), only a window of neighbours around the
+spot is spread out again: the smallest window, of 2k items with k = 8, 32, 128..., whose span leaves
+every item at least `_min_step(level)` apart. Larger windows must leave more room, so a respaced
+region absorbs many more inserts before it is touched again (the classic order-maintenance bound:
+amortised O(log^2 n) rows per insert, and in practice a window of a few dozen rows). Nothing ever
+renumbers a whole list. Positions stay within +-`LIMIT` (BIGINT on PostgreSQL, INTEGER on SQLite).
+Callers serialize changes per scope with `lock` (a row lock on PostgreSQL; SQLite's write
+transaction already serializes writers).
 """
 
 from __future__ import annotations
@@ -11,9 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text, update
+from sqlalchemy import Connection, bindparam, select, text, update
 
-GAP = 1 << 20
+GAP = 1 << 32  # between items appended at an end: 2^30 appends fit in either direction
+LIMIT = 1 << 62  # positions stay within +-LIMIT
+_FIRST_WINDOW = 8  # items on each side of the spot in the first window tried; x4 per level
+
+
+def _min_step(level: int) -> int:
+    """The least spacing a respaced window of `level` (0: the smallest) may leave between items."""
+    return 1 << (8 + level)
 
 
 @dataclass(frozen=True)
@@ -57,66 +70,119 @@ class OrderedList:
         return stmt
 
     def position_of(self, conn: Connection, scope: dict[str, Any], item: int) -> int | None:
-        """The item's position in the scope, or None when it is not there."""
-        stmt = self._scoped(select(self._col(self.position)), scope, None).where(self._col(self.item) == item)
-        value = conn.execute(stmt).scalar_one_or_none()
-        return None if value is None else int(value)
+        """The item's position in the scope, or None when it is not there.
 
-    def _edge(self, conn: Connection, scope: dict[str, Any], exclude: int | None, *, low: bool) -> int | None:
-        agg = func.min if low else func.max
-        value = conn.execute(self._scoped(select(agg(self._col(self.position))), scope, exclude)).scalar()
-        return None if value is None else int(value)
+        Looked up by the item alone (its primary key, or an index's leading column) and the scope
+        checked here: with the scope in the WHERE clause, SQLite may scan the scope's whole
+        (scope, position) index instead.
+        """
+        columns = [self._col(self.position), *(self._col(c) for c in scope)]
+        for row in conn.execute(select(*columns).where(self._col(self.item) == item)):
+            if all(row[i + 1] == value for i, value in enumerate(scope.values())):
+                return int(row[0])
+        return None
 
-    def _neighbour(
-        self, conn: Connection, scope: dict[str, Any], exclude: int | None, pos: int, *, below: bool
+    def _nearest(
+        self, conn: Connection, scope: dict[str, Any], exclude: int | None, pos: int | None, *, below: bool
     ) -> int | None:
+        """The position nearest below (or above) `pos` (None: the scope's last or first item).
+        ORDER BY ... LIMIT 1 walks the (scope, position) index from the spot and stops at the first
+        row; MIN/MAX with a range would scan the range on SQLite."""
         col = self._col(self.position)
-        stmt = select(func.max(col)).where(col < pos) if below else select(func.min(col)).where(col > pos)
+        stmt = select(col)
+        if pos is not None:
+            stmt = stmt.where(col < pos if below else col > pos)
+        stmt = stmt.order_by(col.desc() if below else col).limit(1)
         value = conn.execute(self._scoped(stmt, scope, exclude)).scalar()
         return None if value is None else int(value)
 
     def place(
         self, conn: Connection, scope: dict[str, Any], where: Place, *, moving: int | None = None
     ) -> int:
-        """A free position for an item (new, or `moving` within the scope) at `where`."""
-        for _ in range(2):
-            pos = self._try_place(conn, scope, where, moving)
-            if pos is not None:
-                return pos
-            self.renumber(conn, scope)
-        raise RuntimeError("no free position after renumbering")  # unreachable: renumber leaves gaps
+        """A free position for an item (new, or `moving` within the scope) at `where`.
 
-    def _try_place(
-        self, conn: Connection, scope: dict[str, Any], where: Place, moving: int | None
-    ) -> int | None:
+        Raises LookupError when the anchor of `before`/`after` is not in the scope. May respace a
+        window of neighbours (never the whole list) when the gap at `where` is used up.
+        """
         if where.where in ("top", "bottom"):
-            edge = self._edge(conn, scope, moving, low=where.where == "top")
-            if edge is None:
-                return 0
-            return edge - GAP if where.where == "top" else edge + GAP
-        assert where.anchor is not None
-        anchor = self.position_of(conn, scope, where.anchor)
-        if anchor is None:
-            raise LookupError(where.anchor)
-        below = where.where == "before"
-        other = self._neighbour(conn, scope, moving, anchor, below=below)
-        if other is None:
-            return anchor - GAP if below else anchor + GAP
-        middle = (anchor + other) // 2
-        return None if middle in (anchor, other) else middle
+            edge = self._nearest(conn, scope, moving, None, below=where.where == "bottom")
+            lo, hi = (None, edge) if where.where == "top" else (edge, None)
+        else:
+            assert where.anchor is not None
+            anchor = self.position_of(conn, scope, where.anchor)
+            if anchor is None:
+                raise LookupError(where.anchor)
+            below = where.where == "before"
+            other = self._nearest(conn, scope, moving, anchor, below=below)
+            lo, hi = (other, anchor) if below else (anchor, other)
+        pos = _between(lo, hi)
+        return self._respace(conn, scope, moving, lo, hi) if pos is None else pos
 
-    def renumber(self, conn: Connection, scope: dict[str, Any]) -> None:
-        """Spread the scope's positions out again (GAP apart), keeping their order."""
-        stmt = self._scoped(select(self._col(self.item)), scope, None).order_by(
-            self._col(self.position), self._col(self.item)
-        )
-        items = [row[0] for row in conn.execute(stmt)]
-        for index, item in enumerate(items):
-            conn.execute(
-                self._scoped(update(self.table), scope, None)
-                .where(self._col(self.item) == item)
-                .values({self.position: index * GAP})
-            )
+    def _side(
+        self, conn: Connection, scope: dict[str, Any], exclude: int | None, pos: int, count: int, *, low: bool
+    ) -> list[tuple[int, int]]:
+        """Up to `count` items (gid, position) at or beyond `pos`, nearest first."""
+        col, item = self._col(self.position), self._col(self.item)
+        stmt = select(item, col)
+        if low:
+            stmt = stmt.where(col <= pos).order_by(col.desc(), item.desc())
+        else:
+            stmt = stmt.where(col >= pos).order_by(col, item)
+        rows = conn.execute(self._scoped(stmt, scope, exclude).limit(count))
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    def _respace(
+        self, conn: Connection, scope: dict[str, Any], exclude: int | None, lo: int | None, hi: int | None
+    ) -> int:
+        """Spread the smallest sufficient window around the spot between positions `lo` and `hi`
+        (None: an end of the list) evenly, leaving a slot at the spot; returns the slot's position."""
+        k, level = _FIRST_WINDOW, 0
+        while True:
+            left = [] if lo is None else self._side(conn, scope, exclude, lo, k + 1, low=True)
+            right = [] if hi is None else self._side(conn, scope, exclude, hi, k + 1, low=False)
+            low, high = _bound(left, right, k, -1), _bound(right, left, k, 1)
+            window = [*reversed(left[:k]), None, *right[:k]]  # None: the slot for the new position
+            step = (high - low) // (len(window) + 1)
+            whole = len(left) <= k and len(right) <= k
+            if step >= _min_step(level) or (whole and step >= 1):
+                break
+            if whole:  # the whole list is packed into +-LIMIT: ~2^60 items, never in practice
+                raise RuntimeError("no room left in the ordered list")
+            k, level = k * 4, level + 1
+        moves = [
+            {"b_item": it[0], "b_pos": low + (i + 1) * step} for i, it in enumerate(window) if it is not None
+        ]
+        # Found by the item's own key; `+ 0` keeps the planner off the scope's (scope, position) index,
+        # which SQLite would otherwise scan in full for each row (it prefers it without ANALYZE).
+        stmt = update(self.table).where(self._col(self.item) == bindparam("b_item"))
+        for column, value in scope.items():
+            stmt = stmt.where(self._col(column) + 0 == value)
+        conn.execute(stmt.values({self.position: bindparam("b_pos")}), moves)
+        return low + (window.index(None) + 1) * step
+
+
+def _bound(side: list[tuple[int, int]], other: list[tuple[int, int]], k: int, direction: int) -> int:
+    """A window's outer bound on one side (`direction` -1: below): the item just beyond the window's
+    k items; at an end of the list, the outermost item (of `other` when `side` is empty) moved
+    (k + 1) * GAP outwards, within +-LIMIT."""
+    if len(side) > k:
+        return side[k][1]
+    edge = side[-1][1] if side else other[0][1]
+    return max(-LIMIT, min(LIMIT, edge + direction * (k + 1) * GAP))
+
+
+def _between(lo: int | None, hi: int | None) -> int | None:
+    """A position strictly between two neighbours' positions (None: an open end), or None when
+    there is no free integer between them."""
+    if lo is None and hi is None:
+        return 0
+    if lo is None:
+        assert hi is not None
+        lo = max(-LIMIT, hi - 2 * GAP)
+    elif hi is None:
+        hi = min(LIMIT, lo + 2 * GAP)
+    middle = (lo + hi) // 2
+    return None if middle in (lo, hi) else middle
 
 
 def lock(conn: Connection, table: str, gid: int) -> None:

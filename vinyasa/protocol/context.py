@@ -3,14 +3,17 @@
 Every API route uses `AsanaRoute`: it reads the body (413 past the limit), opens one connection,
 authenticates the bearer token, then runs the endpoint and commits, or rolls back on any error.
 Endpoints take the `Ctx` and answer through `ctx.one` / `ctx.page` / `ctx.empty`, so envelopes,
-projection and pagination live here once. No await happens while a transaction is open.
+projection and pagination live here once. No await happens while a transaction is open, so a
+request that lost a race with another transaction (vinyasa.db.race_kind) is simply run again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import inspect
 import logging
+import random
 import re
 import time
 from collections.abc import Callable, Coroutine, Mapping
@@ -30,8 +33,8 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from vinyasa.core import Caller, journal
-from vinyasa.db import RequestTransactions
-from vinyasa.errors import InvalidRequest, NotAuthorized, PayloadTooLarge
+from vinyasa.db import RequestTransactions, missing_key, race_kind
+from vinyasa.errors import AsanaError, InvalidRequest, NotAuthorized, NotFound, PayloadTooLarge, RateLimited
 from vinyasa.protocol import changes, sql
 from vinyasa.protocol.body import Payload, fields_option, parse_body, pretty_option, validate
 from vinyasa.protocol.fields import FieldTree, parse_fields
@@ -65,6 +68,11 @@ def query_param(query: QueryParams, name: str) -> str | None:
         return query.get(name)
     values = query.getlist(name)
     return ",".join(values) if values else None
+
+
+# Runs of one request that lost a race with another transaction (deadlock, serialization failure,
+# unique or foreign-key violation; see vinyasa.db.race_kind) before it answers with `_race_error`.
+ATTEMPTS = 5
 
 
 @dataclass
@@ -306,6 +314,18 @@ def _query_names(dependant: Dependant) -> frozenset[str]:
     return frozenset(names)
 
 
+def _race_error(kind: str, exc: BaseException) -> AsanaError:
+    """What a race still lost after `ATTEMPTS` runs becomes: the answer Asana gives for the state
+    the other transaction left (its object is gone: 404; it already exists: 400), or, for lock
+    conflicts, Asana's answer to too many concurrent requests (429 with Retry-After)."""
+    if kind == "foreign_key":
+        key = missing_key(exc)
+        return NotFound(f"Unknown object: {key}" if key else "Unknown object")
+    if kind == "unique":
+        return InvalidRequest("The object already exists")
+    return RateLimited(1)
+
+
 class AsanaRoute(APIRoute):
     """An API route whose request runs in one transaction with an authenticated context."""
 
@@ -345,22 +365,27 @@ class AsanaRoute(APIRoute):
             if "fastapi_inner_astack" in request.scope:
                 return await inner(request)  # FastAPI validates and reports what is wrong
             async with AsyncExitStack() as stack:  # called by AsanaApp: set what FastAPI's stack would
-                for name in ("fastapi_middleware_astack", "fastapi_inner_astack", "fastapi_function_astack"):
+                names = ("fastapi_middleware_astack", "fastapi_inner_astack", "fastapi_function_astack")
+                for name in names:
                     request.scope[name] = stack
-                return await inner(request)
+                try:
+                    return await inner(request)
+                finally:  # a retried request gets a fresh stack
+                    for name in names:
+                        del request.scope[name]
 
-        async def handler(request: Request) -> Response:
-            runtime: Runtime = request.app.state.runtime
-            write = request.method in _WRITE_METHODS
-            raw = await _read_body(request, runtime.max_body_bytes) if write else b""
-            # From here on nothing awaits until the transaction ends (see module docstring).
+        async def attempt(
+            request: Request, runtime: Runtime, raw: bytes, write: bool, first: bool
+        ) -> Response:
+            # From here on nothing awaits until the transaction ends (see module docstring), so running
+            # this again after a rollback starts from scratch: a new Ctx (headers, cache), new reads.
             with runtime.transactions.begin(write=write) as conn:
                 user_gid = _authenticate(conn, request, runtime.tokens)
                 query = request.query_params
                 query_text = "".join(k + v for k, v in query.multi_items()) if query else ""
                 if "\x00" in request.scope["path"] or "\x00" in query_text:
                     raise InvalidRequest("The request's path or query contains a NUL character")
-                if runtime.limiter is not None:
+                if runtime.limiter is not None and first:
                     runtime.limiter.spend(user_gid)
                 payload = parse_body(raw, request.headers.get("content-type", "")) if write else Payload()
                 opt_fields = query_param(query, "opt_fields")
@@ -384,6 +409,23 @@ class AsanaRoute(APIRoute):
                 response = await call(request, request.state.ctx)
                 journal.flush(request.state.ctx)  # the request's changes, in its own transaction
                 return response
+
+        async def handler(request: Request) -> Response:
+            runtime: Runtime = request.app.state.runtime
+            write = request.method in _WRITE_METHODS
+            raw = await _read_body(request, runtime.max_body_bytes) if write else b""
+            for tries in range(1, ATTEMPTS + 1):
+                try:
+                    return await attempt(request, runtime, raw, write, tries == 1)
+                except Exception as exc:
+                    kind = race_kind(exc)
+                    if kind is None:
+                        raise
+                    if tries == ATTEMPTS:
+                        raise _race_error(kind, exc) from exc
+                # Outside the transaction: let the other one finish (5-10, 10-20, 20-40, 40-80 ms).
+                await asyncio.sleep(random.uniform(0.5, 1.0) * 0.005 * 2**tries)
+            raise AssertionError("unreachable")
 
         self.asana_handler = handler  # AsanaApp calls it directly (vinyasa.protocol.dispatch)
         return handler

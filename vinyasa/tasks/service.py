@@ -19,7 +19,7 @@ from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.values import now_ms, parse_date, parse_datetime_ms
 from vinyasa.richtext import TASK_TAGS
 from vinyasa.sections import service as sections
-from vinyasa.tasks import placement
+from vinyasa.tasks import placement, tree
 from vinyasa.tasks.schemas import NOT_NULL, TaskFields
 
 SUBTASKS = OrderedList(Task.__table__, item="gid")
@@ -159,8 +159,13 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
     gid = new_gid(ctx.conn)
     now = now_ms()
     position = 0
+    root = gid
     if parent is not None:
-        ordering.lock(ctx.conn, "tasks", parent.gid)
+        # Locked and read again: a concurrent setParent may have moved it, or a delete removed it.
+        chain = tree.ancestry(ctx.conn, parent.gid) if tree.lock_tasks(ctx.conn, [parent.gid]) else []
+        if not chain:
+            raise access.unknown("parent", parent.gid, "task")
+        root = chain[-1]
         position = SUBTASKS.place(ctx.conn, {"parent_gid": parent.gid}, BOTTOM)
     values: dict[str, Any] = {
         "gid": gid,
@@ -174,7 +179,7 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
         "completed": False,
         "assignee_gid": assignee,
         "parent_gid": parent.gid if parent else None,
-        "root_gid": parent.root_gid if parent else gid,
+        "root_gid": root,
         "position": position,
         "created_by_gid": ctx.user_gid,
         "created_at": now,
@@ -276,15 +281,6 @@ def delete_task(ctx: Caller, task: access.VisibleTask) -> None:
     ctx.conn.execute(delete(Task).where(Task.gid == task.gid))
 
 
-def _descendants(ctx: Caller, gid: int) -> list[int]:
-    found: list[int] = []
-    level = [gid]
-    while level:
-        level = [r[0] for r in ctx.conn.execute(select(Task.gid).where(Task.parent_gid.in_(level)))]
-        found.extend(level)
-    return found
-
-
 def set_parent(
     ctx: Caller, task: access.VisibleTask, parent_value: str | None, anchors: tuple[str | None, str | None]
 ) -> None:
@@ -297,6 +293,8 @@ def set_parent(
     if parent_value is None:
         if insert_before is not None or insert_after is not None:
             raise InvalidRequest("insert_before, insert_after: Only a subtask can be placed among siblings")
+        if not tree.lock_tasks(ctx.conn, [task.gid]):
+            raise access.unknown(None, task.gid, "task")
         ctx.conn.execute(
             update(Task)
             .where(Task.gid == task.gid)
@@ -309,9 +307,13 @@ def set_parent(
     access.require_task_edit(ctx, parent, "add subtasks to it")
     if parent.workspace_gid != task.workspace_gid:
         raise InvalidRequest("parent: The parent task is in another workspace")
-    if parent.gid == task.gid or parent.gid in _descendants(ctx, task.gid):
+    chain = tree.lock_for_parent(ctx.conn, task.gid, parent.gid)  # parent first, its root last
+    if chain is None:  # deleted meanwhile
+        if not tree.lock_tasks(ctx.conn, [task.gid]):
+            raise access.unknown(None, task.gid, "task")
+        raise access.unknown("parent", parent_value, "task")
+    if task.gid in chain:
         raise InvalidRequest("parent: A task cannot be a subtask of itself or of its own subtasks")
-    ordering.lock(ctx.conn, "tasks", parent.gid)
     where = BOTTOM
     for field, value in (("insert_before", insert_before), ("insert_after", insert_after)):
         if value is None:
@@ -320,13 +322,16 @@ def set_parent(
         if anchor.parent_gid != parent.gid or anchor.gid == task.gid:
             raise InvalidRequest(f"{field}: Not another subtask of the parent")
         where = ordering.before(anchor.gid) if field == "insert_before" else ordering.after(anchor.gid)
-    position = SUBTASKS.place(ctx.conn, {"parent_gid": parent.gid}, where, moving=task.gid)
+    try:
+        position = SUBTASKS.place(ctx.conn, {"parent_gid": parent.gid}, where, moving=task.gid)
+    except LookupError:  # the anchor moved away meanwhile
+        raise InvalidRequest("insert_before/insert_after: Not another subtask of the parent") from None
     ctx.conn.execute(
         update(Task)
         .where(Task.gid == task.gid)
-        .values(parent_gid=parent.gid, root_gid=parent.root_gid, position=position, modified_at=now_ms())
+        .values(parent_gid=parent.gid, root_gid=chain[-1], position=position, modified_at=now_ms())
     )
-    _reroot(ctx, task.gid, parent.root_gid)
+    _reroot(ctx, task.gid, chain[-1])
     _record_parent(ctx, task, parent.gid, before_topics)
 
 
@@ -345,7 +350,7 @@ def _record_parent(ctx: Caller, task: access.VisibleTask, parent: int | None, be
 
 
 def _reroot(ctx: Caller, gid: int, root: int) -> None:
-    """Point the whole subtree's `root_gid` at its new top-level ancestor."""
-    below = _descendants(ctx, gid)
+    """Point the whole subtree's `root_gid` at its new top-level ancestor (its rows locked first)."""
+    below = tree.subtree(ctx.conn, gid, lock=True)
     for start in range(0, len(below), 500):
         ctx.conn.execute(update(Task).where(Task.gid.in_(below[start : start + 500])).values(root_gid=root))
