@@ -164,7 +164,7 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
         # Locked and read again: a concurrent setParent may have moved it, or a delete removed it.
         chain = tree.ancestry(ctx.conn, parent.gid) if tree.lock_tasks(ctx.conn, [parent.gid]) else []
         if not chain:
-            raise access.unknown("parent", parent.gid, "task")
+            raise access.unknown("parent", str(parent.gid), "task")
         root = chain[-1]
         position = SUBTASKS.place(ctx.conn, {"parent_gid": parent.gid}, BOTTOM)
     values: dict[str, Any] = {
