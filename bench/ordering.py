@@ -47,7 +47,8 @@ class OrderingResult:
 
 def measure(engine: Engine, project_gid: int, inserts: int) -> OrderingResult:
     """Insert `inserts` new tasks right after the project's first task; time each transaction."""
-    from vinyasa.models import Task, TaskProject
+    from vinyasa.core import Caller, journal
+    from vinyasa.models import Project, Task, TaskProject
     from vinyasa.ordering import after
     from vinyasa.protocol.gids import new_gid
     from vinyasa.protocol.values import now_ms
@@ -64,6 +65,9 @@ def measure(engine: Engine, project_gid: int, inserts: int) -> OrderingResult:
         total = conn.execute(
             select(func.count()).select_from(TaskProject).where(TaskProject.project_gid == project_gid)
         ).scalar_one()
+        owner = int(
+            conn.execute(select(Project.owner_gid).where(Project.gid == project_gid)).scalar_one() or 0
+        )
     times: list[float] = []
     cpu: list[float] = []
     for i in range(inserts):
@@ -85,7 +89,9 @@ def measure(engine: Engine, project_gid: int, inserts: int) -> OrderingResult:
                     modified_at=now,
                 )
             )
-            placement.put(conn, gid, project_gid, first.section_gid, after(first.task_gid))
+            caller = Caller(conn=conn, user_gid=owner, base_url="http://bench")
+            placement.put(caller, gid, project_gid, first.section_gid, after(first.task_gid))
+            journal.flush(caller)  # as a request would: the placement's journal entries
         times.append((time.perf_counter() - started) * 1000)
         cpu.append((time.thread_time() - started_cpu) * 1000)
     ordered = sorted(times)

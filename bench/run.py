@@ -220,7 +220,8 @@ def _deep_token(url: str, project: str) -> str:
         ).one()
     engine.dispose()
     path = f"/api/1.0/projects/{project}/tasks"
-    return OffsetCodec(bytes.fromhex(secret)).encode(list(key), query_scope(path, [("limit", "100")]))
+    scope = query_scope(path, [("limit", "100")], frozenset({"completed_since"}))  # its declared filter
+    return OffsetCodec(bytes.fromhex(secret)).encode(list(key), scope)
 
 
 SEEDING: list[Any] = []
