@@ -19,13 +19,10 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from vinyasa import access
 from vinyasa.core import Caller, journal
 from vinyasa.errors import AsanaError
 from vinyasa.events import queries
-from vinyasa.models import Task
 from vinyasa.protocol.fields import FieldTree
 from vinyasa.protocol.gids import as_gid
 from vinyasa.protocol.resources import REGISTRY, project
@@ -103,13 +100,7 @@ def visible(caller: Caller, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not tasks:
         return rows
     still = queries.existing(caller.conn, "tasks", sorted(tasks))
-    seen = {
-        int(g)
-        for g in caller.conn.execute(
-            select(Task.gid).where(Task.gid.in_(sorted(still)), access.task_visible(caller))
-        ).scalars()
-    }
-    hidden = still - seen
+    hidden = access.hidden_tasks(caller.conn, caller, sorted(still)) if still else set()
     return [r for r in rows if not (r["resource_type"] == "task" and r["resource_gid"] in hidden)]
 
 
@@ -140,7 +131,21 @@ def render(caller: Caller, rows: list[dict[str, Any]], tree: FieldTree | None) -
             by_type.setdefault(kind, []).append(gid)
         for kind, gids in by_type.items():
             rendered.update(_references(caller, slot, kind, gids, sub))
-    return [_event(r, wanted, rendered) for r in rows]
+    getters = [(name, _GETTERS[name]) for name in wanted if name in _GETTERS]
+    stamps: dict[int, str] = {}  # events of one burst share their second: format it once
+    out = []
+    for row in rows:
+        event = {name: get(row, rendered) for name, get in getters}
+        if "created_at" in wanted:
+            ms = row["created_at"]
+            second = stamps.get(ms // 1000)
+            if second is None:
+                second = stamps[ms // 1000] = str(iso_ms(ms - ms % 1000))[:-5]
+            event["created_at"] = f"{second}.{ms % 1000:03d}Z"
+        if "change" in wanted and row["action"] == "changed":
+            event["change"] = _change(row, rendered)
+        out.append(event)
+    return out
 
 
 def _references(
@@ -158,33 +163,29 @@ def _references(
     return out
 
 
-def _event(
-    row: dict[str, Any], wanted: dict[str, FieldTree | None], done: dict[tuple[str, str, int], dict[str, Any]]
-) -> dict[str, Any]:
-    def ref(slot: str, kind: str | None, gid: int | None) -> dict[str, Any] | None:
-        return done.get((slot, kind, gid)) if kind is not None and gid is not None else None
+Rendered = dict[tuple[str, str, int], dict[str, Any]]
 
-    event: dict[str, Any] = {}
-    for name in wanted:
-        if name == "user":
-            event["user"] = ref("user", "user", row["user_gid"])
-        elif name == "resource":
-            event["resource"] = ref("resource", row["resource_type"], row["resource_gid"])
-        elif name == "type":
-            event["type"] = row["resource_type"]
-        elif name == "action":
-            event["action"] = row["action"]
-        elif name == "parent":
-            event["parent"] = ref("parent", row["parent_type"], row["parent_gid"])
-        elif name == "created_at":
-            event["created_at"] = iso_ms(row["created_at"])
-        elif name == "change" and row["action"] == "changed":
-            change: dict[str, Any] = {"field": row["field"], "action": row["change_action"]}
-            value = ref("value", row["value_type"], row["value_gid"])
-            if row["value_type"] is not None:  # only resource values are carried (digest §C.10)
-                key = {"added": "added_value", "removed": "removed_value"}.get(
-                    row["change_action"], "new_value"
-                )
-                change[key] = value
-            event["change"] = change
-    return event
+
+def _ref(done: Rendered, slot: str, kind: str | None, gid: int | None) -> dict[str, Any] | None:
+    return done.get((slot, kind, gid)) if kind is not None and gid is not None else None
+
+
+# How each plain event field is read from a journal row and the rendered references.
+_GETTERS: dict[str, Any] = {
+    "user": lambda row, done: _ref(done, "user", "user", row["user_gid"]),
+    "resource": lambda row, done: _ref(done, "resource", row["resource_type"], row["resource_gid"]),
+    "type": lambda row, _done: row["resource_type"],
+    "action": lambda row, _done: row["action"],
+    "parent": lambda row, done: _ref(done, "parent", row["parent_type"], row["parent_gid"]),
+}
+_VALUE_KEYS = {"added": "added_value", "removed": "removed_value"}
+
+
+def _change(row: dict[str, Any], done: Rendered) -> dict[str, Any]:
+    """`change` of a `changed` event: the field and the change's action, and the value only when it
+    is a resource (digest §C.10)."""
+    change: dict[str, Any] = {"field": row["field"], "action": row["change_action"]}
+    if row["value_type"] is not None:
+        key = _VALUE_KEYS.get(row["change_action"], "new_value")
+        change[key] = _ref(done, "value", row["value_type"], row["value_gid"])
+    return change
