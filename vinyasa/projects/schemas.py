@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 
 from vinyasa import richtext
 from vinyasa.models import Project, ProjectMember
-from vinyasa.protocol import sql
+from vinyasa.projects import queries
 from vinyasa.protocol.changes import TEAMLESS_PROJECTS
 from vinyasa.protocol.resources import Col, Derived, OneOf, Ref, RefList, Resource, Value, Viewer
 from vinyasa.protocol.values import Boolean, iso_ms
@@ -115,13 +115,7 @@ def _people(followers_only: bool) -> Any:
         key = ("project_people", tuple(gids))
         rows = viewer.cache.get(key)
         if rows is None:
-            rows = viewer.cache[key] = sql.fetch(
-                conn,
-                "SELECT project_gid, user_gid, is_follower FROM project_members"
-                f" WHERE project_gid IN ({sql.marks(len(gids))}) AND user_gid IS NOT NULL"
-                " ORDER BY project_gid, created_at, gid",
-                gids,
-            )
+            rows = viewer.cache[key] = queries.people(conn, gids)
         out: dict[int, list[int]] = {}
         for project_gid, user_gid, follows in rows:
             if follows or not followers_only:

@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
 from vinyasa.models import User
-from vinyasa.protocol import sql
 from vinyasa.protocol.resources import Col, RefList, Resource, Value, Viewer
+from vinyasa.users import queries
 
 
 def _nothing(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[int, object]:
@@ -18,13 +18,7 @@ def _nothing(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[in
 
 def _shared_workspaces(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
     """Each user's workspaces, limited to those the viewer is also in (as Asana does)."""
-    rows = sql.fetch(
-        conn,
-        "SELECT m.user_gid, m.workspace_gid FROM workspace_members m"
-        " JOIN workspace_members mine ON mine.workspace_gid = m.workspace_gid AND mine.user_gid = ?"
-        f" WHERE m.user_gid IN ({sql.marks(len(gids))}) ORDER BY m.workspace_gid",
-        [viewer.user_gid, *gids],
-    )
+    rows = queries.shared_workspaces(conn, viewer.user_gid, gids)
     out: dict[int, list[int]] = {}
     for user_gid, workspace_gid in rows:
         out.setdefault(user_gid, []).append(workspace_gid)
