@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import Connection
 
 from vinyasa import richtext
+from vinyasa.custom_fields.schemas import settings_of
 from vinyasa.models import Project, ProjectMember
 from vinyasa.protocol import sql
 from vinyasa.protocol.changes import TEAMLESS_PROJECTS
@@ -147,8 +148,7 @@ PROJECT = Resource(
         # The newest status, in its legacy and its status-update form (vinyasa.statuses).
         "current_status": Ref("current_status_gid", "project_status", sql=CURRENT_STATUS),
         "current_status_update": Ref("current_status_gid", "status_update", sql=CURRENT_STATUS),
-        # Custom fields are not built yet: no project has settings or values.
-        "custom_field_settings": Value(_nothing, default=[]),
+        "custom_field_settings": RefList("custom_field_setting", settings_of("project_gid")),
         "default_view": Col("default_view"),
         "due_date": Col("due_on"),
         "due_on": Col("due_on"),

@@ -93,6 +93,16 @@ class Records:
     load: Batch
 
 
+def _no_rows(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[int, Any]:
+    return {}
+
+
+def constant(value: Any) -> Value:
+    """A field every row shows with the same value (a feature not built, or fixed by design), read
+    from no table; the value is shared, never copied, so it must not be mutated."""
+    return Value(_no_rows, default=value)
+
+
 FieldSpec = Col | Derived | Ref | OneOf | RefList | Value | Records
 
 
