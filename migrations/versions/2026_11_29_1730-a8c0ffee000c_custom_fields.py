@@ -113,9 +113,41 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_custom_field_settings_project_position", ["project_gid", "position"], unique=False
         )
+    op.create_table(
+        "task_custom_field_values",
+        sa.Column("task_gid", sa.BigInteger(), nullable=False),
+        sa.Column("custom_field_gid", sa.BigInteger(), nullable=False),
+        sa.Column("text_value", sa.Text(), nullable=True),
+        sa.Column("number_value", sa.Float(), nullable=True),
+        sa.Column("enum_option_gid", sa.BigInteger(), nullable=True),
+        sa.Column("list_value", sa.Text(), nullable=True),
+        sa.Column("date_on", sa.String(length=10), nullable=True),
+        sa.Column("date_at", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["custom_field_gid"],
+            ["custom_fields.gid"],
+            name=op.f("fk_task_custom_field_values_custom_field_gid_custom_fields"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["task_gid"],
+            ["tasks.gid"],
+            name=op.f("fk_task_custom_field_values_task_gid_tasks"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("task_gid", "custom_field_gid", name=op.f("pk_task_custom_field_values")),
+    )
+    with op.batch_alter_table("task_custom_field_values", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_task_custom_field_values_custom_field_gid"), ["custom_field_gid"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("task_custom_field_values", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_task_custom_field_values_custom_field_gid"))
+
+    op.drop_table("task_custom_field_values")
     with op.batch_alter_table("custom_field_settings", schema=None) as batch_op:
         batch_op.drop_index("ix_custom_field_settings_project_position")
         batch_op.drop_index(batch_op.f("ix_custom_field_settings_custom_field_gid"))

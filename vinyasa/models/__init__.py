@@ -1,7 +1,7 @@
 """All tables; importing this package registers them on Base.metadata."""
 
 from vinyasa.models.core import GidCounter, Meta, Token
-from vinyasa.models.custom_fields import CustomField, CustomFieldSetting, EnumOption
+from vinyasa.models.custom_fields import CustomField, CustomFieldSetting, EnumOption, TaskCustomFieldValue
 from vinyasa.models.journal import JournalEntry, JournalTopic
 from vinyasa.models.people import Team, TeamMember, User, Workspace, WorkspaceMember
 from vinyasa.models.projects import Project, ProjectMember
@@ -22,6 +22,7 @@ __all__ = [
     "Section",
     "Status",
     "Task",
+    "TaskCustomFieldValue",
     "TaskFollower",
     "TaskProject",
     "Team",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinyasa.db import Base
@@ -77,3 +77,26 @@ class CustomFieldSetting(Base):
         UniqueConstraint("project_gid", "custom_field_gid", name="uq_custom_field_settings_project_field"),
         Index("ix_custom_field_settings_project_position", "project_gid", "position"),
     )
+
+
+class TaskCustomFieldValue(Base):
+    """A task's value of one custom field; absent means no value (null).
+
+    One typed column per kind of value: `text_value`, `number_value`, `enum_option_gid`,
+    `list_value` (comma-separated gids: a multi_enum's options or a people field's users, in
+    order), `date_on` (YYYY-MM-DD) or `date_at` (epoch ms). Whether the value is enabled is not
+    stored: it is whether any of the task's projects has a setting for the field."""
+
+    __tablename__ = "task_custom_field_values"
+    task_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
+    )
+    custom_field_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("custom_fields.gid", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    text_value: Mapped[str | None] = mapped_column(Text)
+    number_value: Mapped[float | None] = mapped_column(Float)
+    enum_option_gid: Mapped[int | None] = mapped_column(BigInteger)
+    list_value: Mapped[str | None] = mapped_column(Text)
+    date_on: Mapped[str | None] = mapped_column(String(10))
+    date_at: Mapped[int | None] = mapped_column(BigInteger)

@@ -93,6 +93,66 @@ class Records:
     load: Batch
 
 
+# Loads embedded values for many rows: (conn, viewer, row gids, the value keys wanted) -> per row,
+# its values in order, each a dict holding at least `gid` and the wanted keys.
+EmbeddedBatch = Callable[[Connection, Viewer, list[int], frozenset[str]], Mapping[int, list[dict[str, Any]]]]
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """Typed values carried by a row that are not rows of their own table, e.g. the custom field
+    values of a task or project (CustomFieldResponse objects with `text_value`, `enum_value`...).
+
+    Each value has a `gid` (what it is the value of) and keys; `keys` are those shown by default.
+    The selection follows the bare-field rule (see `_selection`): `custom_fields` alone shows each
+    value's identity (`gid`, `resource_type`), `custom_fields.display_value` that key (and `gid`);
+    a nested object (`custom_fields.enum_value.name`) keeps its `gid` and the named keys. `load` is
+    told which keys are wanted, so values nobody asked for cost nothing to compute."""
+
+    load: EmbeddedBatch
+    keys: tuple[str, ...]
+
+
+def _embedded(spec: Embedded, sub: _Sub) -> tuple[frozenset[str], tuple[tuple[str, _Sub], ...]]:
+    """The keys to load and, in order, the keys to show with their sub-selections."""
+    if sub is None:
+        shown: tuple[tuple[str, _Sub], ...] = tuple((k, None) for k in spec.keys)
+    elif not sub:
+        shown = (("resource_type", None),)
+    else:
+        allowed = {*spec.keys, "resource_type"}
+        shown = tuple((k, s) for k, s in sub.items() if k in allowed and k != "gid")
+    return frozenset(k for k, _ in shown), shown
+
+
+def _keep_gid(value: Any, sub: _Sub) -> Any:
+    """`_trim` for objects inside embedded values: a nested object also keeps its `gid`."""
+    if not sub:
+        return value
+    if isinstance(value, dict):
+        return {k: _keep_gid(v, sub.get(k)) for k, v in value.items() if k in sub or k == "gid"}
+    if isinstance(value, list):
+        return [_keep_gid(v, sub) for v in value]
+    return value
+
+
+def _render_embedded(
+    conn: Connection, viewer: Viewer, spec: Embedded, gids: list[int], sub: _Sub
+) -> dict[int, list[dict[str, Any]]]:
+    wanted, shown = _embedded(spec, sub)
+    loaded = spec.load(conn, viewer, gids, wanted)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for gid in gids:
+        items = []
+        for value in loaded.get(gid, ()):
+            item = {"gid": value["gid"]}
+            for key, key_sub in shown:
+                item[key] = _keep_gid(value.get(key), key_sub) if key_sub else value.get(key)
+            items.append(item)
+        out[gid] = items
+    return out
+
+
 def _no_rows(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[int, Any]:
     return {}
 
@@ -103,7 +163,7 @@ def constant(value: Any) -> Value:
     return Value(_no_rows, default=value)
 
 
-FieldSpec = Col | Derived | Ref | OneOf | RefList | Value | Records
+FieldSpec = Col | Derived | Ref | OneOf | RefList | Value | Records | Embedded
 
 
 @dataclass
@@ -195,7 +255,7 @@ class _Plan:
     groups: dict[tuple[str, str], _Sub]  # (target type, sub-selection) -> sub-selection
     refs: list[tuple[str, Ref, tuple[str, str]]]
     ref_lists: list[tuple[str, RefList, tuple[str, str]]]
-    loaded: list[tuple[str, Value | Records, _Sub]]
+    loaded: list[tuple[str, Value | Records | Embedded, _Sub]]
     assembly: list[tuple[str, int, Any, _Sub]]  # name, how, spec, sub-selection
     ref_columns: dict[str, int] = field(default_factory=dict)  # reference field -> its gid's row position
     guarded: list[tuple[str, int, Hidden]] = field(default_factory=list)  # joined refs to check: field, gid
@@ -389,6 +449,8 @@ def project(
         if isinstance(spec, Value):
             loaded = spec.load(conn, viewer, unique)
             values[name] = {g: _trim(loaded.get(g, spec.default), sub) for g in unique}
+        elif isinstance(spec, Embedded):
+            values[name] = _render_embedded(conn, viewer, spec, unique, sub)
         else:
             values[name] = _records(conn, viewer, spec, unique, sub)
 

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import Connection, func, select
 
 from vinyasa import access, richtext
+from vinyasa.custom_fields.values import TASK_VALUES
 from vinyasa.models import Project, Task, TaskFollower, TaskProject
 from vinyasa.projects.schemas import UserList
 from vinyasa.protocol.resources import Col, Derived, Records, Ref, RefList, Resource, Value, Viewer
@@ -114,8 +115,8 @@ TASK = Resource(
         "actual_time_minutes": Value(_nothing),
         "assignee": Ref("assignee_gid", "user"),
         "assignee_section": Value(_nothing),
-        # Custom fields and tags are not built yet: empty.
-        "custom_fields": Value(_nothing, default=[]),
+        "custom_fields": TASK_VALUES.field,
+        # Tags are not built yet: empty.
         "custom_type": Value(_nothing),
         "custom_type_status_option": Value(_nothing),
         "followers": RefList("user", _followers),
