@@ -153,17 +153,20 @@ def _render_embedded(
     return out
 
 
-def _no_rows(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[int, Any]:
-    return {}
+@dataclass(frozen=True)
+class Const:
+    """A field every row shows with the same value (a feature not built, or fixed by design): read
+    from no table and copied into each item as is (shared, so never mutated)."""
+
+    value: Any
 
 
-def constant(value: Any) -> Value:
-    """A field every row shows with the same value (a feature not built, or fixed by design), read
-    from no table; the value is shared, never copied, so it must not be mutated."""
-    return Value(_no_rows, default=value)
+def constant(value: Any) -> Const:
+    """The one way to declare a constant field, e.g. `"hearts": constant([])`."""
+    return Const(value)
 
 
-FieldSpec = Col | Derived | Ref | OneOf | RefList | Value | Records | Embedded
+FieldSpec = Col | Derived | Ref | OneOf | RefList | Value | Records | Embedded | Const
 
 
 @dataclass
@@ -232,7 +235,7 @@ def _trim(value: Any, sub: _Sub) -> Any:
 
 
 # How the assembly loop fills a field (precomputed per plan, so the per-row loop does no type tests).
-_TYPE, _COL, _DERIVED, _LOADED, _JOINED, _RAW, _ONE_OF = range(7)
+_TYPE, _COL, _DERIVED, _LOADED, _JOINED, _RAW, _ONE_OF, _CONST = range(8)
 
 
 @dataclass(frozen=True)
@@ -313,6 +316,8 @@ def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
                 plan.groups[(ref.target, repr(sub))] = sub
                 plan.refs.append((part, ref, (ref.target, repr(sub))))
             plan.assembly.append((name, _ONE_OF, parts, sub))
+        elif isinstance(spec, Const):
+            plan.assembly.append((name, _CONST, _trim(spec.value, sub), sub))
         elif isinstance(spec, Col):
             columns[spec.column] = f"{table}.{spec.column}"
             plan.assembly.append((name, _COL, spec, sub))
@@ -464,6 +469,8 @@ def project(
                 item[name] = row[spec] if row is not None else None
             elif how == _COL:
                 item[name] = _column(row[spec[0]], spec[1], sub) if row is not None else None
+            elif how == _CONST:
+                item[name] = spec
             elif how == _LOADED:
                 item[name] = values[name].get(gid)
             elif how == _JOINED:
