@@ -70,13 +70,16 @@ _VALUE_COLUMNS = "text_value, number_value, enum_option_gid, list_value, date_on
 class ValueStore:
     """Where one kind of object keeps its values, and which fields its containers give it.
 
-    `available` is SQL with `{marks}` for the object gids, returning (object gid, field gid) in the
-    order the fields show (containers oldest first, each in its settings' order)."""
+    `containers` is SQL with `{marks}` for the object gids, returning (object gid, container gid),
+    oldest container first; `settings` the column of custom_field_settings naming such a container.
+    The object's fields are its containers' settings in order (read per container, not per object:
+    a hundred tasks of one project cost one row each, plus the project's settings once)."""
 
     table: str
     owner: str  # the object's gid column in `table`
     kind: str  # its resource type, for the journal
-    available: str
+    containers: str
+    settings: str
     field: Embedded = field(init=False)
 
     def __post_init__(self) -> None:
@@ -88,11 +91,27 @@ class ValueStore:
         self, conn: Any, gids: list[int]
     ) -> tuple[dict[int, list[int]], dict[tuple[int, int], tuple[Any, ...]]]:
         marks = sql.marks(len(gids))
+        held = sql.fetch(conn, self.containers.format(marks=marks), gids)
+        given: dict[int, list[int]] = {}
+        if held:
+            parents = sorted({p for _, p in held})
+            for parent, field_gid in sql.fetch(
+                conn,
+                f"SELECT {self.settings}, custom_field_gid FROM custom_field_settings"
+                f" WHERE {self.settings} IN ({sql.marks(len(parents))})"
+                f" ORDER BY {self.settings}, position, gid",
+                parents,
+            ):
+                given.setdefault(parent, []).append(field_gid)
         fields: dict[int, list[int]] = {}
-        for owner, field_gid in sql.fetch(conn, self.available.format(marks=marks), gids):
-            listed = fields.setdefault(owner, [])
-            if field_gid not in listed:
-                listed.append(field_gid)
+        for owner, parent in held:
+            if parent not in given:
+                continue
+            listed = fields.get(owner)
+            if listed is None:
+                fields[owner] = list(given[parent])
+            else:
+                listed.extend(f for f in given[parent] if f not in listed)
         stored = {
             (r[0], r[1]): r[2:]
             for r in sql.fetch(
@@ -110,11 +129,17 @@ class ValueStore:
         enabled, stored = self._rows(conn, gids)
         if not enabled and not stored:
             return {}
+        kept: dict[int, list[int]] = {}
+        for owner, field_gid in stored:
+            kept.setdefault(owner, []).append(field_gid)
         order: dict[int, list[tuple[int, bool]]] = {}
         for gid in gids:
             on = enabled.get(gid, [])
-            off = sorted(f for o, f in stored if o == gid and f not in on)
-            order[gid] = [(f, True) for f in on] + [(f, False) for f in off]
+            pairs = [(f, True) for f in on]
+            mine = kept.get(gid)
+            if mine:  # values of fields no container gives any more: shown disabled, after the rest
+                pairs.extend((f, False) for f in sorted(set(mine).difference(on)))
+            order[gid] = pairs
         field_gids = sorted({f for pairs in order.values() for f, _ in pairs})
         if not field_gids:
             return {}
@@ -123,7 +148,13 @@ class ValueStore:
         }
         needs_values = bool(wanted & (_ALL_VALUE_KEYS | {"display_value"}))
         options = _options(conn, [g for g, d in definitions.items() if d[2] in ("enum", "multi_enum")])
-        people = _people(conn, stored.values()) if needs_values else {}
+        people_fields = {g for g, d in definitions.items() if d[2] == "people"}
+        people = (
+            _people(conn, [v for k, v in stored.items() if k[1] in people_fields]) if needs_values else {}
+        )
+        # Values repeat (an enum's few options, fields nobody filled): each distinct one renders once
+        # and is shared, read-only, by every object that has it (the engine copies the keys it shows).
+        rendered: dict[tuple[int, bool, tuple[Any, ...] | None], dict[str, Any]] = {}
         out: dict[int, list[dict[str, Any]]] = {}
         for gid in gids:
             items = []
@@ -131,9 +162,13 @@ class ValueStore:
                 definition = definitions.get(field_gid)
                 if definition is None:
                     continue
-                items.append(
-                    _render(definition, is_on, stored.get((gid, field_gid)), options, people, needs_values)
-                )
+                row = stored.get((gid, field_gid))
+                item = rendered.get((field_gid, is_on, row))
+                if item is None:
+                    item = rendered[(field_gid, is_on, row)] = _render(
+                        definition, is_on, row, options, people, needs_values
+                    )
+                items.append(item)
             out[gid] = items
         return out
 
@@ -381,7 +416,7 @@ TASK_VALUES = ValueStore(
     "task_custom_field_values",
     "task_gid",
     "task",
-    "SELECT tp.task_gid, s.custom_field_gid FROM task_projects tp"
-    " JOIN custom_field_settings s ON s.project_gid = tp.project_gid"
-    " WHERE tp.task_gid IN ({marks}) ORDER BY tp.task_gid, tp.added_at, tp.project_gid, s.position, s.gid",
+    "SELECT task_gid, project_gid FROM task_projects WHERE task_gid IN ({marks})"
+    " ORDER BY task_gid, added_at, project_gid",
+    "project_gid",
 )
