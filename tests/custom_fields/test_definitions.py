@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import api_client
@@ -356,68 +358,47 @@ async def test_many_inserts_keep_order(client, world):
 
 async def test_enum_option_bad_input_changes_nothing(client, world):
     field = await make_field(client, world, "Stage", "enum", enum_options=[{"name": "a"}])
-    a = field["enum_options"][0]["gid"]
     other = await make_field(client, world, "Other", "enum", enum_options=[{"name": "x"}])
-    x = other["enum_options"][0]["gid"]
     text = await make_field(client, world, "Text")
-    gid = field["gid"]
+    ids = {"gid": field["gid"], "a": field["enum_options"][0]["gid"], "x": other["enum_options"][0]["gid"]}
+    ids["text"] = text["gid"]
+    options, insert = "/custom_fields/{gid}/enum_options", "/custom_fields/{gid}/enum_options/insert"
+    cases: list[tuple[str, str, dict[str, Any], int, str]] = [
+        ("POST", options, {}, 400, "name: Missing input"),
+        ("POST", options, {"name": ""}, 400, "name: Cannot be empty"),
+        (
+            "POST",
+            options,
+            {"name": "b", "insert_before": "{x}"},
+            400,
+            "insert_before: Not an enum option of this",
+        ),
+        (
+            "POST",
+            options,
+            {"name": "b", "insert_before": "{a}", "insert_after": "{a}"},
+            400,
+            "Cannot provide both",
+        ),
+        ("POST", "/custom_fields/{text}/enum_options", {"name": "b"}, 400, "Only enum and multi_enum"),
+        ("POST", insert, {"enum_option": "{a}"}, 400, "One of before_enum_option or after_enum_option"),
+        ("POST", insert, {"enum_option": "{a}", "after_enum_option": "{a}"}, 400, "relative to itself"),
+        (
+            "POST",
+            insert,
+            {"enum_option": "{x}", "after_enum_option": "{a}"},
+            400,
+            "enum_option: Not an enum option",
+        ),
+        ("PUT", "/enum_options/{a}", {"name": None}, 400, "name: Cannot be null"),
+        ("PUT", "/enum_options/{a}", {"enabled": "maybe"}, 400, "enabled: Not a boolean"),
+        ("PUT", "/enum_options/999", {"name": "z"}, 404, "Unknown enum_option"),
+    ]
     before = world.count("SELECT count(*) FROM journal")
-    fails(
-        await client.post(f"/custom_fields/{gid}/enum_options", json={"data": {}}), 400, "name: Missing input"
-    )
-    fails(
-        await client.post(f"/custom_fields/{gid}/enum_options", json={"data": {"name": ""}}),
-        400,
-        "name: Cannot be empty",
-    )
-    fails(
-        await client.post(
-            f"/custom_fields/{gid}/enum_options", json={"data": {"name": "b", "insert_before": x}}
-        ),
-        400,
-        "insert_before: Not an enum option of this custom field",
-    )
-    fails(
-        await client.post(
-            f"/custom_fields/{gid}/enum_options",
-            json={"data": {"name": "b", "insert_before": a, "insert_after": a}},
-        ),
-        400,
-        "Cannot provide both",
-    )
-    fails(
-        await client.post(f"/custom_fields/{text['gid']}/enum_options", json={"data": {"name": "b"}}),
-        400,
-        "Only enum and multi_enum",
-    )
-    fails(
-        await client.post(f"/custom_fields/{gid}/enum_options/insert", json={"data": {"enum_option": a}}),
-        400,
-        "One of before_enum_option or after_enum_option",
-    )
-    fails(
-        await client.post(
-            f"/custom_fields/{gid}/enum_options/insert",
-            json={"data": {"enum_option": a, "after_enum_option": a}},
-        ),
-        400,
-        "relative to itself",
-    )
-    fails(
-        await client.post(
-            f"/custom_fields/{gid}/enum_options/insert",
-            json={"data": {"enum_option": x, "after_enum_option": a}},
-        ),
-        400,
-        "enum_option: Not an enum option",
-    )
-    fails(await client.put(f"/enum_options/{a}", json={"data": {"name": None}}), 400, "name: Cannot be null")
-    fails(
-        await client.put(f"/enum_options/{a}", json={"data": {"enabled": "maybe"}}),
-        400,
-        "enabled: Not a boolean",
-    )
-    fails(await client.put("/enum_options/999"), 404)
+    for method, path, body, status, message in cases:
+        data = {k: v.format(**ids) if isinstance(v, str) else v for k, v in body.items()}
+        fails(await client.request(method, path.format(**ids), json={"data": data}), status, message)
+    gid = field["gid"]
     assert await option_names(client, gid) == ["a"]
     assert world.count("SELECT count(*) FROM journal") == before
 

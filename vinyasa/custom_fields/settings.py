@@ -47,6 +47,17 @@ class Parent:
     workspace_gid: int
 
 
+def _record(ctx: Caller, parent: Parent, gid: int, action: str) -> None:
+    """Journal: a setting `added` to or `removed` from its container."""
+    journal.record(
+        ctx,
+        ("custom_field_setting", gid),
+        action,
+        parent=(parent.container.kind, parent.gid),
+        topics=[parent.workspace_gid],
+    )
+
+
 def _scope(parent: Parent) -> dict[str, int]:
     return {parent.container.column: parent.gid}
 
@@ -126,13 +137,7 @@ def add_setting(ctx: Caller, parent: Parent, body: AddSettingBody) -> int:
             }
         )
     )
-    journal.record(
-        ctx,
-        ("custom_field_setting", gid),
-        "added",
-        parent=(parent.container.kind, parent.gid),
-        topics=[parent.workspace_gid],
-    )
+    _record(ctx, parent, gid, "added")
     return gid
 
 
@@ -143,11 +148,5 @@ def remove_setting(ctx: Caller, parent: Parent, field_value: str) -> None:
     gid = _find(ctx, parent, field.gid)
     if gid is None:
         raise InvalidRequest(f"custom_field: The custom field is not on this {parent.container.kind}")
-    journal.record(
-        ctx,
-        ("custom_field_setting", gid),
-        "removed",
-        parent=(parent.container.kind, parent.gid),
-        topics=[parent.workspace_gid],
-    )
+    _record(ctx, parent, gid, "removed")
     ctx.conn.execute(delete(CustomFieldSetting).where(CustomFieldSetting.gid == gid))
