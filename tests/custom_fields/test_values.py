@@ -268,3 +268,20 @@ async def test_changes_are_journaled_as_custom_fields_changes(client, world):
     assert rows == 2 and world.count("SELECT count(*) FROM journal") == before + 2
     ok(await client.put(f"/tasks/{s['task']}", json={"data": body}))  # unchanged: nothing recorded
     assert world.count("SELECT count(*) FROM journal") == before + 2
+
+
+async def test_default_keys_follow_the_type(client, world):
+    s = await _scene(client, world)
+    values = _by_name(ok(await client.get(f"/tasks/{s['task']}")))
+    common = {"gid", "resource_type", "name", "type", "resource_subtype", "representation_type", "enabled"}
+    common |= {"display_value", "description", "is_formula_field"}
+    assert set(values["Notes"]) == common | {"text_value"}
+    number = {"precision", "format", "currency_code", "custom_label", "custom_label_position", "number_value"}
+    assert set(values["Cost"]) == common | number
+    assert set(values["Stage"]) == common | {"enum_options", "enum_value"}
+    assert set(values["Tags"]) == common | {"enum_options", "multi_enum_values"}
+    assert set(values["When"]) == common | {"date_value"}
+    assert set(values["Who"]) == common | {"people_value"}
+    # a key named explicitly is always there, null where the type has none
+    named = ok(await client.get(f"/tasks/{s['task']}?opt_fields=custom_fields.number_value"))
+    assert named["custom_fields"][0] == {"gid": s["text"]["gid"], "number_value": None}

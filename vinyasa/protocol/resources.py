@@ -103,7 +103,8 @@ class Embedded:
     """Typed values carried by a row that are not rows of their own table, e.g. the custom field
     values of a task or project (CustomFieldResponse objects with `text_value`, `enum_value`...).
 
-    Each value has a `gid` (what it is the value of) and keys; `keys` are those shown by default.
+    Each value has a `gid` (what it is the value of) and keys; `keys` are those shown by default,
+    each only where the value has it (Asana's *Conditional* fields: a text value has no `enum_options`).
     The selection follows the bare-field rule (see `_selection`): `custom_fields` alone shows each
     value's identity (`gid`, `resource_type`), `custom_fields.display_value` that key (and `gid`);
     a nested object (`custom_fields.enum_value.name`) keeps its `gid` and the named keys. `load` is
@@ -146,8 +147,11 @@ def _render_embedded(
         items = []
         for value in loaded.get(gid, ()):
             item = {"gid": value["gid"]}
-            for key, key_sub in shown:
-                item[key] = _keep_gid(value.get(key), key_sub) if key_sub else value.get(key)
+            if sub is None:  # the default keys a value has (a text value has no `enum_options`...)
+                item.update((key, value[key]) for key, _ in shown if key in value)
+            else:
+                for key, key_sub in shown:
+                    item[key] = _keep_gid(value.get(key), key_sub) if key_sub else value.get(key)
             items.append(item)
         out[gid] = items
     return out
