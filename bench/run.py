@@ -257,6 +257,49 @@ def _measure_ordering(seed: dict[str, str], *, smoke: bool) -> OrderingResult:
         engine.dispose()
 
 
+def _custom_fields(base: str, token: str, workspace: str, team: str) -> dict[str, str]:
+    """Two projects of 100 tasks: one plain, one with 20 custom fields (every writable type) that
+    every task has a value of; a task of each."""
+    kinds = ["text", "number", "enum", "multi_enum", "date", "people"]
+    made = [
+        str(_request(base, token, "POST", "/projects", {"data": {"name": name, "team": team}})["gid"])
+        for name in ("Plain", "Custom fields")
+    ]
+    values: dict[str, object] = {}
+    for i in range(20):
+        kind = kinds[i % len(kinds)]
+        body: dict[str, object] = {"workspace": workspace, "name": f"Field {i}", "resource_subtype": kind}
+        if kind in ("enum", "multi_enum"):
+            body["enum_options"] = [{"name": f"Option {j}"} for j in range(5)]
+        field: Any = _request(base, token, "POST", "/custom_fields", {"data": body})
+        _request(
+            base,
+            token,
+            "POST",
+            f"/projects/{made[1]}/addCustomFieldSetting",
+            {"data": {"custom_field": field["gid"]}},
+        )
+        options = [o["gid"] for o in field["enum_options"]]
+        values[field["gid"]] = {
+            "text": "Some text",
+            "number": 42.5,
+            "enum": options[1] if options else None,
+            "multi_enum": options[:2],
+            "date": {"date": "2026-12-01"},
+            "people": ["me"],
+        }[kind]
+    tasks: list[str] = []
+    for project, fields in ((made[0], None), (made[1], values)):
+        for i in range(100):
+            body = {
+                "name": f"Task {i}",
+                "projects": [project],
+                **({"custom_fields": fields} if fields else {}),
+            }
+            tasks.append(str(_request(base, token, "POST", "/tasks", {"data": body})["gid"]))
+    return {"cf_plain": made[0], "cf_project": made[1], "cf_plain_task": tasks[0], "cf_task": tasks[100]}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a few seconds, numbers not gated")
@@ -299,6 +342,7 @@ def main() -> int:
             seeds[kind].update(small=seeded.small, large=seeded.large, deep=_deep_token(url, seeded.large))
             with server([str(BIN / "vinyasa"), "serve", "--port", str(port)], env, base + "/healthz") as _:
                 seeds[kind].update(_pending_events(base, made["token"], seeded.small))
+                seeds[kind].update(_custom_fields(base, made["token"], made["workspace"], made["team"]))
 
     sq = seeds["sqlite"]
     post_body = json.dumps({"data": {"name": "Load", "team": sq["team"]}})
@@ -413,6 +457,31 @@ def main() -> int:
             1,
             "p50 <= 2 ms",
             [lambda r, _: r.p50_ms <= 2.0],
+        ),
+    ]
+    plain_task, cf_page = (
+        "GET /tasks/{gid}, c=8",
+        "/tasks?limit=100&opt_fields=name,custom_fields.display_value",
+    )
+    plain_page = "100-task page, name + custom_fields.display_value, no fields, c=8"
+    scenarios += [
+        Scenario(plain_task, "vin1", f"/api/1.0/tasks/{sq['cf_plain_task']}", 8),
+        Scenario(
+            "GET /tasks/{gid} with 20 custom field values, c=8",
+            "vin1",
+            f"/api/1.0/tasks/{sq['cf_task']}",
+            8,
+            ">= 60% of the plain task GET",
+            [ratio_at_least(0.6, plain_task)],
+        ),
+        Scenario(plain_page, "vin1", f"/api/1.0/projects/{sq['cf_plain']}{cf_page}", 8),
+        Scenario(
+            "100-task page, name + custom_fields.display_value, 20 fields, c=8",
+            "vin1",
+            f"/api/1.0/projects/{sq['cf_project']}{cf_page}",
+            8,
+            ">= 30% of the same page without custom fields",
+            [ratio_at_least(0.3, plain_page)],
         ),
     ]
     if "postgresql" in seeds:

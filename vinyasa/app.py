@@ -12,6 +12,8 @@ from starlette.responses import Response
 
 from vinyasa import __version__
 from vinyasa.config import Settings, get_settings
+from vinyasa.custom_fields.routes import router as custom_fields_router
+from vinyasa.custom_fields.routes import settings_router as custom_field_settings_router
 from vinyasa.db import make_engine
 from vinyasa.errors import install_error_handlers
 from vinyasa.events.routes import router as events_router
@@ -46,6 +48,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     statuses_router,
     project_briefs_router,
     events_router,
+    custom_fields_router,
+    custom_field_settings_router,
 )
 
 

@@ -37,7 +37,13 @@ async def _scene(client: httpx.AsyncClient, world: World) -> dict[str, str]:
     brief = ok(await client.post(f"/projects/{project}/project_briefs", json={"data": {"text": "b"}}), 201)[
         "gid"
     ]
+    field: dict[str, Any] = {"workspace": world.workspace, "resource_subtype": "enum", "name": f"F{project}"}
+    field["enum_options"] = [{"name": "a"}, {"name": "b"}]
+    made = ok(await client.post("/custom_fields", json={"data": field}), 201)
     return {
+        "field": made["gid"],
+        "option": made["enum_options"][0]["gid"],
+        "option2": made["enum_options"][1]["gid"],
         "colleague": colleague,
         "newcomer": newcomer,
         "project": project,
@@ -114,6 +120,24 @@ RECIPES: dict[str, Recipe] = {
     "createMembership": _call("POST", "/memberships", {"parent": "{other}", "member": "{colleague}"}),
     "updateMembership": _call("PUT", "/memberships/{membership}", {"access_level": "commenter"}),
     "deleteMembership": _call("DELETE", "/memberships/{membership}"),
+    "createCustomField": _call(
+        "POST", "/custom_fields", {"workspace": "{workspace}", "name": "New", "resource_subtype": "text"}
+    ),
+    "updateCustomField": _call("PUT", "/custom_fields/{field}", {"name": "Renamed field"}),
+    "deleteCustomField": _call("DELETE", "/custom_fields/{field}"),
+    "createEnumOptionForCustomField": _call("POST", "/custom_fields/{field}/enum_options", {"name": "c"}),
+    "insertEnumOptionForCustomField": _call(
+        "POST",
+        "/custom_fields/{field}/enum_options/insert",
+        {"enum_option": "{option}", "after_enum_option": "{option2}"},
+    ),
+    "updateEnumOption": _call("PUT", "/enum_options/{option}", {"enabled": False}),
+    "addCustomFieldSettingForProject": _call(
+        "POST", "/projects/{project}/addCustomFieldSetting", {"custom_field": "{field}"}
+    ),
+    "removeCustomFieldSettingForProject": _call(
+        "POST", "/projects/{project}/removeCustomFieldSetting", {"custom_field": "{field}"}
+    ),
 }
 
 
@@ -164,6 +188,9 @@ async def test_write_route_records_its_changes(
                 f"/projects/{scene['project']}/addMembers", json={"data": {"members": [scene["colleague"]]}}
             )
         )
+    if operation == "removeCustomFieldSettingForProject":
+        body = {"data": {"custom_field": scene["field"]}}
+        ok(await client.post(f"/projects/{scene['project']}/addCustomFieldSetting", json=body))
     if operation == "setParentForTask":
         parent = await make_task(client, world, "P", workspace=world.workspace)
         ok(await client.post(f"/tasks/{scene['task']}/setParent", json={"data": {"parent": parent}}))

@@ -175,7 +175,16 @@ async def _path_values(client, world) -> dict[str, str]:
     section = ok(await client.get(f"/projects/{project}/sections"))[0]["gid"]
     memberships = ok(await client.get(f"/projects/{project}/project_memberships"))
     brief = ok(await client.post(f"/projects/{project}/project_briefs", json={"data": {"text": "x"}}), 201)
+    field = {
+        "workspace": world.workspace,
+        "name": "F",
+        "resource_subtype": "enum",
+        "enum_options": [{"name": "o"}],
+    }
+    custom_field = ok(await client.post("/custom_fields", json={"data": field}), 201)
     return {
+        "custom_field_gid": custom_field["gid"],
+        "enum_option_gid": custom_field["enum_options"][0]["gid"],
         "workspace_gid": world.workspace,
         "team_gid": world.team,
         "user_gid": world.user,

@@ -118,7 +118,21 @@ def test_opt_fields_arrays_and_responses(node_run):
     assert calls["setParentForTask"]["parent"]["name"] == "T2"
     assert sorted(p["name"] for p in calls["getProjectsForTask"]) == ["Node roadmap", "Second"]
     assert calls["getProjectBrief"]["text"] == "Because"
-    for deleted in ("deleteProject", "deleteTask", "deleteSection", "deleteStatus", "deleteProjectBrief"):
+    assert [o["name"] for o in calls["getCustomField"]["enum_options"]] == ["b", "a"]
+    assert calls["getCustomField"]["name"] == "Node stage 2"
+    assert calls["updateTask:custom_fields"]["custom_fields"] == [
+        {"gid": calls["createCustomField"]["gid"], "display_value": "a"}
+    ]
+    assert calls["getCustomFieldSettingsForProject"][0]["custom_field"]["name"] == "Node stage 2"
+    assert calls["removeCustomFieldSettingForProject"] == {}
+    for deleted in (
+        "deleteCustomField",
+        "deleteProject",
+        "deleteTask",
+        "deleteSection",
+        "deleteStatus",
+        "deleteProjectBrief",
+    ):
         assert calls[deleted] == {}, deleted
 
 

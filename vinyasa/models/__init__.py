@@ -1,6 +1,7 @@
 """All tables; importing this package registers them on Base.metadata."""
 
 from vinyasa.models.core import GidCounter, Meta, Token
+from vinyasa.models.custom_fields import CustomField, CustomFieldSetting, EnumOption, TaskCustomFieldValue
 from vinyasa.models.journal import JournalEntry, JournalTopic
 from vinyasa.models.people import Team, TeamMember, User, Workspace, WorkspaceMember
 from vinyasa.models.projects import Project, ProjectMember
@@ -8,6 +9,9 @@ from vinyasa.models.statuses import ProjectBrief, Status
 from vinyasa.models.tasks import Section, Task, TaskFollower, TaskProject
 
 __all__ = [
+    "CustomField",
+    "CustomFieldSetting",
+    "EnumOption",
     "GidCounter",
     "JournalEntry",
     "JournalTopic",
@@ -18,6 +22,7 @@ __all__ = [
     "Section",
     "Status",
     "Task",
+    "TaskCustomFieldValue",
     "TaskFollower",
     "TaskProject",
     "Team",

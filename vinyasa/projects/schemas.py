@@ -10,10 +10,11 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import Connection
 
 from vinyasa import richtext
+from vinyasa.custom_fields.schemas import settings_of
 from vinyasa.models import Project, ProjectMember
 from vinyasa.projects import queries
 from vinyasa.protocol.changes import TEAMLESS_PROJECTS
-from vinyasa.protocol.resources import Col, Derived, OneOf, Ref, RefList, Resource, Value, Viewer
+from vinyasa.protocol.resources import Col, Derived, OneOf, Ref, RefList, Resource, Viewer, constant
 from vinyasa.protocol.values import Boolean, iso_ms
 from vinyasa.statuses.queries import CURRENT_STATUS, PROJECT_BRIEF
 
@@ -101,10 +102,6 @@ UserList = Annotated[list[str], BeforeValidator(_user_list)]
 # ---- projects ---------------------------------------------------------------------------------
 
 
-def _nothing(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[int, Any]:
-    return {}
-
-
 def _people(followers_only: bool) -> Any:
     """User members (or only followers) of each project: one query serves both fields of a request.
 
@@ -141,8 +138,7 @@ PROJECT = Resource(
         # The newest status, in its legacy and its status-update form (vinyasa.statuses).
         "current_status": Ref("current_status_gid", "project_status", sql=CURRENT_STATUS),
         "current_status_update": Ref("current_status_gid", "status_update", sql=CURRENT_STATUS),
-        # Custom fields are not built yet: no project has settings or values.
-        "custom_field_settings": Value(_nothing, default=[]),
+        "custom_field_settings": RefList("custom_field_setting", settings_of("project_gid")),
         "default_view": Col("default_view"),
         "due_date": Col("due_on"),
         "due_on": Col("due_on"),
@@ -158,7 +154,7 @@ PROJECT = Resource(
         "default_access_level": Col("default_access_level"),
         "minimum_access_level_for_customization": Col("minimum_access_level_for_customization"),
         "minimum_access_level_for_sharing": Col("minimum_access_level_for_sharing"),
-        "custom_fields": Value(_nothing, default=[]),
+        "custom_fields": constant([]),
         "completed": Col("completed", bool),
         "completed_at": Col("completed_at", iso_ms),
         "completed_by": Ref("completed_by_gid", "user"),
@@ -169,7 +165,7 @@ PROJECT = Resource(
         "permalink_url": Derived(("gid",), _permalink),
         "project_brief": Ref("project_brief_gid", "project_brief", sql=PROJECT_BRIEF),
         # Project templates are not built yet: always null.
-        "created_from_template": Value(_nothing),
+        "created_from_template": constant(None),
         "workspace": Ref("workspace_gid", "workspace"),
     },
     compact=("name",),
@@ -207,7 +203,7 @@ MEMBERSHIP = Resource(
         "parent": Ref("project_gid", "project"),
         "member": MEMBER,
         "access_level": Col("access_level"),
-        "resource_subtype": Value(_nothing, default="project_membership"),
+        "resource_subtype": constant("project_membership"),
     },
     compact=("member", "access_level", "resource_subtype"),
     opt_in=frozenset({"parent"}),

@@ -93,7 +93,84 @@ class Records:
     load: Batch
 
 
-FieldSpec = Col | Derived | Ref | OneOf | RefList | Value | Records
+# Loads embedded values for many rows: (conn, viewer, row gids, the value keys wanted) -> per row,
+# its values in order, each a dict holding at least `gid` and the wanted keys.
+EmbeddedBatch = Callable[[Connection, Viewer, list[int], frozenset[str]], Mapping[int, list[dict[str, Any]]]]
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """Typed values carried by a row that are not rows of their own table, e.g. the custom field
+    values of a task or project (CustomFieldResponse objects with `text_value`, `enum_value`...).
+
+    Each value has a `gid` (what it is the value of) and keys; `keys` are those shown by default,
+    each only where the value has it (Asana's *Conditional* fields: a text value has no `enum_options`).
+    The selection follows the bare-field rule (see `_selection`): `custom_fields` alone shows each
+    value's identity (`gid`, `resource_type`), `custom_fields.display_value` that key (and `gid`);
+    a nested object (`custom_fields.enum_value.name`) keeps its `gid` and the named keys. `load` is
+    told which keys are wanted, so values nobody asked for cost nothing to compute."""
+
+    load: EmbeddedBatch
+    keys: tuple[str, ...]
+
+
+def _embedded(spec: Embedded, sub: _Sub) -> tuple[frozenset[str], tuple[tuple[str, _Sub], ...]]:
+    """The keys to load and, in order, the keys to show with their sub-selections."""
+    if sub is None:
+        shown: tuple[tuple[str, _Sub], ...] = tuple((k, None) for k in spec.keys)
+    elif not sub:
+        shown = (("resource_type", None),)
+    else:
+        allowed = {*spec.keys, "resource_type"}
+        shown = tuple((k, s) for k, s in sub.items() if k in allowed and k != "gid")
+    return frozenset(k for k, _ in shown), shown
+
+
+def _keep_gid(value: Any, sub: _Sub) -> Any:
+    """`_trim` for objects inside embedded values: a nested object also keeps its `gid`."""
+    if not sub:
+        return value
+    if isinstance(value, dict):
+        return {k: _keep_gid(v, sub.get(k)) for k, v in value.items() if k in sub or k == "gid"}
+    if isinstance(value, list):
+        return [_keep_gid(v, sub) for v in value]
+    return value
+
+
+def _render_embedded(
+    conn: Connection, viewer: Viewer, spec: Embedded, gids: list[int], sub: _Sub
+) -> dict[int, list[dict[str, Any]]]:
+    wanted, shown = _embedded(spec, sub)
+    loaded = spec.load(conn, viewer, gids, wanted)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for gid in gids:
+        items = []
+        for value in loaded.get(gid, ()):
+            item = {"gid": value["gid"]}
+            if sub is None:  # the default keys a value has (a text value has no `enum_options`...)
+                item.update((key, value[key]) for key, _ in shown if key in value)
+            else:
+                for key, key_sub in shown:
+                    item[key] = _keep_gid(value.get(key), key_sub) if key_sub else value.get(key)
+            items.append(item)
+        out[gid] = items
+    return out
+
+
+@dataclass(frozen=True)
+class Const:
+    """A field every row shows with the same value (a feature not built, or fixed by design): read
+    from no table and copied into each item as is (shared, so never mutated)."""
+
+    value: Any
+
+
+def constant(value: Any) -> Const:
+    """The one way to declare a constant field, e.g. `"hearts": constant([])`."""
+    return Const(value)
+
+
+FieldSpec = Col | Derived | Ref | OneOf | RefList | Value | Records | Embedded | Const
 
 
 @dataclass
@@ -162,7 +239,7 @@ def _trim(value: Any, sub: _Sub) -> Any:
 
 
 # How the assembly loop fills a field (precomputed per plan, so the per-row loop does no type tests).
-_TYPE, _COL, _DERIVED, _LOADED, _JOINED, _RAW, _ONE_OF = range(7)
+_TYPE, _COL, _DERIVED, _LOADED, _JOINED, _RAW, _ONE_OF, _CONST = range(8)
 
 
 @dataclass(frozen=True)
@@ -185,7 +262,7 @@ class _Plan:
     groups: dict[tuple[str, str], _Sub]  # (target type, sub-selection) -> sub-selection
     refs: list[tuple[str, Ref, tuple[str, str]]]
     ref_lists: list[tuple[str, RefList, tuple[str, str]]]
-    loaded: list[tuple[str, Value | Records, _Sub]]
+    loaded: list[tuple[str, Value | Records | Embedded, _Sub]]
     assembly: list[tuple[str, int, Any, _Sub]]  # name, how, spec, sub-selection
     ref_columns: dict[str, int] = field(default_factory=dict)  # reference field -> its gid's row position
     guarded: list[tuple[str, int, Hidden]] = field(default_factory=list)  # joined refs to check: field, gid
@@ -243,6 +320,8 @@ def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
                 plan.groups[(ref.target, repr(sub))] = sub
                 plan.refs.append((part, ref, (ref.target, repr(sub))))
             plan.assembly.append((name, _ONE_OF, parts, sub))
+        elif isinstance(spec, Const):
+            plan.assembly.append((name, _CONST, _trim(spec.value, sub), sub))
         elif isinstance(spec, Col):
             columns[spec.column] = f"{table}.{spec.column}"
             plan.assembly.append((name, _COL, spec, sub))
@@ -379,6 +458,8 @@ def project(
         if isinstance(spec, Value):
             loaded = spec.load(conn, viewer, unique)
             values[name] = {g: _trim(loaded.get(g, spec.default), sub) for g in unique}
+        elif isinstance(spec, Embedded):
+            values[name] = _render_embedded(conn, viewer, spec, unique, sub)
         else:
             values[name] = _records(conn, viewer, spec, unique, sub)
 
@@ -392,6 +473,8 @@ def project(
                 item[name] = row[spec] if row is not None else None
             elif how == _COL:
                 item[name] = _column(row[spec[0]], spec[1], sub) if row is not None else None
+            elif how == _CONST:
+                item[name] = spec
             elif how == _LOADED:
                 item[name] = values[name].get(gid)
             elif how == _JOINED:

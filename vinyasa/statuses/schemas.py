@@ -25,11 +25,10 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection
 
 from vinyasa import richtext
 from vinyasa.models import ProjectBrief, Status
-from vinyasa.protocol.resources import Col, Derived, Ref, Resource, Value, Viewer
+from vinyasa.protocol.resources import Col, Derived, Ref, Resource, Viewer, constant
 from vinyasa.protocol.values import iso_ms
 
 STATUS_TO_COLOR: dict[str, str] = {
@@ -56,14 +55,6 @@ def _text(row: Mapping[str, Any], _viewer: Viewer) -> str:
     return richtext.to_text(row["html_text"])
 
 
-def _empty_list(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[int, Any]:
-    return {}
-
-
-def _constant(value: Any) -> Derived:
-    return Derived((), lambda _row, _viewer: value)
-
-
 PROJECT_STATUS = Resource(
     "project_status",
     Status.__table__,
@@ -86,7 +77,7 @@ STATUS_UPDATE = Resource(
     Status.__table__,
     {
         "title": Col("title"),
-        "resource_subtype": _constant("project_status_update"),
+        "resource_subtype": constant("project_status_update"),
         "text": Derived(("html_text",), _text),
         "html_text": Col("html_text"),
         "status_type": Col("status_type"),
@@ -94,14 +85,14 @@ STATUS_UPDATE = Resource(
         "created_at": Col("created_at", iso_ms),
         "created_by": Ref("author_gid", "user"),
         # Likes, hearts and reactions are not built: nobody has liked a status yet.
-        "hearted": _constant(False),
-        "hearts": Value(_empty_list, default=[]),
-        "liked": _constant(False),
-        "likes": Value(_empty_list, default=[]),
-        "reaction_summary": Value(_empty_list, default=[]),
+        "hearted": constant(False),
+        "hearts": constant([]),
+        "liked": constant(False),
+        "likes": constant([]),
+        "reaction_summary": constant([]),
         "modified_at": Col("modified_at", iso_ms),
-        "num_hearts": _constant(0),
-        "num_likes": _constant(0),
+        "num_hearts": constant(0),
+        "num_likes": constant(0),
         "parent": Ref("project_gid", "project"),
     },
     compact=("title", "resource_subtype"),

@@ -10,16 +10,13 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import Connection, func, select
 
 from vinyasa import access, richtext
+from vinyasa.custom_fields.values import TASK_VALUES
 from vinyasa.models import Project, Task, TaskFollower, TaskProject
 from vinyasa.projects.schemas import UserList
-from vinyasa.protocol.resources import Col, Derived, Records, Ref, RefList, Resource, Value, Viewer
+from vinyasa.protocol.resources import Col, Derived, Records, Ref, RefList, Resource, Value, Viewer, constant
 from vinyasa.protocol.values import Boolean, iso_ms
 
 Subtype = Literal["default_task", "milestone", "approval", "custom"]
-
-
-def _nothing(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[int, Any]:
-    return {}
 
 
 def _memberships(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[tuple[int, int]]]:
@@ -85,43 +82,43 @@ TASK = Resource(
         "assignee_status": Derived(
             ("assignee_gid",), lambda row, _: "upcoming" if row["assignee_gid"] else "inbox"
         ),
-        "assigned_by": Value(_nothing),
+        "assigned_by": constant(None),
         "completed": Col("completed", bool),
         "completed_at": Col("completed_at", iso_ms),
         "completed_by": Ref("completed_by_gid", "user"),
         "created_at": Col("created_at", iso_ms),
         # Dependencies are not built yet: no task has any.
-        "dependencies": Value(_nothing, default=[]),
-        "dependents": Value(_nothing, default=[]),
+        "dependencies": constant([]),
+        "dependents": constant([]),
         "due_at": Col("due_at", iso_ms),
         "due_on": Col("due_on"),
-        "external": Value(_nothing, default={}),  # OAuth-only app data: none
+        "external": constant({}),  # OAuth-only app data: none
         "html_notes": Col("html_notes"),
         # Likes are not built yet: nobody likes anything.
-        "hearted": Value(_nothing, default=False),
-        "hearts": Value(_nothing, default=[]),
-        "is_rendered_as_separator": Value(_nothing, default=False),
-        "liked": Value(_nothing, default=False),
-        "likes": Value(_nothing, default=[]),
+        "hearted": constant(False),
+        "hearts": constant([]),
+        "is_rendered_as_separator": constant(False),
+        "liked": constant(False),
+        "likes": constant([]),
         "memberships": Records({"project": "project", "section": "section"}, _membership_records),
         "modified_at": Col("modified_at", iso_ms),
         "notes": Derived(("html_notes",), lambda row, _: richtext.to_text(row["html_notes"])),
-        "num_hearts": Value(_nothing, default=0),
-        "num_likes": Value(_nothing, default=0),
+        "num_hearts": constant(0),
+        "num_likes": constant(0),
         "num_subtasks": Value(_num_subtasks, default=0),
         "start_at": Col("start_at", iso_ms),
         "start_on": Col("start_on"),
-        "actual_time_minutes": Value(_nothing),
+        "actual_time_minutes": constant(None),
         "assignee": Ref("assignee_gid", "user"),
-        "assignee_section": Value(_nothing),
-        # Custom fields and tags are not built yet: empty.
-        "custom_fields": Value(_nothing, default=[]),
-        "custom_type": Value(_nothing),
-        "custom_type_status_option": Value(_nothing),
+        "assignee_section": constant(None),
+        "custom_fields": TASK_VALUES.field,
+        # Tags are not built yet: empty.
+        "custom_type": constant(None),
+        "custom_type_status_option": constant(None),
         "followers": RefList("user", _followers),
         "parent": Ref("parent_gid", "task"),
         "projects": RefList("project", _projects),
-        "tags": Value(_nothing, default=[]),
+        "tags": constant([]),
         "workspace": Ref("workspace_gid", "workspace"),
         "permalink_url": Derived(("gid",), _permalink),
     },

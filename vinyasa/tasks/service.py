@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select, update
 
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
+from vinyasa.custom_fields.values import TASK_VALUES
 from vinyasa.db import insert_ignore
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Task, TaskFollower
@@ -30,8 +31,6 @@ def _no_nulls(fields: TaskFields) -> None:
     for name in NOT_NULL:
         if name in fields.model_fields_set and getattr(fields, name) is None:
             raise InvalidRequest(f"{name}: Cannot be null")
-    if fields.custom_fields:  # no custom field exists yet, so any named one is unknown
-        raise InvalidRequest(f"custom_fields: Unknown custom field: {next(iter(fields.custom_fields))[:64]}")
 
 
 def _dates(fields: TaskFields, row: dict[str, Any], subtype: str) -> dict[str, Any]:
@@ -200,6 +199,7 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
             section = sections.edge_section(ctx.conn, project_gid, last=True)
         placement.put(ctx, gid, project_gid, section, BOTTOM)
     ctx.conn.execute(update(Task).where(Task.gid == gid).values(modified_at=now))
+    TASK_VALUES.write(ctx, gid, workspace_gid, fields.custom_fields or {})
     topics = journal.task_topics(ctx, gid)
     if parent is not None:
         journal.record(ctx, ("task", gid), "added", parent=("task", parent.gid), topics=topics)
@@ -234,7 +234,8 @@ def update_task(ctx: Caller, task: access.VisibleTask, fields: TaskFields) -> No
         changes["assignee_gid"] = _assignee(ctx, fields, task.workspace_gid)
     changes.update(_completion(ctx, fields.completed, row))
     actual = {k: v for k, v in changes.items() if row[k] != v}
-    if not actual:
+    values_changed = TASK_VALUES.write(ctx, task.gid, task.workspace_gid, fields.custom_fields or {})
+    if not actual and not values_changed:
         return
     actual["modified_at"] = max(now_ms(), row["modified_at"] + 1)
     ctx.conn.execute(update(Task).where(Task.gid == task.gid).values(**actual))

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
 from vinyasa.models import User
-from vinyasa.protocol.resources import Col, RefList, Resource, Value, Viewer
+from vinyasa.protocol.resources import Col, RefList, Resource, Viewer, constant
 from vinyasa.users import queries
-
-
-def _nothing(_conn: Connection, _viewer: Viewer, _gids: list[int]) -> Mapping[int, object]:
-    return {}
 
 
 def _shared_workspaces(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
@@ -31,9 +25,9 @@ USER = Resource(
     {
         "name": Col("name"),
         "email": Col("email"),
-        "photo": Value(_nothing),  # vinyasa stores no profile photos: always null
+        "photo": constant(None),  # vinyasa stores no profile photos: always null
         "workspaces": RefList("workspace", _shared_workspaces),
-        "custom_fields": Value(_nothing, default=[]),
+        "custom_fields": constant([]),
     },
     compact=("name",),
 )

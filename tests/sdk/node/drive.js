@@ -23,6 +23,8 @@ const api = {
   statuses: new Asana.ProjectStatusesApi(client),
   updates: new Asana.StatusUpdatesApi(client),
   briefs: new Asana.ProjectBriefsApi(client),
+  customFields: new Asana.CustomFieldsApi(client),
+  customFieldSettings: new Asana.CustomFieldSettingsApi(client),
 };
 const WS = env.VINYASA_WORKSPACE;
 const TEAM = env.VINYASA_TEAM;
@@ -267,6 +269,36 @@ async function main() {
   await refused("getWorkspaceEvents", () => api.workspaces.getWorkspaceEvents(WS, {}));
   const wsSync = (out.expected_errors.getWorkspaceEvents.body || {}).sync;
   await call("getWorkspaceEvents", () => api.workspaces.getWorkspaceEvents(WS, { sync: wsSync }));
+
+  // ---- custom fields --------------------------------------------------------------------------
+  const stage = await call("createCustomField", () =>
+    api.customFields.createCustomField(
+      { data: { workspace: WS, name: "Node stage", resource_subtype: "enum", enum_options: [{ name: "a" }] } },
+      fields("name", "enum_options.name"),
+    ));
+  const optA = stage.enum_options[0].gid;
+  const optB = await call("createEnumOptionForCustomField", () =>
+    api.customFields.createEnumOptionForCustomField(stage.gid, { body: { data: { name: "b" } } }));
+  await call("insertEnumOptionForCustomField", () =>
+    api.customFields.insertEnumOptionForCustomField(stage.gid, {
+      body: { data: { enum_option: optB.gid, before_enum_option: optA } },
+    }));
+  await call("updateEnumOption", () =>
+    api.customFields.updateEnumOption(optA, { body: { data: { color: "red" } } }));
+  await call("updateCustomField", () =>
+    api.customFields.updateCustomField(stage.gid, { body: { data: { name: "Node stage 2" } }, ...fields("name") }));
+  await call("getCustomField", () => api.customFields.getCustomField(stage.gid, fields("name", "enum_options.name")));
+  await call("getCustomFieldsForWorkspace", () => api.customFields.getCustomFieldsForWorkspace(WS, fields("name")));
+  await call("addCustomFieldSettingForProject", () =>
+    api.projects.addCustomFieldSettingForProject({ data: { custom_field: stage.gid } }, P, fields("custom_field.name")));
+  await call("updateTask:custom_fields", () =>
+    api.tasks.updateTask({ data: { custom_fields: { [stage.gid]: optA } } }, tasks[1],
+      fields("custom_fields.display_value")));
+  await call("getCustomFieldSettingsForProject", () =>
+    api.customFieldSettings.getCustomFieldSettingsForProject(P, fields("custom_field.name", "is_important")));
+  await call("removeCustomFieldSettingForProject", () =>
+    api.projects.removeCustomFieldSettingForProject({ data: { custom_field: stage.gid } }, P));
+  await call("deleteCustomField", () => api.customFields.deleteCustomField(stage.gid));
 
   out.ids = { project: P, tasks, people, section_a: a.gid, section_b: b.gid, team: teamGid };
 }

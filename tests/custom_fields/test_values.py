@@ -1,0 +1,287 @@
+"""Custom field values on tasks: every type's valid and invalid values, enabled/disabled rules,
+multi-project tasks, opt_fields, and the journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.custom_fields.helpers import make_field
+from tests.helpers import fails, ok
+from tests.projects.helpers import make_project
+from tests.tasks.helpers import make_task
+
+pytestmark = pytest.mark.anyio
+VALUES = "SELECT count(*) FROM task_custom_field_values"
+
+
+async def _attach(client, project: str, field: str) -> None:
+    body = {"data": {"custom_field": field}}
+    ok(await client.post(f"/projects/{project}/addCustomFieldSetting", json=body))
+
+
+async def _detach(client, project: str, field: str) -> None:
+    body = {"data": {"custom_field": field}}
+    ok(await client.post(f"/projects/{project}/removeCustomFieldSetting", json=body))
+
+
+async def _scene(client, world) -> dict[str, Any]:
+    """A project with one field of each writable type, and a task in it."""
+    project = (await make_project(client, world))["gid"]
+    made = {
+        "text": await make_field(client, world, "Notes"),
+        "number": await make_field(
+            client, world, "Cost", "number", precision=2, format="currency", currency_code="EUR"
+        ),
+        "enum": await make_field(client, world, "Stage", "enum", enum_options=[{"name": "a"}, {"name": "b"}]),
+        "multi_enum": await make_field(
+            client, world, "Tags", "multi_enum", enum_options=[{"name": "x"}, {"name": "y"}, {"name": "z"}]
+        ),
+        "date": await make_field(client, world, "When", "date"),
+        "people": await make_field(client, world, "Who", "people"),
+    }
+    for field in made.values():
+        await _attach(client, project, field["gid"])
+    task = await make_task(client, world, "T", projects=[project])
+    return {"project": project, "task": task, **made}
+
+
+def _by_name(task: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {v["name"]: v for v in task["custom_fields"]}
+
+
+async def test_task_shows_its_projects_fields_with_null_values(client, world):
+    s = await _scene(client, world)
+    task = ok(await client.get(f"/tasks/{s['task']}"))
+    values = _by_name(task)
+    assert list(values) == ["Notes", "Cost", "Stage", "Tags", "When", "Who"]
+    assert all(v["enabled"] is True and v["display_value"] is None for v in values.values())
+    assert values["Notes"]["text_value"] is None
+    assert values["Cost"]["number_value"] is None and values["Cost"]["precision"] == 2
+    assert [o["name"] for o in values["Stage"]["enum_options"]] == ["a", "b"]
+    assert values["Tags"]["multi_enum_values"] == [] and values["Who"]["people_value"] == []
+    assert (
+        values["Stage"]["resource_type"] == "custom_field" and values["Stage"]["resource_subtype"] == "enum"
+    )
+    # a task in no project with settings has none
+    lone = await make_task(client, world, "Lone")
+    assert ok(await client.get(f"/tasks/{lone}"))["custom_fields"] == []
+
+
+async def test_every_type_round_trips(client, world):
+    s = await _scene(client, world)
+    a, b = (o["gid"] for o in s["enum"]["enum_options"])
+    x, y, z = (o["gid"] for o in s["multi_enum"]["enum_options"])
+    colleague = world.person("pat@example.com")[0]
+    given = {
+        s["text"]["gid"]: "hello",
+        s["number"]["gid"]: 3.14159,
+        s["enum"]["gid"]: b,
+        s["multi_enum"]["gid"]: [z, x],
+        s["date"]["gid"]: {"date": "2026-12-01"},
+        s["people"]["gid"]: ["me", colleague],
+    }
+    task = ok(await client.put(f"/tasks/{s['task']}", json={"data": {"custom_fields": given}}))
+    values = _by_name(task)
+    assert (values["Notes"]["text_value"], values["Notes"]["display_value"]) == ("hello", "hello")
+    assert (values["Cost"]["number_value"], values["Cost"]["display_value"]) == (3.14, "EUR 3.14")
+    assert values["Stage"]["enum_value"] == {
+        "gid": b,
+        "resource_type": "enum_option",
+        "name": "b",
+        "enabled": True,
+        "color": "none",
+    }
+    assert values["Stage"]["display_value"] == "b"
+    assert [o["name"] for o in values["Tags"]["multi_enum_values"]] == ["x", "z"]  # in the field's order
+    assert values["Tags"]["display_value"] == "x, z"
+    assert values["When"]["date_value"] == {"date": "2026-12-01", "date_time": None}
+    assert values["When"]["display_value"] == "2026-12-01"
+    assert sorted(u["gid"] for u in values["Who"]["people_value"]) == sorted([world.user, colleague])
+    assert isinstance(values["Who"]["display_value"], str)
+    assert ok(await client.get(f"/tasks/{s['task']}"))["custom_fields"] == task["custom_fields"]
+    # a date-time, then clearing with null
+    stamp = {s["date"]["gid"]: {"date_time": "2026-12-01T10:30:00+01:00"}}
+    task = ok(await client.put(f"/tasks/{s['task']}", json={"data": {"custom_fields": stamp}}))
+    assert _by_name(task)["When"]["date_value"] == {
+        "date": "2026-12-01",
+        "date_time": "2026-12-01T09:30:00.000Z",
+    }
+    cleared: dict[str, Any] = {s["text"]["gid"]: None, s["multi_enum"]["gid"]: []}
+    task = ok(await client.put(f"/tasks/{s['task']}", json={"data": {"custom_fields": cleared}}))
+    assert _by_name(task)["Notes"]["text_value"] is None
+    assert _by_name(task)["Tags"]["multi_enum_values"] == []
+    assert world.count(VALUES) == 4
+
+
+async def test_values_on_create(client, world):
+    s = await _scene(client, world)
+    body = {"name": "New", "projects": [s["project"]], "custom_fields": {s["number"]["gid"]: 2}}
+    task = ok(await client.post("/tasks", json={"data": body}), 201)
+    assert _by_name(task)["Cost"]["number_value"] == 2
+    fails(
+        await client.post(
+            "/tasks",
+            json={
+                "data": {"name": "No", "workspace": world.workspace, "custom_fields": {s["number"]["gid"]: 2}}
+            },
+        ),
+        400,
+        f"custom_fields.{s['number']['gid']}: Not a custom field of this task",
+    )
+    assert world.count("SELECT count(*) FROM tasks WHERE name = 'No'") == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        ("text", 5, "Not a string"),
+        ("text", "x" * 1025, "Must be at most 1024 characters"),
+        ("number", "5", "Not a number"),
+        ("number", True, "Not a number"),
+        ("enum", ["a"], "Not an enum option gid"),
+        ("enum", "123", "Not an enum option of the custom field 'Stage'"),
+        ("multi_enum", "x", "Not an array of enum option gids"),
+        ("date", "2026-12-01", "Must be an object with one of date or date_time"),
+        ("date", {"date": "2026-13-01"}, "Not a valid date"),
+        ("date", {"date_time": "yesterday"}, "Not a valid ISO 8601 date-time"),
+        (
+            "date",
+            {"date": "2026-12-01", "date_time": "2026-12-01T00:00:00Z"},
+            "Must be an object with one of",
+        ),
+        ("people", "me", "Not an array of users"),
+        ("people", ["nobody@example.com"], "Unknown object"),
+    ],
+)
+async def test_bad_values_name_the_field_and_change_nothing(client, world, kind, value, message):
+    s = await _scene(client, world)
+    gid = s[kind]["gid"]
+    good = {s["text"]["gid"]: "kept"}
+    ok(await client.put(f"/tasks/{s['task']}", json={"data": {"custom_fields": good}}))
+    before = world.count("SELECT count(*) FROM journal")
+    body = {"name": "Renamed", "custom_fields": {s["text"]["gid"]: "changed", gid: value}}
+    fails(await client.put(f"/tasks/{s['task']}", json={"data": body}), 400, f"custom_fields.{gid}", message)
+    task = ok(await client.get(f"/tasks/{s['task']}"))
+    assert task["name"] == "T" and _by_name(task)["Notes"]["text_value"] == "kept"
+    assert world.count("SELECT count(*) FROM journal") == before
+
+
+async def test_disabled_and_foreign_enum_options(client, world):
+    s = await _scene(client, world)
+    a, b = (o["gid"] for o in s["enum"]["enum_options"])
+    other = await make_field(client, world, "Other", "enum", enum_options=[{"name": "o"}])
+    ok(await client.put(f"/enum_options/{b}", json={"data": {"enabled": False}}))
+    gid = s["enum"]["gid"]
+    fails(
+        await client.put(f"/tasks/{s['task']}", json={"data": {"custom_fields": {gid: b}}}),
+        400,
+        "The enum option 'b' is disabled",
+    )
+    fails(
+        await client.put(
+            f"/tasks/{s['task']}", json={"data": {"custom_fields": {gid: other["enum_options"][0]["gid"]}}}
+        ),
+        400,
+        "Not an enum option",
+    )
+    ok(await client.put(f"/tasks/{s['task']}", json={"data": {"custom_fields": {gid: a}}}))
+    # disabling the chosen option keeps the value
+    ok(await client.put(f"/enum_options/{a}", json={"data": {"enabled": False}}))
+    value = _by_name(ok(await client.get(f"/tasks/{s['task']}")))["Stage"]
+    assert value["enum_value"]["gid"] == a and value["enum_value"]["enabled"] is False
+
+
+async def test_removed_setting_disables_values_which_can_only_be_cleared(client, world):
+    s = await _scene(client, world)
+    gid = s["text"]["gid"]
+    ok(await client.put(f"/tasks/{s['task']}", json={"data": {"custom_fields": {gid: "v"}}}))
+    await _detach(client, s["project"], gid)
+    value = _by_name(ok(await client.get(f"/tasks/{s['task']}")))["Notes"]
+    assert (value["enabled"], value["text_value"]) == (False, "v")
+    fails(
+        await client.put(f"/tasks/{s['task']}", json={"data": {"custom_fields": {gid: "w"}}}),
+        400,
+        "is disabled on this task",
+    )
+    # re-adding the setting enables it again
+    await _attach(client, s["project"], gid)
+    assert _by_name(ok(await client.get(f"/tasks/{s['task']}")))["Notes"]["enabled"] is True
+    await _detach(client, s["project"], gid)
+    task = ok(await client.put(f"/tasks/{s['task']}", json={"data": {"custom_fields": {gid: None}}}))
+    assert "Notes" not in _by_name(task)
+    assert world.count(VALUES) == 0
+
+
+async def test_multi_project_task_stays_enabled_while_any_project_has_the_field(client, world):
+    s = await _scene(client, world)
+    other = (await make_project(client, world, name="Other"))["gid"]
+    gid = s["text"]["gid"]
+    await _attach(client, other, gid)
+    ok(await client.post(f"/tasks/{s['task']}/addProject", json={"data": {"project": other}}))
+    ok(await client.put(f"/tasks/{s['task']}", json={"data": {"custom_fields": {gid: "v"}}}))
+    await _detach(client, s["project"], gid)
+    values = _by_name(ok(await client.get(f"/tasks/{s['task']}")))
+    assert values["Notes"]["enabled"] is True
+    assert [v["name"] for v in ok(await client.get(f"/tasks/{s['task']}"))["custom_fields"]].count(
+        "Notes"
+    ) == 1
+    ok(await client.post(f"/tasks/{s['task']}/removeProject", json={"data": {"project": other}}))
+    assert _by_name(ok(await client.get(f"/tasks/{s['task']}")))["Notes"]["enabled"] is False
+
+
+async def test_deleting_the_field_deletes_values(client, world):
+    s = await _scene(client, world)
+    ok(await client.put(f"/tasks/{s['task']}", json={"data": {"custom_fields": {s["text"]["gid"]: "v"}}}))
+    ok(await client.delete(f"/custom_fields/{s['text']['gid']}"))
+    assert "Notes" not in _by_name(ok(await client.get(f"/tasks/{s['task']}")))
+    assert world.count(VALUES) == 0
+
+
+async def test_opt_fields_select_value_keys(client, world):
+    s = await _scene(client, world)
+    a = s["enum"]["enum_options"][0]["gid"]
+    ok(await client.put(f"/tasks/{s['task']}", json={"data": {"custom_fields": {s["enum"]["gid"]: a}}}))
+    task = ok(await client.get(f"/tasks/{s['task']}?opt_fields=custom_fields.display_value"))
+    assert task["custom_fields"][2] == {"gid": s["enum"]["gid"], "display_value": "a"}
+    assert all(set(v) == {"gid", "display_value"} for v in task["custom_fields"])
+    task = ok(await client.get(f"/tasks/{s['task']}?opt_fields=custom_fields.enum_value.name"))
+    assert task["custom_fields"][2] == {"gid": s["enum"]["gid"], "enum_value": {"gid": a, "name": "a"}}
+    bare = ok(await client.get(f"/tasks/{s['task']}?opt_fields=custom_fields"))
+    assert bare["custom_fields"][0] == {"gid": s["text"]["gid"], "resource_type": "custom_field"}
+    listed = ok(
+        await client.get(f"/projects/{s['project']}/tasks?opt_fields=name,custom_fields.display_value")
+    )
+    assert listed[0]["custom_fields"][2]["display_value"] == "a"
+
+
+async def test_changes_are_journaled_as_custom_fields_changes(client, world):
+    s = await _scene(client, world)
+    before = world.count("SELECT count(*) FROM journal")
+    body = {"custom_fields": {s["text"]["gid"]: "v", s["number"]["gid"]: 1}}
+    ok(await client.put(f"/tasks/{s['task']}", json={"data": body}))
+    rows = world.count(
+        "SELECT count(*) FROM journal WHERE resource_gid = :t AND field = 'custom_fields' AND value_type = 'custom_field'",
+        t=int(s["task"]),
+    )
+    assert rows == 2 and world.count("SELECT count(*) FROM journal") == before + 2
+    ok(await client.put(f"/tasks/{s['task']}", json={"data": body}))  # unchanged: nothing recorded
+    assert world.count("SELECT count(*) FROM journal") == before + 2
+
+
+async def test_default_keys_follow_the_type(client, world):
+    s = await _scene(client, world)
+    values = _by_name(ok(await client.get(f"/tasks/{s['task']}")))
+    common = {"gid", "resource_type", "name", "type", "resource_subtype", "representation_type", "enabled"}
+    common |= {"display_value", "description", "is_formula_field"}
+    assert set(values["Notes"]) == common | {"text_value"}
+    number = {"precision", "format", "currency_code", "custom_label", "custom_label_position", "number_value"}
+    assert set(values["Cost"]) == common | number
+    assert set(values["Stage"]) == common | {"enum_options", "enum_value"}
+    assert set(values["Tags"]) == common | {"enum_options", "multi_enum_values"}
+    assert set(values["When"]) == common | {"date_value"}
+    assert set(values["Who"]) == common | {"people_value"}
+    # a key named explicitly is always there, null where the type has none
+    named = ok(await client.get(f"/tasks/{s['task']}?opt_fields=custom_fields.number_value"))
+    assert named["custom_fields"][0] == {"gid": s["text"]["gid"], "number_value": None}

@@ -1,0 +1,130 @@
+"""Custom field endpoints: definitions, enum options, and settings on projects."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+from starlette.responses import Response
+
+from vinyasa import access
+from vinyasa.custom_fields import service, settings
+from vinyasa.custom_fields.schemas import (
+    CUSTOM_FIELD,
+    CUSTOM_FIELD_SETTING,
+    ENUM_OPTION,
+    AddSettingBody,
+    CustomFieldFields,
+    EnumOptionFields,
+    EnumOptionInsertBody,
+    RemoveSettingBody,
+)
+from vinyasa.models import CustomField, CustomFieldSetting
+from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+
+router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Custom fields"])
+settings_router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Custom field settings"])
+
+
+@router.post("/custom_fields", operation_id="createCustomField", status_code=201)
+async def create_custom_field(ctx: CtxDep) -> Response:
+    """Create a field in a workspace (`workspace` and `resource_subtype` required; unique name)."""
+    return ctx.one(CUSTOM_FIELD, service.create_field(ctx, ctx.input(CustomFieldFields)), status=201)
+
+
+@router.get("/custom_fields/{custom_field_gid}", operation_id="getCustomField")
+async def get_custom_field(ctx: CtxDep, custom_field_gid: str) -> Response:
+    """The full definition of a field."""
+    return ctx.one(CUSTOM_FIELD, service.custom_field(ctx, custom_field_gid).gid)
+
+
+@router.put("/custom_fields/{custom_field_gid}", operation_id="updateCustomField")
+async def update_custom_field(ctx: CtxDep, custom_field_gid: str) -> Response:
+    """Change a field; its type and its enum options cannot be changed here (400)."""
+    field = service.custom_field(ctx, custom_field_gid, lock=True)
+    service.update_field(ctx, field, ctx.input(CustomFieldFields))
+    return ctx.one(CUSTOM_FIELD, field.gid)
+
+
+@router.delete("/custom_fields/{custom_field_gid}", operation_id="deleteCustomField")
+async def delete_custom_field(ctx: CtxDep, custom_field_gid: str) -> Response:
+    """Delete a field, its enum options and its settings on every container."""
+    service.delete_field(ctx, service.custom_field(ctx, custom_field_gid, lock=True))
+    return ctx.empty()
+
+
+@router.get("/workspaces/{workspace_gid}/custom_fields", operation_id="getCustomFieldsForWorkspace")
+async def get_custom_fields_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
+    """The workspace's fields, oldest first (paginated)."""
+    gid = access.workspace(ctx, workspace_gid)
+    stmt = select(CustomField.created_at, CustomField.gid).where(CustomField.workspace_gid == gid)
+    return ctx.page(CUSTOM_FIELD, stmt)
+
+
+@router.post(
+    "/custom_fields/{custom_field_gid}/enum_options",
+    operation_id="createEnumOptionForCustomField",
+    status_code=201,
+)
+async def create_enum_option_for_custom_field(ctx: CtxDep, custom_field_gid: str) -> Response:
+    """Add an option to an enum or multi_enum field: last, or before/after another option."""
+    field = service.custom_field(ctx, custom_field_gid, lock=True)
+    gid = service.create_option(ctx, field, ctx.input(EnumOptionFields))
+    return ctx.one(ENUM_OPTION, gid, status=201)
+
+
+@router.post(
+    "/custom_fields/{custom_field_gid}/enum_options/insert", operation_id="insertEnumOptionForCustomField"
+)
+async def insert_enum_option_for_custom_field(ctx: CtxDep, custom_field_gid: str) -> Response:
+    """Move an option just before or after another option of the same field."""
+    field = service.custom_field(ctx, custom_field_gid, lock=True)
+    gid = service.insert_option(ctx, field, ctx.input(EnumOptionInsertBody))
+    return ctx.one(ENUM_OPTION, gid)
+
+
+@router.put("/enum_options/{enum_option_gid}", operation_id="updateEnumOption")
+async def update_enum_option(ctx: CtxDep, enum_option_gid: str) -> Response:
+    """Rename, recolour, disable (`enabled: false`) or re-enable an option."""
+    option = service.enum_option(ctx, enum_option_gid)
+    service.update_option(ctx, option, ctx.input(EnumOptionFields))
+    return ctx.one(ENUM_OPTION, option.gid)
+
+
+# ---- settings on projects -----------------------------------------------------------------------
+
+
+def _project_parent(ctx: CtxDep, project_gid: str) -> settings.Parent:
+    project = access.project(ctx, project_gid, lock="update")
+    access.require_project_level(project, "editor", "change its custom fields")
+    return settings.Parent(settings.PROJECT, project.gid, project.workspace_gid)
+
+
+@settings_router.get(
+    "/projects/{project_gid}/custom_field_settings", operation_id="getCustomFieldSettingsForProject"
+)
+async def get_custom_field_settings_for_project(ctx: CtxDep, project_gid: str) -> Response:
+    """The project's settings in the project's order (paginated)."""
+    project = access.project(ctx, project_gid)
+    stmt = select(CustomFieldSetting.position, CustomFieldSetting.gid).where(
+        CustomFieldSetting.project_gid == project.gid
+    )
+    return ctx.page(CUSTOM_FIELD_SETTING, stmt)
+
+
+@settings_router.post(
+    "/projects/{project_gid}/addCustomFieldSetting", operation_id="addCustomFieldSettingForProject"
+)
+async def add_custom_field_setting_for_project(ctx: CtxDep, project_gid: str) -> Response:
+    """Put a field on the project (by gid, or defined inline); answers the new setting."""
+    parent = _project_parent(ctx, project_gid)
+    return ctx.one(CUSTOM_FIELD_SETTING, settings.add_setting(ctx, parent, ctx.input(AddSettingBody)))
+
+
+@settings_router.post(
+    "/projects/{project_gid}/removeCustomFieldSetting", operation_id="removeCustomFieldSettingForProject"
+)
+async def remove_custom_field_setting_for_project(ctx: CtxDep, project_gid: str) -> Response:
+    """Take a field (by the field's gid) off the project."""
+    parent = _project_parent(ctx, project_gid)
+    settings.remove_setting(ctx, parent, ctx.input(RemoveSettingBody).custom_field)
+    return ctx.empty()

@@ -1,0 +1,182 @@
+"""Custom fields, enum options and custom field settings on the wire, and the bodies their endpoints take.
+
+Shapes: CustomFieldResponse, EnumOption and CustomFieldSettingResponse of Asana's spec
+(vinyasa/spec/asana_oas.yaml; digest §C.5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection
+
+from vinyasa.models import CustomField, CustomFieldSetting, EnumOption
+from vinyasa.protocol import sql
+from vinyasa.protocol.resources import Batch, Col, Derived, Ref, RefList, Resource, Viewer, constant
+from vinyasa.protocol.values import Boolean
+
+Subtype = Literal["text", "enum", "multi_enum", "number", "date", "people", "reference"]
+Format = Literal["currency", "identifier", "percentage", "custom", "duration", "none"]
+LabelPosition = Literal["prefix", "suffix"]
+Privacy = Literal["public_with_guests", "public", "private"]
+AccessLevel = Literal["admin", "editor", "user"]
+Restriction = Literal["task", "project", "portfolio", "goal"]
+
+
+def enum_option_lists(conn: Connection, viewer: Viewer, gids: list[int]) -> Mapping[int, list[int]]:
+    """Each field's enum options in order (cached per transaction: a field and its settings share it)."""
+    key = ("enum_options", tuple(gids))
+    rows = viewer.cache.get(key)
+    if rows is None:
+        rows = viewer.cache[key] = sql.fetch(
+            conn,
+            "SELECT custom_field_gid, gid FROM enum_options"
+            f" WHERE custom_field_gid IN ({sql.marks(len(gids))}) ORDER BY custom_field_gid, position, gid",
+            gids,
+        )
+    out: dict[int, list[int]] = {}
+    for field_gid, option_gid in rows:
+        out.setdefault(field_gid, []).append(option_gid)
+    return out
+
+
+def _restrictions(row: Mapping[str, Any], _viewer: Viewer) -> list[str]:
+    return [r for r in row["input_restrictions"].split(",") if r]
+
+
+ENUM_OPTION = Resource(
+    "enum_option",
+    EnumOption.__table__,
+    {"name": Col("name"), "enabled": Col("enabled", bool), "color": Col("color")},
+    compact=("name", "enabled", "color"),
+)
+
+CUSTOM_FIELD = Resource(
+    "custom_field",
+    CustomField.__table__,
+    {
+        "name": Col("name"),
+        "resource_subtype": Col("resource_subtype"),
+        "type": Col("resource_subtype"),  # deprecated: the same as resource_subtype
+        "enum_options": RefList("enum_option", enum_option_lists),
+        "representation_type": Col("resource_subtype"),
+        "id_prefix": constant(None),  # custom ID fields are not built
+        "input_restrictions": Derived(("input_restrictions",), _restrictions),
+        "is_formula_field": constant(False),  # formula fields are not built
+        "is_value_read_only": constant(False),
+        "description": Col("description"),
+        "precision": Col("precision"),
+        "format": Col("format"),
+        "currency_code": Col("currency_code"),
+        "custom_label": Col("custom_label"),
+        "custom_label_position": Col("custom_label_position"),
+        "is_global_to_workspace": constant(True),
+        "has_notifications_enabled": Col("has_notifications_enabled", bool),
+        "asana_created_field": constant(None),
+        "privacy_setting": Col("privacy_setting"),
+        "default_access_level": Col("default_access_level"),
+        "created_by": Ref("created_by_gid", "user"),
+    },
+    compact=("name", "resource_subtype", "type", "enum_options", "representation_type", "is_formula_field"),
+    opt_in=frozenset({"description"}),
+)
+
+CUSTOM_FIELD_SETTING = Resource(
+    "custom_field_setting",
+    CustomFieldSetting.__table__,
+    {
+        "project": Ref("project_gid", "project"),  # deprecated: the parent, when it is a project
+        "is_important": Col("is_important", bool),
+        "parent": Ref("project_gid", "project"),
+        "custom_field": Ref("custom_field_gid", "custom_field"),
+    },
+    # Every list that shows settings (a container's list, `project.custom_field_settings`) is typed
+    # CustomFieldSettingResponse in the spec, so the compact form is the whole record.
+    compact=("project", "is_important", "parent", "custom_field"),
+)
+
+
+# ---- bodies -----------------------------------------------------------------------------------
+
+
+class EnumOptionFields(BaseModel):
+    """EnumOptionRequest (createEnumOptionForCustomField; with `enum_options` on create) and
+    EnumOptionBase (updateEnumOption)."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: str | None = Field(default=None, max_length=1024)
+    enabled: Boolean | None = None
+    color: str | None = Field(default=None, max_length=32)
+    insert_before: str | None = None
+    insert_after: str | None = None
+
+
+class EnumOptionInsertBody(BaseModel):
+    """EnumOptionInsertRequest: insertEnumOptionForCustomField."""
+
+    model_config = ConfigDict(extra="ignore")
+    enum_option: str
+    before_enum_option: str | None = None
+    after_enum_option: str | None = None
+
+
+class CustomFieldFields(BaseModel):
+    """CustomFieldCreateRequest / CustomFieldRequest; read-only fields are ignored.
+
+    Which fields were given (`model_fields_set`) matters: `null` clears the nullable ones."""
+
+    model_config = ConfigDict(extra="ignore")
+    workspace: str | None = None
+    resource_subtype: Subtype | None = None
+    type: Subtype | None = None  # deprecated alias of resource_subtype
+    name: str | None = Field(default=None, max_length=1024)
+    description: str | None = Field(default=None, max_length=65536)
+    enum_options: list[EnumOptionFields] | None = None
+    precision: int | None = None
+    format: Format | None = None
+    currency_code: str | None = None
+    custom_label: str | None = Field(default=None, max_length=1024)
+    custom_label_position: LabelPosition | None = None
+    has_notifications_enabled: Boolean | None = None
+    privacy_setting: Privacy | None = None
+    default_access_level: AccessLevel | None = None
+    input_restrictions: list[Restriction] | None = None
+    owned_by_app: Boolean | None = None
+
+
+class AddSettingBody(BaseModel):
+    """AddCustomFieldSettingRequest: a field's gid, or a new field to create and attach at once."""
+
+    model_config = ConfigDict(extra="ignore")
+    custom_field: str | CustomFieldFields
+    is_important: Boolean | None = None
+    insert_before: str | None = None
+    insert_after: str | None = None
+
+
+class RemoveSettingBody(BaseModel):
+    """RemoveCustomFieldSettingRequest: the custom field's gid (not the setting's)."""
+
+    model_config = ConfigDict(extra="ignore")
+    custom_field: str
+
+
+def settings_of(column: str) -> Batch:
+    """Loader of each container's settings in order, for a container resource's
+    `custom_field_settings` (`column`: the container's column in custom_field_settings)."""
+
+    def load(conn: Connection, _viewer: Viewer, gids: list[int]) -> Mapping[int, list[int]]:
+        rows = sql.fetch(
+            conn,
+            f"SELECT {column}, gid FROM custom_field_settings WHERE {column} IN ({sql.marks(len(gids))})"
+            f" ORDER BY {column}, position, gid",
+            gids,
+        )
+        out: dict[int, list[int]] = {}
+        for parent_gid, gid in rows:
+            out.setdefault(parent_gid, []).append(gid)
+        return out
+
+    return load

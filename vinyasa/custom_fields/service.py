@@ -1,0 +1,416 @@
+"""Custom field definitions and their enum options: who sees them, creating, changing, deleting.
+
+A custom field belongs to one workspace and every member of it can see, use and change it (Asana's
+default `public_with_guests` field; locked fields are not built). Names are unique in a workspace,
+ignoring case; creators and renamers serialize on the workspace row so two concurrent requests can
+never both take a name. Enum options are ordered with vinyasa.ordering and never deleted, only
+disabled (Asana: "It is not possible to remove or delete an enum option").
+
+Deleting a field (the spec is silent on what follows; decided here): its enum options and every
+setting that puts it on a container go with it, each setting journaled as `removed` from its
+container; values on tasks go with it too (Asana's web app does the same: a deleted field
+disappears from every project and task).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+
+from vinyasa import access, ordering
+from vinyasa.core import Caller, journal
+from vinyasa.custom_fields.schemas import CustomFieldFields, EnumOptionFields, EnumOptionInsertBody
+from vinyasa.errors import Forbidden, InvalidRequest, NotFound
+from vinyasa.models import CustomField, CustomFieldSetting, EnumOption
+from vinyasa.ordering import BOTTOM, OrderedList, Place
+from vinyasa.protocol import sql
+from vinyasa.protocol.gids import as_gid, new_gid
+from vinyasa.protocol.messages import say
+from vinyasa.protocol.values import now_ms
+
+ENUM_OPTIONS = OrderedList(EnumOption.__table__)
+ENUM_TYPES = frozenset({"enum", "multi_enum"})
+MAX_ENUM_OPTIONS = 500  # per field, disabled ones included (Asana's Custom fields docs)
+NUMBER_ATTRIBUTES = ("precision", "format", "currency_code", "custom_label", "custom_label_position")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+@dataclass(frozen=True)
+class VisibleField:
+    """A custom field the caller can see."""
+
+    gid: int
+    workspace_gid: int
+    resource_subtype: str
+
+
+@dataclass(frozen=True)
+class VisibleOption:
+    """An enum option of a field the caller can see."""
+
+    gid: int
+    field: VisibleField
+
+
+def custom_field(ctx: Caller, value: str, field: str | None = None, *, lock: bool = False) -> VisibleField:
+    """A field in one of the caller's workspaces (404 in a path, 400 naming `field` in a body);
+    `lock` holds its row to the end of the transaction (PostgreSQL), serializing enum option changes."""
+    gid = as_gid(value)
+    rows = []
+    if gid is not None:
+        rows = sql.fetch(
+            ctx.conn,
+            "SELECT gid, workspace_gid, resource_subtype FROM custom_fields WHERE gid = ?"
+            + (" FOR UPDATE" if lock and ctx.conn.dialect.name == "postgresql" else ""),
+            [gid],
+        )
+    if not rows or rows[0][1] not in access.workspace_roles(ctx):
+        raise access.unknown(field, value, "custom_field")
+    return VisibleField(*rows[0])
+
+
+def enum_option(ctx: Caller, value: str) -> VisibleOption:
+    """An enum option of a field the caller can see (404 otherwise); locks the field's row."""
+    gid = as_gid(value)
+    row = None
+    if gid is not None:
+        row = ctx.conn.execute(select(EnumOption.custom_field_gid).where(EnumOption.gid == gid)).first()
+    if row is None:
+        raise access.unknown(None, value, "enum_option")
+    try:
+        field = custom_field(ctx, str(row[0]), lock=True)
+    except NotFound:
+        raise access.unknown(None, value, "enum_option") from None
+    return VisibleOption(int(str(gid)), field)
+
+
+# ---- definitions --------------------------------------------------------------------------------
+
+
+def _name(value: str | None, given: bool) -> str:
+    if value is None:
+        raise InvalidRequest(say("not_null" if given else "missing", "name"))
+    if not value.strip():
+        raise InvalidRequest(say("empty", "name"))
+    return value
+
+
+def _require_unique(ctx: Caller, workspace_gid: int, name: str, gid: int | None) -> None:
+    """400 when another field of the workspace has this name, ignoring case (Asana: "A custom
+    field's name must be unique within a workspace"). The caller holds the workspace row lock."""
+    stmt = select(CustomField.gid).where(
+        CustomField.workspace_gid == workspace_gid, CustomField.name_key == name.casefold()
+    )
+    found = ctx.conn.execute(stmt).first()
+    if found is not None and found[0] != gid:
+        raise InvalidRequest(f"name: A custom field named {name[:64]!r} already exists in this workspace")
+
+
+def _number_attributes(subtype: str, body: CustomFieldFields, row: dict[str, Any]) -> dict[str, Any]:
+    """The number attributes after applying `body` to `row` (the stored field, {} on create).
+
+    Number fields: `precision` 0-6 (0 for `identifier`), `format` (default `none`), `currency_code`
+    (ISO 4217, only and required with `currency`), `custom_label` and `custom_label_position`
+    (only with `custom`; position defaults to `suffix`). Other types have none of them (null);
+    naming one with a value is a 400."""
+    given = {k: getattr(body, k) for k in NUMBER_ATTRIBUTES if k in body.model_fields_set}
+    if subtype != "number":
+        for name, value in given.items():
+            if value is not None and not (name == "format" and value == "none"):
+                raise InvalidRequest(f"{name}: Only number custom fields have a {name}")
+        return dict.fromkeys(NUMBER_ATTRIBUTES)
+    state = {k: row.get(k) for k in NUMBER_ATTRIBUTES} | given
+    fmt = state["format"] or "none"
+    precision = 0 if state["precision"] is None else state["precision"]
+    if isinstance(precision, bool) or not 0 <= precision <= 6:
+        raise InvalidRequest("precision: Must be an integer between 0 and 6")
+    if fmt == "identifier":
+        precision = 0
+    code = state["currency_code"]
+    if fmt == "currency":
+        if code is None:
+            raise InvalidRequest("currency_code: Required when the format is currency")
+        if not _CURRENCY.fullmatch(code.upper()):
+            raise InvalidRequest(f"currency_code: Not an ISO 4217 currency code: {code[:64]}")
+        code = code.upper()
+    elif given.get("currency_code") is not None:
+        raise InvalidRequest("currency_code: Only a field with the currency format has a currency_code")
+    else:
+        code = None
+    label, position = state["custom_label"], state["custom_label_position"]
+    if fmt == "custom":
+        position = position or "suffix"
+    else:
+        for name in ("custom_label", "custom_label_position"):
+            if given.get(name) is not None:
+                raise InvalidRequest(f"{name}: Only a field with the custom format has a {name}")
+        label = position = None
+    return {
+        "precision": precision,
+        "format": fmt,
+        "currency_code": code,
+        "custom_label": label,
+        "custom_label_position": position,
+    }
+
+
+def _topics(field: VisibleField) -> list[int]:
+    return [field.gid, field.workspace_gid]
+
+
+def create_field(ctx: Caller, body: CustomFieldFields, workspace_gid: int | None = None) -> int:
+    """A new field in `body.workspace` (or in `workspace_gid`, for a field created inline by
+    addCustomFieldSetting), with its enum options in the order given. 400 naming the bad field."""
+    if body.workspace is not None:
+        named = access.workspace(ctx, body.workspace, "workspace")
+        if workspace_gid is not None and named != workspace_gid:
+            raise InvalidRequest("workspace: The custom field must be in the container's workspace")
+        workspace_gid = named
+    if workspace_gid is None:
+        raise InvalidRequest(say("missing", "workspace"))
+    subtype = body.resource_subtype or body.type
+    if subtype is None:
+        raise InvalidRequest(say("missing", "resource_subtype"))
+    if body.type is not None and body.type != subtype:
+        raise InvalidRequest("type: type and resource_subtype must be the same when both are given")
+    if body.owned_by_app:
+        raise Forbidden("owned_by_app: Only allow-listed apps can create app-owned custom fields.")
+    name = _name(body.name, "name" in body.model_fields_set)
+    numbers = _number_attributes(subtype, body, {})
+    options = body.enum_options or []
+    if options and subtype not in ENUM_TYPES:
+        raise InvalidRequest("enum_options: Only enum and multi_enum custom fields have enum options")
+    if len(options) > MAX_ENUM_OPTIONS:
+        raise InvalidRequest(say("too_many", "enum_options", limit=MAX_ENUM_OPTIONS))
+    for i, option in enumerate(options):
+        _option_name(option.name, False, f"enum_options[{i}].name")
+    ordering.lock(ctx.conn, "workspaces", workspace_gid)
+    _require_unique(ctx, workspace_gid, name, None)
+    gid = new_gid(ctx.conn)
+    ctx.conn.execute(
+        insert(CustomField).values(
+            gid=gid,
+            workspace_gid=workspace_gid,
+            name=name,
+            name_key=name.casefold(),
+            resource_subtype=subtype,
+            description=body.description or "",
+            has_notifications_enabled=True
+            if body.has_notifications_enabled is None
+            else body.has_notifications_enabled,
+            privacy_setting=body.privacy_setting or "public_with_guests",
+            default_access_level=body.default_access_level or "editor",
+            input_restrictions=",".join(dict.fromkeys(body.input_restrictions or ["task"])),
+            created_by_gid=ctx.user_gid,
+            created_at=now_ms(),
+            **numbers,
+        )
+    )
+    journal.record(
+        ctx, ("custom_field", gid), "added", parent=("workspace", workspace_gid), topics=[workspace_gid]
+    )
+    field = VisibleField(gid, workspace_gid, subtype)
+    for option in options:
+        _insert_option(ctx, field, option, BOTTOM)
+    return gid
+
+
+_NOT_NULL = (
+    "name",
+    "has_notifications_enabled",
+    "privacy_setting",
+    "default_access_level",
+    "input_restrictions",
+)
+
+
+def update_field(ctx: Caller, field: VisibleField, body: CustomFieldFields) -> None:
+    """Change a field's name, description, number attributes and settings; `resource_subtype` (and
+    `type`) cannot change, `enum_options` are changed through their own endpoints (400 for either)."""
+    given = body.model_fields_set
+    for name in ("resource_subtype", "type"):
+        value = getattr(body, name)
+        if value is not None and value != field.resource_subtype:
+            raise InvalidRequest(f"{name}: A custom field's type cannot be changed")
+    if "enum_options" in given:
+        raise InvalidRequest(
+            say(
+                "unwritable",
+                "enum_options",
+                hint="Use POST /custom_fields/{custom_field_gid}/enum_options"
+                " and PUT /enum_options/{enum_option_gid}",
+            )
+        )
+    if body.workspace is not None and body.workspace != str(field.workspace_gid):
+        raise InvalidRequest("workspace: A custom field cannot be moved to another workspace")
+    for name in _NOT_NULL:
+        if name in given and getattr(body, name) is None:
+            raise InvalidRequest(say("not_null", name))
+    row = dict(
+        ctx.conn.execute(select(CustomField.__table__).where(CustomField.gid == field.gid)).one()._mapping
+    )
+    changes: dict[str, Any] = dict(_number_attributes(field.resource_subtype, body, row))
+    if body.name is not None:
+        changes["name"] = _name(body.name, True)
+        changes["name_key"] = body.name.casefold()
+    if "description" in given:
+        changes["description"] = body.description or ""
+    for name in ("has_notifications_enabled", "privacy_setting", "default_access_level"):
+        if getattr(body, name) is not None:
+            changes[name] = getattr(body, name)
+    if body.input_restrictions is not None:
+        changes["input_restrictions"] = ",".join(dict.fromkeys(body.input_restrictions))
+    actual = {k: v for k, v in changes.items() if row[k] != v}
+    if not actual:
+        return
+    if "name_key" in actual:
+        ordering.lock(ctx.conn, "workspaces", field.workspace_gid)
+        _require_unique(ctx, field.workspace_gid, actual.get("name", row["name"]), field.gid)
+    ctx.conn.execute(update(CustomField).where(CustomField.gid == field.gid).values(**actual))
+    journal.changed(
+        ctx, ("custom_field", field.gid), [k for k in actual if k != "name_key"], topics=_topics(field)
+    )
+
+
+def delete_field(ctx: Caller, field: VisibleField) -> None:
+    """Delete a field with its enum options, settings and values (see the module docstring)."""
+    settings = sql.fetch(
+        ctx.conn,
+        "SELECT gid, project_gid FROM custom_field_settings WHERE custom_field_gid = ? ORDER BY gid",
+        [field.gid],
+    )
+    for setting_gid, project_gid in settings:
+        journal.record(
+            ctx,
+            ("custom_field_setting", setting_gid),
+            "removed",
+            parent=("project", project_gid),
+            topics=[field.workspace_gid],
+        )
+    journal.record(ctx, ("custom_field", field.gid), "deleted", topics=_topics(field))
+    ctx.conn.execute(delete(CustomFieldSetting).where(CustomFieldSetting.custom_field_gid == field.gid))
+    ctx.conn.execute(delete(EnumOption).where(EnumOption.custom_field_gid == field.gid))
+    ctx.conn.execute(delete(CustomField).where(CustomField.gid == field.gid))
+
+
+# ---- enum options -------------------------------------------------------------------------------
+
+
+def _option_name(value: str | None, given: bool, label: str = "name") -> str:
+    if value is None:
+        raise InvalidRequest(say("not_null" if given else "missing", label))
+    if not value.strip():
+        raise InvalidRequest(say("empty", label))
+    return value
+
+
+def _anchor(ctx: Caller, field: VisibleField, name: str, value: str, moving: int | None) -> int:
+    """An enum option of `field` named by `name` (400 otherwise, and for the moving option itself)."""
+    gid = as_gid(value)
+    found = None
+    if gid is not None:
+        found = ctx.conn.execute(
+            select(EnumOption.gid).where(EnumOption.gid == gid, EnumOption.custom_field_gid == field.gid)
+        ).first()
+    if found is None:
+        raise InvalidRequest(f"{name}: Not an enum option of this custom field: {value[:64]}")
+    if gid == moving:
+        raise InvalidRequest(f"{name}: An enum option cannot be placed relative to itself")
+    return int(str(gid))
+
+
+def _place(
+    ctx: Caller,
+    field: VisibleField,
+    anchors: tuple[tuple[str, str | None], tuple[str, str | None]],
+    moving: int | None,
+) -> Place | None:
+    (before_name, before_value), (after_name, after_value) = anchors
+    if before_value is not None and after_value is not None:
+        raise InvalidRequest(
+            f"{before_name}, {after_name}: Cannot provide both {before_name} and {after_name}"
+        )
+    if before_value is not None:
+        return ordering.before(_anchor(ctx, field, before_name, before_value, moving))
+    if after_value is not None:
+        return ordering.after(_anchor(ctx, field, after_name, after_value, moving))
+    return None
+
+
+def _require_enum(field: VisibleField) -> None:
+    if field.resource_subtype not in ENUM_TYPES:
+        raise InvalidRequest("custom_field: Only enum and multi_enum custom fields have enum options")
+
+
+def _insert_option(ctx: Caller, field: VisibleField, body: EnumOptionFields, where: Place) -> int:
+    gid = new_gid(ctx.conn)
+    position = ENUM_OPTIONS.place(ctx.conn, {"custom_field_gid": field.gid}, where)
+    ctx.conn.execute(
+        insert(EnumOption).values(
+            gid=gid,
+            custom_field_gid=field.gid,
+            name=_option_name(body.name, "name" in body.model_fields_set),
+            color=body.color or "none",
+            enabled=True if body.enabled is None else body.enabled,
+            position=position,
+        )
+    )
+    journal.record(
+        ctx, ("enum_option", gid), "added", parent=("custom_field", field.gid), topics=_topics(field)
+    )
+    return gid
+
+
+def create_option(ctx: Caller, field: VisibleField, body: EnumOptionFields) -> int:
+    """A new option of an enum or multi_enum field: at the end, or just before/after another one of
+    its options (`insert_before`/`insert_after`); at most 500 per field. The field row is locked."""
+    _require_enum(field)
+    _option_name(body.name, "name" in body.model_fields_set)
+    if "color" in body.model_fields_set and body.color is None:
+        raise InvalidRequest(say("not_null", "color"))
+    count = ctx.conn.execute(
+        select(func.count()).select_from(EnumOption).where(EnumOption.custom_field_gid == field.gid)
+    ).scalar_one()
+    if count >= MAX_ENUM_OPTIONS:
+        raise InvalidRequest(f"custom_field: A custom field can have at most {MAX_ENUM_OPTIONS} enum options")
+    where = _place(
+        ctx, field, (("insert_before", body.insert_before), ("insert_after", body.insert_after)), None
+    )
+    return _insert_option(ctx, field, body, where or BOTTOM)
+
+
+def insert_option(ctx: Caller, field: VisibleField, body: EnumOptionInsertBody) -> int:
+    """Move one of the field's options just before or after another (exactly one anchor)."""
+    _require_enum(field)
+    gid = _anchor(ctx, field, "enum_option", body.enum_option, None)
+    anchors = (("before_enum_option", body.before_enum_option), ("after_enum_option", body.after_enum_option))
+    where = _place(ctx, field, anchors, gid)
+    if where is None:
+        raise InvalidRequest("One of before_enum_option or after_enum_option is required")
+    position = ENUM_OPTIONS.place(ctx.conn, {"custom_field_gid": field.gid}, where, moving=gid)
+    ctx.conn.execute(update(EnumOption).where(EnumOption.gid == gid).values(position=position))
+    journal.changed(ctx, ("custom_field", field.gid), ["enum_options"], topics=_topics(field))
+    return gid
+
+
+def update_option(ctx: Caller, option: VisibleOption, body: EnumOptionFields) -> None:
+    """Rename, recolour, disable or re-enable an option (`null` for any of them is a 400)."""
+    given = body.model_fields_set
+    for name in ("name", "color", "enabled"):
+        if name in given and getattr(body, name) is None:
+            raise InvalidRequest(say("not_null", name))
+    row = ctx.conn.execute(select(EnumOption.__table__).where(EnumOption.gid == option.gid)).one()._mapping
+    changes: dict[str, Any] = {}
+    if body.name is not None:
+        changes["name"] = _option_name(body.name, True)
+    if body.color is not None:
+        changes["color"] = body.color
+    if body.enabled is not None:
+        changes["enabled"] = body.enabled
+    actual = {k: v for k, v in changes.items() if row[k] != v}
+    if actual:
+        ctx.conn.execute(update(EnumOption).where(EnumOption.gid == option.gid).values(**actual))
+        journal.changed(ctx, ("enum_option", option.gid), list(actual), topics=_topics(option.field))

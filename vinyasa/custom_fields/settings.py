@@ -1,0 +1,152 @@
+"""Custom field settings: which fields a container (a project; portfolios later) gives its items.
+
+One service for every kind of container: a `Container` names the settings table's column for it.
+Settings are ordered within their container (vinyasa.ordering); the caller locks the container's
+row first, so concurrent adds on one container serialize (PostgreSQL row lock, SQLite's writer
+lock): the order stays total and a field is never on a container twice (also a unique constraint).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select
+
+from vinyasa import ordering
+from vinyasa.core import Caller, journal
+from vinyasa.custom_fields import service
+from vinyasa.custom_fields.schemas import AddSettingBody
+from vinyasa.errors import InvalidRequest
+from vinyasa.models import CustomFieldSetting
+from vinyasa.ordering import BOTTOM, OrderedList, Place
+from vinyasa.protocol.gids import as_gid, new_gid
+from vinyasa.protocol.values import now_ms
+
+SETTINGS = OrderedList(CustomFieldSetting.__table__)
+# Asana's Portfolios docs: "like projects, a maximum of 20 custom fields" per container.
+MAX_SETTINGS = 20
+
+
+@dataclass(frozen=True)
+class Container:
+    """A kind of container that carries settings: its resource type and its column in the table."""
+
+    kind: str
+    column: str
+
+
+PROJECT = Container("project", "project_gid")
+
+
+@dataclass(frozen=True)
+class Parent:
+    """One container the caller may change (checked and locked by the route)."""
+
+    container: Container
+    gid: int
+    workspace_gid: int
+
+
+def _record(ctx: Caller, parent: Parent, gid: int, action: str) -> None:
+    """Journal: a setting `added` to or `removed` from its container."""
+    journal.record(
+        ctx,
+        ("custom_field_setting", gid),
+        action,
+        parent=(parent.container.kind, parent.gid),
+        topics=[parent.workspace_gid],
+    )
+
+
+def _scope(parent: Parent) -> dict[str, int]:
+    return {parent.container.column: parent.gid}
+
+
+def _find(ctx: Caller, parent: Parent, field_gid: int) -> int | None:
+    column = CustomFieldSetting.__table__.c[parent.container.column]
+    row = ctx.conn.execute(
+        select(CustomFieldSetting.gid).where(
+            column == parent.gid, CustomFieldSetting.custom_field_gid == field_gid
+        )
+    ).first()
+    return None if row is None else int(row[0])
+
+
+def _anchor(ctx: Caller, parent: Parent, name: str, value: str) -> int:
+    gid = as_gid(value)
+    column = CustomFieldSetting.__table__.c[parent.container.column]
+    found = None
+    if gid is not None:
+        found = ctx.conn.execute(
+            select(CustomFieldSetting.gid).where(CustomFieldSetting.gid == gid, column == parent.gid)
+        ).first()
+    if found is None:
+        raise InvalidRequest(
+            f"{name}: Not a custom field setting of this {parent.container.kind}: {value[:64]}"
+        )
+    return int(str(gid))
+
+
+def _where(ctx: Caller, parent: Parent, body: AddSettingBody) -> Place:
+    if body.insert_before is not None and body.insert_after is not None:
+        raise InvalidRequest(
+            "insert_before, insert_after: insert_before and insert_after parameters cannot both be specified"
+        )
+    if body.insert_before is not None:
+        return ordering.before(_anchor(ctx, parent, "insert_before", body.insert_before))
+    if body.insert_after is not None:
+        return ordering.after(_anchor(ctx, parent, "insert_after", body.insert_after))
+    return BOTTOM
+
+
+def add_setting(ctx: Caller, parent: Parent, body: AddSettingBody) -> int:
+    """Put a field on the container (a field of its workspace named by gid, or a new one created
+    from the inline definition), at the end or next to another of its settings; returns the
+    setting's gid. 400: the field is already there, the container is full, a bad anchor."""
+    where = _where(ctx, parent, body)
+    count = ctx.conn.execute(
+        select(func.count())
+        .select_from(CustomFieldSetting)
+        .where(CustomFieldSetting.__table__.c[parent.container.column] == parent.gid)
+    ).scalar_one()
+    if count >= MAX_SETTINGS:
+        raise InvalidRequest(
+            f"custom_field: A {parent.container.kind} can have at most {MAX_SETTINGS} custom fields"
+        )
+    if isinstance(body.custom_field, str):
+        field = service.custom_field(ctx, body.custom_field, "custom_field")
+        if field.workspace_gid != parent.workspace_gid:
+            raise InvalidRequest(
+                f"custom_field: The custom field is not in the {parent.container.kind}'s workspace"
+            )
+        field_gid = field.gid
+        if _find(ctx, parent, field_gid) is not None:
+            raise InvalidRequest(f"custom_field: The custom field is already on this {parent.container.kind}")
+    else:
+        field_gid = service.create_field(ctx, body.custom_field, parent.workspace_gid)
+    gid = new_gid(ctx.conn)
+    ctx.conn.execute(
+        insert(CustomFieldSetting).values(
+            {
+                "gid": gid,
+                "custom_field_gid": field_gid,
+                parent.container.column: parent.gid,
+                "is_important": bool(body.is_important),
+                "position": SETTINGS.place(ctx.conn, _scope(parent), where),
+                "created_at": now_ms(),
+            }
+        )
+    )
+    _record(ctx, parent, gid, "added")
+    return gid
+
+
+def remove_setting(ctx: Caller, parent: Parent, field_value: str) -> None:
+    """Take a field (named by the field's gid) off the container; 400 when it is not on it.
+    Values of the field on the container's items stay (disabled where no other container gives it)."""
+    field = service.custom_field(ctx, field_value, "custom_field")
+    gid = _find(ctx, parent, field.gid)
+    if gid is None:
+        raise InvalidRequest(f"custom_field: The custom field is not on this {parent.container.kind}")
+    _record(ctx, parent, gid, "removed")
+    ctx.conn.execute(delete(CustomFieldSetting).where(CustomFieldSetting.gid == gid))

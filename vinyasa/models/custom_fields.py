@@ -1,0 +1,102 @@
+"""Custom fields: definitions in a workspace, their enum options, and settings on containers."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vinyasa.db import Base
+from vinyasa.models.types import GidPk, Millis
+
+
+class CustomField(Base):
+    """A custom field definition (CustomFieldResponse); its name is unique in its workspace.
+
+    `resource_subtype` is one of text, number, enum, multi_enum, date, people, reference and never
+    changes. The number attributes (`precision`, `format`, ...) are null for other types."""
+
+    __tablename__ = "custom_fields"
+    gid: Mapped[GidPk]
+    workspace_gid: Mapped[int] = mapped_column(BigInteger, ForeignKey("workspaces.gid", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(1024))
+    name_key: Mapped[str] = mapped_column(String(1024))  # lower-cased name: the uniqueness key
+    resource_subtype: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text, default="")
+    precision: Mapped[int | None] = mapped_column(Integer)
+    format: Mapped[str | None] = mapped_column(String(16))
+    currency_code: Mapped[str | None] = mapped_column(String(3))
+    custom_label: Mapped[str | None] = mapped_column(String(1024))
+    custom_label_position: Mapped[str | None] = mapped_column(String(8))
+    has_notifications_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    privacy_setting: Mapped[str] = mapped_column(String(32))
+    default_access_level: Mapped[str] = mapped_column(String(16))
+    input_restrictions: Mapped[str] = mapped_column(String(64))  # comma-separated
+    created_by_gid: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.gid", ondelete="SET NULL")
+    )
+    created_at: Mapped[Millis]
+    __table_args__ = (
+        UniqueConstraint("workspace_gid", "name_key", name="uq_custom_fields_workspace_name"),
+        Index("ix_custom_fields_workspace_gid", "workspace_gid", "gid"),
+    )
+
+
+class EnumOption(Base):
+    """One choice of an enum or multi_enum field, ordered by `position`; never deleted, only disabled."""
+
+    __tablename__ = "enum_options"
+    gid: Mapped[GidPk]
+    custom_field_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("custom_fields.gid", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(String(1024))
+    color: Mapped[str] = mapped_column(String(32), default="none")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (Index("ix_enum_options_field_position", "custom_field_gid", "position"),)
+
+
+class CustomFieldSetting(Base):
+    """A custom field on a container (CustomFieldSettingResponse), ordered within the container.
+
+    The container is a project today (`project_gid`); portfolios add their own column and reuse the
+    same service (vinyasa.custom_fields.settings). A field is on a container at most once."""
+
+    __tablename__ = "custom_field_settings"
+    gid: Mapped[GidPk]
+    custom_field_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("custom_fields.gid", ondelete="CASCADE"), index=True
+    )
+    project_gid: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("projects.gid", ondelete="CASCADE")
+    )
+    is_important: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[Millis]
+    __table_args__ = (
+        UniqueConstraint("project_gid", "custom_field_gid", name="uq_custom_field_settings_project_field"),
+        Index("ix_custom_field_settings_project_position", "project_gid", "position"),
+    )
+
+
+class TaskCustomFieldValue(Base):
+    """A task's value of one custom field; absent means no value (null).
+
+    One typed column per kind of value: `text_value`, `number_value`, `enum_option_gid`,
+    `list_value` (comma-separated gids: a multi_enum's options or a people field's users, in
+    order), `date_on` (YYYY-MM-DD) or `date_at` (epoch ms). Whether the value is enabled is not
+    stored: it is whether any of the task's projects has a setting for the field."""
+
+    __tablename__ = "task_custom_field_values"
+    task_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
+    )
+    custom_field_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("custom_fields.gid", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    text_value: Mapped[str | None] = mapped_column(Text)
+    number_value: Mapped[float | None] = mapped_column(Float)
+    enum_option_gid: Mapped[int | None] = mapped_column(BigInteger)
+    list_value: Mapped[str | None] = mapped_column(Text)
+    date_on: Mapped[str | None] = mapped_column(String(10))
+    date_at: Mapped[int | None] = mapped_column(BigInteger)
