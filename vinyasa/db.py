@@ -81,14 +81,17 @@ def make_engine(url: str, *, busy_timeout: float = 30.0, **kwargs: Any) -> Engin
 
 
 def insert_ignore(conn: Any, model: Any, rows: list[dict[str, Any]]) -> int:
-    """INSERT ... ON CONFLICT DO NOTHING on either database; returns how many rows were new."""
+    """INSERT ... ON CONFLICT DO NOTHING on either database; returns how many rows were new.
+
+    Counted from RETURNING: a driver's rowcount for a many-row insert is -1 on psycopg."""
     if not rows:
         return 0
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    result = conn.execute(dialect.insert(model).on_conflict_do_nothing(), rows)
-    return int(result.rowcount or 0)
+    key = list(model.__table__.primary_key.columns)
+    result = conn.execute(dialect.insert(model).on_conflict_do_nothing().returning(*key), rows)
+    return len(result.all())
 
 
 class ConcurrentChange(Exception):

@@ -61,7 +61,9 @@ def put(caller: Caller, task_gid: int, project_gid: int, section_gid: int, where
     ).first()
     if flags is None:
         raise NotFound(f"Unknown task: {task_gid}")
-    section_position = conn.execute(select(Section.position).where(Section.gid == section_gid)).scalar_one()
+    section_position = conn.execute(select(Section.position).where(Section.gid == section_gid)).scalar()
+    if section_position is None:  # deleted by a concurrent request since the caller looked it up
+        raise InvalidRequest(f"section: Unknown object: {section_gid}")
     current = conn.execute(
         select(TaskProject.section_gid).where(
             TaskProject.task_gid == task_gid, TaskProject.project_gid == project_gid

@@ -1,0 +1,22 @@
+"""`insert_ignore` counts the rows it really inserted, on both databases (psycopg's rowcount for a
+many-row insert is -1, which callers used to read as "inserted")."""
+
+from __future__ import annotations
+
+from tests.conftest import World
+from vinyasa.db import insert_ignore
+from vinyasa.models import WorkspaceMember
+from vinyasa.users.service import create_user
+
+
+def test_counts_only_new_rows(world: World) -> None:
+    with world.env.engine.begin() as conn:
+        users = [create_user(conn, f"i{i}@example.com") for i in range(3)]
+        rows = [
+            {"workspace_gid": int(world.workspace), "user_gid": u, "is_admin": False, "created_at": 1}
+            for u in users
+        ]
+        assert insert_ignore(conn, WorkspaceMember, rows[:2]) == 2
+        assert insert_ignore(conn, WorkspaceMember, rows) == 1
+        assert insert_ignore(conn, WorkspaceMember, rows) == 0
+        assert insert_ignore(conn, WorkspaceMember, []) == 0
