@@ -106,6 +106,20 @@ def changed(
         record(caller, resource, "changed", topics=topics, field=name, value=value)
 
 
+def member(
+    caller: Caller,
+    resource: ResourceRef,
+    action: str,
+    who: ValueRef,
+    *,
+    topics: Iterable[int],
+    field: str = "members",
+) -> None:
+    """A member (user or team) `added` to or `removed` from a project, team or workspace: a `changed`
+    entry of that resource's `members` (or `followers`) field carrying who."""
+    record(caller, resource, "changed", field=field, change=action, value=who, topics=topics)
+
+
 def task_topics(caller: Caller, task_gid: int) -> frozenset[int]:
     """The streams a task's changes belong to: its workspace, its ancestor tasks (a bounded walk:
     it terminates whatever the data holds) and every project any of them is in."""

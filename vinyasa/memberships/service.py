@@ -114,15 +114,7 @@ def create(ctx: Caller, fields: MembershipFields) -> int:
 
 def _record_member(ctx: Caller, project: access.VisibleProject, action: str, member: Member) -> None:
     """Journal: the project's `members` field `changed` (a user or team `added` or `removed`)."""
-    journal.record(
-        ctx,
-        ("project", project.gid),
-        "changed",
-        field="members",
-        change=action,
-        value=member,
-        topics=[project.workspace_gid],
-    )
+    journal.member(ctx, ("project", project.gid), action, member, topics=[project.workspace_gid])
 
 
 def _visible(ctx: Caller, value: str) -> tuple[int, access.VisibleProject]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from vinyasa.access import VisibleProject
 from vinyasa.core import Caller, journal
 from vinyasa.models import ProjectMember
 
@@ -46,15 +47,7 @@ def people(
 ) -> None:
     """Members or followers `added`/`removed`: a `changed` entry per user on the project's field."""
     for user in users:
-        journal.record(
-            caller,
-            ("project", gid),
-            "changed",
-            field=field,
-            change=action,
-            value=("user", user),
-            topics=[workspace_gid],
-        )
+        journal.member(caller, ("project", gid), action, ("user", user), topics=[workspace_gid], field=field)
 
 
 def _present(conn: Connection, project_gid: int, users: list[int], field: str) -> set[int]:
@@ -67,16 +60,11 @@ def _present(conn: Connection, project_gid: int, users: list[int], field: str) -
 
 
 def people_change(
-    caller: Caller,
-    project_gid: int,
-    workspace_gid: int,
-    field: str,
-    users: list[int],
-    apply: Callable[[], object],
+    caller: Caller, project: VisibleProject, field: str, users: list[int], apply: Callable[[], object]
 ) -> None:
     """Run `apply` (a member/follower write) and record exactly the users it added or removed."""
-    before = _present(caller.conn, project_gid, users, field)
+    before = _present(caller.conn, project.gid, users, field)
     apply()
-    after = _present(caller.conn, project_gid, users, field)
-    people(caller, project_gid, workspace_gid, field, "added", sorted(after - before))
-    people(caller, project_gid, workspace_gid, field, "removed", sorted(before - after))
+    after = _present(caller.conn, project.gid, users, field)
+    people(caller, project.gid, project.workspace_gid, field, "added", sorted(after - before))
+    people(caller, project.gid, project.workspace_gid, field, "removed", sorted(before - after))

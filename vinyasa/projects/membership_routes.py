@@ -25,12 +25,7 @@ async def add_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
     users = members.resolve_users(ctx, "members", ctx.input(MembersBody).members, project.workspace_gid)
     levels = dict.fromkeys(users, access.grantable_level(project))
     recorded.people_change(
-        ctx,
-        project.gid,
-        project.workspace_gid,
-        "members",
-        users,
-        lambda: members.add_members(ctx.conn, project.gid, levels),
+        ctx, project, "members", users, lambda: members.add_members(ctx.conn, project.gid, levels)
     )
     return ctx.one(PROJECT, project.gid)
 
@@ -45,12 +40,7 @@ async def remove_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
     users = members.resolve_users(ctx, "members", ctx.input(MembersBody).members, None)
     access.require_member_removal(ctx, project, users)
     recorded.people_change(
-        ctx,
-        project.gid,
-        project.workspace_gid,
-        "members",
-        users,
-        lambda: members.remove_members(ctx.conn, project.gid, users),
+        ctx, project, "members", users, lambda: members.remove_members(ctx.conn, project.gid, users)
     )
     return ctx.one(PROJECT, project.gid)
 
@@ -62,12 +52,7 @@ async def add_followers_for_project(ctx: CtxDep, project_gid: str) -> Response:
     users = members.resolve_users(ctx, "followers", ctx.input(FollowersBody).followers, project.workspace_gid)
     level = access.grantable_level(project)
     recorded.people_change(
-        ctx,
-        project.gid,
-        project.workspace_gid,
-        "followers",
-        users,
-        lambda: members.add_followers(ctx.conn, project.gid, users, level),
+        ctx, project, "followers", users, lambda: members.add_followers(ctx.conn, project.gid, users, level)
     )
     return ctx.one(PROJECT, project.gid)
 
@@ -78,12 +63,7 @@ async def remove_followers_for_project(ctx: CtxDep, project_gid: str) -> Respons
     project = members.sharable(ctx, project_gid)
     users = members.resolve_users(ctx, "followers", ctx.input(FollowersBody).followers, None)
     recorded.people_change(
-        ctx,
-        project.gid,
-        project.workspace_gid,
-        "followers",
-        users,
-        lambda: members.remove_followers(ctx.conn, project.gid, users),
+        ctx, project, "followers", users, lambda: members.remove_followers(ctx.conn, project.gid, users)
     )
     return ctx.one(PROJECT, project.gid)
 

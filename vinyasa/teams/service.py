@@ -133,15 +133,7 @@ def invite(ctx: Caller, team_gid: int, workspace_gid: int, user_gid: int) -> int
 
 def _record_member(caller: Caller, team_gid: int, workspace_gid: int, action: str, user_gid: int) -> None:
     """Journal: the team's `members` field `changed` (a user `added` or `removed`)."""
-    journal.record(
-        caller,
-        ("team", team_gid),
-        "changed",
-        field="members",
-        change=action,
-        value=("user", user_gid),
-        topics=[workspace_gid],
-    )
+    journal.member(caller, ("team", team_gid), action, ("user", user_gid), topics=[workspace_gid])
 
 
 def remove_member(ctx: Caller, team_gid: int, user_gid: int) -> None:

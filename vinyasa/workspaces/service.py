@@ -32,15 +32,7 @@ def add_member(conn: Connection, workspace_gid: int, user_gid: int, *, admin: bo
 
 def record_members(caller: Caller, workspace_gid: int, action: str, user_gid: int) -> None:
     """Journal: the workspace's `members` field `changed` (a user `added` or `removed`)."""
-    journal.record(
-        caller,
-        ("workspace", workspace_gid),
-        "changed",
-        field="members",
-        change=action,
-        value=("user", user_gid),
-        topics=(),
-    )
+    journal.member(caller, ("workspace", workspace_gid), action, ("user", user_gid), topics=())
 
 
 def rename(caller: Caller, workspace_gid: int, name: str) -> None:
