@@ -179,6 +179,9 @@ class Resource:
 
     `hidden`, for a type some callers may not see even when a visible object names it (a secret
     team, a parent task), says which referenced gids to render as a bare `{gid, resource_type}`.
+    `shown_when` is a cheap sufficient condition on one of its own columns under which anyone who
+    sees the naming object sees it too (a team that is not secret): references rendered from a join
+    that meet it skip the `hidden` check, and its query.
     """
 
     resource_type: str
@@ -188,6 +191,7 @@ class Resource:
     opt_in: frozenset[str] = frozenset()
     register: bool = True
     hidden: Hidden | None = None
+    shown_when: tuple[str, Callable[[Any], bool]] | None = None
     full: tuple[str, ...] = field(init=False)
     table_name: str = field(init=False)
 
@@ -203,7 +207,14 @@ class Resource:
         fields = {n: self.fields[n] for n in names}
         compact = tuple(n for n in self.compact if n in fields)
         return Resource(
-            self.resource_type, self.table, fields, compact, self.opt_in, register=False, hidden=self.hidden
+            self.resource_type,
+            self.table,
+            fields,
+            compact,
+            self.opt_in,
+            register=False,
+            hidden=self.hidden,
+            shown_when=self.shown_when,
         )
 
 
@@ -265,7 +276,11 @@ class _Plan:
     loaded: list[tuple[str, Value | Records | Embedded, _Sub]]
     assembly: list[tuple[str, int, Any, _Sub]]  # name, how, spec, sub-selection
     ref_columns: dict[str, int] = field(default_factory=dict)  # reference field -> its gid's row position
-    guarded: list[tuple[str, int, Hidden]] = field(default_factory=list)  # joined refs to check: field, gid
+    # joined refs to check: field, gid position, check, and the position and test of `shown_when`
+    guarded: list[tuple[str, int, Hidden, int | None, Callable[[Any], bool] | None]] = field(
+        default_factory=list
+    )
+    shown: dict[str, tuple[str, Callable[[Any], bool]]] = field(default_factory=dict)  # field -> column key
     mapping: bool = False  # Derived fields need rows as name -> value mappings
     changes: tuple[Change, ...] = ()  # Asana changes announced by rendering these fields
 
@@ -350,6 +365,10 @@ def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
                     fields.append((field_name, _COL, column_key, col.encode, field_sub))
                 else:
                     fields.append((field_name, _TYPE, None, None, field_sub))
+            if target.hidden is not None and target.shown_when is not None:
+                column, test = target.shown_when
+                columns[f"{alias}__shown"] = f"{alias}.{column} AS {alias}__shown"
+                plan.shown[name] = (f"{alias}__shown", test)
             plan.assembly.append((name, _JOINED, _Joined(alias, target.resource_type, tuple(fields)), sub))
         else:
             plan.assembly.append((name, _LOADED, spec, sub))
@@ -385,7 +404,9 @@ def _resolve_positions(plan: _Plan) -> None:
             plan.assembly[i] = (name, _JOINED, _Joined(at[spec.key], spec.resource_type, fields), sub)
             hidden = REGISTRY[spec.resource_type].hidden
             if hidden is not None:
-                plan.guarded.append((name, at[spec.key], hidden))
+                shown_key, test = plan.shown.get(name, (None, None))
+                shown_at = at[shown_key] if shown_key is not None else None
+                plan.guarded.append((name, at[spec.key], hidden, shown_at, test))
         elif how == _DERIVED:
             plan.mapping = True
 
@@ -428,8 +449,14 @@ def project(
         rows = {r[0]: r for r in sql.fetch(conn, plan.select + sql.marks(len(unique)) + ")", unique)}
     named = {g: dict(zip(plan.names, r, strict=True)) for g, r in rows.items()} if plan.mapping else {}
     hidden: dict[str, AbstractSet[int]] = {}
-    for name, key, check in plan.guarded:
-        targets = list(dict.fromkeys(r[key] for r in rows.values() if r[key] is not None))
+    for name, key, check, shown_at, shown in plan.guarded:
+        targets = list(
+            dict.fromkeys(
+                r[key]
+                for r in rows.values()
+                if r[key] is not None and (shown is None or shown_at is None or not shown(r[shown_at]))
+            )
+        )
         hidden[name] = check(conn, viewer, targets) if targets else set()
 
     # References are rendered once per (target type, sub-selection), whichever fields name them:

@@ -51,6 +51,8 @@ TEAM = Resource(
     compact=("name",),
     opt_in=frozenset({"description", "html_description"}),
     hidden=access.hidden_teams,  # a secret team named by a public project, a membership...
+    # Not secret: every member of its organization sees it, and whoever sees an object naming it is one.
+    shown_when=("visibility", lambda visibility: visibility != "secret"),
 )
 
 TEAM_MEMBERSHIP = Resource(
