@@ -250,7 +250,7 @@ def _measure_ordering(seed: dict[str, str], *, smoke: bool) -> OrderingResult:
     """Many inserts right after one task of the large project (bench.ordering), in this process."""
     from vinyasa.db import make_engine
 
-    engine = make_engine(seed["env_url"])
+    engine = make_engine(seed["env_url"], background_checkpoints=True)  # as the server runs it
     try:
         return measure_ordering(engine, int(seed["large"]), 200 if smoke else 2_000)
     finally:

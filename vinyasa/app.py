@@ -59,7 +59,9 @@ class NotMigrated(RuntimeError):
 
 def build_runtime(settings: Settings) -> Runtime:
     """Open the engine and read the server secret the first migration stored."""
-    engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
+    engine = make_engine(
+        settings.database_url, busy_timeout=settings.sqlite_busy_timeout, background_checkpoints=True
+    )
     try:
         with engine.connect() as conn:
             secret = conn.execute(select(Meta.value).where(Meta.key == "offset_secret")).scalar_one_or_none()

@@ -33,7 +33,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from vinyasa.core import Caller, journal
-from vinyasa.db import RequestTransactions, missing_key, race_kind
+from vinyasa.db import Checkpointer, RequestTransactions, missing_key, race_kind
 from vinyasa.errors import AsanaError, InvalidRequest, NotAuthorized, NotFound, PayloadTooLarge, RateLimited
 from vinyasa.protocol import changes, sql
 from vinyasa.protocol.body import Payload, fields_option, parse_body, pretty_option, validate
@@ -87,12 +87,15 @@ class Runtime:
     rich_text_strict: bool = False  # VINYASA_RICH_TEXT=strict (see vinyasa.richtext)
     tokens: TokenCache = field(default_factory=lambda: TokenCache())
     transactions: RequestTransactions = field(init=False)
+    checkpointer: Checkpointer = field(init=False)
 
     def __post_init__(self) -> None:
         self.transactions = RequestTransactions(self.engine)
+        self.checkpointer = Checkpointer(self.engine)  # SQLite's WAL, off the request path
 
     def close(self) -> None:
         """Close every database connection (at shutdown)."""
+        self.checkpointer.stop()
         self.transactions.close()
         self.engine.dispose()
 
