@@ -12,8 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
+from vinyasa.custom_fields import queries
 from vinyasa.models import CustomField, CustomFieldSetting, EnumOption
-from vinyasa.protocol import sql
 from vinyasa.protocol.resources import Batch, Col, Derived, Ref, RefList, Resource, Viewer, constant
 from vinyasa.protocol.values import Boolean
 
@@ -30,12 +30,7 @@ def enum_option_lists(conn: Connection, viewer: Viewer, gids: list[int]) -> Mapp
     key = ("enum_options", tuple(gids))
     rows = viewer.cache.get(key)
     if rows is None:
-        rows = viewer.cache[key] = sql.fetch(
-            conn,
-            "SELECT custom_field_gid, gid FROM enum_options"
-            f" WHERE custom_field_gid IN ({sql.marks(len(gids))}) ORDER BY custom_field_gid, position, gid",
-            gids,
-        )
+        rows = viewer.cache[key] = queries.enum_option_gids(conn, gids)
     out: dict[int, list[int]] = {}
     for field_gid, option_gid in rows:
         out.setdefault(field_gid, []).append(option_gid)
@@ -168,12 +163,7 @@ def settings_of(column: str) -> Batch:
     `custom_field_settings` (`column`: the container's column in custom_field_settings)."""
 
     def load(conn: Connection, _viewer: Viewer, gids: list[int]) -> Mapping[int, list[int]]:
-        rows = sql.fetch(
-            conn,
-            f"SELECT {column}, gid FROM custom_field_settings WHERE {column} IN ({sql.marks(len(gids))})"
-            f" ORDER BY {column}, position, gid",
-            gids,
-        )
+        rows = queries.settings_in(conn, column, gids)
         out: dict[int, list[int]] = {}
         for parent_gid, gid in rows:
             out.setdefault(parent_gid, []).append(gid)

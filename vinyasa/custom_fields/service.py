@@ -22,11 +22,11 @@ from sqlalchemy import delete, func, insert, select, update
 
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
+from vinyasa.custom_fields import queries
 from vinyasa.custom_fields.schemas import CustomFieldFields, EnumOptionFields, EnumOptionInsertBody
 from vinyasa.errors import Forbidden, InvalidRequest, NotFound
 from vinyasa.models import CustomField, CustomFieldSetting, EnumOption
 from vinyasa.ordering import BOTTOM, OrderedList, Place
-from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.messages import say
 from vinyasa.protocol.values import now_ms
@@ -61,12 +61,7 @@ def custom_field(ctx: Caller, value: str, field: str | None = None, *, lock: boo
     gid = as_gid(value)
     rows = []
     if gid is not None:
-        rows = sql.fetch(
-            ctx.conn,
-            "SELECT gid, workspace_gid, resource_subtype FROM custom_fields WHERE gid = ?"
-            + (" FOR UPDATE" if lock and ctx.conn.dialect.name == "postgresql" else ""),
-            [gid],
-        )
+        rows = queries.field(ctx.conn, gid, lock=bool(lock))
     if not rows or rows[0][1] not in access.workspace_roles(ctx):
         raise access.unknown(field, value, "custom_field")
     return VisibleField(*rows[0])
@@ -277,11 +272,7 @@ def update_field(ctx: Caller, field: VisibleField, body: CustomFieldFields) -> N
 
 def delete_field(ctx: Caller, field: VisibleField) -> None:
     """Delete a field with its enum options, settings and values (see the module docstring)."""
-    settings = sql.fetch(
-        ctx.conn,
-        "SELECT gid, project_gid FROM custom_field_settings WHERE custom_field_gid = ? ORDER BY gid",
-        [field.gid],
-    )
+    settings = queries.settings_of_field(ctx.conn, field.gid)
     for setting_gid, project_gid in settings:
         journal.record(
             ctx,

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vinyasa.core import Caller, journal
+from vinyasa.custom_fields import queries
 from vinyasa.errors import InvalidRequest
 from vinyasa.projects import members
-from vinyasa.protocol import sql
 from vinyasa.protocol.messages import json_kind
 from vinyasa.protocol.resources import Embedded, Viewer
 from vinyasa.protocol.values import iso_ms, parse_date, parse_datetime_ms
@@ -59,11 +59,6 @@ _VALUE_KEY = {
     "reference": "reference_value",
 }
 _ALL_VALUE_KEYS = frozenset(_VALUE_KEY.values())
-_DEFINITION = (
-    "SELECT gid, name, resource_subtype, description, precision, format, currency_code, custom_label,"
-    " custom_label_position FROM custom_fields WHERE gid IN ({marks})"
-)
-_VALUE_COLUMNS = "text_value, number_value, enum_option_gid, list_value, date_on, date_at"
 
 
 @dataclass(frozen=True)
@@ -90,18 +85,11 @@ class ValueStore:
     def _rows(
         self, conn: Any, gids: list[int]
     ) -> tuple[dict[int, list[int]], dict[tuple[int, int], tuple[Any, ...]]]:
-        marks = sql.marks(len(gids))
-        held = sql.fetch(conn, self.containers.format(marks=marks), gids)
+        held = queries.containers(conn, self.containers, gids)
         given: dict[int, list[int]] = {}
         if held:
             parents = sorted({p for _, p in held})
-            for parent, field_gid in sql.fetch(
-                conn,
-                f"SELECT {self.settings}, custom_field_gid FROM custom_field_settings"
-                f" WHERE {self.settings} IN ({sql.marks(len(parents))})"
-                f" ORDER BY {self.settings}, position, gid",
-                parents,
-            ):
+            for parent, field_gid in queries.settings_in(conn, self.settings, parents, of="custom_field_gid"):
                 given.setdefault(parent, []).append(field_gid)
         fields: dict[int, list[int]] = {}
         for owner, parent in held:
@@ -112,15 +100,7 @@ class ValueStore:
                 fields[owner] = list(given[parent])
             else:
                 listed.extend(f for f in given[parent] if f not in listed)
-        stored = {
-            (r[0], r[1]): r[2:]
-            for r in sql.fetch(
-                conn,
-                f"SELECT {self.owner}, custom_field_gid, {_VALUE_COLUMNS} FROM {self.table}"
-                f" WHERE {self.owner} IN ({marks})",
-                gids,
-            )
-        }
+        stored = {(r[0], r[1]): r[2:] for r in queries.stored_values(conn, self.table, self.owner, gids)}
         return fields, stored
 
     def _load(
@@ -143,9 +123,7 @@ class ValueStore:
         field_gids = sorted({f for pairs in order.values() for f, _ in pairs})
         if not field_gids:
             return {}
-        definitions = {
-            r[0]: r for r in sql.fetch(conn, _DEFINITION.format(marks=sql.marks(len(field_gids))), field_gids)
-        }
+        definitions = {r[0]: r for r in queries.definitions(conn, field_gids)}
         needs_values = bool(wanted & (_ALL_VALUE_KEYS | {"display_value"}))
         options = _options(conn, [g for g, d in definitions.items() if d[2] in ("enum", "multi_enum")])
         people_fields = {g for g, d in definitions.items() if d[2] == "people"}
@@ -191,7 +169,7 @@ class ValueStore:
                 raise InvalidRequest(
                     f"{label}: Not a custom field of this {self.kind} (add it to one of its projects)"
                 )
-            definition = sql.fetch(ctx.conn, _DEFINITION.format(marks="?"), [field_gid])
+            definition = queries.definitions(ctx.conn, [field_gid])
             if not definition:
                 raise InvalidRequest(f"{label}: Unknown object: {key}")
             if value is not None and field_gid not in on:
@@ -206,18 +184,7 @@ class ValueStore:
             before = stored.get((owner, field_gid))
             if parsed == before:
                 continue
-            sql.execute_many(
-                ctx.conn,
-                f"DELETE FROM {self.table} WHERE {self.owner} = ? AND custom_field_gid = ?",
-                [(owner, field_gid)],
-            )
-            if parsed is not None:
-                sql.execute_many(
-                    ctx.conn,
-                    f"INSERT INTO {self.table} ({self.owner}, custom_field_gid, {_VALUE_COLUMNS})"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(owner, field_gid, *parsed)],
-                )
+            queries.replace_value(ctx.conn, self.table, self.owner, owner, field_gid, parsed)
             changed.append(field_gid)
         if changed:
             topics = journal.task_topics(ctx, owner) if self.kind == "task" else {owner, workspace_gid}
@@ -243,12 +210,7 @@ def _options(conn: Any, field_gids: list[int]) -> dict[int, list[tuple[int, str,
     if not field_gids:
         return {}
     out: dict[int, list[tuple[int, str, bool, str]]] = {}
-    for field_gid, gid, name, enabled, color in sql.fetch(
-        conn,
-        "SELECT custom_field_gid, gid, name, enabled, color FROM enum_options"
-        f" WHERE custom_field_gid IN ({sql.marks(len(field_gids))}) ORDER BY custom_field_gid, position, gid",
-        field_gids,
-    ):
+    for field_gid, gid, name, enabled, color in queries.enum_options(conn, field_gids):
         out.setdefault(field_gid, []).append((gid, name, bool(enabled), color))
     return out
 
@@ -258,7 +220,7 @@ def _people(conn: Any, stored: Any) -> dict[int, str]:
     gids = sorted({int(g) for row in stored if row[3] for g in row[3].split(",")})
     if not gids:
         return {}
-    return dict(sql.fetch(conn, f"SELECT gid, name FROM users WHERE gid IN ({sql.marks(len(gids))})", gids))
+    return queries.user_names(conn, gids)
 
 
 def _option(option: tuple[int, str, bool, str]) -> dict[str, Any]:
@@ -416,7 +378,6 @@ TASK_VALUES = ValueStore(
     "task_custom_field_values",
     "task_gid",
     "task",
-    "SELECT task_gid, project_gid FROM task_projects WHERE task_gid IN ({marks})"
-    " ORDER BY task_gid, added_at, project_gid",
+    queries.TASK_CONTAINERS,
     "project_gid",
 )
