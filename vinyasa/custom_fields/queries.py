@@ -41,21 +41,12 @@ def settings_of_field(conn: Connection, field_gid: int) -> list[Row]:
     )
 
 
-def enum_option_gids(conn: Connection, field_gids: list[int]) -> list[Row]:
-    """(field, option) for each field's enum options, in order."""
+def enum_options(conn: Connection, field_gids: list[int], columns: str = "name, enabled, color") -> list[Row]:
+    """(field, option, *columns) for each field's enum options, in order (`columns` "" for gids only)."""
+    extra = f", {columns}" if columns else ""
     return sql.fetch(
         conn,
-        "SELECT custom_field_gid, gid FROM enum_options"
-        f" WHERE custom_field_gid IN ({sql.marks(len(field_gids))}) ORDER BY custom_field_gid, position, gid",
-        field_gids,
-    )
-
-
-def enum_options(conn: Connection, field_gids: list[int]) -> list[Row]:
-    """(field, option, name, enabled, color) for each field's enum options, in order."""
-    return sql.fetch(
-        conn,
-        "SELECT custom_field_gid, gid, name, enabled, color FROM enum_options"
+        f"SELECT custom_field_gid, gid{extra} FROM enum_options"
         f" WHERE custom_field_gid IN ({sql.marks(len(field_gids))}) ORDER BY custom_field_gid, position, gid",
         field_gids,
     )

@@ -30,7 +30,7 @@ def enum_option_lists(conn: Connection, viewer: Viewer, gids: list[int]) -> Mapp
     key = ("enum_options", tuple(gids))
     rows = viewer.cache.get(key)
     if rows is None:
-        rows = viewer.cache[key] = queries.enum_option_gids(conn, gids)
+        rows = viewer.cache[key] = queries.enum_options(conn, gids, columns="")
     out: dict[int, list[int]] = {}
     for field_gid, option_gid in rows:
         out.setdefault(field_gid, []).append(option_gid)
