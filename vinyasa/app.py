@@ -19,6 +19,7 @@ from vinyasa.db import make_engine
 from vinyasa.errors import install_error_handlers
 from vinyasa.events.routes import router as events_router
 from vinyasa.jobs.routes import router as jobs_router
+from vinyasa.jobs.template_routes import router as project_templates_router
 from vinyasa.memberships.routes import router as memberships_router
 from vinyasa.models import Meta
 from vinyasa.projects.membership_routes import router as project_memberships_router
@@ -53,6 +54,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     custom_fields_router,
     custom_field_settings_router,
     jobs_router,
+    project_templates_router,
 )
 
 

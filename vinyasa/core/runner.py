@@ -28,13 +28,17 @@ API (what a family needs)::
 - A step runs with `Run`: `gid`, `kind`, `creator_gid`, `workspace_gid`, `base_url`, `params`
   (dict, as enqueued), `progress` (dict, saved by each unit; `{}` at first), `attempts` (claims so
   far, 1 on the first), `result` (`(resource_type, gid)` or None). `run.unit()` yields a `Caller` for
-  the creator (vinyasa.core.unit.unit_of_work); `run.transaction()` yields a bare connection (for
+  the creator (vinyasa.core.unit.unit_of_work), `run.read()` a read-only one; `run.transaction()` yields a bare connection (for
   kinds with no creator). Both first check the claim is still this runner's (else `LeaseLost`, the
   step's writes are rolled back and the work is left to whoever holds it), and at commit save
   `progress` and `result` and renew the lease: a step's writes and its progress commit together,
   so a step runs to completion exactly once, whatever crashes. Anything a step does outside a unit
   (an HTTP call) may run again after a crash: make it idempotent or record it in `progress`.
   Setting `run.done = True` inside a unit finishes the job with that same commit.
+- `run.keep(value)` inside a unit stores a large JSON-serialisable value with that commit (written
+  once, not with every step's progress: e.g. a snapshot the later steps work from); `run.stash`
+  holds it (None until kept) in every later step and after a takeover. `run.memo` is a dict that
+  lives as long as this claim (caches derived from the stash; never saved).
 - A step returns `MORE` (call again soon), `DONE` (succeeded) or `later(seconds)` (release the
   claim; due again then). Raising `JobFailed(message)` fails the job with that message. Any other
   exception is retried after `kind.backoff(attempts)` seconds (a race with another transaction,
@@ -195,11 +199,12 @@ _CLAIM = (
     " WHERE gid = (SELECT gid FROM jobs WHERE due_at <= ? AND kind IN ({kinds})"
     " ORDER BY due_at LIMIT 1{lock}) AND due_at <= ?"
     " RETURNING gid, kind, creator_gid, workspace_gid, base_url, params, progress, attempts,"
-    " result_type, result_gid"
+    " result_type, result_gid, stash"
 )
 _ANY_DUE = "SELECT 1 FROM jobs WHERE due_at <= ? AND kind IN ({kinds}) LIMIT 1"
 _FENCE = "UPDATE jobs SET due_at = :due WHERE gid = :gid AND lease_owner = :owner AND status = 'in_progress'"
 _SAVE = "UPDATE jobs SET progress = ?, result_type = ?, result_gid = ? WHERE gid = ?"
+_KEEP = "UPDATE jobs SET stash = ? WHERE gid = ?"
 _FINISH = (
     "UPDATE jobs SET status = ?, error = ?, due_at = NULL, lease_owner = NULL, finished_at = ?"
     " WHERE gid = ? AND lease_owner = ?"
@@ -224,8 +229,15 @@ class Run:
     lease_ms: int
     transactions: RequestTransactions
     rich_text_strict: bool = False
+    stash: Any = None
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
     done: bool = False
     finished: bool = field(default=False, repr=False)
+    _kept: bool = field(default=False, repr=False)
+
+    def keep(self, value: Any) -> None:
+        """Store `value` as the job's stash with the current unit's commit."""
+        self.stash, self._kept = value, True
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -234,6 +246,15 @@ class Run:
             self._fence(conn)
             yield conn
             self._save(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[Caller]:
+        """A read-only Caller for the job's creator (reads that must not hold the write lock, e.g.
+        a large snapshot before a short write unit). It does not check or renew the claim."""
+        if self.creator_gid is None:
+            raise JobFailed("The job has no creator to act as")
+        with self.transactions.begin(write=False) as conn:
+            yield Caller(conn=conn, user_gid=self.creator_gid, base_url=self.base_url)
 
     @contextmanager
     def unit(self) -> Iterator[Caller]:
@@ -256,6 +277,9 @@ class Run:
     def _save(self, conn: Connection) -> None:
         kind, gid = self.result if self.result else (None, None)
         sql.execute_many(conn, _SAVE, [(json.dumps(self.progress), kind, gid, self.gid)])
+        if self._kept:
+            sql.execute_many(conn, _KEEP, [(json.dumps(self.stash), self.gid)])
+            self._kept = False
         if self.done:
             sql.execute_many(conn, _FINISH, [(SUCCEEDED, None, now_ms(), self.gid, self.owner)])
             self.finished = True
@@ -280,7 +304,7 @@ def _claim(transactions: RequestTransactions, owner: str, lease_ms: int, kinds: 
         rows = sql.fetch(conn, statement, [owner, now + lease_ms, now, *kinds, now])
     if not rows:
         return None
-    gid, kind, creator, workspace, base_url, params, progress, attempts, rtype, rgid = rows[0]
+    gid, kind, creator, workspace, base_url, params, progress, attempts, rtype, rgid, stash = rows[0]
     return Run(
         gid=int(gid),
         kind=kind,
@@ -291,6 +315,7 @@ def _claim(transactions: RequestTransactions, owner: str, lease_ms: int, kinds: 
         progress=json.loads(progress) if progress else {},
         attempts=int(attempts),
         result=(rtype, int(rgid)) if rtype is not None and rgid is not None else None,
+        stash=json.loads(stash) if stash else None,
         owner=owner,
         lease_ms=lease_ms,
         transactions=transactions,
@@ -319,7 +344,7 @@ def _advance(run: Run) -> Step | None:
     if run.attempts > kind.max_attempts:
         _end(run, FAILED, "The job was interrupted too many times")
         return None
-    saved = dict(run.progress), run.result
+    saved = dict(run.progress), run.result, run.stash
     try:
         for tries in range(1, _RACE_RETRIES + 1):
             try:
@@ -328,7 +353,8 @@ def _advance(run: Run) -> Step | None:
             except Exception as exc:
                 if race_kind(exc) is None or tries == _RACE_RETRIES:
                     raise
-                run.progress, run.result = dict(saved[0]), saved[1]  # the step rolled back
+                run.progress, run.result, run.stash = dict(saved[0]), saved[1], saved[2]  # rolled back
+                run._kept = False
                 time.sleep(0.005 * 2**tries)
     except LeaseLost:
         log.warning("job %s: lease lost to another runner", run.gid)

@@ -2,7 +2,7 @@
 
 from vinyasa.models.core import GidCounter, Meta, Token
 from vinyasa.models.custom_fields import CustomField, CustomFieldSetting, EnumOption, TaskCustomFieldValue
-from vinyasa.models.jobs import Job
+from vinyasa.models.jobs import Job, ProjectOrigin, ProjectTemplate
 from vinyasa.models.journal import JournalEntry, JournalTopic
 from vinyasa.models.people import Team, TeamMember, User, Workspace, WorkspaceMember
 from vinyasa.models.projects import Project, ProjectMember
@@ -20,6 +20,8 @@ __all__ = [
     "Meta",
     "Project",
     "ProjectBrief",
+    "ProjectOrigin",
+    "ProjectTemplate",
     "ProjectMember",
     "Section",
     "Status",
