@@ -49,7 +49,6 @@ def upgrade() -> None:
         batch_op.create_index("ix_jobs_due_at", ["due_at"], unique=False)
         batch_op.create_index("ix_jobs_creator", ["creator_gid"], unique=False)
 
-
     op.create_table(
         "project_templates",
         sa.Column(
@@ -77,7 +76,10 @@ def upgrade() -> None:
             ["team_gid"], ["teams.gid"], name=op.f("fk_project_templates_team_gid_teams"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["owner_gid"], ["users.gid"], name=op.f("fk_project_templates_owner_gid_users"), ondelete="SET NULL"
+            ["owner_gid"],
+            ["users.gid"],
+            name=op.f("fk_project_templates_owner_gid_users"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("gid", name=op.f("pk_project_templates")),
     )

@@ -40,7 +40,7 @@ async def source_project(client: httpx.AsyncClient, world: World, **extra: Any) 
         "gid"
     ]
     bob, _ = world.person("bob@example.com")
-    specs = [
+    specs: list[tuple[str, str, dict[str, Any]]] = [
         ("A", first, {"due_on": "2026-03-02", "start_on": "2026-02-27", "assignee": bob, "notes": "a notes"}),
         ("B", first, {"due_on": "2026-03-06"}),
         ("C", second, {"due_on": "2026-03-13", "followers": [bob]}),

@@ -27,10 +27,12 @@ API (what a family needs)::
   caller's user); `enqueue_system(conn, kind, params, base_url, ...)` for work with no creator.
 - A step runs with `Run`: `gid`, `kind`, `creator_gid`, `workspace_gid`, `base_url`, `params`
   (dict, as enqueued), `progress` (dict, saved by each unit; `{}` at first), `attempts` (claims so
-  far, 1 on the first), `result` (`(resource_type, gid)` or None). `run.unit()` yields a `Caller` for
-  the creator (vinyasa.core.unit.unit_of_work), `run.read()` a read-only one; `run.transaction()` yields a bare connection (for
-  kinds with no creator). Both first check the claim is still this runner's (else `LeaseLost`, the
-  step's writes are rolled back and the work is left to whoever holds it), and at commit save
+  far, 1 on the first), `result` (`(resource_type, gid)` or None). `run.unit()` yields a `Caller`
+  for the creator (vinyasa.core.unit.unit_of_work); `run.transaction()` yields a bare connection
+  (for kinds with no creator); `run.read()` a read-only Caller (no claim check: for large reads
+  that must not hold the write lock, before a short unit). The first two check the claim is still
+  this runner's (else `LeaseLost`: the step's writes are rolled back and the work is left to
+  whoever holds it), and at commit save
   `progress` and `result` and renew the lease: a step's writes and its progress commit together,
   so a step runs to completion exactly once, whatever crashes. Anything a step does outside a unit
   (an HTTP call) may run again after a crash: make it idempotent or record it in `progress`.

@@ -74,9 +74,7 @@ def _sections(caller: Caller, project: int, workspace: int, names: list[str]) ->
     queries.rename_section(caller.conn, first, names[0])
     gids = [first, *allocate(caller.conn, len(names) - 1)]
     now = now_ms()
-    rows = [
-        (gid, project, name, position + GAP * i, now) for i, (gid, name) in enumerate(zip(gids, names)) if i
-    ]
+    rows = [(gid, project, names[i], position + GAP * i, now) for i, gid in enumerate(gids) if i]
     queries.write(caller.conn, queries.INSERT_SECTION, rows)
     for gid in gids[1:]:
         journal.record(caller, ("section", gid), "added", parent=("project", project), topics=[workspace])
@@ -127,9 +125,11 @@ def next_chunk(tasks: list[list[Any]], start: int) -> int:
     return end
 
 
-def _references(caller: Caller, chunk: list[list[Any]]) -> tuple[set[int], set[int]]:
+def _references(
+    caller: Caller, chunk: list[list[Any]], assignees: dict[int, int | None] | None
+) -> tuple[set[int], set[int]]:
     """Which users and custom fields the chunk names still exist."""
-    users: set[int] = set()
+    users: set[int] = {u for u in (assignees or {}).values() if u is not None}
     fields: set[int] = set()
     for _, _, f in chunk:
         users.update(int(u) for u in (f["assignee_gid"], f["completed_by_gid"]) if u is not None)
@@ -152,17 +152,19 @@ def write_tasks(
     section_positions: list[int],
     parent: tuple[int, int] | None = None,
     assignees: dict[int, int | None] | None = None,
+    follow: bool = False,
 ) -> list[int]:
     """Write one chunk of blueprint tasks (whole trees; `offset` is the chunk's index in the
     blueprint, used for positions); returns the new gids in chunk order.
 
     Top-level tasks go into `project` (its `sections[i]` at `section_positions[i]`), or under
     `parent` ((gid, root) of an existing task, at the bottom of its subtasks), or nowhere.
-    `assignees` maps source assignees to new ones (template roles); unmapped ones are kept."""
+    `assignees` maps source assignees to new ones (template roles); unmapped ones are kept.
+    `follow`: the creator follows the top-level copies (as with any task they create)."""
     conn = caller.conn
     now = now_ms()
     gids = allocate(conn, len(chunk))
-    users, fields = _references(caller, chunk)
+    users, fields = _references(caller, chunk, assignees)
     tasks_rows: list[tuple[Any, ...]] = []
     places: list[tuple[Any, ...]] = []
     followers: list[tuple[int, int, int]] = []
@@ -222,7 +224,10 @@ def write_tasks(
                     now,
                 )
             )
-        followers.extend((gid, int(u), now) for u in dict.fromkeys(f["followers"]) if int(u) in users)
+        following = dict.fromkeys(int(u) for u in f["followers"] if int(u) in users)
+        if follow and local_parent < 0:
+            following[caller.user_gid] = None
+        followers.extend((gid, u, now) for u in following)
         values.extend((gid, *v) for v in f["values"] if int(v[0]) in fields)
     queries.write(conn, queries.INSERT_TASK, tasks_rows)
     queries.write(conn, queries.INSERT_PLACEMENT, places)

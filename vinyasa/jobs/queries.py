@@ -168,7 +168,8 @@ def in_workspace(conn: Connection, workspace_gid: int, users: Sequence[int]) -> 
         return set()
     rows = sql.fetch(
         conn,
-        f"SELECT user_gid FROM workspace_members WHERE workspace_gid = ? AND user_gid IN ({sql.marks(len(users))})",
+        "SELECT user_gid FROM workspace_members WHERE workspace_gid = ?"
+        f" AND user_gid IN ({sql.marks(len(users))})",
         [workspace_gid, *users],
     )
     return {int(r[0]) for r in rows}
@@ -179,7 +180,7 @@ def in_workspace(conn: Connection, workspace_gid: int, users: Sequence[int]) -> 
 INSERT_TASK = (
     "INSERT INTO tasks (gid, workspace_gid, name, html_notes, resource_subtype, completed, completed_at,"
     " completed_by_gid, assignee_gid, due_on, due_at, start_on, start_at, parent_gid, root_gid, position,"
-    " created_by_gid, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f" created_by_gid, created_at, modified_at) VALUES ({sql.marks(19)})"
 )
 INSERT_PLACEMENT = (
     "INSERT INTO task_projects (task_gid, project_gid, section_gid, section_position, position, completed,"

@@ -165,6 +165,7 @@ def duplicate_task(run: runner.Run) -> runner.Step:
             sections=[],
             section_positions=[],
             parent=parent,
+            follow=True,
         )
         run.result = ("task", gids[0])
         run.done = True
