@@ -58,7 +58,9 @@ def test_duplicate_a_project_and_a_task(live: Live) -> None:
     done = wait(client, job)
     assert done["status"] == "succeeded" and done["new_project"]["name"] == "Copy"
     tasks = list(
-        asana.TasksApi(client).get_tasks_for_project(done["new_project"]["gid"], {"opt_fields": "name,due_on"})
+        asana.TasksApi(client).get_tasks_for_project(
+            done["new_project"]["gid"], {"opt_fields": "name,due_on"}
+        )
     )
     assert [(t["name"], t["due_on"]) for t in tasks] == [("First", "2026-05-26"), ("Second", "2026-06-01")]
 
