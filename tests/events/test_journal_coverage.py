@@ -204,8 +204,8 @@ async def test_write_route_records_its_changes(
         parent = await make_task(client, world, "P", workspace=world.workspace)
         ok(await client.post(f"/tasks/{scene['task']}/setParent", json={"data": {"parent": parent}}))
     if operation in ("instantiateProject", "deleteProjectTemplate"):
-        body: dict[str, Any] = {"data": {"name": "T", "public": True, "team": world.team}}
-        job = ok(await client.post(f"/projects/{scene['project']}/saveAsTemplate", json=body), 201)
+        save = {"name": "T", "public": True, "team": world.team}
+        job = ok(await client.post(f"/projects/{scene['project']}/saveAsTemplate", json={"data": save}), 201)
         runner.drain(world.env.app.state.runtime.transactions)
         done = ok(await client.get(f"/jobs/{job['gid']}"))
         scene["template"] = done["new_project_template"]["gid"]
