@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
             poll=settings.job_poll_seconds,
             workers=settings.job_workers,
             rich_text_strict=settings.rich_text == "strict",
+            pause=settings.job_pause,
         )
         runner.start()  # every process runs the durable background work (vinyasa.core.runner)
         try:

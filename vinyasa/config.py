@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     job_lease_seconds: float = 30.0
     job_poll_seconds: float = 0.5
     job_workers: int = 2
+    # After each step a worker rests this many times the step's duration (at most 50 ms), so
+    # requests keep most of the process's CPU while a long job runs.
+    job_pause: float = 3.0
 
 
 @lru_cache(maxsize=1)

@@ -37,10 +37,11 @@ API (what a family needs)::
   so a step runs to completion exactly once, whatever crashes. Anything a step does outside a unit
   (an HTTP call) may run again after a crash: make it idempotent or record it in `progress`.
   Setting `run.done = True` inside a unit finishes the job with that same commit.
-- `run.keep(value)` inside a unit stores a large JSON-serialisable value with that commit (written
-  once, not with every step's progress: e.g. a snapshot the later steps work from); `run.stash`
-  holds it (None until kept) in every later step and after a takeover. `run.memo` is a dict that
-  lives as long as this claim (caches derived from the stash; never saved).
+- `run.keep(items)` inside a unit stores a large list of JSON-serialisable items with that commit
+  (written once, not with every step's progress: e.g. a snapshot the later steps work from), one
+  JSON line per item, so no single (GIL-holding) encode or decode call is long; `run.stash()`
+  returns it (None until kept), read once per claim, in every later step and after a takeover.
+  `run.memo` is a dict that lives as long as this claim (never saved).
 - A step returns `MORE` (call again soon), `DONE` (succeeded) or `later(seconds)` (release the
   claim; due again then). Raising `JobFailed(message)` fails the job with that message. Any other
   exception is retried after `kind.backoff(attempts)` seconds (a race with another transaction,
@@ -50,9 +51,12 @@ API (what a family needs)::
 - States: `not_started` -> `in_progress` (first claim) -> `succeeded` | `failed`. `error` holds the
   failure message, `finished_at` the end (epoch ms).
 
-Running: `Runner(transactions, lease=30, poll=0.5, workers=2)`; `start()` in the lifespan,
+Running: `Runner(transactions, lease=30, poll=0.5, workers=2, pause=3)`; `start()` in the lifespan,
 `await stop()` at shutdown (waits for the step under way). `wake()` (called by `enqueue` for every
 runner of the process) makes idle workers look for due work at once instead of at the next poll.
+Steps run on worker threads (`asyncio.to_thread`); while one runs the interpreter's switch interval
+is 0.5 ms (not 5), and after each step its worker rests `pause` times as long as the step took (at
+most 50 ms), so requests on the event loop keep most of the CPU (bench/jobs.py measures both).
 Tests run due work deterministically with `drain(transactions)` (synchronous, in the calling thread,
 until nothing is due; returns how many jobs it ran to an end).
 """
@@ -62,6 +66,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -201,7 +207,7 @@ _CLAIM = (
     " WHERE gid = (SELECT gid FROM jobs WHERE due_at <= ? AND kind IN ({kinds})"
     " ORDER BY due_at LIMIT 1{lock}) AND due_at <= ?"
     " RETURNING gid, kind, creator_gid, workspace_gid, base_url, params, progress, attempts,"
-    " result_type, result_gid, stash"
+    " result_type, result_gid, length(stash)"  # SQLite 3.40 answers `stash IS NOT NULL` wrongly here
 )
 _ANY_DUE = "SELECT 1 FROM jobs WHERE due_at <= ? AND kind IN ({kinds}) LIMIT 1"
 _FENCE = "UPDATE jobs SET due_at = :due WHERE gid = :gid AND lease_owner = :owner AND status = 'in_progress'"
@@ -231,15 +237,24 @@ class Run:
     lease_ms: int
     transactions: RequestTransactions
     rich_text_strict: bool = False
-    stash: Any = None
+    has_stash: bool = False
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
     done: bool = False
     finished: bool = field(default=False, repr=False)
+    _stash: list[Any] | None = field(default=None, repr=False)
     _kept: bool = field(default=False, repr=False)
 
-    def keep(self, value: Any) -> None:
-        """Store `value` as the job's stash with the current unit's commit."""
-        self.stash, self._kept = value, True
+    def keep(self, items: list[Any]) -> None:
+        """Store `items` as the job's stash with the current unit's commit."""
+        self._stash, self._kept = items, True
+
+    def stash(self) -> list[Any] | None:
+        """The kept items (None when nothing was kept), read once per claim."""
+        if self._stash is None and self.has_stash:
+            with self.transactions.begin(write=False) as conn:
+                raw = sql.fetch_value(conn, "SELECT stash FROM jobs WHERE gid = ?", [self.gid])
+            self._stash = [json.loads(line) for line in str(raw or "").splitlines()]
+        return self._stash
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -279,9 +294,10 @@ class Run:
     def _save(self, conn: Connection) -> None:
         kind, gid = self.result if self.result else (None, None)
         sql.execute_many(conn, _SAVE, [(json.dumps(self.progress), kind, gid, self.gid)])
-        if self._kept:
-            sql.execute_many(conn, _KEEP, [(json.dumps(self.stash), self.gid)])
-            self._kept = False
+        if self._kept and self._stash is not None:
+            text_ = "\n".join(json.dumps(item) for item in self._stash)
+            sql.execute_many(conn, _KEEP, [(text_, self.gid)])
+            self._kept, self.has_stash = False, True
         if self.done:
             sql.execute_many(conn, _FINISH, [(SUCCEEDED, None, now_ms(), self.gid, self.owner)])
             self.finished = True
@@ -306,7 +322,7 @@ def _claim(transactions: RequestTransactions, owner: str, lease_ms: int, kinds: 
         rows = sql.fetch(conn, statement, [owner, now + lease_ms, now, *kinds, now])
     if not rows:
         return None
-    gid, kind, creator, workspace, base_url, params, progress, attempts, rtype, rgid, stash = rows[0]
+    gid, kind, creator, workspace, base_url, params, progress, attempts, rtype, rgid, kept = rows[0]
     return Run(
         gid=int(gid),
         kind=kind,
@@ -317,7 +333,7 @@ def _claim(transactions: RequestTransactions, owner: str, lease_ms: int, kinds: 
         progress=json.loads(progress) if progress else {},
         attempts=int(attempts),
         result=(rtype, int(rgid)) if rtype is not None and rgid is not None else None,
-        stash=json.loads(stash) if stash else None,
+        has_stash=bool(kept),
         owner=owner,
         lease_ms=lease_ms,
         transactions=transactions,
@@ -346,7 +362,7 @@ def _advance(run: Run) -> Step | None:
     if run.attempts > kind.max_attempts:
         _end(run, FAILED, "The job was interrupted too many times")
         return None
-    saved = dict(run.progress), run.result, run.stash
+    saved = dict(run.progress), run.result, run._stash, run.has_stash
     try:
         for tries in range(1, _RACE_RETRIES + 1):
             try:
@@ -355,8 +371,8 @@ def _advance(run: Run) -> Step | None:
             except Exception as exc:
                 if race_kind(exc) is None or tries == _RACE_RETRIES:
                     raise
-                run.progress, run.result, run.stash = dict(saved[0]), saved[1], saved[2]  # rolled back
-                run._kept = False
+                run.progress, run.result = dict(saved[0]), saved[1]  # the step rolled back
+                run._stash, run.has_stash, run._kept = saved[2], saved[3], False
                 time.sleep(0.005 * 2**tries)
     except LeaseLost:
         log.warning("job %s: lease lost to another runner", run.gid)
@@ -404,6 +420,32 @@ def drain(transactions: RequestTransactions, *, lease: float = 30.0, limit: int 
 
 # ---- the runner of a server process ----------------------------------------------------------------
 
+# While a step runs on a worker thread, the interpreter hands the GIL over every SWITCH_INTERVAL s
+# (CPython's default is 5 ms): the event loop thread, which gives the GIL up at every socket and
+# database call of a request, would otherwise wait up to 5 ms to get it back each time.
+SWITCH_INTERVAL = 0.0005
+PAUSE_CAP = 0.05
+_switch_lock = threading.Lock()
+_stepping_now = 0
+_default_interval = sys.getswitchinterval()
+
+
+def _stepping(run: Run) -> Step | None:
+    """`_advance` with the short switch interval while it runs (thread-safe, nested across workers)."""
+    global _stepping_now
+    with _switch_lock:
+        _stepping_now += 1
+        if _stepping_now == 1:
+            sys.setswitchinterval(SWITCH_INTERVAL)
+    try:
+        return _advance(run)
+    finally:
+        with _switch_lock:
+            _stepping_now -= 1
+            if _stepping_now == 0:
+                sys.setswitchinterval(_default_interval)
+
+
 _RUNNING: set[Runner] = set()
 
 
@@ -418,11 +460,13 @@ class Runner:
         poll: float = 0.5,
         workers: int = 2,
         rich_text_strict: bool = False,
+        pause: float = 3.0,
     ) -> None:
         self.transactions = transactions
         self.lease_ms = int(lease * 1000)
         self.poll, self.workers = poll, workers
         self.rich_text_strict = rich_text_strict
+        self.pause = pause  # rest after each step, as a multiple of the step's duration
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self._wakeup: asyncio.Event | None = None
@@ -478,14 +522,16 @@ class Runner:
                 continue
             run.rich_text_strict = self.rich_text_strict
             while not self._stopping:
+                started = time.monotonic()
                 try:
-                    outcome = await asyncio.to_thread(_advance, run)
+                    outcome = await asyncio.to_thread(_stepping, run)
                 except Exception:
                     log.exception("runner: job %s could not be ended", run.gid)
                     outcome = None  # its lease runs out and it is claimed again
                 if outcome is None:
                     break
-                await asyncio.sleep(0)  # let requests in between steps
+                # Requests first: rest as long as the step took (at most PAUSE_CAP s) before the next.
+                await asyncio.sleep(min(PAUSE_CAP, time.monotonic() - started) * self.pause)
             else:  # stopping mid-job: hand it over now (its committed steps are kept)
                 try:
                     await asyncio.to_thread(_release, run, 0.0)

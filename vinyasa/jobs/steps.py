@@ -75,7 +75,7 @@ def _begin(run: runner.Run, plan: dict[str, Any], name: str, team: int | None, *
         if template is not None:
             queries.set_origin(caller.conn, project, int(template))
         run.result = ("project", project)
-        run.keep(plan)
+        run.keep([{k: v for k, v in plan.items() if k != "tasks"}, *plan["tasks"]])
         run.progress.update(
             project=project,
             workspace=plan["project"]["workspace_gid"],
@@ -89,7 +89,9 @@ def _begin(run: runner.Run, plan: dict[str, Any], name: str, team: int | None, *
 
 def _write_chunk(run: runner.Run) -> runner.Step:
     """Step 2..n: the next chunk of whole task trees into the new project."""
-    tasks: list[list[Any]] = run.stash["tasks"]
+    kept = run.stash()
+    assert kept is not None
+    tasks: list[list[Any]] = kept[1:]
     progress = run.progress
     start = int(progress["next"])
     end = build.next_chunk(tasks, start)
@@ -114,7 +116,7 @@ def _write_chunk(run: runner.Run) -> runner.Step:
 
 def duplicate_project(run: runner.Run) -> runner.Step:
     """The `duplicate_project` kind (params: source, name, include, schedule)."""
-    if run.stash is not None:
+    if run.has_stash:
         return _write_chunk(run)
     params = run.params
     with run.read() as caller:
@@ -129,7 +131,7 @@ def duplicate_project(run: runner.Run) -> runner.Step:
 
 def instantiate_project(run: runner.Run) -> runner.Step:
     """The `instantiate_project` kind (params: template, name, team, privacy, dates, roles)."""
-    if run.stash is not None:
+    if run.has_stash:
         return _write_chunk(run)
     params = run.params
     with run.read() as caller:
