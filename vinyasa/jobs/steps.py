@@ -32,30 +32,30 @@ TASK_GONE = "The task to duplicate was deleted, or you can no longer see it"
 PROJECT_GONE = "The new project was deleted before the job finished"
 
 
-def project_include(elements: list[str]) -> Include:
-    """ProjectDuplicateRequest `include` elements as what a blueprint reads."""
-    return Include(
-        notes="notes" in elements,
-        members="members" in elements,
-        assignee="task_assignee" in elements,
-        dates="task_dates" in elements,
-        followers="task_followers" in elements,
-        task_notes="task_notes" in elements,
-        projects="task_projects" in elements,
-        subtasks="task_subtasks" in elements,
-    )
+# `include` element -> the Include flag it sets, for projects (ProjectDuplicateRequest) and tasks.
+PROJECT_FLAGS = {
+    "notes": "notes",
+    "members": "members",
+    "task_assignee": "assignee",
+    "task_dates": "dates",
+    "task_followers": "followers",
+    "task_notes": "task_notes",
+    "task_projects": "projects",
+    "task_subtasks": "subtasks",
+}
+TASK_FLAGS = {
+    "assignee": "assignee",
+    "dates": "dates",
+    "followers": "followers",
+    "notes": "task_notes",
+    "projects": "projects",
+    "subtasks": "subtasks",
+}
 
 
-def task_include(elements: list[str]) -> Include:
-    """TaskDuplicateRequest `include` elements as what a blueprint reads."""
-    return Include(
-        assignee="assignee" in elements,
-        dates="dates" in elements,
-        followers="followers" in elements,
-        task_notes="notes" in elements,
-        projects="projects" in elements,
-        subtasks="subtasks" in elements,
-    )
+def include_of(elements: list[str], flags: dict[str, str]) -> Include:
+    """What a blueprint reads for these `include` elements (others copy nothing)."""
+    return Include(**{flags[e]: True for e in elements if e in flags})
 
 
 def _schedule(plan: dict[str, Any], schedule: dict[str, Any] | None) -> None:
@@ -124,7 +124,9 @@ def duplicate_project(run: runner.Run) -> runner.Step:
             access.project(caller, str(params["source"]))
         except NotFound:
             raise runner.JobFailed(SOURCE_GONE) from None
-        plan = blueprint.of_project(caller.conn, int(params["source"]), project_include(params["include"]))
+        plan = blueprint.of_project(
+            caller.conn, int(params["source"]), include_of(params["include"], PROJECT_FLAGS)
+        )
     _schedule(plan, params.get("schedule"))
     return _begin(run, plan, params["name"], plan["project"]["team_gid"])
 
@@ -145,7 +147,7 @@ def instantiate_project(run: runner.Run) -> runner.Step:
 def duplicate_task(run: runner.Run) -> runner.Step:
     """The `duplicate_task` kind (params: source, name, include): one unit."""
     params = run.params
-    include = task_include(params["include"])
+    include = include_of(params["include"], TASK_FLAGS)
     with run.read() as caller:
         try:
             task = access.task(caller, str(params["source"]))
