@@ -19,6 +19,7 @@ from vinyasa.errors import install_error_handlers
 from vinyasa.events.routes import router as events_router
 from vinyasa.memberships.routes import router as memberships_router
 from vinyasa.models import Meta
+from vinyasa.portfolios.routes import router as portfolios_router
 from vinyasa.projects.membership_routes import router as project_memberships_router
 from vinyasa.projects.routes import router as projects_router
 from vinyasa.protocol.context import Runtime
@@ -50,6 +51,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     events_router,
     custom_fields_router,
     custom_field_settings_router,
+    portfolios_router,
 )
 
 

@@ -4,6 +4,7 @@ from vinyasa.models.core import GidCounter, Meta, Token
 from vinyasa.models.custom_fields import CustomField, CustomFieldSetting, EnumOption, TaskCustomFieldValue
 from vinyasa.models.journal import JournalEntry, JournalTopic
 from vinyasa.models.people import Team, TeamMember, User, Workspace, WorkspaceMember
+from vinyasa.models.portfolios import Portfolio, PortfolioItem, PortfolioMember
 from vinyasa.models.projects import Project, ProjectMember
 from vinyasa.models.statuses import ProjectBrief, Status
 from vinyasa.models.tasks import Section, Task, TaskFollower, TaskProject
@@ -16,6 +17,9 @@ __all__ = [
     "JournalEntry",
     "JournalTopic",
     "Meta",
+    "Portfolio",
+    "PortfolioItem",
+    "PortfolioMember",
     "Project",
     "ProjectBrief",
     "ProjectMember",

@@ -12,6 +12,7 @@ from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Project, Workspace
 from vinyasa.notes import stored_rich_text
+from vinyasa.portfolios import items as portfolio_items
 from vinyasa.projects import changes as recorded
 from vinyasa.projects import members
 from vinyasa.projects.schemas import NOT_NULL, ProjectFields
@@ -301,4 +302,5 @@ def delete_project(ctx: Caller, project: access.VisibleProject) -> None:
     """Delete a project; its memberships go with it (ON DELETE CASCADE), in the request's transaction."""
     access.require_project_level(project, "editor", "delete it")
     recorded.deleted(ctx, project.gid, project.workspace_gid)
+    portfolio_items.forget(ctx, "project", project.gid)  # the rows go with it (ON DELETE CASCADE)
     ctx.conn.execute(delete(Project).where(Project.gid == project.gid))
