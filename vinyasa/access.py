@@ -616,11 +616,13 @@ _PORTFOLIO_SQL = (
 
 def portfolio(ctx: Caller, value: str, field: str | None = None, *, lock: bool = False) -> VisiblePortfolio:
     """A portfolio the caller can see (404 in a path, 400 in a body); `lock` holds its row until
-    the transaction ends (PostgreSQL), serializing changes to its items and members."""
+    the transaction ends (PostgreSQL), serializing changes to its items and members. The lock is
+    FOR NO KEY UPDATE: foreign-key checks of rows naming the portfolio (nesting it elsewhere) do
+    not wait for it, so two requests nesting two portfolios in each other cannot deadlock."""
     gid = as_gid(value)
     found = None
     if gid is not None:
-        locking = " FOR UPDATE OF p" if lock and ctx.conn.dialect.name == "postgresql" else ""
+        locking = " FOR NO KEY UPDATE OF p" if lock and ctx.conn.dialect.name == "postgresql" else ""
         rows = sql.fetch(ctx.conn, _PORTFOLIO_SQL + locking, [ctx.user_gid, gid])
         if rows:
             pgid, workspace_gid, owner, default, privacy, level = rows[0]

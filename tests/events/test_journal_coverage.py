@@ -40,7 +40,10 @@ async def _scene(client: httpx.AsyncClient, world: World) -> dict[str, str]:
     field: dict[str, Any] = {"workspace": world.workspace, "resource_subtype": "enum", "name": f"F{project}"}
     field["enum_options"] = [{"name": "a"}, {"name": "b"}]
     made = ok(await client.post("/custom_fields", json={"data": field}), 201)
+    folio = {"name": "Bets", "workspace": world.workspace}
+    portfolio = ok(await client.post("/portfolios", json={"data": folio}), 201)["gid"]
     return {
+        "portfolio": portfolio,
         "field": made["gid"],
         "option": made["enum_options"][0]["gid"],
         "option2": made["enum_options"][1]["gid"],
@@ -138,6 +141,17 @@ RECIPES: dict[str, Recipe] = {
     "removeCustomFieldSettingForProject": _call(
         "POST", "/projects/{project}/removeCustomFieldSetting", {"custom_field": "{field}"}
     ),
+    "createPortfolio": _call("POST", "/portfolios", {"name": "P", "workspace": "{workspace}"}),
+    "updatePortfolio": _call("PUT", "/portfolios/{portfolio}", {"name": "Renamed"}),
+    "deletePortfolio": _call("DELETE", "/portfolios/{portfolio}"),
+    "addItemForPortfolio": _call("POST", "/portfolios/{portfolio}/addItem", {"item": "{project}"}),
+    "removeItemForPortfolio": _call("POST", "/portfolios/{portfolio}/removeItem", {"item": "{project}"}),
+    "addMembersForPortfolio": _call(
+        "POST", "/portfolios/{portfolio}/addMembers", {"members": ["{colleague}"]}
+    ),
+    "removeMembersForPortfolio": _call(
+        "POST", "/portfolios/{portfolio}/removeMembers", {"members": ["{colleague}"]}
+    ),
 }
 
 
@@ -191,6 +205,12 @@ async def test_write_route_records_its_changes(
     if operation == "removeCustomFieldSettingForProject":
         body = {"data": {"custom_field": scene["field"]}}
         ok(await client.post(f"/projects/{scene['project']}/addCustomFieldSetting", json=body))
+    if operation == "removeItemForPortfolio":
+        body = {"data": {"item": scene["project"]}}
+        ok(await client.post(f"/portfolios/{scene['portfolio']}/addItem", json=body))
+    if operation == "removeMembersForPortfolio":
+        body = {"data": {"members": [scene["colleague"]]}}
+        ok(await client.post(f"/portfolios/{scene['portfolio']}/addMembers", json=body))
     if operation == "setParentForTask":
         parent = await make_task(client, world, "P", workspace=world.workspace)
         ok(await client.post(f"/tasks/{scene['task']}/setParent", json={"data": {"parent": parent}}))

@@ -28,7 +28,6 @@ from vinyasa.statuses.schemas import (
     StatusUpdateFields,
 )
 
-
 Parentage = access.VisibleProject | access.VisiblePortfolio
 
 
@@ -171,7 +170,8 @@ def find_status_update(ctx: Caller, value: str, *, lock: bool = False) -> tuple[
     gid = as_gid(value)
     row = None
     if gid is not None:
-        row = ctx.conn.execute(select(Status.project_gid, Status.portfolio_gid).where(Status.gid == gid)).first()
+        parents = select(Status.project_gid, Status.portfolio_gid).where(Status.gid == gid)
+        row = ctx.conn.execute(parents).first()
     if row is not None and row.portfolio_gid is not None:
         try:
             return int(str(gid)), access.portfolio(ctx, str(row.portfolio_gid), lock=lock)
