@@ -206,11 +206,18 @@ async def test_write_route_records_its_changes(
         body = {"data": {"custom_field": scene["field"]}}
         ok(await client.post(f"/projects/{scene['project']}/addCustomFieldSetting", json=body))
     if operation == "removeItemForPortfolio":
-        body = {"data": {"item": scene["project"]}}
-        ok(await client.post(f"/portfolios/{scene['portfolio']}/addItem", json=body))
+        ok(
+            await client.post(
+                f"/portfolios/{scene['portfolio']}/addItem", json={"data": {"item": scene["project"]}}
+            )
+        )
     if operation == "removeMembersForPortfolio":
-        body = {"data": {"members": [scene["colleague"]]}}
-        ok(await client.post(f"/portfolios/{scene['portfolio']}/addMembers", json=body))
+        ok(
+            await client.post(
+                f"/portfolios/{scene['portfolio']}/addMembers",
+                json={"data": {"members": [scene["colleague"]]}},
+            )
+        )
     if operation == "setParentForTask":
         parent = await make_task(client, world, "P", workspace=world.workspace)
         ok(await client.post(f"/tasks/{scene['task']}/setParent", json={"data": {"parent": parent}}))
