@@ -80,6 +80,11 @@ def test_settings_and_task_values(live):
         )
     )
     assert [s["custom_field"]["name"] for s in settings] == [text["name"], number["name"]]
+    team_settings = asana.CustomFieldSettingsApi(client).get_custom_field_settings_for_team(
+        live.team, {"opt_fields": "custom_field.name,parent.name"}
+    )
+    mine = [s for s in team_settings if s["parent"]["gid"] == project["gid"]]
+    assert sorted(s["custom_field"]["name"] for s in mine) == sorted([text["name"], number["name"]])
 
     task = tasks.create_task(
         {"data": {"name": "T", "projects": [project["gid"]], "custom_fields": {number["gid"]: 2.26}}}, {}

@@ -32,15 +32,6 @@ def field(conn: Connection, gid: int, *, lock: bool) -> list[Row]:
     )
 
 
-def settings_of_field(conn: Connection, field_gid: int) -> list[Row]:
-    """(setting gid, project gid) of every setting of a field."""
-    return sql.fetch(
-        conn,
-        "SELECT gid, project_gid FROM custom_field_settings WHERE custom_field_gid = ? ORDER BY gid",
-        [field_gid],
-    )
-
-
 def enum_options(conn: Connection, field_gids: list[int], columns: str = "name, enabled, color") -> list[Row]:
     """(field, option, *columns) for each field's enum options, in order (`columns` "" for gids only)."""
     extra = f", {columns}" if columns else ""

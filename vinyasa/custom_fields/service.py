@@ -271,16 +271,8 @@ def update_field(ctx: Caller, field: VisibleField, body: CustomFieldFields) -> N
 
 
 def delete_field(ctx: Caller, field: VisibleField) -> None:
-    """Delete a field with its enum options, settings and values (see the module docstring)."""
-    settings = queries.settings_of_field(ctx.conn, field.gid)
-    for setting_gid, project_gid in settings:
-        journal.record(
-            ctx,
-            ("custom_field_setting", setting_gid),
-            "removed",
-            parent=("project", project_gid),
-            topics=[field.workspace_gid],
-        )
+    """Delete a field with its enum options, settings and values (see the module docstring); the
+    caller first journals the settings' removal (vinyasa.custom_fields.settings.drop_field)."""
     journal.record(ctx, ("custom_field", field.gid), "deleted", topics=_topics(field))
     ctx.conn.execute(delete(CustomFieldSetting).where(CustomFieldSetting.custom_field_gid == field.gid))
     ctx.conn.execute(delete(EnumOption).where(EnumOption.custom_field_gid == field.gid))

@@ -298,6 +298,8 @@ async function main() {
       fields("custom_fields.display_value")));
   await call("getCustomFieldSettingsForProject", () =>
     api.customFieldSettings.getCustomFieldSettingsForProject(P, fields("custom_field.name", "is_important")));
+  await call("getCustomFieldSettingsForTeam", () =>
+    api.customFieldSettings.getCustomFieldSettingsForTeam(TEAM, fields("custom_field.name", "parent.name")));
   await call("removeCustomFieldSettingForProject", () =>
     api.projects.removeCustomFieldSettingForProject({ data: { custom_field: stage.gid } }, P));
   await call("deleteCustomField", () => api.customFields.deleteCustomField(stage.gid));
