@@ -120,6 +120,49 @@ def upgrade() -> None:
         batch_op.create_index(op.f("ix_portfolio_items_project_gid"), ["project_gid"])
         batch_op.create_index(op.f("ix_portfolio_items_child_gid"), ["child_gid"])
 
+    for table, owner, parent in (
+        ("project_custom_field_values", "project_gid", "projects"),
+        ("portfolio_custom_field_values", "portfolio_gid", "portfolios"),
+    ):
+        op.create_table(
+            table,
+            sa.Column(owner, sa.BigInteger(), nullable=False),
+            sa.Column("custom_field_gid", sa.BigInteger(), nullable=False),
+            sa.Column("text_value", sa.Text(), nullable=True),
+            sa.Column("number_value", sa.Float(), nullable=True),
+            sa.Column("enum_option_gid", sa.BigInteger(), nullable=True),
+            sa.Column("list_value", sa.Text(), nullable=True),
+            sa.Column("date_on", sa.String(length=10), nullable=True),
+            sa.Column("date_at", sa.BigInteger(), nullable=True),
+            sa.Column("display_value", sa.Text(), nullable=True),
+            sa.ForeignKeyConstraint(
+                [owner], [f"{parent}.gid"], name=op.f(f"fk_{table}_{owner}_{parent}"), ondelete="CASCADE"
+            ),
+            sa.ForeignKeyConstraint(
+                ["custom_field_gid"],
+                ["custom_fields.gid"],
+                name=op.f(f"fk_{table}_custom_field_gid_custom_fields"),
+                ondelete="CASCADE",
+            ),
+            sa.PrimaryKeyConstraint(owner, "custom_field_gid", name=op.f(f"pk_{table}")),
+        )
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.create_index(op.f(f"ix_{table}_custom_field_gid"), ["custom_field_gid"])
+
+    with op.batch_alter_table("custom_field_settings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("portfolio_gid", sa.BigInteger(), nullable=True))
+        batch_op.create_foreign_key(
+            op.f("fk_custom_field_settings_portfolio_gid_portfolios"),
+            "portfolios",
+            ["portfolio_gid"],
+            ["gid"],
+            ondelete="CASCADE",
+        )
+        batch_op.create_unique_constraint(
+            "uq_custom_field_settings_portfolio_field", ["portfolio_gid", "custom_field_gid"]
+        )
+        batch_op.create_index("ix_custom_field_settings_portfolio_position", ["portfolio_gid", "position"])
+
     with op.batch_alter_table("statuses", schema=None) as batch_op:
         batch_op.alter_column("project_gid", existing_type=sa.BigInteger(), nullable=True)
         batch_op.add_column(sa.Column("portfolio_gid", sa.BigInteger(), nullable=True))
@@ -146,6 +189,16 @@ def downgrade() -> None:
         batch_op.drop_constraint(op.f("fk_statuses_portfolio_gid_portfolios"), type_="foreignkey")
         batch_op.drop_column("portfolio_gid")
         batch_op.alter_column("project_gid", existing_type=sa.BigInteger(), nullable=False)
+    op.execute("DELETE FROM custom_field_settings WHERE portfolio_gid IS NOT NULL")
+    with op.batch_alter_table("custom_field_settings", schema=None) as batch_op:
+        batch_op.drop_index("ix_custom_field_settings_portfolio_position")
+        batch_op.drop_constraint("uq_custom_field_settings_portfolio_field", type_="unique")
+        batch_op.drop_constraint(
+            op.f("fk_custom_field_settings_portfolio_gid_portfolios"), type_="foreignkey"
+        )
+        batch_op.drop_column("portfolio_gid")
+    op.drop_table("portfolio_custom_field_values")
+    op.drop_table("project_custom_field_values")
     op.drop_table("portfolio_items")
     op.drop_table("portfolio_members")
     op.drop_table("portfolios")

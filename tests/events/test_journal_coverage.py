@@ -141,6 +141,12 @@ RECIPES: dict[str, Recipe] = {
     "removeCustomFieldSettingForProject": _call(
         "POST", "/projects/{project}/removeCustomFieldSetting", {"custom_field": "{field}"}
     ),
+    "addCustomFieldSettingForPortfolio": _call(
+        "POST", "/portfolios/{portfolio}/addCustomFieldSetting", {"custom_field": "{field}"}
+    ),
+    "removeCustomFieldSettingForPortfolio": _call(
+        "POST", "/portfolios/{portfolio}/removeCustomFieldSetting", {"custom_field": "{field}"}
+    ),
     "createPortfolio": _call("POST", "/portfolios", {"name": "P", "workspace": "{workspace}"}),
     "updatePortfolio": _call("PUT", "/portfolios/{portfolio}", {"name": "Renamed"}),
     "deletePortfolio": _call("DELETE", "/portfolios/{portfolio}"),
@@ -205,6 +211,9 @@ async def test_write_route_records_its_changes(
     if operation == "removeCustomFieldSettingForProject":
         body = {"data": {"custom_field": scene["field"]}}
         ok(await client.post(f"/projects/{scene['project']}/addCustomFieldSetting", json=body))
+    if operation == "removeCustomFieldSettingForPortfolio":
+        body = {"data": {"custom_field": scene["field"]}}
+        ok(await client.post(f"/portfolios/{scene['portfolio']}/addCustomFieldSetting", json=body))
     if operation == "removeItemForPortfolio":
         ok(
             await client.post(

@@ -17,6 +17,8 @@ FULL = {
     "created_at",
     "created_by",
     "current_status_update",
+    "custom_field_settings",
+    "custom_fields",
     "default_access_level",
     "due_on",
     "members",

@@ -147,3 +147,20 @@ async def test_public_portfolios_are_read_only_to_non_members(client, world):
         fails(await c.put(f"/portfolios/{folio}", json={"data": {"name": "x"}}), 403)
         # not theirs: the list shows only the caller's own portfolios
         assert ok(await c.get("/portfolios", params={"workspace": world.workspace})) == []
+
+
+async def test_leaving_the_workspace_hands_portfolios_over(client, world):
+    bob, token = world.person("bob@example.com")
+    carl, _ = world.person("carl@example.com")
+    async with api_client(world.env, token) as c:
+        theirs = (await make_portfolio(c, world, name="Bob's"))["gid"]
+        ok(await c.post(f"/portfolios/{theirs}/addMembers", json={"data": {"members": [carl]}}))
+    mine = (await make_portfolio(client, world))["gid"]
+    ok(await client.post(f"/portfolios/{mine}/addMembers", json={"data": {"members": [bob]}}))
+    ok(await client.post(f"/workspaces/{world.workspace}/removeUser", json={"data": {"user": bob}}))
+    got = ok(await client.get(f"/portfolios/{theirs}"))
+    assert got["owner"]["gid"] == world.user
+    assert {m["gid"] for m in got["members"]} == {world.user, carl}
+    levels = ok(await client.get(f"/portfolios/{theirs}/portfolio_memberships"))
+    assert {(m["user"]["gid"], m["access_level"]) for m in levels} >= {(world.user, "admin")}
+    assert [m["gid"] for m in ok(await client.get(f"/portfolios/{mine}"))["members"]] == [world.user]

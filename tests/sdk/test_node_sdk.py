@@ -202,4 +202,10 @@ def test_portfolios_through_the_node_sdk(node_run):
     assert (
         status["resource_subtype"] == "portfolio_status_update" and status["parent"]["name"] == "Node bets 2"
     )
+    field = calls["addCustomFieldSettingForPortfolio"]["custom_field"]["gid"]
+    assert [s["custom_field"]["name"] for s in calls["getCustomFieldSettingsForPortfolio"]] == ["Node budget"]
+    assert calls["updateProject:portfolio_field"]["custom_fields"] == [
+        {"gid": field, "display_value": "ample"}
+    ]
+    assert calls["removeCustomFieldSettingForPortfolio"] == {}
     assert calls["deletePortfolio"] == {}

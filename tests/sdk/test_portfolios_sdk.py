@@ -138,3 +138,34 @@ def test_members_and_memberships(live):
     with pytest.raises(ApiException) as caught:
         as_bob.get_portfolio(folio, {})
     assert caught.value.status == 404
+
+
+def test_custom_fields_through_a_portfolio(live):
+    client = live.client()
+    portfolios = asana.PortfoliosApi(client)
+    folio = portfolios.create_portfolio({"data": {"name": "Fields", "workspace": live.workspace}}, {})["gid"]
+    project = asana.ProjectsApi(client).create_project(
+        {"data": {"name": "Funded", "workspace": live.workspace, "team": live.team}}, {}
+    )["gid"]
+    portfolios.add_item_for_portfolio({"data": {"item": project}}, folio)
+    setting = portfolios.add_custom_field_setting_for_portfolio(
+        {
+            "data": {
+                "custom_field": {"name": f"Budget {_tag()}", "resource_subtype": "number", "precision": 1}
+            }
+        },
+        folio,
+    )
+    field = setting["custom_field"]["gid"]
+    assert setting["parent"]["gid"] == folio
+    listed = list(asana.CustomFieldSettingsApi(client).get_custom_field_settings_for_portfolio(folio, {}))
+    assert [s["gid"] for s in listed] == [setting["gid"]]
+    got = asana.ProjectsApi(client).update_project(
+        {"data": {"custom_fields": {field: 12.5}}}, project, {"opt_fields": "custom_fields.display_value"}
+    )
+    assert got["custom_fields"] == [{"gid": field, "display_value": "12.5"}]
+    assert (
+        portfolios.remove_custom_field_setting_for_portfolio({"data": {"custom_field": field}}, folio) == {}
+    )
+    got = asana.ProjectsApi(client).get_project(project, {"opt_fields": "custom_fields.enabled"})
+    assert got["custom_fields"] == [{"gid": field, "enabled": False}]

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 from vinyasa import access
 from vinyasa.custom_fields import queries
 from vinyasa.models import CustomField, CustomFieldSetting, EnumOption, Project
-from vinyasa.protocol.resources import Batch, Col, Derived, Ref, RefList, Resource, Viewer, constant
+from vinyasa.protocol.resources import Batch, Col, Derived, OneOf, Ref, RefList, Resource, Viewer, constant
 from vinyasa.protocol.values import Boolean
 
 Subtype = Literal["text", "enum", "multi_enum", "number", "date", "people", "reference"]
@@ -85,8 +85,7 @@ CUSTOM_FIELD_SETTING = Resource(
     {
         "project": Ref("project_gid", "project"),  # deprecated: the parent, when it is a project
         "is_important": Col("is_important", bool),
-        # A portfolio's settings: OneOf((Ref("project_gid", "project"), Ref("portfolio_gid", "portfolio")))
-        "parent": Ref("project_gid", "project"),
+        "parent": OneOf((Ref("project_gid", "project"), Ref("portfolio_gid", "portfolio"))),
         "custom_field": Ref("custom_field_gid", "custom_field"),
     },
     # Every list that shows settings (a container's list, `project.custom_field_settings`) is typed

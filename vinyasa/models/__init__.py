@@ -4,7 +4,13 @@ from vinyasa.models.core import GidCounter, Meta, Token
 from vinyasa.models.custom_fields import CustomField, CustomFieldSetting, EnumOption, TaskCustomFieldValue
 from vinyasa.models.journal import JournalEntry, JournalTopic
 from vinyasa.models.people import Team, TeamMember, User, Workspace, WorkspaceMember
-from vinyasa.models.portfolios import Portfolio, PortfolioItem, PortfolioMember
+from vinyasa.models.portfolios import (
+    Portfolio,
+    PortfolioCustomFieldValue,
+    PortfolioItem,
+    PortfolioMember,
+    ProjectCustomFieldValue,
+)
 from vinyasa.models.projects import Project, ProjectMember
 from vinyasa.models.statuses import ProjectBrief, Status
 from vinyasa.models.tasks import Section, Task, TaskFollower, TaskProject
@@ -18,10 +24,12 @@ __all__ = [
     "JournalTopic",
     "Meta",
     "Portfolio",
+    "PortfolioCustomFieldValue",
     "PortfolioItem",
     "PortfolioMember",
     "Project",
     "ProjectBrief",
+    "ProjectCustomFieldValue",
     "ProjectMember",
     "Section",
     "Status",

@@ -59,8 +59,9 @@ class EnumOption(Base):
 class CustomFieldSetting(Base):
     """A custom field on a container (CustomFieldSettingResponse), ordered within the container.
 
-    The container is a project today (`project_gid`); portfolios add their own column and reuse the
-    same service (vinyasa.custom_fields.settings). A field is on a container at most once."""
+    The container is a project (`project_gid`) or a portfolio (`portfolio_gid`), one of them set;
+    every kind uses the same service (vinyasa.custom_fields.settings). A field is on a container at
+    most once."""
 
     __tablename__ = "custom_field_settings"
     gid: Mapped[GidPk]
@@ -70,12 +71,19 @@ class CustomFieldSetting(Base):
     project_gid: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("projects.gid", ondelete="CASCADE")
     )
+    portfolio_gid: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("portfolios.gid", ondelete="CASCADE")
+    )
     is_important: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[Millis]
     __table_args__ = (
         UniqueConstraint("project_gid", "custom_field_gid", name="uq_custom_field_settings_project_field"),
         Index("ix_custom_field_settings_project_position", "project_gid", "position"),
+        UniqueConstraint(
+            "portfolio_gid", "custom_field_gid", name="uq_custom_field_settings_portfolio_field"
+        ),
+        Index("ix_custom_field_settings_portfolio_position", "portfolio_gid", "position"),
     )
 
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinyasa.db import Base
@@ -73,4 +83,42 @@ class PortfolioItem(Base):
     __table_args__ = (
         CheckConstraint("item_gid = coalesce(project_gid, child_gid)", name="one_item"),
         Index("ix_portfolio_items_portfolio_position", "portfolio_gid", "position", "item_type", "item_gid"),
+    )
+
+
+class _Value:
+    """The value columns of a custom field value (as TaskCustomFieldValue: one typed column per
+    kind of value, and the display_value computed when written)."""
+
+    text_value: Mapped[str | None] = mapped_column(Text)
+    number_value: Mapped[float | None] = mapped_column(Float)
+    enum_option_gid: Mapped[int | None] = mapped_column(BigInteger)
+    list_value: Mapped[str | None] = mapped_column(Text)
+    date_on: Mapped[str | None] = mapped_column(String(10))
+    date_at: Mapped[int | None] = mapped_column(BigInteger)
+    display_value: Mapped[str | None] = mapped_column(Text)
+
+
+class ProjectCustomFieldValue(_Value, Base):
+    """A project's value of a custom field one of its portfolios gives it (Asana: "a custom field
+    setting on a portfolio will give each project the custom field"); absent means null."""
+
+    __tablename__ = "project_custom_field_values"
+    project_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("projects.gid", ondelete="CASCADE"), primary_key=True
+    )
+    custom_field_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("custom_fields.gid", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class PortfolioCustomFieldValue(_Value, Base):
+    """A portfolio's own value of a custom field a portfolio it is in gives it; absent means null."""
+
+    __tablename__ = "portfolio_custom_field_values"
+    portfolio_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("portfolios.gid", ondelete="CASCADE"), primary_key=True
+    )
+    custom_field_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("custom_fields.gid", ondelete="CASCADE"), primary_key=True, index=True
     )

@@ -93,3 +93,15 @@ def holders(conn: Connection, item_gid: int) -> list[tuple[int, int]]:
         [item_gid],
     )
     return [(int(a), int(b)) for a, b in rows]
+
+
+# Value stores (vinyasa.custom_fields.values): the portfolios holding each project, or each
+# portfolio, oldest first; their settings give the item its fields ("one child deep").
+PROJECT_CONTAINERS = (
+    "SELECT project_gid, portfolio_gid FROM portfolio_items"
+    " WHERE project_gid IN ({marks}) ORDER BY project_gid, created_at, portfolio_gid"
+)
+PORTFOLIO_CONTAINERS = (
+    "SELECT child_gid, portfolio_gid FROM portfolio_items"
+    " WHERE child_gid IN ({marks}) ORDER BY child_gid, created_at, portfolio_gid"
+)

@@ -7,9 +7,11 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
+from vinyasa.custom_fields import settings
+from vinyasa.custom_fields.schemas import CUSTOM_FIELD_SETTING, AddSettingBody, RemoveSettingBody
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Portfolio, PortfolioMember
-from vinyasa.portfolios import items, queries, service
+from vinyasa.portfolios import fields, items, queries, service
 from vinyasa.portfolios.schemas import PORTFOLIO, PORTFOLIO_MEMBERSHIP, ItemBody, PortfolioFields
 from vinyasa.projects.schemas import MembersBody
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
@@ -100,6 +102,46 @@ async def remove_members_for_portfolio(ctx: CtxDep, portfolio_gid: str) -> Respo
     portfolio = access.portfolio(ctx, portfolio_gid, lock=True)
     service.remove_members(ctx, portfolio, ctx.input(MembersBody).members)
     return ctx.one(PORTFOLIO, portfolio.gid)
+
+
+# ---- custom field settings ------------------------------------------------------------------------
+
+
+def _settings_parent(ctx: CtxDep, portfolio_gid: str) -> settings.Parent:
+    portfolio = access.portfolio(ctx, portfolio_gid, lock=True)
+    access.require_portfolio_level(portfolio, "editor", "change its custom fields")
+    return settings.Parent(fields.PORTFOLIO, portfolio.gid, portfolio.workspace_gid)
+
+
+@router.get(
+    "/portfolios/{portfolio_gid}/custom_field_settings", operation_id="getCustomFieldSettingsForPortfolio"
+)
+async def get_custom_field_settings_for_portfolio(ctx: CtxDep, portfolio_gid: str) -> Response:
+    """The portfolio's settings in the portfolio's order (paginated)."""
+    portfolio = access.portfolio(ctx, portfolio_gid)
+    return ctx.page(CUSTOM_FIELD_SETTING, settings.listing(fields.PORTFOLIO, portfolio.gid))
+
+
+@router.post(
+    "/portfolios/{portfolio_gid}/addCustomFieldSetting", operation_id="addCustomFieldSettingForPortfolio"
+)
+async def add_custom_field_setting_for_portfolio(ctx: CtxDep, portfolio_gid: str) -> Response:
+    """Put a field on the portfolio (by gid, or defined inline; at most 20); its items get the
+    field, one child deep. Answers the new setting (editors)."""
+    parent = _settings_parent(ctx, portfolio_gid)
+    return ctx.one(CUSTOM_FIELD_SETTING, settings.add_setting(ctx, parent, ctx.input(AddSettingBody)))
+
+
+@router.post(
+    "/portfolios/{portfolio_gid}/removeCustomFieldSetting",
+    operation_id="removeCustomFieldSettingForPortfolio",
+)
+async def remove_custom_field_setting_for_portfolio(ctx: CtxDep, portfolio_gid: str) -> Response:
+    """Take a field (by the field's gid) off the portfolio; its items' values stay, disabled where
+    no other portfolio gives the field."""
+    parent = _settings_parent(ctx, portfolio_gid)
+    settings.remove_setting(ctx, parent, ctx.input(RemoveSettingBody).custom_field)
+    return ctx.empty()
 
 
 # ---- portfolio memberships -----------------------------------------------------------------------

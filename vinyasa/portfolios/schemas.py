@@ -12,33 +12,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
+from vinyasa.custom_fields.schemas import settings_of
 from vinyasa.models import Portfolio, PortfolioMember
 from vinyasa.portfolios import queries
+from vinyasa.portfolios.fields import PORTFOLIO_VALUES
+from vinyasa.projects.schemas import PaletteColor
 from vinyasa.protocol.resources import Col, Derived, Ref, RefList, Resource, Viewer, constant
 from vinyasa.protocol.values import Boolean, iso_ms
 from vinyasa.statuses.queries import PORTFOLIO_CURRENT_STATUS
 
-# Portfolio colours: the project palette without `none` (digest §G.10).
-Color = Literal[
-    "dark-pink",
-    "dark-green",
-    "dark-blue",
-    "dark-red",
-    "dark-teal",
-    "dark-brown",
-    "dark-orange",
-    "dark-purple",
-    "dark-warm-gray",
-    "light-pink",
-    "light-green",
-    "light-blue",
-    "light-red",
-    "light-teal",
-    "light-brown",
-    "light-orange",
-    "light-purple",
-    "light-warm-gray",
-]
+Color = PaletteColor  # the project palette without `none` (digest §G.10)
 AccessLevel = Literal["admin", "editor", "viewer"]
 Privacy = Literal["public_to_domain", "members_only"]
 
@@ -63,6 +46,8 @@ PORTFOLIO = Resource(
         "color": Col("color"),
         "created_at": Col("created_at", iso_ms),
         "created_by": Ref("created_by_gid", "user"),
+        "custom_field_settings": RefList("custom_field_setting", settings_of("portfolio_gid")),
+        "custom_fields": PORTFOLIO_VALUES.field,
         "current_status_update": Ref(
             "current_status_update_gid", "status_update", sql=PORTFOLIO_CURRENT_STATUS
         ),

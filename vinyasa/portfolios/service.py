@@ -18,6 +18,7 @@ from vinyasa.db import insert_ignore
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Portfolio, PortfolioMember
 from vinyasa.portfolios import items, queries
+from vinyasa.portfolios.fields import PORTFOLIO_VALUES
 from vinyasa.portfolios.schemas import NOT_NULL, PortfolioFields
 from vinyasa.projects.members import resolve_users
 from vinyasa.protocol.gids import allocate, new_gid
@@ -134,6 +135,8 @@ def update_portfolio(ctx: Caller, portfolio: access.VisiblePortfolio, fields: Po
     changed = {name: value for name, value in values.items() if row[name] != value}
     if "default_access_level" in changed:
         access.require_portfolio_level(portfolio, "admin", "change its permission settings")
+    if fields.custom_fields:  # the fields the portfolios it is in give it (vinyasa.portfolios.fields)
+        PORTFOLIO_VALUES.write(ctx, portfolio.gid, portfolio.workspace_gid, fields.custom_fields)
     if not changed:
         return
     changed["modified_at"] = now_ms()
@@ -197,4 +200,44 @@ def remove_members(ctx: Caller, portfolio: access.VisiblePortfolio, values: list
     for user in gone:
         journal.member(
             ctx, ("portfolio", portfolio.gid), "removed", ("user", user), topics=_topics(portfolio)
+        )
+
+
+def hand_over(ctx: Caller, workspace_gid: int, user_gid: int, heir: int) -> None:
+    """A user leaves a workspace (vinyasa.workspaces.service.remove_user): their memberships of its
+    portfolios end, and the portfolios they own pass to `heir`, who becomes an admin member."""
+    in_workspace = select(Portfolio.gid).where(Portfolio.workspace_gid == workspace_gid)
+    owned = [
+        int(g)
+        for g in ctx.conn.execute(
+            select(Portfolio.gid)
+            .where(Portfolio.workspace_gid == workspace_gid, Portfolio.owner_gid == user_gid)
+            .order_by(Portfolio.gid)
+        ).scalars()
+    ]
+    ctx.conn.execute(
+        delete(PortfolioMember).where(
+            PortfolioMember.user_gid == user_gid, PortfolioMember.portfolio_gid.in_(in_workspace)
+        )
+    )
+    if not owned:
+        return
+    now = now_ms()
+    ctx.conn.execute(
+        update(Portfolio).where(Portfolio.gid.in_(owned)).values(owner_gid=heir, modified_at=now)
+    )
+    ctx.conn.execute(
+        update(PortfolioMember)
+        .where(PortfolioMember.portfolio_gid.in_(owned), PortfolioMember.user_gid == heir)
+        .values(access_level="admin")
+    )
+    rows = [
+        {"gid": gid, "portfolio_gid": p, "user_gid": heir, "access_level": "admin", "created_at": now}
+        for gid, p in zip(allocate(ctx.conn, len(owned)), owned, strict=True)
+    ]
+    insert_ignore(ctx.conn, PortfolioMember, rows)
+    for portfolio_gid in owned:
+        topics = [portfolio_gid, workspace_gid]
+        journal.changed(
+            ctx, ("portfolio", portfolio_gid), ["owner"], topics=topics, values={"owner": ("user", heir)}
         )

@@ -67,15 +67,11 @@ def _require_editor(found: Parentage, what: str) -> None:
         access.require_portfolio_level(found, "editor", what)
 
 
-def status_parent(
-    ctx: Caller, value: str, *, lock: bool = False
-) -> tuple[StatusParent, Parentage]:
+def status_parent(ctx: Caller, value: str, *, lock: bool = False) -> tuple[StatusParent, Parentage]:
     """The project or portfolio a status update names as `parent` (400 "Unknown object" when the
     caller sees neither by that gid); `lock` locks its row (PostgreSQL)."""
     try:
-        found: Parentage = access.project(
-            ctx, value, "parent", lock="update" if lock else None
-        )
+        found: Parentage = access.project(ctx, value, "parent", lock="update" if lock else None)
     except InvalidRequest as error:
         try:
             found = access.portfolio(ctx, value, "parent", lock=lock)
@@ -161,8 +157,6 @@ def find_status(ctx: Caller, value: str, kind: str) -> tuple[int, int]:
     """A project's status the caller can see, as (gid, project gid); 404 otherwise (a portfolio's
     status update is unknown to the legacy project-status view)."""
     return access.project_child(ctx, "statuses", value, kind)
-
-
 
 
 def find_status_update(ctx: Caller, value: str, *, lock: bool = False) -> tuple[int, Parentage]:

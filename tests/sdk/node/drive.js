@@ -344,6 +344,17 @@ async function main() {
   await call("createStatusForObject:portfolio", () =>
     api.updates.createStatusForObject({ data: { parent: folio.gid, status_type: "on_hold", text: "Paused" } },
       fields("resource_subtype", "parent.name")));
+  const budget = await call("addCustomFieldSettingForPortfolio", () =>
+    api.portfolios.addCustomFieldSettingForPortfolio(
+      { data: { custom_field: { name: "Node budget", resource_subtype: "text" } } }, folio.gid));
+  await call("getCustomFieldSettingsForPortfolio", () =>
+    api.customFieldSettings.getCustomFieldSettingsForPortfolio(folio.gid, fields("custom_field.name")));
+  await call("updateProject:portfolio_field", () =>
+    api.projects.updateProject({ data: { custom_fields: { [budget.custom_field.gid]: "ample" } } }, items[0],
+      fields("custom_fields.display_value")));
+  await call("removeCustomFieldSettingForPortfolio", () =>
+    api.portfolios.removeCustomFieldSettingForPortfolio({ data: { custom_field: budget.custom_field.gid } },
+      folio.gid));
   await call("deletePortfolio", () => api.portfolios.deletePortfolio(folio.gid));
 
   out.ids = { project: P, tasks, people, section_a: a.gid, section_b: b.gid, team: teamGid };
