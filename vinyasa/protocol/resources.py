@@ -143,17 +143,21 @@ def _render_embedded(
     wanted, shown = _embedded(spec, sub)
     loaded = spec.load(conn, viewer, gids, wanted)
     out: dict[int, list[dict[str, Any]]] = {}
+    # A loader may share one value object between rows (the same enum choice on many tasks): it is
+    # copied once and the copy is shared too (the response is serialized, never mutated).
+    copies: dict[int, dict[str, Any]] = {}
+
+    def copy(value: dict[str, Any]) -> dict[str, Any]:
+        item = copies[id(value)] = {"gid": value["gid"]}
+        if sub is None:  # the default keys a value has (a text value has no `enum_options`...)
+            item.update((key, value[key]) for key, _ in shown if key in value)
+        else:
+            for key, key_sub in shown:
+                item[key] = _keep_gid(value.get(key), key_sub) if key_sub else value.get(key)
+        return item
+
     for gid in gids:
-        items = []
-        for value in loaded.get(gid, ()):
-            item = {"gid": value["gid"]}
-            if sub is None:  # the default keys a value has (a text value has no `enum_options`...)
-                item.update((key, value[key]) for key, _ in shown if key in value)
-            else:
-                for key, key_sub in shown:
-                    item[key] = _keep_gid(value.get(key), key_sub) if key_sub else value.get(key)
-            items.append(item)
-        out[gid] = items
+        out[gid] = [copies.get(id(value)) or copy(value) for value in loaded.get(gid, ())]
     return out
 
 
