@@ -71,7 +71,7 @@ class ValueStore:
     field: Embedded = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "field", Embedded(self._load, KEYS))
+        object.__setattr__(self, "field", Embedded(self._load, KEYS, exact=self._exact))
         STORES.append(self)
 
     # ---- reading ---------------------------------------------------------------------------------
@@ -103,8 +103,19 @@ class ValueStore:
             stored.setdefault(row[0], {})[row[1]] = row[2:]
         return stored
 
+    def _exact(
+        self, conn: Any, viewer: Viewer, gids: list[int], keys: tuple[str, ...]
+    ) -> Mapping[int, list[dict[str, Any]]]:
+        """The values with exactly `gid` and `keys` each (Embedded.exact)."""
+        return self._load(conn, viewer, gids, frozenset(keys), keys)
+
     def _load(
-        self, conn: Any, viewer: Viewer, gids: list[int], wanted: frozenset[str]
+        self,
+        conn: Any,
+        viewer: Viewer,
+        gids: list[int],
+        wanted: frozenset[str],
+        keys: tuple[str, ...] | None = None,
     ) -> Mapping[int, list[dict[str, Any]]]:
         """Each object's values in order: its containers' fields, then (`enabled: false`) fields
         it keeps a value of that no container gives any more. Only what `wanted` needs is read:
@@ -136,8 +147,9 @@ class ValueStore:
                 if f in definitions
             ]
             names = Names.load(conn, viewer, [r for r, _ in rows], [t for _, t in rows])
-            return _typed_items(gids, order, bases, definitions, stored, options, names)
-        return _display_items(gids, order, bases, shown, "display_value" in wanted)
+            items = _typed_items(gids, order, bases, definitions, stored, options, names)
+            return items if keys is None else _exactly(items, keys)
+        return _display_items(gids, order, bases, shown, "display_value" in wanted, keys)
 
     def _displays(
         self, conn: Any, viewer: Viewer, gids: list[int], wanted: bool = True
@@ -328,27 +340,52 @@ def _display_items(
     bases: dict[tuple[int, bool], dict[str, Any]],
     shown: dict[int, dict[str, str | None]],
     with_display: bool,
+    keys: tuple[str, ...] | None,
 ) -> dict[int, list[dict[str, Any]]]:
-    """Values with their field's keys and (`with_display`) display_value, shared per distinct one."""
+    """Values with their field's keys and (`with_display`) display_value, shared per distinct one;
+    with `keys`, each exactly `gid` and those keys."""
     out: dict[int, list[dict[str, Any]]] = {}
     caches: dict[tuple[int, bool], dict[str | None, dict[str, Any]]] = {key: {} for key in bases}
     plans: dict[int, list[tuple[str, dict[str | None, dict[str, Any]], dict[str, Any]]]] = {}
     none: dict[str, str | None] = {}
+
+    def make(
+        cache: dict[str | None, dict[str, Any]], base: dict[str, Any], display: str | None
+    ) -> dict[str, Any]:
+        if keys is None:
+            item = {**base, "display_value": display}
+        else:
+            item = {"gid": base["gid"]}
+            for key in keys:
+                item[key] = display if key == "display_value" else base.get(key)
+        cache[display] = item
+        return item
+
     for gid in gids:
         pairs = order[gid]
         plan = plans.get(id(pairs))
         if plan is None:  # one per distinct list of fields: (field, its shared items, its base)
             plan = plans[id(pairs)] = [(bases[p]["gid"], caches[p], bases[p]) for p in pairs if p in bases]
-        if not with_display:
-            out[gid] = [base for _, _, base in plan]
-            continue
-        mine = shown.get(gid, none)
+        mine = shown.get(gid, none) if with_display else none
         out[gid] = [
-            cache.get(display) or cache.setdefault(display, {**base, "display_value": display})
-            for field_gid, cache, base in plan
-            for display in (mine.get(field_gid),)
+            cache.get(display) or make(cache, base, display)
+            for field, cache, base in plan
+            for display in (mine.get(field),)
         ]
     return out
+
+
+def _exactly(
+    loaded: dict[int, list[dict[str, Any]]], keys: tuple[str, ...]
+) -> dict[int, list[dict[str, Any]]]:
+    """Each value cut to `gid` and `keys` (one copy per shared value)."""
+    copies: dict[int, dict[str, Any]] = {}
+
+    def cut(value: dict[str, Any]) -> dict[str, Any]:
+        item = copies[id(value)] = {"gid": value["gid"], **{key: value.get(key) for key in keys}}
+        return item
+
+    return {gid: [copies.get(id(v)) or cut(v) for v in values] for gid, values in loaded.items()}
 
 
 def _field_options(conn: Any, definition: Stored) -> list[Option]:
