@@ -13,11 +13,11 @@ Shapes: CustomFieldResponse of Asana's spec (digest §C.5); display formats in d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import FromClause, select
 
 from vinyasa import access
 from vinyasa.core import Caller
@@ -32,9 +32,30 @@ from vinyasa.protocol.values import iso_ms, parse_date, parse_datetime_ms
 MAX_TEXT = 1024  # Asana: "Text fields are currently limited to 1024 characters"
 Stored = tuple[Any, ...]
 Option = tuple[int, str, bool, str]  # (gid, name, enabled, color)
-# The kinds of objects a reference field can hold in vinyasa (Asana's `input_restrictions` also
-# names portfolio and goal; those families register here when they exist).
-REFERABLE = {"task": Task.__table__, "project": Project.__table__}
+
+
+@dataclass(frozen=True)
+class Referable:
+    """A kind of object a reference value can hold: its table (with `gid` and `name`), the
+    caller's lookup of one by gid string (NotFound when unseen: vinyasa.access), and the reader's
+    hidden check for many (the gids they cannot see)."""
+
+    table: FromClause
+    lookup: Callable[[Caller, str], Any]  # -> an object with `workspace_gid`
+    hidden: Callable[[Any, Viewer, list[int]], set[int]]
+
+
+def _hidden_projects(conn: Any, viewer: Viewer, gids: list[int]) -> set[int]:
+    seen = conn.execute(select(Project.gid).where(Project.gid.in_(gids), access.project_visible(viewer)))
+    return set(gids) - set(seen.scalars())
+
+
+# The kinds of objects a reference field can hold in vinyasa, in lookup order (Asana's
+# `input_restrictions` also names portfolio and goal: their families add themselves here).
+REFERABLE: dict[str, Referable] = {
+    "task": Referable(Task.__table__, lambda ctx, gid: access.task(ctx, gid), access.hidden_tasks),
+    "project": Referable(Project.__table__, lambda ctx, gid: access.project(ctx, gid), _hidden_projects),
+}
 VALUE_KEY = {
     "text": "text_value",
     "number": "number_value",
@@ -69,16 +90,15 @@ class Names:
                     refs.setdefault(kind, set()).add(int(gid))
         names = Names(queries.user_names(conn, sorted(users)) if users else {}, {})
         for kind, gids in refs.items():
-            table = REFERABLE.get(kind)
-            if table is None:
+            referable = REFERABLE.get(kind)
+            if referable is None:
                 continue
-            stmt = select(table.c.gid, table.c.name).where(table.c.gid.in_(sorted(gids)))
-            if kind == "project":
-                stmt = stmt.where(access.project_visible(viewer))
-            found = dict(conn.execute(stmt).all())
-            if kind == "task" and found:
-                for hidden in access.hidden_tasks(conn, viewer, list(found)):
-                    del found[hidden]
+            table = referable.table
+            found = dict(
+                conn.execute(select(table.c.gid, table.c.name).where(table.c.gid.in_(sorted(gids)))).all()
+            )
+            for hidden in referable.hidden(conn, viewer, list(found)) if found else ():
+                del found[hidden]
             names.objects.update((gid, (kind, name)) for gid, name in found.items())
         return names
 
@@ -250,11 +270,10 @@ def _references(
 
 
 def _referable(ctx: Caller, gid: int) -> tuple[str, int] | None:
-    """(kind, workspace) of the object with this gid that the caller can see (access.py), or None."""
-    lookups = (("task", access.task), ("project", access.project))
-    for kind, lookup in lookups:
+    """(kind, workspace) of the object with this gid that the caller can see, or None."""
+    for kind, referable in REFERABLE.items():
         try:
-            return kind, lookup(ctx, str(gid)).workspace_gid
+            return kind, int(referable.lookup(ctx, str(gid)).workspace_gid)
         except NotFound:
             continue
     return None
