@@ -100,9 +100,9 @@ async def test_bad_references_are_400s_and_change_nothing(client, world):
     # what the reader cannot see is left out of what they read
     ok(await _put(client, task, {tasks_only: [hidden_task, task]}))
     async with api_client(world.env, token) as other:
-        value = _value(ok(await other.get(f"/tasks/{task}")), tasks_only)
-        assert [r["gid"] for r in value["reference_value"]] == [task]
-        assert value["display_value"] == "T"
+        seen = _value(ok(await other.get(f"/tasks/{task}")), tasks_only)
+        assert [r["gid"] for r in seen["reference_value"]] == [task]
+        assert seen["display_value"] == "T"
     assert [
         r["gid"] for r in _value(ok(await client.get(f"/tasks/{task}")), tasks_only)["reference_value"]
     ] == [
