@@ -105,23 +105,11 @@ def test_settings_and_task_values(live):
 
 def test_reference_values_and_display_pages(live):
     client = live.client()
-    fields = asana.CustomFieldsApi(client)
-    projects = asana.ProjectsApi(client)
-    tasks = asana.TasksApi(client)
-    project = projects.create_project(
-        {"data": {"name": "Refs", "workspace": live.workspace, "team": live.team}}, {}
-    )
-    links = fields.create_custom_field(
-        {
-            "data": {
-                "workspace": live.workspace,
-                "name": f"Links {_tag()}",
-                "resource_subtype": "reference",
-                "input_restrictions": ["task", "project"],
-            }
-        },
-        {},
-    )
+    projects, tasks = asana.ProjectsApi(client), asana.TasksApi(client)
+    project = projects.create_project({"data": {"name": "Refs", "team": live.team}}, {})
+    body = {"workspace": live.workspace, "name": f"Links {_tag()}", "resource_subtype": "reference"}
+    body["input_restrictions"] = ["task", "project"]
+    links = asana.CustomFieldsApi(client).create_custom_field({"data": body}, {})
     assert links["input_restrictions"] == ["task", "project"]
     projects.add_custom_field_setting_for_project(
         {"data": {"custom_field": links["gid"]}}, project["gid"], {}
