@@ -1,7 +1,7 @@
 """Portfolios: portfolios, their members and ordered items; status updates on portfolios (issue 17)
 
 Revision ID: a8c0ffee000e
-Revises: a8c0ffee000c
+Revises: a8c0ffee000d
 Create Date: 2026-11-29 19:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a8c0ffee000e"
-down_revision: str | None = "a8c0ffee000c"
+down_revision: str | None = "a8c0ffee000d"  # after the cf merge (the custom field displays)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

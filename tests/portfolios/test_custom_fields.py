@@ -161,3 +161,31 @@ async def test_a_portfolios_own_values_come_from_its_parents(client, world):
         assert len(ok(await c.get(f"/portfolios/{child}/custom_field_settings"))) == 0
     ok(await client.delete(f"/custom_fields/{field['gid']}"))
     assert await _values(client, f"/portfolios/{child}") == {}
+
+
+async def test_reference_values_may_hold_portfolios(client, world):
+    folio = (await make_portfolio(client, world, name="Bets"))["gid"]
+    hidden = (await make_portfolio(client, world, name="Secret"))["gid"]
+    field = await _field(client, world, "Related", "reference", input_restrictions=["portfolio"])
+    project = (await make_project(client, world))["gid"]
+    ok(
+        await client.post(
+            f"/projects/{project}/addCustomFieldSetting", json={"data": {"custom_field": field["gid"]}}
+        )
+    )
+    task = await make_task(client, world, "T", projects=[project])
+    got = ok(
+        await client.put(f"/tasks/{task}", json={"data": {"custom_fields": {field["gid"]: [folio, hidden]}}})
+    )
+    (value,) = got["custom_fields"]
+    assert [(r["gid"], r["resource_type"]) for r in value["reference_value"]] == [
+        (folio, "portfolio"),
+        (hidden, "portfolio"),
+    ]
+    bob, token = world.person("bob@example.com")
+    ok(await client.post(f"/projects/{project}/addMembers", json={"data": {"members": [bob]}}))
+    ok(await client.post(f"/portfolios/{folio}/addMembers", json={"data": {"members": [bob]}}))
+    async with api_client(world.env, token) as c:
+        seen = ok(await c.get(f"/tasks/{task}", params={"opt_fields": "custom_fields.reference_value.name"}))
+        assert [r["gid"] for r in seen["custom_fields"][0]["reference_value"]] == [folio]
+        fails(await c.put(f"/tasks/{task}", json={"data": {"custom_fields": {field["gid"]: [hidden]}}}), 400)

@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
-from vinyasa.custom_fields import queries
+from vinyasa.custom_fields import queries, values
 from vinyasa.custom_fields.schemas import CustomFieldFields, EnumOptionFields, EnumOptionInsertBody
 from vinyasa.errors import Forbidden, InvalidRequest, NotFound
 from vinyasa.models import CustomField, CustomFieldSetting, EnumOption
@@ -265,6 +265,8 @@ def update_field(ctx: Caller, field: VisibleField, body: CustomFieldFields) -> N
         ordering.lock(ctx.conn, "workspaces", field.workspace_gid)
         _require_unique(ctx, field.workspace_gid, actual.get("name", row["name"]), field.gid)
     ctx.conn.execute(update(CustomField).where(CustomField.gid == field.gid).values(**actual))
+    if set(NUMBER_ATTRIBUTES) & actual.keys():
+        values.refresh_displays(ctx.conn, field.gid)
     journal.changed(
         ctx, ("custom_field", field.gid), [k for k in actual if k != "name_key"], topics=_topics(field)
     )
@@ -376,6 +378,8 @@ def insert_option(ctx: Caller, field: VisibleField, body: EnumOptionInsertBody) 
     position = ENUM_OPTIONS.place(ctx.conn, {"custom_field_gid": field.gid}, where, moving=gid)
     ctx.conn.execute(update(EnumOption).where(EnumOption.gid == gid).values(position=position))
     journal.changed(ctx, ("custom_field", field.gid), ["enum_options"], topics=_topics(field))
+    if field.resource_subtype == "multi_enum":  # a multi_enum value shows its options in the field's order
+        values.refresh_displays(ctx.conn, field.gid)
     return gid
 
 
@@ -397,3 +401,5 @@ def update_option(ctx: Caller, option: VisibleOption, body: EnumOptionFields) ->
     if actual:
         ctx.conn.execute(update(EnumOption).where(EnumOption.gid == option.gid).values(**actual))
         journal.changed(ctx, ("enum_option", option.gid), list(actual), topics=_topics(option.field))
+        if "name" in actual:
+            values.refresh_displays(ctx.conn, option.field.gid)

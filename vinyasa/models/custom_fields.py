@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -91,9 +93,10 @@ class TaskCustomFieldValue(Base):
     """A task's value of one custom field; absent means no value (null).
 
     One typed column per kind of value: `text_value`, `number_value`, `enum_option_gid`,
-    `list_value` (comma-separated gids: a multi_enum's options or a people field's users, in
-    order), `date_on` (YYYY-MM-DD) or `date_at` (epoch ms). Whether the value is enabled is not
-    stored: it is whether any of the task's projects has a setting for the field."""
+    `list_value` (comma-separated: a multi_enum's option gids or a people field's user gids, in
+    order; a reference field's `kind:gid` entries), `date_on` (YYYY-MM-DD) or `date_at` (epoch
+    ms). Whether the value is enabled is not stored: it is whether any of the task's projects has
+    a setting for the field."""
 
     __tablename__ = "task_custom_field_values"
     task_gid: Mapped[int] = mapped_column(
@@ -108,3 +111,8 @@ class TaskCustomFieldValue(Base):
     list_value: Mapped[str | None] = mapped_column(Text)
     date_on: Mapped[str | None] = mapped_column(String(10))
     date_at: Mapped[int | None] = mapped_column(BigInteger)
+    # The value's display_value, computed when written; NULL: computed when read (people and
+    # reference values, whose names change and depend on the reader).
+    display_value: Mapped[str | None] = mapped_column(Text)
+    # SQLite: clustered by (task, field), so a page's values are read in one range per task.
+    __table_args__: Any = {"sqlite_with_rowid": False}

@@ -8,9 +8,15 @@ A portfolio's own `custom_fields` are thus the values given by the portfolios it
 
 from __future__ import annotations
 
+from sqlalchemy import Connection, select
+
+from vinyasa import access
 from vinyasa.custom_fields import settings
+from vinyasa.custom_fields.typed import REFERABLE, Referable
 from vinyasa.custom_fields.values import ValueStore
+from vinyasa.models import Portfolio
 from vinyasa.portfolios import queries
+from vinyasa.protocol.resources import Viewer
 
 PORTFOLIO = settings.register(settings.Container("portfolio", "portfolio_gid"))
 
@@ -23,4 +29,17 @@ PORTFOLIO_VALUES = ValueStore(
     "portfolio",
     queries.PORTFOLIO_CONTAINERS,
     "portfolio_gid",
+)
+
+
+def _hidden_portfolios(conn: Connection, viewer: Viewer, gids: list[int]) -> set[int]:
+    seen = conn.execute(
+        select(Portfolio.gid).where(Portfolio.gid.in_(gids), access.portfolio_visible(viewer))
+    )
+    return set(gids) - set(seen.scalars())
+
+
+# Reference custom fields may hold portfolios (`input_restrictions: ["portfolio"]`).
+REFERABLE["portfolio"] = Referable(
+    Portfolio.__table__, lambda ctx, gid: access.portfolio(ctx, gid), _hidden_portfolios
 )
