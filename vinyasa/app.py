@@ -22,6 +22,7 @@ from vinyasa.jobs.routes import router as jobs_router
 from vinyasa.jobs.template_routes import router as project_templates_router
 from vinyasa.memberships.routes import router as memberships_router
 from vinyasa.models import Meta
+from vinyasa.portfolios.routes import router as portfolios_router
 from vinyasa.projects.membership_routes import router as project_memberships_router
 from vinyasa.projects.routes import router as projects_router
 from vinyasa.protocol.context import Runtime
@@ -55,6 +56,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     custom_field_settings_router,
     jobs_router,
     project_templates_router,
+    portfolios_router,
 )
 
 

@@ -194,3 +194,32 @@ async def test_concurrent_adds_keep_one_setting_each_in_a_total_order(world):
     async with api_client(world.env, world.token) as client:
         listed = ok(await client.get(f"/projects/{project}/custom_field_settings"))
     assert sorted(s["custom_field"]["gid"] for s in listed) == sorted(fields)
+
+
+async def test_team_settings_are_the_fields_of_its_projects_the_caller_sees(client, world):
+    shown = (await make_project(client, world, name="Shown"))["gid"]
+    private = (await make_project(client, world, name="Private", privacy_setting="private"))["gid"]
+    a, b, c = [(await make_field(client, world, name))["gid"] for name in "ABC"]
+    made = []
+    for project, field in ((shown, a), (shown, b), (private, b), (private, c)):
+        made.append(ok(await _add(client, project, field))["gid"])
+        await asyncio.sleep(0.002)  # "oldest" is by creation time (milliseconds)
+    first_a, first_b, _, only_c = made
+    url = f"/teams/{world.team}/custom_field_settings?opt_fields=custom_field.name,parent.name"
+    listed = ok(await client.get(url))
+    assert [s["gid"] for s in listed] == [first_a, first_b, only_c]
+    assert [(s["custom_field"]["name"], s["parent"]["name"]) for s in listed] == [
+        ("A", "Shown"),
+        ("B", "Shown"),
+        ("C", "Private"),
+    ]
+    record = ok(await client.get(f"/teams/{world.team}?opt_fields=custom_field_settings"))
+    assert [s["gid"] for s in record["custom_field_settings"]] == [first_a, first_b, only_c]
+    _, token = world.person("o@example.com")
+    async with api_client(world.env, token) as other:
+        assert [s["gid"] for s in ok(await other.get(url))] == [first_a, first_b]
+        record = ok(await other.get(f"/teams/{world.team}?opt_fields=custom_field_settings"))
+        assert [s["gid"] for s in record["custom_field_settings"]] == [first_a, first_b]
+    ok(await client.post(f"/projects/{shown}/removeCustomFieldSetting", json={"data": {"custom_field": a}}))
+    assert [s["gid"] for s in ok(await client.get(url))] == [first_b, only_c]
+    fails(await client.get("/teams/123456789/custom_field_settings"), 404)

@@ -285,3 +285,45 @@ async def test_default_keys_follow_the_type(client, world):
     # a key named explicitly is always there, null where the type has none
     named = ok(await client.get(f"/tasks/{s['task']}?opt_fields=custom_fields.number_value"))
     assert named["custom_fields"][0] == {"gid": s["text"]["gid"], "number_value": None}
+
+
+async def test_deleting_a_project_or_a_task_cascades(client, world):
+    s = await _scene(client, world)
+    text_field = s["text"]["gid"]
+    ok(await client.put(f"/tasks/{s['task']}", json={"data": {"custom_fields": {text_field: "v"}}}))
+    other = await make_task(client, world, "Other", projects=[s["project"]])
+    ok(await client.put(f"/tasks/{other}", json={"data": {"custom_fields": {text_field: "w"}}}))
+    ok(await client.delete(f"/tasks/{other}"))
+    assert world.count(VALUES) == 1
+    ok(await client.delete(f"/projects/{s['project']}"))
+    assert world.count("SELECT count(*) FROM custom_field_settings") == 0
+    # the task outlives its project (Asana: it stays in no project); its value stays, disabled
+    url = f"/tasks/{s['task']}?opt_fields=custom_fields.display_value,custom_fields.enabled"
+    assert ok(await client.get(url))["custom_fields"] == [
+        {"gid": text_field, "display_value": "v", "enabled": False}
+    ]
+    assert ok(await client.get(f"/tasks/{s['task']}?opt_fields=custom_fields.display_value"))[
+        "custom_fields"
+    ] == [{"gid": text_field, "display_value": "v"}]
+
+
+async def test_display_only_pages_show_disabled_values_last(client, world):
+    s = await _scene(client, world)
+    a = s["enum"]["enum_options"][0]["gid"]
+    values = {s["text"]["gid"]: "v", s["enum"]["gid"]: a, s["people"]["gid"]: ["me"]}
+    ok(await client.put(f"/tasks/{s['task']}", json={"data": {"custom_fields": values}}))
+    await _detach(client, s["project"], s["text"]["gid"])
+    fields = "custom_fields.display_value,custom_fields.enabled,custom_fields.name"
+    page = ok(await client.get(f"/projects/{s['project']}/tasks?opt_fields={fields}"))
+    shown = [(v["name"], v["enabled"], v["display_value"]) for v in page[0]["custom_fields"]]
+    owner = ok(await client.get("/users/me"))["name"]
+    assert shown == [
+        ("Cost", True, None),
+        ("Stage", True, "a"),
+        ("Tags", True, None),
+        ("When", True, None),
+        ("Who", True, owner),
+        ("Notes", False, "v"),
+    ]
+    full = ok(await client.get(f"/tasks/{s['task']}"))
+    assert [(v["name"], v["enabled"], v["display_value"]) for v in full["custom_fields"]] == shown

@@ -41,7 +41,10 @@ async def _scene(client: httpx.AsyncClient, world: World) -> dict[str, str]:
     field: dict[str, Any] = {"workspace": world.workspace, "resource_subtype": "enum", "name": f"F{project}"}
     field["enum_options"] = [{"name": "a"}, {"name": "b"}]
     made = ok(await client.post("/custom_fields", json={"data": field}), 201)
+    folio = {"name": "Bets", "workspace": world.workspace}
+    portfolio = ok(await client.post("/portfolios", json={"data": folio}), 201)["gid"]
     return {
+        "portfolio": portfolio,
         "field": made["gid"],
         "option": made["enum_options"][0]["gid"],
         "option2": made["enum_options"][1]["gid"],
@@ -147,6 +150,23 @@ RECIPES: dict[str, Recipe] = {
     ),
     "instantiateProject": _call("POST", "/project_templates/{template}/instantiateProject", {"name": "I"}),
     "deleteProjectTemplate": _call("DELETE", "/project_templates/{template}"),
+    "addCustomFieldSettingForPortfolio": _call(
+        "POST", "/portfolios/{portfolio}/addCustomFieldSetting", {"custom_field": "{field}"}
+    ),
+    "removeCustomFieldSettingForPortfolio": _call(
+        "POST", "/portfolios/{portfolio}/removeCustomFieldSetting", {"custom_field": "{field}"}
+    ),
+    "createPortfolio": _call("POST", "/portfolios", {"name": "P", "workspace": "{workspace}"}),
+    "updatePortfolio": _call("PUT", "/portfolios/{portfolio}", {"name": "Renamed"}),
+    "deletePortfolio": _call("DELETE", "/portfolios/{portfolio}"),
+    "addItemForPortfolio": _call("POST", "/portfolios/{portfolio}/addItem", {"item": "{project}"}),
+    "removeItemForPortfolio": _call("POST", "/portfolios/{portfolio}/removeItem", {"item": "{project}"}),
+    "addMembersForPortfolio": _call(
+        "POST", "/portfolios/{portfolio}/addMembers", {"members": ["{colleague}"]}
+    ),
+    "removeMembersForPortfolio": _call(
+        "POST", "/portfolios/{portfolio}/removeMembers", {"members": ["{colleague}"]}
+    ),
 }
 
 
@@ -200,6 +220,22 @@ async def test_write_route_records_its_changes(
     if operation == "removeCustomFieldSettingForProject":
         body = {"data": {"custom_field": scene["field"]}}
         ok(await client.post(f"/projects/{scene['project']}/addCustomFieldSetting", json=body))
+    if operation == "removeCustomFieldSettingForPortfolio":
+        body = {"data": {"custom_field": scene["field"]}}
+        ok(await client.post(f"/portfolios/{scene['portfolio']}/addCustomFieldSetting", json=body))
+    if operation == "removeItemForPortfolio":
+        ok(
+            await client.post(
+                f"/portfolios/{scene['portfolio']}/addItem", json={"data": {"item": scene["project"]}}
+            )
+        )
+    if operation == "removeMembersForPortfolio":
+        ok(
+            await client.post(
+                f"/portfolios/{scene['portfolio']}/addMembers",
+                json={"data": {"members": [scene["colleague"]]}},
+            )
+        )
     if operation == "setParentForTask":
         parent = await make_task(client, world, "P", workspace=world.workspace)
         ok(await client.post(f"/tasks/{scene['task']}/setParent", json={"data": {"parent": parent}}))

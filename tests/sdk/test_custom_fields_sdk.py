@@ -80,6 +80,11 @@ def test_settings_and_task_values(live):
         )
     )
     assert [s["custom_field"]["name"] for s in settings] == [text["name"], number["name"]]
+    team_settings = asana.CustomFieldSettingsApi(client).get_custom_field_settings_for_team(
+        live.team, {"opt_fields": "custom_field.name,parent.name"}
+    )
+    mine = [s for s in team_settings if s["parent"]["gid"] == project["gid"]]
+    assert sorted(s["custom_field"]["name"] for s in mine) == sorted([text["name"], number["name"]])
 
     task = tasks.create_task(
         {"data": {"name": "T", "projects": [project["gid"]], "custom_fields": {number["gid"]: 2.26}}}, {}
@@ -96,3 +101,52 @@ def test_settings_and_task_values(live):
     got = tasks.get_task(task["gid"], {"opt_fields": "custom_fields.enabled,custom_fields.display_value"})
     values = {v["gid"]: v for v in got["custom_fields"]}
     assert values[text["gid"]] == {"gid": text["gid"], "enabled": False, "display_value": "hi"}
+
+
+def test_reference_values_and_display_pages(live):
+    client = live.client()
+    projects, tasks = asana.ProjectsApi(client), asana.TasksApi(client)
+    project = projects.create_project({"data": {"name": "Refs", "team": live.team}}, {})
+    body = {"workspace": live.workspace, "name": f"Links {_tag()}", "resource_subtype": "reference"}
+    body["input_restrictions"] = ["task", "project"]
+    links = asana.CustomFieldsApi(client).create_custom_field({"data": body}, {})
+    assert links["input_restrictions"] == ["task", "project"]
+    projects.add_custom_field_setting_for_project(
+        {"data": {"custom_field": links["gid"]}}, project["gid"], {}
+    )
+    target = tasks.create_task({"data": {"name": "Target", "workspace": live.workspace}}, {})
+    task = tasks.create_task(
+        {
+            "data": {
+                "name": "T",
+                "projects": [project["gid"]],
+                "custom_fields": {links["gid"]: [target["gid"], project["gid"]]},
+            }
+        },
+        {"opt_fields": "custom_fields.reference_value.name,custom_fields.display_value"},
+    )
+    assert task["custom_fields"] == [
+        {
+            "gid": links["gid"],
+            "reference_value": [
+                {"gid": target["gid"], "name": "Target"},
+                {"gid": project["gid"], "name": "Refs"},
+            ],
+            "display_value": "Target, Refs",
+        }
+    ]
+    page = list(
+        tasks.get_tasks_for_project(
+            project["gid"], {"opt_fields": "name,custom_fields.display_value", "limit": 10}
+        )
+    )
+    assert page == [
+        {
+            "gid": task["gid"],
+            "name": "T",
+            "custom_fields": [{"gid": links["gid"], "display_value": "Target, Refs"}],
+        }
+    ]
+    with pytest.raises(ApiException) as info:
+        tasks.update_task({"data": {"custom_fields": {links["gid"]: ["123456789"]}}}, task["gid"], {})
+    assert info.value.status == 400 and links["gid"] in str(info.value.body)

@@ -188,3 +188,37 @@ def test_memberships_through_the_node_sdk(node_run):
     assert calls["updateMembership"]["access_level"] == "commenter"
     assert calls["deleteMembership"] == {}
     assert calls["getMembership"]["gid"] == calls["createMembership"]["gid"]
+
+
+def test_portfolios_through_the_node_sdk(node_run):
+    calls = node_run["calls"]
+    assert calls["createPortfolio"]["color"] == "dark-teal"
+    assert calls["updatePortfolio"] == {
+        "gid": calls["createPortfolio"]["gid"],
+        "name": "Node bets 2",
+        "due_on": "2027-02-02",
+    }
+    assert calls["getPortfolio"]["owner"]["name"]
+    assert calls["createPortfolio"]["gid"] in {p["gid"] for p in calls["getPortfolios"]}
+    names = [i["name"] for i in calls["getItemsForPortfolio"]]
+    assert names == ["I1", "I2", "I0", "Node child"]
+    walked = calls["walk:getItemsForPortfolio"]
+    assert walked["pages"] == 2 and walked["gids"] == [i["gid"] for i in calls["getItemsForPortfolio"]]
+    assert calls["removeItemForPortfolio"] == {}
+    assert node_run["expected_errors"]["addItemForPortfolio:cycle"]["status"] == 400
+    assert len(calls["addMembersForPortfolio"]["members"]) == 2
+    assert {m["access_level"] for m in calls["getPortfolioMembershipsForPortfolio"]} == {"admin", "editor"}
+    assert [m["access_level"] for m in calls["getPortfolioMemberships"]] == ["editor"]
+    assert calls["getPortfolioMembership"]["portfolio"]["name"] == "Node bets 2"
+    assert len(calls["removeMembersForPortfolio"]["members"]) == 1
+    status = calls["createStatusForObject:portfolio"]
+    assert (
+        status["resource_subtype"] == "portfolio_status_update" and status["parent"]["name"] == "Node bets 2"
+    )
+    field = calls["addCustomFieldSettingForPortfolio"]["custom_field"]["gid"]
+    assert [s["custom_field"]["name"] for s in calls["getCustomFieldSettingsForPortfolio"]] == ["Node budget"]
+    assert calls["updateProject:portfolio_field"]["custom_fields"] == [
+        {"gid": field, "display_value": "ample"}
+    ]
+    assert calls["removeCustomFieldSettingForPortfolio"] == {}
+    assert calls["deletePortfolio"] == {}

@@ -1,4 +1,4 @@
-"""Custom field endpoints: definitions, enum options, and settings on projects."""
+"""Custom field endpoints: definitions, enum options, and settings on projects and teams."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from vinyasa.custom_fields.schemas import (
     EnumOptionInsertBody,
     RemoveSettingBody,
 )
-from vinyasa.models import CustomField, CustomFieldSetting
+from vinyasa.models import CustomField
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Custom fields"])
@@ -48,7 +48,9 @@ async def update_custom_field(ctx: CtxDep, custom_field_gid: str) -> Response:
 @router.delete("/custom_fields/{custom_field_gid}", operation_id="deleteCustomField")
 async def delete_custom_field(ctx: CtxDep, custom_field_gid: str) -> Response:
     """Delete a field, its enum options and its settings on every container."""
-    service.delete_field(ctx, service.custom_field(ctx, custom_field_gid, lock=True))
+    field = service.custom_field(ctx, custom_field_gid, lock=True)
+    settings.drop_field(ctx, field.gid, field.workspace_gid)
+    service.delete_field(ctx, field)
     return ctx.empty()
 
 
@@ -105,10 +107,14 @@ def _project_parent(ctx: CtxDep, project_gid: str) -> settings.Parent:
 async def get_custom_field_settings_for_project(ctx: CtxDep, project_gid: str) -> Response:
     """The project's settings in the project's order (paginated)."""
     project = access.project(ctx, project_gid)
-    stmt = select(CustomFieldSetting.position, CustomFieldSetting.gid).where(
-        CustomFieldSetting.project_gid == project.gid
-    )
-    return ctx.page(CUSTOM_FIELD_SETTING, stmt)
+    return ctx.page(CUSTOM_FIELD_SETTING, settings.listing(settings.PROJECT, project.gid))
+
+
+@settings_router.get("/teams/{team_gid}/custom_field_settings", operation_id="getCustomFieldSettingsForTeam")
+async def get_custom_field_settings_for_team(ctx: CtxDep, team_gid: str) -> Response:
+    """The fields of the team's projects the caller can see, one setting each (docs/deviations.md)."""
+    gid, _ = access.team(ctx, team_gid)
+    return ctx.page(CUSTOM_FIELD_SETTING, settings.team_listing(ctx, gid))
 
 
 @settings_router.post(

@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
+from vinyasa import access
 from vinyasa.custom_fields import queries
-from vinyasa.models import CustomField, CustomFieldSetting, EnumOption
-from vinyasa.protocol.resources import Batch, Col, Derived, Ref, RefList, Resource, Viewer, constant
+from vinyasa.models import CustomField, CustomFieldSetting, EnumOption, Project
+from vinyasa.protocol.resources import Batch, Col, Derived, OneOf, Ref, RefList, Resource, Viewer, constant
 from vinyasa.protocol.values import Boolean
 
 Subtype = Literal["text", "enum", "multi_enum", "number", "date", "people", "reference"]
@@ -84,7 +85,7 @@ CUSTOM_FIELD_SETTING = Resource(
     {
         "project": Ref("project_gid", "project"),  # deprecated: the parent, when it is a project
         "is_important": Col("is_important", bool),
-        "parent": Ref("project_gid", "project"),
+        "parent": OneOf((Ref("project_gid", "project"), Ref("portfolio_gid", "portfolio"))),
         "custom_field": Ref("custom_field_gid", "custom_field"),
     },
     # Every list that shows settings (a container's list, `project.custom_field_settings`) is typed
@@ -170,3 +171,21 @@ def settings_of(column: str) -> Batch:
         return out
 
     return load
+
+
+def team_settings(conn: Connection, viewer: Viewer, gids: list[int]) -> Mapping[int, list[int]]:
+    """Loader of a team's `custom_field_settings`: for each field on a project of the team that the
+    viewer can see, its oldest such setting, oldest first (vinyasa.custom_fields.settings.team_listing)."""
+    rows = conn.execute(
+        select(Project.team_gid, CustomFieldSetting.custom_field_gid, CustomFieldSetting.gid)
+        .join(Project, Project.gid == CustomFieldSetting.project_gid)
+        .where(Project.team_gid.in_(gids), access.project_visible(viewer))
+        .order_by(Project.team_gid, CustomFieldSetting.created_at, CustomFieldSetting.gid)
+    )
+    out: dict[int, list[int]] = {}
+    seen: set[tuple[int, int]] = set()
+    for team_gid, field_gid, gid in rows:
+        if team_gid is not None and (team_gid, field_gid) not in seen:
+            seen.add((team_gid, field_gid))
+            out.setdefault(team_gid, []).append(gid)
+    return out

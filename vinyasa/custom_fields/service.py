@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
-from vinyasa.custom_fields import queries
+from vinyasa.custom_fields import queries, values
 from vinyasa.custom_fields.schemas import CustomFieldFields, EnumOptionFields, EnumOptionInsertBody
 from vinyasa.errors import Forbidden, InvalidRequest, NotFound
 from vinyasa.models import CustomField, CustomFieldSetting, EnumOption
@@ -265,22 +265,16 @@ def update_field(ctx: Caller, field: VisibleField, body: CustomFieldFields) -> N
         ordering.lock(ctx.conn, "workspaces", field.workspace_gid)
         _require_unique(ctx, field.workspace_gid, actual.get("name", row["name"]), field.gid)
     ctx.conn.execute(update(CustomField).where(CustomField.gid == field.gid).values(**actual))
+    if set(NUMBER_ATTRIBUTES) & actual.keys():
+        values.refresh_displays(ctx.conn, field.gid)
     journal.changed(
         ctx, ("custom_field", field.gid), [k for k in actual if k != "name_key"], topics=_topics(field)
     )
 
 
 def delete_field(ctx: Caller, field: VisibleField) -> None:
-    """Delete a field with its enum options, settings and values (see the module docstring)."""
-    settings = queries.settings_of_field(ctx.conn, field.gid)
-    for setting_gid, project_gid in settings:
-        journal.record(
-            ctx,
-            ("custom_field_setting", setting_gid),
-            "removed",
-            parent=("project", project_gid),
-            topics=[field.workspace_gid],
-        )
+    """Delete a field with its enum options, settings and values (see the module docstring); the
+    caller first journals the settings' removal (vinyasa.custom_fields.settings.drop_field)."""
     journal.record(ctx, ("custom_field", field.gid), "deleted", topics=_topics(field))
     ctx.conn.execute(delete(CustomFieldSetting).where(CustomFieldSetting.custom_field_gid == field.gid))
     ctx.conn.execute(delete(EnumOption).where(EnumOption.custom_field_gid == field.gid))
@@ -384,6 +378,8 @@ def insert_option(ctx: Caller, field: VisibleField, body: EnumOptionInsertBody) 
     position = ENUM_OPTIONS.place(ctx.conn, {"custom_field_gid": field.gid}, where, moving=gid)
     ctx.conn.execute(update(EnumOption).where(EnumOption.gid == gid).values(position=position))
     journal.changed(ctx, ("custom_field", field.gid), ["enum_options"], topics=_topics(field))
+    if field.resource_subtype == "multi_enum":  # a multi_enum value shows its options in the field's order
+        values.refresh_displays(ctx.conn, field.gid)
     return gid
 
 
@@ -405,3 +401,5 @@ def update_option(ctx: Caller, option: VisibleOption, body: EnumOptionFields) ->
     if actual:
         ctx.conn.execute(update(EnumOption).where(EnumOption.gid == option.gid).values(**actual))
         journal.changed(ctx, ("enum_option", option.gid), list(actual), topics=_topics(option.field))
+        if "name" in actual:
+            values.refresh_displays(ctx.conn, option.field.gid)

@@ -1,6 +1,10 @@
 """Custom field settings: which fields a container (a project; portfolios later) gives its items.
 
-One service for every kind of container: a `Container` names the settings table's column for it.
+One service for every kind of container: a `Container` names the settings table's column for it,
+and `CONTAINERS` holds every kind (a new kind adds its nullable column to custom_field_settings
+with a unique (column, custom_field_gid) constraint and a (column, position) index, then calls
+`register`). Routes check access to and lock the container, then call `add_setting`,
+`remove_setting` and `listing` with a `Parent`/`Container`.
 Settings are ordered within their container (vinyasa.ordering); the caller locks the container's
 row first, so concurrent adds on one container serialize (PostgreSQL row lock, SQLite's writer
 lock): the order stays total and a field is never on a container twice (also a unique constraint).
@@ -10,16 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, exists, func, insert, select, tuple_
 
-from vinyasa import ordering
+from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
 from vinyasa.custom_fields import service
 from vinyasa.custom_fields.schemas import AddSettingBody
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import CustomFieldSetting
+from vinyasa.models import CustomFieldSetting, Project
 from vinyasa.ordering import BOTTOM, OrderedList, Place
 from vinyasa.protocol.gids import as_gid, new_gid
+from vinyasa.protocol.pagination import AnySelect
 from vinyasa.protocol.values import now_ms
 
 SETTINGS = OrderedList(CustomFieldSetting.__table__)
@@ -35,7 +40,16 @@ class Container:
     column: str
 
 
-PROJECT = Container("project", "project_gid")
+CONTAINERS: dict[str, Container] = {}
+
+
+def register(container: Container) -> Container:
+    """Make a kind of container known (its settings are then removed with their field, etc.)."""
+    CONTAINERS[container.kind] = container
+    return container
+
+
+PROJECT = register(Container("project", "project_gid"))
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,47 @@ class Parent:
     container: Container
     gid: int
     workspace_gid: int
+
+
+def listing(container: Container, gid: int) -> AnySelect:
+    """The container's settings in its order, as (position, gid) for `Ctx.page`."""
+    column = CustomFieldSetting.__table__.c[container.column]
+    return select(CustomFieldSetting.position, CustomFieldSetting.gid).where(column == gid)
+
+
+def team_listing(ctx: Caller, team_gid: int) -> AnySelect:
+    """A team's settings (vinyasa's reading of Asana's team field library, docs/deviations.md):
+    for each field on a project of the team that the caller can see, its oldest such setting,
+    oldest first, as (created_at, gid) for `Ctx.page`."""
+    projects = select(Project.gid).where(Project.team_gid == team_gid, access.project_visible(ctx))
+    older = CustomFieldSetting.__table__.alias("older")
+    setting = CustomFieldSetting.__table__
+    earlier = exists().where(
+        older.c.custom_field_gid == setting.c.custom_field_gid,
+        older.c.project_gid.in_(projects),
+        tuple_(older.c.created_at, older.c.gid) < tuple_(setting.c.created_at, setting.c.gid),
+    )
+    return select(setting.c.created_at, setting.c.gid).where(setting.c.project_gid.in_(projects), ~earlier)
+
+
+def of_field(ctx: Caller, field_gid: int) -> list[tuple[int, Container, int]]:
+    """Every setting of a field on any kind of container: (setting gid, container kind, container gid)."""
+    out: list[tuple[int, Container, int]] = []
+    for container in CONTAINERS.values():
+        column = CustomFieldSetting.__table__.c[container.column]
+        rows = ctx.conn.execute(
+            select(CustomFieldSetting.gid, column)
+            .where(CustomFieldSetting.custom_field_gid == field_gid, column.is_not(None))
+            .order_by(CustomFieldSetting.gid)
+        )
+        out.extend((int(gid), container, int(parent)) for gid, parent in rows)
+    return out
+
+
+def drop_field(ctx: Caller, field_gid: int, workspace_gid: int) -> None:
+    """Journal the removal of every setting of a field about to be deleted."""
+    for gid, container, parent in of_field(ctx, field_gid):
+        _record(ctx, Parent(container, parent, workspace_gid), gid, "removed")
 
 
 def _record(ctx: Caller, parent: Parent, gid: int, action: str) -> None:

@@ -10,19 +10,18 @@ CustomFieldResponse with its typed value and `display_value` (always a string or
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vinyasa.core import Caller, journal
-from vinyasa.custom_fields import queries
-from vinyasa.errors import InvalidRequest
-from vinyasa.projects import members
-from vinyasa.protocol.messages import json_kind
-from vinyasa.protocol.resources import Embedded, Viewer
-from vinyasa.protocol.values import iso_ms, parse_date, parse_datetime_ms
+import orjson
 
-MAX_TEXT = 1024  # Asana: "Text fields are currently limited to 1024 characters"
+from vinyasa.core import Caller, journal
+from vinyasa.custom_fields import queries, typed
+from vinyasa.custom_fields.typed import READ_TIME, VALUE_KEY, Names, Option, Stored
+from vinyasa.errors import InvalidRequest
+from vinyasa.protocol.resources import Embedded, Viewer
+
 # What a value shows by default (CustomFieldResponse as embedded in a task), in Asana's order.
 KEYS = (
     "resource_type",
@@ -48,27 +47,21 @@ KEYS = (
     "is_formula_field",
     "representation_type",
 )
-# The typed-value key each type shows; the others are left out for that type.
-_VALUE_KEY = {
-    "text": "text_value",
-    "number": "number_value",
-    "enum": "enum_value",
-    "multi_enum": "multi_enum_values",
-    "date": "date_value",
-    "people": "people_value",
-    "reference": "reference_value",
-}
-_ALL_VALUE_KEYS = frozenset(_VALUE_KEY.values())
+_ALL_VALUE_KEYS = frozenset(VALUE_KEY.values())
+# Keys of a value that come from its field's definition, not from the value.
+_DEFINITION_KEYS = frozenset(KEYS) - _ALL_VALUE_KEYS - {"display_value"}
 
 
 @dataclass(frozen=True)
 class ValueStore:
     """Where one kind of object keeps its values, and which fields its containers give it.
 
-    `containers` is SQL with `{marks}` for the object gids, returning (object gid, container gid),
-    oldest container first; `settings` the column of custom_field_settings naming such a container.
-    The object's fields are its containers' settings in order (read per container, not per object:
-    a hundred tasks of one project cost one row each, plus the project's settings once)."""
+    `table` has the owner column, `custom_field_gid` and the value columns of
+    TaskCustomFieldValue (display_value included). `containers` is SQL with `{marks}` for the
+    object gids, returning (object gid, container gid), oldest container first; `settings` the
+    column of custom_field_settings naming such a container. The object's fields are its
+    containers' settings in order (read per container, not per object: a hundred tasks of one
+    project cost one row each, plus the project's settings once)."""
 
     table: str
     owner: str  # the object's gid column in `table`
@@ -78,13 +71,14 @@ class ValueStore:
     field: Embedded = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "field", Embedded(self._load, KEYS))
+        object.__setattr__(self, "field", Embedded(self._load, KEYS, exact=self._exact))
+        STORES.append(self)
 
     # ---- reading ---------------------------------------------------------------------------------
 
-    def _rows(
-        self, conn: Any, gids: list[int]
-    ) -> tuple[dict[int, list[int]], dict[tuple[int, int], tuple[Any, ...]]]:
+    def _fields(self, conn: Any, gids: list[int]) -> dict[int, list[int]]:
+        """Per object, the fields its containers give it, in order (lists shared between objects
+        with the same containers: never mutated)."""
         held = queries.containers(conn, self.containers, gids)
         given: dict[int, list[int]] = {}
         if held:
@@ -97,58 +91,109 @@ class ValueStore:
                 continue
             listed = fields.get(owner)
             if listed is None:
-                fields[owner] = list(given[parent])
+                fields[owner] = given[parent]
             else:
-                listed.extend(f for f in given[parent] if f not in listed)
-        stored = {(r[0], r[1]): r[2:] for r in queries.stored_values(conn, self.table, self.owner, gids)}
-        return fields, stored
+                fields[owner] = listed + [f for f in given[parent] if f not in listed]
+        return fields
+
+    def _stored(self, conn: Any, gids: list[int], *, only: int | None = None) -> dict[int, dict[int, Stored]]:
+        """Per object, its stored values by field (all, or with `only` those of one field)."""
+        stored: dict[int, dict[int, Stored]] = {}
+        for row in queries.stored_values(conn, self.table, self.owner, gids, field_gid=only):
+            stored.setdefault(row[0], {})[row[1]] = row[2:]
+        return stored
+
+    def _exact(
+        self, conn: Any, viewer: Viewer, gids: list[int], keys: tuple[str, ...]
+    ) -> Mapping[int, list[dict[str, Any]]]:
+        """The values with exactly `gid` and `keys` each (Embedded.exact)."""
+        return self._load(conn, viewer, gids, frozenset(keys), keys)
 
     def _load(
-        self, conn: Any, viewer: Viewer, gids: list[int], wanted: frozenset[str]
+        self,
+        conn: Any,
+        viewer: Viewer,
+        gids: list[int],
+        wanted: frozenset[str],
+        keys: tuple[str, ...] | None = None,
     ) -> Mapping[int, list[dict[str, Any]]]:
-        enabled, stored = self._rows(conn, gids)
-        if not enabled and not stored:
-            return {}
-        kept: dict[int, list[int]] = {}
-        for owner, field_gid in stored:
-            kept.setdefault(owner, []).append(field_gid)
-        order: dict[int, list[tuple[int, bool]]] = {}
-        for gid in gids:
-            on = enabled.get(gid, [])
-            pairs = [(f, True) for f in on]
-            mine = kept.get(gid)
-            if mine:  # values of fields no container gives any more: shown disabled, after the rest
-                pairs.extend((f, False) for f in sorted(set(mine).difference(on)))
-            order[gid] = pairs
-        field_gids = sorted({f for pairs in order.values() for f, _ in pairs})
+        """Each object's values in order: its containers' fields, then (`enabled: false`) fields
+        it keeps a value of that no container gives any more. Only what `wanted` needs is read:
+        the typed values (full rows), or the stored display values, or nothing of the values."""
+        enabled = self._fields(conn, gids)
+        typed_keys = bool(wanted & _ALL_VALUE_KEYS)
+        stored: dict[int, dict[int, Stored]] = {}
+        shown: dict[int, dict[str, str | None]] = {}
+        if typed_keys:
+            stored = self._stored(conn, gids)
+            order, field_gids = _order(gids, enabled, stored, int)
+        else:
+            shown = self._displays(conn, viewer, gids, "display_value" in wanted)
+            order, field_gids = _order(gids, enabled, shown, str)
         if not field_gids:
             return {}
-        definitions = {r[0]: r for r in queries.definitions(conn, field_gids)}
-        needs_values = bool(wanted & (_ALL_VALUE_KEYS | {"display_value"}))
-        options = _options(conn, [g for g, d in definitions.items() if d[2] in ("enum", "multi_enum")])
-        people_fields = {g for g, d in definitions.items() if d[2] == "people"}
-        people = (
-            _people(conn, [v for k, v in stored.items() if k[1] in people_fields]) if needs_values else {}
-        )
-        # Values repeat (an enum's few options, fields nobody filled): each distinct one renders once
-        # and is shared, read-only, by every object that has it (the engine copies the keys it shows).
-        rendered: dict[tuple[int, bool, tuple[Any, ...] | None], dict[str, Any]] = {}
-        out: dict[int, list[dict[str, Any]]] = {}
-        for gid in gids:
-            items = []
-            for field_gid, is_on in order[gid]:
-                definition = definitions.get(field_gid)
-                if definition is None:
-                    continue
-                row = stored.get((gid, field_gid))
-                item = rendered.get((field_gid, is_on, row))
-                if item is None:
-                    item = rendered[(field_gid, is_on, row)] = _render(
-                        definition, is_on, row, options, people, needs_values
-                    )
-                items.append(item)
-            out[gid] = items
-        return out
+        definitions = {r[0]: r for r in queries.definitions(conn, sorted(field_gids))}
+        enums = [g for g, d in definitions.items() if d[2] in ("enum", "multi_enum")]
+        options = typed.options_of(conn, enums) if enums and (typed_keys or "enum_options" in wanted) else {}
+        bases: dict[tuple[int, bool], dict[str, Any]] = {}
+        for field_gid, is_on in {pair for pairs in order.values() for pair in pairs}:
+            if field_gid in definitions:
+                bases[(field_gid, is_on)] = _base(definitions[field_gid], is_on, options.get(field_gid, []))
+        if typed_keys:
+            rows = [
+                (row, definitions[f][2])
+                for mine in stored.values()
+                for f, row in mine.items()
+                if f in definitions
+            ]
+            names = Names.load(conn, viewer, [r for r, _ in rows], [t for _, t in rows])
+            items = _typed_items(gids, order, bases, definitions, stored, options, names)
+            return items if keys is None else _exactly(items, keys)
+        return _display_items(gids, order, bases, shown, "display_value" in wanted, keys)
+
+    def _displays(
+        self, conn: Any, viewer: Viewer, gids: list[int], wanted: bool = True
+    ) -> dict[int, dict[str, str | None]]:
+        """Per object, the display_value of each stored value by field gid (a string): as stored,
+        or computed now for people and reference values (and values stored before displays
+        were); with `wanted` false only the keys count (the values are left as read)."""
+        shown: dict[int, dict[str, str | None]] = {}
+        late: dict[tuple[int, str | None], list[int]] = {}  # (field, list_value) -> owners
+        for owner, displays, missing in queries.stored_displays(conn, self.table, self.owner, gids):
+            shown[owner] = orjson.loads(displays)
+            if wanted and missing and missing != "{}":
+                for key, listed in orjson.loads(missing).items():
+                    late.setdefault((int(key), listed), []).append(owner)
+        if not late:
+            return shown
+        definitions = {r[0]: r for r in queries.definitions(conn, sorted({f for f, _ in late}))}
+        # People and reference values: one display per distinct (field, list); others (stored
+        # before displays were) one per value, from their full rows.
+        rows: dict[tuple[int, int], Stored] = {}
+        legacy: set[int] = set()
+        for (field_gid, listed), owners in late.items():
+            if field_gid not in definitions:
+                continue
+            if definitions[field_gid][2] in READ_TIME:
+                rows[(owners[0], field_gid)] = (None, None, None, listed, None, None)
+            else:
+                legacy.update(owners)
+                for owner in owners:
+                    shown[owner][str(field_gid)] = None
+        for owner, stored in self._stored(conn, sorted(legacy)).items() if legacy else ():
+            rows.update(((owner, f), row) for f, row in stored.items() if row[6] is None)
+        names = Names.load(conn, viewer, list(rows.values()), [definitions[f][2] for _, f in rows])
+        enums = [g for g, d in definitions.items() if d[2] in ("enum", "multi_enum")]
+        options = typed.options_of(conn, enums) if enums else {}
+        for (owner, field_gid), row in rows.items():
+            definition = definitions[field_gid]
+            display = typed.value_of(definition, row, options.get(field_gid, []), names)[1]
+            if definition[2] in READ_TIME:
+                for same in late[(field_gid, row[3])]:
+                    shown[same][str(field_gid)] = display
+            else:
+                shown[owner][str(field_gid)] = display
+        return shown
 
     # ---- writing ---------------------------------------------------------------------------------
 
@@ -159,30 +204,35 @@ class ValueStore:
         Returns whether anything changed."""
         if not given:
             return False
-        enabled, stored = self._rows(ctx.conn, [owner])
-        on = set(enabled.get(owner, []))
-        planned: list[tuple[int, tuple[Any, ...] | None]] = []
+        on = set(self._fields(ctx.conn, [owner]).get(owner, []))
+        mine = self._stored(ctx.conn, [owner]).get(owner, {})
+        planned: list[tuple[int, Stored | None]] = []
         for key, value in given.items():
             label = f"custom_fields.{str(key)[:64]}"
             field_gid = _gid(key)
-            if field_gid is None or (field_gid not in on and (owner, field_gid) not in stored):
+            if field_gid is None or (field_gid not in on and field_gid not in mine):
                 raise InvalidRequest(
                     f"{label}: Not a custom field of this {self.kind} (add it to one of its projects)"
                 )
-            definition = queries.definitions(ctx.conn, [field_gid])
-            if not definition:
+            found = queries.definitions(ctx.conn, [field_gid], share=True)
+            if not found:
                 raise InvalidRequest(f"{label}: Unknown object: {key}")
+            definition = found[0]
             if value is not None and field_gid not in on:
                 raise InvalidRequest(
-                    f"{label}: The custom field {definition[0][1]!r} is disabled on this {self.kind}:"
+                    f"{label}: The custom field {definition[1]!r} is disabled on this {self.kind}:"
                     " its value can only be cleared with null"
                 )
-            parsed = None if value is None else _parse(ctx, label, definition[0], value, workspace_gid)
+            parsed = None
+            if value is not None:
+                options = _field_options(ctx.conn, definition)
+                parsed = typed.parse(ctx, label, definition, value, workspace_gid, options)
+                if parsed is not None:
+                    parsed = (*parsed, typed.display(definition, parsed, options))
             planned.append((field_gid, parsed))
         changed = []
         for field_gid, parsed in planned:
-            before = stored.get((owner, field_gid))
-            if parsed == before:
+            if parsed == mine.get(field_gid):
                 continue
             queries.replace_value(ctx.conn, self.table, self.owner, owner, field_gid, parsed)
             changed.append(field_gid)
@@ -200,59 +250,158 @@ class ValueStore:
         return bool(changed)
 
 
+STORES: list[ValueStore] = []  # every kind of object that carries values (refresh_displays)
+
+
+def refresh_displays(conn: Any, field_gid: int) -> None:
+    """Recompute the stored display_value of every value of a field whose display changed (an
+    enum option renamed, the number format changed). People and reference values stay NULL."""
+    found = queries.definitions(conn, [field_gid])
+    if not found or found[0][2] in READ_TIME:
+        return
+    definition = found[0]
+    options = _field_options(conn, definition)
+    for store in STORES:
+        rows = queries.values_of_field(conn, store.table, store.owner, field_gid)
+        updates = [(typed.display(definition, row[1:], options), row[0], field_gid) for row in rows]
+        queries.set_displays(
+            conn, store.table, store.owner, [u for u, r in zip(updates, rows, strict=True) if u[0] != r[7]]
+        )
+
+
+def _order(
+    gids: list[int],
+    enabled: dict[int, list[int]],
+    kept: Mapping[int, Iterable[Any]],
+    key: Callable[[int], Any],
+) -> tuple[dict[int, list[tuple[int, bool]]], set[int]]:
+    """Per object, its (field, enabled) pairs in order, and every field named. `kept`: the fields
+    each object has a value of, as `key(field gid)` (an int or a string)."""
+    order: dict[int, list[tuple[int, bool]]] = {}
+    field_gids: set[int] = set()
+    lists: dict[int, tuple[list[tuple[int, bool]], set[int]]] = {}  # per distinct list of fields
+    empty: list[int] = []
+    for gid in gids:
+        on = enabled.get(gid, empty)
+        known = lists.get(id(on))
+        if known is None:
+            known = lists[id(on)] = ([(f, True) for f in on], {key(f) for f in on})
+            field_gids.update(on)
+        pairs, on_set = known
+        mine = kept.get(gid)
+        if mine and not on_set.issuperset(mine):  # values of fields no container gives any more
+            extra = sorted(int(f) for f in set(mine) - on_set)
+            pairs = pairs + [(f, False) for f in extra]  # shown disabled, after the rest
+            field_gids.update(extra)
+        order[gid] = pairs
+    return order, field_gids
+
+
+def _typed_items(
+    gids: list[int],
+    order: dict[int, list[tuple[int, bool]]],
+    bases: dict[tuple[int, bool], dict[str, Any]],
+    definitions: dict[int, Stored],
+    stored: dict[int, dict[int, Stored]],
+    options: Mapping[int, list[Option]],
+    names: Names,
+) -> dict[int, list[dict[str, Any]]]:
+    """Values with their typed value and display_value. Values repeat (an enum's few options,
+    fields nobody filled): each distinct one renders once and is shared, read-only, by every
+    object that has it (the engine copies the keys it shows)."""
+    rendered: dict[tuple[int, bool, Stored | None], dict[str, Any]] = {}
+    out: dict[int, list[dict[str, Any]]] = {}
+    none: dict[int, Stored] = {}
+    for gid in gids:
+        items = []
+        mine = stored.get(gid, none)
+        for field_gid, is_on in order[gid]:
+            base = bases.get((field_gid, is_on))
+            if base is None:
+                continue
+            row = mine.get(field_gid)
+            item = rendered.get((field_gid, is_on, row))
+            if item is None:
+                definition = definitions[field_gid]
+                value, display = typed.value_of(definition, row, options.get(field_gid, []), names)
+                item = rendered[(field_gid, is_on, row)] = {
+                    **base,
+                    VALUE_KEY[definition[2]]: value,
+                    "display_value": display,
+                }
+            items.append(item)
+        out[gid] = items
+    return out
+
+
+def _display_items(
+    gids: list[int],
+    order: dict[int, list[tuple[int, bool]]],
+    bases: dict[tuple[int, bool], dict[str, Any]],
+    shown: dict[int, dict[str, str | None]],
+    with_display: bool,
+    keys: tuple[str, ...] | None,
+) -> dict[int, list[dict[str, Any]]]:
+    """Values with their field's keys and (`with_display`) display_value, shared per distinct one;
+    with `keys`, each exactly `gid` and those keys."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    caches: dict[tuple[int, bool], dict[str | None, dict[str, Any]]] = {key: {} for key in bases}
+    plans: dict[int, list[tuple[str, dict[str | None, dict[str, Any]], dict[str, Any]]]] = {}
+    none: dict[str, str | None] = {}
+
+    def make(
+        cache: dict[str | None, dict[str, Any]], base: dict[str, Any], display: str | None
+    ) -> dict[str, Any]:
+        if keys is None:
+            item = {**base, "display_value": display}
+        else:
+            item = {"gid": base["gid"]}
+            for key in keys:
+                item[key] = display if key == "display_value" else base.get(key)
+        cache[display] = item
+        return item
+
+    for gid in gids:
+        pairs = order[gid]
+        plan = plans.get(id(pairs))
+        if plan is None:  # one per distinct list of fields: (field, its shared items, its base)
+            plan = plans[id(pairs)] = [(bases[p]["gid"], caches[p], bases[p]) for p in pairs if p in bases]
+        mine = shown.get(gid, none) if with_display else none
+        out[gid] = [
+            cache.get(display) or make(cache, base, display)
+            for field, cache, base in plan
+            for display in (mine.get(field),)
+        ]
+    return out
+
+
+def _exactly(
+    loaded: dict[int, list[dict[str, Any]]], keys: tuple[str, ...]
+) -> dict[int, list[dict[str, Any]]]:
+    """Each value cut to `gid` and `keys` (one copy per shared value)."""
+    copies: dict[int, dict[str, Any]] = {}
+
+    def cut(value: dict[str, Any]) -> dict[str, Any]:
+        item = copies[id(value)] = {"gid": value["gid"], **{key: value.get(key) for key in keys}}
+        return item
+
+    return {gid: [copies.get(id(v)) or cut(v) for v in values] for gid, values in loaded.items()}
+
+
+def _field_options(conn: Any, definition: Stored) -> list[Option]:
+    if definition[2] not in ("enum", "multi_enum"):
+        return []
+    return list(typed.options_of(conn, [definition[0]]).get(definition[0], []))
+
+
 def _gid(key: Any) -> int | None:
     text = str(key)
     return int(text) if text.isascii() and text.isdigit() and 0 < len(text) <= 19 else None
 
 
-def _options(conn: Any, field_gids: list[int]) -> dict[int, list[tuple[int, str, bool, str]]]:
-    """Each enum field's options in order: (gid, name, enabled, color)."""
-    if not field_gids:
-        return {}
-    out: dict[int, list[tuple[int, str, bool, str]]] = {}
-    for field_gid, gid, name, enabled, color in queries.enum_options(conn, field_gids):
-        out.setdefault(field_gid, []).append((gid, name, bool(enabled), color))
-    return out
-
-
-def _people(conn: Any, stored: Any) -> dict[int, str]:
-    """Names of the users named by people values (list_value of any row; non-users are skipped)."""
-    gids = sorted({int(g) for row in stored if row[3] for g in row[3].split(",")})
-    if not gids:
-        return {}
-    return queries.user_names(conn, gids)
-
-
-def _option(option: tuple[int, str, bool, str]) -> dict[str, Any]:
-    gid, name, enabled, color = option
-    return {"gid": str(gid), "resource_type": "enum_option", "name": name, "enabled": enabled, "color": color}
-
-
-def _number_display(value: float, definition: tuple[Any, ...]) -> str:
-    """Asana's display of a number (inferred wording: the value rounded to the field's precision,
-    with its format: `12.5%`, `EUR 3.10`, a custom label before or after)."""
-    _gid_, _name, _subtype, _desc, precision, fmt, code, label, position = definition
-    places = precision or 0
-    if fmt == "percentage":
-        return f"{value * 100:.{places}f}%"
-    shown = f"{value:.{places}f}"
-    if fmt == "currency":
-        return f"{code} {shown}"
-    if fmt == "custom" and label:
-        return f"{label}{shown}" if position == "prefix" else f"{shown}{label}"
-    return shown
-
-
-def _render(
-    definition: tuple[Any, ...],
-    enabled: bool,
-    row: tuple[Any, ...] | None,
-    options: dict[int, list[tuple[int, str, bool, str]]],
-    people: dict[int, str],
-    with_values: bool,
-) -> dict[str, Any]:
-    gid, name, subtype, description, precision, fmt, code, label, position = definition
-    value_key = _VALUE_KEY[subtype]
+def _base(definition: Stored, enabled: bool, options: list[Option]) -> dict[str, Any]:
+    """The keys a value takes from its field (shared by every value of the field)."""
+    gid, name, subtype, description, precision, fmt, code, label, position = definition[:9]
     item: dict[str, Any] = {
         "gid": str(gid),
         "resource_type": "custom_field",
@@ -272,106 +421,9 @@ def _render(
             custom_label=label,
             custom_label_position=position,
         )
-    field_options = options.get(gid, [])
     if subtype in ("enum", "multi_enum"):
-        item["enum_options"] = [_option(o) for o in field_options]
-    if not with_values:
-        return item
-    text, number, option_gid, listed, date_on, date_at = row or (None,) * 6
-    display: str | None = None
-    value: Any = None
-    if subtype == "text":
-        value = display = text
-    elif subtype == "number":
-        value = None if number is None else round(number, precision or 0)
-        display = None if value is None else _number_display(value, definition)
-        if value is not None and (precision or 0) == 0:
-            value = int(value)
-    elif subtype == "enum":
-        chosen = next((o for o in field_options if o[0] == option_gid), None)
-        value = None if chosen is None else _option(chosen)
-        display = None if chosen is None else chosen[1]
-    elif subtype == "multi_enum":
-        wanted = {int(g) for g in (listed or "").split(",") if g}
-        value = [_option(o) for o in field_options if o[0] in wanted]
-        display = ", ".join(o["name"] for o in value) if value else None
-    elif subtype == "date":
-        if date_on is not None or date_at is not None:
-            stamp = iso_ms(date_at)
-            value = {"date": date_on or (stamp or "")[:10], "date_time": stamp}
-            display = stamp or date_on
-    elif subtype == "people":
-        users = [int(g) for g in (listed or "").split(",") if g and int(g) in people]
-        value = [{"gid": str(u), "resource_type": "user", "name": people[u]} for u in users]
-        display = ", ".join(people[u] for u in users) if users else None
-    else:  # reference: writing reference values is not supported, so there is never one
-        value = []
-    item[value_key] = value
-    item["display_value"] = display
+        item["enum_options"] = [typed.option_dict(o) for o in options]
     return item
-
-
-def _parse(
-    ctx: Caller, label: str, definition: tuple[Any, ...], value: Any, workspace_gid: int
-) -> tuple[Any, ...] | None:
-    """A value as the stored columns (text, number, enum option, list, date, date-time); None for
-    an empty multi_enum or people list (no value); 400 naming the field for anything else."""
-    field_gid, name, subtype = definition[0], definition[1], definition[2]
-    kind = json_kind(value)
-    if subtype == "text":
-        if not isinstance(value, str):
-            raise InvalidRequest(f"{label}: Not a string (the custom field {name!r} is a text field): {kind}")
-        if len(value) > MAX_TEXT:
-            raise InvalidRequest(f"{label}: Must be at most {MAX_TEXT} characters")
-        return (value, None, None, None, None, None)
-    if subtype == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidRequest(
-                f"{label}: Not a number (the custom field {name!r} is a number field): {kind}"
-            )
-        return (None, round(float(value), definition[4] or 0), None, None, None, None)
-    if subtype in ("enum", "multi_enum"):
-        chosen = [value] if subtype == "enum" else value
-        if not isinstance(chosen, list) or not all(isinstance(v, str) for v in chosen):
-            shape = "an enum option gid" if subtype == "enum" else "an array of enum option gids"
-            raise InvalidRequest(f"{label}: Not {shape} (the custom field {name!r}): {kind}")
-        options = {o[0]: o for o in _options(ctx.conn, [field_gid]).get(field_gid, [])}
-        picked: list[int] = []
-        for option in chosen:
-            gid = _gid(option)
-            if gid is None or gid not in options:
-                raise InvalidRequest(
-                    f"{label}: Not an enum option of the custom field {name!r}: {option[:64]}"
-                )
-            if not options[gid][2]:
-                raise InvalidRequest(f"{label}: The enum option {options[gid][1]!r} is disabled")
-            if gid not in picked:
-                picked.append(gid)
-        if subtype == "enum":
-            return (None, None, picked[0], None, None, None)
-        return (None, None, None, ",".join(map(str, picked)), None, None) if picked else None
-    if subtype == "date":
-        if not isinstance(value, dict) or set(value) - {"date", "date_time"} or len(value) != 1:
-            raise InvalidRequest(
-                f"{label}: Must be an object with one of date or date_time (the custom field {name!r})"
-            )
-        if "date" in value:
-            if not isinstance(value["date"], str):
-                raise InvalidRequest(f"{label}.date: Not a string")
-            return (None, None, None, None, parse_date(f"{label}.date", value["date"]), None)
-        if not isinstance(value["date_time"], str):
-            raise InvalidRequest(f"{label}.date_time: Not a string")
-        return (None, None, None, None, None, parse_datetime_ms(f"{label}.date_time", value["date_time"]))
-    if subtype == "people":
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise InvalidRequest(f"{label}: Not an array of users (the custom field {name!r}): {kind}")
-        if not value:
-            return None
-        users = members.resolve_users(ctx, label, value, workspace_gid)
-        return (None, None, None, ",".join(map(str, users)), None, None)
-    raise InvalidRequest(
-        f"{label}: Values of reference custom fields cannot be written yet (the custom field {name!r})"
-    )
 
 
 TASK_VALUES = ValueStore(

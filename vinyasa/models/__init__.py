@@ -5,6 +5,13 @@ from vinyasa.models.custom_fields import CustomField, CustomFieldSetting, EnumOp
 from vinyasa.models.jobs import Job, ProjectOrigin, ProjectTemplate
 from vinyasa.models.journal import JournalEntry, JournalTopic
 from vinyasa.models.people import Team, TeamMember, User, Workspace, WorkspaceMember
+from vinyasa.models.portfolios import (
+    Portfolio,
+    PortfolioCustomFieldValue,
+    PortfolioItem,
+    PortfolioMember,
+    ProjectCustomFieldValue,
+)
 from vinyasa.models.projects import Project, ProjectMember
 from vinyasa.models.statuses import ProjectBrief, Status
 from vinyasa.models.tasks import Section, Task, TaskFollower, TaskProject
@@ -18,8 +25,13 @@ __all__ = [
     "JournalEntry",
     "JournalTopic",
     "Meta",
+    "Portfolio",
+    "PortfolioCustomFieldValue",
+    "PortfolioItem",
+    "PortfolioMember",
     "Project",
     "ProjectBrief",
+    "ProjectCustomFieldValue",
     "ProjectOrigin",
     "ProjectTemplate",
     "ProjectMember",

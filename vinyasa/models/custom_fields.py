@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,8 +61,9 @@ class EnumOption(Base):
 class CustomFieldSetting(Base):
     """A custom field on a container (CustomFieldSettingResponse), ordered within the container.
 
-    The container is a project today (`project_gid`); portfolios add their own column and reuse the
-    same service (vinyasa.custom_fields.settings). A field is on a container at most once."""
+    The container is a project (`project_gid`) or a portfolio (`portfolio_gid`), one of them set;
+    every kind uses the same service (vinyasa.custom_fields.settings). A field is on a container at
+    most once."""
 
     __tablename__ = "custom_field_settings"
     gid: Mapped[GidPk]
@@ -70,12 +73,19 @@ class CustomFieldSetting(Base):
     project_gid: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("projects.gid", ondelete="CASCADE")
     )
+    portfolio_gid: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("portfolios.gid", ondelete="CASCADE")
+    )
     is_important: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[Millis]
     __table_args__ = (
         UniqueConstraint("project_gid", "custom_field_gid", name="uq_custom_field_settings_project_field"),
         Index("ix_custom_field_settings_project_position", "project_gid", "position"),
+        UniqueConstraint(
+            "portfolio_gid", "custom_field_gid", name="uq_custom_field_settings_portfolio_field"
+        ),
+        Index("ix_custom_field_settings_portfolio_position", "portfolio_gid", "position"),
     )
 
 
@@ -83,9 +93,10 @@ class TaskCustomFieldValue(Base):
     """A task's value of one custom field; absent means no value (null).
 
     One typed column per kind of value: `text_value`, `number_value`, `enum_option_gid`,
-    `list_value` (comma-separated gids: a multi_enum's options or a people field's users, in
-    order), `date_on` (YYYY-MM-DD) or `date_at` (epoch ms). Whether the value is enabled is not
-    stored: it is whether any of the task's projects has a setting for the field."""
+    `list_value` (comma-separated: a multi_enum's option gids or a people field's user gids, in
+    order; a reference field's `kind:gid` entries), `date_on` (YYYY-MM-DD) or `date_at` (epoch
+    ms). Whether the value is enabled is not stored: it is whether any of the task's projects has
+    a setting for the field."""
 
     __tablename__ = "task_custom_field_values"
     task_gid: Mapped[int] = mapped_column(
@@ -100,3 +111,8 @@ class TaskCustomFieldValue(Base):
     list_value: Mapped[str | None] = mapped_column(Text)
     date_on: Mapped[str | None] = mapped_column(String(10))
     date_at: Mapped[int | None] = mapped_column(BigInteger)
+    # The value's display_value, computed when written; NULL: computed when read (people and
+    # reference values, whose names change and depend on the reader).
+    display_value: Mapped[str | None] = mapped_column(Text)
+    # SQLite: clustered by (task, field), so a page's values are read in one range per task.
+    __table_args__: Any = {"sqlite_with_rowid": False}

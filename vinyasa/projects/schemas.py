@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from vinyasa import richtext
 from vinyasa.custom_fields.schemas import settings_of
 from vinyasa.models import Project, ProjectMember
+from vinyasa.portfolios.fields import PROJECT_VALUES
 from vinyasa.projects import queries
 from vinyasa.protocol.changes import TEAMLESS_PROJECTS
 from vinyasa.protocol.resources import Col, Derived, OneOf, Ref, RefList, Resource, Viewer, constant
@@ -23,7 +24,9 @@ FROM_TEMPLATE = (
     " WHERE o.project_gid = {table}.gid)"
 )
 
-Color = Literal[
+
+# Asana's palette; projects add `none`, portfolios do not (digest §G.10).
+PaletteColor = Literal[
     "dark-pink",
     "dark-green",
     "dark-blue",
@@ -42,8 +45,8 @@ Color = Literal[
     "light-orange",
     "light-purple",
     "light-warm-gray",
-    "none",
 ]
+Color = Literal[PaletteColor, "none"]
 Icon = Literal[
     "list",
     "board",
@@ -159,7 +162,8 @@ PROJECT = Resource(
         "default_access_level": Col("default_access_level"),
         "minimum_access_level_for_customization": Col("minimum_access_level_for_customization"),
         "minimum_access_level_for_sharing": Col("minimum_access_level_for_sharing"),
-        "custom_fields": constant([]),
+        # Values of the fields its portfolios give it (vinyasa.portfolios.fields).
+        "custom_fields": PROJECT_VALUES.field,
         "completed": Col("completed", bool),
         "completed_at": Col("completed_at", iso_ms),
         "completed_by": Ref("completed_by_gid", "user"),

@@ -12,6 +12,8 @@ from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Project, Workspace
 from vinyasa.notes import stored_rich_text
+from vinyasa.portfolios import items as portfolio_items
+from vinyasa.portfolios.fields import PROJECT_VALUES
 from vinyasa.projects import changes as recorded
 from vinyasa.projects import members
 from vinyasa.projects.schemas import NOT_NULL, ProjectFields
@@ -119,7 +121,7 @@ def _dates(fields: ProjectFields, start: str | None, due: str | None) -> dict[st
 
 
 def _custom_fields(fields: ProjectFields) -> None:
-    """No custom field exists yet, so any named one is unknown."""
+    """A new project is in no portfolio yet, so it has no custom field: any named one is unknown."""
     for key in fields.custom_fields or {}:
         raise InvalidRequest(f"custom_fields: Unknown custom field: {key[:64]}")
 
@@ -272,7 +274,6 @@ def update_project(ctx: Caller, project: access.VisibleProject, fields: ProjectF
     if html is not None:
         changes["html_notes"] = html
     changes.update(_dates(fields, row["start_on"], row["due_on"]))
-    _custom_fields(fields)
     if "owner" in given:
         changes["owner_gid"] = _owner(ctx, fields.owner, project.workspace_gid)
     if "team" in given:
@@ -294,6 +295,8 @@ def update_project(ctx: Caller, project: access.VisibleProject, fields: ProjectF
     if actual.get("owner_gid") is not None:  # the owner is an admin (only admins change owners)
         members.make_admin(ctx.conn, [project.gid], actual["owner_gid"])
     _reshare(ctx, project, row, actual)
+    if fields.custom_fields:  # the fields its portfolios give it (vinyasa.portfolios.fields)
+        PROJECT_VALUES.write(ctx, project.gid, project.workspace_gid, fields.custom_fields)
     _announce(ctx, fields)
 
 
@@ -301,4 +304,5 @@ def delete_project(ctx: Caller, project: access.VisibleProject) -> None:
     """Delete a project; its memberships go with it (ON DELETE CASCADE), in the request's transaction."""
     access.require_project_level(project, "editor", "delete it")
     recorded.deleted(ctx, project.gid, project.workspace_gid)
+    portfolio_items.forget(ctx, "project", project.gid)  # the rows go with it (ON DELETE CASCADE)
     ctx.conn.execute(delete(Project).where(Project.gid == project.gid))

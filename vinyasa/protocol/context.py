@@ -165,13 +165,15 @@ class Ctx(Caller):
         descending: bool = False,
         cap: int = 1000,
         truncate: bool = False,
+        render: Callable[[list[Any]], list[dict[str, Any]]] | None = None,
     ) -> Response:
         """A keyset-paginated list of compact records.
 
         `stmt` selects the sort key columns, the last of which is the item's gid (or is a Listing: the
         same as prepared SQL, for the hottest lists). Without `limit`
         the whole list comes back; past `cap` items that is a 400 (Asana's "result is too large"),
-        or a silent cut at `cap` when `truncate` (the alphabetical user lists).
+        or a silent cut at `cap` when `truncate` (the alphabetical user lists). `render` turns the
+        page's rows into records itself, for a list of several resource types (portfolio items).
         """
         scope = query_scope(self.request.url.path, self.request.query_params.multi_items(), self.filters)
         raw_offset = self.request.query_params.get("offset")
@@ -188,7 +190,10 @@ class Ctx(Caller):
                 "The result is too large. You should use pagination (may require specifying a workspace)!"
             )
         rows = rows[:size]
-        items = project(self.conn, self, resource, [r[-1] for r in rows], self.fields, full=False)
+        if render is not None:
+            items = render(rows)
+        else:
+            items = project(self.conn, self, resource, [r[-1] for r in rows], self.fields, full=False)
         body: dict[str, Any] = {"data": items}
         if self.limit is not None:
             body["next_page"] = self._next_page(list(rows[-1]), scope) if more else None

@@ -93,6 +93,7 @@ class Records:
     load: Batch
 
 
+EmbeddedExact = Callable[[Connection, Viewer, list[int], tuple[str, ...]], Mapping[int, list[dict[str, Any]]]]
 # Loads embedded values for many rows: (conn, viewer, row gids, the value keys wanted) -> per row,
 # its values in order, each a dict holding at least `gid` and the wanted keys.
 EmbeddedBatch = Callable[[Connection, Viewer, list[int], frozenset[str]], Mapping[int, list[dict[str, Any]]]]
@@ -112,6 +113,10 @@ class Embedded:
 
     load: EmbeddedBatch
     keys: tuple[str, ...]
+    # Optional: for a selection of plain keys (`custom_fields.display_value`, no nested objects),
+    # a loader that answers the final values, each exactly `gid` then those keys in that order
+    # (absent ones null), so the engine shows them as they are.
+    exact: EmbeddedExact | None = None
 
 
 def _embedded(spec: Embedded, sub: _Sub) -> tuple[frozenset[str], tuple[tuple[str, _Sub], ...]]:
@@ -141,19 +146,26 @@ def _render_embedded(
     conn: Connection, viewer: Viewer, spec: Embedded, gids: list[int], sub: _Sub
 ) -> dict[int, list[dict[str, Any]]]:
     wanted, shown = _embedded(spec, sub)
+    if spec.exact is not None and sub and not any(key_sub for _, key_sub in shown):
+        final = spec.exact(conn, viewer, gids, tuple(key for key, _ in shown))
+        return {gid: final.get(gid) or [] for gid in gids}
     loaded = spec.load(conn, viewer, gids, wanted)
     out: dict[int, list[dict[str, Any]]] = {}
+    # A loader may share one value object between rows (the same enum choice on many tasks): it is
+    # copied once and the copy is shared too (the response is serialized, never mutated).
+    copies: dict[int, dict[str, Any]] = {}
+
+    def copy(value: dict[str, Any]) -> dict[str, Any]:
+        item = copies[id(value)] = {"gid": value["gid"]}
+        if sub is None:  # the default keys a value has (a text value has no `enum_options`...)
+            item.update((key, value[key]) for key, _ in shown if key in value)
+        else:
+            for key, key_sub in shown:
+                item[key] = _keep_gid(value.get(key), key_sub) if key_sub else value.get(key)
+        return item
+
     for gid in gids:
-        items = []
-        for value in loaded.get(gid, ()):
-            item = {"gid": value["gid"]}
-            if sub is None:  # the default keys a value has (a text value has no `enum_options`...)
-                item.update((key, value[key]) for key, _ in shown if key in value)
-            else:
-                for key, key_sub in shown:
-                    item[key] = _keep_gid(value.get(key), key_sub) if key_sub else value.get(key)
-            items.append(item)
-        out[gid] = items
+        out[gid] = [copies.get(id(value)) or copy(value) for value in loaded.get(gid, ())]
     return out
 
 

@@ -9,3 +9,7 @@ CURRENT_STATUS = (
     "(SELECT cs.gid FROM statuses cs WHERE cs.project_gid = {table}.gid ORDER BY cs.seq DESC LIMIT 1)"
 )
 PROJECT_BRIEF = "(SELECT pb.gid FROM project_briefs pb WHERE pb.project_gid = {table}.gid)"
+# A portfolio's newest status update, the same way.
+PORTFOLIO_CURRENT_STATUS = (
+    "(SELECT cs.gid FROM statuses cs WHERE cs.portfolio_gid = {table}.gid ORDER BY cs.seq DESC LIMIT 1)"
+)

@@ -56,10 +56,10 @@ async def delete_project_status(ctx: CtxDep, project_status_gid: str) -> Respons
 
 @router.get("/status_updates", operation_id="getStatusesForObject")
 async def get_statuses_for_object(ctx: CtxDep, parent: str, created_since: str | None = None) -> Response:
-    """The status updates of a project (`parent`), newest first; `created_since` keeps those created
-    at or after that time. Portfolios and goals do not exist yet: any other parent is a 400."""
-    project = access.project(ctx, parent, "parent")
-    stmt = select(Status.seq, Status.gid).where(Status.project_gid == project.gid)
+    """The status updates of a project or portfolio (`parent`), newest first; `created_since` keeps
+    those created at or after that time. Goals do not exist: any other parent is a 400."""
+    found, _ = service.status_parent(ctx, parent)
+    stmt = select(Status.seq, Status.gid).where(Status.__table__.c[found.column] == found.gid)
     if created_since is not None:
         stmt = stmt.where(Status.created_at >= parse_datetime_ms("created_since", created_since))
     return ctx.page(STATUS_UPDATE, stmt, descending=True)
@@ -67,8 +67,8 @@ async def get_statuses_for_object(ctx: CtxDep, parent: str, created_since: str |
 
 @router.post("/status_updates", operation_id="createStatusForObject", status_code=201)
 async def create_status_for_object(ctx: CtxDep) -> Response:
-    """Post a status update (`parent`, `status_type`, `text` or `html_text`) on a project; it becomes
-    its current status update and current status (editor access needed)."""
+    """Post a status update (`parent`, `status_type`, `text` or `html_text`) on a project or portfolio;
+    it becomes its current status update (and a project's current status; editor access needed)."""
     return ctx.one(
         STATUS_UPDATE, service.create_status_update(ctx, ctx.input(StatusUpdateFields)), status=201
     )
@@ -77,7 +77,7 @@ async def create_status_for_object(ctx: CtxDep) -> Response:
 @router.get("/status_updates/{status_update_gid}", operation_id="getStatus")
 async def get_status(ctx: CtxDep, status_update_gid: str) -> Response:
     """The full record of a status update."""
-    gid, _ = service.find_status(ctx, status_update_gid, "status update")
+    gid, _ = service.find_status_update(ctx, status_update_gid)
     return ctx.one(STATUS_UPDATE, gid)
 
 

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vinyasa import richtext
 from vinyasa.models import ProjectBrief, Status
-from vinyasa.protocol.resources import Col, Derived, Ref, Resource, Viewer, constant
+from vinyasa.protocol.resources import Col, Derived, OneOf, Ref, Resource, Viewer, constant
 from vinyasa.protocol.values import iso_ms
 
 STATUS_TO_COLOR: dict[str, str] = {
@@ -46,9 +46,13 @@ COLOR_TO_STATUS: dict[str, str] = {
     "blue": "on_hold",
     "complete": "complete",
 }
-# Valid `status_type`s per parent type (Asana's StatusUpdateBase); only projects exist here so far.
+# Valid `status_type`s of a project's or a portfolio's status update (Asana's StatusUpdateBase).
 PROJECT_STATUS_TYPES = tuple(STATUS_TO_COLOR)
 Color = Literal["green", "yellow", "red", "blue", "complete"]
+
+
+def _subtype(row: Mapping[str, Any], _viewer: Viewer) -> str:
+    return "project_status_update" if row["portfolio_gid"] is None else "portfolio_status_update"
 
 
 def _text(row: Mapping[str, Any], _viewer: Viewer) -> str:
@@ -77,7 +81,7 @@ STATUS_UPDATE = Resource(
     Status.__table__,
     {
         "title": Col("title"),
-        "resource_subtype": constant("project_status_update"),
+        "resource_subtype": Derived(("portfolio_gid",), _subtype),
         "text": Derived(("html_text",), _text),
         "html_text": Col("html_text"),
         "status_type": Col("status_type"),
@@ -93,7 +97,7 @@ STATUS_UPDATE = Resource(
         "modified_at": Col("modified_at", iso_ms),
         "num_hearts": constant(0),
         "num_likes": constant(0),
-        "parent": Ref("project_gid", "project"),
+        "parent": OneOf((Ref("project_gid", "project"), Ref("portfolio_gid", "portfolio"))),
     },
     compact=("title", "resource_subtype"),
     opt_in=frozenset({"html_text"}),

@@ -7,14 +7,16 @@ deleting a brief, needs editor access to the project (else 403).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import delete, func, insert, select, update
 
 from vinyasa import access, richtext
 from vinyasa.core import Caller, journal
-from vinyasa.errors import InvalidRequest
+from vinyasa.errors import InvalidRequest, NotFound
 from vinyasa.models import ProjectBrief, Status
 from vinyasa.notes import stored_rich_text
-from vinyasa.protocol.gids import new_gid
+from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.values import now_ms
 from vinyasa.statuses.schemas import (
     COLOR_TO_STATUS,
@@ -25,6 +27,8 @@ from vinyasa.statuses.schemas import (
     RichFields,
     StatusUpdateFields,
 )
+
+Parentage = access.VisibleProject | access.VisiblePortfolio
 
 
 def rich_text(ctx: Caller, fields: RichFields, allowed: frozenset[str], *, required: bool) -> str | None:
@@ -40,35 +44,85 @@ def rich_text(ctx: Caller, fields: RichFields, allowed: frozenset[str], *, requi
 # ---- statuses ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class StatusParent:
+    """What a status is posted on: a project or a portfolio the caller can see."""
+
+    kind: str  # "project" | "portfolio"
+    gid: int
+    workspace_gid: int
+    column: str  # its column in `statuses`
+
+    @classmethod
+    def of(cls, found: Parentage) -> StatusParent:
+        if isinstance(found, access.VisibleProject):
+            return cls("project", found.gid, found.workspace_gid, "project_gid")
+        return cls("portfolio", found.gid, found.workspace_gid, "portfolio_gid")
+
+
+def _require_editor(found: Parentage, what: str) -> None:
+    if isinstance(found, access.VisibleProject):
+        access.require_project_level(found, "editor", what)
+    else:
+        access.require_portfolio_level(found, "editor", what)
+
+
+def status_parent(ctx: Caller, value: str, *, lock: bool = False) -> tuple[StatusParent, Parentage]:
+    """The project or portfolio a status update names as `parent` (400 "Unknown object" when the
+    caller sees neither by that gid); `lock` locks its row (PostgreSQL)."""
+    try:
+        found: Parentage = access.project(ctx, value, "parent", lock="update" if lock else None)
+    except InvalidRequest as error:
+        try:
+            found = access.portfolio(ctx, value, "parent", lock=lock)
+        except InvalidRequest:
+            raise error from None
+    return StatusParent.of(found), found
+
+
 def _post(
-    ctx: Caller, project: access.VisibleProject, title: str | None, html: str, color: str, kind: str
+    ctx: Caller,
+    found: Parentage,
+    title: str | None,
+    html: str,
+    color: str,
+    kind: str,
 ) -> int:
-    """Insert a status as the project's newest (the project row is locked, so `seq` is race-free)."""
-    access.require_project_level(project, "editor", "post a status")
-    last = ctx.conn.execute(select(func.max(Status.seq)).where(Status.project_gid == project.gid)).scalar()
+    """Insert a status as the parent's newest (the parent row is locked, so `seq` is race-free)."""
+    _require_editor(found, "post a status")
+    parent = StatusParent.of(found)
+    column = Status.__table__.c[parent.column]
+    last = ctx.conn.execute(select(func.max(Status.seq)).where(column == parent.gid)).scalar()
     gid, now = new_gid(ctx.conn), now_ms()
     ctx.conn.execute(
         insert(Status).values(
-            gid=gid,
-            project_gid=project.gid,
-            seq=(last or 0) + 1,
-            author_gid=ctx.user_gid,
-            title=title or "",
-            html_text=html,
-            color=color,
-            status_type=kind,
-            created_at=now,
-            modified_at=now,
+            {
+                "gid": gid,
+                parent.column: parent.gid,
+                "seq": (last or 0) + 1,
+                "author_gid": ctx.user_gid,
+                "title": title or "",
+                "html_text": html,
+                "color": color,
+                "status_type": kind,
+                "created_at": now,
+                "modified_at": now,
+            }
         )
     )
-    _record(ctx, ("status_update", gid), "added", project)
+    _record(ctx, ("status_update", gid), "added", parent)
     return gid
 
 
-def _record(ctx: Caller, resource: tuple[str, int], action: str, project: access.VisibleProject) -> None:
-    """Journal for statuses and briefs (`added`, `deleted`): the project is their parent and stream."""
-    parent = ("project", project.gid) if action == "added" else None
-    journal.record(ctx, resource, action, parent=parent, topics=[project.gid, project.workspace_gid])
+def _record(
+    ctx: Caller, resource: tuple[str, int], action: str, parent: StatusParent | access.VisibleProject
+) -> None:
+    """Journal for statuses and briefs (`added`, `deleted`): the project (or portfolio) is their
+    parent and stream."""
+    if isinstance(parent, access.VisibleProject):
+        parent = StatusParent.of(parent)
+    ref = (parent.kind, parent.gid) if action == "added" else None
+    journal.record(ctx, resource, action, parent=ref, topics=[parent.gid, parent.workspace_gid])
 
 
 def create_project_status(ctx: Caller, project_gid: str, fields: ProjectStatusFields) -> int:
@@ -82,8 +136,8 @@ def create_project_status(ctx: Caller, project_gid: str, fields: ProjectStatusFi
 
 
 def create_status_update(ctx: Caller, fields: StatusUpdateFields) -> int:
-    """A status update on a project (`parent`); portfolios and goals do not exist yet, so any other
-    parent is a 400 ("Unknown object")."""
+    """A status update on a project or a portfolio (`parent`); goals do not exist, so any other
+    parent is a 400 ("Unknown object"). Both take the same `status_type`s (Asana's StatusUpdateBase)."""
     if fields.parent is None:
         raise InvalidRequest("parent: Missing input")
     html = rich_text(ctx, fields, richtext.BASIC_TAGS, required=True)
@@ -91,25 +145,45 @@ def create_status_update(ctx: Caller, fields: StatusUpdateFields) -> int:
         raise InvalidRequest("status_type: Missing input")
     if fields.status_type not in PROJECT_STATUS_TYPES:
         raise InvalidRequest(
-            f"status_type: {fields.status_type[:32]} is not valid for a project; "
+            f"status_type: {fields.status_type[:32]} is not valid for a project or portfolio; "
             f"use one of {', '.join(PROJECT_STATUS_TYPES)}"
         )
-    project = access.project(ctx, fields.parent, "parent", lock="update")
+    _, found = status_parent(ctx, fields.parent, lock=True)
     assert html is not None
-    return _post(ctx, project, fields.title, html, STATUS_TO_COLOR[fields.status_type], fields.status_type)
+    return _post(ctx, found, fields.title, html, STATUS_TO_COLOR[fields.status_type], fields.status_type)
 
 
 def find_status(ctx: Caller, value: str, kind: str) -> tuple[int, int]:
-    """A status whose project the caller can see, as (gid, project gid); 404 otherwise."""
+    """A project's status the caller can see, as (gid, project gid); 404 otherwise (a portfolio's
+    status update is unknown to the legacy project-status view)."""
     return access.project_child(ctx, "statuses", value, kind)
+
+
+def find_status_update(ctx: Caller, value: str, *, lock: bool = False) -> tuple[int, Parentage]:
+    """A status update whose project or portfolio the caller can see, with it; 404 otherwise."""
+    gid = as_gid(value)
+    row = None
+    if gid is not None:
+        parents = select(Status.project_gid, Status.portfolio_gid).where(Status.gid == gid)
+        row = ctx.conn.execute(parents).first()
+    if row is not None and row.portfolio_gid is not None:
+        try:
+            return int(str(gid)), access.portfolio(ctx, str(row.portfolio_gid), lock=lock)
+        except NotFound:
+            raise access.unknown(None, value, "status update") from None
+    status_gid, project_gid = find_status(ctx, value, "status update")
+    return status_gid, access.project(ctx, str(project_gid), lock="update" if lock else None)
 
 
 def delete_status(ctx: Caller, value: str, kind: str) -> None:
     """Delete a status from both views; the previous one becomes current again."""
-    gid, project_gid = find_status(ctx, value, kind)
-    project = access.project(ctx, str(project_gid), lock="update")
-    access.require_project_level(project, "editor", "delete a status")
-    _record(ctx, ("status_update", gid), "deleted", project)
+    if kind == "status update":
+        gid, found = find_status_update(ctx, value, lock=True)
+    else:
+        gid, project_gid = find_status(ctx, value, kind)
+        found = access.project(ctx, str(project_gid), lock="update")
+    _require_editor(found, "delete a status")
+    _record(ctx, ("status_update", gid), "deleted", StatusParent.of(found))
     ctx.conn.execute(delete(Status).where(Status.gid == gid))
 
 

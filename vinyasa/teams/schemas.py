@@ -8,8 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from vinyasa import access, richtext
+from vinyasa.custom_fields.schemas import team_settings
 from vinyasa.models import Team, TeamMember
-from vinyasa.protocol.resources import Col, Derived, Ref, Resource, Value, Viewer
+from vinyasa.protocol.resources import Col, Derived, Ref, RefList, Resource, Viewer
 from vinyasa.protocol.values import Boolean
 
 Everyone = Literal["all_team_members", "only_team_admins"]
@@ -28,10 +29,6 @@ def _permalink(row: Mapping[str, Any], viewer: Viewer) -> str:
     return f"{viewer.base_url}/0/team/{row['gid']}"
 
 
-def _no_settings(*_: Any) -> Mapping[int, Any]:
-    return {}
-
-
 TEAM = Resource(
     "team",
     Team.__table__,
@@ -46,7 +43,7 @@ TEAM = Resource(
         "visibility": Col("visibility"),
         **{level: Col(level) for level in ACCESS_LEVELS},
         "endorsed": Col("endorsed", bool),
-        "custom_field_settings": Value(_no_settings, default=[]),
+        "custom_field_settings": RefList("custom_field_setting", team_settings),
     },
     compact=("name",),
     opt_in=frozenset({"description", "html_description"}),

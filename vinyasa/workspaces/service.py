@@ -17,6 +17,7 @@ from vinyasa.models import (
     Workspace,
     WorkspaceMember,
 )
+from vinyasa.portfolios import service as portfolios
 from vinyasa.projects import members
 from vinyasa.protocol.values import now_ms
 
@@ -49,8 +50,8 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
     restores nothing. What they own passes to the caller, as the spec says for a personal access
     token: their projects (the caller becomes owner and admin; an admin leaving hands them to another
     admin), the projects they were the only
-    admin of (the caller becomes admin, so every project keeps one), and the tasks assigned to them.
-    (Portfolios do not exist yet.) All in the request's transaction.
+    admin of (the caller becomes admin, so every project keeps one), the tasks assigned to them, and
+    their portfolios (vinyasa.portfolios.service.hand_over). All in the request's transaction.
     """
     heir = access.require_workspace_removal(ctx, workspace_gid, user_gid)
     conn, now = ctx.conn, now_ms()
@@ -81,6 +82,7 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
     conn.execute(
         delete(TaskFollower).where(TaskFollower.user_gid == user_gid, TaskFollower.task_gid.in_(tasks))
     )
+    portfolios.hand_over(ctx, workspace_gid, user_gid, heir)
     teams = select(Team.gid).where(Team.workspace_gid == workspace_gid)
     conn.execute(delete(TeamMember).where(TeamMember.user_gid == user_gid, TeamMember.team_gid.in_(teams)))
     result = conn.execute(

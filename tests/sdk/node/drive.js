@@ -27,6 +27,8 @@ const api = {
   customFieldSettings: new Asana.CustomFieldSettingsApi(client),
   jobs: new Asana.JobsApi(client),
   templates: new Asana.ProjectTemplatesApi(client),
+  portfolios: new Asana.PortfoliosApi(client),
+  portfolioMemberships: new Asana.PortfolioMembershipsApi(client),
 };
 const WS = env.VINYASA_WORKSPACE;
 const TEAM = env.VINYASA_TEAM;
@@ -298,6 +300,8 @@ async function main() {
       fields("custom_fields.display_value")));
   await call("getCustomFieldSettingsForProject", () =>
     api.customFieldSettings.getCustomFieldSettingsForProject(P, fields("custom_field.name", "is_important")));
+  await call("getCustomFieldSettingsForTeam", () =>
+    api.customFieldSettings.getCustomFieldSettingsForTeam(TEAM, fields("custom_field.name", "parent.name")));
   await call("removeCustomFieldSettingForProject", () =>
     api.projects.removeCustomFieldSettingForProject({ data: { custom_field: stage.gid } }, P));
   await call("deleteCustomField", () => api.customFields.deleteCustomField(stage.gid));
@@ -333,6 +337,58 @@ async function main() {
     api.templates.instantiateProject(TPL, { body: { data: { name: "From node template" } }, ...fields("status") }));
   out.calls["instantiateProject:done"] = await until("getJob:instantiate", made);
   await call("deleteProjectTemplate", () => api.templates.deleteProjectTemplate(TPL));
+  // ---- portfolios -----------------------------------------------------------------------------
+  const folio = await call("createPortfolio", () =>
+    api.portfolios.createPortfolio({ data: { name: "Node bets", workspace: WS, color: "dark-teal" } },
+      fields("name", "color", "members")));
+  const child = await api.portfolios.createPortfolio({ data: { name: "Node child", workspace: WS } }, {});
+  await call("updatePortfolio", () =>
+    api.portfolios.updatePortfolio({ data: { name: "Node bets 2", due_on: "2027-02-02" } }, folio.gid,
+      fields("name", "due_on")));
+  await call("getPortfolio", () => api.portfolios.getPortfolio(folio.gid, fields("name", "owner.name")));
+  await call("getPortfolios", () => api.portfolios.getPortfolios(WS, { owner: "me", ...fields("name") }));
+  const items = [];
+  for (const name of ["I0", "I1", "I2"]) {
+    items.push((await api.projects.createProject({ data: { name, workspace: WS, team: TEAM } }, {})).data.gid);
+  }
+  await call("addItemForPortfolio", () => api.portfolios.addItemForPortfolio({ data: { item: items[0] } }, folio.gid));
+  await api.portfolios.addItemForPortfolio({ data: { item: items[1], insert_before: items[0] } }, folio.gid);
+  await api.portfolios.addItemForPortfolio({ data: { item: items[2], insert_after: items[1] } }, folio.gid);
+  await api.portfolios.addItemForPortfolio({ data: { item: child.data.gid } }, folio.gid);
+  await call("getItemsForPortfolio", () => api.portfolios.getItemsForPortfolio(folio.gid, fields("name")));
+  await walk("walk:getItemsForPortfolio", () =>
+    api.portfolios.getItemsForPortfolio(folio.gid, { limit: 2, ...fields("name") }));
+  await call("removeItemForPortfolio", () =>
+    api.portfolios.removeItemForPortfolio({ data: { item: items[2] } }, folio.gid));
+  await refused("addItemForPortfolio:cycle", () =>
+    api.portfolios.addItemForPortfolio({ data: { item: folio.gid } }, child.data.gid));
+  const guest = (await api.workspaces.addUserForWorkspace({ data: { user: "portfolio-node@example.com" } }, WS, {}))
+    .data.gid;
+  await call("addMembersForPortfolio", () =>
+    api.portfolios.addMembersForPortfolio({ data: { members: [guest] } }, folio.gid, fields("members")));
+  const mships = await call("getPortfolioMembershipsForPortfolio", () =>
+    api.portfolioMemberships.getPortfolioMembershipsForPortfolio(folio.gid, fields("user", "access_level")));
+  await call("getPortfolioMemberships", () =>
+    api.portfolioMemberships.getPortfolioMemberships({ workspace: WS, user: guest, ...fields("access_level") }));
+  await call("getPortfolioMembership", () =>
+    api.portfolioMemberships.getPortfolioMembership(mships[0].gid, fields("portfolio.name", "access_level")));
+  await call("removeMembersForPortfolio", () =>
+    api.portfolios.removeMembersForPortfolio({ data: { members: [guest] } }, folio.gid, fields("members")));
+  await call("createStatusForObject:portfolio", () =>
+    api.updates.createStatusForObject({ data: { parent: folio.gid, status_type: "on_hold", text: "Paused" } },
+      fields("resource_subtype", "parent.name")));
+  const budget = await call("addCustomFieldSettingForPortfolio", () =>
+    api.portfolios.addCustomFieldSettingForPortfolio(
+      { data: { custom_field: { name: "Node budget", resource_subtype: "text" } } }, folio.gid));
+  await call("getCustomFieldSettingsForPortfolio", () =>
+    api.customFieldSettings.getCustomFieldSettingsForPortfolio(folio.gid, fields("custom_field.name")));
+  await call("updateProject:portfolio_field", () =>
+    api.projects.updateProject({ data: { custom_fields: { [budget.custom_field.gid]: "ample" } } }, items[0],
+      fields("custom_fields.display_value")));
+  await call("removeCustomFieldSettingForPortfolio", () =>
+    api.portfolios.removeCustomFieldSettingForPortfolio({ data: { custom_field: budget.custom_field.gid } },
+      folio.gid));
+  await call("deletePortfolio", () => api.portfolios.deletePortfolio(folio.gid));
 
   out.ids = { project: P, tasks, people, section_a: a.gid, section_b: b.gid, team: teamGid };
 }

@@ -1,0 +1,1 @@
+"""Portfolios: CRUD, ordered items (projects and nested portfolios), members, settings and status."""

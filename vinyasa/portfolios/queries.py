@@ -1,0 +1,107 @@
+"""Prepared SQL of the portfolios family (vinyasa.protocol.sql; `?` placeholders)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from vinyasa import access
+from vinyasa.protocol import sql
+from vinyasa.protocol.pagination import Listing
+
+MAX_DEPTH = 64  # nesting walks stop here, whatever the data holds (cycles are refused on write)
+
+
+def members_of(conn: Connection, portfolio_gids: list[int]) -> list[tuple[Any, ...]]:
+    """(portfolio, user) for the members of these portfolios, oldest first."""
+    return sql.fetch(
+        conn,
+        "SELECT portfolio_gid, user_gid FROM portfolio_members"
+        f" WHERE portfolio_gid IN ({sql.marks(len(portfolio_gids))}) ORDER BY portfolio_gid, created_at, gid",
+        portfolio_gids,
+    )
+
+
+def member_levels(conn: Connection, portfolio_gid: int) -> dict[int, tuple[int, str]]:
+    """Each member of the portfolio: user gid -> (membership gid, access level)."""
+    rows = sql.fetch(
+        conn,
+        "SELECT user_gid, gid, access_level FROM portfolio_members WHERE portfolio_gid = ?",
+        [portfolio_gid],
+    )
+    return {int(u): (int(g), str(level)) for u, g, level in rows}
+
+
+def visible_items(portfolio_gid: int, user_gid: int) -> Listing:
+    """A portfolio's items the user may see, in portfolio order (keys: position, type, gid)."""
+    return Listing(
+        "portfolio_items pi",
+        f"pi.portfolio_gid = ? AND {access.PORTFOLIO_ITEM_VISIBLE}",
+        [portfolio_gid, *[user_gid] * access.PORTFOLIO_ITEM_PARAMS],
+        keys=("pi.position", "pi.item_type", "pi.item_gid"),
+    )
+
+
+def item_count(conn: Connection, portfolio_gid: int) -> int:
+    """How many items the portfolio holds (visible or not)."""
+    return int(
+        sql.fetch_value(conn, "SELECT count(*) FROM portfolio_items WHERE portfolio_gid = ?", [portfolio_gid])
+    )
+
+
+def has_item(conn: Connection, portfolio_gid: int, item_gid: int) -> bool:
+    """Whether the item is in the portfolio."""
+    return bool(
+        sql.fetch(
+            conn,
+            "SELECT 1 FROM portfolio_items WHERE portfolio_gid = ? AND item_gid = ?",
+            [portfolio_gid, item_gid],
+        )
+    )
+
+
+def kind_of(conn: Connection, gid: int) -> tuple[str, int] | None:
+    """('project' | 'portfolio', workspace gid) of an object that can be a portfolio item."""
+    for kind, table in (("project", "projects"), ("portfolio", "portfolios")):
+        workspace = sql.fetch_value(conn, f"SELECT workspace_gid FROM {table} WHERE gid = ?", [gid])
+        if workspace is not None:
+            return kind, int(workspace)
+    return None
+
+
+def nested_in(conn: Connection, portfolio_gid: int) -> set[int]:
+    """The portfolios nested (at any depth) inside this one, itself included."""
+    rows = sql.fetch(
+        conn,
+        "WITH RECURSIVE down(gid, depth) AS (SELECT ?, 0"
+        " UNION SELECT pi.child_gid, down.depth + 1 FROM portfolio_items pi"
+        " JOIN down ON pi.portfolio_gid = down.gid"
+        f" WHERE pi.child_gid IS NOT NULL AND down.depth < {MAX_DEPTH})"
+        " SELECT DISTINCT gid FROM down",
+        [portfolio_gid],
+    )
+    return {int(r[0]) for r in rows}
+
+
+def holders(conn: Connection, item_gid: int) -> list[tuple[int, int]]:
+    """(portfolio, workspace) of every portfolio holding the item."""
+    rows = sql.fetch(
+        conn,
+        "SELECT pi.portfolio_gid, p.workspace_gid FROM portfolio_items pi"
+        " JOIN portfolios p ON p.gid = pi.portfolio_gid WHERE pi.item_gid = ? ORDER BY pi.portfolio_gid",
+        [item_gid],
+    )
+    return [(int(a), int(b)) for a, b in rows]
+
+
+# Value stores (vinyasa.custom_fields.values): the portfolios holding each project, or each
+# portfolio, oldest first; their settings give the item its fields ("one child deep").
+PROJECT_CONTAINERS = (
+    "SELECT project_gid, portfolio_gid FROM portfolio_items"
+    " WHERE project_gid IN ({marks}) ORDER BY project_gid, created_at, portfolio_gid"
+)
+PORTFOLIO_CONTAINERS = (
+    "SELECT child_gid, portfolio_gid FROM portfolio_items"
+    " WHERE child_gid IN ({marks}) ORDER BY child_gid, created_at, portfolio_gid"
+)
