@@ -150,6 +150,7 @@ RECIPES: dict[str, Recipe] = {
     ),
     "instantiateProject": _call("POST", "/project_templates/{template}/instantiateProject", {"name": "I"}),
     "deleteProjectTemplate": _call("DELETE", "/project_templates/{template}"),
+    "duplicatePortfolio": _call("POST", "/portfolios/{portfolio}/duplicate", {"name": "Copy"}),
     "addCustomFieldSettingForPortfolio": _call(
         "POST", "/portfolios/{portfolio}/addCustomFieldSetting", {"custom_field": "{field}"}
     ),

@@ -119,3 +119,18 @@ def test_only_the_creator_sees_a_job(live: Live) -> None:
         asana.JobsApi(live.client(token)).get_job(job["gid"], {})
     assert caught.value.status == 404
     assert wait(client, job)["status"] == "succeeded"
+
+
+def test_duplicate_a_portfolio(live: Live) -> None:
+    client = live.client()
+    portfolios = asana.PortfoliosApi(client)
+    folio = portfolios.create_portfolio({"data": {"name": "SDK bets", "workspace": live.workspace}}, {})
+    project = _project(live, client)
+    portfolios.add_item_for_portfolio({"data": {"item": project}}, folio["gid"])
+    job = portfolios.duplicate_portfolio(
+        folio["gid"], {"body": {"data": {"name": "SDK bets copy", "include": "child_projects"}}}
+    )
+    done = wait(client, job)
+    assert done["status"] == "succeeded" and done["new_portfolio"]["name"] == "SDK bets copy"
+    items = list(portfolios.get_items_for_portfolio(done["new_portfolio"]["gid"], {}))
+    assert [i["gid"] for i in items] == [project]

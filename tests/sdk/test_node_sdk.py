@@ -180,6 +180,8 @@ def test_jobs_and_templates_through_the_node_sdk(node_run):
     assert [t["name"] for t in calls["getProjectTemplates"]] == ["Node template"]
     assert calls["instantiateProject:done"]["new_project"]["name"] == "From node template"
     assert calls["deleteProjectTemplate"] == {}
+    assert calls["duplicatePortfolio"]["resource_subtype"] == "duplicate_portfolio"
+    assert calls["duplicatePortfolio:done"]["new_portfolio"]["name"] == "Node bets copy"
 
 
 def test_memberships_through_the_node_sdk(node_run):

@@ -225,3 +225,44 @@ def set_origin(conn: Connection, project_gid: int, template_gid: int) -> None:
 
 def project_exists(conn: Connection, project_gid: int) -> bool:
     return bool(sql.fetch(conn, "SELECT 1 FROM projects WHERE gid = ?", [project_gid]))
+
+
+# ---- portfolios (vinyasa.jobs.portfolios) -----------------------------------------------------------
+
+
+def portfolio_row(conn: Connection, portfolio_gid: int) -> dict[str, Any]:
+    """The columns of a portfolio its copy takes."""
+    names = ("color", "start_on", "due_on", "privacy_setting", "default_access_level")
+    row = sql.fetch(conn, f"SELECT {', '.join(names)} FROM portfolios WHERE gid = ?", [portfolio_gid])[0]
+    return dict(zip(names, row, strict=True))
+
+
+def portfolio_settings(conn: Connection, portfolio_gid: int) -> list[tuple[int, bool]]:
+    """A portfolio's custom field settings in order: (field gid, is_important)."""
+    rows = sql.fetch(
+        conn,
+        "SELECT custom_field_gid, is_important FROM custom_field_settings WHERE portfolio_gid = ?"
+        " ORDER BY position, gid",
+        [portfolio_gid],
+    )
+    return [(int(f), bool(i)) for f, i in rows]
+
+
+def portfolio_members(conn: Connection, portfolio_gid: int) -> list[int]:
+    """A portfolio's members, oldest first."""
+    rows = sql.fetch(
+        conn,
+        "SELECT user_gid FROM portfolio_members WHERE portfolio_gid = ? ORDER BY created_at, gid",
+        [portfolio_gid],
+    )
+    return [int(r[0]) for r in rows]
+
+
+def portfolio_items(conn: Connection, portfolio_gid: int) -> list[tuple[int, str]]:
+    """A portfolio's items in order: (gid, "project" | "portfolio")."""
+    rows = sql.fetch(
+        conn,
+        "SELECT item_gid, item_type FROM portfolio_items WHERE portfolio_gid = ? ORDER BY position, item_gid",
+        [portfolio_gid],
+    )
+    return [(int(g), str(k)) for g, k in rows]

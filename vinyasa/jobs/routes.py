@@ -6,13 +6,25 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from vinyasa import access
-from vinyasa.jobs import service, steps, templates
-from vinyasa.jobs.schemas import JOB, ProjectDuplicateFields, SaveAsTemplateFields, TaskDuplicateFields
+from vinyasa.jobs import portfolios, service, steps, templates
+from vinyasa.jobs.schemas import (
+    JOB,
+    PortfolioDuplicateFields,
+    ProjectDuplicateFields,
+    SaveAsTemplateFields,
+    TaskDuplicateFields,
+)
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Jobs"])
 # Importing vinyasa.jobs.steps registers the job kinds with the runner.
-KINDS = (steps.duplicate_project, steps.duplicate_task, steps.save_as_template, steps.instantiate_project)
+KINDS = (
+    steps.duplicate_project,
+    steps.duplicate_task,
+    steps.save_as_template,
+    steps.instantiate_project,
+    portfolios.duplicate_portfolio,
+)
 
 
 @router.get("/jobs/{job_gid}", operation_id="getJob")
@@ -43,4 +55,13 @@ async def project_save_as_template(ctx: CtxDep, project_gid: str) -> Response:
     """Start saving a project as a template (`name` and `public` required; `team` in an
     organization, else `workspace`); the job's `new_project_template`."""
     job = templates.request_save(ctx, project_gid, ctx.input(SaveAsTemplateFields))
+    return ctx.one(JOB, job, status=201)
+
+
+@router.post("/portfolios/{portfolio_gid}/duplicate", operation_id="duplicatePortfolio", status_code=201)
+async def duplicate_portfolio(ctx: CtxDep, portfolio_gid: str) -> Response:
+    """Start duplicating a portfolio the caller can see (`name`; `include`: see
+    vinyasa.jobs.portfolios); the job's `new_portfolio`."""
+    body = ctx.input(PortfolioDuplicateFields)
+    job = portfolios.request_duplicate(ctx, portfolio_gid, body.name, body.include)
     return ctx.one(JOB, job, status=201)

@@ -68,7 +68,7 @@ JOB = Resource(
         "status": Col("status"),
         "new_project": Ref("new_project_gid", "project", sql=_made("project")),
         "new_task": Ref("new_task_gid", "task", sql=_made("task")),
-        "new_portfolio": constant(None),  # portfolios are not built yet
+        "new_portfolio": Ref("new_portfolio_gid", "portfolio", sql=_made("portfolio")),
         "new_project_template": Ref(
             "new_project_template_gid", "project_template", sql=_made("project_template")
         ),
@@ -108,6 +108,14 @@ class ProjectDuplicateFields(BaseModel):
     team: str | None = None
     include: IncludeList = None
     schedule_dates: ScheduleDates | None = None
+
+
+class PortfolioDuplicateFields(BaseModel):
+    """PortfolioDuplicateRequest."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: str | None = Field(default=None, max_length=1024)
+    include: IncludeList = None
 
 
 class TaskDuplicateFields(BaseModel):

@@ -388,6 +388,15 @@ async function main() {
   await call("removeCustomFieldSettingForPortfolio", () =>
     api.portfolios.removeCustomFieldSettingForPortfolio({ data: { custom_field: budget.custom_field.gid } },
       folio.gid));
+  const folioJob = await call("duplicatePortfolio", () =>
+    api.portfolios.duplicatePortfolio(folio.gid, { body: { data: { name: "Node bets copy", include: "members" } },
+      ...fields("status", "resource_subtype") }));
+  for (let i = 0; folioJob && i < 600; i++) {
+    const seen = await api.jobs.getJob(folioJob.gid, fields("status", "new_portfolio.name"));
+    out.calls["duplicatePortfolio:done"] = seen.data;
+    if (seen.data.status === "succeeded" || seen.data.status === "failed") break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   await call("deletePortfolio", () => api.portfolios.deletePortfolio(folio.gid));
 
   out.ids = { project: P, tasks, people, section_a: a.gid, section_b: b.gid, team: teamGid };
