@@ -15,6 +15,7 @@ from tests.conftest import World, api_client
 from tests.helpers import fails, ok
 from vinyasa.core import runner
 from vinyasa.core.unit import unit_of_work
+from vinyasa.errors import InvalidRequest
 from vinyasa.protocol import sql
 
 pytestmark = pytest.mark.anyio
@@ -39,6 +40,8 @@ def _counter_step(run: runner.Run) -> runner.Step:
 def _failing_step(run: runner.Run) -> runner.Step:
     if run.params.get("clean"):
         raise runner.JobFailed("The source project was deleted")
+    if run.params.get("service"):
+        raise InvalidRequest("name: Missing input")
     raise ValueError("a bug")
 
 
@@ -162,6 +165,13 @@ def test_a_step_that_fails_cleanly_fails_the_job_with_its_message(world: World) 
     _drain(world)
     job = _job(world, gid)
     assert job["status"] == "failed" and job["error"] == "The source project was deleted"
+
+
+def test_a_service_error_fails_the_job_at_once_with_its_message(world: World) -> None:
+    gid = _enqueue(world, "test_failing", {"service": True})
+    assert _drain(world) == 1
+    job = _job(world, gid)
+    assert job["status"] == "failed" and job["attempts"] == 1 and job["error"] == "name: Missing input"
 
 
 def test_an_unexpected_error_is_retried_then_fails_the_job(world: World) -> None:

@@ -43,7 +43,8 @@ API (what a family needs)::
   returns it (None until kept), read once per claim, in every later step and after a takeover.
   `run.memo` is a dict that lives as long as this claim (never saved).
 - A step returns `MORE` (call again soon), `DONE` (succeeded) or `later(seconds)` (release the
-  claim; due again then). Raising `JobFailed(message)` fails the job with that message. Any other
+  claim; due again then). Raising `JobFailed(message)` fails the job with that message, and so
+  does an `AsanaError` a service raises (its message: a 4xx does not change by retrying). Any other
   exception is retried after `kind.backoff(attempts)` seconds (a race with another transaction,
   vinyasa.db.race_kind, at once) until `max_attempts` claims, then the job fails with
   "Internal error (<exception class>)". A claim beyond `max_attempts` (the work keeps killing its
@@ -80,6 +81,7 @@ from sqlalchemy import Connection, text
 from vinyasa.core.caller import Caller
 from vinyasa.core.unit import unit_of_work
 from vinyasa.db import RequestTransactions, race_kind
+from vinyasa.errors import AsanaError
 from vinyasa.protocol import gids, sql
 
 log = logging.getLogger("vinyasa.runner")
@@ -377,7 +379,7 @@ def _advance(run: Run) -> Step | None:
     except LeaseLost:
         log.warning("job %s: lease lost to another runner", run.gid)
         return None
-    except JobFailed as failed:
+    except (JobFailed, AsanaError) as failed:  # a service's 4xx will not change by trying again
         _end(run, FAILED, failed.message)
         return None
     except Exception as exc:
