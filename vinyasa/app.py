@@ -33,6 +33,10 @@ from vinyasa.tasks.list_routes import router as task_lists_router
 from vinyasa.tasks.routes import router as tasks_router
 from vinyasa.teams.routes import router as teams_router
 from vinyasa.users.routes import router as users_router
+from vinyasa.webhooks.log_routes import router as webhook_log_router
+from vinyasa.webhooks.routes import create_router as webhook_create_router
+from vinyasa.webhooks.routes import router as webhooks_router
+from vinyasa.webhooks.worker import Deliverer
 from vinyasa.workspaces.routes import router as workspaces_router
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -50,6 +54,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     events_router,
     custom_fields_router,
     custom_field_settings_router,
+    webhook_create_router,
+    webhooks_router,
+    webhook_log_router,
 )
 
 
@@ -98,9 +105,15 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
         # generations so full collections stay short (they showed up as p99 spikes).
         gc.collect()
         gc.freeze()
+        deliverer = None
+        if settings.webhook_delivery:  # vinyasa.webhooks.worker: webhook deliveries, in every process
+            deliverer = Deliverer(app.state.runtime.engine, settings)
+            deliverer.start()
         try:
             yield
         finally:
+            if deliverer is not None:
+                deliverer.stop()
             app.state.runtime.close()
 
     app = AsanaApp(
@@ -112,6 +125,7 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
         docs_url=None,
         redoc_url=None,
     )
+    app.state.settings = settings  # read by routes that need more than the runtime (webhooks)
     install_error_handlers(app)
     # The routes go straight into the app's own list (their paths already carry /api/1.0): FastAPI's
     # include_router wraps each router in a lazily resolved layer that costs ~50 us per request.

@@ -43,6 +43,27 @@ class Settings(BaseSettings):
     rich_text: Literal["lenient", "strict"] = "lenient"
     # How long the change journal keeps entries (hours); older sync tokens get a 412. Asana: 24 h.
     journal_retention_hours: float = 24.0
+    # Webhooks (vinyasa.webhooks; docs/webhooks.md). Targets must be http(s) on a loopback address or on
+    # one of these hosts (comma-separated names or addresses; "*" allows any host): a self-hosted server
+    # cannot be turned into a scanner of its own network. Link-local and cloud metadata addresses are
+    # refused whatever this says.
+    webhook_allowed_hosts: str = ""
+    # Seconds to connect to a target, and to wait for its answer (Asana: 10 s), for the handshake and
+    # for deliveries.
+    webhook_connect_timeout: float = 5.0
+    webhook_timeout: float = 10.0
+    # Hours a webhook may keep failing before it is deleted (Asana: 24 h); first retry delay and the
+    # largest one, in seconds (exponential backoff in between); hours between heartbeats (Asana: 8 h).
+    webhook_retry_window_hours: float = 24.0
+    webhook_retry_base_seconds: float = 1.0
+    webhook_retry_max_seconds: float = 600.0
+    webhook_heartbeat_hours: float = 8.0
+    # Run the delivery worker in this process, how often it looks for new events (seconds), how many
+    # webhooks one round claims and how many deliveries run at once.
+    webhook_delivery: bool = True
+    webhook_poll_interval: float = 0.01
+    webhook_batch_webhooks: int = 200
+    webhook_concurrency: int = 16
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,7 @@ from vinyasa.models.people import Team, TeamMember, User, Workspace, WorkspaceMe
 from vinyasa.models.projects import Project, ProjectMember
 from vinyasa.models.statuses import ProjectBrief, Status
 from vinyasa.models.tasks import Section, Task, TaskFollower, TaskProject
+from vinyasa.models.webhooks import Webhook, WebhookAttempt
 
 __all__ = [
     "CustomField",
@@ -29,6 +30,8 @@ __all__ = [
     "TeamMember",
     "Token",
     "User",
+    "Webhook",
+    "WebhookAttempt",
     "Workspace",
     "WorkspaceMember",
 ]

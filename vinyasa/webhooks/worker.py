@@ -1,0 +1,251 @@
+"""The delivery worker: claims due webhooks with a lease, sends their batches, records the outcome.
+
+One round (`Deliverer.tick`), never holding a transaction while a target is called:
+1. a read finds webhooks with work (new events on their stream, a pending redelivery, a heartbeat
+   due) whose backoff has passed and that nobody holds; a short write transaction leases them to
+   this worker (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several server processes share the work;
+   SQLite's write lock serialises claims);
+2. a read transaction builds each webhook's batch (vinyasa.webhooks.delivery);
+3. the POSTs run concurrently on a thread pool (httpx, connect/read timeouts);
+4. a short write transaction records each outcome where the lease is still this worker's: on 2xx the
+   cursor moves past the batch and the failure state resets; otherwise `delivery_retry_count` grows,
+   `next_attempt_after` backs off exponentially (base * 2^(retries - 1), capped) and
+   `failure_deletion_timestamp` is set once, `VINYASA_WEBHOOK_RETRY_WINDOW_HOURS` after the first
+   failure; a failure past it deletes the webhook. Every POST is logged (`webhook_attempts`).
+A crash between 1 and 4 loses nothing: the cursor only moves once a delivery succeeded, and the
+lease expires (timeouts + 30 s) so another worker (or this one, restarted) sends the batch again:
+delivery is at least once, in commit order per webhook.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import httpx
+import orjson
+from sqlalchemy import Connection, Engine, delete, insert, update
+
+from vinyasa.config import Settings
+from vinyasa.core import Caller, journal
+from vinyasa.db import RequestTransactions
+from vinyasa.models import Webhook, WebhookAttempt
+from vinyasa.protocol.gids import allocate
+from vinyasa.protocol.values import now_ms
+from vinyasa.webhooks import delivery, queries, target
+
+log = logging.getLogger("vinyasa.webhooks")
+LOG_PRUNE_EVERY_MS = 60_000
+
+
+@dataclass
+class Send:
+    """One POST to make this round: a delivery or heartbeat (`batch` set) or a redelivery."""
+
+    hook: delivery.Hook
+    kind: str
+    body: bytes
+    batch: delivery.Batch | None = None
+    attempt_gid: int | None = None  # the pending log row of a redelivery
+
+
+class Deliverer:
+    """A delivery worker for one engine; `start()` runs rounds on a thread until `stop()`."""
+
+    def __init__(self, engine: Engine, settings: Settings, owner: str | None = None) -> None:
+        self.settings = settings
+        self.transactions = RequestTransactions(engine)
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        workers = max(1, settings.webhook_concurrency)
+        self.client = httpx.Client(
+            timeout=target.timeouts(settings),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=workers * 4, max_keepalive_connections=workers * 4),
+        )
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="vinyasa-webhook")
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pruned_at = 0
+
+    # ---- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Run rounds on a daemon thread: right after a round that did work, else every poll interval."""
+        self._thread = threading.Thread(target=self._run, name="vinyasa-webhooks", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.tick()
+            except Exception:  # noqa: BLE001 - a failed round (database gone, ...) is retried
+                log.exception("webhook delivery round failed")
+                busy = 0
+            if not busy:
+                self._stop.wait(self.settings.webhook_poll_interval)
+
+    def stop(self) -> None:
+        """Finish the current round, then release everything (leases left expire by themselves)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(self.settings.webhook_timeout + self.settings.webhook_connect_timeout + 5)
+            self._thread = None
+        self.pool.shutdown(wait=True)
+        self.client.close()
+        self.transactions.close()
+
+    # ---- one round -----------------------------------------------------------------------------
+    def tick(self) -> int:
+        """One round (module docstring); returns how many webhooks it claimed."""
+        hooks = self._claim()
+        if not hooks:
+            self._prune()
+            return 0
+        try:
+            with self.transactions.begin(write=False) as conn:
+                sends = self._prepare(conn, hooks)
+            outcomes = list(self.pool.map(self._post, sends))
+        except BaseException:
+            with self.transactions.begin(write=True) as conn:
+                queries.release(conn, self.owner, [h.gid for h in hooks])
+            raise
+        with self.transactions.begin(write=True) as conn:
+            self._record(conn, hooks, sends, outcomes)
+        return len(hooks)
+
+    def _claim(self) -> list[delivery.Hook]:
+        now = now_ms()
+        s = self.settings
+        heartbeat_before = now - int(s.webhook_heartbeat_hours * 3_600_000)
+        with self.transactions.begin(write=False) as conn:  # cheap when idle: no write lock taken
+            if not queries.due(conn, now, heartbeat_before):
+                return []
+        lease = int((s.webhook_timeout + s.webhook_connect_timeout) * 1000) + 30_000
+        with self.transactions.begin(write=True) as conn:
+            rows = queries.claim(conn, self.owner, now, lease, heartbeat_before, s.webhook_batch_webhooks)
+        return [delivery.Hook.from_row(r) for r in rows]
+
+    def _prepare(self, conn: Connection, hooks: list[delivery.Hook]) -> list[Send]:
+        sends: list[Send] = []
+        by_gid = {h.gid: h for h in hooks}
+        for attempt_gid, webhook_gid, body in queries.pending_redeliveries(conn, list(by_gid)):
+            sends.append(Send(by_gid[webhook_gid], "redelivery", body.encode(), attempt_gid=attempt_gid))
+        heartbeat_before = now_ms() - int(self.settings.webhook_heartbeat_hours * 3_600_000)
+        for batch in delivery.collect(conn, hooks, delivery.Viewers(conn)):
+            if batch.events:
+                sends.append(Send(batch.hook, "delivery", orjson.dumps({"events": batch.events}), batch))
+            elif batch.hook.last_sent_at <= heartbeat_before:
+                sends.append(Send(batch.hook, "heartbeat", b'{"events":[]}', batch))
+            elif batch.through is not None:  # everything read was filtered out: just move on
+                sends.append(Send(batch.hook, "skip", b"", batch))
+        return sends
+
+    def _post(self, send: Send) -> target.Outcome | None:
+        if send.kind == "skip":
+            return None
+        return target.post(self.client, send.hook.target, send.hook.secret, send.body, self.settings)
+
+    def _record(
+        self,
+        conn: Connection,
+        hooks: list[delivery.Hook],
+        sends: list[Send],
+        outcomes: list[target.Outcome | None],
+    ) -> None:
+        mine = queries.still_leased(conn, self.owner, [h.gid for h in hooks])
+        logged = [
+            (s, o) for s, o in zip(sends, outcomes, strict=True) if o is not None and s.hook.gid in mine
+        ]
+        gids = iter(allocate(conn, sum(1 for s, _ in logged if s.attempt_gid is None)))
+        now = now_ms()
+        rows = []
+        for send, outcome in logged:
+            assert outcome is not None
+            row = {
+                "kind": send.kind,
+                "status": "delivered" if outcome.ok else "failed",
+                "created_at": now - outcome.latency_ms,
+                "status_code": outcome.status_code,
+                "error": outcome.error,
+                "latency_ms": outcome.latency_ms,
+                "response_excerpt": outcome.excerpt,
+            }
+            if send.attempt_gid is not None:
+                conn.execute(
+                    update(WebhookAttempt).where(WebhookAttempt.gid == send.attempt_gid).values(**row)
+                )
+                continue
+            batch = send.batch
+            rows.append(
+                row
+                | {
+                    "gid": next(gids),
+                    "webhook_gid": send.hook.gid,
+                    "request_body": send.body.decode(),
+                    "first_event_id": batch.first if batch else None,
+                    "last_event_id": batch.through if batch else None,
+                }
+            )
+        if rows:
+            conn.execute(insert(WebhookAttempt), rows)
+        for send, result in zip(sends, outcomes, strict=True):
+            if send.hook.gid in mine and send.batch is not None:
+                self._settle(conn, send, result, now)
+        queries.release(conn, self.owner, sorted(mine))
+
+    def _settle(self, conn: Connection, send: Send, outcome: target.Outcome | None, now: int) -> None:
+        """Move the cursor after a success (or a batch that was all filtered out), else back off."""
+        hook, batch = send.hook, send.batch
+        assert batch is not None
+        cursor = batch.through if batch.through is not None else hook.cursor
+        if outcome is None or outcome.ok:
+            values: dict[str, object] = {"cursor": cursor}
+            if outcome is not None:
+                values.update(
+                    delivery_retry_count=0,
+                    next_attempt_after=None,
+                    failure_deletion_timestamp=None,
+                    last_success_at=now,
+                    last_sent_at=now,
+                )
+            conn.execute(update(Webhook).where(Webhook.gid == hook.gid).values(**values))
+            return
+        if hook.failure_deletion_timestamp is not None and now >= hook.failure_deletion_timestamp:
+            caller = Caller(conn=conn, user_gid=hook.creator_gid, base_url="")
+            journal.record(caller, ("webhook", hook.gid), "deleted", topics=())
+            journal.flush(caller)
+            conn.execute(delete(Webhook).where(Webhook.gid == hook.gid))
+            log.warning("webhook %s deleted: its target kept failing past the retry window", hook.gid)
+            return
+        s = self.settings
+        retries = hook.delivery_retry_count + 1
+        delay = min(s.webhook_retry_base_seconds * 2 ** (retries - 1), s.webhook_retry_max_seconds)
+        window = int(s.webhook_retry_window_hours * 3_600_000)
+        conn.execute(
+            update(Webhook)
+            .where(Webhook.gid == hook.gid)
+            .values(
+                delivery_retry_count=retries,
+                next_attempt_after=now + int(delay * 1000),
+                last_failure_at=now,
+                last_failure_content=(outcome.excerpt or outcome.error or f"HTTP {outcome.status_code}")[
+                    : target.EXCERPT
+                ],
+                failure_deletion_timestamp=hook.failure_deletion_timestamp or now + window,
+                last_sent_at=now,
+            )
+        )
+
+    def _prune(self) -> None:
+        """Drop log entries older than the journal's retention, at most once a minute."""
+        now = now_ms()
+        if now - self._pruned_at < LOG_PRUNE_EVERY_MS:
+            return
+        self._pruned_at = now
+        before = now - int(self.settings.journal_retention_hours * 3_600_000)
+        with self.transactions.begin(write=True) as conn:
+            queries.prune_attempts(conn, before)
