@@ -66,3 +66,10 @@ async def make_webhook(
     ok(response, 201)
     body: dict[str, Any] = response.json()
     return body
+
+
+def configure(monkeypatch: Any, env: Env, **changes: Any) -> Settings:
+    """Give the app `fast` settings with these changes for one test (restored afterwards)."""
+    settings = fast(env, **changes)
+    monkeypatch.setitem(env.app.state._state, "settings", settings)
+    return settings

@@ -106,12 +106,18 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (vinyasa's timeouts) is expected here: nothing to print."""
+
+
 @contextmanager
 def receiving(**options: Any) -> Iterator[Receiver]:
     """A receiver serving on a free loopback port until the block ends."""
     receiver = Receiver(**options)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _handler(receiver))
     receiver.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

@@ -26,12 +26,10 @@ def _filters(row: Mapping[str, Any], _viewer: Viewer) -> list[dict[str, Any]]:
 
 
 def _watched(kind: str) -> Ref:
-    """The watched resource when it is a `kind` (one of the OneOf's alternatives)."""
-    return Ref(
-        "resource_gid",
-        kind,
-        sql=f"CASE WHEN {{table}}.resource_type = '{kind}' THEN {{table}}.resource_gid END",
-    )
+    """The watched resource when it is a `kind` (one of the OneOf's alternatives, each its own
+    computed column)."""
+    expression = f"CASE WHEN {{table}}.resource_type = '{kind}' THEN {{table}}.resource_gid END"
+    return Ref(f"watched_{kind}", kind, sql=expression)
 
 
 WEBHOOK = Resource(
