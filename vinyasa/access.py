@@ -48,6 +48,7 @@ from typing import Any, Literal, NamedTuple
 from sqlalchemy import ColumnElement, Connection, FromClause, and_, exists, or_, select
 
 from vinyasa.core import Caller
+from vinyasa.core.runner import is_public
 from vinyasa.errors import Forbidden, InvalidRequest, NotFound
 from vinyasa.models import (
     Project,
@@ -600,3 +601,17 @@ def require_workspace_removal(ctx: Caller, workspace_gid: int, user_gid: int) ->
             "user: The last admin of a workspace cannot be removed; make another member an admin first"
         )
     return ctx.user_gid if user_gid != ctx.user_gid else min(admins - {user_gid})
+
+
+def job(ctx: Caller, value: str) -> int:
+    """An Asana job (a public kind of background work, vinyasa.core.runner) by gid string: only its
+    creator sees it; anyone else gets the 404 an unknown job gets (Asana, tag Jobs)."""
+    gid = as_gid(value)
+    rows = []
+    if gid is not None:
+        rows = sql.fetch(
+            ctx.conn, "SELECT kind FROM jobs WHERE gid = ? AND creator_gid = ?", [gid, ctx.user_gid]
+        )
+    if gid is None or not rows or not is_public(rows[0][0]):
+        raise unknown(None, value, "job")
+    return gid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,11 +13,13 @@ from starlette.responses import Response
 
 from vinyasa import __version__
 from vinyasa.config import Settings, get_settings
+from vinyasa.core.runner import Runner
 from vinyasa.custom_fields.routes import router as custom_fields_router
 from vinyasa.custom_fields.routes import settings_router as custom_field_settings_router
 from vinyasa.db import make_engine
 from vinyasa.errors import install_error_handlers
 from vinyasa.events.routes import router as events_router
+from vinyasa.jobs.routes import router as jobs_router
 from vinyasa.memberships.routes import router as memberships_router
 from vinyasa.models import Meta
 from vinyasa.projects.membership_routes import router as project_memberships_router
@@ -54,6 +57,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     events_router,
     custom_fields_router,
     custom_field_settings_router,
+    jobs_router,
     webhook_create_router,
     webhooks_router,
     webhook_log_router,
@@ -105,6 +109,14 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
         # generations so full collections stay short (they showed up as p99 spikes).
         gc.collect()
         gc.freeze()
+        runner = app.state.runner = Runner(
+            app.state.runtime.transactions,
+            lease=settings.job_lease_seconds,
+            poll=settings.job_poll_seconds,
+            workers=settings.job_workers,
+            rich_text_strict=settings.rich_text == "strict",
+        )
+        runner.start()  # every process runs the durable background work (vinyasa.core.runner)
         deliverer = None
         if settings.webhook_delivery:  # vinyasa.webhooks.worker: webhook deliveries, in every process
             deliverer = Deliverer(app.state.runtime.engine, settings)
@@ -113,7 +125,8 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
             yield
         finally:
             if deliverer is not None:
-                deliverer.stop()
+                await asyncio.to_thread(deliverer.stop)
+            await runner.stop()
             app.state.runtime.close()
 
     app = AsanaApp(

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     rich_text: Literal["lenient", "strict"] = "lenient"
     # How long the change journal keeps entries (hours); older sync tokens get a 412. Asana: 24 h.
     journal_retention_hours: float = 24.0
+    # The background runner (vinyasa.core.runner): seconds a claimed job is held before another process
+    # may take it over (its process died), seconds between looks for due work, jobs run at once.
+    job_lease_seconds: float = 30.0
+    job_poll_seconds: float = 0.5
+    job_workers: int = 2
     # Webhooks (vinyasa.webhooks; docs/webhooks.md). Targets must be http(s) on a loopback address or on
     # one of these hosts (comma-separated names or addresses; "*" allows any host): a self-hosted server
     # cannot be turned into a scanner of its own network. Link-local and cloud metadata addresses are

@@ -2,6 +2,7 @@
 
 from vinyasa.models.core import GidCounter, Meta, Token
 from vinyasa.models.custom_fields import CustomField, CustomFieldSetting, EnumOption, TaskCustomFieldValue
+from vinyasa.models.jobs import Job
 from vinyasa.models.journal import JournalEntry, JournalTopic
 from vinyasa.models.people import Team, TeamMember, User, Workspace, WorkspaceMember
 from vinyasa.models.projects import Project, ProjectMember
@@ -14,6 +15,7 @@ __all__ = [
     "CustomFieldSetting",
     "EnumOption",
     "GidCounter",
+    "Job",
     "JournalEntry",
     "JournalTopic",
     "Meta",

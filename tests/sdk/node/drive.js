@@ -25,6 +25,7 @@ const api = {
   briefs: new Asana.ProjectBriefsApi(client),
   customFields: new Asana.CustomFieldsApi(client),
   customFieldSettings: new Asana.CustomFieldSettingsApi(client),
+  jobs: new Asana.JobsApi(client),
 };
 const WS = env.VINYASA_WORKSPACE;
 const TEAM = env.VINYASA_TEAM;
@@ -299,6 +300,8 @@ async function main() {
   await call("removeCustomFieldSettingForProject", () =>
     api.projects.removeCustomFieldSettingForProject({ data: { custom_field: stage.gid } }, P));
   await call("deleteCustomField", () => api.customFields.deleteCustomField(stage.gid));
+
+  await refused("getJob", () => api.jobs.getJob("1", fields("status")));
 
   out.ids = { project: P, tasks, people, section_a: a.gid, section_b: b.gid, team: teamGid };
 }
