@@ -119,9 +119,16 @@ async def test_an_allowed_host_passes_the_policy_then_needs_the_handshake(
         ({"resource": "{project}"}, "target: Missing input"),
         ({"resource": "123", "target": "{url}"}, "resource"),
         ({"resource": "{workspace}", "target": "{url}"}, "filters: Webhooks on a workspace must specify"),
-        ({"resource": "{team}", "target": "{url}", "filters": []}, "filters: Webhooks on a team must specify"),
         (
-            {"resource": "{project}", "target": "{url}", "filters": [{"action": "added", "fields": ["name"]}]},
+            {"resource": "{team}", "target": "{url}", "filters": []},
+            "filters: Webhooks on a team must specify",
+        ),
+        (
+            {
+                "resource": "{project}",
+                "target": "{url}",
+                "filters": [{"action": "added", "fields": ["name"]}],
+            },
             "filters[0].fields: Only valid for filters with action changed",
         ),
         (
@@ -140,7 +147,9 @@ async def test_an_allowed_host_passes_the_policy_then_needs_the_handshake(
         ({"resource": "{project}", "target": "{url}", "filters": "task"}, "filters"),
     ],
 )
-async def test_bad_create_requests_are_400s_before_any_handshake(client, world: World, data, fragment) -> None:
+async def test_bad_create_requests_are_400s_before_any_handshake(
+    client, world: World, data, fragment
+) -> None:
     project = (await make_project(client, world))["gid"]
     values = {"project": project, "workspace": world.workspace, "team": world.team}
     with receiving() as rx:
@@ -187,13 +196,16 @@ async def test_list_get_update_delete(client, world: World) -> None:
     assert len(page["data"]) == 2 and page["next_page"]["offset"]
     rest = ok(
         await client.get(
-            "/webhooks", params={"workspace": world.workspace, "limit": 2, "offset": page["next_page"]["offset"]}
+            "/webhooks",
+            params={"workspace": world.workspace, "limit": 2, "offset": page["next_page"]["offset"]},
         )
     )
     assert len(rest) == 1 and rest[0]["gid"] not in {w["gid"] for w in page["data"]}
     fails(await client.get("/webhooks"), 400, "workspace")
     fails(await client.get("/webhooks", params={"workspace": "123"}), 400, "workspace")
-    fails(await client.get("/webhooks", params={"workspace": world.workspace, "resource": "x"}), 400, "resource")
+    fails(
+        await client.get("/webhooks", params={"workspace": world.workspace, "resource": "x"}), 400, "resource"
+    )
 
     filters = [{"resource_type": "task", "action": "changed", "fields": ["name", "notes"]}]
     updated = ok(await client.put(f"/webhooks/{first['gid']}", json={"data": {"filters": filters}}))

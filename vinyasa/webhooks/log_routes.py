@@ -6,9 +6,9 @@
   `error`, `latency_ms`, `request_body` (exactly what was signed and sent), `response_excerpt`
   (the answer's first 2,048 characters).
 - `POST /_vinyasa/webhooks/{webhook_gid}/deliveries/{delivery_gid}/redeliver` (201): send that
-  attempt's body again, signed afresh; answers the new, `pending` log entry, which the delivery
-  worker sends on its next round (its outcome then shows in the log). A redelivery does not move
-  the webhook's cursor or change its failure state.
+  attempt's body again, signed afresh; answers the new, `pending` log entry, which the shared
+  durable runner sends (vinyasa.webhooks.redelivery; its outcome then shows in the log). A
+  redelivery does not move the webhook's cursor or change its failure state.
 Only the webhook's creator sees its log (the same rule as the webhook: 404 for anyone else).
 """
 

@@ -7,12 +7,13 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from vinyasa import access
-from vinyasa.core import Caller, journal
+from vinyasa.core import Caller, journal, runner
 from vinyasa.models import WebhookAttempt
 from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.pagination import Listing
 from vinyasa.protocol.resources import project_one
 from vinyasa.protocol.values import now_ms
+from vinyasa.webhooks import redelivery
 from vinyasa.webhooks.schemas import ATTEMPT
 
 
@@ -47,6 +48,7 @@ def redeliver(ctx: Caller, webhook: str, attempt: str) -> int:
         )
     )
     journal.changed(ctx, ("webhook", webhook_gid), ["deliveries"], topics=())
+    runner.enqueue(ctx, redelivery.KIND, {"attempt": new})
     return new
 
 

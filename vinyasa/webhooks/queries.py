@@ -39,15 +39,14 @@ def resource_kind(conn: Connection, gid: int) -> str | None:
 
 # ---- the delivery worker ------------------------------------------------------------------------
 
-# Webhooks with work to do and no live lease: new events on their stream, a pending redelivery or a
-# heartbeat due; failing ones only once their backoff has passed.
+# Webhooks with work to do and no live lease: new events on their stream or a heartbeat due; failing
+# ones only once their backoff has passed.
 _DUE = (
     "SELECT w.gid FROM webhooks w WHERE (w.lease_until IS NULL OR w.lease_until < ?)"
     " AND (w.next_attempt_after IS NULL OR w.next_attempt_after <= ?)"
     " AND (EXISTS (SELECT 1 FROM journal_topics t"
     " WHERE t.topic_gid = w.resource_gid AND t.event_id > w.cursor)"
-    " OR w.last_sent_at <= ?"
-    " OR EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.webhook_gid = w.gid AND a.status = 'pending'))"
+    " OR w.last_sent_at <= ?)"
     " ORDER BY w.next_attempt_after, w.gid LIMIT ?"
 )
 
@@ -132,19 +131,6 @@ def project_of(conn: Connection, table: str, gids: list[int]) -> dict[int, int]:
         conn, f"SELECT gid, project_gid FROM {table} WHERE gid IN ({sql.marks(len(gids))})", gids
     )
     return {int(r[0]): int(r[1]) for r in rows}
-
-
-def pending_redeliveries(conn: Connection, webhook_gids: list[int]) -> list[tuple[int, int, str]]:
-    """Redeliveries asked for and not yet sent: (attempt gid, webhook gid, body), oldest first."""
-    if not webhook_gids:
-        return []
-    rows = sql.fetch(
-        conn,
-        "SELECT gid, webhook_gid, request_body FROM webhook_attempts WHERE status = 'pending'"
-        f" AND webhook_gid IN ({sql.marks(len(webhook_gids))}) ORDER BY created_at, gid",
-        webhook_gids,
-    )
-    return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
 
 
 def prune_attempts(conn: Connection, before: int) -> None:

@@ -1,10 +1,14 @@
 """The delivery worker: claims due webhooks with a lease, sends their batches, records the outcome.
 
 One round (`Deliverer.tick`), never holding a transaction while a target is called:
-1. a read finds webhooks with work (new events on their stream, a pending redelivery, a heartbeat
-   due) whose backoff has passed and that nobody holds; a short write transaction leases them to
-   this worker (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several server processes share the work;
-   SQLite's write lock serialises claims);
+1. a read finds webhooks with work (new events on their stream, a heartbeat due) whose backoff
+   has passed and that nobody holds; a short write transaction leases them to this worker
+   (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several server processes share the work; SQLite's
+   write lock serialises claims). Webhook rows are their own durable queue: one row per webhook,
+   claimed many at a time, because one job per delivery on the shared runner
+   (vinyasa.core.runner: one claim per job, polled) cannot bring 100 webhooks' events to their
+   targets within 50 ms of the commit. Manual redeliveries do run on that runner
+   (vinyasa.webhooks.redelivery);
 2. a read transaction builds each webhook's batch (vinyasa.webhooks.delivery);
 3. the POSTs run concurrently on a thread pool (httpx, connect/read timeouts);
 4. a short write transaction records each outcome where the lease is still this worker's: on 2xx the
@@ -45,13 +49,12 @@ LOG_PRUNE_EVERY_MS = 60_000
 
 @dataclass
 class Send:
-    """One POST to make this round: a delivery or heartbeat (`batch` set) or a redelivery."""
+    """One POST to make this round: a delivery, a heartbeat, or a batch all filtered out ("skip")."""
 
     hook: delivery.Hook
     kind: str
     body: bytes
-    batch: delivery.Batch | None = None
-    attempt_gid: int | None = None  # the pending log row of a redelivery
+    batch: delivery.Batch
 
 
 class Deliverer:
@@ -131,9 +134,6 @@ class Deliverer:
 
     def _prepare(self, conn: Connection, hooks: list[delivery.Hook]) -> list[Send]:
         sends: list[Send] = []
-        by_gid = {h.gid: h for h in hooks}
-        for attempt_gid, webhook_gid, body in queries.pending_redeliveries(conn, list(by_gid)):
-            sends.append(Send(by_gid[webhook_gid], "redelivery", body.encode(), attempt_gid=attempt_gid))
         heartbeat_before = now_ms() - int(self.settings.webhook_heartbeat_hours * 3_600_000)
         for batch in delivery.collect(conn, hooks, delivery.Viewers(conn)):
             if batch.events:
@@ -160,7 +160,7 @@ class Deliverer:
         logged = [
             (s, o) for s, o in zip(sends, outcomes, strict=True) if o is not None and s.hook.gid in mine
         ]
-        gids = iter(allocate(conn, sum(1 for s, _ in logged if s.attempt_gid is None)))
+        gids = iter(allocate(conn, len(logged)))
         now = now_ms()
         rows = []
         for send, outcome in logged:
@@ -174,11 +174,6 @@ class Deliverer:
                 "latency_ms": outcome.latency_ms,
                 "response_excerpt": outcome.excerpt,
             }
-            if send.attempt_gid is not None:
-                conn.execute(
-                    update(WebhookAttempt).where(WebhookAttempt.gid == send.attempt_gid).values(**row)
-                )
-                continue
             batch = send.batch
             rows.append(
                 row
@@ -186,21 +181,20 @@ class Deliverer:
                     "gid": next(gids),
                     "webhook_gid": send.hook.gid,
                     "request_body": send.body.decode(),
-                    "first_event_id": batch.first if batch else None,
-                    "last_event_id": batch.through if batch else None,
+                    "first_event_id": batch.first,
+                    "last_event_id": batch.through,
                 }
             )
         if rows:
             conn.execute(insert(WebhookAttempt), rows)
         for send, result in zip(sends, outcomes, strict=True):
-            if send.hook.gid in mine and send.batch is not None:
+            if send.hook.gid in mine:
                 self._settle(conn, send, result, now)
         queries.release(conn, self.owner, sorted(mine))
 
     def _settle(self, conn: Connection, send: Send, outcome: target.Outcome | None, now: int) -> None:
         """Move the cursor after a success (or a batch that was all filtered out), else back off."""
         hook, batch = send.hook, send.batch
-        assert batch is not None
         cursor = batch.through if batch.through is not None else hook.cursor
         if outcome is None or outcome.ok:
             values: dict[str, object] = {"cursor": cursor}
