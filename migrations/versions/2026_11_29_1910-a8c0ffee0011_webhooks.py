@@ -80,7 +80,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("gid", name=op.f("pk_webhook_attempts")),
     )
     with op.batch_alter_table("webhook_attempts", schema=None) as batch_op:
-        batch_op.create_index("ix_webhook_attempts_webhook", ["webhook_gid", "gid"])
+        batch_op.create_index("ix_webhook_attempts_webhook", ["webhook_gid", "created_at", "gid"])
 
 
 def downgrade() -> None:

@@ -73,3 +73,20 @@ def configure(monkeypatch: Any, env: Env, **changes: Any) -> Settings:
     settings = fast(env, **changes)
     monkeypatch.setitem(env.app.state._state, "settings", settings)
     return settings
+
+
+def drain(deliverer: Deliverer, rounds: int = 50) -> None:
+    """Run delivery rounds in this thread until one finds nothing to do."""
+    for _ in range(rounds):
+        if not deliverer.tick():
+            return
+    raise AssertionError("the worker still had work after many rounds")
+
+
+def hook_state(env: Env, gid: str) -> dict[str, Any]:
+    """The stored delivery state of a webhook."""
+    from sqlalchemy import text
+
+    with env.engine.connect() as conn:
+        row = conn.execute(text("SELECT * FROM webhooks WHERE gid = :g"), {"g": int(gid)}).mappings().first()
+    return dict(row) if row else {}

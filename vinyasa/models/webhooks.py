@@ -64,4 +64,4 @@ class WebhookAttempt(Base):
     response_excerpt: Mapped[str] = mapped_column(Text)
     first_event_id: Mapped[int | None] = mapped_column(BigInteger)
     last_event_id: Mapped[int | None] = mapped_column(BigInteger)
-    __table_args__ = (Index("ix_webhook_attempts_webhook", "webhook_gid", "gid"),)
+    __table_args__ = (Index("ix_webhook_attempts_webhook", "webhook_gid", "created_at", "gid"),)

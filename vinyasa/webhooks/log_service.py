@@ -19,7 +19,8 @@ from vinyasa.webhooks.schemas import ATTEMPT
 
 def listing(ctx: Caller, webhook: str) -> Listing:
     """A webhook's attempts (the webhook must be the caller's: 404 otherwise)."""
-    return Listing("webhook_attempts", "webhook_gid = ?", [access.webhook(ctx, webhook)])
+    webhook_gid = access.webhook(ctx, webhook)
+    return Listing("webhook_attempts", "webhook_gid = ?", [webhook_gid], keys=("created_at", "gid"))
 
 
 def redeliver(ctx: Caller, webhook: str, attempt: str) -> int:

@@ -78,7 +78,7 @@ async def create_webhook(ctx: CtxDep) -> Response:
 @router.get("/webhooks", operation_id="getWebhooks")
 async def get_webhooks(ctx: CtxDep, workspace: str, resource: str | None = None) -> Response:
     """The caller's webhooks in `workspace` (required), optionally only those on `resource`;
-    paginated, in creation order of their gids."""
+    paginated, in gid order."""
     return ctx.page(WEBHOOK, service.listing(ctx, workspace, resource))
 
 
