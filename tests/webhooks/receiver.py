@@ -127,3 +127,17 @@ def receiving(**options: Any) -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+_SHARED: list[Receiver] = []
+
+
+def shared_receiver() -> Receiver:
+    """One receiver for the whole test session (for tests that only need a handshake to succeed)."""
+    if not _SHARED:
+        receiver = Receiver()
+        server = _Server(("127.0.0.1", 0), _handler(receiver))
+        receiver.port = server.server_address[1]
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        _SHARED.append(receiver)
+    return _SHARED[0]
