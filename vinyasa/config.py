@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     webhook_delivery: bool = True
     webhook_poll_interval: float = 0.01
     webhook_batch_webhooks: int = 200
-    webhook_concurrency: int = 16
+    webhook_concurrency: int = 4
 
 
 @lru_cache(maxsize=1)

@@ -138,3 +138,33 @@ def prune_attempts(conn: Connection, before: int) -> None:
     sql.execute_many(
         conn, "DELETE FROM webhook_attempts WHERE created_at < ? AND status <> 'pending'", [(before,)]
     )
+
+
+_LOG = (
+    "INSERT INTO webhook_attempts (gid, webhook_gid, kind, status, created_at, status_code, error,"
+    " latency_ms, request_body, response_excerpt, first_event_id, last_event_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def log_attempts(conn: Connection, rows: list[tuple[object, ...]]) -> None:
+    """Write delivery log entries (columns in `_LOG`'s order)."""
+    if rows:
+        sql.execute_many(conn, _LOG, rows)
+
+
+def advance(conn: Connection, rows: list[tuple[int, int | None, int]]) -> None:
+    """Move cursors: (cursor, success time or None, webhook gid). A success (a time) also resets
+    the failure state; None only moves the cursor (a batch whose events were all filtered out)."""
+    sent = [(cursor, at, at, gid) for cursor, at, gid in rows if at is not None]
+    if sent:
+        sql.execute_many(
+            conn,
+            "UPDATE webhooks SET cursor = ?, last_success_at = ?, last_sent_at = ?,"
+            " delivery_retry_count = 0, next_attempt_after = NULL, failure_deletion_timestamp = NULL"
+            " WHERE gid = ?",
+            sent,
+        )
+    skipped = [(cursor, gid) for cursor, at, gid in rows if at is None]
+    if skipped:
+        sql.execute_many(conn, "UPDATE webhooks SET cursor = ? WHERE gid = ?", skipped)

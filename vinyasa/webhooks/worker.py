@@ -33,12 +33,12 @@ from dataclasses import dataclass
 
 import httpx
 import orjson
-from sqlalchemy import Connection, Engine, delete, insert, update
+from sqlalchemy import Connection, Engine, delete, update
 
 from vinyasa.config import Settings
 from vinyasa.core import Caller, journal
 from vinyasa.db import RequestTransactions
-from vinyasa.models import Webhook, WebhookAttempt
+from vinyasa.models import Webhook
 from vinyasa.protocol.gids import allocate
 from vinyasa.protocol.values import now_ms
 from vinyasa.webhooks import delivery, queries, target
@@ -157,57 +157,31 @@ class Deliverer:
         outcomes: list[target.Outcome | None],
     ) -> None:
         mine = queries.still_leased(conn, self.owner, [h.gid for h in hooks])
-        logged = [
-            (s, o) for s, o in zip(sends, outcomes, strict=True) if o is not None and s.hook.gid in mine
-        ]
-        gids = iter(allocate(conn, len(logged)))
+        done = [(s, o) for s, o in zip(sends, outcomes, strict=True) if s.hook.gid in mine]
+        logged = [(s, o) for s, o in done if o is not None]
         now = now_ms()
-        rows = []
-        for send, outcome in logged:
+        attempts: list[tuple[object, ...]] = []
+        for gid, (send, outcome) in zip(allocate(conn, len(logged)), logged, strict=True):
             assert outcome is not None
-            row = {
-                "kind": send.kind,
-                "status": "delivered" if outcome.ok else "failed",
-                "created_at": now - outcome.latency_ms,
-                "status_code": outcome.status_code,
-                "error": outcome.error,
-                "latency_ms": outcome.latency_ms,
-                "response_excerpt": outcome.excerpt,
-            }
             batch = send.batch
-            rows.append(
-                row
-                | {
-                    "gid": next(gids),
-                    "webhook_gid": send.hook.gid,
-                    "request_body": send.body.decode(),
-                    "first_event_id": batch.first,
-                    "last_event_id": batch.through,
-                }
-            )
-        if rows:
-            conn.execute(insert(WebhookAttempt), rows)
-        for send, result in zip(sends, outcomes, strict=True):
-            if send.hook.gid in mine:
-                self._settle(conn, send, result, now)
+            attempts.append(
+                (gid, send.hook.gid, send.kind, "delivered" if outcome.ok else "failed",
+                 now - outcome.latency_ms, outcome.status_code, outcome.error, outcome.latency_ms,
+                 send.body.decode(), outcome.excerpt, batch.first, batch.through)
+            )  # fmt: skip
+        queries.log_attempts(conn, attempts)
+        moved: list[tuple[int, int | None, int]] = []  # (cursor, success time or None, webhook)
+        for send, result in done:
+            cursor = send.batch.through if send.batch.through is not None else send.hook.cursor
+            if result is None or result.ok:
+                moved.append((cursor, None if result is None else now, send.hook.gid))
+            else:
+                self._failed(conn, send.hook, result, now)
+        queries.advance(conn, moved)
         queries.release(conn, self.owner, sorted(mine))
 
-    def _settle(self, conn: Connection, send: Send, outcome: target.Outcome | None, now: int) -> None:
-        """Move the cursor after a success (or a batch that was all filtered out), else back off."""
-        hook, batch = send.hook, send.batch
-        cursor = batch.through if batch.through is not None else hook.cursor
-        if outcome is None or outcome.ok:
-            values: dict[str, object] = {"cursor": cursor}
-            if outcome is not None:
-                values.update(
-                    delivery_retry_count=0,
-                    next_attempt_after=None,
-                    failure_deletion_timestamp=None,
-                    last_success_at=now,
-                    last_sent_at=now,
-                )
-            conn.execute(update(Webhook).where(Webhook.gid == hook.gid).values(**values))
-            return
+    def _failed(self, conn: Connection, hook: delivery.Hook, outcome: target.Outcome, now: int) -> None:
+        """Back off exponentially, or delete the webhook once past its failure deadline."""
         if hook.failure_deletion_timestamp is not None and now >= hook.failure_deletion_timestamp:
             caller = Caller(conn=conn, user_gid=hook.creator_gid, base_url="")
             journal.record(caller, ("webhook", hook.gid), "deleted", topics=())
@@ -219,6 +193,7 @@ class Deliverer:
         retries = hook.delivery_retry_count + 1
         delay = min(s.webhook_retry_base_seconds * 2 ** (retries - 1), s.webhook_retry_max_seconds)
         window = int(s.webhook_retry_window_hours * 3_600_000)
+        content = outcome.excerpt or outcome.error or f"HTTP {outcome.status_code}"
         conn.execute(
             update(Webhook)
             .where(Webhook.gid == hook.gid)
@@ -226,9 +201,7 @@ class Deliverer:
                 delivery_retry_count=retries,
                 next_attempt_after=now + int(delay * 1000),
                 last_failure_at=now,
-                last_failure_content=(outcome.excerpt or outcome.error or f"HTTP {outcome.status_code}")[
-                    : target.EXCERPT
-                ],
+                last_failure_content=content[: target.EXCERPT],
                 failure_deletion_timestamp=hook.failure_deletion_timestamp or now + window,
                 last_sent_at=now,
             )
