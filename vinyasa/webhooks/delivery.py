@@ -176,7 +176,15 @@ def collect(conn: Connection, hooks: list[Hook], viewers: Viewers, limit: int = 
             streams[key] = queries.stream(conn, hook.resource_gid, hook.cursor, limit)
     tasks = {r["resource_gid"] for rows in streams.values() for r in rows if r["resource_type"] == "task"}
     subtypes = queries.subtypes(conn, "tasks", sorted(tasks))
-    return [_batch(hook, streams[(hook.resource_gid, hook.cursor)], viewers, subtypes) for hook in hooks]
+    out: list[Batch] = []
+    same: dict[tuple[int, int, str, int, str], Batch] = {}  # alike webhooks share one rendering
+    for hook in hooks:
+        alike = (hook.resource_gid, hook.cursor, repr(hook.filters), hook.creator_gid, hook.resource_type)
+        found = same.get(alike)
+        if found is None:
+            found = same[alike] = _batch(hook, streams[(hook.resource_gid, hook.cursor)], viewers, subtypes)
+        out.append(Batch(hook, found.events, found.through, found.first))
+    return out
 
 
 def _batch(hook: Hook, rows: list[dict[str, Any]], viewers: Viewers, subtypes: dict[int, str]) -> Batch:

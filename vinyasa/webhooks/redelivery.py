@@ -32,8 +32,8 @@ def step(run: runner.Run) -> runner.Step:
     if found is None:
         return runner.DONE
     settings = get_settings()
-    with httpx.Client(timeout=target.timeouts(settings), follow_redirects=False) as client:
-        outcome = target.post(client, found.target, found.secret, found.request_body.encode(), settings)
+    with httpx.HTTPTransport() as transport:
+        outcome = target.post(transport, found.target, found.secret, found.request_body.encode(), settings)
     with run.transaction() as conn:
         conn.execute(
             update(WebhookAttempt)

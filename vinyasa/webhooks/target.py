@@ -103,13 +103,6 @@ def signature(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _excerpt(response: httpx.Response) -> str:
-    try:
-        return response.text[:EXCERPT]
-    except (UnicodeDecodeError, LookupError):
-        return repr(response.content[:EXCERPT])
-
-
 async def handshake(url: str, settings: Settings) -> str:
     """POST an empty body to `url` with a new `X-Hook-Secret`; the secret when the target answered
     200/204 echoing it, else 400 (HANDSHAKE_FAILED with the reason: no answer, status, no echo)."""
@@ -147,9 +140,13 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def post(client: httpx.Client, url: str, secret: str, body: bytes, settings: Settings) -> Outcome:
+def post(transport: httpx.BaseTransport, url: str, secret: str, body: bytes, settings: Settings) -> Outcome:
     """Deliver one signed body (blocking; the worker runs it in a thread). The target policy is
-    checked again first; a refused target is a failure like an unreachable one."""
+    checked again first; a refused target is a failure like an unreachable one.
+
+    Sent on httpx's transport (connection pool, connect/read timeouts) without the client layer:
+    a delivery needs no redirects, cookies or auth, and the client costs a third more CPU a POST.
+    At most `EXCERPT` bytes of the answer are read."""
     started = time.perf_counter()
     try:
         check_target(url, settings)
@@ -158,14 +155,25 @@ def post(client: httpx.Client, url: str, secret: str, body: bytes, settings: Set
             "User-Agent": USER_AGENT,
             "X-Hook-Signature": signature(secret, body),
         }
-        response = client.post(url, content=body, headers=headers)
+        request = httpx.Request("POST", url, content=body, headers=headers)
+        request.extensions["timeout"] = timeouts(settings).as_dict()
+        response = transport.handle_request(request)
+        try:
+            excerpt = b""
+            for chunk in response.iter_raw():
+                excerpt += chunk
+                if len(excerpt) >= EXCERPT:
+                    break
+        finally:
+            response.close()
     except httpx.TimeoutException:
         return Outcome(None, "timeout: no answer in time", _ms(started), "")
     except httpx.HTTPError as exc:
         return Outcome(None, f"{exc.__class__.__name__}: {str(exc)[:200]}", _ms(started), "")
     except (InvalidRequest, Forbidden) as exc:
         return Outcome(None, exc.message, _ms(started), "")
-    return Outcome(response.status_code, None, _ms(started), _excerpt(response))
+    text = excerpt[:EXCERPT].decode("utf-8", errors="replace")
+    return Outcome(response.status_code, None, _ms(started), text)
 
 
 def _ms(started: float) -> int:

@@ -65,10 +65,8 @@ class Deliverer:
         self.transactions = RequestTransactions(engine)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         workers = max(1, settings.webhook_concurrency)
-        self.client = httpx.Client(
-            timeout=target.timeouts(settings),
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=workers * 4, max_keepalive_connections=workers * 4),
+        self.transport = httpx.HTTPTransport(
+            limits=httpx.Limits(max_connections=workers * 4, max_keepalive_connections=workers * 4)
         )
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="vinyasa-webhook")
         self._stop = threading.Event()
@@ -98,7 +96,7 @@ class Deliverer:
             self._thread.join(self.settings.webhook_timeout + self.settings.webhook_connect_timeout + 5)
             self._thread = None
         self.pool.shutdown(wait=True)
-        self.client.close()
+        self.transport.close()
         self.transactions.close()
 
     # ---- one round -----------------------------------------------------------------------------
@@ -134,10 +132,14 @@ class Deliverer:
 
     def _prepare(self, conn: Connection, hooks: list[delivery.Hook]) -> list[Send]:
         sends: list[Send] = []
+        bodies: dict[int, bytes] = {}  # webhooks that share a rendering share its bytes
         heartbeat_before = now_ms() - int(self.settings.webhook_heartbeat_hours * 3_600_000)
         for batch in delivery.collect(conn, hooks, delivery.Viewers(conn)):
             if batch.events:
-                sends.append(Send(batch.hook, "delivery", orjson.dumps({"events": batch.events}), batch))
+                body = bodies.get(id(batch.events))
+                if body is None:
+                    body = bodies[id(batch.events)] = orjson.dumps({"events": batch.events})
+                sends.append(Send(batch.hook, "delivery", body, batch))
             elif batch.hook.last_sent_at <= heartbeat_before:
                 sends.append(Send(batch.hook, "heartbeat", b'{"events":[]}', batch))
             elif batch.through is not None:  # everything read was filtered out: just move on
@@ -147,7 +149,7 @@ class Deliverer:
     def _post(self, send: Send) -> target.Outcome | None:
         if send.kind == "skip":
             return None
-        return target.post(self.client, send.hook.target, send.hook.secret, send.body, self.settings)
+        return target.post(self.transport, send.hook.target, send.hook.secret, send.body, self.settings)
 
     def _record(
         self,
