@@ -39,7 +39,7 @@ from vinyasa.users.routes import router as users_router
 from vinyasa.webhooks.log_routes import router as webhook_log_router
 from vinyasa.webhooks.routes import create_router as webhook_create_router
 from vinyasa.webhooks.routes import router as webhooks_router
-from vinyasa.webhooks.worker import Deliverer
+from vinyasa.webhooks.worker import Deliverer, DeliveryProcess
 from vinyasa.workspaces.routes import router as workspaces_router
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -117,9 +117,12 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
             rich_text_strict=settings.rich_text == "strict",
         )
         runner.start()  # every process runs the durable background work (vinyasa.core.runner)
-        deliverer = None
-        if settings.webhook_delivery:  # vinyasa.webhooks.worker: webhook deliveries, in every process
+        deliverer: Deliverer | DeliveryProcess | None = None  # vinyasa.webhooks.worker
+        if settings.webhook_delivery == "process":
+            deliverer = DeliveryProcess(settings)
+        elif settings.webhook_delivery == "thread":
             deliverer = Deliverer(app.state.runtime.engine, settings)
+        if deliverer is not None:
             deliverer.start()
         try:
             yield

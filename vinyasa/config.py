@@ -63,9 +63,11 @@ class Settings(BaseSettings):
     webhook_retry_base_seconds: float = 1.0
     webhook_retry_max_seconds: float = 600.0
     webhook_heartbeat_hours: float = 8.0
-    # Run the delivery worker in this process, how often it looks for new events (seconds), how many
-    # webhooks one round claims and how many deliveries run at once.
-    webhook_delivery: bool = True
+    # Where each server process runs its delivery worker: "process" (a child process, so deliveries
+    # do not take time from requests), "thread" (in the server process) or "off" (deliveries wait for
+    # another server process); how often it looks for new events (seconds), how many webhooks one
+    # round claims and how many deliveries run at once.
+    webhook_delivery: Literal["process", "thread", "off"] = "process"
     webhook_poll_interval: float = 0.01
     webhook_batch_webhooks: int = 200
     webhook_concurrency: int = 4

@@ -24,12 +24,14 @@ delivery is at least once, in commit order per webhook.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import secrets
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import orjson
@@ -37,7 +39,7 @@ from sqlalchemy import Connection, Engine, delete, update
 
 from vinyasa.config import Settings
 from vinyasa.core import Caller, journal
-from vinyasa.db import RequestTransactions
+from vinyasa.db import RequestTransactions, make_engine
 from vinyasa.models import Webhook
 from vinyasa.protocol.gids import allocate
 from vinyasa.protocol.values import now_ms
@@ -218,3 +220,49 @@ class Deliverer:
         before = now - int(self.settings.journal_retention_hours * 3_600_000)
         with self.transactions.begin(write=True) as conn:
             queries.prune_attempts(conn, before)
+
+
+class DeliveryProcess:
+    """The delivery worker in a child process of the server (the default: `webhook_delivery`).
+
+    Python runs one thread at a time per process: a worker thread making hundreds of POSTs a second
+    inside the server process would take that time from request handling. In its own process it
+    only shares the database. The child rebuilds the settings and the engine, runs a `Deliverer`,
+    and exits when told to or when its parent is gone (checked every second).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        self._process = context.Process(
+            target=_deliver_until_stopped,
+            args=(settings.model_dump(), self._stop, os.getpid()),
+            name="vinyasa-webhooks",
+            daemon=True,
+        )
+
+    def start(self) -> None:
+        """Start the child process."""
+        self._process.start()
+
+    def stop(self) -> None:
+        """Ask the child to finish its round and exit; terminate it if it does not in time."""
+        self._stop.set()
+        self._process.join(self.settings.webhook_timeout + self.settings.webhook_connect_timeout + 5)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(5)
+
+
+def _deliver_until_stopped(values: dict[str, Any], stop: Any, parent: int) -> None:
+    settings = Settings(**values)
+    engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
+    deliverer = Deliverer(engine, settings)
+    deliverer.start()
+    try:
+        while not stop.wait(1.0) and os.getppid() == parent:
+            pass
+    finally:
+        deliverer.stop()
+        engine.dispose()
