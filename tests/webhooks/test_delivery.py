@@ -122,8 +122,9 @@ async def test_events_bubble_from_subtasks(client, world: World, deliverer) -> N
 
 async def test_workspace_and_team_webhooks_never_get_task_events(client, world: World, deliverer) -> None:
     both = [{"resource_type": "task"}, {"resource_type": "project"}]
-    with receiving() as rx:
+    with receiving() as rx, receiving() as on_team:
         await make_webhook(client, world.workspace, rx.url, both)
+        await make_webhook(client, world.team, on_team.url, both)
         project = (await make_project(client, world, name="Fresh"))["gid"]
         await make_task(client, world, "T", projects=[project])
         ok(await client.put(f"/projects/{project}", json={"data": {"notes": "n"}}))
@@ -131,6 +132,9 @@ async def test_workspace_and_team_webhooks_never_get_task_events(client, world: 
     kinds = _kinds(rx)
     assert ("project", "changed", "notes") in kinds
     assert all(kind == "project" for kind, _, _ in kinds)
+    (added,) = on_team.events()  # a project added to the team: the team is its parent
+    assert added["action"] == "added" and added["resource"]["gid"] == project
+    assert added["parent"] == {"gid": world.team, "resource_type": "team"}
 
 
 async def test_a_change_the_creator_cannot_see_is_never_sent(client, world: World, deliverer) -> None:

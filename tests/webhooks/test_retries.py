@@ -161,3 +161,19 @@ async def test_a_restart_mid_retry_loses_nothing(client, world: World) -> None:
     assert _notes(ok_events) == 10
     stamps = [e["created_at"] for e in ok_events]
     assert stamps == sorted(stamps)
+
+
+async def test_two_workers_share_the_work_without_sending_twice(client, world: World) -> None:
+    project = (await make_project(client, world))["gid"]
+    with receiving() as rx:
+        for _ in range(20):
+            await make_webhook(client, project, rx.url, NOTES)
+        task = await make_task(client, world, "T", projects=[project])
+        with worker(world.env, owner="one"), worker(world.env, owner="two"):
+            for n in range(5):
+                ok(await client.put(f"/tasks/{task}", json={"data": {"notes": f"n{n}"}}))
+            end = time.monotonic() + 10
+            while _notes(rx.events()) < 100 and time.monotonic() < end:
+                time.sleep(0.02)
+            time.sleep(0.2)
+    assert _notes(rx.events()) == 100  # 20 webhooks x 5 changes, none twice
