@@ -177,3 +177,21 @@ async def test_two_workers_share_the_work_without_sending_twice(client, world: W
                 time.sleep(0.02)
             time.sleep(0.2)
     assert _notes(rx.events()) == 100  # 20 webhooks x 5 changes, none twice
+
+
+async def test_a_slow_target_delays_no_other_webhook(client, world: World) -> None:
+    project = (await make_project(client, world))["gid"]
+    with receiving() as slow, receiving() as quick:
+        await make_webhook(client, project, slow.url, NOTES)
+        await make_webhook(client, project, quick.url, NOTES)
+        slow.delay = 1.5
+        task = await make_task(client, world, "T", projects=[project])
+        with worker(world.env, fast(world.env, webhook_timeout=3.0)):
+            started = time.monotonic()
+            ok(await client.put(f"/tasks/{task}", json={"data": {"notes": "one"}}))
+            quick.wait(1)
+            ok(await client.put(f"/tasks/{task}", json={"data": {"notes": "two"}}))
+            quick.wait(2)
+            assert time.monotonic() - started < 1.2  # both reached the fast target while the slow one waits
+            slow.wait(1)
+        assert _notes(quick.events()) == 2

@@ -1,6 +1,6 @@
 """The delivery worker: claims due webhooks with a lease, sends their batches, records the outcome.
 
-One round (`Deliverer.tick`), never holding a transaction while a target is called:
+Each webhook goes through these steps, never with a transaction open while a target is called:
 1. a read finds webhooks with work (new events on their stream, a heartbeat due) whose backoff
    has passed and that nobody holds; a short write transaction leases them to this worker
    (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several server processes share the work; SQLite's
@@ -10,14 +10,16 @@ One round (`Deliverer.tick`), never holding a transaction while a target is call
    targets within 50 ms of the commit. Manual redeliveries do run on that runner
    (vinyasa.webhooks.redelivery);
 2. a read transaction builds each webhook's batch (vinyasa.webhooks.delivery);
-3. the POSTs run concurrently on a thread pool (httpx, connect/read timeouts);
-4. a short write transaction records each outcome where the lease is still this worker's: on 2xx the
+3. the POSTs run on a thread pool (httpx, connect/read timeouts); the worker does not wait for a
+   whole round: it records POSTs as they finish and claims more as places free up, so a slow
+   target holds one pool thread and delays no other webhook;
+4. a short write transaction records outcomes where the lease is still this worker's: on 2xx the
    cursor moves past the batch and the failure state resets; otherwise `delivery_retry_count` grows,
    `next_attempt_after` backs off exponentially (base * 2^(retries - 1), capped) and
    `failure_deletion_timestamp` is set once, `VINYASA_WEBHOOK_RETRY_WINDOW_HOURS` after the first
    failure; a failure past it deletes the webhook. Every POST is logged (`webhook_attempts`).
 A crash between 1 and 4 loses nothing: the cursor only moves once a delivery succeeded, and the
-lease expires (timeouts + 30 s) so another worker (or this one, restarted) sends the batch again:
+lease expires (the timeouts of the POSTs queued ahead, + 30 s) so another worker (or this one, restarted) sends the batch again:
 delivery is at least once, in commit order per webhook.
 """
 
@@ -29,7 +31,7 @@ import os
 import secrets
 import socket
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,70 +68,117 @@ class Deliverer:
         self.settings = settings
         self.transactions = RequestTransactions(engine)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-        workers = max(1, settings.webhook_concurrency)
+        self.workers = max(1, settings.webhook_concurrency)
         self.transport = httpx.HTTPTransport(
-            limits=httpx.Limits(max_connections=workers * 4, max_keepalive_connections=workers * 4)
+            limits=httpx.Limits(max_connections=self.workers * 4, max_keepalive_connections=self.workers * 4)
         )
-        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="vinyasa-webhook")
+        self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="vinyasa-webhook")
+        self._inflight: dict[Future[target.Outcome | None], Send] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pruned_at = 0
 
     # ---- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
-        """Run rounds on a daemon thread: right after a round that did work, else every poll interval."""
+        """Work on a daemon thread until `stop()`: record finished POSTs, claim and start new ones,
+        and when there is nothing to do wait for a POST to finish or the poll interval to pass.
+        POSTs do not wait for each other: a slow target holds one pool thread, not the others."""
         self._thread = threading.Thread(target=self._run, name="vinyasa-webhooks", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        poll = self.settings.webhook_poll_interval
         while not self._stop.is_set():
             try:
-                busy = self.tick()
-            except Exception:  # noqa: BLE001 - a failed round (database gone, ...) is retried
-                log.exception("webhook delivery round failed")
+                busy = self._record_finished() + self._start_sends()
+                if not busy:
+                    self._prune()
+            except Exception:  # noqa: BLE001 - a failed step (database gone, ...) is tried again
+                log.exception("webhook delivery step failed")
                 busy = 0
-            if not busy:
-                self._stop.wait(self.settings.webhook_poll_interval)
+            if busy:
+                continue
+            if self._inflight:
+                wait(list(self._inflight), timeout=poll, return_when=FIRST_COMPLETED)
+            else:
+                self._stop.wait(poll)
 
     def stop(self) -> None:
-        """Finish the current round, then release everything (leases left expire by themselves)."""
+        """Stop claiming, let the POSTs under way finish and record them, release everything."""
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(self.settings.webhook_timeout + self.settings.webhook_connect_timeout + 5)
+            self._thread.join(self.settings.webhook_poll_interval + 5)
             self._thread = None
         self.pool.shutdown(wait=True)
+        try:
+            self._record_finished()
+        except Exception:  # noqa: BLE001 - their leases expire and another worker sends them again
+            log.exception("webhook deliveries could not be recorded at shutdown")
         self.transport.close()
         self.transactions.close()
 
-    # ---- one round -----------------------------------------------------------------------------
+    # ---- the steps -----------------------------------------------------------------------------
     def tick(self) -> int:
-        """One round (module docstring); returns how many webhooks it claimed."""
-        hooks = self._claim()
-        if not hooks:
+        """One whole round in the calling thread (tests): claim, send, wait, record. Returns how many
+        webhooks it claimed (0: nothing was due)."""
+        claimed = self._start_sends()
+        wait(list(self._inflight))
+        self._record_finished()
+        if not claimed:
             self._prune()
+        return claimed
+
+    def _start_sends(self) -> int:
+        """Claim due webhooks (up to the free places), build their batches and start their POSTs."""
+        free = self.settings.webhook_batch_webhooks - len(self._inflight)
+        hooks = self._claim(free) if free > 0 else []
+        if not hooks:
             return 0
         try:
             with self.transactions.begin(write=False) as conn:
                 sends = self._prepare(conn, hooks)
-            outcomes = list(self.pool.map(self._post, sends))
         except BaseException:
             with self.transactions.begin(write=True) as conn:
                 queries.release(conn, self.owner, [h.gid for h in hooks])
             raise
-        with self.transactions.begin(write=True) as conn:
-            self._record(conn, hooks, sends, outcomes)
+        busy = {s.hook.gid for s in sends}
+        idle = [h.gid for h in hooks if h.gid not in busy]
+        if idle:  # due a moment ago, nothing to send now (e.g. a heartbeat another worker just sent)
+            with self.transactions.begin(write=True) as conn:
+                queries.release(conn, self.owner, idle)
+        for send in sends:
+            self._inflight[self.pool.submit(self._post, send)] = send
         return len(hooks)
 
-    def _claim(self) -> list[delivery.Hook]:
+    def _record_finished(self) -> int:
+        """Record the outcome of every POST that finished (one write transaction)."""
+        finished = [f for f in self._inflight if f.done()]
+        if not finished:
+            return 0
+        sends, outcomes = [], []
+        for future in finished:
+            sends.append(self._inflight.pop(future))
+            try:
+                outcomes.append(future.result())
+            except Exception as exc:  # noqa: BLE001 - a bug in sending counts as a failed attempt
+                outcomes.append(target.Outcome(None, f"internal error ({exc.__class__.__name__})", 0, ""))
+        with self.transactions.begin(write=True) as conn:
+            self._record(conn, [s.hook for s in sends], sends, outcomes)
+        return len(sends)
+
+    def _claim(self, limit: int) -> list[delivery.Hook]:
         now = now_ms()
         s = self.settings
         heartbeat_before = now - int(s.webhook_heartbeat_hours * 3_600_000)
         with self.transactions.begin(write=False) as conn:  # cheap when idle: no write lock taken
             if not queries.due(conn, now, heartbeat_before):
                 return []
-        lease = int((s.webhook_timeout + s.webhook_connect_timeout) * 1000) + 30_000
+        # Held until the outcome is recorded: every POST queued ahead of the last one may take the
+        # whole timeout, then 30 s to spare.
+        rounds = 1 + (len(self._inflight) + limit) // self.workers
+        lease = int((s.webhook_timeout + s.webhook_connect_timeout) * 1000) * rounds + 30_000
         with self.transactions.begin(write=True) as conn:
-            rows = queries.claim(conn, self.owner, now, lease, heartbeat_before, s.webhook_batch_webhooks)
+            rows = queries.claim(conn, self.owner, now, lease, heartbeat_before, limit)
         return [delivery.Hook.from_row(r) for r in rows]
 
     def _prepare(self, conn: Connection, hooks: list[delivery.Hook]) -> list[Send]:
