@@ -19,8 +19,8 @@ Each webhook goes through these steps, never with a transaction open while a tar
    `failure_deletion_timestamp` is set once, `VINYASA_WEBHOOK_RETRY_WINDOW_HOURS` after the first
    failure; a failure past it deletes the webhook. Every POST is logged (`webhook_attempts`).
 A crash between 1 and 4 loses nothing: the cursor only moves once a delivery succeeded, and the
-lease expires (the timeouts of the POSTs queued ahead, + 30 s) so another worker (or this one, restarted) sends the batch again:
-delivery is at least once, in commit order per webhook.
+lease expires (the timeouts of the POSTs queued ahead, + 30 s) so another worker (or this one,
+restarted) sends the batch again: delivery is at least once, in commit order per webhook.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,7 @@ from vinyasa.webhooks import delivery, queries, target
 
 log = logging.getLogger("vinyasa.webhooks")
 LOG_PRUNE_EVERY_MS = 60_000
+RECORD_AFTER = 0.05  # seconds a finished POST may wait to be recorded with others
 
 
 @dataclass
@@ -77,6 +79,7 @@ class Deliverer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pruned_at = 0
+        self._first_done: float | None = None  # when the oldest unrecorded POST finished (monotonic)
 
     # ---- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -90,7 +93,7 @@ class Deliverer:
         poll = self.settings.webhook_poll_interval
         while not self._stop.is_set():
             try:
-                busy = self._record_finished() + self._start_sends()
+                busy = self._record_finished(eager=False) + self._start_sends()
                 if not busy:
                     self._prune()
             except Exception:  # noqa: BLE001 - a failed step (database gone, ...) is tried again
@@ -98,8 +101,9 @@ class Deliverer:
                 busy = 0
             if busy:
                 continue
-            if self._inflight:
-                wait(list(self._inflight), timeout=poll, return_when=FIRST_COMPLETED)
+            running = [f for f in self._inflight if not f.done()]
+            if running:
+                wait(running, timeout=poll, return_when=FIRST_COMPLETED)
             else:
                 self._stop.wait(poll)
 
@@ -150,11 +154,20 @@ class Deliverer:
             self._inflight[self.pool.submit(self._post, send)] = send
         return len(hooks)
 
-    def _record_finished(self) -> int:
-        """Record the outcome of every POST that finished (one write transaction)."""
+    def _record_finished(self, *, eager: bool = True) -> int:
+        """Record the outcome of every POST that finished (one write transaction). Unless `eager`,
+        only once a batch is worth a transaction: all POSTs done, a pool's worth of them, or the
+        oldest waiting `RECORD_AFTER` seconds (a transaction per POST would cost more than them)."""
         finished = [f for f in self._inflight if f.done()]
         if not finished:
+            self._first_done = None
             return 0
+        if not eager and len(finished) < min(len(self._inflight), self.workers * 4):
+            now = time.monotonic()
+            self._first_done = self._first_done or now
+            if now - self._first_done < RECORD_AFTER:
+                return 0
+        self._first_done = None
         sends, outcomes = [], []
         for future in finished:
             sends.append(self._inflight.pop(future))
