@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 import uuid
 
 import asana
@@ -39,7 +40,11 @@ def test_python_sdk_creates_lists_updates_and_deletes_webhooks(live: Live) -> No
 
     listed = list(hooks.get_webhooks(live.workspace, {"resource": project["gid"], "opt_fields": "target"}))
     assert listed == [{"gid": hook["gid"], "target": rx.url}]
-    fetched = hooks.get_webhook(hook["gid"], {})
+    for _ in range(100):  # the worker records the outcome a moment after the receiver has it
+        fetched = hooks.get_webhook(hook["gid"], {})
+        if fetched["last_success_at"] is not None:
+            break
+        time.sleep(0.05)
     assert fetched["last_success_at"] is not None and fetched["delivery_retry_count"] == 0
     updated = hooks.update_webhook({"data": {"filters": [{"action": "added"}]}}, hook["gid"], {})
     assert updated["filters"] == [{"action": "added"}]

@@ -344,6 +344,11 @@ async function main() {
           events: JSON.parse(delivery.body.toString()).events.map((e) => [e.resource.gid, e.change.field]),
         }
       : null;
+    for (let i = 0; i < 100; i += 1) {  // the worker records the outcome a moment after the delivery
+      const seen = await api.webhooks.getWebhook(hook.gid, fields("last_success_at"));
+      if (seen.data.last_success_at) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await call("getWebhook", () => api.webhooks.getWebhook(hook.gid, fields("target", "filters", "last_success_at")));
     await walk("walk:getWebhooks", () => api.webhooks.getWebhooks(WS, { resource: P, limit: 1, ...fields("target") }));
     await call("getWebhooks", () => api.webhooks.getWebhooks(WS, fields("resource.name")));
