@@ -141,14 +141,20 @@ async def test_a_change_the_creator_cannot_see_is_never_sent(client, world: Worl
     colleague, token = world.person("colleague@example.com")
     with receiving() as rx:
         async with api_client(world.env, token) as theirs:
-            await make_webhook(theirs, world.workspace, rx.url, [{"resource_type": "project"}])
+            filters = [{"resource_type": "project"}, {"resource_type": "section", "action": "added"}]
+            await make_webhook(theirs, world.workspace, rx.url, filters)
         hidden = (await make_project(client, world, name="Secret", privacy_setting="private"))["gid"]
         shown = (await make_project(client, world, name="Open", privacy_setting="public_to_workspace"))["gid"]
+        sections = {}
         for gid in (hidden, shown):
             ok(await client.put(f"/projects/{gid}", json={"data": {"notes": "changed"}}))
+            made = await client.post(f"/projects/{gid}/sections", json={"data": {"name": "S"}})
+            sections[gid] = ok(made, 201)["gid"]
         drain(deliverer)
     gids = {e["resource"]["gid"] for e in rx.events()}
-    assert shown in gids and hidden not in gids
+    assert shown in gids and sections[shown] in gids
+    assert hidden not in gids and sections[hidden] not in gids
+    assert not any(e["parent"] and e["parent"]["gid"] == hidden for e in rx.events())
     assert colleague != world.user
 
 

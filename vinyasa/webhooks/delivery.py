@@ -32,7 +32,12 @@ BATCH = 100  # events in one POST at most (the journal entries read per round an
 NEVER_HIGHER = frozenset({"task", "story"})  # not delivered to workspace/team/portfolio webhooks
 NEVER = frozenset({"webhook"})  # vinyasa's own bookkeeping entries
 _VALUE_KEY = {"added": "added_value", "removed": "removed_value"}
-_PROJECT_CHILDREN = {"section": "sections", "status_update": "statuses", "project_brief": "project_briefs"}
+_PROJECT_CHILDREN = {
+    "section": "sections",
+    "status_update": "statuses",
+    "project_brief": "project_briefs",
+    "project_membership": "project_members",
+}
 
 
 @dataclass
