@@ -2,7 +2,8 @@
 
 Usage: python -m bench.run [--smoke] [--duration S] [--json FILE]
 After the load scenarios, the worst single insert at one spot of the 100k-task section is measured
-in process (bench.ordering; that row alone: `python -m bench.ordering`).
+in process (bench.ordering; that row alone: `python -m bench.ordering`), then webhook delivery on a
+server of its own (bench.webhooks; those rows alone: `python -m bench.webhooks`).
 Ends with `N passed, M failed` (scenarios with a target) and exits 1 when any failed (not in --smoke).
 """
 
@@ -32,6 +33,8 @@ from bench.ordering import TARGET_MS as ORDERING_TARGET_MS
 from bench.ordering import OrderingResult
 from bench.ordering import measure as measure_ordering
 from bench.portfolios import seed_portfolio
+from bench.webhooks import measure as measure_webhooks
+from bench.webhooks import rows as webhook_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNT_FIELDS = "num_tasks,num_incomplete_tasks,num_completed_tasks,num_milestones,num_incomplete_milestones,num_completed_milestones"
@@ -643,6 +646,10 @@ def main() -> int:
                 "verdict": "PASS" if ok else "FAIL",
             }
         )
+    for row in webhook_rows(measure_webhooks(smoke=args.smoke, seconds=seconds)):  # its own server
+        ok = row["verdict"] == "PASS"
+        passed, failed = passed + ok, failed + (not ok)
+        rows.append(row)
     print(
         f"{'scenario':52} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'cpu us':>7} {'ratio':>7}  verdict  target"
     )
@@ -652,6 +659,10 @@ def main() -> int:
                 f"{row['scenario']:52} {row['inserts']:>9,} {row['p50_ms']:>8} {row['p99_ms']:>8} "
                 f"{row['worst_cpu_ms']:>7} {'':>7}  {row['verdict']:7}  {row['target']}: {row['worst_ms']} ms"
             )
+            continue
+        if "deliveries" in row or "p99_idle_ms" in row:  # bench.webhooks
+            numbers = {k: v for k, v in row.items() if k not in ("scenario", "target", "verdict")}
+            print(f"{row['scenario']:52} {numbers}  {row['verdict']:7}  {row['target']}")
             continue
         if "seconds" in row:
             print(

@@ -563,6 +563,25 @@ def project_section(ctx: Caller, project_gid: int, field: str, value: object) ->
     return gid
 
 
+# ---- webhooks ----------------------------------------------------------------------------------
+
+
+def webhook(ctx: Caller, value: str) -> int:
+    """A webhook the caller created, in a workspace they still belong to (404 otherwise): Asana
+    shows a webhook only to the app or token that made it, so nobody else learns it exists."""
+    gid = as_gid(value)
+    workspace = None
+    if gid is not None:
+        workspace = sql.fetch_value(
+            ctx.conn,
+            "SELECT workspace_gid FROM webhooks WHERE gid = ? AND creator_gid = ?",
+            [gid, ctx.user_gid],
+        )
+    if workspace is None or workspace not in workspace_roles(ctx):
+        raise unknown(None, value, "webhook")
+    return int(gid or 0)
+
+
 # ---- leaving a workspace -----------------------------------------------------------------------
 
 

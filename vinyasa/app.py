@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,6 +38,10 @@ from vinyasa.tasks.list_routes import router as task_lists_router
 from vinyasa.tasks.routes import router as tasks_router
 from vinyasa.teams.routes import router as teams_router
 from vinyasa.users.routes import router as users_router
+from vinyasa.webhooks.log_routes import router as webhook_log_router
+from vinyasa.webhooks.routes import create_router as webhook_create_router
+from vinyasa.webhooks.routes import router as webhooks_router
+from vinyasa.webhooks.worker import Deliverer, DeliveryProcess
 from vinyasa.workspaces.routes import router as workspaces_router
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -57,6 +62,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     jobs_router,
     project_templates_router,
     portfolios_router,
+    webhook_create_router,
+    webhooks_router,
+    webhook_log_router,
 )
 
 
@@ -114,9 +122,18 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
             pause=settings.job_pause,
         )
         runner.start()  # every process runs the durable background work (vinyasa.core.runner)
+        deliverer: Deliverer | DeliveryProcess | None = None  # vinyasa.webhooks.worker
+        if settings.webhook_delivery == "process":
+            deliverer = DeliveryProcess(settings)
+        elif settings.webhook_delivery == "thread":
+            deliverer = Deliverer(app.state.runtime.engine, settings)
+        if deliverer is not None:
+            deliverer.start()
         try:
             yield
         finally:
+            if deliverer is not None:
+                await asyncio.to_thread(deliverer.stop)
             await runner.stop()
             app.state.runtime.close()
 
@@ -129,6 +146,7 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
         docs_url=None,
         redoc_url=None,
     )
+    app.state.settings = settings  # read by routes that need more than the runtime (webhooks)
     install_error_handlers(app)
     # The routes go straight into the app's own list (their paths already carry /api/1.0): FastAPI's
     # include_router wraps each router in a lazily resolved layer that costs ~50 us per request.

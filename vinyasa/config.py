@@ -51,6 +51,29 @@ class Settings(BaseSettings):
     # After each step a worker rests this many times the step's duration (at most 50 ms), so
     # requests keep most of the process's CPU while a long job runs.
     job_pause: float = 3.0
+    # Webhooks (vinyasa.webhooks; docs/webhooks.md). Targets must be http(s) on a loopback address or on
+    # one of these hosts (comma-separated names or addresses; "*" allows any host): a self-hosted server
+    # cannot be turned into a scanner of its own network. Link-local and cloud metadata addresses are
+    # refused whatever this says.
+    webhook_allowed_hosts: str = ""
+    # Seconds to connect to a target, and to wait for its answer (Asana: 10 s), for the handshake and
+    # for deliveries.
+    webhook_connect_timeout: float = 5.0
+    webhook_timeout: float = 10.0
+    # Hours a webhook may keep failing before it is deleted (Asana: 24 h); first retry delay and the
+    # largest one, in seconds (exponential backoff in between); hours between heartbeats (Asana: 8 h).
+    webhook_retry_window_hours: float = 24.0
+    webhook_retry_base_seconds: float = 1.0
+    webhook_retry_max_seconds: float = 600.0
+    webhook_heartbeat_hours: float = 8.0
+    # Where each server process runs its delivery worker: "process" (a child process, so deliveries
+    # do not take time from requests), "thread" (in the server process) or "off" (deliveries wait for
+    # another server process); how often it looks for new events (seconds), how many webhooks one
+    # round claims and how many deliveries run at once.
+    webhook_delivery: Literal["process", "thread", "off"] = "process"
+    webhook_poll_interval: float = 0.01
+    webhook_batch_webhooks: int = 200
+    webhook_concurrency: int = 4
 
 
 @lru_cache(maxsize=1)

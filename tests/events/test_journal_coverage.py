@@ -15,6 +15,7 @@ from tests.helpers import ok
 from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
 from vinyasa.core import runner
+from tests.webhooks.receiver import shared_receiver
 
 pytestmark = pytest.mark.anyio
 Call = tuple[str, str, dict[str, Any] | None]  # method, path, body data
@@ -71,7 +72,27 @@ def _call(method: str, path: str, data: dict[str, Any] | None = None) -> Recipe:
     return recipe
 
 
+async def _webhook(client: httpx.AsyncClient, s: dict[str, str]) -> str:
+    data = {"resource": s["project"], "target": shared_receiver().url}
+    return str(ok(await client.post("/webhooks", json={"data": data}), 201)["gid"])
+
+
+async def _create_webhook(_c: httpx.AsyncClient, _w: World, s: dict[str, str]) -> Call:
+    return "POST", "/webhooks", {"resource": s["project"], "target": shared_receiver().url}
+
+
+async def _update_webhook(c: httpx.AsyncClient, _w: World, s: dict[str, str]) -> Call:
+    return "PUT", f"/webhooks/{await _webhook(c, s)}", {"filters": [{"action": "changed"}]}
+
+
+async def _delete_webhook(c: httpx.AsyncClient, _w: World, s: dict[str, str]) -> Call:
+    return "DELETE", f"/webhooks/{await _webhook(c, s)}", None
+
+
 RECIPES: dict[str, Recipe] = {
+    "createWebhook": _create_webhook,
+    "updateWebhook": _update_webhook,
+    "deleteWebhook": _delete_webhook,
     "createTeam": _call("POST", "/teams", {"name": "New team", "organization": "{workspace}"}),
     "updateTeam": _call("PUT", "/teams/{team}", {"name": "Renamed team"}),
     "addUserForTeam": _call("POST", "/teams/{team}/addUser", {"user": "{newcomer}"}),

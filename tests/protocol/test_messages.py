@@ -15,6 +15,7 @@ from tests.helpers import fails, ok
 from tests.projects.helpers import make_project
 from tests.statuses.helpers import post_status, post_update
 from tests.tasks.helpers import make_task
+from tests.webhooks.receiver import shared_receiver
 from vinyasa.errors import InvalidRequest
 from vinyasa.protocol.body import validate
 from vinyasa.protocol.context import AsanaRoute
@@ -182,7 +183,12 @@ async def _path_values(client, world) -> dict[str, str]:
         "enum_options": [{"name": "o"}],
     }
     custom_field = ok(await client.post("/custom_fields", json={"data": field}), 201)
+    hook = {"resource": project, "target": shared_receiver().url}
+    webhook = ok(await client.post("/webhooks", json={"data": hook}), 201)
     return {
+        "webhook_gid": webhook["gid"],
+        "delivery_gid": "1",  # no delivery yet: the log routes answer 404 in Asana's words
+        "job_gid": "1",
         "custom_field_gid": custom_field["gid"],
         "enum_option_gid": custom_field["enum_options"][0]["gid"],
         "workspace_gid": world.workspace,
@@ -218,6 +224,8 @@ async def test_sweep_every_route_answers_in_asanas_words(client, world):
     checked = 0
     for route in routes:
         path = route.path.removeprefix("/api/1.0").format(**values)
+        if not route.path.startswith("/api/1.0"):  # vinyasa's own routes (/_vinyasa/...)
+            path = "http://testserver" + path
         for method in sorted((route.methods or set()) - {"HEAD"}):
             if method in ("POST", "PUT"):
                 bodies: list[Any] = [{"data": dict.fromkeys(fields, bad)} for bad in BAD_VALUES]

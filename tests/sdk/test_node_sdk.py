@@ -224,3 +224,20 @@ def test_portfolios_through_the_node_sdk(node_run):
     ]
     assert calls["removeCustomFieldSettingForPortfolio"] == {}
     assert calls["deletePortfolio"] == {}
+def test_webhooks_handshake_signed_delivery_and_crud(node_run):
+    """The Node SDK creates a webhook whose target is a receiver in the node process (handshake),
+    which then gets a delivery whose signature node's own crypto verifies; list, update, delete."""
+    calls = node_run["calls"]
+    task = node_run["ids"]["tasks"][1]
+    assert calls["createWebhook"]["resource"]["gid"] == node_run["ids"]["project"]
+    assert calls["createWebhook:delivery"] == {"verified": True, "events": [[task, "notes"]]}
+    assert calls["getWebhook"]["filters"] == [
+        {"resource_type": "task", "action": "changed", "fields": ["notes"]}
+    ]
+    assert calls["getWebhook"]["last_success_at"] is not None
+    assert calls["walk:getWebhooks"]["gids"] == [calls["createWebhook"]["gid"]]
+    assert calls["walk:getWebhooks"]["shapes"] == ["gid,target"]
+    assert "Node roadmap" in [w["resource"]["name"] for w in calls["getWebhooks"]]
+    assert calls["updateWebhook"]["filters"] == [{"action": "deleted"}]
+    assert calls["deleteWebhook"] == {}
+    assert node_run["expected_errors"]["getWebhook:deleted"]["status"] == 404

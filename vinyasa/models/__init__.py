@@ -15,6 +15,7 @@ from vinyasa.models.portfolios import (
 from vinyasa.models.projects import Project, ProjectMember
 from vinyasa.models.statuses import ProjectBrief, Status
 from vinyasa.models.tasks import Section, Task, TaskFollower, TaskProject
+from vinyasa.models.webhooks import Webhook, WebhookAttempt
 
 __all__ = [
     "CustomField",
@@ -45,6 +46,8 @@ __all__ = [
     "TeamMember",
     "Token",
     "User",
+    "Webhook",
+    "WebhookAttempt",
     "Workspace",
     "WorkspaceMember",
 ]

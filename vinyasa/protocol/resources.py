@@ -343,7 +343,10 @@ def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
             # Each possible type is a reference of its own (kept under "name#i"); the row shows the set one.
             parts = tuple(f"{name}#{i}" for i in range(len(spec.refs)))
             for part, ref in zip(parts, spec.refs, strict=True):
-                columns[ref.column] = f"{table}.{ref.column}"
+                if ref.sql:  # a computed column (as for a Ref), named by `ref.column`
+                    columns[ref.column] = f"{ref.sql.replace('{table}', table)} AS {ref.column}"
+                else:
+                    columns[ref.column] = f"{table}.{ref.column}"
                 plan.groups[(ref.target, repr(sub))] = sub
                 plan.refs.append((part, ref, (ref.target, repr(sub))))
             plan.assembly.append((name, _ONE_OF, parts, sub))

@@ -4,6 +4,8 @@
 // tests/sdk/test_node_sdk.py to assert. Configuration comes from the environment (VINYASA_*).
 "use strict";
 
+const crypto = require("crypto");
+const http = require("http");
 const Asana = require("asana");
 
 const env = process.env;
@@ -29,6 +31,7 @@ const api = {
   templates: new Asana.ProjectTemplatesApi(client),
   portfolios: new Asana.PortfoliosApi(client),
   portfolioMemberships: new Asana.PortfolioMembershipsApi(client),
+  webhooks: new Asana.WebhooksApi(client),
 };
 const WS = env.VINYASA_WORKSPACE;
 const TEAM = env.VINYASA_TEAM;
@@ -398,6 +401,60 @@ async function main() {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await call("deletePortfolio", () => api.portfolios.deletePortfolio(folio.gid));
+
+  // ---- webhooks: a receiver in this process answers the handshake and takes a signed delivery ----
+  const received = [];
+  const receiver = http.createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
+    req.on("end", () => {
+      const secret = req.headers["x-hook-secret"];
+      if (secret) {
+        res.writeHead(200, { "X-Hook-Secret": secret });
+      } else {
+        received.push({ signature: req.headers["x-hook-signature"], body: Buffer.concat(chunks) });
+        res.writeHead(200);
+      }
+      res.end();
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  try {
+    const target = `http://127.0.0.1:${receiver.address().port}/node-hook?state=1`;
+    const notes = [{ resource_type: "task", action: "changed", fields: ["notes"] }];
+    let secret = null;
+    const hook = await call("createWebhook", async () => {
+      const made = await api.webhooks.createWebhook({ data: { resource: P, target, filters: notes } }, {});
+      secret = made["X-Hook-Secret"];
+      return made;
+    });
+    await api.tasks.updateTask({ data: { notes: "Seen by the webhook" } }, tasks[1], {});
+    for (let i = 0; i < 100 && received.length === 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const delivery = received[0];
+    out.calls["createWebhook:delivery"] = delivery
+      ? {
+          verified:
+            crypto.createHmac("sha256", secret).update(delivery.body).digest("hex") === delivery.signature,
+          events: JSON.parse(delivery.body.toString()).events.map((e) => [e.resource.gid, e.change.field]),
+        }
+      : null;
+    for (let i = 0; i < 100; i += 1) {  // the worker records the outcome a moment after the delivery
+      const seen = await api.webhooks.getWebhook(hook.gid, fields("last_success_at"));
+      if (seen.data.last_success_at) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await call("getWebhook", () => api.webhooks.getWebhook(hook.gid, fields("target", "filters", "last_success_at")));
+    await walk("walk:getWebhooks", () => api.webhooks.getWebhooks(WS, { resource: P, limit: 1, ...fields("target") }));
+    await call("getWebhooks", () => api.webhooks.getWebhooks(WS, fields("resource.name")));
+    await call("updateWebhook", () =>
+      api.webhooks.updateWebhook({ data: { filters: [{ action: "deleted" }] } }, hook.gid, fields("filters")));
+    await call("deleteWebhook", () => api.webhooks.deleteWebhook(hook.gid));
+    await refused("getWebhook:deleted", () => api.webhooks.getWebhook(hook.gid, {}));
+  } finally {
+    receiver.close();
+  }
 
   out.ids = { project: P, tasks, people, section_a: a.gid, section_b: b.gid, team: teamGid };
 }

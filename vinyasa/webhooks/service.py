@@ -1,0 +1,156 @@
+"""Creating, finding, changing and deleting webhooks (services flush, never commit).
+
+Rules (Asana, digest §C.11):
+- `resource` is a project, task, team or workspace the caller can see (else 400, "Unknown object");
+  `target` is checked by the target policy (vinyasa.webhooks.target) and by the handshake, which the
+  route runs before the transaction that stores the webhook (a failed handshake stores nothing).
+- `filters`: an event is delivered when it passes any filter. `action` is one of changed, added,
+  removed, deleted, undeleted; `fields` only with `action: changed`. Webhooks on workspaces and teams
+  (and portfolios) must have filters, may not use `fields`, and never receive task, subtask or story
+  events. Any other shape is a 400 naming the filter.
+- A webhook is seen and changed only by the user who created it (Asana ties webhooks to the app or
+  token that made them); anyone else gets a 404.
+- A new webhook delivers the changes committed after it was created.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import delete, insert, select, update
+
+from vinyasa import access
+from vinyasa.core import Caller, journal
+from vinyasa.errors import InvalidRequest
+from vinyasa.models import Webhook
+from vinyasa.protocol.gids import as_gid, body_gid, new_gid
+from vinyasa.protocol.pagination import Listing
+from vinyasa.protocol.values import now_ms
+from vinyasa.webhooks import queries
+from vinyasa.webhooks.schemas import ACTIONS, HIGHER_LEVEL, FilterFields, WebhookFields
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked create request: what to watch, where to send, which filters (stored JSON)."""
+
+    resource_type: str
+    resource_gid: int
+    workspace_gid: int
+    target: str
+    filters: str | None
+
+
+def watched(ctx: Caller, value: str) -> tuple[str, int, int]:
+    """The resource named by `resource`, visible to the caller: (type, gid, workspace gid)."""
+    gid = as_gid(value)
+    kind = queries.resource_kind(ctx.conn, gid) if gid is not None else None
+    if kind == "project":
+        project = access.project(ctx, value, "resource")
+        return kind, project.gid, project.workspace_gid
+    if kind == "task":
+        task = access.task(ctx, value, "resource")
+        return kind, task.gid, task.workspace_gid
+    if kind == "team":
+        team, workspace = access.team(ctx, value, "resource")
+        return kind, team, workspace
+    if kind == "workspace":
+        workspace = access.workspace(ctx, value, "resource")
+        return kind, workspace, workspace
+    raise access.unknown("resource", value, "object")
+
+
+def stored_filters(kind: str, filters: list[FilterFields] | None) -> str | None:
+    """The filters as stored (JSON, only the members given), after Asana's rules (module doc)."""
+    if not filters:
+        if kind in HIGHER_LEVEL:
+            raise InvalidRequest(f"filters: Webhooks on a {kind} must specify filters")
+        return None
+    out: list[dict[str, Any]] = []
+    for index, item in enumerate(filters):
+        where = f"filters[{index}]"
+        if item.action is not None and item.action not in ACTIONS:
+            raise InvalidRequest(f"{where}.action: Must be one of {', '.join(ACTIONS)}")
+        if item.fields is not None:
+            if item.action != "changed":
+                raise InvalidRequest(f"{where}.fields: Only valid for filters with action changed")
+            if kind in HIGHER_LEVEL:
+                raise InvalidRequest(f"{where}.fields: Webhooks on a {kind} do not support fields")
+        out.append(item.model_dump(exclude_none=True))
+    return orjson.dumps(out).decode()
+
+
+def plan(ctx: Caller, fields: WebhookFields) -> Plan:
+    """Check a create request (everything but the target's reachability)."""
+    if fields.resource is None:
+        raise InvalidRequest("resource: Missing input")
+    if fields.target is None:
+        raise InvalidRequest("target: Missing input")
+    kind, gid, workspace = watched(ctx, fields.resource)
+    return Plan(kind, gid, workspace, fields.target, stored_filters(kind, fields.filters))
+
+
+def create(ctx: Caller, checked: Plan, secret: str) -> int:
+    """Store a webhook whose handshake succeeded with `secret`; it delivers changes from now on."""
+    gid, now = new_gid(ctx.conn), now_ms()
+    ctx.conn.execute(
+        insert(Webhook).values(
+            gid=gid,
+            workspace_gid=checked.workspace_gid,
+            creator_gid=ctx.user_gid,
+            resource_type=checked.resource_type,
+            resource_gid=checked.resource_gid,
+            target=checked.target,
+            secret=secret,
+            filters=checked.filters,
+            active=True,
+            created_at=now,
+            cursor=journal.last_id(ctx.conn),
+            delivery_retry_count=0,
+            last_failure_content="",
+            last_sent_at=now,
+        )
+    )
+    _record(ctx, gid, "added")
+    return gid
+
+
+def _record(ctx: Caller, gid: int, action: str) -> None:
+    """Journal for webhooks: on their own stream only (no resource's events show them)."""
+    journal.record(ctx, ("webhook", gid), action, topics=())
+
+
+def find(ctx: Caller, value: str) -> int:
+    """A webhook the caller created, by gid string (404 otherwise)."""
+    return access.webhook(ctx, value)
+
+
+def update_filters(ctx: Caller, value: str, filters: list[FilterFields] | None) -> int:
+    """Replace the webhook's filters wholesale (`filters` absent or empty clears them, which a
+    workspace or team webhook may not do: 400)."""
+    gid = find(ctx, value)
+    kind = ctx.conn.execute(select(Webhook.resource_type).where(Webhook.gid == gid)).scalar_one()
+    stored = stored_filters(kind, filters)
+    ctx.conn.execute(update(Webhook).where(Webhook.gid == gid).values(filters=stored))
+    journal.changed(ctx, ("webhook", gid), ["filters"], topics=())
+    return gid
+
+
+def delete_webhook(ctx: Caller, value: str) -> None:
+    """Delete a webhook and its delivery log; nothing more is sent to its target."""
+    gid = find(ctx, value)
+    _record(ctx, gid, "deleted")
+    ctx.conn.execute(delete(Webhook).where(Webhook.gid == gid))
+
+
+def listing(ctx: Caller, workspace: str, resource: str | None) -> Listing:
+    """The caller's webhooks in a workspace they belong to (400 otherwise), optionally on one
+    resource (a gid; one that names nothing lists nothing)."""
+    workspace_gid = access.workspace(ctx, workspace, "workspace")
+    where, params = "creator_gid = ? AND workspace_gid = ?", [ctx.user_gid, workspace_gid]
+    if resource is not None:
+        where += " AND resource_gid = ?"
+        params.append(body_gid("resource", resource))
+    return Listing("webhooks", where, params)

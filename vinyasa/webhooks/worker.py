@@ -1,0 +1,330 @@
+"""The delivery worker: claims due webhooks with a lease, sends their batches, records the outcome.
+
+Each webhook goes through these steps, never with a transaction open while a target is called:
+1. a read finds webhooks with work (new events on their stream, a heartbeat due) whose backoff
+   has passed and that nobody holds; a short write transaction leases them to this worker
+   (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several server processes share the work; SQLite's
+   write lock serialises claims). Webhook rows are their own durable queue: one row per webhook,
+   claimed many at a time, because one job per delivery on the shared runner
+   (vinyasa.core.runner: one claim per job, polled) cannot bring 100 webhooks' events to their
+   targets within 50 ms of the commit. Manual redeliveries do run on that runner
+   (vinyasa.webhooks.redelivery);
+2. a read transaction builds each webhook's batch (vinyasa.webhooks.delivery);
+3. the POSTs run on a thread pool (httpx, connect/read timeouts); the worker does not wait for a
+   whole round: it records POSTs as they finish and claims more as places free up, so a slow
+   target holds one pool thread and delays no other webhook;
+4. a short write transaction records outcomes where the lease is still this worker's: on 2xx the
+   cursor moves past the batch and the failure state resets; otherwise `delivery_retry_count` grows,
+   `next_attempt_after` backs off exponentially (base * 2^(retries - 1), capped) and
+   `failure_deletion_timestamp` is set once, `VINYASA_WEBHOOK_RETRY_WINDOW_HOURS` after the first
+   failure; a failure past it deletes the webhook. Every POST is logged (`webhook_attempts`).
+A crash between 1 and 4 loses nothing: the cursor only moves once a delivery succeeded, and the
+lease expires (the timeouts of the POSTs queued ahead, + 30 s) so another worker (or this one,
+restarted) sends the batch again: delivery is at least once, in commit order per webhook.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import secrets
+import socket
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+from sqlalchemy import Connection, Engine, delete, update
+
+from vinyasa.config import Settings
+from vinyasa.core import Caller, journal
+from vinyasa.db import RequestTransactions, make_engine
+from vinyasa.models import Webhook
+from vinyasa.protocol.gids import allocate
+from vinyasa.protocol.values import now_ms
+from vinyasa.webhooks import delivery, queries, target
+
+log = logging.getLogger("vinyasa.webhooks")
+LOG_PRUNE_EVERY_MS = 60_000
+RECORD_AFTER = 0.05  # seconds a finished POST may wait to be recorded with others
+
+
+@dataclass
+class Send:
+    """One POST to make this round: a delivery, a heartbeat, or a batch all filtered out ("skip")."""
+
+    hook: delivery.Hook
+    kind: str
+    body: bytes
+    batch: delivery.Batch
+
+
+class Deliverer:
+    """A delivery worker for one engine; `start()` runs rounds on a thread until `stop()`."""
+
+    def __init__(self, engine: Engine, settings: Settings, owner: str | None = None) -> None:
+        self.settings = settings
+        self.transactions = RequestTransactions(engine)
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.workers = max(1, settings.webhook_concurrency)
+        self.transport = httpx.HTTPTransport(
+            limits=httpx.Limits(max_connections=self.workers * 4, max_keepalive_connections=self.workers * 4)
+        )
+        self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="vinyasa-webhook")
+        self._inflight: dict[Future[target.Outcome | None], Send] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pruned_at = 0
+        self._first_done: float | None = None  # when the oldest unrecorded POST finished (monotonic)
+
+    # ---- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Work on a daemon thread until `stop()`: record finished POSTs, claim and start new ones,
+        and when there is nothing to do wait for a POST to finish or the poll interval to pass.
+        POSTs do not wait for each other: a slow target holds one pool thread, not the others."""
+        self._thread = threading.Thread(target=self._run, name="vinyasa-webhooks", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        poll = self.settings.webhook_poll_interval
+        while not self._stop.is_set():
+            try:
+                busy = self._record_finished(eager=False) + self._start_sends()
+                if not busy:
+                    self._prune()
+            except Exception:  # noqa: BLE001 - a failed step (database gone, ...) is tried again
+                log.exception("webhook delivery step failed")
+                busy = 0
+            if busy:
+                continue
+            running = [f for f in self._inflight if not f.done()]
+            if running:
+                wait(running, timeout=poll, return_when=FIRST_COMPLETED)
+            else:
+                self._stop.wait(poll)
+
+    def stop(self) -> None:
+        """Stop claiming, let the POSTs under way finish and record them, release everything."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(self.settings.webhook_poll_interval + 5)
+            self._thread = None
+        self.pool.shutdown(wait=True)
+        try:
+            self._record_finished()
+        except Exception:  # noqa: BLE001 - their leases expire and another worker sends them again
+            log.exception("webhook deliveries could not be recorded at shutdown")
+        self.transport.close()
+        self.transactions.close()
+
+    # ---- the steps -----------------------------------------------------------------------------
+    def tick(self) -> int:
+        """One whole round in the calling thread (tests): claim, send, wait, record. Returns how many
+        webhooks it claimed (0: nothing was due)."""
+        claimed = self._start_sends()
+        wait(list(self._inflight))
+        self._record_finished()
+        if not claimed:
+            self._prune()
+        return claimed
+
+    def _start_sends(self) -> int:
+        """Claim due webhooks (up to the free places), build their batches and start their POSTs."""
+        free = self.settings.webhook_batch_webhooks - len(self._inflight)
+        hooks = self._claim(free) if free > 0 else []
+        if not hooks:
+            return 0
+        try:
+            with self.transactions.begin(write=False) as conn:
+                sends = self._prepare(conn, hooks)
+        except BaseException:
+            with self.transactions.begin(write=True) as conn:
+                queries.release(conn, self.owner, [h.gid for h in hooks])
+            raise
+        busy = {s.hook.gid for s in sends}
+        idle = [h.gid for h in hooks if h.gid not in busy]
+        if idle:  # due a moment ago, nothing to send now (e.g. a heartbeat another worker just sent)
+            with self.transactions.begin(write=True) as conn:
+                queries.release(conn, self.owner, idle)
+        for send in sends:
+            self._inflight[self.pool.submit(self._post, send)] = send
+        return len(hooks)
+
+    def _record_finished(self, *, eager: bool = True) -> int:
+        """Record the outcome of every POST that finished (one write transaction). Unless `eager`,
+        only once a batch is worth a transaction: all POSTs done, a pool's worth of them, or the
+        oldest waiting `RECORD_AFTER` seconds (a transaction per POST would cost more than them)."""
+        finished = [f for f in self._inflight if f.done()]
+        if not finished:
+            self._first_done = None
+            return 0
+        if not eager and len(finished) < min(len(self._inflight), self.workers * 4):
+            now = time.monotonic()
+            self._first_done = self._first_done or now
+            if now - self._first_done < RECORD_AFTER:
+                return 0
+        self._first_done = None
+        sends, outcomes = [], []
+        for future in finished:
+            sends.append(self._inflight.pop(future))
+            try:
+                outcomes.append(future.result())
+            except Exception as exc:  # noqa: BLE001 - a bug in sending counts as a failed attempt
+                outcomes.append(target.Outcome(None, f"internal error ({exc.__class__.__name__})", 0, ""))
+        with self.transactions.begin(write=True) as conn:
+            self._record(conn, [s.hook for s in sends], sends, outcomes)
+        return len(sends)
+
+    def _claim(self, limit: int) -> list[delivery.Hook]:
+        now = now_ms()
+        s = self.settings
+        heartbeat_before = now - int(s.webhook_heartbeat_hours * 3_600_000)
+        with self.transactions.begin(write=False) as conn:  # cheap when idle: no write lock taken
+            if not queries.due(conn, now, heartbeat_before):
+                return []
+        # Held until the outcome is recorded: every POST queued ahead of the last one may take the
+        # whole timeout, then 30 s to spare.
+        rounds = 1 + (len(self._inflight) + limit) // self.workers
+        lease = int((s.webhook_timeout + s.webhook_connect_timeout) * 1000) * rounds + 30_000
+        with self.transactions.begin(write=True) as conn:
+            rows = queries.claim(conn, self.owner, now, lease, heartbeat_before, limit)
+        return [delivery.Hook.from_row(r) for r in rows]
+
+    def _prepare(self, conn: Connection, hooks: list[delivery.Hook]) -> list[Send]:
+        sends: list[Send] = []
+        bodies: dict[int, bytes] = {}  # webhooks that share a rendering share its bytes
+        heartbeat_before = now_ms() - int(self.settings.webhook_heartbeat_hours * 3_600_000)
+        for batch in delivery.collect(conn, hooks, delivery.Viewers(conn)):
+            if batch.events:
+                body = bodies.get(id(batch.events))
+                if body is None:
+                    body = bodies[id(batch.events)] = orjson.dumps({"events": batch.events})
+                sends.append(Send(batch.hook, "delivery", body, batch))
+            elif batch.hook.last_sent_at <= heartbeat_before:
+                sends.append(Send(batch.hook, "heartbeat", b'{"events":[]}', batch))
+            elif batch.through is not None:  # everything read was filtered out: just move on
+                sends.append(Send(batch.hook, "skip", b"", batch))
+        return sends
+
+    def _post(self, send: Send) -> target.Outcome | None:
+        if send.kind == "skip":
+            return None
+        return target.post(self.transport, send.hook.target, send.hook.secret, send.body, self.settings)
+
+    def _record(
+        self,
+        conn: Connection,
+        hooks: list[delivery.Hook],
+        sends: list[Send],
+        outcomes: list[target.Outcome | None],
+    ) -> None:
+        mine = queries.still_leased(conn, self.owner, [h.gid for h in hooks])
+        done = [(s, o) for s, o in zip(sends, outcomes, strict=True) if s.hook.gid in mine]
+        logged = [(s, o) for s, o in done if o is not None]
+        now = now_ms()
+        attempts: list[tuple[object, ...]] = []
+        for gid, (send, outcome) in zip(allocate(conn, len(logged)), logged, strict=True):
+            assert outcome is not None
+            batch = send.batch
+            attempts.append(
+                (gid, send.hook.gid, send.kind, "delivered" if outcome.ok else "failed",
+                 now - outcome.latency_ms, outcome.status_code, outcome.error, outcome.latency_ms,
+                 send.body.decode(), outcome.excerpt, batch.first, batch.through)
+            )  # fmt: skip
+        queries.log_attempts(conn, attempts)
+        moved: list[tuple[int, int | None, int]] = []  # (cursor, success time or None, webhook)
+        for send, result in done:
+            cursor = send.batch.through if send.batch.through is not None else send.hook.cursor
+            if result is None or result.ok:
+                moved.append((cursor, None if result is None else now, send.hook.gid))
+            else:
+                self._failed(conn, send.hook, result, now)
+        queries.advance(conn, moved)
+        queries.release(conn, self.owner, sorted(mine))
+
+    def _failed(self, conn: Connection, hook: delivery.Hook, outcome: target.Outcome, now: int) -> None:
+        """Back off exponentially, or delete the webhook once past its failure deadline."""
+        if hook.failure_deletion_timestamp is not None and now >= hook.failure_deletion_timestamp:
+            caller = Caller(conn=conn, user_gid=hook.creator_gid, base_url="")
+            journal.record(caller, ("webhook", hook.gid), "deleted", topics=())
+            journal.flush(caller)
+            conn.execute(delete(Webhook).where(Webhook.gid == hook.gid))
+            log.warning("webhook %s deleted: its target kept failing past the retry window", hook.gid)
+            return
+        s = self.settings
+        retries = hook.delivery_retry_count + 1
+        delay = min(s.webhook_retry_base_seconds * 2 ** (retries - 1), s.webhook_retry_max_seconds)
+        window = int(s.webhook_retry_window_hours * 3_600_000)
+        content = outcome.excerpt or outcome.error or f"HTTP {outcome.status_code}"
+        conn.execute(
+            update(Webhook)
+            .where(Webhook.gid == hook.gid)
+            .values(
+                delivery_retry_count=retries,
+                next_attempt_after=now + int(delay * 1000),
+                last_failure_at=now,
+                last_failure_content=content[: target.EXCERPT],
+                failure_deletion_timestamp=hook.failure_deletion_timestamp or now + window,
+                last_sent_at=now,
+            )
+        )
+
+    def _prune(self) -> None:
+        """Drop log entries older than the journal's retention, at most once a minute."""
+        now = now_ms()
+        if now - self._pruned_at < LOG_PRUNE_EVERY_MS:
+            return
+        self._pruned_at = now
+        before = now - int(self.settings.journal_retention_hours * 3_600_000)
+        with self.transactions.begin(write=True) as conn:
+            queries.prune_attempts(conn, before)
+
+
+class DeliveryProcess:
+    """The delivery worker in a child process of the server (the default: `webhook_delivery`).
+
+    Python runs one thread at a time per process: a worker thread making hundreds of POSTs a second
+    inside the server process would take that time from request handling. In its own process it
+    only shares the database. The child rebuilds the settings and the engine, runs a `Deliverer`,
+    and exits when told to or when its parent is gone (checked every second).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        self._process = context.Process(
+            target=_deliver_until_stopped,
+            args=(settings.model_dump(), self._stop, os.getpid()),
+            name="vinyasa-webhooks",
+            daemon=True,
+        )
+
+    def start(self) -> None:
+        """Start the child process."""
+        self._process.start()
+
+    def stop(self) -> None:
+        """Ask the child to finish its round and exit; terminate it if it does not in time."""
+        self._stop.set()
+        self._process.join(self.settings.webhook_timeout + self.settings.webhook_connect_timeout + 5)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(5)
+
+
+def _deliver_until_stopped(values: dict[str, Any], stop: Any, parent: int) -> None:
+    settings = Settings(**values)
+    engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
+    deliverer = Deliverer(engine, settings)
+    deliverer.start()
+    try:
+        while not stop.wait(1.0) and os.getppid() == parent:
+            pass
+    finally:
+        deliverer.stop()
+        engine.dispose()
