@@ -6,10 +6,10 @@ import secrets
 
 from sqlalchemy import Connection, insert, select
 
+from vinyasa.core.clock import now_ms
 from vinyasa.models import Token, User, Workspace
 from vinyasa.protocol.context import token_digest
 from vinyasa.protocol.gids import new_gid
-from vinyasa.protocol.values import now_ms
 from vinyasa.teams.service import insert_team
 from vinyasa.users.service import create_user, find_user, user_count
 from vinyasa.workspaces.service import add_member

@@ -27,8 +27,8 @@ from sqlalchemy import Connection
 
 from vinyasa.config import get_settings
 from vinyasa.core.caller import Caller
+from vinyasa.core.clock import now_ms
 from vinyasa.protocol import sql
-from vinyasa.protocol.values import now_ms
 
 ResourceRef = tuple[str, int]  # (resource_type, gid)
 ValueRef = tuple[str, int | None]  # a reference field's new value: (resource_type, gid or None when unset)

@@ -14,13 +14,13 @@ from sqlalchemy import delete, func, insert, select
 
 from vinyasa import ordering
 from vinyasa.core import Caller, journal
+from vinyasa.core.clock import now_ms
 from vinyasa.custom_fields import service
 from vinyasa.custom_fields.schemas import AddSettingBody
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import CustomFieldSetting
 from vinyasa.ordering import BOTTOM, OrderedList, Place
 from vinyasa.protocol.gids import as_gid, new_gid
-from vinyasa.protocol.values import now_ms
 
 SETTINGS = OrderedList(CustomFieldSetting.__table__)
 # Asana's Portfolios docs: "like projects, a maximum of 20 custom fields" per container.

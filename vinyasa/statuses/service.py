@@ -11,11 +11,11 @@ from sqlalchemy import delete, func, insert, select, update
 
 from vinyasa import access, richtext
 from vinyasa.core import Caller, journal
+from vinyasa.core.clock import now_ms
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import ProjectBrief, Status
 from vinyasa.notes import stored_rich_text
 from vinyasa.protocol.gids import new_gid
-from vinyasa.protocol.values import now_ms
 from vinyasa.statuses.schemas import (
     COLOR_TO_STATUS,
     PROJECT_STATUS_TYPES,
