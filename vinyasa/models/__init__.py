@@ -1,5 +1,6 @@
 """All tables; importing this package registers them on Base.metadata."""
 
+from vinyasa.models.control import EmulatorSnapshot
 from vinyasa.models.core import GidCounter, Meta, Token
 from vinyasa.models.custom_fields import CustomField, CustomFieldSetting, EnumOption, TaskCustomFieldValue
 from vinyasa.models.journal import JournalEntry, JournalTopic
@@ -11,6 +12,7 @@ from vinyasa.models.tasks import Section, Task, TaskFollower, TaskProject
 __all__ = [
     "CustomField",
     "CustomFieldSetting",
+    "EmulatorSnapshot",
     "EnumOption",
     "GidCounter",
     "JournalEntry",
