@@ -104,6 +104,15 @@ class _Loader(yaml.SafeLoader):
         return mapping
 
 
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    mapping = loader.construct_mapping(node)
+    assert isinstance(mapping, _Map)
+    return mapping
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+
+
 def _list_of_maps(doc: _Map, key: str) -> list[_Map]:
     items = doc.get(key) or []
     if not isinstance(items, list) or not all(isinstance(i, _Map) for i in items):
