@@ -111,6 +111,11 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+# Dates stay text (`due_on: 2026-12-01`): the API's own validation reads them, and names the field.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _list_of_maps(doc: _Map, key: str) -> list[_Map]:
@@ -213,7 +218,7 @@ _SPECIAL = frozenset(
 
 def _api_fields(entry: _Map, allowed: set[str] | None = None) -> dict[str, Any]:
     return {
-        k: (str(v) if hasattr(v, "isoformat") else v)  # YAML reads 2026-12-01 as a date
+        k: v
         for k, v in entry.items()
         if k not in _SPECIAL and (allowed is None or k in allowed)
     }
@@ -454,8 +459,8 @@ def parse(text: str) -> _Map:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         raise FixtureError(f"line {line}: not valid YAML or JSON: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:
-        raise FixtureError(f"line 1: not valid YAML or JSON: {exc}") from None
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        raise FixtureError(f"line 1: not valid YAML or JSON: {str(exc)[:200]}") from None
     if doc is None:
         return _Map()
     if not isinstance(doc, _Map):

@@ -126,7 +126,7 @@ def task_topics(caller: Caller, task_gid: int) -> frozenset[int]:
     rows = sql.fetch(
         caller.conn,
         "WITH RECURSIVE up(gid, depth) AS ("
-        " SELECT ?, 0"
+        " SELECT CAST(? AS BIGINT), 0"  # typed: psycopg sends a small gid as smallint
         " UNION ALL SELECT t.parent_gid, up.depth + 1 FROM tasks t JOIN up ON t.gid = up.gid"
         f" WHERE t.parent_gid IS NOT NULL AND up.depth < {_ANCESTOR_DEPTH})"
         " SELECT gid FROM up"
