@@ -21,9 +21,10 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
-from vinyasa.control import store
+from vinyasa.control import queries, store
 from vinyasa.control.faults import FaultBook, answer
 from vinyasa.control.recorder import Recorder, parse_body
+from vinyasa.control.template import Template
 from vinyasa.core import clock
 from vinyasa.protocol.context import API_PREFIX, Runtime, TokenCache, token_digest
 from vinyasa.protocol.dispatch import AsanaApp
@@ -51,6 +52,7 @@ class ControlPlane:
     seed: int | None = None
     recorder_size: int = 1000
     start: store.State | None = None
+    templates: dict[str, Template] = field(default_factory=dict)  # SQLite: "start", "empty" images
     faults: FaultBook = field(default_factory=FaultBook)
     recorder: Recorder = field(init=False)
 
@@ -69,10 +71,36 @@ class ControlPlane:
         bootstrap and any `--fixture`), and apply the seed."""
         with runtime.transactions.begin(write=True) as conn:
             self.start = store.capture(conn)
-            if self.seed is not None:
-                from vinyasa.control import queries
+        for template in self.templates.values():
+            template.close()
+        self.templates.clear()
+        image = Template.capture(runtime.engine)
+        if image is not None:
+            self.templates["start"] = image
+        self._seed(runtime)
 
+    def _seed(self, runtime: Runtime) -> None:
+        if self.seed is not None:
+            with runtime.transactions.begin(write=True) as conn:
                 queries.set_gid_position(conn, seeded_position(self.seed))
+
+    def reset(self, runtime: Runtime, to: str = "start") -> int:
+        """Put the data back to the start state (`to="empty"`: only the owner and their tokens) in
+        one transaction, then apply the seed; how many rows the state holds. SQLite copies a
+        database image (`vinyasa.control.template`); PostgreSQL truncates and inserts."""
+        assert self.start is not None, "begin() first"
+        state = self.start if to == "start" else store.owner_only(self.start)
+        image = self.templates.get(to)
+        if image is None and "start" in self.templates:
+            image = self.templates[to] = self.templates["start"].derived(state)
+        if image is not None:
+            image.restore(runtime.engine)
+        else:
+            with runtime.transactions.begin(write=True) as conn:
+                store.restore(conn, state)
+        self._seed(runtime)
+        self.forget_tokens(runtime)
+        return state.objects
 
     def forget_tokens(self, runtime: Runtime) -> None:
         """Drop the token cache after the data changed under it (a reset, a restore)."""

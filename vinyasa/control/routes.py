@@ -81,17 +81,7 @@ async def reset(request: Request, control: Control) -> Response:
     if body.seed is not None:
         control.seed = body.seed
 
-    def work() -> int:
-        assert control.start is not None
-        state = control.start if body.to == "start" else store.owner_only(control.start)
-        with runtime.transactions.begin(write=True) as conn:
-            store.restore(conn, state)
-            if control.seed is not None:
-                queries.set_gid_position(conn, seeded_position(control.seed))
-        return state.objects
-
-    objects = await run_in_threadpool(work)
-    control.forget_tokens(runtime)
+    objects = await run_in_threadpool(control.reset, runtime, body.to)
     clock.reset()
     control.faults.clear()
     control.recorder.clear()

@@ -5,8 +5,7 @@ included by themselves), the journal's bookkeeping in `meta`, and the gid counte
 Left alone: the pagination secret in `meta` (sync tokens and offsets stay valid), the schema
 version, and the saved snapshots themselves.
 
-Restoring runs in the caller's transaction: every owned table is emptied (children before parents;
-`TRUNCATE` on PostgreSQL), then the state's rows go back (parents before children; a task before
+Restoring runs in the caller's transaction: every owned table is emptied (children before parents), then the state's rows go back (parents before children; a task before
 its subtasks), all or nothing. Named snapshots live in `emulator_snapshots` as zlib-compressed JSON,
 so the API and `vinyasa snapshot ...` share them.
 """
@@ -19,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, delete, insert, select, text
+from sqlalchemy import Connection, Table, delete, insert, select
 
 import vinyasa.models  # noqa: F401 - registers every table on Base.metadata
 from vinyasa.control import queries
@@ -85,12 +84,9 @@ def capture(conn: Connection) -> State:
 
 def clear(conn: Connection) -> None:
     """Empty every owned table (and the journal's bookkeeping in `meta`)."""
-    tables = owned_tables()
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables)))
-    else:
-        for table in reversed(tables):
-            conn.execute(delete(table))
+    # DELETE, children first: on PostgreSQL, TRUNCATE of every table costs ~0.5 s whatever they hold.
+    for table in reversed(owned_tables()):
+        conn.execute(delete(table))
     conn.execute(delete(Meta).where(Meta.key.not_in(_SECRET_KEYS)))
 
 
