@@ -44,19 +44,35 @@ def _rows(emu) -> int:
     with emu.app.state.runtime.engine.connect() as conn:
         return sum(
             int(conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one())
-            for t in ("users", "workspaces", "teams", "projects", "sections", "tasks", "tokens", "journal", "custom_fields")
+            for t in (
+                "users",
+                "workspaces",
+                "teams",
+                "projects",
+                "sections",
+                "tasks",
+                "tokens",
+                "journal",
+                "custom_fields",
+            )
         )
 
 
 async def _load(emu, body: str):
-    return await emu.admin.post("/fixtures", content=body.encode(), headers={"Content-Type": "application/x-yaml"})
+    return await emu.admin.post(
+        "/fixtures", content=body.encode(), headers={"Content-Type": "application/x-yaml"}
+    )
 
 
 async def test_a_whole_world_by_name(emu):
     r = await _load(emu, WORLD)
     assert r.status_code == 201, r.text
     made = r.json()["data"]
-    assert made["user"]["Bob"] == "1001" and made["workspace"]["Acme"] == "1002" and made["task"]["Outline"] == "1003"
+    assert (
+        made["user"]["Bob"] == "1001"
+        and made["workspace"]["Acme"] == "1002"
+        and made["task"]["Outline"] == "1003"
+    )
     async with emu.client("alice-token") as alice:
         me = (await alice.get("/users/me", params={"opt_fields": "name,workspaces.name"})).json()["data"]
         assert me["name"] == "Alice" and [w["name"] for w in me["workspaces"]] == ["Acme"]
@@ -66,16 +82,22 @@ async def test_a_whole_world_by_name(emu):
         task = (
             await alice.get(
                 f"/tasks/{made['task']['Write spec']}",
-                params={"opt_fields": "assignee.name,due_on,memberships.section.name,custom_fields.display_value,num_subtasks"},
+                params={
+                    "opt_fields": "assignee.name,due_on,memberships.section.name,custom_fields.display_value,num_subtasks"
+                },
             )
         ).json()["data"]
         assert task["assignee"]["name"] == "Bob" and task["due_on"] == "2026-12-01"
         assert task["memberships"][0]["section"]["name"] == "Doing"
         assert task["custom_fields"][0]["display_value"] == "High"
         assert task["num_subtasks"] == 2
-        outline = (await alice.get("/tasks/1003", params={"opt_fields": "created_by.name,parent.name"})).json()["data"]
+        outline = (
+            await alice.get("/tasks/1003", params={"opt_fields": "created_by.name,parent.name"})
+        ).json()["data"]
         assert outline["parent"]["name"] == "Write spec" and outline["created_by"]["name"] == "Bob"
-        statuses = (await alice.get("/status_updates", params={"parent": project, "opt_fields": "title"})).json()["data"]
+        statuses = (
+            await alice.get("/status_updates", params={"parent": project, "opt_fields": "title"})
+        ).json()["data"]
         assert [s["title"] for s in statuses] == ["On track"]
         team = (await alice.get(f"/teams/{made['team']['Eng']}/users")).json()["data"]
         assert sorted(u["name"] for u in team) == ["Alice", "Bob"]
@@ -86,24 +108,44 @@ async def test_a_whole_world_by_name(emu):
 
 
 async def test_json_files_load_too(emu):
-    doc = {"users": [{"name": "J", "email": "j@example.com", "token": "j-token"}], "workspaces": [{"name": "W"}]}
-    r = await emu.admin.post("/fixtures", content=json.dumps(doc, indent=1).encode(), headers={"Content-Type": "application/json"})
+    doc = {
+        "users": [{"name": "J", "email": "j@example.com", "token": "j-token"}],
+        "workspaces": [{"name": "W"}],
+    }
+    r = await emu.admin.post(
+        "/fixtures", content=json.dumps(doc, indent=1).encode(), headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 201, r.text
     async with emu.client("j-token") as j:
         assert (await j.get("/users/me")).json()["data"]["name"] == "J"
 
 
 BAD = [
-    ("users:\n  - {name: A, email: a@example.com}\nprojects:\n  - {name: P, team: Nope}\n", "line 4: team: Unknown team: Nope"),
-    ("users:\n  - {name: A, email: a@example.com}\nportfolios:\n  - {name: X}\n", "line 3: portfolios: not a fixture section"),
+    (
+        "users:\n  - {name: A, email: a@example.com}\nprojects:\n  - {name: P, team: Nope}\n",
+        "line 4: team: Unknown team: Nope",
+    ),
+    (
+        "users:\n  - {name: A, email: a@example.com}\nportfolios:\n  - {name: X}\n",
+        "line 3: portfolios: not a fixture section",
+    ),
     ("users:\n  - name: A\n\temail: x\n", "line 3: not valid YAML"),
-    ("users:\n  - {name: A, email: a@example.com}\nworkspaces:\n  - {name: W}\ntasks:\n  - {name: T, due_on: 2026-13-45}\n", "line 6"),
+    (
+        "users:\n  - {name: A, email: a@example.com}\nworkspaces:\n  - {name: W}\ntasks:\n  - {name: T, due_on: 2026-13-45}\n",
+        "line 6",
+    ),
     ("users:\n  - {name: A, email: a@example.com}\n  - {name: B}\n", "line 3: email: Missing input"),
     ("users: 5\n", "line 1: users: a list of objects"),
     ("- 1\n", "line 1: a fixture file is an object"),
     ("users:\n  - {name: A, email: a@example.com, gid: abc}\n", "line 2: gid: Not a valid gid"),
-    ("users:\n  - {name: A, email: a@example.com, token: t1}\n  - {name: B, email: b@example.com, token: t1}\n", "already in use"),
-    ("users:\n  - {name: A, email: a@example.com}\nworkspaces:\n  - {name: W}\nprojects:\n  - {name: P, workspace: W, color: plaid}\n", "line 6: projects: color"),
+    (
+        "users:\n  - {name: A, email: a@example.com, token: t1}\n  - {name: B, email: b@example.com, token: t1}\n",
+        "already in use",
+    ),
+    (
+        "users:\n  - {name: A, email: a@example.com}\nworkspaces:\n  - {name: W}\nprojects:\n  - {name: P, workspace: W, color: plaid}\n",
+        "line 6: projects: color",
+    ),
 ]
 
 
@@ -119,7 +161,9 @@ async def test_a_bad_file_names_its_line_and_changes_nothing(emu, body, message)
 async def test_a_fixed_gid_already_taken_changes_nothing(emu):
     assert (await _load(emu, "users:\n  - {name: A, email: a@example.com, gid: '1001'}\n")).status_code == 201
     before = _rows(emu)
-    r = await _load(emu, "users:\n  - {name: Z, email: z@example.com}\n  - {name: B, email: b@example.com, gid: '1001'}\n")
+    r = await _load(
+        emu, "users:\n  - {name: Z, email: z@example.com}\n  - {name: B, email: b@example.com, gid: '1001'}\n"
+    )
     assert r.status_code == 400 and "already in use" in r.json()["errors"][0]["message"]
     assert _rows(emu) == before
 
@@ -130,4 +174,6 @@ async def test_fixture_then_reset_and_recorder_untouched(emu):
     async with emu.client("alice-token") as alice:
         assert (await alice.get("/users/me")).status_code == 401  # the fixture's token went with it
     assert (await _load(emu, WORLD)).status_code == 201  # and loads again
-    assert [e["status"] for e in await emu.control("GET", "/requests")] == [401]  # control calls are not recorded
+    assert [e["status"] for e in await emu.control("GET", "/requests")] == [
+        401
+    ]  # control calls are not recorded
