@@ -39,7 +39,6 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
     prepare(url)
     from vinyasa.app import build_runtime
-
     from vinyasa.control.plane import ControlPlane
 
     runtime = build_runtime(Settings(database_url=url))

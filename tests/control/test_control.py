@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import new_database
 from vinyasa.app import build_runtime, create_app
 from vinyasa.config import Settings
+from vinyasa.control.plane import EmulatorApp
 
 pytestmark = pytest.mark.anyio
 
@@ -315,6 +316,7 @@ def test_emulator_start_captures_the_state(tmp_path, request):
     url = new_database(request, "sqlite", tmp_path)
     settings = Settings(database_url=url, emulator=True)
     app = create_app(settings)
+    assert isinstance(app, EmulatorApp)
     assert len(app.control.admin_token) >= 24  # a random admin token when none is set
     runtime = build_runtime(settings)
     try:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from tests.helpers import stop
 
@@ -59,12 +60,13 @@ def test_serve_emulator_print_json_with_a_fixture(tmp_path):
         assert set(info) == {"base_url", "token", "admin_token"}
         assert info["base_url"].startswith("http://127.0.0.1:")
 
-        def get(path: str, token: str) -> dict:
+        def get(path: str, token: str) -> dict[str, Any]:
             request = urllib.request.Request(
                 info["base_url"] + path, headers={"Authorization": f"Bearer {token}"}
             )
             with urllib.request.urlopen(request, timeout=10) as response:
-                return json.loads(response.read())
+                answer: dict[str, Any] = json.loads(response.read())
+                return answer
 
         assert get("/api/1.0/users/me", info["token"])["data"]["email"] == "owner@example.com"
         assert get("/api/1.0/users/me", "alice-token")["data"]["name"] == "Alice"  # the fixture's user

@@ -94,7 +94,7 @@ class _Map(dict[str, Any]):
 class _Loader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         plain = super().construct_mapping(node, deep=True)
-        mapping = _Map(plain)
+        mapping = _Map({str(k): v for k, v in plain.items()})
         mapping.line = node.start_mark.line + 1
         mapping.lines = {
             str(key.value): key.start_mark.line + 1
@@ -217,11 +217,7 @@ _SPECIAL = frozenset(
 
 
 def _api_fields(entry: _Map, allowed: set[str] | None = None) -> dict[str, Any]:
-    return {
-        k: v
-        for k, v in entry.items()
-        if k not in _SPECIAL and (allowed is None or k in allowed)
-    }
+    return {k: v for k, v in entry.items() if k not in _SPECIAL and (allowed is None or k in allowed)}
 
 
 def _fixed(entry: _Map) -> int | None:

@@ -16,9 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from vinyasa.config import get_settings
-from vinyasa.control import fixtures, queries, store
+from vinyasa.control import fixtures, store
 from vinyasa.control.faults import FaultSpec
-from vinyasa.control.plane import SEED_LIMIT, ControlPlane, EmulatorApp, seeded_position
+from vinyasa.control.plane import SEED_LIMIT, ControlPlane, EmulatorApp
 from vinyasa.core import clock, journal
 from vinyasa.errors import InvalidRequest, NotAuthorized, NotFound
 from vinyasa.protocol.body import parse_body, validate

@@ -5,9 +5,11 @@ included by themselves), the journal's bookkeeping in `meta`, and the gid counte
 Left alone: the pagination secret in `meta` (sync tokens and offsets stay valid), the schema
 version, and the saved snapshots themselves.
 
-Restoring runs in the caller's transaction: every owned table is emptied (children before parents), then the state's rows go back (parents before children; a task before
-its subtasks), all or nothing. Named snapshots live in `emulator_snapshots` as zlib-compressed JSON,
-so the API and `vinyasa snapshot ...` share them.
+Restoring runs in the caller's transaction: every owned table is emptied (DELETE, children before
+parents), then the state's rows go back (parents before children; a task before its subtasks), all
+or nothing. (Resets on SQLite copy a database image instead: `vinyasa.control.template`.)
+Named snapshots live in `emulator_snapshots` as zlib-compressed JSON, so the API and
+`vinyasa snapshot ...` share them.
 """
 
 from __future__ import annotations
