@@ -13,11 +13,14 @@ from starlette.responses import Response
 
 from vinyasa import __version__
 from vinyasa.config import Settings, get_settings
+from vinyasa.core.runner import Runner
 from vinyasa.custom_fields.routes import router as custom_fields_router
 from vinyasa.custom_fields.routes import settings_router as custom_field_settings_router
 from vinyasa.db import make_engine
 from vinyasa.errors import install_error_handlers
 from vinyasa.events.routes import router as events_router
+from vinyasa.jobs.routes import router as jobs_router
+from vinyasa.jobs.template_routes import router as project_templates_router
 from vinyasa.memberships.routes import router as memberships_router
 from vinyasa.models import Meta
 from vinyasa.projects.membership_routes import router as project_memberships_router
@@ -51,6 +54,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     events_router,
     custom_fields_router,
     custom_field_settings_router,
+    jobs_router,
+    project_templates_router,
 )
 
 
@@ -101,9 +106,18 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
         # generations so full collections stay short (they showed up as p99 spikes).
         gc.collect()
         gc.freeze()
+        runner = app.state.runner = Runner(
+            app.state.runtime.transactions,
+            lease=settings.job_lease_seconds,
+            poll=settings.job_poll_seconds,
+            workers=settings.job_workers,
+            rich_text_strict=settings.rich_text == "strict",
+        )
+        runner.start()  # every process runs the durable background work (vinyasa.core.runner)
         try:
             yield
         finally:
+            await runner.stop()
             app.state.runtime.close()
 
     control = None

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     gid_seed: int | None = None
     # How many API requests the emulator's recorder keeps.
     recorder_size: int = 1000
+    # The background runner (vinyasa.core.runner): seconds a claimed job is held before another process
+    # may take it over (its process died), seconds between looks for due work, jobs run at once.
+    job_lease_seconds: float = 30.0
+    job_poll_seconds: float = 0.5
+    job_workers: int = 2
 
 
 @lru_cache(maxsize=1)

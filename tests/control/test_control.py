@@ -324,3 +324,38 @@ def test_emulator_start_captures_the_state(tmp_path, request):
         assert app.control.start is not None and app.control.start.objects == 0
     finally:
         runtime.close()
+
+
+async def test_jobs_pause_step_resume(emu):
+    from vinyasa.core import runner
+
+    project = (
+        await emu.api.post("/projects", json={"data": {"name": "Src", "workspace": emu.workspace}})
+    ).json()["data"]["gid"]
+    for i in range(3):
+        await emu.api.post("/tasks", json={"data": {"name": f"t{i}", "projects": [project]}})
+    assert (await emu.control("POST", "/jobs/pause")) == {"paused": True}
+    assert await emu.control("POST", "/jobs/step") is None  # nothing due yet
+    job = await emu.api.post(f"/projects/{project}/duplicate", json={"data": {"name": "Copy"}})
+    assert job.status_code == 201
+    gid = job.json()["data"]["gid"]
+    seen = []
+    for _ in range(50):
+        stepped = await emu.control("POST", "/jobs/step")
+        assert stepped["gid"] == gid
+        state = (await emu.api.get(f"/jobs/{gid}")).json()["data"]["status"]
+        assert state == stepped["status"]
+        seen.append(state)
+        if state != "in_progress":
+            break
+        assert (await emu.control("GET", "/jobs"))["held"] == gid
+    assert seen[0] == "in_progress" and seen[-1] == "succeeded", seen
+    assert (await emu.control("GET", "/jobs")) == {"paused": True, "held": None}
+    # a job left half-way is handed back by resume, and finished by the runner
+    again = (await emu.api.post(f"/projects/{project}/duplicate", json={"data": {"name": "Copy 2"}})).json()[
+        "data"
+    ]
+    assert (await emu.control("POST", "/jobs/step"))["status"] == "in_progress"
+    assert (await emu.control("POST", "/jobs/resume")) == {"paused": False}
+    assert runner.drain(emu.app.state.runtime.transactions) == 1
+    assert (await emu.api.get(f"/jobs/{again['gid']}")).json()["data"]["status"] == "succeeded"

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -116,3 +117,37 @@ def test_cli_seed_and_snapshots(tmp_path):
     assert out.returncode == 1 and "Unknown snapshot: missing" in out.stderr
     # the fixture is gone with the restore: loading it again works (no duplicate email or token)
     assert run("seed", str(ROOT / "examples" / "pytest-asana" / "world.yaml")).returncode == 0
+
+
+def test_pausing_the_live_runner_holds_jobs_until_resume(tmp_path):
+    from vinyasa.config import Settings
+    from vinyasa.control.server import start
+    from vinyasa.testing import Emulator
+
+    running = start(Settings(database_url=f"sqlite:///{tmp_path / 'j.db'}", job_poll_seconds=0.05))
+    try:
+        emu = Emulator(running.base_url, running.token, running.admin_token)
+        client = emu.sdk_client()
+        import asana
+
+        me = asana.UsersApi(client).get_user("me", {"opt_fields": "workspaces"})
+        project = asana.ProjectsApi(client).create_project(
+            {"data": {"name": "Src", "workspace": me["workspaces"][0]["gid"]}}, {}
+        )["gid"]
+        for i in range(3):
+            asana.TasksApi(client).create_task({"data": {"name": f"t{i}", "projects": [project]}}, {})
+        emu.call("POST", "/jobs/pause")
+        job = asana.ProjectsApi(client).duplicate_project(project, {"body": {"data": {"name": "Copy"}}})
+        jobs = asana.JobsApi(client)
+        time.sleep(0.5)
+        assert jobs.get_job(job["gid"], {})["status"] == "not_started"
+        assert emu.call("POST", "/jobs/step")["status"] == "in_progress"
+        time.sleep(0.3)
+        assert jobs.get_job(job["gid"], {})["status"] == "in_progress"
+        emu.call("POST", "/jobs/resume")
+        deadline = time.monotonic() + 20
+        while jobs.get_job(job["gid"], {})["status"] != "succeeded":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        running.stop()

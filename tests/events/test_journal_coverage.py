@@ -14,6 +14,7 @@ from tests.conftest import World
 from tests.helpers import ok
 from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
+from vinyasa.core import runner
 
 pytestmark = pytest.mark.anyio
 Call = tuple[str, str, dict[str, Any] | None]  # method, path, body data
@@ -138,6 +139,14 @@ RECIPES: dict[str, Recipe] = {
     "removeCustomFieldSettingForProject": _call(
         "POST", "/projects/{project}/removeCustomFieldSetting", {"custom_field": "{field}"}
     ),
+    # Job routes: the job's work records the changes (the test runs due jobs after the call).
+    "duplicateProject": _call("POST", "/projects/{project}/duplicate", {"name": "Copy"}),
+    "duplicateTask": _call("POST", "/tasks/{task}/duplicate", {"include": "projects"}),
+    "projectSaveAsTemplate": _call(
+        "POST", "/projects/{project}/saveAsTemplate", {"name": "T", "public": True, "team": "{team}"}
+    ),
+    "instantiateProject": _call("POST", "/project_templates/{template}/instantiateProject", {"name": "I"}),
+    "deleteProjectTemplate": _call("DELETE", "/project_templates/{template}"),
 }
 
 
@@ -194,8 +203,15 @@ async def test_write_route_records_its_changes(
     if operation == "setParentForTask":
         parent = await make_task(client, world, "P", workspace=world.workspace)
         ok(await client.post(f"/tasks/{scene['task']}/setParent", json={"data": {"parent": parent}}))
+    if operation in ("instantiateProject", "deleteProjectTemplate"):
+        save = {"name": "T", "public": True, "team": world.team}
+        job = ok(await client.post(f"/projects/{scene['project']}/saveAsTemplate", json={"data": save}), 201)
+        runner.drain(world.env.app.state.runtime.transactions)
+        done = ok(await client.get(f"/jobs/{job['gid']}"))
+        scene["template"] = done["new_project_template"]["gid"]
     before = world.count("SELECT count(*) FROM journal")
     method, path, data = await RECIPES[operation](client, world, scene)
     response = await client.request(method, path, json={"data": data or {}})
     assert response.status_code in (200, 201), (operation, response.text)
+    runner.drain(world.env.app.state.runtime.transactions)  # what job routes started
     assert world.count("SELECT count(*) FROM journal") > before, f"{operation} wrote without recording"

@@ -169,6 +169,19 @@ def test_events_follow_a_project_through_500_changes(node_run):
     assert len(node_run["calls"]["getWorkspaceEvents"]) == 0  # nothing happened since its token
 
 
+def test_jobs_and_templates_through_the_node_sdk(node_run):
+    calls = node_run["calls"]
+    assert calls["duplicateProject"]["resource_subtype"] == "duplicate_project"
+    assert calls["getJob"]["status"] == "succeeded"
+    assert calls["getJob"]["new_project"]["name"] == "Node copy"
+    assert calls["duplicateTask:done"]["new_task"]["name"] == "T0 again"
+    assert calls["getProjectTemplate"]["name"] == "Node template"
+    assert calls["getProjectTemplate"]["public"] is True
+    assert [t["name"] for t in calls["getProjectTemplates"]] == ["Node template"]
+    assert calls["instantiateProject:done"]["new_project"]["name"] == "From node template"
+    assert calls["deleteProjectTemplate"] == {}
+
+
 def test_memberships_through_the_node_sdk(node_run):
     calls = node_run["calls"]
     assert calls["createMembership"]["access_level"] == "editor"

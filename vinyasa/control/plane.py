@@ -26,6 +26,7 @@ from vinyasa.control.faults import FaultBook, answer
 from vinyasa.control.recorder import Recorder, parse_body
 from vinyasa.control.template import Template
 from vinyasa.core import clock
+from vinyasa.core.runner import Stepper
 from vinyasa.protocol.context import API_PREFIX, Runtime, TokenCache, token_digest
 from vinyasa.protocol.dispatch import AsanaApp
 from vinyasa.protocol.values import iso_ms
@@ -55,6 +56,8 @@ class ControlPlane:
     templates: dict[str, Template] = field(default_factory=dict)  # SQLite: "start", "empty" images
     faults: FaultBook = field(default_factory=FaultBook)
     recorder: Recorder = field(init=False)
+    jobs_paused: bool = False
+    stepper: Stepper | None = None  # `jobs/step`: the job it holds between steps
 
     def __post_init__(self) -> None:
         self.recorder = Recorder(self.recorder_size)
@@ -101,6 +104,17 @@ class ControlPlane:
         self._seed(runtime)
         self.forget_tokens(runtime)
         return state.objects
+
+    def stepper_for(self, runtime: Runtime) -> Stepper:
+        """The stepper of `POST /_vinyasa/jobs/step` (made on first use)."""
+        if self.stepper is None:
+            self.stepper = Stepper(runtime.transactions)
+        return self.stepper
+
+    def release_jobs(self) -> None:
+        """Hand the job `jobs/step` holds back to the runner."""
+        if self.stepper is not None:
+            self.stepper.release()
 
     def forget_tokens(self, runtime: Runtime) -> None:
         """Drop the token cache after the data changed under it (a reset, a restore)."""

@@ -81,7 +81,12 @@ async def reset(request: Request, control: Control) -> Response:
     if body.seed is not None:
         control.seed = body.seed
 
+    await run_in_threadpool(control.release_jobs)
     objects = await run_in_threadpool(control.reset, runtime, body.to)
+    control.jobs_paused = False
+    runner = _runner(request)
+    if runner is not None:
+        runner.resume()
     clock.reset()
     control.faults.clear()
     control.recorder.clear()
@@ -277,6 +282,48 @@ async def forget_requests(control: Control) -> Response:
     return _ok({})
 
 
+def _runner(request: Request) -> Any:
+    return getattr(request.app.state, "runner", None)  # the lifespan's runner (none over bare ASGI)
+
+
+@router.get("/jobs", summary="The background runner's state")
+async def jobs_state(request: Request, control: Control) -> Response:
+    """`{"data": {"paused", "held"}}`: whether the runner is paused, and the job `jobs/step` holds."""
+    held = control.stepper.run if control.stepper is not None else None
+    return _ok({"paused": control.jobs_paused, "held": str(held.gid) if held is not None else None})
+
+
+@router.post("/jobs/pause", summary="Pause the background runner")
+async def pause_jobs(request: Request, control: Control) -> Response:
+    """The runner claims no job and hands back the one under way after its current step, so jobs
+    stay `not_started` or `in_progress` until `jobs/step` or `jobs/resume`."""
+    control.jobs_paused = True
+    runner = _runner(request)
+    if runner is not None:
+        runner.pause()
+    return _ok({"paused": True})
+
+
+@router.post("/jobs/resume", summary="Resume the background runner")
+async def resume_jobs(request: Request, control: Control) -> Response:
+    """The runner claims jobs again, the one `jobs/step` held included."""
+    await run_in_threadpool(control.release_jobs)
+    runner = _runner(request)
+    if runner is not None:
+        runner.resume()
+    return _ok({"paused": False})
+
+
+@router.post("/jobs/step", summary="Run one step of one job")
+async def step_job(request: Request, control: Control) -> Response:
+    """One step of the job held since the last call, or of the most overdue due job; answers
+    `{"data": {"gid", "kind", "status"}}` after it (`status` `in_progress` while steps remain), or
+    `{"data": null}` when no job is due. Pause the runner first, or it may take the jobs."""
+    runtime = _runtime(request)
+    stepper = control.stepper_for(runtime)
+    return _ok(await run_in_threadpool(stepper.step, runtime.rich_text_strict))
+
+
 @router.get("/status", summary="What the control plane holds")
 async def status(control: Control) -> Response:
     """`{"data": {"clock", "seed", "faults", "recorded", "start_objects"}}`."""
@@ -287,6 +334,7 @@ async def status(control: Control) -> Response:
             "faults": len(control.faults.faults),
             "recorded": len(control.recorder.entries),
             "start_objects": control.start.objects if control.start else 0,
+            "jobs_paused": control.jobs_paused,
         }
     )
 

@@ -3,6 +3,7 @@
 from vinyasa.models.control import EmulatorSnapshot
 from vinyasa.models.core import GidCounter, Meta, Token
 from vinyasa.models.custom_fields import CustomField, CustomFieldSetting, EnumOption, TaskCustomFieldValue
+from vinyasa.models.jobs import Job, ProjectOrigin, ProjectTemplate
 from vinyasa.models.journal import JournalEntry, JournalTopic
 from vinyasa.models.people import Team, TeamMember, User, Workspace, WorkspaceMember
 from vinyasa.models.projects import Project, ProjectMember
@@ -15,11 +16,14 @@ __all__ = [
     "EmulatorSnapshot",
     "EnumOption",
     "GidCounter",
+    "Job",
     "JournalEntry",
     "JournalTopic",
     "Meta",
     "Project",
     "ProjectBrief",
+    "ProjectOrigin",
+    "ProjectTemplate",
     "ProjectMember",
     "Section",
     "Status",

@@ -18,6 +18,11 @@ from vinyasa.protocol.resources import Col, Derived, OneOf, Ref, RefList, Resour
 from vinyasa.protocol.values import Boolean, iso_ms
 from vinyasa.statuses.queries import CURRENT_STATUS, PROJECT_BRIEF
 
+FROM_TEMPLATE = (
+    "(SELECT o.template_gid FROM project_origins o JOIN project_templates t ON t.gid = o.template_gid"
+    " WHERE o.project_gid = {table}.gid)"
+)
+
 Color = Literal[
     "dark-pink",
     "dark-green",
@@ -164,8 +169,8 @@ PROJECT = Resource(
         "team": Ref("team_gid", "team", change=TEAMLESS_PROJECTS),
         "permalink_url": Derived(("gid",), _permalink),
         "project_brief": Ref("project_brief_gid", "project_brief", sql=PROJECT_BRIEF),
-        # Project templates are not built yet: always null.
-        "created_from_template": constant(None),
+        # The template it was instantiated from, while that template exists (vinyasa.jobs.templates).
+        "created_from_template": Ref("created_from_template_gid", "project_template", sql=FROM_TEMPLATE),
         "workspace": Ref("workspace_gid", "workspace"),
     },
     compact=("name",),

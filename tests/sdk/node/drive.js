@@ -25,6 +25,8 @@ const api = {
   briefs: new Asana.ProjectBriefsApi(client),
   customFields: new Asana.CustomFieldsApi(client),
   customFieldSettings: new Asana.CustomFieldSettingsApi(client),
+  jobs: new Asana.JobsApi(client),
+  templates: new Asana.ProjectTemplatesApi(client),
 };
 const WS = env.VINYASA_WORKSPACE;
 const TEAM = env.VINYASA_TEAM;
@@ -299,6 +301,38 @@ async function main() {
   await call("removeCustomFieldSettingForProject", () =>
     api.projects.removeCustomFieldSettingForProject({ data: { custom_field: stage.gid } }, P));
   await call("deleteCustomField", () => api.customFields.deleteCustomField(stage.gid));
+
+  // ---- jobs: duplicates and templates (the server's runner does the work; poll getJob) ---------
+  const until = async (name, job) => {
+    for (let i = 0; job && i < 600; i++) {
+      const seen = await call(name, () =>
+        api.jobs.getJob(job.gid, fields("status", "new_project.name", "new_task.name", "new_project_template.name")));
+      if (!seen || seen.status === "succeeded" || seen.status === "failed") return seen;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return null;
+  };
+  const dup = await call("duplicateProject", () =>
+    api.projects.duplicateProject(P, { body: { data: { name: "Node copy", include: "task_subtasks,task_notes" } },
+      ...fields("status", "resource_subtype") }));
+  const dupDone = await until("getJob", dup);
+  out.calls["getJob"] = dupDone;
+  const taskJob = await call("duplicateTask", () =>
+    api.tasks.duplicateTask({ data: { name: "T0 again", include: "projects" } }, tasks[0], fields("status")));
+  out.calls["duplicateTask:done"] = await until("getJob:task", taskJob);
+  const saved = await call("projectSaveAsTemplate", () =>
+    api.projects.projectSaveAsTemplate({ data: { name: "Node template", public: true, team: TEAM } }, P,
+      fields("status")));
+  const savedDone = await until("getJob:template", saved);
+  const TPL = savedDone && savedDone.new_project_template ? savedDone.new_project_template.gid : null;
+  await call("getProjectTemplates", () => api.templates.getProjectTemplates({ workspace: WS, ...fields("name") }));
+  await call("getProjectTemplatesForTeam", () => api.templates.getProjectTemplatesForTeam(TEAM, fields("name")));
+  await call("getProjectTemplate", () =>
+    api.templates.getProjectTemplate(TPL, fields("name", "requested_dates", "public", "team.name")));
+  const made = await call("instantiateProject", () =>
+    api.templates.instantiateProject(TPL, { body: { data: { name: "From node template" } }, ...fields("status") }));
+  out.calls["instantiateProject:done"] = await until("getJob:instantiate", made);
+  await call("deleteProjectTemplate", () => api.templates.deleteProjectTemplate(TPL));
 
   out.ids = { project: P, tasks, people, section_a: a.gid, section_b: b.gid, team: teamGid };
 }

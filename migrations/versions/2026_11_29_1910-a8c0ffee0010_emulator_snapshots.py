@@ -1,7 +1,7 @@
 """The emulator's named snapshots (issue 21)
 
 Revision ID: a8c0ffee0010
-Revises: a8c0ffee000c
+Revises: a8c0ffee000f
 Create Date: 2026-11-29 19:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a8c0ffee0010"
-down_revision: str | None = "a8c0ffee000c"
+down_revision: str | None = "a8c0ffee000f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,119 @@
+"""Building a source project over the API, running jobs, reading a project's structure back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.conftest import World
+from tests.helpers import ok
+from vinyasa.core import runner
+
+
+def drain(world: World) -> int:
+    """Run every due job to its end (the lifespan's runner is not running under ASGI tests)."""
+    return runner.drain(world.env.app.state.runtime.transactions)
+
+
+async def job_result(client: httpx.AsyncClient, world: World, job: dict[str, Any]) -> dict[str, Any]:
+    """Run the job and return its record once it ended."""
+    assert job["resource_type"] == "job" and job["status"] == "not_started", job
+    drain(world)
+    done: dict[str, Any] = ok(await client.get(f"/jobs/{job['gid']}"))
+    return done
+
+
+async def source_project(client: httpx.AsyncClient, world: World, **extra: Any) -> dict[str, Any]:
+    """A project with two sections, four tasks (dates, notes, assignee, a follower), two subtasks
+    (one with a subtask of its own), an enum custom field set on one task; returns the gids."""
+    project = ok(
+        await client.post(
+            "/projects",
+            json={"data": {"name": "Source", "workspace": world.workspace, "notes": "About it", **extra}},
+        ),
+        201,
+    )["gid"]
+    first = ok(await client.get(f"/projects/{project}/sections"))[0]["gid"]
+    ok(await client.put(f"/sections/{first}", json={"data": {"name": "Todo"}}))
+    second = ok(await client.post(f"/projects/{project}/sections", json={"data": {"name": "Done"}}), 201)[
+        "gid"
+    ]
+    bob, _ = world.person("bob@example.com")
+    specs: list[tuple[str, str, dict[str, Any]]] = [
+        ("A", first, {"due_on": "2026-03-02", "start_on": "2026-02-27", "assignee": bob, "notes": "a notes"}),
+        ("B", first, {"due_on": "2026-03-06"}),
+        ("C", second, {"due_on": "2026-03-13", "followers": [bob]}),
+        ("D", second, {}),
+    ]
+    tasks = {}
+    for name, section, fields in specs:
+        body = {"name": name, "memberships": [{"project": project, "section": section}], **fields}
+        tasks[name] = ok(await client.post("/tasks", json={"data": body}), 201)["gid"]
+    sub = ok(
+        await client.post(
+            f"/tasks/{tasks['A']}/subtasks", json={"data": {"name": "A1", "due_on": "2026-03-03"}}
+        ),
+        201,
+    )["gid"]
+    ok(await client.post(f"/tasks/{tasks['A']}/subtasks", json={"data": {"name": "A2"}}), 201)
+    ok(await client.post(f"/tasks/{sub}/subtasks", json={"data": {"name": "A1a"}}), 201)
+    field = ok(
+        await client.post(
+            "/custom_fields",
+            json={
+                "data": {
+                    "workspace": world.workspace,
+                    "name": "Stage",
+                    "resource_subtype": "enum",
+                    "enum_options": [{"name": "early"}, {"name": "late"}],
+                }
+            },
+        ),
+        201,
+    )
+    ok(
+        await client.post(
+            f"/projects/{project}/addCustomFieldSetting", json={"data": {"custom_field": field["gid"]}}
+        )
+    )
+    late = field["enum_options"][1]["gid"]
+    ok(await client.put(f"/tasks/{tasks['B']}", json={"data": {"custom_fields": {field["gid"]: late}}}))
+    return {
+        "project": project,
+        "sections": [first, second],
+        "tasks": tasks,
+        "field": field["gid"],
+        "late": late,
+        "bob": bob,
+    }
+
+
+TASK_FIELDS = "name,notes,due_on,start_on,assignee,followers,custom_fields.display_value,num_subtasks"
+
+
+async def structure(client: httpx.AsyncClient, project: str, subtasks: bool = True) -> list[Any]:
+    """[section name, [task summaries]] in order; a task summary lists its subtasks recursively."""
+
+    async def summary(task: dict[str, Any]) -> dict[str, Any]:
+        out = {
+            "name": task["name"],
+            "notes": task["notes"],
+            "due_on": task["due_on"],
+            "start_on": task["start_on"],
+            "assignee": task["assignee"] and task["assignee"]["gid"],
+            "followers": sorted(f["gid"] for f in task["followers"]),
+            "values": [v["display_value"] for v in task["custom_fields"]],
+        }
+        if subtasks:
+            children = ok(
+                await client.get(f"/tasks/{task['gid']}/subtasks", params={"opt_fields": TASK_FIELDS})
+            )
+            out["subtasks"] = [await summary(c) for c in children]
+        return out
+
+    out = []
+    for section in ok(await client.get(f"/projects/{project}/sections")):
+        tasks = ok(await client.get(f"/sections/{section['gid']}/tasks", params={"opt_fields": TASK_FIELDS}))
+        out.append([section["name"], [await summary(t) for t in tasks]])
+    return out

@@ -1,0 +1,75 @@
+"""POST /tasks/{gid}/duplicate: include elements, placement, errors, access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import World, api_client
+from tests.helpers import fails, ok
+from tests.jobs.helpers import TASK_FIELDS, job_result, source_project
+
+pytestmark = pytest.mark.anyio
+
+
+async def _duplicate(client, world: World, task: str, **body: Any) -> Any:
+    job = ok(await client.post(f"/tasks/{task}/duplicate", json={"data": body}), 201)
+    assert job["resource_subtype"] == "duplicate_task" and job["new_task"] is None
+    done = await job_result(client, world, job)
+    assert done["status"] == "succeeded", done
+    assert done["new_task"]["gid"] != task
+    return ok(
+        await client.get(
+            f"/tasks/{done['new_task']['gid']}", params={"opt_fields": TASK_FIELDS + ",projects,parent"}
+        )
+    )
+
+
+async def test_a_bare_duplicate_keeps_name_and_custom_field_values_only(client, world: World) -> None:
+    src = await source_project(client, world)
+    copy = await _duplicate(client, world, src["tasks"]["B"])
+    assert (
+        copy["name"] == "B" and copy["due_on"] is None and copy["projects"] == [] and copy["parent"] is None
+    )
+    assert copy["num_subtasks"] == 0
+    assert [v["display_value"] for v in copy["custom_fields"]] == ["late"]
+
+
+async def test_every_element(client, world: World) -> None:
+    src = await source_project(client, world)
+    include = "assignee,attachments,dates,dependencies,followers,notes,parent,projects,subtasks,tags"
+    copy = await _duplicate(client, world, src["tasks"]["A"], name="A again", include=include)
+    assert copy["name"] == "A again" and copy["notes"] == "a notes"
+    assert (copy["start_on"], copy["due_on"]) == ("2026-02-27", "2026-03-02")
+    assert copy["assignee"]["gid"] == src["bob"]
+    assert [p["gid"] for p in copy["projects"]] == [src["project"]]
+    assert copy["num_subtasks"] == 2
+    subtasks = ok(await client.get(f"/tasks/{copy['gid']}/subtasks"))
+    assert [s["name"] for s in subtasks] == ["A1", "A2"]
+    names = [t["name"] for t in ok(await client.get(f"/sections/{src['sections'][0]}/tasks"))]
+    assert names == ["A", "B", "A again"]  # at the bottom of the same section
+
+
+async def test_parent_puts_the_copy_under_the_same_parent(client, world: World) -> None:
+    src = await source_project(client, world)
+    subtasks = ok(await client.get(f"/tasks/{src['tasks']['A']}/subtasks"))
+    copy = await _duplicate(client, world, subtasks[0]["gid"], include="parent,subtasks")
+    assert copy["parent"]["gid"] == src["tasks"]["A"]
+    names = [s["name"] for s in ok(await client.get(f"/tasks/{src['tasks']['A']}/subtasks"))]
+    assert names == ["A1", "A2", "A1"]
+    assert [s["name"] for s in ok(await client.get(f"/tasks/{copy['gid']}/subtasks"))] == ["A1a"]
+
+
+async def test_bad_input_and_access(client, world: World) -> None:
+    src = await source_project(client, world, privacy_setting="private")
+    task = src["tasks"]["A"]
+    fails(
+        await client.post(f"/tasks/{task}/duplicate", json={"data": {"include": "members"}}), 400, "include"
+    )
+    fails(await client.post(f"/tasks/{task}/duplicate", json={"data": {"name": ""}}), 400, "name")
+    fails(await client.post("/tasks/42/duplicate", json={"data": {}}), 404)
+    _, token = world.person("eve@example.com")
+    async with api_client(world.env, token) as eve:
+        fails(await eve.post(f"/tasks/{task}/duplicate", json={"data": {}}), 404)
+    assert world.count("SELECT count(*) FROM jobs") == 0

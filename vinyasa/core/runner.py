@@ -1,0 +1,540 @@
+"""The one durable background runner: jobs, webhook deliveries and rules all run on it.
+
+Work is a row of the `jobs` table (vinyasa.models.jobs) of some registered *kind*. The row is written
+in the transaction of whatever asks for the work, so the work exists iff that transaction committed.
+Every server process runs a `Runner` in its lifespan; runners claim due rows atomically with a
+lease (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: one `UPDATE ... RETURNING`, atomic under the
+database's write lock), run them in bounded steps, each its own short transaction on a worker
+thread (never on the event loop), and a row whose lease ran out (its process died) is claimed again.
+
+API (what a family needs)::
+
+    from vinyasa.core import runner
+
+    def step(run: runner.Run) -> runner.Step:       # one bounded chunk of work, on a worker thread
+        with run.unit() as caller:                   # a write transaction as the job's creator
+            ...                                      # call services with `caller`, as a route does
+            run.progress["next"] = 42                # saved with the step (JSON-serialisable)
+            run.result = ("project", new_gid)        # optional: the object the job made
+        return runner.MORE                           # or runner.DONE, or runner.later(seconds)
+
+    runner.register(runner.Kind("duplicate_project", step, public=True))     # at import time
+    gid = runner.enqueue(caller, "duplicate_project", {"source": 1})           # inside a request
+
+- `Kind(name, step, public=False, max_attempts=5, backoff=...)`: `public` kinds are Asana jobs
+  (`GET /jobs/{gid}`, `resource_subtype` = the name); others are internal (webhook deliveries, rules).
+- `enqueue(caller, kind, params, delay=0.0, workspace_gid=None)` -> the job gid (creator: the
+  caller's user); `enqueue_system(conn, kind, params, base_url, ...)` for work with no creator.
+- A step runs with `Run`: `gid`, `kind`, `creator_gid`, `workspace_gid`, `base_url`, `params`
+  (dict, as enqueued), `progress` (dict, saved by each unit; `{}` at first), `attempts` (claims so
+  far, 1 on the first), `result` (`(resource_type, gid)` or None). `run.unit()` yields a `Caller`
+  for the creator (vinyasa.core.unit.unit_of_work); `run.transaction()` yields a bare connection
+  (for kinds with no creator); `run.read()` a read-only Caller (no claim check: for large reads
+  that must not hold the write lock, before a short unit). The first two check the claim is still
+  this runner's (else `LeaseLost`: the step's writes are rolled back and the work is left to
+  whoever holds it), and at commit save
+  `progress` and `result` and renew the lease: a step's writes and its progress commit together,
+  so a step runs to completion exactly once, whatever crashes. Anything a step does outside a unit
+  (an HTTP call) may run again after a crash: make it idempotent or record it in `progress`.
+  Setting `run.done = True` inside a unit finishes the job with that same commit.
+- `run.keep(value)` inside a unit stores a large JSON-serialisable value with that commit (written
+  once, not with every step's progress: e.g. a snapshot the later steps work from); `run.stash`
+  holds it (None until kept) in every later step and after a takeover. `run.memo` is a dict that
+  lives as long as this claim (caches derived from the stash; never saved).
+- A step returns `MORE` (call again soon), `DONE` (succeeded) or `later(seconds)` (release the
+  claim; due again then). Raising `JobFailed(message)` fails the job with that message. Any other
+  exception is retried after `kind.backoff(attempts)` seconds (a race with another transaction,
+  vinyasa.db.race_kind, at once) until `max_attempts` claims, then the job fails with
+  "Internal error (<exception class>)". A claim beyond `max_attempts` (the work keeps killing its
+  process) fails it too.
+- States: `not_started` -> `in_progress` (first claim) -> `succeeded` | `failed`. `error` holds the
+  failure message, `finished_at` the end (epoch ms).
+
+Running: `Runner(transactions, lease=30, poll=0.5, workers=2)`; `start()` in the lifespan,
+`await stop()` at shutdown (waits for the step under way). `wake()` (called by `enqueue` for every
+runner of the process) makes idle workers look for due work at once instead of at the next poll.
+Tests run due work deterministically with `drain(transactions)` (synchronous, in the calling thread,
+until nothing is due; returns how many jobs it ran to an end).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from vinyasa.core.caller import Caller
+from vinyasa.core.clock import now_ms
+from vinyasa.core.unit import unit_of_work
+from vinyasa.db import RequestTransactions, race_kind
+from vinyasa.protocol import gids, sql
+
+log = logging.getLogger("vinyasa.runner")
+
+NOT_STARTED, IN_PROGRESS, SUCCEEDED, FAILED = "not_started", "in_progress", "succeeded", "failed"
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a step asks for next: run again (`MORE`), finish (`DONE`), or wait `delay` seconds."""
+
+    action: str
+    delay: float = 0.0
+
+
+MORE = Step("more")
+DONE = Step("done")
+
+
+def later(seconds: float) -> Step:
+    """Release the claim; the job is due again in `seconds`."""
+    return Step("later", max(0.0, seconds))
+
+
+class JobFailed(Exception):
+    """Raised by a step: the job fails with this message (no retry)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class LeaseLost(Exception):
+    """The claim ran out and another runner took the job over: this runner stops working on it."""
+
+
+def _default_backoff(attempts: int) -> float:
+    return float(min(300, 2**attempts))
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of work: its name, its step function and how failures are retried."""
+
+    name: str
+    step: Callable[[Run], Step]
+    public: bool = False
+    max_attempts: int = 5
+    backoff: Callable[[int], float] = _default_backoff
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    """Make `kind` runnable by every runner of this process (call at import time)."""
+    KINDS[kind.name] = kind
+    return kind
+
+
+def is_public(kind: str) -> bool:
+    """Whether work of `kind` is an Asana job (shown by `GET /jobs/{gid}`)."""
+    found = KINDS.get(kind)
+    return found is not None and found.public
+
+
+# ---- creating work --------------------------------------------------------------------------------
+
+_INSERT = (
+    "INSERT INTO jobs (gid, kind, status, creator_gid, workspace_gid, base_url, params, progress,"
+    " due_at, attempts, created_at) VALUES (?, ?, 'not_started', ?, ?, ?, ?, NULL, ?, 0, ?)"
+)
+
+
+def enqueue_system(
+    conn: Connection,
+    kind: str,
+    params: dict[str, Any],
+    base_url: str,
+    *,
+    creator_gid: int | None = None,
+    workspace_gid: int | None = None,
+    delay: float = 0.0,
+) -> int:
+    """Write a job row in `conn`'s transaction; returns its gid. Wakes this process's runners."""
+    if kind not in KINDS:
+        raise ValueError(f"runner: unknown kind {kind!r}")  # a programming error
+    gid = gids.new_gid(conn)
+    now = now_ms()
+    row = (gid, kind, creator_gid, workspace_gid, base_url, json.dumps(params), now + int(delay * 1000), now)
+    sql.execute_many(conn, _INSERT, [row])
+    for runner in list(_RUNNING):
+        runner.wake()
+    return gid
+
+
+def enqueue(
+    caller: Caller,
+    kind: str,
+    params: dict[str, Any],
+    *,
+    delay: float = 0.0,
+    workspace_gid: int | None = None,
+) -> int:
+    """A job run as `caller`'s user, written in `caller`'s transaction; returns its gid."""
+    return enqueue_system(
+        caller.conn,
+        kind,
+        params,
+        caller.base_url,
+        creator_gid=caller.user_gid,
+        workspace_gid=workspace_gid,
+        delay=delay,
+    )
+
+
+# ---- claiming ------------------------------------------------------------------------------------
+
+_CLAIM = (
+    "UPDATE jobs SET status = 'in_progress', lease_owner = ?, due_at = ?, attempts = attempts + 1"
+    " WHERE gid = (SELECT gid FROM jobs WHERE due_at <= ? AND kind IN ({kinds})"
+    " ORDER BY due_at LIMIT 1{lock}) AND due_at <= ?"
+    " RETURNING gid, kind, creator_gid, workspace_gid, base_url, params, progress, attempts,"
+    " result_type, result_gid, stash"
+)
+_ANY_DUE = "SELECT 1 FROM jobs WHERE due_at <= ? AND kind IN ({kinds}) LIMIT 1"
+_FENCE = "UPDATE jobs SET due_at = :due WHERE gid = :gid AND lease_owner = :owner AND status = 'in_progress'"
+_SAVE = "UPDATE jobs SET progress = ?, result_type = ?, result_gid = ? WHERE gid = ?"
+_KEEP = "UPDATE jobs SET stash = ? WHERE gid = ?"
+_FINISH = (
+    "UPDATE jobs SET status = ?, error = ?, due_at = NULL, lease_owner = NULL, finished_at = ?"
+    " WHERE gid = ? AND lease_owner = ?"
+)
+_RELEASE = "UPDATE jobs SET due_at = ?, lease_owner = NULL WHERE gid = ? AND lease_owner = ?"
+
+
+@dataclass
+class Run:
+    """One claimed job, as its steps see it (see the module docstring)."""
+
+    gid: int
+    kind: str
+    creator_gid: int | None
+    workspace_gid: int | None
+    base_url: str
+    params: dict[str, Any]
+    progress: dict[str, Any]
+    attempts: int
+    result: tuple[str, int] | None
+    owner: str
+    lease_ms: int
+    transactions: RequestTransactions
+    rich_text_strict: bool = False
+    stash: Any = None
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    done: bool = False
+    finished: bool = field(default=False, repr=False)
+    _kept: bool = field(default=False, repr=False)
+
+    def keep(self, value: Any) -> None:
+        """Store `value` as the job's stash with the current unit's commit."""
+        self.stash, self._kept = value, True
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A write transaction that holds the claim (else LeaseLost) and saves progress at commit."""
+        with self.transactions.begin(write=True) as conn:
+            self._fence(conn)
+            yield conn
+            self._save(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[Caller]:
+        """A read-only Caller for the job's creator (reads that must not hold the write lock, e.g.
+        a large snapshot before a short write unit). It does not check or renew the claim."""
+        if self.creator_gid is None:
+            raise JobFailed("The job has no creator to act as")
+        with self.transactions.begin(write=False) as conn:
+            yield Caller(conn=conn, user_gid=self.creator_gid, base_url=self.base_url)
+
+    @contextmanager
+    def unit(self) -> Iterator[Caller]:
+        """A unit of work as the job's creator (vinyasa.core.unit), holding the claim."""
+        if self.creator_gid is None:
+            raise JobFailed("The job has no creator to act as")
+        with unit_of_work(self.transactions, self.creator_gid, self.base_url) as caller:
+            caller.rich_text_strict = self.rich_text_strict
+            self._fence(caller.conn)
+            yield caller
+            self._save(caller.conn)
+
+    def _fence(self, conn: Connection) -> None:
+        if (
+            _rowcount(conn, _FENCE, {"due": now_ms() + self.lease_ms, "gid": self.gid, "owner": self.owner})
+            != 1
+        ):
+            raise LeaseLost(self.gid)
+
+    def _save(self, conn: Connection) -> None:
+        kind, gid = self.result if self.result else (None, None)
+        sql.execute_many(conn, _SAVE, [(json.dumps(self.progress), kind, gid, self.gid)])
+        if self._kept:
+            sql.execute_many(conn, _KEEP, [(json.dumps(self.stash), self.gid)])
+            self._kept = False
+        if self.done:
+            sql.execute_many(conn, _FINISH, [(SUCCEEDED, None, now_ms(), self.gid, self.owner)])
+            self.finished = True
+
+
+def _rowcount(conn: Connection, statement: str, params: dict[str, Any]) -> int:
+    return int(conn.execute(text(statement), params).rowcount)
+
+
+def _claim(transactions: RequestTransactions, owner: str, lease_ms: int, kinds: list[str]) -> Run | None:
+    """Claim the most overdue job of `kinds`, or None when nothing is due."""
+    if not kinds:
+        return None
+    now = now_ms()
+    marks = sql.marks(len(kinds))
+    with transactions.begin(write=False) as conn:  # a cheap look first: claiming takes the write lock
+        if not sql.fetch(conn, _ANY_DUE.format(kinds=marks), [now, *kinds]):
+            return None
+    with transactions.begin(write=True) as conn:
+        lock = " FOR UPDATE SKIP LOCKED" if conn.dialect.name == "postgresql" else ""
+        statement = _CLAIM.format(kinds=marks, lock=lock)
+        rows = sql.fetch(conn, statement, [owner, now + lease_ms, now, *kinds, now])
+    if not rows:
+        return None
+    gid, kind, creator, workspace, base_url, params, progress, attempts, rtype, rgid, stash = rows[0]
+    return Run(
+        gid=int(gid),
+        kind=kind,
+        creator_gid=creator,
+        workspace_gid=workspace,
+        base_url=base_url,
+        params=json.loads(params),
+        progress=json.loads(progress) if progress else {},
+        attempts=int(attempts),
+        result=(rtype, int(rgid)) if rtype is not None and rgid is not None else None,
+        stash=json.loads(stash) if stash else None,
+        owner=owner,
+        lease_ms=lease_ms,
+        transactions=transactions,
+    )
+
+
+def _end(run: Run, status: str, error: str | None) -> None:
+    """Finish `run` (if this runner still holds it)."""
+    with run.transactions.begin(write=True) as conn:
+        sql.execute_many(conn, _FINISH, [(status, error, now_ms(), run.gid, run.owner)])
+    run.finished = True
+
+
+def _release(run: Run, delay: float) -> None:
+    with run.transactions.begin(write=True) as conn:
+        sql.execute_many(conn, _RELEASE, [(now_ms() + int(delay * 1000), run.gid, run.owner)])
+
+
+_RACE_RETRIES = 5
+
+
+def _advance(run: Run) -> Step | None:
+    """Run one step of `run` and act on its outcome; returns the step's outcome, or None when the
+    job is over for this runner (finished, failed, released, or taken over)."""
+    kind = KINDS[run.kind]
+    if run.attempts > kind.max_attempts:
+        _end(run, FAILED, "The job was interrupted too many times")
+        return None
+    saved = dict(run.progress), run.result, run.stash
+    try:
+        for tries in range(1, _RACE_RETRIES + 1):
+            try:
+                outcome = kind.step(run)
+                break
+            except Exception as exc:
+                if race_kind(exc) is None or tries == _RACE_RETRIES:
+                    raise
+                run.progress, run.result, run.stash = dict(saved[0]), saved[1], saved[2]  # rolled back
+                run._kept = False
+                time.sleep(0.005 * 2**tries)
+    except LeaseLost:
+        log.warning("job %s: lease lost to another runner", run.gid)
+        return None
+    except JobFailed as failed:
+        _end(run, FAILED, failed.message)
+        return None
+    except Exception as exc:
+        log.exception("job %s (%s) step failed", run.gid, run.kind)
+        if run.attempts >= kind.max_attempts:
+            _end(run, FAILED, f"Internal error ({exc.__class__.__name__})")
+        else:
+            _release(run, kind.backoff(run.attempts))
+        return None
+    if run.finished:
+        return None
+    if outcome.action == "done":
+        _end(run, SUCCEEDED, None)
+        return None
+    if outcome.action == "later":
+        _release(run, outcome.delay)
+        return None
+    return outcome
+
+
+def run_to_end(run: Run) -> None:
+    """Run every step of a claimed job in this thread (tests, `drain`)."""
+    while _advance(run) is not None:
+        pass
+
+
+def drain(transactions: RequestTransactions, *, lease: float = 30.0, limit: int = 10_000) -> int:
+    """Claim and run every due job in the calling thread until none is due; returns how many ran.
+
+    Deterministic test helper (the app's lifespan is not needed); at most `limit` claims."""
+    ran = 0
+    while ran < limit:
+        run = _claim(transactions, uuid.uuid4().hex, int(lease * 1000), sorted(KINDS))
+        if run is None:
+            break
+        run_to_end(run)
+        ran += 1
+    return ran
+
+
+class Stepper:
+    """One step of one job per call, in the calling thread: the emulator's `POST /_vinyasa/jobs/step`
+    (with the runners paused) to observe a job `in_progress` between its steps.
+
+    The job stays claimed by the stepper (a long lease) from its first step to its end, so its
+    attempts do not grow with each step; `release()` hands it back to the runners."""
+
+    def __init__(self, transactions: RequestTransactions, lease: float = 3600.0) -> None:
+        self.transactions, self.lease_ms = transactions, int(lease * 1000)
+        self.run: Run | None = None
+
+    def step(self, rich_text_strict: bool = False) -> dict[str, Any] | None:
+        """Run one step of the job held (or of the most overdue due job); None when nothing is due.
+        Answers `{"gid", "kind", "status"}` after the step."""
+        if self.run is None:
+            self.run = _claim(self.transactions, uuid.uuid4().hex, self.lease_ms, sorted(KINDS))
+        run = self.run
+        if run is None:
+            return None
+        run.rich_text_strict = rich_text_strict
+        if _advance(run) is None:
+            self.run = None
+        with self.transactions.begin(write=False) as conn:
+            status = sql.fetch_value(conn, "SELECT status FROM jobs WHERE gid = ?", [run.gid])
+        return {"gid": str(run.gid), "kind": run.kind, "status": status}
+
+    def release(self) -> None:
+        """Hand the held job back to the runners (due at once)."""
+        if self.run is not None:
+            _release(self.run, 0.0)
+            self.run = None
+
+
+# ---- the runner of a server process ----------------------------------------------------------------
+
+_RUNNING: set[Runner] = set()
+
+
+class Runner:
+    """`workers` asyncio tasks that claim due jobs and run their steps on worker threads."""
+
+    def __init__(
+        self,
+        transactions: RequestTransactions,
+        *,
+        lease: float = 30.0,
+        poll: float = 0.5,
+        workers: int = 2,
+        rich_text_strict: bool = False,
+    ) -> None:
+        self.transactions = transactions
+        self.lease_ms = int(lease * 1000)
+        self.poll, self.workers = poll, workers
+        self.rich_text_strict = rich_text_strict
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self.paused = False  # the emulator's `jobs/pause`: claim nothing, stop between steps
+        self._wakeup: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self) -> None:
+        """Start the workers on the running event loop."""
+        self._loop = asyncio.get_running_loop()
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+        self._tasks = [
+            asyncio.create_task(self._work(), name=f"vinyasa-runner-{i}") for i in range(self.workers)
+        ]
+        _RUNNING.add(self)
+
+    def wake(self) -> None:
+        """Look for due work now (thread-safe)."""
+        loop, event = self._loop, self._wakeup
+        if loop is None or event is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(event.set)
+        except RuntimeError:  # the loop closed meanwhile
+            pass
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop claiming; wait (up to `timeout` s) for the steps under way to commit."""
+        _RUNNING.discard(self)
+        self._stopping = True
+        self.wake()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=timeout)
+            for task in pending:
+                task.cancel()
+        self._tasks = []
+
+    def pause(self) -> None:
+        """Claim no work and hand back the job under way after its current step (the emulator)."""
+        self.paused = True
+
+    def resume(self) -> None:
+        """Claim work again."""
+        self.paused = False
+        self.wake()
+
+    async def _work(self) -> None:
+        assert self._wakeup is not None
+        while not self._stopping:
+            if self.paused:
+                self._wakeup.clear()
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), self.poll)
+                except TimeoutError:
+                    pass
+                continue
+            try:
+                run = await asyncio.to_thread(
+                    _claim, self.transactions, uuid.uuid4().hex, self.lease_ms, sorted(KINDS)
+                )
+            except Exception:
+                log.exception("runner: claiming failed")
+                run = None
+            if run is None:
+                self._wakeup.clear()
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), self.poll)
+                except TimeoutError:
+                    pass
+                continue
+            run.rich_text_strict = self.rich_text_strict
+            while not self._stopping and not self.paused:
+                try:
+                    outcome = await asyncio.to_thread(_advance, run)
+                except Exception:
+                    log.exception("runner: job %s could not be ended", run.gid)
+                    outcome = None  # its lease runs out and it is claimed again
+                if outcome is None:
+                    break
+                await asyncio.sleep(0)  # let requests in between steps
+            else:  # stopping or pausing mid-job: hand it over now (its committed steps are kept)
+                try:
+                    await asyncio.to_thread(_release, run, 0.0)
+                except Exception:
+                    log.exception("runner: job %s could not be released", run.gid)
