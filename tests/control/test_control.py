@@ -359,3 +359,16 @@ async def test_jobs_pause_step_resume(emu):
     assert (await emu.control("POST", "/jobs/resume")) == {"paused": False}
     assert runner.drain(emu.app.state.runtime.transactions) == 1
     assert (await emu.api.get(f"/jobs/{again['gid']}")).json()["data"]["status"] == "succeeded"
+
+
+async def test_a_large_body_reaches_the_route_whole_and_is_recorded_cut(emu):
+    notes = "x" * 60_000
+    body = {"data": {"name": "big", "notes": notes, "workspace": emu.workspace, "unknown": "y" * 150_000}}
+    r = await emu.api.post("/tasks", json=body)
+    assert r.status_code == 201
+    got = (await emu.api.get(f"/tasks/{r.json()['data']['gid']}", params={"opt_fields": "notes"})).json()[
+        "data"
+    ]
+    assert got["notes"] == notes
+    [entry] = await emu.control("GET", "/requests", params={"method": "POST"})
+    assert isinstance(entry["body"], str) and len(entry["body"]) <= 64 * 1024 + 100

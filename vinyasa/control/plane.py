@@ -23,7 +23,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from vinyasa.control import queries, store
 from vinyasa.control.faults import FaultBook, answer
-from vinyasa.control.recorder import Recorder, parse_body
+from vinyasa.control.recorder import BODY_LIMIT, Recorder, parse_body
 from vinyasa.control.template import Template
 from vinyasa.core import clock
 from vinyasa.core.runner import Stepper
@@ -187,19 +187,24 @@ def _entry(
 
 
 async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
-    """Read the request body, and a `receive` that hands the same body to the app."""
+    """Read the request body up to the recorder's limit, and a `receive` that hands the app the
+    same body (what was read, then the rest as it arrives: a large body is not held twice)."""
     chunks: list[bytes] = []
+    size = 0
     first: list[Message] = []
-    while True:
+    more = True
+    while more and size <= BODY_LIMIT:
         message = await receive()
         if message["type"] != "http.request":
             first.append(message)  # a disconnect: the app sees it
+            more = False
             break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        more = message.get("more_body", False)
     body = b"".join(chunks)
-    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}, *first]
+    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": more}, *first]
 
     async def replay() -> Message:
         return pending.pop(0) if pending else await receive()
