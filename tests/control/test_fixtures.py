@@ -122,6 +122,11 @@ async def test_json_files_load_too(emu):
 
 BAD = [
     (
+        "users:\n  - {name: A, email: a@example.com}\nworkspaces:\n  - {name: W}\ntasks:\n  - name: T\n    asignee: A\n",
+        "line 7: asignee: not a field here",
+    ),
+    ("users:\n  - {name: A, email: a@example.com, mail: x}\n", "line 2: mail: not a field here"),
+    (
         "users:\n  - {name: A, email: a@example.com}\nprojects:\n  - {name: P, team: Nope}\n",
         "line 4: team: Unknown team: Nope",
     ),

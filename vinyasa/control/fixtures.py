@@ -241,11 +241,23 @@ def _create(world: World, entry: _Map, make: Callable[[], int]) -> int:
     return gid
 
 
-def _validated(model: type[BaseModel], data: dict[str, Any]) -> Any:
+def _validated(model: type[BaseModel], data: dict[str, Any], entry: _Map) -> Any:
+    """`data` checked as the API would; a key of `entry` that is neither the file's own nor a field
+    of `model` (a typo such as `asignee`) is an error naming its line, not silently ignored."""
+    for key in entry:
+        if key not in _SPECIAL and key not in model.model_fields:
+            raise FixtureError(f"line {entry.lines.get(key, entry.line)}: {key}: not a field here")
     return validate(model, data)
 
 
+def _only(entry: _Map, allowed: set[str]) -> None:
+    for key in entry:
+        if key not in allowed:
+            raise FixtureError(f"line {entry.lines.get(key, entry.line)}: {key}: not a field here")
+
+
 def _users(world: World, entry: _Map) -> None:
+    _only(entry, {"name", "email", "token", "gid"})
     conn = world.collector.conn
     email = str(entry.get("email") or "").strip()
     if not email:
@@ -264,6 +276,7 @@ def _users(world: World, entry: _Map) -> None:
 
 
 def _workspaces(world: World, entry: _Map) -> None:
+    _only(entry, {"name", "gid", "owner", "organization", "members"})
     conn = world.collector.conn
     name = str(entry.get("name") or "")
     if not name.strip():
@@ -297,7 +310,7 @@ def _teams(world: World, entry: _Map) -> None:
     if ws is None:
         raise FixtureError(f"line {entry.line}: workspace: Missing input")
     ctx = world.caller(world.actor(entry, ws))
-    body = _validated(TeamFields, {**_api_fields(entry), "organization": str(ws)})
+    body = _validated(TeamFields, {**_api_fields(entry), "organization": str(ws)}, entry)
     gid = _create(world, entry, lambda: teams.create_team(ctx, body))
     for member in entry.get("members") or []:
         user = world.ref("user", member, entry, "members")
@@ -316,7 +329,7 @@ def _custom_fields(world: World, entry: _Map) -> None:
     options = entry.get("enum_options")
     if options is not None:
         data["enum_options"] = [o if isinstance(o, dict) else {"name": str(o)} for o in options]
-    body = _validated(CustomFieldFields, data)
+    body = _validated(CustomFieldFields, data, entry)
     gid = _create(world, entry, lambda: custom_fields.create_field(ctx, body))
     world.done(ctx)
     world.name("custom_field", str(entry.get("name")), gid)
@@ -337,7 +350,7 @@ def _projects(world: World, entry: _Map) -> None:
         data["owner"] = str(world.ref("user", entry["owner"], entry, "owner"))
     if "followers" in entry:
         data["followers"] = [str(world.ref("user", f, entry, "followers")) for f in entry["followers"]]
-    body = _validated(ProjectFields, data)
+    body = _validated(ProjectFields, data, entry)
     gid = _create(world, entry, lambda: projects.create_project(ctx, body, workspace_gid=ws, team_gid=team))
     name = str(entry.get("name"))
     world.name("project", name, gid)
@@ -360,7 +373,7 @@ def _projects(world: World, entry: _Map) -> None:
         if not isinstance(status, _Map):
             raise FixtureError(f"line {entry.lines.get('statuses', entry.line)}: statuses: a list of objects")
         author = world.caller(world.actor(status, ws))
-        fields = _validated(StatusUpdateFields, {**_api_fields(status), "parent": str(gid)})
+        fields = _validated(StatusUpdateFields, {**_api_fields(status), "parent": str(gid)}, status)
         _create(world, status, lambda a=author, f=fields: statuses.create_status_update(a, f))  # type: ignore[misc]
         world.done(author)
     world.done(ctx)
@@ -398,7 +411,7 @@ def _task(world: World, entry: _Map, parent: access.VisibleTask | None) -> None:
             (w for (k, g), w in world.workspace_of.items() if k == "project" and g == project_gids[0]), None
         )
     ctx = world.caller(world.actor(entry, owner_ws))
-    body = _validated(TaskFields, data)
+    body = _validated(TaskFields, data, entry)
     gid = _create(world, entry, lambda: tasks.create_task(ctx, body, parent=parent))
     world.done(ctx)
     if "name" in entry:
