@@ -30,6 +30,10 @@ CONTROL_PATHS = [
     ("GET", "/_vinyasa/requests"),
     ("DELETE", "/_vinyasa/requests"),
     ("GET", "/_vinyasa/status"),
+    ("GET", "/_vinyasa/jobs"),
+    ("POST", "/_vinyasa/jobs/pause"),
+    ("POST", "/_vinyasa/jobs/resume"),
+    ("POST", "/_vinyasa/jobs/step"),
 ]
 
 
@@ -44,6 +48,22 @@ async def test_every_control_path_needs_the_admin_token(emu):
                 assert r.status_code == 401, (method, path)
                 assert r.json()["errors"][0]["message"] == "Not Authorized"
     assert emu.app.control.authorized(f"Bearer {emu.app.control.admin_token}")
+    assert not emu.app.control.authorized(f"Basic {emu.app.control.admin_token}")
+    routes = {
+        (m, r.path)
+        for r in emu.app.routes
+        if getattr(r, "path", "").startswith("/_vinyasa")
+        for m in r.methods
+    }
+    listed = {
+        (m, p.replace("/x/", "/{name}/").replace("/snapshots/x", "/snapshots/{name}"))
+        for m, p in CONTROL_PATHS
+    }
+    listed = {
+        (m, p.replace("/faults/1", "/faults/{fault_id}").replace("/clock/freeze", "/clock/{action}"))
+        for m, p in listed
+    }
+    assert routes == listed  # every control route is in the table above (so in the 404-when-off test)
 
 
 async def test_control_plane_off_every_path_is_404(env):
