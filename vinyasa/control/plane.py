@@ -89,8 +89,8 @@ class ControlPlane:
 
     def reset(self, runtime: Runtime, to: str = "start") -> int:
         """Put the data back to the start state (`to="empty"`: only the owner and their tokens) in
-        one transaction, then apply the seed; how many rows the state holds. SQLite copies a
-        database image (`vinyasa.control.template`); PostgreSQL truncates and inserts."""
+        one transaction, then (a second one) apply the seed; how many rows the state holds. SQLite
+        copies a database image (`vinyasa.control.template`); PostgreSQL deletes and inserts."""
         assert self.start is not None, "begin() first"
         state = self.start if to == "start" else store.owner_only(self.start)
         image = self.templates.get(to)
