@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -109,6 +110,8 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
         if previous is not None:  # an app started twice (tests): the old runtime's connections go
             previous.close()
         app.state.runtime = build_runtime(settings)
+        if control is not None:
+            control.begin(app.state.runtime)  # the start state a reset returns to
         # Everything loaded so far lives as long as the process: keep it out of the cyclic GC's
         # generations so full collections stay short (they showed up as p99 spikes).
         gc.collect()
@@ -137,7 +140,19 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
             await runner.stop()
             app.state.runtime.close()
 
-    app = AsanaApp(
+    control = None
+    app_class: type[AsanaApp] = AsanaApp
+    if settings.emulator:  # the control plane (vinyasa.control): only imported when on
+        from vinyasa.control.plane import ControlPlane, EmulatorApp
+
+        control = ControlPlane(
+            settings.admin_token or secrets.token_urlsafe(24),
+            seed=settings.gid_seed,
+            recorder_size=settings.recorder_size,
+        )
+        app_class = EmulatorApp
+
+    app = app_class(
         title="vinyasa",
         version=__version__,
         description="A self-hosted server that speaks Asana's REST API v1.0.",
@@ -157,6 +172,12 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
     async def healthz() -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")
 
+    if control is not None:
+        from vinyasa.control import routes as control_routes
+
+        assert isinstance(app, EmulatorApp)
+        app.control = control
+        control_routes.install(app)
     install_docs(app)
     app.seal_routes()
     return app

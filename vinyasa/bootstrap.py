@@ -6,10 +6,10 @@ import secrets
 
 from sqlalchemy import Connection, insert, select
 
+from vinyasa.core.clock import now_ms
 from vinyasa.models import Token, User, Workspace
 from vinyasa.protocol.context import token_digest
 from vinyasa.protocol.gids import new_gid
-from vinyasa.protocol.values import now_ms
 from vinyasa.teams.service import insert_team
 from vinyasa.users.service import create_user, find_user, user_count
 from vinyasa.workspaces.service import add_member
@@ -38,9 +38,10 @@ def token_for_email(conn: Connection, email: str) -> tuple[int, str]:
 
 
 def create_workspace(
-    conn: Connection, name: str, owner_email: str, *, organization: bool = True
+    conn: Connection, name: str, owner_email: str, *, organization: bool = True, team: bool = True
 ) -> dict[str, str | None]:
-    """A workspace (an organization with one team, unless not) whose admin is the owner."""
+    """A workspace (an organization with one team, unless not, or `team` is False) whose admin is
+    the owner."""
     owner = find_user(conn, owner_email) or create_user(conn, owner_email)
     workspace = new_gid(conn)
     conn.execute(
@@ -49,8 +50,8 @@ def create_workspace(
         )
     )
     add_member(conn, workspace, owner, admin=True)
-    team = insert_team(conn, workspace, owner, {"name": f"{name} Team"}) if organization else None
-    return {"workspace": str(workspace), "user": str(owner), "team": str(team) if team else None}
+    made = insert_team(conn, workspace, owner, {"name": f"{name} Team"}) if organization and team else None
+    return {"workspace": str(workspace), "user": str(owner), "team": str(made) if made else None}
 
 
 def init(conn: Connection, email: str, workspace_name: str) -> dict[str, str | None]:

@@ -14,12 +14,13 @@ import socket
 import sys
 from collections.abc import Callable
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from vinyasa import __version__
-from vinyasa.config import get_settings
+from vinyasa.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -36,6 +37,8 @@ token_app = typer.Typer(help="Personal access token commands.", **_TYPER)  # typ
 app.add_typer(db_app, name="db")
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(token_app, name="token")
+snapshot_app = typer.Typer(help="Named snapshots of the whole state (the emulator's too).", **_TYPER)  # type: ignore[arg-type]
+app.add_typer(snapshot_app, name="snapshot")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
 DEFAULT_EMAIL = "owner@example.com"
@@ -226,6 +229,63 @@ def token_create(
     typer.echo(json.dumps({"token": token, "user": str(user)}) if as_json else token)
 
 
+@app.command("seed")
+def seed_command(
+    file: Annotated[
+        Path, typer.Argument(help="A fixture file (YAML or JSON; see vinyasa.control.fixtures).")
+    ],
+) -> None:
+    """Load a fixture file into the database, all or nothing; prints the gids by kind and name."""
+    from vinyasa.control import fixtures
+    from vinyasa.db import RequestTransactions
+
+    if not file.is_file():
+        raise UserError(f"no fixture file at {file}")
+    engine = _migrated_engine()
+    transactions = RequestTransactions(engine)
+    try:
+        made = fixtures.load_text(
+            transactions, file.read_text(encoding="utf-8"), get_settings().public_url or ""
+        )
+    except fixtures.FixtureError as exc:
+        raise UserError(f"{file}: {exc.message}") from exc
+    finally:
+        transactions.close()
+        engine.dispose()
+    typer.echo(json.dumps(made))
+
+
+@snapshot_app.command("save")
+def snapshot_save(name: str) -> None:
+    """Save the whole state as snapshot NAME (replacing one of that name)."""
+    from vinyasa.control import store
+
+    typer.echo(json.dumps(_in_transaction(_migrated_engine(), lambda conn: store.save(conn, name))))
+
+
+@snapshot_app.command("restore")
+def snapshot_restore(name: str) -> None:
+    """Replace the whole state by snapshot NAME (a running server's token cache catches up within 5 s)."""
+    from vinyasa.control import store
+
+    def work(conn: Connection) -> int:
+        state = store.load(conn, name)
+        store.restore(conn, state)
+        return state.objects
+
+    objects = _in_transaction(_migrated_engine(), work)
+    typer.echo(json.dumps({"name": name, "objects": objects}))
+
+
+@snapshot_app.command("list")
+def snapshot_list() -> None:
+    """The saved snapshots, one JSON object per line."""
+    from vinyasa.control import store
+
+    for snapshot in _in_transaction(_migrated_engine(), store.listing):
+        typer.echo(json.dumps(snapshot))
+
+
 class EventLoop(StrEnum):
     """Event loops `serve` can run on."""
 
@@ -254,7 +314,9 @@ def _check_port(host: str, port: int) -> None:
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+    port: Annotated[
+        int, typer.Option(help="TCP port (0: any free port; with --emulator).", min=0, max=65535)
+    ] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
     access_log: Annotated[bool, typer.Option("--access-log", help="Log every request.")] = False,
     loop: Annotated[
@@ -277,6 +339,21 @@ def serve(
     max_header_bytes: Annotated[
         int | None, typer.Option(help="Largest request line + headers (default 65536).")
     ] = None,
+    emulator: Annotated[
+        bool, typer.Option("--emulator", help="Turn the control plane on (/_vinyasa/, admin token printed).")
+    ] = False,
+    fixture: Annotated[
+        Path | None, typer.Option(help="With --emulator: a fixture file (YAML/JSON) to load before serving.")
+    ] = None,
+    print_json: Annotated[
+        bool,
+        typer.Option(
+            "--print-json", help="With --emulator: print {base_url, token, admin_token} when ready."
+        ),
+    ] = False,
+    seed: Annotated[
+        int | None, typer.Option(help="With --emulator: gids drawn after start and resets follow this seed.")
+    ] = None,
 ) -> None:
     """Apply migrations, bootstrap an empty database (printing a token), then serve.
 
@@ -292,6 +369,11 @@ def serve(
     os.environ.update({name: str(value) for name, value in limits.items() if value is not None})
     get_settings.cache_clear()
     settings = get_settings()
+    if emulator:
+        _serve_emulator(settings, host, port, workers, fixture, print_json, seed)
+        return
+    if fixture is not None or print_json or seed is not None or port == 0:
+        raise UserError("--fixture, --print-json, --seed and --port 0 go with --emulator")
 
     from vinyasa.bootstrap import init as bootstrap
     from vinyasa.users.service import user_count
@@ -325,6 +407,52 @@ def serve(
         http="vinyasa.protocol.http:NoDelayHttpToolsProtocol",
         timeout_keep_alive=settings.keep_alive_timeout,
     )
+
+
+def _serve_emulator(
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int,
+    fixture: Path | None,
+    print_json: bool,
+    seed: int | None,
+) -> None:
+    """`serve --emulator`: one process, control plane on; banner (or one JSON line) once ready."""
+    import time
+
+    from vinyasa.control import fixtures
+    from vinyasa.control.plane import SEED_LIMIT
+    from vinyasa.control.server import start
+
+    if workers != 1:
+        raise UserError("--emulator serves from one process: its clock, faults and recorder live there")
+    if seed is not None and not 0 <= seed < SEED_LIMIT:
+        raise UserError(f"--seed must be between 0 and {SEED_LIMIT - 1}")
+    if fixture is not None and not fixture.is_file():
+        raise UserError(f"no fixture file at {fixture}")
+    if port:
+        _check_port(host, port)
+    typer.echo(f"database: {_shown_url()}", err=True)
+    settings = settings.model_copy(update={"gid_seed": seed if seed is not None else settings.gid_seed})
+    try:
+        running = start(settings, host=host, port=port, fixture=fixture)
+    except fixtures.FixtureError as exc:
+        raise UserError(f"{fixture}: {exc.message}") from exc
+    if print_json:
+        typer.echo(json.dumps(running.info()))
+    else:
+        typer.echo(f"vinyasa emulator serving {running.base_url}/api/1.0 (database {_shown_url()})")
+        typer.echo(f"Personal access token: {running.token}")
+        typer.echo(f"Admin token (control plane at {running.base_url}/_vinyasa/): {running.admin_token}")
+    sys.stdout.flush()
+    try:
+        while running.thread.is_alive():
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()
 
 
 def main() -> None:

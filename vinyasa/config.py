@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     rich_text: Literal["lenient", "strict"] = "lenient"
     # How long the change journal keeps entries (hours); older sync tokens get a 412. Asana: 24 h.
     journal_retention_hours: float = 24.0
+    # The emulator's control plane under /_vinyasa/ (vinyasa.control): off unless `serve --emulator`
+    # or the test kit turns it on; it then needs `admin_token` (a random one when unset).
+    emulator: bool = False
+    admin_token: str | None = None
+    # A seed for the gids drawn after start and after every reset (0 <= seed < 2^25); None: no seed.
+    gid_seed: int | None = None
+    # How many API requests the emulator's recorder keeps.
+    recorder_size: int = 1000
     # The background runner (vinyasa.core.runner): seconds a claimed job is held before another process
     # may take it over (its process died), seconds between looks for due work, jobs run at once.
     job_lease_seconds: float = 30.0

@@ -1,4 +1,5 @@
-"""A real `vinyasa serve` on a free loopback port, per backend, for the official `asana` SDK."""
+"""A real `vinyasa serve` on a free loopback port, per backend, for the official `asana` SDK; and
+the test kit's emulator (`vinyasa.testing`'s plugin), per backend, for the files that use it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ import pytest
 
 from tests.conftest import new_database
 from tests.helpers import stop
+from vinyasa.config import Settings
+from vinyasa.testing import Emulator
 
 BIN = Path(sys.executable).parent / "vinyasa"
 
@@ -102,3 +105,39 @@ def serving(env: dict[str, str], log: Path, *args: str) -> Iterator[subprocess.P
         yield proc
     finally:
         stop(proc)
+
+
+@dataclass
+class BackendEmulator(Emulator):
+    """The plugin's emulator handle, plus which backend it serves and the start state's gids."""
+
+    live: Live | None = None
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def vinyasa_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Emulator]:
+    """Overrides the plugin's session emulator: one per backend, in this process (the plugin's
+    `vinyasa` fixture then resets it before each test)."""
+    from vinyasa.control.server import start
+
+    url = new_database(request, request.param, tmp_path_factory.mktemp("emulator-" + request.param))
+    running = start(Settings(database_url=url))
+    emulator = BackendEmulator(running.base_url, running.token, running.admin_token)
+    me = emulator.sdk_client()
+    user = asana.UsersApi(me).get_user("me", {"opt_fields": "workspaces"})
+    workspace = user["workspaces"][0]["gid"]
+    team = next(iter(asana.TeamsApi(me).get_teams_for_workspace(workspace, {})))["gid"]
+    emulator.live = Live(request.param, url, emulator.url, emulator.token, user["gid"], workspace, team)
+    try:
+        yield emulator
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def emulated(vinyasa: Emulator) -> Live:
+    """`live`'s shape on the test kit's emulator, reset to its start state for this test."""
+    assert isinstance(vinyasa, BackendEmulator) and vinyasa.live is not None
+    return vinyasa.live

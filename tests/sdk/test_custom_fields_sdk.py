@@ -10,6 +10,12 @@ import pytest
 from asana.rest import ApiException
 
 
+@pytest.fixture
+def live(emulated):
+    """This file runs on the test kit's emulator (reset before each test), not a `vinyasa serve` process."""
+    return emulated
+
+
 def _tag() -> str:
     return uuid.uuid4().hex[:8]
 

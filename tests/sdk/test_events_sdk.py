@@ -14,6 +14,12 @@ from asana.rest import ApiException
 from tests.sdk.conftest import Live
 
 
+@pytest.fixture
+def live(emulated):
+    """This file runs on the test kit's emulator (reset before each test), not a `vinyasa serve` process."""
+    return emulated
+
+
 def test_event_iterator_catches_the_412_and_follows_a_project(live: Live) -> None:
     client = live.client()
     projects, tasks, events = asana.ProjectsApi(client), asana.TasksApi(client), asana.EventsApi(client)

@@ -27,8 +27,8 @@ from sqlalchemy import Connection
 
 from vinyasa.config import get_settings
 from vinyasa.core.caller import Caller
+from vinyasa.core.clock import now_ms
 from vinyasa.protocol import sql
-from vinyasa.protocol.values import now_ms
 
 ResourceRef = tuple[str, int]  # (resource_type, gid)
 ValueRef = tuple[str, int | None]  # a reference field's new value: (resource_type, gid or None when unset)
@@ -126,7 +126,7 @@ def task_topics(caller: Caller, task_gid: int) -> frozenset[int]:
     rows = sql.fetch(
         caller.conn,
         "WITH RECURSIVE up(gid, depth) AS ("
-        " SELECT ?, 0"
+        " SELECT CAST(? AS BIGINT), 0"  # typed: psycopg sends a small gid as smallint
         " UNION ALL SELECT t.parent_gid, up.depth + 1 FROM tasks t JOIN up ON t.gid = up.gid"
         f" WHERE t.parent_gid IS NOT NULL AND up.depth < {_ANCESTOR_DEPTH})"
         " SELECT gid FROM up"

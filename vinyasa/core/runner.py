@@ -79,6 +79,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from vinyasa.core.caller import Caller
+from vinyasa.core.clock import now_ms
 from vinyasa.core.unit import unit_of_work
 from vinyasa.db import RequestTransactions, race_kind
 from vinyasa.errors import AsanaError
@@ -146,10 +147,6 @@ def is_public(kind: str) -> bool:
     """Whether work of `kind` is an Asana job (shown by `GET /jobs/{gid}`)."""
     found = KINDS.get(kind)
     return found is not None and found.public
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 # ---- creating work --------------------------------------------------------------------------------
@@ -420,6 +417,39 @@ def drain(transactions: RequestTransactions, *, lease: float = 30.0, limit: int 
     return ran
 
 
+class Stepper:
+    """One step of one job per call, in the calling thread: the emulator's `POST /_vinyasa/jobs/step`
+    (with the runners paused) to observe a job `in_progress` between its steps.
+
+    The job stays claimed by the stepper (a long lease) from its first step to its end, so its
+    attempts do not grow with each step; `release()` hands it back to the runners."""
+
+    def __init__(self, transactions: RequestTransactions, lease: float = 3600.0) -> None:
+        self.transactions, self.lease_ms = transactions, int(lease * 1000)
+        self.run: Run | None = None
+
+    def step(self, rich_text_strict: bool = False) -> dict[str, Any] | None:
+        """Run one step of the job held (or of the most overdue due job); None when nothing is due.
+        Answers `{"gid", "kind", "status"}` after the step."""
+        if self.run is None:
+            self.run = _claim(self.transactions, uuid.uuid4().hex, self.lease_ms, sorted(KINDS))
+        run = self.run
+        if run is None:
+            return None
+        run.rich_text_strict = rich_text_strict
+        if _advance(run) is None:
+            self.run = None
+        with self.transactions.begin(write=False) as conn:
+            status = sql.fetch_value(conn, "SELECT status FROM jobs WHERE gid = ?", [run.gid])
+        return {"gid": str(run.gid), "kind": run.kind, "status": status}
+
+    def release(self) -> None:
+        """Hand the held job back to the runners (due at once)."""
+        if self.run is not None:
+            _release(self.run, 0.0)
+            self.run = None
+
+
 # ---- the runner of a server process ----------------------------------------------------------------
 
 # While a step runs on a worker thread, the interpreter hands the GIL over every SWITCH_INTERVAL s
@@ -471,6 +501,7 @@ class Runner:
         self.pause = pause  # rest after each step, as a multiple of the step's duration
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        self.paused = False  # the emulator's `jobs/pause`: claim nothing, stop between steps
         self._wakeup: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -505,9 +536,25 @@ class Runner:
                 task.cancel()
         self._tasks = []
 
+    def pause(self) -> None:
+        """Claim no work and hand back the job under way after its current step (the emulator)."""
+        self.paused = True
+
+    def resume(self) -> None:
+        """Claim work again."""
+        self.paused = False
+        self.wake()
+
     async def _work(self) -> None:
         assert self._wakeup is not None
         while not self._stopping:
+            if self.paused:
+                self._wakeup.clear()
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), self.poll)
+                except TimeoutError:
+                    pass
+                continue
             try:
                 run = await asyncio.to_thread(
                     _claim, self.transactions, uuid.uuid4().hex, self.lease_ms, sorted(KINDS)
@@ -523,7 +570,7 @@ class Runner:
                     pass
                 continue
             run.rich_text_strict = self.rich_text_strict
-            while not self._stopping:
+            while not self._stopping and not self.paused:
                 started = time.monotonic()
                 try:
                     outcome = await asyncio.to_thread(_stepping, run)
@@ -534,7 +581,7 @@ class Runner:
                     break
                 # Requests first: rest as long as the step took (at most PAUSE_CAP s) before the next.
                 await asyncio.sleep(min(PAUSE_CAP, time.monotonic() - started) * self.pause)
-            else:  # stopping mid-job: hand it over now (its committed steps are kept)
+            else:  # stopping or pausing mid-job: hand it over now (its committed steps are kept)
                 try:
                     await asyncio.to_thread(_release, run, 0.0)
                 except Exception:

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
+from vinyasa.core.clock import now_ms
 from vinyasa.custom_fields import queries, values
 from vinyasa.custom_fields.schemas import CustomFieldFields, EnumOptionFields, EnumOptionInsertBody
 from vinyasa.errors import Forbidden, InvalidRequest, NotFound
@@ -29,7 +30,6 @@ from vinyasa.models import CustomField, CustomFieldSetting, EnumOption
 from vinyasa.ordering import BOTTOM, OrderedList, Place
 from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.messages import say
-from vinyasa.protocol.values import now_ms
 
 ENUM_OPTIONS = OrderedList(EnumOption.__table__)
 ENUM_TYPES = frozenset({"enum", "multi_enum"})

@@ -18,6 +18,7 @@ from sqlalchemy import delete, exists, func, insert, select, tuple_
 
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
+from vinyasa.core.clock import now_ms
 from vinyasa.custom_fields import service
 from vinyasa.custom_fields.schemas import AddSettingBody
 from vinyasa.errors import InvalidRequest
@@ -25,7 +26,6 @@ from vinyasa.models import CustomFieldSetting, Project
 from vinyasa.ordering import BOTTOM, OrderedList, Place
 from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.pagination import AnySelect
-from vinyasa.protocol.values import now_ms
 
 SETTINGS = OrderedList(CustomFieldSetting.__table__)
 # Asana's Portfolios docs: "like projects, a maximum of 20 custom fields" per container.

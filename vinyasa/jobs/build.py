@@ -18,6 +18,7 @@ from typing import Any
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
+from vinyasa.core.clock import now_ms
 from vinyasa.errors import AsanaError
 from vinyasa.jobs import queries
 from vinyasa.models import Task
@@ -26,7 +27,6 @@ from vinyasa.projects import members
 from vinyasa.projects.schemas import ProjectFields
 from vinyasa.projects.service import create_project
 from vinyasa.protocol.gids import allocate
-from vinyasa.protocol.values import now_ms
 from vinyasa.tasks import placement, tree
 
 CHUNK = 250  # tasks per step (whole trees: a step may take more to finish the tree it is in)

@@ -24,12 +24,13 @@ from sqlalchemy import delete, insert, select
 
 from vinyasa import access
 from vinyasa.core import Caller, journal, runner
+from vinyasa.core.clock import now_ms
 from vinyasa.errors import AsanaError, InvalidRequest, NotFound
 from vinyasa.jobs import blueprint
 from vinyasa.jobs.schemas import InstantiateFields, SaveAsTemplateFields
 from vinyasa.models import ProjectTemplate, Workspace
 from vinyasa.protocol.gids import allocate, new_gid
-from vinyasa.protocol.values import now_ms, parse_date
+from vinyasa.protocol.values import iso_ms, parse_date
 from vinyasa.users.service import resolve_user
 
 # What a template keeps of a project: no members, followers or other projects (not in templates).
@@ -189,7 +190,7 @@ def plan_for(caller: Caller, params: dict[str, Any]) -> tuple[dict[str, Any], di
     plan: dict[str, Any] = json.loads(row.blueprint)
     dates = params["dates"]
     if row.anchor_on:
-        start = dt.date.fromisoformat(dates.get("1") or dt.datetime.now(dt.UTC).date().isoformat())
+        start = dt.date.fromisoformat(dates.get("1") or str(iso_ms(now_ms()))[:10])
         blueprint.shift_dates(plan, dt.date.fromisoformat(row.anchor_on), start, skip_weekends=False)
         plan["project"]["start_on"] = start.isoformat()
     if dates.get("2"):

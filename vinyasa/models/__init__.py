@@ -1,5 +1,6 @@
 """All tables; importing this package registers them on Base.metadata."""
 
+from vinyasa.models.control import EmulatorSnapshot
 from vinyasa.models.core import GidCounter, Meta, Token
 from vinyasa.models.custom_fields import CustomField, CustomFieldSetting, EnumOption, TaskCustomFieldValue
 from vinyasa.models.jobs import Job, ProjectOrigin, ProjectTemplate
@@ -20,6 +21,7 @@ from vinyasa.models.webhooks import Webhook, WebhookAttempt
 __all__ = [
     "CustomField",
     "CustomFieldSetting",
+    "EmulatorSnapshot",
     "EnumOption",
     "GidCounter",
     "Job",

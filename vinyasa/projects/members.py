@@ -15,11 +15,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from vinyasa import access
 from vinyasa.core import Caller
+from vinyasa.core.clock import now_ms
 from vinyasa.db import insert_ignore
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import ProjectMember, WorkspaceMember
 from vinyasa.protocol.gids import allocate
-from vinyasa.protocol.values import now_ms
 from vinyasa.users.service import resolve_user
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select, update
 
 from vinyasa import access
 from vinyasa.core import Caller
+from vinyasa.core.clock import now_ms
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Project, Workspace
 from vinyasa.notes import stored_rich_text
@@ -19,7 +20,7 @@ from vinyasa.projects import members
 from vinyasa.projects.schemas import NOT_NULL, ProjectFields
 from vinyasa.protocol import changes
 from vinyasa.protocol.gids import new_gid
-from vinyasa.protocol.values import now_ms, parse_date, parse_datetime_ms
+from vinyasa.protocol.values import parse_date, parse_datetime_ms
 from vinyasa.sections import service as sections
 
 # vinyasa's defaults for a new project (Asana documents none).

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from sqlalchemy import Connection, text
 
 from vinyasa.errors import InvalidRequest, NotFound
@@ -12,6 +16,8 @@ _MASK = (1 << _BITS) - 1
 _MULTIPLIER = 0x2545F4914F6CDD1D & _MASK | 1  # odd, so x -> x * M mod 2^50 is a bijection
 _BASE = 10**15  # every gid has 16 digits, like Asana's
 MAX_GID = (1 << 63) - 1
+# A gid the next single allocation returns instead of drawing one (fixtures with fixed gids).
+_PINNED: ContextVar[int | None] = ContextVar("vinyasa_pinned_gid", default=None)
 
 
 def scramble(n: int) -> int:
@@ -23,6 +29,10 @@ def allocate(conn: Connection, count: int = 1) -> list[int]:
     """Reserve `count` new gids inside the caller's transaction."""
     if count <= 0:
         return []
+    pin = _PINNED.get()
+    if pin is not None and count == 1:
+        _PINNED.set(None)
+        return [pin]
     if conn.dialect.name == "postgresql":
         rows = conn.execute(text("SELECT nextval('gid_seq') FROM generate_series(1, :n)"), {"n": count})
         return [scramble(r[0]) for r in rows]
@@ -30,6 +40,17 @@ def allocate(conn: Connection, count: int = 1) -> list[int]:
         text("UPDATE gid_counter SET value = value + :n WHERE id = 1 RETURNING value"), {"n": count}
     ).scalar_one()
     return [scramble(v) for v in range(last - count + 1, last + 1)]
+
+
+@contextmanager
+def pinned(gid: int | None) -> Iterator[None]:
+    """Inside the block, the next single gid allocated is `gid` (None: no pin). Used by the
+    emulator's fixtures to create an object with a fixed gid through its service."""
+    token = _PINNED.set(gid)
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
 
 
 def new_gid(conn: Connection) -> int:

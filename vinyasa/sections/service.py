@@ -10,11 +10,11 @@ from sqlalchemy import Connection, delete, exists, func, insert, select, update
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
+from vinyasa.core.clock import now_ms
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Section, TaskProject
 from vinyasa.ordering import BOTTOM, OrderedList, Place, after, before
 from vinyasa.protocol.gids import new_gid
-from vinyasa.protocol.values import now_ms
 from vinyasa.sections.schemas import SectionBody, SectionInsertBody
 
 SECTIONS = OrderedList(Section.__table__)

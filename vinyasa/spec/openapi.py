@@ -147,6 +147,12 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 item[key] = value  # path-level parameters, summary
         item[method] = operation
     paths.update(_own_paths())
+    extra_tags: list[dict[str, Any]] = []
+    control = getattr(app.state, "control_openapi", None)  # the emulator's routes, when on
+    if control is not None:
+        control_paths, control_tag = control()
+        paths.update(control_paths)
+        extra_tags.append(control_tag)
     schemes = scope["components"]["securitySchemes"]
     document: dict[str, Any] = {
         "openapi": scope["openapi"],
@@ -161,7 +167,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         },
         "servers": [{"url": API_PREFIX, "description": "this server"}],
         "security": [{SECURITY_SCHEME: []}],
-        "tags": _tags(full, paths),
+        "tags": [*_tags(full, paths), *extra_tags],
         "paths": paths,
         "components": {
             **_components(full, paths.values()),

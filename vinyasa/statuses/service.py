@@ -13,11 +13,11 @@ from sqlalchemy import delete, func, insert, select, update
 
 from vinyasa import access, richtext
 from vinyasa.core import Caller, journal
+from vinyasa.core.clock import now_ms
 from vinyasa.errors import InvalidRequest, NotFound
 from vinyasa.models import ProjectBrief, Status
 from vinyasa.notes import stored_rich_text
 from vinyasa.protocol.gids import as_gid, new_gid
-from vinyasa.protocol.values import now_ms
 from vinyasa.statuses.schemas import (
     COLOR_TO_STATUS,
     PROJECT_STATUS_TYPES,

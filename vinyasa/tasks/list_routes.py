@@ -7,11 +7,12 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
+from vinyasa.core.clock import now_ms
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Task
 from vinyasa.protocol import sql
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, Ctx, CtxDep
-from vinyasa.protocol.values import now_ms, parse_datetime_ms
+from vinyasa.protocol.values import parse_datetime_ms
 from vinyasa.tasks import queries
 from vinyasa.tasks.schemas import TASK
 from vinyasa.users.service import resolve_user

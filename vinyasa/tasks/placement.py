@@ -9,11 +9,11 @@ from __future__ import annotations
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from vinyasa.core import Caller, journal
+from vinyasa.core.clock import now_ms
 from vinyasa.errors import InvalidRequest, NotFound
 from vinyasa.models import Section, Task, TaskProject
 from vinyasa.ordering import OrderedList, Place
 from vinyasa.protocol.gids import body_gid
-from vinyasa.protocol.values import now_ms
 
 TASKS_IN_SECTION = OrderedList(TaskProject.__table__, item="task_gid")
 MAX_PROJECTS = 20

@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select, update
 
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
+from vinyasa.core.clock import now_ms
 from vinyasa.custom_fields.values import TASK_VALUES
 from vinyasa.db import insert_ignore
 from vinyasa.errors import InvalidRequest
@@ -17,7 +18,7 @@ from vinyasa.notes import stored_rich_text
 from vinyasa.ordering import BOTTOM, OrderedList
 from vinyasa.projects import members
 from vinyasa.protocol.gids import as_gid, new_gid
-from vinyasa.protocol.values import now_ms, parse_date, parse_datetime_ms
+from vinyasa.protocol.values import parse_date, parse_datetime_ms
 from vinyasa.richtext import TASK_TAGS
 from vinyasa.sections import service as sections
 from vinyasa.tasks import placement, tree

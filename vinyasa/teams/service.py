@@ -8,12 +8,12 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
+from vinyasa.core.clock import now_ms
 from vinyasa.db import insert_ignore
 from vinyasa.errors import Forbidden, InvalidRequest
 from vinyasa.models import Team, TeamMember, Workspace
 from vinyasa.notes import stored_rich_text
 from vinyasa.protocol.gids import new_gid
-from vinyasa.protocol.values import now_ms
 from vinyasa.teams.schemas import ACCESS_LEVELS, TeamFields
 
 # vinyasa's defaults for a new team (Asana documents none): open to request, every member may act.

@@ -6,10 +6,10 @@ from sqlalchemy import Connection, func, insert, select
 
 from vinyasa.access import shares_workspace, unknown
 from vinyasa.core import Caller
+from vinyasa.core.clock import now_ms
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import User
 from vinyasa.protocol.gids import as_gid, new_gid
-from vinyasa.protocol.values import now_ms
 
 
 def find_user(conn: Connection, value: str, me: int | None = None) -> int | None:

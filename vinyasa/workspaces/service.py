@@ -6,6 +6,7 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
+from vinyasa.core.clock import now_ms
 from vinyasa.db import insert_ignore
 from vinyasa.models import (
     Project,
@@ -19,7 +20,6 @@ from vinyasa.models import (
 )
 from vinyasa.portfolios import service as portfolios
 from vinyasa.projects import members
-from vinyasa.protocol.values import now_ms
 
 
 def add_member(conn: Connection, workspace_gid: int, user_gid: int, *, admin: bool = False) -> int:

@@ -1,0 +1,379 @@
+"""The control plane's routes under `/_vinyasa/` (outside Asana's `/api/1.0`), admin token only.
+
+Installed only when the control plane is on (`install`); when off, every one of these paths is an
+unknown route: 404 in Asana's envelope. Bodies are `{"data": {...}}` JSON like Asana's (the
+fixture upload takes the file itself); answers are `{"data": ...}`; errors Asana's envelope
+(401 without the admin token, 400 naming a bad field, 404 for an unknown snapshot or fault).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from vinyasa.config import get_settings
+from vinyasa.control import fixtures, store
+from vinyasa.control.faults import FaultSpec
+from vinyasa.control.plane import SEED_LIMIT, ControlPlane, EmulatorApp
+from vinyasa.core import clock, journal
+from vinyasa.errors import InvalidRequest, NotAuthorized, NotFound
+from vinyasa.protocol.body import parse_body, validate
+from vinyasa.protocol.context import JSON, Runtime, _base_url
+from vinyasa.protocol.values import iso_ms, parse_datetime_ms
+
+PREFIX = "/_vinyasa"
+TAG = "Emulator control"
+TAG_DESCRIPTION = (
+    "vinyasa's emulator control plane (on with `vinyasa serve --emulator`; a 404 otherwise): reset, "
+    "fixtures, snapshots, the clock, faults and the request recorder. Authorize with the admin token "
+    "`vinyasa serve --emulator` printed."
+)
+
+
+def _control(request: Request) -> ControlPlane:
+    app = request.app
+    assert isinstance(app, EmulatorApp)
+    if not app.control.authorized(request.headers.get("authorization")):
+        raise NotAuthorized("Not Authorized")
+    return app.control
+
+
+Control = Annotated[ControlPlane, Depends(_control)]
+router = APIRouter(prefix=PREFIX, tags=[TAG])
+
+
+def _ok(value: Any, status: int = 200) -> Response:
+    import orjson
+
+    return Response(orjson.dumps({"data": value}), status, media_type=JSON)
+
+
+async def _body(request: Request, model: type[BaseModel]) -> Any:
+    payload = parse_body(await request.body(), request.headers.get("content-type", ""))
+    return validate(model, payload.data)
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+class ResetBody(BaseModel):
+    """`to`: `start` (the state the server started with) or `empty` (no data but the owner and the
+    printed token); `seed`: gids drawn afterwards follow this seed's sequence (kept for later resets)."""
+
+    model_config = ConfigDict(extra="forbid")
+    to: Literal["start", "empty"] = "start"
+    seed: int | None = Field(default=None, ge=0, lt=SEED_LIMIT)
+
+
+@router.post("/reset", summary="Reset the data, the clock, faults and the recorder")
+async def reset(request: Request, control: Control) -> Response:
+    """Back to the start state (or `empty`) in one transaction; the clock follows the system time
+    again, fault rules and recorded requests are dropped. The printed tokens stay valid.
+    Answers `{"data": {"to", "seed", "objects"}}`."""
+    body: ResetBody = await _body(request, ResetBody)
+    runtime = _runtime(request)
+    if body.seed is not None:
+        control.seed = body.seed
+
+    await run_in_threadpool(control.release_jobs)
+    objects = await run_in_threadpool(control.reset, runtime, body.to)
+    control.jobs_paused = False
+    runner = _runner(request)
+    if runner is not None:
+        runner.resume()
+    clock.reset()
+    control.faults.clear()
+    control.recorder.clear()
+    return _ok({"to": body.to, "seed": control.seed, "objects": objects})
+
+
+@router.post("/fixtures", summary="Load a fixture file (YAML or JSON)")
+async def load_fixture(request: Request, control: Control) -> Response:
+    """The body is the fixture file itself (see `vinyasa.control.fixtures`). All or nothing: a bad
+    file is a 400 naming its line and changes nothing. Answers `{"data": {name: gid}}` for every
+    named object (201)."""
+    raw = await request.body()
+    runtime = _runtime(request)
+    base = runtime.public_url or _base_url(request)
+    created = await run_in_threadpool(
+        fixtures.load_text, runtime.transactions, raw.decode("utf-8", "replace"), base
+    )
+    control.forget_tokens(runtime)
+    return _ok(created, 201)
+
+
+class SnapshotBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=store.SNAPSHOT_NAME_LIMIT)
+
+
+@router.get("/snapshots", summary="List saved snapshots")
+async def list_snapshots(request: Request, control: Control) -> Response:
+    """`{"data": [{"name", "created_at", "objects"}]}`, by name."""
+    runtime = _runtime(request)
+
+    def work() -> list[dict[str, Any]]:
+        with runtime.transactions.begin(write=False) as conn:
+            return store.listing(conn)
+
+    return _ok(await run_in_threadpool(work))
+
+
+@router.post("/snapshots", summary="Save the whole state under a name")
+async def save_snapshot(request: Request, control: Control) -> Response:
+    """Saves every table and the gid counter as snapshot `name` (replacing one of that name); 201
+    with `{"data": {"name", "created_at", "objects"}}`."""
+    body: SnapshotBody = await _body(request, SnapshotBody)
+    runtime = _runtime(request)
+
+    def work() -> dict[str, Any]:
+        with runtime.transactions.begin(write=True) as conn:
+            return store.save(conn, body.name)
+
+    return _ok(await run_in_threadpool(work), 201)
+
+
+@router.post("/snapshots/{name}/restore", summary="Restore a saved snapshot")
+async def restore_snapshot(name: str, request: Request, control: Control) -> Response:
+    """Replaces the whole state by snapshot `name` (404 when unknown; nothing changes then)."""
+    runtime = _runtime(request)
+
+    def work() -> dict[str, Any]:
+        with runtime.transactions.begin(write=True) as conn:
+            state = store.load(conn, name)
+            store.restore(conn, state)
+            return {"name": name, "objects": state.objects}
+
+    restored = await run_in_threadpool(work)
+    control.forget_tokens(runtime)
+    return _ok(restored)
+
+
+@router.delete("/snapshots/{name}", summary="Delete a saved snapshot")
+async def delete_snapshot(name: str, request: Request, control: Control) -> Response:
+    """`{"data": {}}`; 404 when there is no such snapshot."""
+    runtime = _runtime(request)
+
+    def work() -> None:
+        with runtime.transactions.begin(write=True) as conn:
+            store.drop(conn, name)
+
+    await run_in_threadpool(work)
+    return _ok({})
+
+
+def _clock_view(state: clock.ClockState) -> dict[str, Any]:
+    return {
+        "now": iso_ms(state.now_ms),
+        "now_ms": state.now_ms,
+        "frozen": state.frozen,
+        "offset_ms": state.offset_ms,
+    }
+
+
+class ClockBody(BaseModel):
+    """`at`: an ISO 8601 instant (freeze at it, or set the clock to it). For advance: any of `ms`,
+    `seconds`, `minutes`, `hours`, `days` (added up; negative moves back)."""
+
+    model_config = ConfigDict(extra="forbid")
+    at: str | None = None
+    ms: int = 0
+    seconds: float = 0
+    minutes: float = 0
+    hours: float = 0
+    days: float = 0
+
+
+@router.get("/clock", summary="Read the clock")
+async def read_clock(control: Control) -> Response:
+    """`{"data": {"now", "now_ms", "frozen", "offset_ms"}}`."""
+    return _ok(_clock_view(clock.state()))
+
+
+@router.post("/clock/{action}", summary="Freeze, resume, set or advance the clock")
+async def move_clock(action: str, request: Request, control: Control) -> Response:
+    """`freeze` (at `at`, or now), `resume`, `set` (`at` required) or `advance` (by the duration
+    fields). Every timestamp vinyasa writes reads this clock; moving it also expires journal
+    entries older than the retention (old sync tokens then get 412). Answers the clock's state."""
+    body: ClockBody = await _body(request, ClockBody)
+    at = parse_datetime_ms("at", body.at) if body.at is not None else None
+    if action == "freeze":
+        state = clock.freeze(at)
+    elif action == "resume":
+        state = clock.resume()
+    elif action == "set":
+        if at is None:
+            raise InvalidRequest("at: Missing input")
+        state = clock.set_ms(at)
+    elif action == "advance":
+        by = body.ms + round(
+            (body.seconds + 60 * body.minutes + 3600 * body.hours + 86400 * body.days) * 1000
+        )
+        state = clock.advance(by)
+    else:
+        raise NotFound("No matching route for request")
+    runtime = _runtime(request)
+
+    def expire() -> None:
+        horizon = clock.now_ms() - int(get_settings().journal_retention_hours * 3_600_000)
+        with runtime.transactions.begin(write=True) as conn:
+            journal.prune(conn, horizon)
+
+    await run_in_threadpool(expire)
+    return _ok(_clock_view(state))
+
+
+@router.get("/faults", summary="List fault rules")
+async def list_faults(control: Control) -> Response:
+    """Every rule with its counters: `seen` (matching requests), `fired`, `remaining`."""
+    return _ok([f.view() for f in control.faults.faults])
+
+
+@router.post("/faults", summary="Add a fault rule")
+async def add_fault(request: Request, control: Control) -> Response:
+    """A rule (`vinyasa.control.faults`): `method`, `path` pattern (relative to /api/1.0; `*` one
+    segment, `**` the rest), `status` (429 adds `Retry-After: retry_after`; 5xx a `phrase`),
+    `latency_ms`, `times`, `every`, `message`. 201 with the rule and its `id`."""
+    spec: FaultSpec = await _body(request, FaultSpec)
+    return _ok(control.faults.add(spec).view(), 201)
+
+
+@router.delete("/faults", summary="Remove every fault rule")
+async def clear_faults(control: Control) -> Response:
+    control.faults.clear()
+    return _ok({})
+
+
+@router.delete("/faults/{fault_id}", summary="Remove one fault rule")
+async def remove_fault(fault_id: str, control: Control) -> Response:
+    if not control.faults.remove(fault_id):
+        raise NotFound(f"Unknown fault: {fault_id[:32]}")
+    return _ok({})
+
+
+@router.get("/requests", summary="The recorded API requests")
+async def recorded(
+    control: Control,
+    method: str | None = None,
+    path: str | None = None,
+    status: Annotated[int | None, Query(ge=100, le=599)] = None,
+    token: str | None = None,
+    limit: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+) -> Response:
+    """The last requests (oldest first), filtered by exact `method`, `path` prefix (relative to
+    /api/1.0), `status`, `token` (the token itself) and cut to the newest `limit`. Each: `seq`,
+    `at`, `method`, `path`, `query`, `body`, `status`, `latency_ms`, `token_id`, `user`, `fault`."""
+    from vinyasa.protocol.context import token_digest
+
+    token_id = token_digest(token)[:12] if token else None
+    found = control.recorder.select(method=method, path=path, status=status, token_id=token_id, limit=limit)
+    return _ok(found)
+
+
+@router.delete("/requests", summary="Forget the recorded requests")
+async def forget_requests(control: Control) -> Response:
+    control.recorder.clear()
+    return _ok({})
+
+
+def _runner(request: Request) -> Any:
+    return getattr(request.app.state, "runner", None)  # the lifespan's runner (none over bare ASGI)
+
+
+@router.get("/jobs", summary="The background runner's state")
+async def jobs_state(request: Request, control: Control) -> Response:
+    """`{"data": {"paused", "held"}}`: whether the runner is paused, and the job `jobs/step` holds."""
+    held = control.stepper.run if control.stepper is not None else None
+    return _ok({"paused": control.jobs_paused, "held": str(held.gid) if held is not None else None})
+
+
+@router.post("/jobs/pause", summary="Pause the background runner")
+async def pause_jobs(request: Request, control: Control) -> Response:
+    """The runner claims no job and hands back the one under way after its current step, so jobs
+    stay `not_started` or `in_progress` until `jobs/step` or `jobs/resume`."""
+    control.jobs_paused = True
+    runner = _runner(request)
+    if runner is not None:
+        runner.pause()
+    return _ok({"paused": True})
+
+
+@router.post("/jobs/resume", summary="Resume the background runner")
+async def resume_jobs(request: Request, control: Control) -> Response:
+    """The runner claims jobs again, the one `jobs/step` held included."""
+    await run_in_threadpool(control.release_jobs)
+    runner = _runner(request)
+    if runner is not None:
+        runner.resume()
+    return _ok({"paused": False})
+
+
+@router.post("/jobs/step", summary="Run one step of one job")
+async def step_job(request: Request, control: Control) -> Response:
+    """One step of the job held since the last call, or of the most overdue due job; answers
+    `{"data": {"gid", "kind", "status"}}` after it (`status` `in_progress` while steps remain), or
+    `{"data": null}` when no job is due. Pause the runner first, or it may take the jobs."""
+    runtime = _runtime(request)
+    stepper = control.stepper_for(runtime)
+    return _ok(await run_in_threadpool(stepper.step, runtime.rich_text_strict))
+
+
+@router.get("/status", summary="What the control plane holds")
+async def status(control: Control) -> Response:
+    """`{"data": {"clock", "seed", "faults", "recorded", "start_objects"}}`."""
+    return _ok(
+        {
+            "clock": _clock_view(clock.state()),
+            "seed": control.seed,
+            "faults": len(control.faults.faults),
+            "recorded": len(control.recorder.entries),
+            "start_objects": control.start.objects if control.start else 0,
+            "jobs_paused": control.jobs_paused,
+        }
+    )
+
+
+_BODIES: dict[str, type[BaseModel]] = {
+    "reset": ResetBody,
+    "save_snapshot": SnapshotBody,
+    "move_clock": ClockBody,
+    "add_fault": FaultSpec,
+}
+
+
+def openapi() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The control routes' OpenAPI paths (served from the root, admin token) and their tag."""
+    from fastapi.openapi.utils import get_openapi
+
+    document = get_openapi(title="vinyasa control", version="1", routes=router.routes)
+    paths: dict[str, Any] = {}
+    for path, item in document["paths"].items():
+        for operation in item.values():
+            operation["responses"].pop("422", None)
+            operation["responses"].setdefault("401", {"description": "Not the admin token."})
+            operation["tags"] = [TAG]
+            name = operation["operationId"].split("_vinyasa")[0].rstrip("_")
+            operation["operationId"] = "vinyasa_" + name
+            model = next((m for key, m in _BODIES.items() if name == key), None)
+            if model is not None:
+                schema = {"type": "object", "properties": {"data": model.model_json_schema()}}
+                operation["requestBody"] = {"content": {"application/json": {"schema": schema}}}
+            if name == "load_fixture":
+                operation["requestBody"] = {
+                    "content": {"application/x-yaml": {"schema": {"type": "string"}}},
+                    "description": "The fixture file (YAML or JSON).",
+                }
+        paths[path] = {"servers": [{"url": "/", "description": "the emulator's control plane"}], **item}
+    return paths, {"name": TAG, "description": TAG_DESCRIPTION}
+
+
+def install(app: FastAPI) -> None:
+    """Add the control routes to an app (before its route table is sealed) and to its /docs."""
+    app.router.routes.extend(router.routes)
+    app.state.control_openapi = openapi
