@@ -7,10 +7,11 @@ deleting a brief, needs editor access to the project (else 403).
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select
 
 from vinyasa import access, richtext
 from vinyasa.core import Caller, journal
+from vinyasa.db import insert_row, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import ProjectBrief, Status
 from vinyasa.notes import stored_rich_text
@@ -47,19 +48,21 @@ def _post(
     access.require_project_level(project, "editor", "post a status")
     last = ctx.conn.execute(select(func.max(Status.seq)).where(Status.project_gid == project.gid)).scalar()
     gid, now = new_gid(ctx.conn), now_ms()
-    ctx.conn.execute(
-        insert(Status).values(
-            gid=gid,
-            project_gid=project.gid,
-            seq=(last or 0) + 1,
-            author_gid=ctx.user_gid,
-            title=title or "",
-            html_text=html,
-            color=color,
-            status_type=kind,
-            created_at=now,
-            modified_at=now,
-        )
+    insert_row(
+        ctx.conn,
+        Status,
+        {
+            "gid": gid,
+            "project_gid": project.gid,
+            "seq": (last or 0) + 1,
+            "author_gid": ctx.user_gid,
+            "title": title or "",
+            "html_text": html,
+            "color": color,
+            "status_type": kind,
+            "created_at": now,
+            "modified_at": now,
+        },
     )
     _record(ctx, ("status_update", gid), "added", project)
     return gid
@@ -127,16 +130,15 @@ def create_brief(ctx: Caller, project_gid: str, fields: BriefFields) -> int:
     if existing is not None:
         raise InvalidRequest(f"This project already has a project brief: {existing[0]}; update it instead")
     gid, now = new_gid(ctx.conn), now_ms()
-    ctx.conn.execute(
-        insert(ProjectBrief).values(
-            gid=gid,
-            project_gid=project.gid,
-            title=fields.title or "",
-            html_text=html if html is not None else "<body></body>",
-            created_at=now,
-            modified_at=now,
-        )
-    )
+    brief = {
+        "gid": gid,
+        "project_gid": project.gid,
+        "title": fields.title or "",
+        "html_text": html if html is not None else "<body></body>",
+        "created_at": now,
+        "modified_at": now,
+    }
+    insert_row(ctx.conn, ProjectBrief, brief)
     _record(ctx, ("project_brief", gid), "added", project)
     return gid
 
@@ -164,7 +166,7 @@ def update_brief(ctx: Caller, value: str, fields: BriefFields) -> int:
         values["title"] = fields.title or ""
     if values:
         values["modified_at"] = now_ms()
-        ctx.conn.execute(update(ProjectBrief).where(ProjectBrief.gid == gid).values(**values))
+        update_row(ctx.conn, ProjectBrief, gid, values)
         names = [{"html_text": "text"}.get(k, k) for k in values if k != "modified_at"]
         journal.changed(ctx, ("project_brief", gid), names, topics=[project.gid, project.workspace_gid])
     return gid
