@@ -11,7 +11,7 @@ REFERENCE ?= ../shared/reference
 LINTED := vinyasa tests tools migrations bench
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve test check bench bench-smoke coverage spec-refresh clean
+.PHONY: help install serve test check bench bench-sweep bench-smoke coverage spec-refresh clean
 
 help:  ## list the targets
 	@echo "make TARGET, where TARGET is one of:"
@@ -38,6 +38,9 @@ check: install  ## ruff (lint + format) and mypy --strict, on the code and the t
 
 bench: install  ## performance against the targets (needs wrk)
 	$(BIN)/python -m bench.run
+
+bench-sweep: install  ## every implemented operation against GET /projects/{gid} (needs wrk)
+	$(BIN)/python -m bench.sweep
 
 bench-smoke: install  ## a few seconds of the benchmark, numbers not gated
 	$(BIN)/python -m bench.run --smoke

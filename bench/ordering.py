@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, select
 
 TARGET_MS = 5.0
 
@@ -51,6 +51,7 @@ def measure(engine: Engine, project_gid: int, inserts: int) -> OrderingResult:
     from vinyasa.db import Checkpointer
     from vinyasa.models import Project, Task, TaskProject
     from vinyasa.ordering import after
+    from vinyasa.protocol import sql
     from vinyasa.protocol.gids import new_gid
     from vinyasa.protocol.values import now_ms
     from vinyasa.tasks import placement
@@ -77,20 +78,19 @@ def measure(engine: Engine, project_gid: int, inserts: int) -> OrderingResult:
         with engine.begin() as conn:
             gid = new_gid(conn)
             now = now_ms()
-            conn.execute(
-                insert(Task).values(
-                    gid=gid,
-                    workspace_gid=first.workspace_gid,
-                    name=f"Spot {i}",
-                    html_notes="<body></body>",
-                    resource_subtype="default_task",
-                    completed=False,
-                    root_gid=gid,
-                    position=0,
-                    created_at=now,
-                    modified_at=now,
-                )
-            )
+            row = {
+                "gid": gid,
+                "workspace_gid": first.workspace_gid,
+                "name": f"Spot {i}",
+                "html_notes": "<body></body>",
+                "resource_subtype": "default_task",
+                "completed": False,
+                "root_gid": gid,
+                "position": 0,
+                "created_at": now,
+                "modified_at": now,
+            }
+            sql.insert(conn, "tasks", row)  # as tasks.service.create writes it
             caller = Caller(conn=conn, user_gid=owner, base_url="http://bench")
             placement.put(caller, gid, project_gid, first.section_gid, after(first.task_gid))
             journal.flush(caller)  # as a request would: the placement's journal entries

@@ -1,9 +1,10 @@
 """Drive a raw ASGI hello-world and vinyasa with wrk, alternating, and report ratios against targets.
 
-Usage: python -m bench.run [--smoke] [--duration S] [--json FILE]
+Usage: python -m bench.run [--smoke] [--duration S] [--json FILE] [--no-sweep]
 After the load scenarios, the worst single insert at one spot of the 100k-task section is measured
 in process (bench.ordering; that row alone: `python -m bench.ordering`), then webhook delivery on a
 server of its own (bench.webhooks; those rows alone: `python -m bench.webhooks`).
+Then the sweep of every implemented operation (bench.sweep, `make bench-sweep` alone) adds its rows.
 Ends with `N passed, M failed` (scenarios with a target) and exits 1 when any failed (not in --smoke).
 """
 
@@ -189,6 +190,18 @@ def _pg_url() -> str | None:
         return None
 
 
+def drop_pg(url: str) -> None:
+    """Drop a database `_pg_url` made (best effort)."""
+    try:
+        import psycopg
+
+        admin = os.environ.get("VINYASA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    except Exception:  # noqa: BLE001, S110 - best-effort cleanup
+        pass
+
+
 def _seed_tasks(url: str, workspace: str, projects: list[str], *, smoke: bool) -> Any:
     from bench.seed import seed
     from vinyasa.db import make_engine
@@ -312,6 +325,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=None, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=None, help="alternating rounds")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL report")
+    parser.add_argument("--no-sweep", action="store_true", help="skip the sweep of every route (bench.sweep)")
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "latest.json"))
     parser.add_argument(
         "--only",
@@ -679,16 +693,21 @@ def main() -> int:
     )
     shutil.rmtree(tmp, ignore_errors=True)
     if pg:
-        try:
-            import psycopg
+        drop_pg(pg)
+    if not args.no_sweep:  # the row group of every implemented operation, on its own fresh world
+        from bench.sweep import postgres, sweep, table, verdicts
 
-            admin = os.environ.get(
-                "VINYASA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-            )
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{pg.rsplit("/", 1)[1]}" WITH (FORCE)')
-        except Exception:  # noqa: BLE001, S110 - best-effort cleanup
-            pass
+        sweep_rows, refs = sweep(
+            seconds=min(seconds, 2.0), connections=8, only=None, pool=30 if args.smoke else 200
+        )
+        sweep_passed, sweep_failed, lines = verdicts(sweep_rows)
+        if pg:  # PostgreSQL against SQLite on the same operations
+            pg_lines = postgres(sweep_rows, min(seconds, 2.0), 8)
+            lines += pg_lines
+            sweep_passed += sum(line.startswith("PASS") for line in pg_lines)
+            sweep_failed += sum(line.startswith("FAIL") for line in pg_lines)
+        print("\n".join([*table(sweep_rows, refs), *lines]))
+        passed, failed = passed + sweep_passed, failed + sweep_failed
     if args.smoke:
         print(f"smoke run: {len(rows)} scenarios measured, targets not judged")
         return 0

@@ -3,30 +3,35 @@
 Items carry an integer `position` within a scope (e.g. the project). A new position is chosen in the
 gap between its neighbours (`GAP` apart when appended at an end), so an insert usually writes one
 row. When a gap is used up (about 32 inserts at one spot), only a window of neighbours around the
-spot is spread out again: the smallest window, of 2k items with k = 8, 32, 128..., whose span leaves
-every item at least `_min_step(level)` apart. Larger windows must leave more room, so a respaced
-region absorbs many more inserts before it is touched again (the classic order-maintenance bound:
-amortised O(log^2 n) rows per insert, and in practice a window of a few dozen rows). Nothing ever
-renumbers a whole list. Positions stay within +-`LIMIT` (BIGINT on PostgreSQL, INTEGER on SQLite).
-Callers serialize changes per scope with `lock` (a row lock on PostgreSQL; SQLite's write
-transaction already serializes writers).
+spot is spread out again: the smallest window, of 2k items with k = 8, 12, 18, 27... (half as many
+again each time), whose span leaves every item at least `_min_step(k)` apart. Larger windows must
+leave more room, so a respaced region absorbs many more inserts before it is touched again (the
+classic order-maintenance bound: amortised O(log^2 n) rows per insert, and in practice a window of a
+few dozen rows). Nothing ever renumbers a whole list. Positions stay within +-`LIMIT` (BIGINT on
+PostgreSQL, INTEGER on SQLite). Callers serialize changes per scope with `lock` (a row lock on
+PostgreSQL; SQLite's write transaction already serializes writers).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text, update
+from sqlalchemy import Connection, text
+
+from vinyasa.protocol import sql
 
 GAP = 1 << 32  # between items appended at an end: 2^30 appends fit in either direction
 LIMIT = 1 << 62  # positions stay within +-LIMIT
 _FIRST_WINDOW = 8  # items on each side of the spot in the first window tried; x4 per level
 
 
-def _min_step(level: int) -> int:
-    """The least spacing a respaced window of `level` (0: the smallest) may leave between items."""
-    return 1 << (8 + level)
+def _min_step(k: int) -> int:
+    """The least spacing a respaced window of k items each side may leave between items: 256 for
+    the first window, growing with the square root of its size (512 at 32, 1,024 at 128...)."""
+    return 256 * math.isqrt(16 * k // _FIRST_WINDOW) // 4
 
 
 @dataclass(frozen=True)
@@ -53,21 +58,44 @@ def after(anchor: int) -> Place:
 
 @dataclass(frozen=True)
 class OrderedList:
-    """A table whose rows are ordered by `position` within the rows matching a scope."""
+    """A table whose rows are ordered by `position` within the rows matching a scope.
+
+    Its statements are prepared SQL text (vinyasa.protocol.sql), built once per scope shape: an
+    insert at a hot spot runs 3 short reads and, rarely, one executemany of a window's moves.
+    """
 
     table: Any  # a Table (typed loosely: declarative models expose FromClause)
     item: str = "gid"
     position: str = "position"
 
-    def _col(self, name: str) -> Any:
-        return self.table.c[name]
+    @cache  # noqa: B019 - a handful of module-level lists, each with one or two scope shapes
+    def _sql(self, kind: str, scope: tuple[str, ...], exclude: bool) -> str:
+        """The statement of one kind for a scope's columns (`?` placeholders: scope values, then
+        the excluded item, then the kind's own parameters)."""
+        t, item, pos = self.table.name, self.item, self.position
+        where = " AND ".join([*(f"{c} = ?" for c in scope), *([f"{item} <> ?"] if exclude else [])])
+        return {
+            "position_of": f"SELECT {', '.join([pos, *scope])} FROM {t} WHERE {item} = ?",
+            "below": f"SELECT {pos} FROM {t} WHERE {where} AND {pos} < ? ORDER BY {pos} DESC LIMIT 1",
+            "above": f"SELECT {pos} FROM {t} WHERE {where} AND {pos} > ? ORDER BY {pos} LIMIT 1",
+            "last": f"SELECT {pos} FROM {t} WHERE {where} ORDER BY {pos} DESC LIMIT 1",
+            "first": f"SELECT {pos} FROM {t} WHERE {where} ORDER BY {pos} LIMIT 1",
+            "low": f"SELECT {item}, {pos} FROM {t} WHERE {where} AND {pos} <= ?"
+            f" ORDER BY {pos} DESC, {item} DESC LIMIT ?",
+            "high": f"SELECT {item}, {pos} FROM {t} WHERE {where} AND {pos} >= ?"
+            f" ORDER BY {pos}, {item} LIMIT ?",
+            # Found by the item's own key; `+ 0` keeps the planner off the scope's (scope, position)
+            # index, which SQLite would otherwise scan in full for each row (without ANALYZE).
+            "move": f"UPDATE {t} SET {pos} = ? WHERE {item} = ?"
+            + "".join(f" AND {c} + 0 = ?" for c in scope),
+        }[kind]
 
-    def _scoped(self, stmt: Any, scope: dict[str, Any], exclude: int | None) -> Any:
-        for column, value in scope.items():
-            stmt = stmt.where(self._col(column) == value)
-        if exclude is not None:
-            stmt = stmt.where(self._col(self.item) != exclude)
-        return stmt
+    def _run(
+        self, conn: Connection, kind: str, scope: dict[str, Any], exclude: int | None, *params: Any
+    ) -> list[tuple[Any, ...]]:
+        stmt = self._sql(kind, tuple(scope), exclude is not None)
+        head = [*scope.values(), *([exclude] if exclude is not None else [])]
+        return sql.fetch(conn, stmt, [*head, *params])
 
     def position_of(self, conn: Connection, scope: dict[str, Any], item: int) -> int | None:
         """The item's position in the scope, or None when it is not there.
@@ -76,8 +104,7 @@ class OrderedList:
         checked here: with the scope in the WHERE clause, SQLite may scan the scope's whole
         (scope, position) index instead.
         """
-        columns = [self._col(self.position), *(self._col(c) for c in scope)]
-        for row in conn.execute(select(*columns).where(self._col(self.item) == item)):
+        for row in sql.fetch(conn, self._sql("position_of", tuple(scope), False), [item]):
             if all(row[i + 1] == value for i, value in enumerate(scope.values())):
                 return int(row[0])
         return None
@@ -88,13 +115,11 @@ class OrderedList:
         """The position nearest below (or above) `pos` (None: the scope's last or first item).
         ORDER BY ... LIMIT 1 walks the (scope, position) index from the spot and stops at the first
         row; MIN/MAX with a range would scan the range on SQLite."""
-        col = self._col(self.position)
-        stmt = select(col)
-        if pos is not None:
-            stmt = stmt.where(col < pos if below else col > pos)
-        stmt = stmt.order_by(col.desc() if below else col).limit(1)
-        value = conn.execute(self._scoped(stmt, scope, exclude)).scalar()
-        return None if value is None else int(value)
+        if pos is None:
+            rows = self._run(conn, "last" if below else "first", scope, exclude)
+        else:
+            rows = self._run(conn, "below" if below else "above", scope, exclude, pos)
+        return int(rows[0][0]) if rows else None
 
     def place(
         self, conn: Connection, scope: dict[str, Any], where: Place, *, moving: int | None = None
@@ -122,21 +147,20 @@ class OrderedList:
         self, conn: Connection, scope: dict[str, Any], exclude: int | None, pos: int, count: int, *, low: bool
     ) -> list[tuple[int, int]]:
         """Up to `count` items (gid, position) at or beyond `pos`, nearest first."""
-        col, item = self._col(self.position), self._col(self.item)
-        stmt = select(item, col)
-        if low:
-            stmt = stmt.where(col <= pos).order_by(col.desc(), item.desc())
-        else:
-            stmt = stmt.where(col >= pos).order_by(col, item)
-        rows = conn.execute(self._scoped(stmt, scope, exclude).limit(count))
+        rows = self._run(conn, "low" if low else "high", scope, exclude, pos, count)
         return [(int(r[0]), int(r[1])) for r in rows]
 
     def _respace(
         self, conn: Connection, scope: dict[str, Any], exclude: int | None, lo: int | None, hi: int | None
     ) -> int:
         """Spread the smallest sufficient window around the spot between positions `lo` and `hi`
-        (None: an end of the list) evenly, leaving a slot at the spot; returns the slot's position."""
-        k, level = _FIRST_WINDOW, 0
+        (None: an end of the list) evenly, leaving a slot at the spot; returns the slot's position.
+
+        The window grows by half each side at a time (8, 12, 18, 27... items), and its required
+        room per item grows with its size, so the window chosen is the smallest one that is sparse
+        enough, and larger windows are rarely needed.
+        """
+        k = _FIRST_WINDOW
         while True:
             left = [] if lo is None else self._side(conn, scope, exclude, lo, k + 1, low=True)
             right = [] if hi is None else self._side(conn, scope, exclude, hi, k + 1, low=False)
@@ -144,20 +168,15 @@ class OrderedList:
             window = [*reversed(left[:k]), None, *right[:k]]  # None: the slot for the new position
             step = (high - low) // (len(window) + 1)
             whole = len(left) <= k and len(right) <= k
-            if step >= _min_step(level) or (whole and step >= 1):
+            if step >= _min_step(k) or (whole and step >= 1):
                 break
             if whole:  # the whole list is packed into +-LIMIT: ~2^60 items, never in practice
                 raise RuntimeError("no room left in the ordered list")
-            k, level = k * 4, level + 1
+            k += k // 2
         moves = [
-            {"b_item": it[0], "b_pos": low + (i + 1) * step} for i, it in enumerate(window) if it is not None
+            (low + (i + 1) * step, it[0], *scope.values()) for i, it in enumerate(window) if it is not None
         ]
-        # Found by the item's own key; `+ 0` keeps the planner off the scope's (scope, position) index,
-        # which SQLite would otherwise scan in full for each row (it prefers it without ANALYZE).
-        stmt = update(self.table).where(self._col(self.item) == bindparam("b_item"))
-        for column, value in scope.items():
-            stmt = stmt.where(self._col(column) + 0 == value)
-        conn.execute(stmt.values({self.position: bindparam("b_pos")}), moves)
+        sql.execute_many(conn, self._sql("move", tuple(scope), False), moves)
         return low + (window.index(None) + 1) * step
 
 

@@ -14,8 +14,8 @@ from tests.conftest import World
 from tests.helpers import ok
 from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
-from vinyasa.core import runner
 from tests.webhooks.receiver import shared_receiver
+from vinyasa.core import runner
 
 pytestmark = pytest.mark.anyio
 Call = tuple[str, str, dict[str, Any] | None]  # method, path, body data

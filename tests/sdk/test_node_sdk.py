@@ -224,6 +224,8 @@ def test_portfolios_through_the_node_sdk(node_run):
     ]
     assert calls["removeCustomFieldSettingForPortfolio"] == {}
     assert calls["deletePortfolio"] == {}
+
+
 def test_webhooks_handshake_signed_delivery_and_crud(node_run):
     """The Node SDK creates a webhook whose target is a receiver in the node process (handshake),
     which then gets a delivery whose signature node's own crypto verifies; list, update, delete."""

@@ -498,7 +498,7 @@ class Runner:
         self.lease_ms = int(lease * 1000)
         self.poll, self.workers = poll, workers
         self.rich_text_strict = rich_text_strict
-        self.pause = pause  # rest after each step, as a multiple of the step's duration
+        self.rest = pause  # rest after each step, as a multiple of the step's duration
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self.paused = False  # the emulator's `jobs/pause`: claim nothing, stop between steps
@@ -580,7 +580,7 @@ class Runner:
                 if outcome is None:
                     break
                 # Requests first: rest as long as the step took (at most PAUSE_CAP s) before the next.
-                await asyncio.sleep(min(PAUSE_CAP, time.monotonic() - started) * self.pause)
+                await asyncio.sleep(min(PAUSE_CAP, time.monotonic() - started) * self.rest)
             else:  # stopping or pausing mid-job: hand it over now (its committed steps are kept)
                 try:
                     await asyncio.to_thread(_release, run, 0.0)

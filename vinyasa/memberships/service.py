@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
+from vinyasa.db import update_row
 from vinyasa.errors import Forbidden, InvalidRequest
 from vinyasa.memberships.schemas import MembershipFields
 from vinyasa.models import Project, ProjectMember, Team
@@ -134,7 +135,7 @@ def change(ctx: Caller, value: str, fields: MembershipFields) -> int:
         raise InvalidRequest("access_level: Missing input")
     level = _level(given, "access_level" if fields.access_level is not None else "role")
     _may_grant(project, level)
-    ctx.conn.execute(update(ProjectMember).where(ProjectMember.gid == gid).values(access_level=level))
+    update_row(ctx.conn, ProjectMember, gid, {"access_level": level})
     topics = [project.gid, project.workspace_gid]
     journal.changed(ctx, ("project_membership", gid), ["access_level"], topics=topics)
     return gid

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select
 
 from vinyasa import access
 from vinyasa.core import Caller
 from vinyasa.core.clock import now_ms
+from vinyasa.db import insert_row, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Project, Workspace
 from vinyasa.notes import stored_rich_text
@@ -203,18 +204,17 @@ def create_project(
 
     gid = new_gid(ctx.conn)
     now = now_ms()
-    ctx.conn.execute(
-        insert(Project).values(
-            gid=gid,
-            workspace_gid=workspace_gid,
-            team_gid=team_gid,
-            owner_gid=owner,
-            completed=False,
-            created_at=now,
-            modified_at=now,
-            **values,
-        )
-    )
+    row = {
+        "gid": gid,
+        "workspace_gid": workspace_gid,
+        "team_gid": team_gid,
+        "owner_gid": owner,
+        "completed": False,
+        "created_at": now,
+        "modified_at": now,
+        **values,
+    }
+    insert_row(ctx.conn, Project, row)
     levels = {ctx.user_gid: "admin"}
     if owner is not None:
         levels[owner] = "admin"
@@ -291,7 +291,7 @@ def update_project(ctx: Caller, project: access.VisibleProject, fields: ProjectF
     access.require_project_change(project, set(actual))
     if actual:
         actual["modified_at"] = max(now_ms(), row["modified_at"] + 1)
-        ctx.conn.execute(update(Project).where(Project.gid == project.gid).values(**actual))
+        update_row(ctx.conn, Project, project.gid, actual)
         recorded.changed(ctx, project.gid, project.workspace_gid, actual)
     if actual.get("owner_gid") is not None:  # the owner is an admin (only admins change owners)
         members.make_admin(ctx.conn, [project.gid], actual["owner_gid"])

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from vinyasa.errors import InvalidRequest, NotFound
+from vinyasa.protocol import sql
 from vinyasa.protocol.messages import bad_gid
 
 _BITS = 50
@@ -34,11 +35,15 @@ def allocate(conn: Connection, count: int = 1) -> list[int]:
         _PINNED.set(None)
         return [pin]
     if conn.dialect.name == "postgresql":
-        rows = conn.execute(text("SELECT nextval('gid_seq') FROM generate_series(1, :n)"), {"n": count})
+        if count == 1:
+            return [scramble(int(sql.fetch_value(conn, "SELECT nextval('gid_seq')")))]
+        rows = sql.fetch(conn, "SELECT nextval('gid_seq') FROM generate_series(1, ?)", [count])
         return [scramble(r[0]) for r in rows]
-    last = conn.execute(
-        text("UPDATE gid_counter SET value = value + :n WHERE id = 1 RETURNING value"), {"n": count}
-    ).scalar_one()
+    last = int(
+        sql.fetch_value(
+            conn, "UPDATE gid_counter SET value = value + ? WHERE id = 1 RETURNING value", [count]
+        )
+    )
     return [scramble(v) for v in range(last - count + 1, last + 1)]
 
 

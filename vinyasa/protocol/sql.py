@@ -6,7 +6,7 @@ connection, so they see (and take part in) the request's transaction when one is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +38,28 @@ def fetch_value(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
     """The first column of the first row, or None."""
     rows = fetch(conn, sql, params)
     return rows[0][0] if rows else None
+
+
+def execute(conn: Connection, sql: str, params: Sequence[Any] = ()) -> int:
+    """Run one write statement on the request's own connection; the number of rows it changed."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(_adapt(sql, conn.dialect.name), tuple(params))
+        return int(cursor.rowcount)
+    finally:
+        cursor.close()
+
+
+@lru_cache(maxsize=512)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(len(columns))})"
+
+
+def insert(conn: Connection, table: str, values: Mapping[str, Any]) -> None:
+    """Insert one row of plain values (numbers, strings, booleans, None: no type conversion) into
+    `table`, as prepared SQL: a few microseconds, where building `insert(Model).values(...)` costs
+    ~150 us a call."""
+    execute(conn, _insert_sql(table, tuple(values)), list(values.values()))
 
 
 def execute_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:

@@ -6,11 +6,12 @@ concurrent reorderings of one project serialize on PostgreSQL (SQLite's writer l
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, delete, exists, func, select, update
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
+from vinyasa.db import insert_row, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Section, TaskProject
 from vinyasa.ordering import BOTTOM, OrderedList, Place, after, before
@@ -39,11 +40,8 @@ def _insert(conn: Connection, project_gid: int, name: str, where: Place) -> int:
     old = _positions(conn, project_gid)
     position = SECTIONS.place(conn, {"project_gid": project_gid}, where)
     gid = new_gid(conn)
-    conn.execute(
-        insert(Section).values(
-            gid=gid, project_gid=project_gid, name=name, position=position, created_at=now_ms()
-        )
-    )
+    row = {"gid": gid, "project_gid": project_gid, "name": name, "position": position, "created_at": now_ms()}
+    insert_row(conn, Section, row)
     _sync(conn, project_gid, old)
     return gid
 
@@ -51,7 +49,7 @@ def _insert(conn: Connection, project_gid: int, name: str, where: Place) -> int:
 def _move(conn: Connection, project_gid: int, section_gid: int, where: Place) -> None:
     old = _positions(conn, project_gid)
     position = SECTIONS.place(conn, {"project_gid": project_gid}, where, moving=section_gid)
-    conn.execute(update(Section).where(Section.gid == section_gid).values(position=position))
+    update_row(conn, Section, section_gid, {"position": position})
     _sync(conn, project_gid, old)
 
 
@@ -143,7 +141,7 @@ def update_section(ctx: Caller, section: access.VisibleSection, body: SectionBod
     if body.name is None and where is None:
         raise InvalidRequest("name: Missing input")
     if body.name is not None:
-        ctx.conn.execute(update(Section).where(Section.gid == section.gid).values(name=_name(body.name)))
+        update_row(ctx.conn, Section, section.gid, {"name": _name(body.name)})
         _record(ctx, section.gid, project, "changed", "name")
     if where is not None:
         _move(ctx.conn, project.gid, section.gid, where)

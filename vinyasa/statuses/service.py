@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select
 
 from vinyasa import access, richtext
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
+from vinyasa.db import insert_row, update_row
 from vinyasa.errors import InvalidRequest, NotFound
 from vinyasa.models import ProjectBrief, Status
 from vinyasa.notes import stored_rich_text
@@ -94,21 +95,21 @@ def _post(
     column = Status.__table__.c[parent.column]
     last = ctx.conn.execute(select(func.max(Status.seq)).where(column == parent.gid)).scalar()
     gid, now = new_gid(ctx.conn), now_ms()
-    ctx.conn.execute(
-        insert(Status).values(
-            {
-                "gid": gid,
-                parent.column: parent.gid,
-                "seq": (last or 0) + 1,
-                "author_gid": ctx.user_gid,
-                "title": title or "",
-                "html_text": html,
-                "color": color,
-                "status_type": kind,
-                "created_at": now,
-                "modified_at": now,
-            }
-        )
+    insert_row(
+        ctx.conn,
+        Status,
+        {
+            "gid": gid,
+            parent.column: parent.gid,
+            "seq": (last or 0) + 1,
+            "author_gid": ctx.user_gid,
+            "title": title or "",
+            "html_text": html,
+            "color": color,
+            "status_type": kind,
+            "created_at": now,
+            "modified_at": now,
+        },
     )
     _record(ctx, ("status_update", gid), "added", parent)
     return gid
@@ -201,16 +202,15 @@ def create_brief(ctx: Caller, project_gid: str, fields: BriefFields) -> int:
     if existing is not None:
         raise InvalidRequest(f"This project already has a project brief: {existing[0]}; update it instead")
     gid, now = new_gid(ctx.conn), now_ms()
-    ctx.conn.execute(
-        insert(ProjectBrief).values(
-            gid=gid,
-            project_gid=project.gid,
-            title=fields.title or "",
-            html_text=html if html is not None else "<body></body>",
-            created_at=now,
-            modified_at=now,
-        )
-    )
+    brief = {
+        "gid": gid,
+        "project_gid": project.gid,
+        "title": fields.title or "",
+        "html_text": html if html is not None else "<body></body>",
+        "created_at": now,
+        "modified_at": now,
+    }
+    insert_row(ctx.conn, ProjectBrief, brief)
     _record(ctx, ("project_brief", gid), "added", project)
     return gid
 
@@ -238,7 +238,7 @@ def update_brief(ctx: Caller, value: str, fields: BriefFields) -> int:
         values["title"] = fields.title or ""
     if values:
         values["modified_at"] = now_ms()
-        ctx.conn.execute(update(ProjectBrief).where(ProjectBrief.gid == gid).values(**values))
+        update_row(ctx.conn, ProjectBrief, gid, values)
         names = [{"html_text": "text"}.get(k, k) for k in values if k != "modified_at"]
         journal.changed(ctx, ("project_brief", gid), names, topics=[project.gid, project.workspace_gid])
     return gid

@@ -6,14 +6,16 @@ takes it out of the other sections of that project. Callers lock the project row
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection
 
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
 from vinyasa.errors import InvalidRequest, NotFound
-from vinyasa.models import Section, Task, TaskProject
+from vinyasa.models import TaskProject
 from vinyasa.ordering import OrderedList, Place
+from vinyasa.protocol import sql
 from vinyasa.protocol.gids import body_gid
+from vinyasa.tasks import queries
 
 TASKS_IN_SECTION = OrderedList(TaskProject.__table__, item="task_gid")
 MAX_PROJECTS = 20
@@ -21,11 +23,7 @@ MAX_PROJECTS = 20
 
 def section_of_task(conn: Connection, task_gid: int, project_gid: int) -> int | None:
     """The section the task sits in within the project, or None when it is not in the project."""
-    value = conn.execute(
-        select(TaskProject.section_gid).where(
-            TaskProject.task_gid == task_gid, TaskProject.project_gid == project_gid
-        )
-    ).scalar()
+    value = sql.fetch_value(conn, queries.SECTION_OF_TASK, [task_gid, project_gid])
     return None if value is None else int(value)
 
 
@@ -44,7 +42,7 @@ def anchor_task(
 
 def _bump(conn: Connection, task_gid: int) -> None:
     """Membership changes count as modifying the task (see `modified_since`)."""
-    conn.execute(update(Task).where(Task.gid == task_gid).values(modified_at=now_ms()))
+    sql.execute(conn, queries.BUMP, [now_ms(), task_gid])
 
 
 def put(caller: Caller, task_gid: int, project_gid: int, section_gid: int, where: Place) -> None:
@@ -56,73 +54,47 @@ def put(caller: Caller, task_gid: int, project_gid: int, section_gid: int, where
     it left; a move within its section records nothing.
     """
     conn = caller.conn
-    flags = conn.execute(
-        select(Task.completed, Task.resource_subtype).where(Task.gid == task_gid).with_for_update()
-    ).first()
-    if flags is None:
+    lock = " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
+    flags = sql.fetch(conn, queries.LOCK_TASK + lock, [task_gid])
+    if not flags:
         raise NotFound(f"Unknown task: {task_gid}")
-    section_position = conn.execute(select(Section.position).where(Section.gid == section_gid)).scalar()
+    completed, subtype = flags[0]
+    section_position = sql.fetch_value(conn, queries.SECTION_POSITION, [section_gid])
     if section_position is None:  # deleted by a concurrent request since the caller looked it up
         raise InvalidRequest(f"section: Unknown object: {section_gid}")
-    current = conn.execute(
-        select(TaskProject.section_gid).where(
-            TaskProject.task_gid == task_gid, TaskProject.project_gid == project_gid
-        )
-    ).first()
+    current = section_of_task(conn, task_gid, project_gid)
     if current is None:
-        count = conn.execute(
-            select(func.count()).select_from(TaskProject).where(TaskProject.task_gid == task_gid)
-        ).scalar_one()
-        if count >= MAX_PROJECTS:
+        if sql.fetch_value(conn, queries.PROJECT_COUNT, [task_gid]) >= MAX_PROJECTS:
             raise InvalidRequest(f"project: A task can be in at most {MAX_PROJECTS} projects")
     try:
         position = TASKS_IN_SECTION.place(conn, {"section_gid": section_gid}, where, moving=task_gid)
     except LookupError:
         raise InvalidRequest("insert_before/insert_after: The anchor task is not in that section") from None
-    values = {"section_gid": section_gid, "section_position": section_position, "position": position}
+    place = [section_gid, section_position, position]
     if current is None:
-        conn.execute(
-            insert(TaskProject).values(
-                task_gid=task_gid,
-                project_gid=project_gid,
-                completed=flags.completed,
-                is_milestone=flags.resource_subtype == "milestone",
-                added_at=now_ms(),
-                **values,
-            )
-        )
+        flags_row = [task_gid, project_gid, bool(completed), subtype == "milestone", now_ms()]
+        sql.execute(conn, queries.INSERT_PLACE, [*flags_row, *place])
     else:
-        conn.execute(
-            update(TaskProject)
-            .where(TaskProject.task_gid == task_gid, TaskProject.project_gid == project_gid)
-            .values(**values)
-        )
+        sql.execute(conn, queries.MOVE_PLACE, [*place, task_gid, project_gid])
     _bump(conn, task_gid)
     topics = journal.task_topics(caller, task_gid)
     task = ("task", task_gid)
     if current is None:
         journal.record(caller, task, "added", parent=("project", project_gid), topics=topics)
-    elif current.section_gid != section_gid:
-        journal.record(caller, task, "removed", parent=("section", current.section_gid), topics=topics)
-    if current is None or current.section_gid != section_gid:
+    elif current != section_gid:
+        journal.record(caller, task, "removed", parent=("section", current), topics=topics)
+    if current != section_gid:
         journal.record(caller, task, "added", parent=("section", section_gid), topics=topics)
 
 
 def remove(caller: Caller, task_gid: int, project_gid: int) -> None:
     """Take the task out of the project (a no-op when it is not there); journal: `removed`."""
     topics = journal.task_topics(caller, task_gid)
-    result = caller.conn.execute(
-        delete(TaskProject).where(TaskProject.task_gid == task_gid, TaskProject.project_gid == project_gid)
-    )
-    if result.rowcount:
+    if sql.execute(caller.conn, queries.REMOVE_PLACE, [task_gid, project_gid]):
         _bump(caller.conn, task_gid)
         journal.record(caller, ("task", task_gid), "removed", parent=("project", project_gid), topics=topics)
 
 
 def sync_flags(conn: Connection, task_gid: int, completed: bool, subtype: str) -> None:
     """Copy the task's completion and milestone flag onto its project rows (the task_counts index)."""
-    conn.execute(
-        update(TaskProject)
-        .where(TaskProject.task_gid == task_gid)
-        .values(completed=completed, is_milestone=subtype == "milestone")
-    )
+    sql.execute(conn, queries.SYNC_FLAGS, [completed, subtype == "milestone", task_gid])

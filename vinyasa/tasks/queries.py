@@ -6,6 +6,23 @@ from typing import Any
 
 from vinyasa.protocol.pagination import Listing
 
+# A task's place in a project (vinyasa.tasks.placement).
+LOCK_TASK = "SELECT completed, resource_subtype FROM tasks WHERE gid = ?"
+SECTION_POSITION = "SELECT position FROM sections WHERE gid = ?"
+SECTION_OF_TASK = "SELECT section_gid FROM task_projects WHERE task_gid = ? AND project_gid = ?"
+PROJECT_COUNT = "SELECT count(*) FROM task_projects WHERE task_gid = ?"
+INSERT_PLACE = (
+    "INSERT INTO task_projects (task_gid, project_gid, completed, is_milestone, added_at, section_gid,"
+    " section_position, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+MOVE_PLACE = (
+    "UPDATE task_projects SET section_gid = ?, section_position = ?, position = ?"
+    " WHERE task_gid = ? AND project_gid = ?"
+)
+REMOVE_PLACE = "DELETE FROM task_projects WHERE task_gid = ? AND project_gid = ?"
+SYNC_FLAGS = "UPDATE task_projects SET completed = ?, is_milestone = ? WHERE task_gid = ?"
+BUMP = "UPDATE tasks SET modified_at = ? WHERE gid = ?"
+
 COUNT = "SELECT count(*) FROM task_projects WHERE project_gid = ? AND completed = ? AND is_milestone = ?"
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
 from vinyasa.custom_fields.values import TASK_VALUES
-from vinyasa.db import insert_ignore
+from vinyasa.db import insert_ignore, insert_row, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Task, TaskFollower
 from vinyasa.notes import stored_rich_text
@@ -188,7 +188,7 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
         **dates,
         **_completion(ctx, fields.completed, {}),
     }
-    ctx.conn.execute(insert(Task).values(**values))
+    insert_row(ctx.conn, Task, values)
     follow = sorted({ctx.user_gid, *followers})
     insert_ignore(
         ctx.conn, TaskFollower, [{"task_gid": gid, "user_gid": u, "created_at": now} for u in follow]
@@ -199,7 +199,7 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
         if section is None:
             section = sections.edge_section(ctx.conn, project_gid, last=True)
         placement.put(ctx, gid, project_gid, section, BOTTOM)
-    ctx.conn.execute(update(Task).where(Task.gid == gid).values(modified_at=now))
+    update_row(ctx.conn, Task, gid, {"modified_at": now})
     TASK_VALUES.write(ctx, gid, workspace_gid, fields.custom_fields or {})
     topics = journal.task_topics(ctx, gid)
     if parent is not None:
@@ -239,7 +239,7 @@ def update_task(ctx: Caller, task: access.VisibleTask, fields: TaskFields) -> No
     if not actual and not values_changed:
         return
     actual["modified_at"] = max(now_ms(), row["modified_at"] + 1)
-    ctx.conn.execute(update(Task).where(Task.gid == task.gid).values(**actual))
+    update_row(ctx.conn, Task, task.gid, actual)
     _record_changes(ctx, task.gid, actual)
     if "completed" in actual or "resource_subtype" in actual:
         placement.sync_flags(

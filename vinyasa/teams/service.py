@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, select
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
-from vinyasa.db import insert_ignore
+from vinyasa.db import insert_ignore, insert_row, update_row
 from vinyasa.errors import Forbidden, InvalidRequest
 from vinyasa.models import Team, TeamMember, Workspace
 from vinyasa.notes import stored_rich_text
@@ -40,7 +40,7 @@ def insert_team(conn: Connection, workspace_gid: int, owner_gid: int, values: di
     """Store a new team with vinyasa's defaults under `values`; the owner joins as its admin."""
     gid = new_gid(conn)
     row = {**DEFAULTS, "html_description": "<body></body>", **values}
-    conn.execute(insert(Team).values(gid=gid, workspace_gid=workspace_gid, created_at=now_ms(), **row))
+    insert_row(conn, Team, {"gid": gid, "workspace_gid": workspace_gid, "created_at": now_ms(), **row})
     add_member(conn, gid, owner_gid, admin=True)
     return gid
 
@@ -86,7 +86,7 @@ def update_team(ctx: Caller, team_gid: int, workspace_gid: int, fields: TeamFiel
         _require_level(ctx, team_gid, "edit_team_visibility_or_trash_team_access_level", "change visibility")
     if ({*ACCESS_LEVELS, "endorsed"} & values.keys()) and not access.team_role(ctx, team_gid):
         raise Forbidden("Only team admins can change team permission settings.")
-    ctx.conn.execute(update(Team).where(Team.gid == team_gid).values(**values))
+    update_row(ctx.conn, Team, team_gid, values)
     names = [{"html_description": "description"}.get(k, k) for k in values]
     journal.changed(ctx, ("team", team_gid), names, topics=[workspace_gid])
 

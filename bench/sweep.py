@@ -1,0 +1,481 @@
+"""The sweep: every implemented operation, measured against GET /projects/{gid} in the same run.
+
+Usage: python -m bench.sweep [--duration S] [--connections 8] [--only SUBSTRING] [--markdown FILE]
+(`make bench-sweep`; `make bench` runs it as a row group, see bench/run.py).
+
+Operations come from the route table and their inputs from bench.world (a world seeded through the
+API, bodies completed from the server's 400 answers and the spec's examples), so a route added later
+is measured with no extra work. Each is driven at c=8 on SQLite by one vinyasa worker:
+
+- with wrk when the same request can be sent again and again (reads, creates, updates, idempotent
+  actions); lists are measured twice, as pages of 10 and of 100 compact items;
+- with a small Python driver (8 threads, keep-alive) when each request needs an object of its own:
+  a DELETE removes objects made beforehand (a pool), a `remove...` action is preceded by its `add...`
+  twin, a create that cannot repeat is followed by deleting what it made. Only the measured request
+  is timed; these rows are compared to GET /projects/{gid} driven the same way.
+
+Reported per row: req/s, p50/p99, server CPU per request (from /proc) and the ratio to the
+reference; targets of issue 22 give PASS/FAIL lines counted in `N passed, M failed`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.run import BIN, ROOT, Result, _cpu_seconds, _free_port, server, wrk
+from bench.world import Client, Op, Request, World, build, operations, twin_of
+
+REFERENCE = "getProject"
+WRITE_CPU_US = 400.0
+
+
+@dataclass
+class Row:
+    """One measured (or unmeasurable) operation."""
+
+    op: Op
+    variant: str  # "", "10 items", "100 items"
+    how: str  # wrk | pool | pair | -
+    result: Result | None
+    ratio: float = 0.0
+    verdict: str = ""
+    target: str = ""
+    note: str = ""
+
+
+def _targets(op: Op, variant: str) -> tuple[str, Callable[[Result, float], bool]]:
+    if op.kind == "get":
+        return ">= 60% of GET /projects/{gid}", lambda r, ratio: ratio >= 0.60
+    if op.kind == "list":
+        if variant == "100 items":
+            return ">= 30% (100 compact items)", lambda r, ratio: ratio >= 0.30
+        return ">= 50% (<= 10 items)", lambda r, ratio: ratio >= 0.50
+    return (
+        f">= 25%; p99 <= 2x p50; CPU <= {WRITE_CPU_US:g} us",
+        lambda r, ratio: ratio >= 0.25 and r.p99_ms <= 2 * r.p50_ms and r.cpu_us <= WRITE_CPU_US,
+    )
+
+
+def _wrk(proc: Any, base: str, token: str, request: Request, seconds: float, c: int) -> Result:
+    body = None if request.body is None else json.dumps({"data": request.body})
+    url = base + "/api/1.0" + request.path
+    wrk(url, c, 0.5, token, body, request.method)  # warm-up
+    before = _cpu_seconds(proc.pid)
+    result = wrk(url, c, seconds, token, body, request.method)
+    spent = _cpu_seconds(proc.pid) - before
+    result.cpu_us = spent / max(1.0, result.rps * max(1, round(seconds))) * 1e6
+    return result
+
+
+def _drive(
+    proc: Any,
+    port: int,
+    token: str,
+    steps: Iterator[tuple[Request | None, Callable[[Any], Request], Callable[[Any], Request | None]]],
+    count: int,
+    c: int,
+    untimed_per_step: int,
+) -> Result:
+    """Run `count` steps on `c` threads: an untimed request, the timed one (built from the first's
+    answer), an untimed follow-up (from the timed answer). CPU per timed request: the server's CPU
+    over the run divided by all requests sent when the untimed ones cannot be told apart."""
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors = [0]
+    failures: list[str] = []
+
+    def worker() -> None:
+        client = Client(port, token)
+        world = World(client)
+        while True:
+            with lock:
+                try:
+                    pre, timed, post = next(steps)
+                except StopIteration:
+                    return
+            try:
+                try:  # only a preparation: an `add...` twin may find its object already there
+                    answer = world.replay(pre) if pre is not None else None
+                except RuntimeError:
+                    answer = None
+                if answer is None and pre is not None and twin_of(pre).path == pre.path:  # a create
+                    raise RuntimeError(f"could not make the object for {pre.path}")
+                request = timed(answer)
+                started = time.perf_counter()
+                status, body = client.call(request.method, request.path, world._fresh(request.body))
+                elapsed = time.perf_counter() - started
+                if status >= 300:
+                    raise RuntimeError(f"{request.method} {request.path}: {status} {body}")
+                with lock:
+                    latencies.append(elapsed * 1000)
+                after = post(body)
+                if after is not None:
+                    world.replay(after)
+            except RuntimeError as exc:
+                with lock:
+                    errors[0] += 1
+                    failures.append(str(exc)[:200])
+
+    before = _cpu_seconds(proc.pid)
+    threads = [threading.Thread(target=worker) for _ in range(c)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    spent = _cpu_seconds(proc.pid) - before
+    ordered = sorted(latencies)
+    n = len(ordered)
+    if failures:
+        print(f"  {len(failures)} failed, e.g. {failures[0]}", file=sys.stderr)
+    return Result(
+        rps=c / (statistics.fmean(ordered) / 1000) if n else 0.0,
+        p50_ms=statistics.median(ordered) if n else 0.0,
+        p99_ms=ordered[min(n - 1, int(n * 0.99))] if n else 0.0,
+        errors=errors[0],
+        cpu_us=spent / max(1, n * (1 + untimed_per_step)) * 1e6,
+    )
+
+
+def _collection(kind: str) -> str:
+    return f"/{kind}s/"
+
+
+def _clear(world: World, op_id: str) -> None:
+    """Delete what an operation made (through the DELETE of each object's collection)."""
+    for gid in world.made.pop(op_id, []):
+        kind = next((k for k, gids in world.by_kind.items() if gid in gids), None)
+        if kind is not None:
+            world.client.call("DELETE", _collection(kind) + gid)
+
+
+def _plan(
+    op: Op, world: World, found: dict[str, Request], count: int
+) -> tuple[str, Iterator[Any], int] | None:
+    """How to drive an operation whose request cannot simply repeat: (how, steps, untimed/step).
+    A pool makes `count` objects first; a pair (one object at a time, c=1) runs count / 4 times."""
+    pairs = max(10, count // 4)
+    if op.method == "DELETE":
+        kind = op.params[0].removesuffix("_gid")
+        creator = world.creators.get(kind)
+        if creator is None:
+            return None
+        _clear(world, creator.op_id)
+        template = op.path.replace("{" + op.params[0] + "}", "{gid}")
+        pool: list[str] = []
+        try:
+            for _ in range(count):
+                pool.append(world.replay(creator)["data"]["gid"])
+        except RuntimeError:  # a creator that cannot repeat: make each right before deleting it
+            return (
+                "pair",
+                iter(
+                    [
+                        (
+                            creator,
+                            lambda a: Request("DELETE", template.replace("{gid}", a["data"]["gid"]), None),
+                            lambda _b: None,
+                        )
+                        for _ in range(pairs)
+                    ]
+                ),
+                1,
+            )
+        return (
+            "pool",
+            iter(
+                [
+                    (
+                        None,
+                        lambda _a, g=g: Request("DELETE", template.replace("{gid}", g), None),
+                        lambda _b: None,
+                    )
+                    for g in pool
+                ]
+            ),
+            0,
+        )
+    request = found[op.operation_id]
+    if "/remove" in op.path or "/add" in op.path:  # each preceded by its twin, which undoes it
+        twin = twin_of(request)
+        return "pair", iter([(twin, lambda _a: request, lambda _b: None) for _ in range(pairs)]), 1
+    if op.kind == "create":
+        _clear(world, op.operation_id)  # one of a kind (a project's brief): make room for it
+
+        def cleanup(answer: Any) -> Request | None:
+            data = (answer or {}).get("data") or {}
+            if "gid" not in data:
+                return None
+            return Request("DELETE", _collection(data["resource_type"]) + data["gid"], None)
+
+        return "pair", iter([(None, lambda _a: request, cleanup) for _ in range(pairs)]), 1
+    return None
+
+
+def sweep(
+    *,
+    seconds: float,
+    connections: int,
+    only: str | None,
+    pool: int,
+    url: str | None = None,
+    exact: frozenset[str] | None = None,
+) -> tuple[list[Row], dict[str, Result]]:
+    """Seed a fresh world (a temporary SQLite database unless `url` names an empty one), run every
+    operation (or those whose id or path contains `only`, or whose id is in `exact`); the rows and
+    the reference results."""
+    tmp = Path(tempfile.mkdtemp(prefix="vinyasa-sweep-"))
+    url = url or f"sqlite:///{tmp / 'sweep.db'}"
+    env = {**os.environ, "VINYASA_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    made = json.loads(
+        subprocess.run(
+            [str(BIN / "vinyasa"), "init", "--json"], env=env, capture_output=True, text=True, check=True
+        ).stdout
+    )
+    token, port = made["token"], _free_port()
+    base = f"http://127.0.0.1:{port}"
+    rows: list[Row] = []
+    refs: dict[str, Result] = {}
+    with server([str(BIN / "vinyasa"), "serve", "--port", str(port)], env, base + "/healthz") as proc:
+        world, found, why = build(Client(port, token), made)
+        ops = operations()
+        ref_op = next(op for op in ops if op.operation_id == REFERENCE)
+        ref_req = found[REFERENCE]
+
+        def reference() -> None:  # measured three times in the run; the best one counts
+            for name, c in (("wrk", connections), ("pool", connections), ("pair", 1)):
+                if name == "wrk":
+                    result = _wrk(proc, base, token, ref_req, seconds, c)
+                else:
+                    steps = iter([(None, lambda _a: ref_req, lambda _b: None) for _ in range(pool * 2)])
+                    result = _drive(proc, port, token, steps, pool * 2, c, 0)
+                if name not in refs or result.rps > refs[name].rps:
+                    refs[name] = result
+
+        reference()
+        # reads first, then writes, removes and deletes last (they take away what others use)
+        rank = {op: i for i, op in enumerate(ops)}
+        order = sorted(  # removes innermost first (route table order reversed), as bench.world does
+            (op for op in ops if op.operation_id != REFERENCE),
+            key=lambda op: (
+                op.method != "GET",
+                "/remove" in op.path,
+                op.method == "DELETE",
+                -rank[op] if "/remove" in op.path else rank[op],
+            ),
+        )
+        wrote = False
+        for op in order:
+            if exact is not None and op.operation_id not in exact:
+                continue
+            if only and only not in op.operation_id and only not in op.path:
+                continue
+            if op.method != "GET" and not wrote:  # the reference again, between the reads and writes
+                reference()
+                wrote = True
+            if op.method != "GET":
+                world.refresh()  # writes before this one may have replaced what lists showed
+            rows.extend(_measure(op, world, found, why, proc, base, port, token, seconds, connections, pool))
+        reference()
+        rows.insert(0, Row(ref_op, "", "wrk", refs["wrk"], 1.0, "", "reference"))
+    shutil.rmtree(tmp, ignore_errors=True)
+    for row in rows[1:]:
+        if row.result is None:
+            row.verdict = "FAIL"
+            continue
+        ref = refs[row.how]
+        row.ratio = row.result.rps / ref.rps if ref.rps else 0.0
+        row.target, check = _targets(row.op, row.variant)
+        ok = check(row.result, row.ratio) and row.result.errors == 0
+        row.verdict = "PASS" if ok else "FAIL"
+    return rows, refs
+
+
+def _measure(
+    op: Op,
+    world: World,
+    found: dict[str, Request],
+    why: dict[str, str],
+    proc: Any,
+    base: str,
+    port: int,
+    token: str,
+    seconds: float,
+    c: int,
+    pool: int,
+) -> list[Row]:
+    request = found.get(op.operation_id)
+    if op.kind == "list" and request is not None:
+        out = []
+        small = Request("GET", request.path.replace("limit=100", "limit=10"), None)
+        out.append(Row(op, "10 items", "wrk", _wrk(proc, base, token, small, seconds, c)))
+        if (request.items or 0) > 10 and "limit=100" in request.path:
+            out.append(Row(op, "100 items", "wrk", _wrk(proc, base, token, request, seconds, c)))
+        elif "limit=" not in request.path:
+            out[0].variant = f"{request.items} items"
+        return out
+    if op.method == "GET":
+        if request is None:
+            return [Row(op, "", "-", None, note=why.get(op.operation_id, "no input"))]
+        return [Row(op, "", "wrk", _wrk(proc, base, token, request, seconds, c))]
+    repeatable, refused = False, ""
+    if request is not None and op.method != "DELETE" and "/remove" not in op.path:
+        try:
+            world.replay(request)
+            world.replay(request)  # twice: an `add...` undone by the world's `remove...` repeats once
+            repeatable = True
+        except RuntimeError as exc:
+            refused = str(exc)[:160]
+    if repeatable:
+        assert request is not None
+        return [Row(op, "", "wrk", _wrk(proc, base, token, request, seconds, c))]
+    if request is None and op.method != "DELETE":
+        return [Row(op, "", "-", None, note=why.get(op.operation_id, "no input"))]
+    plan = _plan(op, world, found, pool)
+    if plan is None:
+        return [Row(op, "", "-", None, note=f"cannot repeat ({refused}) and no way to prepare it")]
+    how, steps, untimed = plan
+    # a pair works on one object (add then remove the same user...): one at a time
+    c = 1 if how == "pair" else c
+    result = _drive(proc, port, token, steps, pool, c, untimed)
+    if op.kind == "create" and request is not None:  # the pairs deleted what it makes: one again
+        try:
+            data = world.replay(request)["data"]
+            world.gids[data["resource_type"]] = data["gid"]
+        except RuntimeError:
+            pass
+    return [Row(op, "c=1" if c == 1 else "", how, result)]
+
+
+def table(rows: list[Row], refs: dict[str, Result]) -> list[str]:
+    """The sweep as Markdown table lines."""
+    lines = [
+        "| operation | request | items | driven by | req/s | p50 ms | p99 ms | CPU µs/req | vs GET /projects/{gid} | target | verdict |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for row in rows:
+        r = row.result
+        name = f"{row.op.method} {row.op.path}"
+        if r is None:
+            lines.append(
+                f"| {row.op.operation_id} | {name} | | - | | | | | | not measured: {row.note} | FAIL |"
+            )
+            continue
+        lines.append(
+            f"| {row.op.operation_id} | {name} | {row.variant} | {row.how} | {r.rps:,.0f} | {r.p50_ms:.2f} "
+            f"| {r.p99_ms:.2f} | {r.cpu_us:,.0f} | {row.ratio:.0%} | {row.target} | {row.verdict} |"
+        )
+    return lines
+
+
+def verdicts(rows: list[Row]) -> tuple[int, int, list[str]]:
+    """(passed, failed, PASS/FAIL lines) of the rows with a target."""
+    lines, passed, failed = [], 0, 0
+    for row in rows:
+        if not row.verdict:
+            continue
+        label = f"{row.op.method} {row.op.path}" + (f" ({row.variant})" if row.variant else "")
+        r = row.result
+        detail = (
+            f"{row.ratio:.0%} of reference, p50 {r.p50_ms:.2f} ms, p99 {r.p99_ms:.2f} ms, "
+            f"CPU {r.cpu_us:,.0f} us, {r.errors} errors"
+            if r
+            else f"not measured: {row.note}"
+        )
+        lines.append(f"{row.verdict}  sweep: {label}: {detail}; target {row.target or 'a valid input'}")
+        passed, failed = passed + (row.verdict == "PASS"), failed + (row.verdict == "FAIL")
+    return passed, failed, lines
+
+
+POSTGRES = {"getProject": 0.70, "createTask": 0.50}  # issue 22: PostgreSQL's req/s vs SQLite's
+
+
+def postgres(rows: list[Row], seconds: float, connections: int) -> list[str]:
+    """PASS/FAIL lines for PostgreSQL against the SQLite rows of the same run (empty: no server)."""
+    from bench.run import _pg_url, drop_pg
+
+    url = _pg_url()
+    if url is None:
+        return []
+    try:
+        pg_rows, _ = sweep(
+            seconds=seconds, connections=connections, only=None, pool=50, url=url, exact=frozenset(POSTGRES)
+        )
+    finally:
+        drop_pg(url)
+    lines = []
+    for op_id, floor in POSTGRES.items():
+        lite = next((r for r in rows if r.op.operation_id == op_id and r.result), None)
+        pg = next((r for r in pg_rows if r.op.operation_id == op_id and r.result), None)
+        if lite is None or pg is None or lite.result is None or pg.result is None:
+            lines.append(f"FAIL  PostgreSQL {op_id}: not measured")
+            continue
+        share = pg.result.rps / lite.result.rps
+        verdict = "PASS" if share >= floor else "FAIL"
+        lines.append(
+            f"{verdict}  PostgreSQL: {pg.op.method} {pg.op.path}: {pg.result.rps:,.0f} req/s, {share:.0%} of "
+            f"SQLite's {lite.result.rps:,.0f} (CPU {pg.result.cpu_us:,.0f} vs {lite.result.cpu_us:,.0f} us); "
+            f"target >= {floor:.0%}"
+        )
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=float, default=2.0, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--pool", type=int, default=200, help="requests per driven (non-repeatable) row")
+    parser.add_argument("--only", default=None, help="operations whose id or path contains this")
+    parser.add_argument("--markdown", default=None, help="write the table to this file")
+    parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "sweep.json"))
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL comparison")
+    args = parser.parse_args()
+    rows, refs = sweep(seconds=args.duration, connections=args.connections, only=args.only, pool=args.pool)
+    lines = table(rows, refs)
+    print("\n".join(lines))
+    passed, failed, verdict_lines = verdicts(rows)
+    if not args.no_postgres and not args.only:
+        pg_lines = postgres(rows, args.duration, args.connections)
+        verdict_lines += pg_lines
+        passed += sum(line.startswith("PASS") for line in pg_lines)
+        failed += sum(line.startswith("FAIL") for line in pg_lines)
+    print("\n".join(verdict_lines))
+    if args.markdown:
+        Path(args.markdown).write_text("\n".join(lines) + "\n")
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(
+        json.dumps(
+            [
+                {
+                    "operation": row.op.operation_id,
+                    "method": row.op.method,
+                    "path": row.op.path,
+                    "variant": row.variant,
+                    "driven_by": row.how,
+                    **(row.result.__dict__ if row.result else {"note": row.note}),
+                    "ratio": round(row.ratio, 4),
+                    "verdict": row.verdict,
+                }
+                for row in rows
+            ],
+            indent=2,
+        )
+    )
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,432 @@
+"""A seeded world and valid inputs for every implemented operation, found without per-route code.
+
+Operations come from the route table (`vinyasa.app.ROUTERS`). A path parameter `{kind_gid}` names a
+resource of `kind` made by the world; a body starts minimal (`name` for creates and updates, empty
+for actions) and is completed from the server's own 400 answers: each Asana error names the field it
+wants (`"workspace: Missing input"`), which is filled from the world (a gid of that kind) or from the
+example Asana's spec gives for a property of that name. Every create operation runs 100 times, so
+every list the world can fill holds 100 items. `OVERRIDES` holds the few inputs neither source can
+give. A route added later is synthesized the same way.
+"""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from urllib.parse import urlencode
+
+API = "/api/1.0"
+FILL = 100
+SPARE = "spare@example.com"
+_UNIQUE = itertools.count(1)  # `{n}` in names: unique across worlds and threads
+
+
+@dataclass(frozen=True)
+class Op:
+    """One implemented operation: method, path template (without the API prefix), operationId."""
+
+    method: str
+    path: str
+    operation_id: str
+
+    @property
+    def params(self) -> list[str]:
+        return re.findall(r"{(\w+)}", self.path)
+
+    @property
+    def kind(self) -> str:
+        """create | update | delete | action | get | list (the target it is judged against)."""
+        if self.method == "DELETE":
+            return "delete"
+        if self.method == "PUT":
+            return "update"
+        if self.method == "POST":
+            return "create" if self.operation_id.startswith("create") else "action"
+        return "list" if _returns_list(self.operation_id, self.path) else "get"
+
+
+def operations() -> list[Op]:
+    """Every implemented API operation, from the route table, in its order."""
+    from vinyasa.app import ROUTERS
+
+    ops = []
+    for router in ROUTERS:
+        for route in router.routes:
+            path = getattr(route, "path", "")
+            if not path.startswith(API):
+                continue
+            for method in sorted(getattr(route, "methods", ()) or ()):
+                name = getattr(route, "operation_id", None) or f"{method.lower()}:{path[len(API) :]}"
+                ops.append(Op(method, path[len(API) :], name))
+    return ops
+
+
+@cache
+def _spec() -> dict[str, Any]:
+    from vinyasa.spec import load_spec
+
+    return load_spec("asana_oas.yaml")
+
+
+@cache
+def _spec_ops() -> dict[str, dict[str, Any]]:
+    out = {}
+    for item in _spec()["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and "operationId" in op:
+                out[op["operationId"]] = op
+    return out
+
+
+def _returns_list(operation_id: str, path: str) -> bool:
+    op = _spec_ops().get(operation_id)
+    if op is None:  # not in the spec (e.g. the events of one project): its last segment decides
+        return not path.endswith("}")
+    ok = op.get("responses", {}).get(200) or op.get("responses", {}).get("200") or {}
+    schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
+    data = schema.get("properties", {}).get("data", {})
+    return bool(data.get("type") == "array")
+
+
+def query_params(operation_id: str) -> set[str]:
+    """The query parameter names the spec declares for the operation."""
+    op = _spec_ops().get(operation_id, {})
+    names = set()
+    for p in op.get("parameters", []):
+        if "$ref" in p:
+            p = _spec()["components"]["parameters"][p["$ref"].rsplit("/", 1)[1]]
+        if p.get("in") == "query":
+            names.add(p["name"])
+    return names
+
+
+@cache
+def _examples() -> dict[str, Any]:
+    """Property name -> the first example Asana's spec gives for a property of that name."""
+    found: dict[str, Any] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for name, prop in (node.get("properties") or {}).items():
+                if isinstance(prop, dict) and "example" in prop and name not in found:
+                    found[name] = prop["example"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(_spec()["components"]["schemas"])
+    return found
+
+
+# Field name -> the kind of resource it names (the world's gid of that kind fills it).
+REFERENCES = {
+    "workspace": "workspace",
+    "organization": "workspace",
+    "team": "team",
+    "project": "project",
+    "projects": "project",
+    "parent": "project",
+    "user": "user",
+    "users": "user",
+    "member": "user",
+    "members": "user",
+    "followers": "user",
+    "owner": "user",
+    "assignee": "user",
+    "custom_field": "custom_field",
+    "section": "section",
+    "resource": "project",
+    "task": "task",
+    "before_enum_option": "enum_option",
+    "after_enum_option": "enum_option",
+    "before_section": "section",
+    "after_section": "section",
+}
+LISTS = {"projects", "members", "followers", "users"}
+
+# Inputs that neither the world nor the spec's examples make valid, by operationId.
+# A value "@kind" is the world's gid of that kind, "@kind#i" the i-th one made ("@operationId#i": the
+# i-th one that operation made).
+OVERRIDES: dict[str, dict[str, Any]] = {
+    # tasks made in the world's project, so its task lists hold them (the 400s ask for a workspace)
+    "createTask": {"body": {"projects": ["@project"]}},
+    "getTasks": {"query": {"project": "@project"}},
+    # the message names no field ("One of before_section or after_section is required")
+    "insertSectionForProject": {"body": {"section": "@section#2", "before_section": "@section"}},
+    # the option to move and its anchor, both options of the enum field
+    "insertEnumOptionForCustomField": {
+        "path": {"custom_field_gid": "enum_field"},
+        "body": {"enum_option": "@enum_option#2", "before_enum_option": "@enum_option#1"},
+    },
+    # a task's parent is another task (`parent` means a project for status updates)
+    "setParentForTask": {"body": {"parent": "@createTask#2"}},
+    # the world's owner is already a member; a user the world added to the workspace is not
+    "createMembership": {"body": {"member": "@user#5", "parent": "@project"}},
+    # the spec gives no example of the status type
+    "createStatusForObject": {"body": {"status_type": "on_track", "text": "Sweep", "parent": "@project"}},
+    # a custom field must have a type; the spec's example ("text") is fine but the name must be new
+    "createCustomField": {"body": {"resource_subtype": "text", "name": "Sweep {n}"}},
+    # an enum option belongs to an enum field
+    "createEnumOptionForCustomField": {"path": {"custom_field_gid": "enum_field"}},
+    "updateEnumOption": {"path": {"custom_field_gid": "enum_field"}},
+    # addUser makes a new user from an email: every call adds one (the list fill uses it)
+    "addUserForWorkspace": {"body": {"user": "sweep{n}@example.com"}},
+}
+
+
+class Client:
+    """A keep-alive JSON client for one server."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """Send one request (again on a new connection when the server closed an idle one)."""
+        data = None if body is None else json.dumps({"data": body}).encode()
+        for attempt in range(2):
+            try:
+                self.conn.request(method, API + path, body=data, headers=self.headers)
+                r = self.conn.getresponse()
+                raw = r.read()
+                return r.status, json.loads(raw) if raw else None
+            except (ConnectionError, http.client.HTTPException):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+
+@dataclass
+class Request:
+    """A concrete request for one operation (path with query; body or None)."""
+
+    method: str
+    path: str
+    body: dict[str, Any] | None
+    items: int | None = None  # for lists: the items the request answers
+    op_id: str = ""
+
+
+@dataclass
+class World:
+    """Resources made through the API, by kind; the request found for each operation."""
+
+    client: Client
+    gids: dict[str, str] = field(default_factory=dict)
+    made: dict[str, list[str]] = field(default_factory=dict)
+    creators: dict[str, Request] = field(default_factory=dict)  # kind -> a request that makes one
+    by_kind: dict[str, list[str]] = field(default_factory=dict)  # kind -> gids made, in order
+    listed: dict[str, Request] = field(default_factory=dict)  # kind -> the list its gid came from
+
+    def resolve(self, value: Any) -> Any:
+        """An override's value with its "@kind" / "@kind#i" references replaced by world gids."""
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, str) and value.startswith("@"):
+            kind, _, index = value[1:].partition("#")
+            if index:
+                made = self.made.get(kind) or self.by_kind.get(kind, [])
+                return made[int(index) - 1] if len(made) >= int(index) else None
+            return self.gids.get(kind)
+        return value
+
+    def _fresh(self, value: Any) -> Any:
+        if isinstance(value, str) and "{n}" in value:
+            return value.replace("{n}", f"{next(_UNIQUE)}x{time.time_ns() % 10**9}")
+        if isinstance(value, dict):
+            return {k: self._fresh(v) for k, v in value.items()}
+        return value
+
+    def path_for(self, op: Op) -> str | None:
+        path = op.path
+        override = OVERRIDES.get(op.operation_id, {}).get("path", {})
+        for param in op.params:
+            kind = override.get(param, param.removesuffix("_gid"))
+            gid = self.gids.get(kind)
+            if gid is None:
+                return None
+            path = path.replace("{" + param + "}", gid)
+        return path
+
+    def value_for(self, name: str, op: Op | None = None) -> Any:
+        kind = REFERENCES.get(name)
+        if kind == "user" and op is not None and op.kind == "action" and "spare_user" in self.gids:
+            kind = "spare_user"  # add/remove actions move a user of their own, not the world's owner
+        if kind and kind in self.gids:
+            return [self.gids[kind]] if name in LISTS else self.gids[kind]
+        return _examples().get(name)
+
+    def find(self, op: Op, *, limit: int | None = None) -> tuple[Request | None, str]:
+        """A request for `op` that the server answers with 2xx (and its answer), or None and why."""
+        path = self.path_for(op)
+        if path is None:
+            return None, "no resource for " + ", ".join(op.params)
+        override = OVERRIDES.get(op.operation_id, {})
+        query: dict[str, Any] = dict(self.resolve(override.get("query", {})))
+        if limit is not None and "limit" in query_params(op.operation_id):
+            query["limit"] = limit
+        body: dict[str, Any] | None = None
+        if op.method in ("POST", "PUT"):
+            body = {"name": "Sweep {n}"} if op.kind in ("create", "update") else {}
+            body.update(self.resolve(override.get("body", {})))
+        last = ""
+        for _ in range(8):
+            full = path + ("?" + urlencode(query) if query else "")
+            sent = self._fresh(body) if body is not None else None
+            status, answer = self.client.call(op.method, full, sent)
+            if status < 300:
+                self._record(op, Request(op.method, full, body, op_id=op.operation_id), answer)
+                items = len(answer["data"]) if op.kind == "list" and answer else None
+                return Request(op.method, full, body, items, op.operation_id), ""
+            message = (answer or {}).get("errors", [{}])[0].get("message", "") if answer else ""
+            last = f"{status} {message}"
+            if status == 412 and answer and "sync" in answer:  # the events API hands out a token
+                query["sync"] = answer["sync"]
+                continue
+            wanted = re.match(r"([a-z_]+)(?:\[\d+\])?(?:\.[a-z_]+)?:", message)
+            if status != 400 or not wanted:
+                break
+            name = wanted.group(1)
+            value = self.value_for(name, op)
+            if value is None:
+                break
+            if op.method == "GET" or (op.method == "DELETE"):
+                if query.get(name) == value:
+                    break
+                query[name] = value[0] if isinstance(value, list) else value
+            else:
+                assert body is not None
+                if body.get(name) == value:
+                    break
+                body[name] = value
+        return None, last
+
+    def _record(self, op: Op, request: Request, answer: Any) -> None:
+        data = (answer or {}).get("data")
+        if isinstance(data, dict) and "gid" in data and "resource_type" in data:
+            kind = data["resource_type"]
+            if op.kind == "create":
+                self.made.setdefault(op.operation_id, []).append(data["gid"])
+                self.by_kind.setdefault(kind, []).append(data["gid"])
+                if request.method:  # the world's enum field is made before any request is found
+                    self.creators.setdefault(kind, request)
+                if kind == "custom_field" and data.get("resource_subtype") == "enum":
+                    self.gids.setdefault("enum_field", data["gid"])
+            self.gids.setdefault(kind, data["gid"])
+            for option in data.get("enum_options") or []:
+                self.gids.setdefault("enum_option", option["gid"])
+        elif isinstance(data, list) and data and isinstance(data[0], dict) and "resource_type" in data[0]:
+            if data[0]["resource_type"] not in self.gids:
+                self.gids[data[0]["resource_type"]] = data[0]["gid"]
+                self.listed[data[0]["resource_type"]] = request
+
+    def refresh(self) -> None:
+        """Take again the first item of each list a gid came from (a remove may have taken it)."""
+        for kind, listing in self.listed.items():
+            status, answer = self.client.call(listing.method, listing.path)
+            if status < 300 and answer["data"]:
+                self.gids[kind] = answer["data"][0]["gid"]
+
+    def replay(self, request: Request) -> Any:
+        """Send a request found before again (fresh names); its answer. Raises on an error."""
+        status, answer = self.client.call(request.method, request.path, self._fresh(request.body))
+        if status >= 300:
+            raise RuntimeError(f"{request.method} {request.path}: {status} {answer}")
+        data = (answer or {}).get("data")
+        if isinstance(data, dict) and "resource_type" in data:
+            self.by_kind.setdefault(data["resource_type"], []).append(data["gid"])
+            self.made.setdefault(request.op_id, []).append(data["gid"])
+        return answer
+
+
+def twin_of(request: Request) -> Request:
+    """The `add...` action of a `remove...` one and the reverse, with the same body."""
+    path = request.path
+    swapped = path.replace("/remove", "/add") if "/remove" in path else path.replace("/add", "/remove")
+    return Request(request.method, swapped, request.body, op_id=request.op_id)
+
+
+def build(client: Client, seed: dict[str, str]) -> tuple[World, dict[str, Request], dict[str, str]]:
+    """Make the world: every create operation once (in dependency order), then each 99 more times
+    so lists hold 100; find a request for every operation. Returns the world, the request found per
+    operationId and, for the operations without one, why."""
+    world = World(client, gids={"workspace": seed["workspace"], "team": seed["team"], "user": seed["user"]})
+    ops = operations()
+    found: dict[str, Request] = {}
+    why: dict[str, str] = {}
+    creates = [op for op in ops if op.kind == "create"]
+    # an enum field first, so enum options have a parent
+    status, answer = client.call(
+        "POST",
+        "/custom_fields",
+        {
+            "workspace": seed["workspace"],
+            "name": "Sweep enum",
+            "resource_subtype": "enum",
+            "enum_options": [{"name": "A"}, {"name": "B"}],
+        },
+    )
+    if status < 300:
+        world._record(Op("POST", "/custom_fields", "createCustomField"), Request("", "", None), answer)
+    users = OVERRIDES["addUserForWorkspace"]["body"]
+    for _ in range(FILL - 1):
+        world.replay(Request("POST", f"/workspaces/{seed['workspace']}/addUser", users))
+    # A user that add/remove actions move in and out, named by email: a user removed from the
+    # workspace is no longer visible by gid, but adding them back by email always works.
+    world.replay(Request("POST", f"/workspaces/{seed['workspace']}/addUser", {"user": SPARE}))
+    world.gids["spare_user"] = SPARE
+    for _ in range(3):  # a create may need a resource another create makes
+        for op in creates:
+            if op.operation_id not in found:
+                request, reason = world.find(op)
+                if request:
+                    found[op.operation_id] = request
+                else:
+                    why[op.operation_id] = reason
+    for request in found.values():
+        for _ in range(FILL - 1):
+            try:
+                world.replay(request)
+            except RuntimeError:  # one of a kind (a project's brief): one is all there is
+                break
+
+    def removes(op: Op) -> bool:
+        return "/remove" in op.path
+
+    for phase in ("write", "read", "remove"):  # removes last: they undo what reads show
+        # removes from the innermost container first (a user leaves projects and teams before
+        # the workspace): the route table lists workspaces first
+        for op in reversed(ops) if phase == "remove" else ops:
+            if op.operation_id in found or op.kind == "delete":
+                continue
+            wanted = {"read": op.method == "GET", "remove": removes(op)}.get(
+                phase, op.method != "GET" and not removes(op)
+            )
+            if not wanted:
+                continue
+            request, reason = world.find(op, limit=100 if op.kind == "list" else None)
+            if request:
+                found[op.operation_id] = request
+                why.pop(op.operation_id, None)
+                if phase == "remove":  # put back what it took away (its `add...` twin)
+                    twin = twin_of(request)
+                    try:
+                        world.replay(twin)
+                    except RuntimeError:
+                        pass
+            else:
+                why[op.operation_id] = reason
+    return world, found, why
