@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a8c0ffee0010"
-down_revision: str | None = "a8c0ffee000f"
+down_revision: str | None = "a8c0ffee0011"  # after the webhooks one
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
