@@ -202,6 +202,11 @@ async def _path_values(client, world) -> dict[str, str]:
         "project_brief_gid": brief["gid"],
         "project_membership_gid": memberships[0]["gid"],
         "membership_gid": memberships[0]["gid"],
+        # the jobs family (merged from `jobs`): a real job; an unknown template (a 404 is fine here)
+        "job_gid": ok(await client.post(f"/projects/{project}/duplicate", json={"data": {"name": "D"}}), 201)[
+            "gid"
+        ],
+        "project_template_gid": "1",
     }
 
 

@@ -83,10 +83,7 @@ async def reset(request: Request, control: Control) -> Response:
 
     await run_in_threadpool(control.release_jobs)
     objects = await run_in_threadpool(control.reset, runtime, body.to)
-    control.jobs_paused = False
-    runner = _runner(request)
-    if runner is not None:
-        runner.resume()
+    _pause(request, control, False)
     clock.reset()
     control.faults.clear()
     control.recorder.clear()
@@ -282,8 +279,13 @@ async def forget_requests(control: Control) -> Response:
     return _ok({})
 
 
-def _runner(request: Request) -> Any:
-    return getattr(request.app.state, "runner", None)  # the lifespan's runner (none over bare ASGI)
+def _pause(request: Request, control: ControlPlane, paused: bool) -> bool:
+    """Pause or resume the lifespan's runner (there is none over bare ASGI); the new state."""
+    control.jobs_paused = paused
+    runner = getattr(request.app.state, "runner", None)
+    if runner is not None:
+        (runner.pause if paused else runner.resume)()
+    return paused
 
 
 @router.get("/jobs", summary="The background runner's state")
@@ -297,21 +299,14 @@ async def jobs_state(request: Request, control: Control) -> Response:
 async def pause_jobs(request: Request, control: Control) -> Response:
     """The runner claims no job and hands back the one under way after its current step, so jobs
     stay `not_started` or `in_progress` until `jobs/step` or `jobs/resume`."""
-    control.jobs_paused = True
-    runner = _runner(request)
-    if runner is not None:
-        runner.pause()
-    return _ok({"paused": True})
+    return _ok({"paused": _pause(request, control, True)})
 
 
 @router.post("/jobs/resume", summary="Resume the background runner")
 async def resume_jobs(request: Request, control: Control) -> Response:
     """The runner claims jobs again, the one `jobs/step` held included."""
     await run_in_threadpool(control.release_jobs)
-    runner = _runner(request)
-    if runner is not None:
-        runner.resume()
-    return _ok({"paused": False})
+    return _ok({"paused": _pause(request, control, False)})
 
 
 @router.post("/jobs/step", summary="Run one step of one job")

@@ -545,15 +545,20 @@ class Runner:
         self.paused = False
         self.wake()
 
+    async def _idle(self) -> None:
+        """Wait for a `wake()` or the next poll."""
+        assert self._wakeup is not None
+        self._wakeup.clear()
+        try:
+            await asyncio.wait_for(self._wakeup.wait(), self.poll)
+        except TimeoutError:
+            pass
+
     async def _work(self) -> None:
         assert self._wakeup is not None
         while not self._stopping:
             if self.paused:
-                self._wakeup.clear()
-                try:
-                    await asyncio.wait_for(self._wakeup.wait(), self.poll)
-                except TimeoutError:
-                    pass
+                await self._idle()
                 continue
             try:
                 run = await asyncio.to_thread(
@@ -563,11 +568,7 @@ class Runner:
                 log.exception("runner: claiming failed")
                 run = None
             if run is None:
-                self._wakeup.clear()
-                try:
-                    await asyncio.wait_for(self._wakeup.wait(), self.poll)
-                except TimeoutError:
-                    pass
+                await self._idle()
                 continue
             run.rich_text_strict = self.rich_text_strict
             while not self._stopping and not self.paused:
