@@ -182,7 +182,12 @@ async def _path_values(client, world) -> dict[str, str]:
         "enum_options": [{"name": "o"}],
     }
     custom_field = ok(await client.post("/custom_fields", json={"data": field}), 201)
+    folio = {"name": "P", "workspace": world.workspace}
+    portfolio = ok(await client.post("/portfolios", json={"data": folio}), 201)["gid"]
+    portfolio_memberships = ok(await client.get(f"/portfolios/{portfolio}/portfolio_memberships"))
     return {
+        "portfolio_gid": portfolio,
+        "portfolio_membership_gid": portfolio_memberships[0]["gid"],
         "custom_field_gid": custom_field["gid"],
         "enum_option_gid": custom_field["enum_options"][0]["gid"],
         "workspace_gid": world.workspace,
