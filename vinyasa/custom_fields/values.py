@@ -6,6 +6,12 @@ no container gives any more: that value is shown with `enabled: false`, cannot b
 cleared with `null` (Asana's "Enabled and disabled values"). Rendering: `ValueStore.field` is the
 `Embedded` projection field (vinyasa.protocol.resources) of the object's `custom_fields`, each a
 CustomFieldResponse with its typed value and `display_value` (always a string or null).
+
+Reading costs what the selection needs: typed values read full rows (vinyasa.custom_fields.typed
+renders them); `custom_fields.display_value` reads the displays stored with the values, one JSON
+object per object (a 100-task page with 20 fields each is 100 rows, not 2,000); items are built
+once per distinct value and shared. Writing stores the display with the value (`write`), and
+`refresh_displays` recomputes them when a field's definition changes what they show.
 """
 
 from __future__ import annotations
@@ -136,7 +142,8 @@ class ValueStore:
         enums = [g for g, d in definitions.items() if d[2] in ("enum", "multi_enum")]
         options = typed.options_of(conn, enums) if enums and (typed_keys or "enum_options" in wanted) else {}
         bases: dict[tuple[int, bool], dict[str, Any]] = {}
-        for field_gid, is_on in {pair for pairs in order.values() for pair in pairs}:
+        distinct = {id(pairs): pairs for pairs in order.values()}  # objects share their field lists
+        for field_gid, is_on in {pair for pairs in distinct.values() for pair in pairs}:
             if field_gid in definitions:
                 bases[(field_gid, is_on)] = _base(definitions[field_gid], is_on, options.get(field_gid, []))
         if typed_keys:
