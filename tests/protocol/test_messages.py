@@ -185,10 +185,14 @@ async def _path_values(client, world) -> dict[str, str]:
     custom_field = ok(await client.post("/custom_fields", json={"data": field}), 201)
     hook = {"resource": project, "target": shared_receiver().url}
     webhook = ok(await client.post("/webhooks", json={"data": hook}), 201)
+    folio = {"name": "P", "workspace": world.workspace}
+    portfolio = ok(await client.post("/portfolios", json={"data": folio}), 201)["gid"]
+    portfolio_memberships = ok(await client.get(f"/portfolios/{portfolio}/portfolio_memberships"))
     return {
         "webhook_gid": webhook["gid"],
         "delivery_gid": "1",  # no delivery yet: the log routes answer 404 in Asana's words
-        "job_gid": "1",
+        "portfolio_gid": portfolio,
+        "portfolio_membership_gid": portfolio_memberships[0]["gid"],
         "custom_field_gid": custom_field["gid"],
         "enum_option_gid": custom_field["enum_options"][0]["gid"],
         "workspace_gid": world.workspace,

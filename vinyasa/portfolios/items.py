@@ -135,12 +135,23 @@ def forget(ctx: Caller, kind: str, gid: int) -> None:
 
 
 def render(conn: Connection, viewer: Caller, tree: FieldTree | None, rows: list[Any]) -> list[dict[str, Any]]:
-    """A page of items (rows of position, kind, gid) as compact projects and portfolios, in order."""
+    """A page of items (rows of position, kind, gid) as compact projects and portfolios, in order:
+    one projection per kind, merged back in the rows' order."""
     by_kind: dict[str, list[int]] = {}
     for row in rows:
         by_kind.setdefault(row[1], []).append(row[2])
-    shown: dict[int, dict[str, Any]] = {}
-    for kind, gids in by_kind.items():
-        for record in project(conn, viewer, REGISTRY[kind], gids, tree, full=False):
-            shown[int(record["gid"])] = record
-    return [shown[row[2]] for row in rows if row[2] in shown]
+    if len(by_kind) == 1:  # the usual page: projects only, already in order
+        ((kind, gids),) = by_kind.items()
+        return project(conn, viewer, REGISTRY[kind], gids, tree, full=False)
+    rendered = {
+        kind: iter(project(conn, viewer, REGISTRY[kind], gids, tree, full=False))
+        for kind, gids in by_kind.items()
+    }
+    pending = {kind: next(records, None) for kind, records in rendered.items()}
+    out = []
+    for _, kind, gid in rows:
+        record = pending[kind]
+        if record is not None and record["gid"] == str(gid):  # (a row deleted meanwhile renders nothing)
+            out.append(record)
+            pending[kind] = next(rendered[kind], None)
+    return out
