@@ -15,6 +15,7 @@ from tests.helpers import fails, ok
 from tests.projects.helpers import make_project
 from tests.statuses.helpers import post_status, post_update
 from tests.tasks.helpers import make_task
+from vinyasa.core import runner
 from vinyasa.errors import InvalidRequest
 from vinyasa.protocol.body import validate
 from vinyasa.protocol.context import AsanaRoute
@@ -182,7 +183,19 @@ async def _path_values(client, world) -> dict[str, str]:
         "enum_options": [{"name": "o"}],
     }
     custom_field = ok(await client.post("/custom_fields", json={"data": field}), 201)
+    folio = ok(
+        await client.post("/portfolios", json={"data": {"name": "F", "workspace": world.workspace}}), 201
+    )
+    folio_members = ok(await client.get(f"/portfolios/{folio['gid']}/portfolio_memberships"))
+    save = {"name": "T", "public": True, "team": world.team}
+    job = ok(await client.post(f"/projects/{project}/saveAsTemplate", json={"data": save}), 201)
+    runner.drain(world.env.app.state.runtime.transactions)
+    template = ok(await client.get(f"/jobs/{job['gid']}"))["new_project_template"]
     return {
+        "job_gid": job["gid"],
+        "project_template_gid": template["gid"],
+        "portfolio_gid": folio["gid"],
+        "portfolio_membership_gid": folio_members[0]["gid"],
         "custom_field_gid": custom_field["gid"],
         "enum_option_gid": custom_field["enum_options"][0]["gid"],
         "workspace_gid": world.workspace,
