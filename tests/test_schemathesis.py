@@ -43,6 +43,19 @@ SPEC_DEFECTS: dict[str, str] = {
         "Teamless projects (forum.asana.com/t/929205): `team` is null unless one was given, but the spec "
         "still types it as a TeamCompact object (not nullable)."
     ),
+    **{
+        f"#/components/schemas/JobCompact/properties/{name}": (
+            "digest C.6: a job fills at most one `new_*` field (none before its object exists) and the others "
+            "are null, but only `new_task` is declared nullable."
+        )
+        for name in (
+            "new_project",
+            "new_portfolio",
+            "new_project_template",
+            "new_graph_export",
+            "new_resource_export",
+        )
+    },
 }
 
 

@@ -16,6 +16,7 @@ from tests.projects.helpers import make_project
 from tests.statuses.helpers import post_status, post_update
 from tests.tasks.helpers import make_task
 from tests.webhooks.receiver import shared_receiver
+from vinyasa.core import runner
 from vinyasa.errors import InvalidRequest
 from vinyasa.protocol.body import validate
 from vinyasa.protocol.context import AsanaRoute
@@ -188,9 +189,15 @@ async def _path_values(client, world) -> dict[str, str]:
     folio = {"name": "P", "workspace": world.workspace}
     portfolio = ok(await client.post("/portfolios", json={"data": folio}), 201)["gid"]
     portfolio_memberships = ok(await client.get(f"/portfolios/{portfolio}/portfolio_memberships"))
+    save = {"name": "T", "public": True, "team": world.team}
+    job = ok(await client.post(f"/projects/{project}/saveAsTemplate", json={"data": save}), 201)
+    runner.drain(world.env.app.state.runtime.transactions)
+    template = ok(await client.get(f"/jobs/{job['gid']}"))["new_project_template"]
     return {
         "webhook_gid": webhook["gid"],
         "delivery_gid": "1",  # no delivery yet: the log routes answer 404 in Asana's words
+        "job_gid": job["gid"],
+        "project_template_gid": template["gid"],
         "portfolio_gid": portfolio,
         "portfolio_membership_gid": portfolio_memberships[0]["gid"],
         "custom_field_gid": custom_field["gid"],
@@ -206,11 +213,6 @@ async def _path_values(client, world) -> dict[str, str]:
         "project_brief_gid": brief["gid"],
         "project_membership_gid": memberships[0]["gid"],
         "membership_gid": memberships[0]["gid"],
-        # the jobs family (merged from `jobs`): a real job; an unknown template (a 404 is fine here)
-        "job_gid": ok(await client.post(f"/projects/{project}/duplicate", json={"data": {"name": "D"}}), 201)[
-            "gid"
-        ],
-        "project_template_gid": "1",
     }
 
 
