@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.run import BIN, ROOT, Result, _cpu_seconds, _free_port, server, wrk
-from bench.world import Client, Op, Request, World, build, operations, twin_of
+from bench.world import Client, Op, Request, World, build, kind_of, operations, twin_of
 
 REFERENCE = "getProject"
 WRITE_CPU_US = 400.0
@@ -168,17 +168,16 @@ def _plan(
     A pool makes `count` objects first; a pair (one object at a time, c=1) runs count / 4 times."""
     pairs = max(10, count // 4)
     if op.method == "DELETE":
-        kind = op.params[0].removesuffix("_gid")
-        creator = world.creators.get(kind)
+        creator = world.creators.get(kind_of(op.params[0]))
         if creator is None:
             return None
-        _clear(world, creator.op_id)
         template = op.path.replace("{" + op.params[0] + "}", "{gid}")
         pool: list[str] = []
         try:
             for _ in range(count):
                 pool.append(world.replay(creator)["data"]["gid"])
-        except RuntimeError:  # a creator that cannot repeat: make each right before deleting it
+        except RuntimeError:  # one of a kind (a project's brief): make each right before deleting it
+            _clear(world, creator.op_id)
             return (
                 "pair",
                 iter(
@@ -370,7 +369,7 @@ def table(rows: list[Row], refs: dict[str, Result]) -> list[str]:
         name = f"{row.op.method} {row.op.path}"
         if r is None:
             lines.append(
-                f"| {row.op.operation_id} | {name} | | - | | | | | | not measured: {row.note} | FAIL |"
+                f"| {row.op.operation_id} | {name} | | - | | | | | | not measured: {row.note[:90]} | FAIL |"
             )
             continue
         lines.append(

@@ -254,7 +254,7 @@ class World:
         path = op.path
         override = OVERRIDES.get(op.operation_id, {}).get("path", {})
         for param in op.params:
-            kind = override.get(param, param.removesuffix("_gid"))
+            kind = override.get(param, kind_of(param))
             gid = self.gids.get(kind)
             if gid is None:
                 return None
@@ -350,6 +350,17 @@ class World:
             self.by_kind.setdefault(data["resource_type"], []).append(data["gid"])
             self.made.setdefault(request.op_id, []).append(data["gid"])
         return answer
+
+
+# A path parameter whose objects carry another resource_type (Asana's /memberships serve project
+# memberships).
+ALIASES = {"membership": "project_membership"}
+
+
+def kind_of(param: str) -> str:
+    """The resource_type of the objects a path parameter `{kind_gid}` names."""
+    kind = param.removesuffix("_gid")
+    return ALIASES.get(kind, kind)
 
 
 def twin_of(request: Request) -> Request:

@@ -20,7 +20,13 @@ Subtype = Literal["default_task", "milestone", "approval", "custom"]
 
 
 def _memberships(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[tuple[int, int]]]:
-    """Each task's (project, section) pairs, in projects the viewer can see, oldest first."""
+    """Each task's (project, section) pairs, in projects the viewer can see, oldest first: one query
+    serves both `memberships` and `projects` of a request (kept in the request's cache, as project
+    people are)."""
+    key = ("task_memberships", tuple(gids))
+    cached: dict[int, list[tuple[int, int]]] | None = viewer.cache.get(key)
+    if cached is not None:
+        return cached
     stmt = (
         select(TaskProject.task_gid, TaskProject.project_gid, TaskProject.section_gid)
         .join(Project, Project.gid == TaskProject.project_gid)
@@ -31,6 +37,7 @@ def _memberships(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int,
     out: dict[int, list[tuple[int, int]]] = {}
     for task_gid, project_gid, section_gid in conn.execute(stmt):
         out.setdefault(task_gid, []).append((project_gid, section_gid))
+    viewer.cache[key] = out
     return out
 
 
