@@ -29,6 +29,8 @@ from vinyasa.protocol.context import Runtime
 from vinyasa.protocol.dispatch import AsanaApp
 from vinyasa.protocol.pagination import OffsetCodec
 from vinyasa.protocol.ratelimit import RateLimiter
+from vinyasa.rules.routes import own as rules_own_router
+from vinyasa.rules.routes import router as rules_router
 from vinyasa.sections.routes import router as sections_router
 from vinyasa.spec.docs import install_docs
 from vinyasa.statuses.brief_routes import router as project_briefs_router
@@ -57,6 +59,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     jobs_router,
     project_templates_router,
     portfolios_router,
+    rules_router,
+    rules_own_router,
 )
 
 

@@ -13,6 +13,7 @@ from vinyasa.models.portfolios import (
     ProjectCustomFieldValue,
 )
 from vinyasa.models.projects import Project, ProjectMember
+from vinyasa.models.rules import Rule, RuleRun
 from vinyasa.models.statuses import ProjectBrief, Status
 from vinyasa.models.tasks import Section, Task, TaskFollower, TaskProject
 
@@ -35,6 +36,8 @@ __all__ = [
     "ProjectOrigin",
     "ProjectTemplate",
     "ProjectMember",
+    "Rule",
+    "RuleRun",
     "Section",
     "Status",
     "Task",
