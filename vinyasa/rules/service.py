@@ -22,7 +22,7 @@ from vinyasa.models import Rule
 from vinyasa.projects import members
 from vinyasa.protocol.gids import new_gid
 from vinyasa.protocol.values import now_ms, parse_date
-from vinyasa.rules.schemas import Action, Condition, RuleFields, Trigger
+from vinyasa.rules.schemas import Action, RuleFields, Trigger
 
 SCAN = "rule_due_scan"  # the runner kind that watches due dates (vinyasa.rules.engine)
 _NEEDS = {
@@ -55,8 +55,8 @@ def _check(ctx: Caller, project: access.VisibleProject, where: str, item: Any, t
     out: dict[str, Any] = {"type": item.type}
     for name, value in given.items():
         field = f"{where}.{name}"
-        if name == "type":
-            continue
+        if name == "type" or (name == "section" and "project" in given):
+            continue  # an add_to_project section is checked below, against that project
         if templating and _templated(value) and name in ("value", "name", "due_on", "assignee"):
             out[name] = value  # filled in from action_data by each run
         elif name == "section":
@@ -78,7 +78,7 @@ def _check(ctx: Caller, project: access.VisibleProject, where: str, item: Any, t
             out[name] = parse_date(field, str(value))
         else:
             out[name] = value
-    if "section" in given and "project" in given:  # an add_to_project section: of that project
+    if given.get("section") is not None and "project" in given:
         out["section"] = str(access.project_section(ctx, int(out["project"]), f"{where}.section", given["section"]))
     return out
 
@@ -101,10 +101,6 @@ def _parts(ctx: Caller, project: access.VisibleProject, fields: RuleFields, row:
     elif trigger is not None and not templating and "{{" in row.get("actions", ""):
         raise InvalidRequest("actions: {{action_data...}} values need an incoming_web_request trigger")
     return out
-
-
-def _conditions(value: list[Condition] | None) -> list[Condition]:
-    return value or []
 
 
 def create_rule(ctx: Caller, project_gid: str, fields: RuleFields) -> int:
