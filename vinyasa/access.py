@@ -761,7 +761,9 @@ def rule(ctx: Caller, value: str, *, by_trigger: bool = False) -> VisibleRule:
     column = "trigger_gid" if by_trigger else "gid"
     rows = []
     if gid is not None:
-        rows = sql.fetch(ctx.conn, f"SELECT gid, project_gid, trigger_type FROM rules WHERE {column} = ?", [gid])
+        rows = sql.fetch(
+            ctx.conn, f"SELECT gid, project_gid, trigger_type FROM rules WHERE {column} = ?", [gid]
+        )
     kind = "rule_trigger" if by_trigger else "rule"
     if not rows:
         raise unknown(None, value, kind)

@@ -248,7 +248,11 @@ async def test_write_route_records_its_changes(
         done = ok(await client.get(f"/jobs/{job['gid']}"))
         scene["template"] = done["new_project_template"]["gid"]
     if operation == "triggerRule":
-        rule = {"name": "R", "trigger": {"type": "incoming_web_request"}, "actions": [{"type": "mark_complete"}]}
+        rule = {
+            "name": "R",
+            "trigger": {"type": "incoming_web_request"},
+            "actions": [{"type": "mark_complete"}],
+        }
         url = f"http://testserver/_vinyasa/projects/{scene['project']}/rules"
         scene["trigger"] = ok(await client.post(url, json={"data": rule}), 201)["trigger"]["rule_trigger_gid"]
     before = world.count("SELECT count(*) FROM journal")

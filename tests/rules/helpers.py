@@ -20,7 +20,12 @@ def drain(world: World) -> int:
 
 async def project(client: httpx.AsyncClient, world: World, name: str = "Rules") -> dict[str, Any]:
     """A project with sections Todo, Doing, Done; returns their gids."""
-    gid = ok(await client.post("/projects", json={"data": {"name": name, "workspace": world.workspace, "team": world.team}}), 201)["gid"]
+    gid = ok(
+        await client.post(
+            "/projects", json={"data": {"name": name, "workspace": world.workspace, "team": world.team}}
+        ),
+        201,
+    )["gid"]
     first = ok(await client.get(f"/projects/{gid}/sections"))[0]["gid"]
     ok(await client.put(f"/sections/{first}", json={"data": {"name": "Todo"}}))
     doing = ok(await client.post(f"/projects/{gid}/sections", json={"data": {"name": "Doing"}}), 201)["gid"]
@@ -28,9 +33,17 @@ async def project(client: httpx.AsyncClient, world: World, name: str = "Rules") 
     return {"project": gid, "todo": first, "doing": doing, "done": done}
 
 
-async def rule(client: httpx.AsyncClient, project_gid: str, trigger: dict[str, Any], actions: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+async def rule(
+    client: httpx.AsyncClient,
+    project_gid: str,
+    trigger: dict[str, Any],
+    actions: list[dict[str, Any]],
+    **extra: Any,
+) -> dict[str, Any]:
     body = {"name": extra.pop("name", "A rule"), "trigger": trigger, "actions": actions, **extra}
-    made: dict[str, Any] = ok(await client.post(f"{OWN}/projects/{project_gid}/rules", json={"data": body}), 201)
+    made: dict[str, Any] = ok(
+        await client.post(f"{OWN}/projects/{project_gid}/rules", json={"data": body}), 201
+    )
     return made
 
 
@@ -53,8 +66,15 @@ async def get_task(client: httpx.AsyncClient, gid: str, fields: str) -> dict[str
 
 async def text_field(client: httpx.AsyncClient, world: World, project_gid: str, name: str = "Ticket") -> str:
     gid: str = ok(
-        await client.post("/custom_fields", json={"data": {"workspace": world.workspace, "name": name, "resource_subtype": "text"}}),
+        await client.post(
+            "/custom_fields",
+            json={"data": {"workspace": world.workspace, "name": name, "resource_subtype": "text"}},
+        ),
         201,
     )["gid"]
-    ok(await client.post(f"/projects/{project_gid}/addCustomFieldSetting", json={"data": {"custom_field": gid}}))
+    ok(
+        await client.post(
+            f"/projects/{project_gid}/addCustomFieldSetting", json={"data": {"custom_field": gid}}
+        )
+    )
     return gid

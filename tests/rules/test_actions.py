@@ -31,7 +31,11 @@ async def test_every_action_with_its_journal_cause(client, world: World) -> None
     r = await rule(client, p["project"], ADDED, acts)
     t = await task(client, p)
     drain(world)
-    got = await get_task(client, t, "memberships.section,assignee,due_on,custom_fields.display_value,completed,followers,num_subtasks")
+    got = await get_task(
+        client,
+        t,
+        "memberships.section,assignee,due_on,custom_fields.display_value,completed,followers,num_subtasks",
+    )
     sections = {m["section"]["gid"] for m in got["memberships"]}
     assert sections == {p["doing"], other["done"]}
     assert got["assignee"]["gid"] == bob and got["completed"] is True and got["num_subtasks"] == 1
@@ -42,7 +46,9 @@ async def test_every_action_with_its_journal_cause(client, world: World) -> None
     [run] = await runs(client, r["gid"])
     assert run["actions_done"] == [a["type"] for a in acts]
     caused = world.count("SELECT count(*) FROM journal WHERE cause_gid = :r", r=int(r["gid"]))
-    uncaused = world.count("SELECT count(*) FROM journal WHERE cause_gid IS NULL AND resource_gid = :t", t=int(t))
+    uncaused = world.count(
+        "SELECT count(*) FROM journal WHERE cause_gid IS NULL AND resource_gid = :t", t=int(t)
+    )
     assert caused >= len(acts) and uncaused >= 1  # the user's own add carries no cause
     # The runs' changes are events like any other: the other project's stream sees the add.
     events = world.count(
@@ -64,11 +70,19 @@ async def test_conditions(client, world: World) -> None:
         {"type": "assignee_is_set"},
         {"type": "assignee_is", "user": bob},
     ]
-    r = await rule(client, p["project"], {"type": "task_completed"}, [{"type": "set_due_date", "due_on": "2030-01-01"}], conditions=conds)
+    r = await rule(
+        client,
+        p["project"],
+        {"type": "task_completed"},
+        [{"type": "set_due_date", "due_on": "2030-01-01"}],
+        conditions=conds,
+    )
     fit = await task(client, p, "fits", assignee=bob, custom_fields={field: "yes"})
     cases = {
         "in_section": await task(client, p, "elsewhere", assignee=bob, custom_fields={field: "yes"}),
-        "custom_field_has_value": await task(client, p, "no value", assignee=bob, custom_fields={field: "no"}),
+        "custom_field_has_value": await task(
+            client, p, "no value", assignee=bob, custom_fields={field: "no"}
+        ),
         "assignee_is_set": await task(client, p, "nobody", custom_fields={field: "yes"}),
         "assignee_is": await task(client, p, "me", assignee=world.user, custom_fields={field: "yes"}),
     }
@@ -87,7 +101,12 @@ async def test_conditions(client, world: World) -> None:
 async def test_a_failing_action_is_a_failed_run_and_changes_nothing(client, world: World) -> None:
     p = await project(client, world)
     other = await project(client, world, "Other")
-    r = await rule(client, p["project"], ADDED, [{"type": "mark_complete"}, {"type": "add_to_project", "project": other["project"]}])
+    r = await rule(
+        client,
+        p["project"],
+        ADDED,
+        [{"type": "mark_complete"}, {"type": "add_to_project", "project": other["project"]}],
+    )
     ok(await client.delete(f"/projects/{other['project']}"))
     t = await task(client, p)
     drain(world)
@@ -108,7 +127,15 @@ async def test_own_changes_never_retrigger_and_chains_end(client, world: World) 
     assert len(await runs(client, flip["gid"])) == 1 and len(await runs(client, flop["gid"])) == 1
     assert (await get_task(client, t, "completed"))["completed"] is True
     # A self-triggering rule: moving to Done moves to Done (no change) and completes: one run.
-    again = await rule(client, p["project"], {"type": "task_moved_to_section", "section": p["done"]}, [{"type": "move_to_section", "section": p["todo"]}, {"type": "move_to_section", "section": p["done"]}])
+    again = await rule(
+        client,
+        p["project"],
+        {"type": "task_moved_to_section", "section": p["done"]},
+        [
+            {"type": "move_to_section", "section": p["todo"]},
+            {"type": "move_to_section", "section": p["done"]},
+        ],
+    )
     ok(await client.post(f"/sections/{p['done']}/addTask", json={"data": {"task": t}}))
     drain(world)
     assert len(await runs(client, again["gid"])) == 1
@@ -120,9 +147,19 @@ async def test_chains_are_bounded(client, world: World) -> None:
     p = await project(client, world)
     # Sections S0..S(n); rule i: a task moved to S(i) moves on to S(i+1). A chain of n rules.
     n = MAX_CHAIN + 2
-    steps = [ok(await client.post(f"/projects/{p['project']}/sections", json={"data": {"name": f"S{i}"}}), 201)["gid"] for i in range(n + 1)]
+    steps = [
+        ok(await client.post(f"/projects/{p['project']}/sections", json={"data": {"name": f"S{i}"}}), 201)[
+            "gid"
+        ]
+        for i in range(n + 1)
+    ]
     made = [
-        await rule(client, p["project"], {"type": "task_moved_to_section", "section": steps[i]}, [{"type": "move_to_section", "section": steps[i + 1]}])
+        await rule(
+            client,
+            p["project"],
+            {"type": "task_moved_to_section", "section": steps[i]},
+            [{"type": "move_to_section", "section": steps[i + 1]}],
+        )
         for i in range(n)
     ]
     t = await task(client, p)
@@ -144,10 +181,17 @@ async def test_a_thousand_tasks_added_at_once(client, world: World) -> None:
     transactions = world.env.app.state.runtime.transactions
     with unit_of_work(transactions, int(world.user), "http://testserver") as caller:
         for i in range(1000):
-            service.create_task(caller, TaskFields.model_validate({"name": f"t{i}", "projects": [p["project"]]}))
+            service.create_task(
+                caller, TaskFields.model_validate({"name": f"t{i}", "projects": [p["project"]]})
+            )
     assert world.count("SELECT count(*) FROM jobs WHERE kind = 'rule_runs'") == 1
     drain(world)
-    assert world.count("SELECT count(*) FROM rule_runs WHERE rule_gid = :r AND status = 'succeeded'", r=int(r["gid"])) == 1000
+    assert (
+        world.count(
+            "SELECT count(*) FROM rule_runs WHERE rule_gid = :r AND status = 'succeeded'", r=int(r["gid"])
+        )
+        == 1000
+    )
     assert world.count("SELECT count(*) FROM tasks WHERE due_on = '2030-02-02'") == 1000
     assert len(await runs(client, r["gid"])) == 1000
 
@@ -157,7 +201,9 @@ async def test_disabled_rules_do_not_run(client, world: World) -> None:
     r = await rule(client, p["project"], ADDED, [{"type": "mark_complete"}], enabled=False)
     t = await task(client, p)
     drain(world)
-    assert await runs(client, r["gid"]) == [] and (await get_task(client, t, "completed"))["completed"] is False
+    assert (
+        await runs(client, r["gid"]) == [] and (await get_task(client, t, "completed"))["completed"] is False
+    )
     ok(await client.put(f"{OWN}/rules/{r['gid']}", json={"data": {"enabled": True}}))
     t2 = await task(client, p)
     drain(world)

@@ -34,7 +34,9 @@ def _add_tasks(url: str, project: str, user: str) -> None:
     try:
         with unit_of_work(transactions, int(user), "http://127.0.0.1") as caller:
             for i in range(TASKS):
-                service.create_task(caller, TaskFields.model_validate({"name": f"T{i}", "projects": [project]}))
+                service.create_task(
+                    caller, TaskFields.model_validate({"name": f"T{i}", "projects": [project]})
+                )
     finally:
         transactions.close()
         engine.dispose()
@@ -54,11 +56,15 @@ def _state(url: str) -> dict[str, int | str]:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_kill_9_mid_rule_runs_then_restart(request: pytest.FixtureRequest, tmp_path: Path, backend: str) -> None:
+def test_kill_9_mid_rule_runs_then_restart(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
     url = new_database(request, backend, tmp_path)
     env = {**os.environ, "VINYASA_DATABASE_URL": url, "VINYASA_JOB_LEASE_SECONDS": "2"}
     made = json.loads(
-        subprocess.run([str(BIN), "init", "--json"], env=env, capture_output=True, text=True, check=True).stdout
+        subprocess.run(
+            [str(BIN), "init", "--json"], env=env, capture_output=True, text=True, check=True
+        ).stdout
     )
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -95,4 +101,10 @@ def test_kill_9_mid_rule_runs_then_restart(request: pytest.FixtureRequest, tmp_p
             if state["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
-    assert state == {"status": "succeeded", "next": state["next"], "runs": TASKS, "distinct": TASKS, "due": TASKS}, state
+    assert state == {
+        "status": "succeeded",
+        "next": state["next"],
+        "runs": TASKS,
+        "distinct": TASKS,
+        "due": TASKS,
+    }, state

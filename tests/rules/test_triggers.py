@@ -13,7 +13,12 @@ pytestmark = pytest.mark.anyio
 
 async def test_task_added_to_project_runs_after_the_commit_on_the_runner(client, world: World) -> None:
     p = await project(client, world)
-    r = await rule(client, p["project"], {"type": "task_added_to_project"}, [{"type": "set_due_date", "due_on": "2030-01-02"}])
+    r = await rule(
+        client,
+        p["project"],
+        {"type": "task_added_to_project"},
+        [{"type": "set_due_date", "due_on": "2030-01-02"}],
+    )
     t = await task(client, p)
     assert (await get_task(client, t, "due_on"))["due_on"] is None  # not in the request: on the runner
     assert drain(world) == 1
@@ -26,7 +31,12 @@ async def test_task_added_to_project_runs_after_the_commit_on_the_runner(client,
 
 async def test_task_moved_to_section_only_that_section(client, world: World) -> None:
     p = await project(client, world)
-    r = await rule(client, p["project"], {"type": "task_moved_to_section", "section": p["done"]}, [{"type": "mark_complete"}])
+    r = await rule(
+        client,
+        p["project"],
+        {"type": "task_moved_to_section", "section": p["done"]},
+        [{"type": "mark_complete"}],
+    )
     t = await task(client, p)
     drain(world)
     ok(await client.post(f"/sections/{p['doing']}/addTask", json={"data": {"task": t}}))
@@ -40,8 +50,12 @@ async def test_task_moved_to_section_only_that_section(client, world: World) -> 
 
 async def test_completed_and_incomplete(client, world: World) -> None:
     p = await project(client, world)
-    done = await rule(client, p["project"], {"type": "task_completed"}, [{"type": "move_to_section", "section": p["done"]}])
-    undone = await rule(client, p["project"], {"type": "task_incomplete"}, [{"type": "move_to_section", "section": p["todo"]}])
+    done = await rule(
+        client, p["project"], {"type": "task_completed"}, [{"type": "move_to_section", "section": p["done"]}]
+    )
+    undone = await rule(
+        client, p["project"], {"type": "task_incomplete"}, [{"type": "move_to_section", "section": p["todo"]}]
+    )
     t = await task(client, p)
     ok(await client.put(f"/tasks/{t}", json={"data": {"completed": True}}))
     drain(world)
@@ -55,8 +69,18 @@ async def test_completed_and_incomplete(client, world: World) -> None:
 async def test_custom_field_changed_any_value_and_a_given_value(client, world: World) -> None:
     p = await project(client, world)
     field = await text_field(client, world, p["project"])
-    anyv = await rule(client, p["project"], {"type": "custom_field_changed", "custom_field": field}, [{"type": "set_due_date", "due_on": "2031-01-01"}])
-    urgent = await rule(client, p["project"], {"type": "custom_field_changed", "custom_field": field, "value": "urgent"}, [{"type": "mark_complete"}])
+    anyv = await rule(
+        client,
+        p["project"],
+        {"type": "custom_field_changed", "custom_field": field},
+        [{"type": "set_due_date", "due_on": "2031-01-01"}],
+    )
+    urgent = await rule(
+        client,
+        p["project"],
+        {"type": "custom_field_changed", "custom_field": field, "value": "urgent"},
+        [{"type": "mark_complete"}],
+    )
     t = await task(client, p)
     drain(world)
     ok(await client.put(f"/tasks/{t}", json={"data": {"custom_fields": {field: "meh"}}}))
@@ -73,13 +97,22 @@ async def test_due_date_approaching_against_the_server_clock(client, world: Worl
     from vinyasa.rules import engine
 
     p = await project(client, world)
-    r = await rule(client, p["project"], {"type": "due_date_approaching", "days": 2}, [{"type": "move_to_section", "section": p["doing"]}])
+    r = await rule(
+        client,
+        p["project"],
+        {"type": "due_date_approaching", "days": 2},
+        [{"type": "move_to_section", "section": p["doing"]}],
+    )
     soon = await task(client, p, "soon", due_on="2030-05-03")
     later = await task(client, p, "later", due_on="2030-05-10")
     monkeypatch.setattr(engine, "now_ms", lambda: 1_904_083_200_000)  # 2030-05-01T00:00Z
     drain(world)
-    assert (await get_task(client, soon, "memberships.section"))["memberships"][0]["section"]["gid"] == p["doing"]
-    assert (await get_task(client, later, "memberships.section"))["memberships"][0]["section"]["gid"] == p["todo"]
+    assert (await get_task(client, soon, "memberships.section"))["memberships"][0]["section"]["gid"] == p[
+        "doing"
+    ]
+    assert (await get_task(client, later, "memberships.section"))["memberships"][0]["section"]["gid"] == p[
+        "todo"
+    ]
     [run] = await runs(client, r["gid"])
     assert run["trigger"] == "due_date_approaching" and run["task"]["gid"] == soon
     # Once per task and due date, whatever the scans: make the scan due again and run it.

@@ -233,4 +233,3 @@ def test_rules_run_through_rules_api(node_run):
     assert calls["updateRule_vinyasa"]["enabled"] is False and calls["deleteRule_vinyasa"] == {}
     assert errors["triggerRule:unknown"]["status"] == 404
     assert errors["triggerRule:disabled"]["status"] == 400
-

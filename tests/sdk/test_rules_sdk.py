@@ -29,13 +29,22 @@ def _own(live: Live, method: str, path: str, data: dict[str, Any] | None = None)
 
 def _setup(live: Live, client: asana.ApiClient) -> tuple[str, str]:
     made = asana.ProjectsApi(client).create_project(
-        {"data": {"name": f"Rules {uuid.uuid4().hex[:8]}", "workspace": live.workspace, "team": live.team}}, {}
-    )
-    field = asana.CustomFieldsApi(client).create_custom_field(
-        {"data": {"workspace": live.workspace, "name": f"Ticket {uuid.uuid4().hex[:8]}", "resource_subtype": "text"}},
+        {"data": {"name": f"Rules {uuid.uuid4().hex[:8]}", "workspace": live.workspace, "team": live.team}},
         {},
     )
-    asana.ProjectsApi(client).add_custom_field_setting_for_project({"data": {"custom_field": field["gid"]}}, made["gid"], {})
+    field = asana.CustomFieldsApi(client).create_custom_field(
+        {
+            "data": {
+                "workspace": live.workspace,
+                "name": f"Ticket {uuid.uuid4().hex[:8]}",
+                "resource_subtype": "text",
+            }
+        },
+        {},
+    )
+    asana.ProjectsApi(client).add_custom_field_setting_for_project(
+        {"data": {"custom_field": field["gid"]}}, made["gid"], {}
+    )
     return str(made["gid"]), str(field["gid"])
 
 
@@ -49,14 +58,18 @@ def test_trigger_rule_runs_the_actions_before_answering(live: Live) -> None:
         {
             "name": "From the form",
             "trigger": {"type": "incoming_web_request"},
-            "actions": [{"type": "set_custom_field", "custom_field": field, "value": "{{action_data.ticket_id}}"}],
+            "actions": [
+                {"type": "set_custom_field", "custom_field": field, "value": "{{action_data.ticket_id}}"}
+            ],
         },
     )
     tasks = asana.TasksApi(client)
     task = tasks.create_task({"data": {"name": "Hooked", "projects": [project]}}, {})
     rules = asana.RulesApi(client)
     trigger = rule["trigger"]["rule_trigger_gid"]
-    answer = rules.trigger_rule({"data": {"resource": task["gid"], "action_data": {"ticket_id": "T-9"}}}, trigger)
+    answer = rules.trigger_rule(
+        {"data": {"resource": task["gid"], "action_data": {"ticket_id": "T-9"}}}, trigger
+    )
     assert answer == {"message": "Successfully saved the payload and ran the rule"}
     got = tasks.get_task(task["gid"], {"opt_fields": "custom_fields.display_value"})
     assert [v["display_value"] for v in got["custom_fields"]] == ["T-9"]
@@ -77,7 +90,11 @@ def test_an_event_rule_runs_on_the_servers_runner(live: Live) -> None:
         live,
         "POST",
         f"/projects/{project}/rules",
-        {"name": "Done means due", "trigger": {"type": "task_completed"}, "actions": [{"type": "set_due_date", "due_on": "2030-04-04"}]},
+        {
+            "name": "Done means due",
+            "trigger": {"type": "task_completed"},
+            "actions": [{"type": "set_due_date", "due_on": "2030-04-04"}],
+        },
     )
     tasks = asana.TasksApi(client)
     task = tasks.create_task({"data": {"name": "Finish", "projects": [project]}}, {})

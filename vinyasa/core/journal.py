@@ -164,6 +164,7 @@ def on_flush(hook: FlushHook) -> FlushHook:
         _HOOKS.append(hook)
     return hook
 
+
 _INSERT_TOPIC = "INSERT INTO journal_topics (topic_gid, event_id) VALUES (?, ?)"
 
 

@@ -72,7 +72,7 @@ def conditions_hold(caller: Caller, task_gid: int, conditions: list[dict[str, An
     """None when every condition holds, else the first that does not (its type)."""
     conn = caller.conn
     for cond in conditions:
-        kind = cond["type"]
+        kind = str(cond["type"])
         if kind == "in_section":
             ok = queries.in_section(conn, task_gid, int(cond["section"]))
         elif kind == "custom_field_has_value":
@@ -94,7 +94,9 @@ def _place(caller: Caller, task: access.VisibleTask, project_gid: int, section: 
     project = access.project(caller, str(project_gid), "project", lock="update")
     access.require_project_level(project, "editor", "add tasks to it")
     ensure_sections(caller.conn, project.gid)
-    placement.put(caller, task.gid, project.gid, section or edge_section(caller.conn, project.gid, last=True), BOTTOM)
+    placement.put(
+        caller, task.gid, project.gid, section or edge_section(caller.conn, project.gid, last=True), BOTTOM
+    )
 
 
 def _today_plus(days: int) -> str:
@@ -133,4 +135,6 @@ def do(caller: Caller, task: access.VisibleTask, action: dict[str, Any], data: d
         users = [int(u) for u in a["followers"]]
         topics = journal.task_topics(caller, task.gid)
         for user in queries.new_followers(caller.conn, task.gid, users):
-            journal.member(caller, ("task", task.gid), "added", ("user", user), topics=topics, field="followers")
+            journal.member(
+                caller, ("task", task.gid), "added", ("user", user), topics=topics, field="followers"
+            )

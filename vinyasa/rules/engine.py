@@ -85,7 +85,9 @@ def firings_for(caller: Caller, changes: list[Change]) -> list[Firing]:
     events, topics = _events(changes)
     if not events or not queries.any_enabled(caller.conn):
         return []
-    rules = [r for r in queries.event_rules(caller.conn, topics, _EVENT_TYPES) if int(r[0]) not in caller.cause]
+    rules = [
+        r for r in queries.event_rules(caller.conn, topics, _EVENT_TYPES) if int(r[0]) not in caller.cause
+    ]
     if not rules:
         return []
     conn = caller.conn
@@ -100,14 +102,21 @@ def firings_for(caller: Caller, changes: list[Change]) -> list[Firing]:
                 continue
             hit = (
                 (kind == "task_added_to_project" and event == "project" and detail == project)
-                or (kind == "task_moved_to_section" and event == "section" and str(detail) == trigger["section"])
+                or (
+                    kind == "task_moved_to_section"
+                    and event == "section"
+                    and str(detail) == trigger["section"]
+                )
                 or (kind == "task_completed" and event == "completed" and done.get(task) is True)
                 or (kind == "task_incomplete" and event == "completed" and done.get(task) is False)
                 or (
                     kind == "custom_field_changed"
                     and event == "custom_field"
                     and str(detail) == trigger["custom_field"]
-                    and ("value" not in trigger or actions.field_has(caller, task, int(trigger["custom_field"]), trigger["value"]))
+                    and (
+                        "value" not in trigger
+                        or actions.field_has(caller, task, int(trigger["custom_field"]), trigger["value"])
+                    )
                 )
             )
             if hit:
@@ -149,7 +158,9 @@ def fire(
     status, error = "succeeded", None
     savepoint = conn.begin_nested()
     try:
-        caller = Caller(conn=conn, user_gid=rule["creator_gid"], base_url=base_url, cause=(*chain, rule["gid"]))
+        caller = Caller(
+            conn=conn, user_gid=rule["creator_gid"], base_url=base_url, cause=(*chain, rule["gid"])
+        )
         task = access.task(caller, str(task_gid))
         unmet = actions.conditions_hold(caller, task.gid, rule["conditions"])
         if unmet is not None:
@@ -216,7 +227,9 @@ def _scan_step(run: runner.Run) -> runner.Step:
             return runner.DONE  # deleted, changed, or watched by a newer job
         if not rule["enabled"]:
             return runner.later(SCAN_EVERY)
-        due = queries.due_tasks(conn, rule["gid"], rule["project_gid"], _through(int(rule["trigger"]["days"])), BATCH)
+        due = queries.due_tasks(
+            conn, rule["gid"], rule["project_gid"], _through(int(rule["trigger"]["days"])), BATCH
+        )
         for task_gid, due_on in due:
             fire(conn, run.base_url, rule, task_gid, "due_date_approaching", (), key=f"due:{due_on}")
     return runner.MORE if len(due) == BATCH else runner.later(SCAN_EVERY)

@@ -24,7 +24,9 @@ def _chunks(gids: Iterable[int]) -> Iterable[list[int]]:
 def any_enabled(conn: Connection) -> bool:
     """Whether any enabled event rule exists (the cheap check every journal flush makes first)."""
     found = sql.fetch_value(
-        conn, "SELECT 1 FROM rules WHERE enabled = ? AND trigger_type <> 'incoming_web_request' LIMIT 1", [True]
+        conn,
+        "SELECT 1 FROM rules WHERE enabled = ? AND trigger_type <> 'incoming_web_request' LIMIT 1",
+        [True],
     )
     return found is not None
 
@@ -62,7 +64,9 @@ def placements(conn: Connection, task_gids: Iterable[int], project_gids: set[int
 def completion(conn: Connection, task_gids: Iterable[int]) -> dict[int, bool]:
     out: dict[int, bool] = {}
     for chunk in _chunks(task_gids):
-        rows = sql.fetch(conn, f"SELECT gid, completed FROM tasks WHERE gid IN ({sql.marks(len(chunk))})", chunk)
+        rows = sql.fetch(
+            conn, f"SELECT gid, completed FROM tasks WHERE gid IN ({sql.marks(len(chunk))})", chunk
+        )
         out.update((int(g), bool(c)) for g, c in rows)
     return out
 
@@ -76,7 +80,16 @@ def rule_row(conn: Connection, gid: int) -> dict[str, Any] | None:
     )
     if not rows:
         return None
-    keys = ("gid", "project_gid", "creator_gid", "enabled", "trigger_type", "trigger", "conditions", "actions")
+    keys = (
+        "gid",
+        "project_gid",
+        "creator_gid",
+        "enabled",
+        "trigger_type",
+        "trigger",
+        "conditions",
+        "actions",
+    )
     row = dict(zip((*keys, "scan_job_gid"), rows[0], strict=True))
     for name in ("trigger", "conditions", "actions"):
         row[name] = json.loads(row[name])
@@ -86,7 +99,11 @@ def rule_row(conn: Connection, gid: int) -> dict[str, Any] | None:
 
 def in_section(conn: Connection, task_gid: int, section_gid: int) -> bool:
     return bool(
-        sql.fetch(conn, "SELECT 1 FROM task_projects WHERE task_gid = ? AND section_gid = ?", [task_gid, section_gid])
+        sql.fetch(
+            conn,
+            "SELECT 1 FROM task_projects WHERE task_gid = ? AND section_gid = ?",
+            [task_gid, section_gid],
+        )
     )
 
 
@@ -113,11 +130,16 @@ def section_project(conn: Connection, section_gid: int) -> int | None:
 
 def new_followers(conn: Connection, task_gid: int, users: list[int]) -> list[int]:
     """Of `users`, those who do not follow the task yet; they follow it afterwards."""
-    have = {int(r[0]) for r in sql.fetch(conn, "SELECT user_gid FROM task_followers WHERE task_gid = ?", [task_gid])}
+    have = {
+        int(r[0])
+        for r in sql.fetch(conn, "SELECT user_gid FROM task_followers WHERE task_gid = ?", [task_gid])
+    }
     new = [u for u in dict.fromkeys(users) if u not in have]
     now = now_ms()
     sql.execute_many(
-        conn, "INSERT INTO task_followers (task_gid, user_gid, created_at) VALUES (?, ?, ?)", [(task_gid, u, now) for u in new]
+        conn,
+        "INSERT INTO task_followers (task_gid, user_gid, created_at) VALUES (?, ?, ?)",
+        [(task_gid, u, now) for u in new],
     )
     return new
 
@@ -136,14 +158,16 @@ def record_run(
     gid = new_gid(conn)
     sql.execute_many(
         conn,
-        "INSERT INTO rule_runs (gid, rule_gid, created_at, trigger_type, task_gid, status, actions_done, error, key)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO rule_runs (gid, rule_gid, created_at, trigger_type, task_gid, status, actions_done,"
+        " error, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(gid, rule_gid, now_ms(), trigger, task_gid, status, json.dumps(done), error, key)],
     )
     return gid
 
 
-def due_tasks(conn: Connection, rule_gid: int, project_gid: int, through: str, limit: int) -> list[tuple[int, str]]:
+def due_tasks(
+    conn: Connection, rule_gid: int, project_gid: int, through: str, limit: int
+) -> list[tuple[int, str]]:
     """(task, due_on) of the project's incomplete tasks due on or before `through` (YYYY-MM-DD) with
     no run of the rule for that due date yet, at most `limit`."""
     rows = sql.fetch(

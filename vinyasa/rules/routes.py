@@ -13,20 +13,14 @@ from vinyasa.models import Rule, RuleRun
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.protocol.resources import project
 from vinyasa.rules import engine, service
+from vinyasa.rules.openapi import TAG
 from vinyasa.rules.schemas import RULE, RULE_RUN, RuleFields, TriggerRunBody
 
 PREFIX = "/_vinyasa"
-TAG = "Rules (vinyasa)"
-TAG_DESCRIPTION = (
-    "vinyasa's own API for defining a project's rules (Asana makes them in its web app): triggers, "
-    "conditions and actions, and each rule's run history. Always on; authorize with a normal user "
-    "token; changing rules needs editor access to the project. Run an incoming-web-request rule with "
-    "Asana's `POST /rule_triggers/{rule_trigger_gid}/run`."
-)
 _LIST_CAP = 1000  # runs listed at most (newest first; `limit` for fewer)
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Rules"])
-own = APIRouter(prefix=PREFIX, route_class=AsanaRoute, tags=[TAG])
+own = APIRouter(prefix=PREFIX, route_class=AsanaRoute, tags=[TAG])  # described in vinyasa.rules.openapi
 KINDS = (engine.RUNS, service.SCAN)  # importing vinyasa.rules.engine registers them and the flush hook
 
 
@@ -45,7 +39,9 @@ async def get_rules_for_project(ctx: CtxDep, project_gid: str) -> Response:
     """The project's rules, oldest first (full records); needs editor access."""
     found = access.project(ctx, project_gid)
     access.require_project_level(found, "editor", "see its rules")
-    gids = ctx.conn.execute(select(Rule.gid).where(Rule.project_gid == found.gid).order_by(Rule.gid)).scalars()
+    gids = ctx.conn.execute(
+        select(Rule.gid).where(Rule.project_gid == found.gid).order_by(Rule.gid)
+    ).scalars()
     return ctx.data(project(ctx.conn, ctx, RULE, list(gids), ctx.fields, full=True))
 
 

@@ -44,7 +44,9 @@ def _templated(value: Any) -> bool:
     return isinstance(value, str) and "{{" in value
 
 
-def _check(ctx: Caller, project: access.VisibleProject, where: str, item: Any, templating: bool) -> dict[str, Any]:
+def _check(
+    ctx: Caller, project: access.VisibleProject, where: str, item: Any, templating: bool
+) -> dict[str, Any]:
     """One trigger, condition or action as stored: its given fields, names resolved to gids."""
     given = item.model_dump(exclude_unset=True)
     for name in _NEEDS.get(item.type, ()):
@@ -79,11 +81,15 @@ def _check(ctx: Caller, project: access.VisibleProject, where: str, item: Any, t
         else:
             out[name] = value
     if given.get("section") is not None and "project" in given:
-        out["section"] = str(access.project_section(ctx, int(out["project"]), f"{where}.section", given["section"]))
+        out["section"] = str(
+            access.project_section(ctx, int(out["project"]), f"{where}.section", given["section"])
+        )
     return out
 
 
-def _parts(ctx: Caller, project: access.VisibleProject, fields: RuleFields, row: dict[str, Any]) -> dict[str, Any]:
+def _parts(
+    ctx: Caller, project: access.VisibleProject, fields: RuleFields, row: dict[str, Any]
+) -> dict[str, Any]:
     """The stored columns for the given body (with `row`'s values for what it does not give)."""
     trigger: Trigger | None = fields.trigger
     out: dict[str, Any] = {}
@@ -93,11 +99,15 @@ def _parts(ctx: Caller, project: access.VisibleProject, fields: RuleFields, row:
         out["trigger_type"] = trigger.type
         out["trigger"] = json.dumps(_check(ctx, project, "trigger", trigger, False))
     if fields.conditions is not None:
-        checked = [_check(ctx, project, f"conditions[{i}]", c, False) for i, c in enumerate(fields.conditions)]
+        checked = [
+            _check(ctx, project, f"conditions[{i}]", c, False) for i, c in enumerate(fields.conditions)
+        ]
         out["conditions"] = json.dumps(checked)
     if fields.actions is not None:
         actions: list[Action] = fields.actions
-        out["actions"] = json.dumps([_check(ctx, project, f"actions[{i}]", a, templating) for i, a in enumerate(actions)])
+        out["actions"] = json.dumps(
+            [_check(ctx, project, f"actions[{i}]", a, templating) for i, a in enumerate(actions)]
+        )
     elif trigger is not None and not templating and "{{" in row.get("actions", ""):
         raise InvalidRequest("actions: {{action_data...}} values need an incoming_web_request trigger")
     return out
@@ -127,7 +137,9 @@ def create_rule(ctx: Caller, project_gid: str, fields: RuleFields) -> int:
     ctx.conn.execute(insert(Rule).values(**row))
     if row["trigger_type"] == "due_date_approaching":
         _watch(ctx, gid)
-    journal.record(ctx, ("rule", gid), "added", parent=("project", project.gid), topics=[project.workspace_gid])
+    journal.record(
+        ctx, ("rule", gid), "added", parent=("project", project.gid), topics=[project.workspace_gid]
+    )
     return gid
 
 
@@ -151,7 +163,9 @@ def update_rule(ctx: Caller, rule: access.VisibleRule, fields: RuleFields) -> No
         parts["trigger_gid"] = new_gid(ctx.conn) if new_type == "incoming_web_request" else None
     parts.update(creator_gid=ctx.user_gid, modified_at=max(now_ms(), row["modified_at"] + 1))
     ctx.conn.execute(update(Rule).where(Rule.gid == rule.gid).values(**parts))
-    if new_type == "due_date_approaching" and (row["trigger_type"] != new_type or row["scan_job_gid"] is None):
+    if new_type == "due_date_approaching" and (
+        row["trigger_type"] != new_type or row["scan_job_gid"] is None
+    ):
         _watch(ctx, rule.gid)
     changed = [n for n in ("name", "enabled", "trigger", "conditions", "actions") if n in parts]
     journal.changed(ctx, ("rule", rule.gid), changed, topics=[rule.project.gid, rule.project.workspace_gid])
