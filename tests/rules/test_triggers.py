@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from tests.conftest import World
 from tests.helpers import ok
@@ -117,8 +118,15 @@ async def test_due_date_approaching_against_the_server_clock(client, world: Worl
     assert run["trigger"] == "due_date_approaching" and run["task"]["gid"] == soon
     # Once per task and due date, whatever the scans: make the scan due again and run it.
     with world.env.engine.begin() as conn:
-        from sqlalchemy import text
-
         conn.execute(text("UPDATE jobs SET due_at = 0 WHERE kind = 'rule_due_scan' AND due_at IS NOT NULL"))
     drain(world)
     assert len(await runs(client, r["gid"])) == 1
+    # Each successful scan resets the watcher's claim count: it never fails for being long-lived.
+    assert world.count("SELECT max(attempts) FROM jobs WHERE kind = 'rule_due_scan'") == 0
+    assert world.count("SELECT count(*) FROM jobs WHERE kind = 'rule_due_scan' AND status = 'failed'") == 0
+    # Deleting the rule ends its watcher at its next scan.
+    ok(await client.delete(f"http://testserver/_vinyasa/rules/{r['gid']}"))
+    with world.env.engine.begin() as conn:
+        conn.execute(text("UPDATE jobs SET due_at = 0 WHERE kind = 'rule_due_scan' AND due_at IS NOT NULL"))
+    drain(world)
+    assert world.count("SELECT count(*) FROM jobs WHERE kind = 'rule_due_scan' AND status = 'succeeded'") == 1

@@ -21,7 +21,8 @@ cycles A -> B -> A), and fires nothing past `MAX_CHAIN` rules deep: chains are b
 
 `due_date_approaching`: one `rule_due_scan` job per rule (started when the rule gets that trigger)
 fires the rule once per task and due date when the task's `due_on` is at most `days` days after
-today (UTC, the server clock: vinyasa.protocol.values.now_ms), then sleeps `SCAN_EVERY` seconds.
+today (UTC, the server clock: vinyasa.protocol.values.now_ms), then sleeps `SCAN_EVERY` seconds; a
+scan that succeeds resets the job's claim count, so only failing scans in a row can fail it.
 """
 
 from __future__ import annotations
@@ -232,8 +233,9 @@ def _scan_step(run: runner.Run) -> runner.Step:
         )
         for task_gid, due_on in due:
             fire(conn, run.base_url, rule, task_gid, "due_date_approaching", (), key=f"due:{due_on}")
+        queries.reset_attempts(conn, run.gid)
     return runner.MORE if len(due) == BATCH else runner.later(SCAN_EVERY)
 
 
 runner.register(runner.Kind(RUNS, _runs_step))
-runner.register(runner.Kind(SCAN, _scan_step, max_attempts=1_000_000))
+runner.register(runner.Kind(SCAN, _scan_step))

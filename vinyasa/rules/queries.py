@@ -180,3 +180,9 @@ def due_tasks(
         [project_gid, False, through, rule_gid],
     )
     return [(int(g), str(d)) for g, d in rows]
+
+
+def reset_attempts(conn: Connection, job_gid: int) -> None:
+    """A watcher job's scan succeeded: its claims so far are no failures (the runner fails a job
+    after `max_attempts` claims; a watcher is claimed once a minute, for as long as its rule lives)."""
+    sql.execute_many(conn, "UPDATE jobs SET attempts = 0 WHERE gid = ?", [(job_gid,)])

@@ -5,6 +5,9 @@ creator, or whoever last changed it), with that user's access. Everything a rule
 when it is defined, as the defining user: sections of the rule's project, visible custom fields,
 workspace members, projects the user can edit. Errors: 400 naming the field (`trigger.section`,
 `actions[1].project`...), 404/403 for the project as for editing it.
+
+Journal: a rule's definition changes are recorded on the rule's own stream only (a rule is no Asana
+resource: project and workspace event streams, which Asana's clients read, never show them).
 """
 
 from __future__ import annotations
@@ -137,9 +140,7 @@ def create_rule(ctx: Caller, project_gid: str, fields: RuleFields) -> int:
     ctx.conn.execute(insert(Rule).values(**row))
     if row["trigger_type"] == "due_date_approaching":
         _watch(ctx, gid)
-    journal.record(
-        ctx, ("rule", gid), "added", parent=("project", project.gid), topics=[project.workspace_gid]
-    )
+    journal.record(ctx, ("rule", gid), "added", topics=())  # only the rule's own stream (see below)
     return gid
 
 
@@ -168,10 +169,10 @@ def update_rule(ctx: Caller, rule: access.VisibleRule, fields: RuleFields) -> No
     ):
         _watch(ctx, rule.gid)
     changed = [n for n in ("name", "enabled", "trigger", "conditions", "actions") if n in parts]
-    journal.changed(ctx, ("rule", rule.gid), changed, topics=[rule.project.gid, rule.project.workspace_gid])
+    journal.changed(ctx, ("rule", rule.gid), changed, topics=())
 
 
 def delete_rule(ctx: Caller, rule: access.VisibleRule) -> None:
     """Delete a rule and its run history (its due-date watcher ends by itself)."""
-    journal.record(ctx, ("rule", rule.gid), "deleted", topics=[rule.project.gid, rule.project.workspace_gid])
+    journal.record(ctx, ("rule", rule.gid), "deleted", topics=())
     ctx.conn.execute(delete(Rule).where(Rule.gid == rule.gid))
