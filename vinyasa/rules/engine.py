@@ -163,6 +163,7 @@ def fire(
             conn=conn, user_gid=rule["creator_gid"], base_url=base_url, cause=(*chain, rule["gid"])
         )
         task = access.task(caller, str(task_gid))
+        queries.lock_task(conn, task.gid)
         unmet = actions.conditions_hold(caller, task.gid, rule["conditions"])
         if unmet is not None:
             status, error = "skipped", f"Condition not met: {unmet}"

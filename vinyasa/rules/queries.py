@@ -186,3 +186,10 @@ def reset_attempts(conn: Connection, job_gid: int) -> None:
     """A watcher job's scan succeeded: its claims so far are no failures (the runner fails a job
     after `max_attempts` claims; a watcher is claimed once a minute, for as long as its rule lives)."""
     sql.execute_many(conn, "UPDATE jobs SET attempts = 0 WHERE gid = ?", [(job_gid,)])
+
+
+def lock_task(conn: Connection, task_gid: int) -> None:
+    """Hold the task's row until the transaction ends (PostgreSQL; SQLite has one writer anyway):
+    runs on one task take turns, so their reads and writes of its values never race."""
+    if conn.dialect.name == "postgresql":
+        sql.fetch(conn, "SELECT gid FROM tasks WHERE gid = ? FOR UPDATE", [task_gid])
