@@ -41,11 +41,11 @@ from vinyasa.protocol.values import Boolean, iso_ms
 Gid = Annotated[str, Field(min_length=1, max_length=40)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_STRICT = ConfigDict(extra="forbid")  # a misspelt key in a trigger, condition or action is a 400
 
 
-class Trigger(_Strict):
+class Trigger(BaseModel):
+    model_config = _STRICT
     type: Literal[
         "incoming_web_request",
         "task_added_to_project",
@@ -61,7 +61,8 @@ class Trigger(_Strict):
     days: int | None = Field(default=None, ge=0, le=365)
 
 
-class Condition(_Strict):
+class Condition(BaseModel):
+    model_config = _STRICT
     type: Literal["in_section", "custom_field_has_value", "assignee_is_set", "assignee_is"]
     section: Gid | None = None
     custom_field: Gid | None = None
@@ -69,7 +70,8 @@ class Condition(_Strict):
     user: Gid | None = None
 
 
-class Action(_Strict):
+class Action(BaseModel):
+    model_config = _STRICT
     type: Literal[
         "move_to_section",
         "set_assignee",
