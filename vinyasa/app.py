@@ -31,6 +31,8 @@ from vinyasa.protocol.context import Runtime
 from vinyasa.protocol.dispatch import AsanaApp
 from vinyasa.protocol.pagination import OffsetCodec
 from vinyasa.protocol.ratelimit import RateLimiter
+from vinyasa.rules.routes import own as rules_own_router
+from vinyasa.rules.routes import router as rules_router
 from vinyasa.sections.routes import router as sections_router
 from vinyasa.spec.docs import install_docs
 from vinyasa.statuses.brief_routes import router as project_briefs_router
@@ -66,6 +68,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     webhook_create_router,
     webhooks_router,
     webhook_log_router,
+    rules_router,
+    rules_own_router,
 )
 
 

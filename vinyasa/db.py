@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -160,16 +161,16 @@ _STATES = {
 
 def race_kind(exc: BaseException) -> str | None:
     """ "conflict", "unique" or "foreign_key" when `exc` may be a race with another transaction
-    (so the request should run again), None for any other error."""
+    (so the request should run again), None for any other error. `exc` is SQLAlchemy's wrapper or
+    the driver's own error (statements run on a raw cursor, vinyasa.protocol.sql, raise those)."""
     if isinstance(exc, ConcurrentChange):
         return "conflict"
-    if not isinstance(exc, DBAPIError):
-        return None
-    state = getattr(exc.orig, "sqlstate", None)
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    state = getattr(orig, "sqlstate", None)
     if state is not None:
         return _STATES.get(str(state))
-    if isinstance(exc, IntegrityError):  # SQLite: no SQLSTATE, only the message
-        text = str(exc.orig)
+    if isinstance(exc, IntegrityError) or isinstance(orig, sqlite3.IntegrityError):  # no SQLSTATE
+        text = str(orig)
         if text.startswith("UNIQUE constraint failed"):
             return "unique"
         if text.startswith("FOREIGN KEY constraint failed"):
@@ -180,7 +181,7 @@ def race_kind(exc: BaseException) -> str | None:
 def missing_key(exc: BaseException) -> str | None:
     """The key a foreign-key violation found missing, from PostgreSQL's detail
     (`Key (parent_gid)=(123) is not present in table "tasks".` -> "123"), else None."""
-    diag = getattr(getattr(exc, "orig", None), "diag", None)
+    diag = getattr(getattr(exc, "orig", exc), "diag", None)
     detail = str(getattr(diag, "message_detail", None) or "")
     if "is not present" not in detail or ")=(" not in detail:
         return None

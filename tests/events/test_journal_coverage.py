@@ -189,6 +189,8 @@ RECIPES: dict[str, Recipe] = {
     "removeMembersForPortfolio": _call(
         "POST", "/portfolios/{portfolio}/removeMembers", {"members": ["{colleague}"]}
     ),
+    # The rule's actions record their changes (marked with the rule as their cause).
+    "triggerRule": _call("POST", "/rule_triggers/{trigger}/run", {"resource": "{task}", "action_data": {}}),
 }
 
 
@@ -267,6 +269,14 @@ async def test_write_route_records_its_changes(
         runner.drain(world.env.app.state.runtime.transactions)
         done = ok(await client.get(f"/jobs/{job['gid']}"))
         scene["template"] = done["new_project_template"]["gid"]
+    if operation == "triggerRule":
+        rule = {
+            "name": "R",
+            "trigger": {"type": "incoming_web_request"},
+            "actions": [{"type": "mark_complete"}],
+        }
+        url = f"http://testserver/_vinyasa/projects/{scene['project']}/rules"
+        scene["trigger"] = ok(await client.post(url, json={"data": rule}), 201)["trigger"]["rule_trigger_gid"]
     before = world.count("SELECT count(*) FROM journal")
     method, path, data = await RECIPES[operation](client, world, scene)
     response = await client.request(method, path, json={"data": data or {}})

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -14,8 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import make_engine_for, new_database
-from tests.sdk.conftest import BIN, _free_port, serving
+from tests.conftest import make_engine_for
+from tests.sdk.conftest import _free_port, initialized, serving
 from vinyasa.protocol import gids
 
 TASKS = 12_000
@@ -74,13 +72,8 @@ def _job(url: str, gid: str) -> dict[str, Any]:
 def test_kill_9_mid_duplicate_then_restart(
     request: pytest.FixtureRequest, tmp_path: Path, backend: str
 ) -> None:
-    url = new_database(request, backend, tmp_path)
-    env = {**os.environ, "VINYASA_DATABASE_URL": url, "VINYASA_JOB_LEASE_SECONDS": "2"}
-    made = json.loads(
-        subprocess.run(
-            [str(BIN), "init", "--json"], env=env, capture_output=True, text=True, check=True
-        ).stdout
-    )
+    env, made = initialized(request, backend, tmp_path, VINYASA_JOB_LEASE_SECONDS="2")
+    url = env["VINYASA_DATABASE_URL"]
     port = _free_port()
     base = f"http://127.0.0.1:{port}/api/1.0"
     headers = {"Authorization": f"Bearer {made['token']}"}

@@ -58,6 +58,18 @@ class Live:
         return parsed
 
 
+def initialized(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path, **settings: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A fresh database of `backend` after `vinyasa init --json`: the environment to serve it with
+    (plus `settings`, e.g. VINYASA_JOB_LEASE_SECONDS) and what init printed (token, user, ...)."""
+    url = new_database(request, backend, tmp_path)
+    env = {**os.environ, "VINYASA_DATABASE_URL": url, **settings}
+    done = subprocess.run([str(BIN), "init", "--json"], env=env, capture_output=True, text=True, check=True)
+    made: dict[str, str] = json.loads(done.stdout)
+    return env, made
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -243,3 +243,14 @@ def test_webhooks_handshake_signed_delivery_and_crud(node_run):
     assert calls["updateWebhook"]["filters"] == [{"action": "deleted"}]
     assert calls["deleteWebhook"] == {}
     assert node_run["expected_errors"]["getWebhook:deleted"]["status"] == 404
+
+
+def test_rules_run_through_rules_api(node_run):
+    calls, errors = node_run["calls"], node_run["expected_errors"]
+    assert calls["triggerRule"] == {"message": "Successfully saved the payload and ran the rule"}
+    assert [v["display_value"] for v in calls["triggerRule:task"]["custom_fields"]] == ["N-7"]
+    [run] = calls["getRunsForRule_vinyasa"]
+    assert run["trigger"] == "incoming_web_request" and run["actions_done"] == ["set_custom_field"]
+    assert calls["updateRule_vinyasa"]["enabled"] is False and calls["deleteRule_vinyasa"] == {}
+    assert errors["triggerRule:unknown"]["status"] == 404
+    assert errors["triggerRule:disabled"]["status"] == 400

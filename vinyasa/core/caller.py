@@ -33,6 +33,9 @@ class Caller:
     # vinyasa.protocol.changes): the work keeps the behaviour from before them.
     disabled: frozenset[str] = frozenset()
     rich_text_strict: bool = False  # the server's VINYASA_RICH_TEXT=strict (see vinyasa.richtext)
+    # The rules (vinyasa.rules) whose runs led to this work, oldest first; the last is the journal
+    # entries' `cause_gid`. Empty for work a user asked for.
+    cause: tuple[int, ...] = ()
 
     def keeps_old(self, change: changes.Change) -> bool:
         """Whether this caller asked for the behaviour from before `change` (`Asana-Disable`)."""

@@ -20,7 +20,7 @@ id N will never later see a smaller id appear: sync tokens never skip or repeat 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -51,6 +51,7 @@ class Change:
     topics: frozenset[int]
     user_gid: int | None
     created_at: int
+    cause_gid: int | None = None  # the rule whose run made the change (vinyasa.rules), else None
 
 
 def record(
@@ -87,6 +88,7 @@ def record(
             frozenset(gids),
             caller.user_gid,
             now_ms(),
+            caller.cause[-1] if caller.cause else None,
         )
     )
 
@@ -147,8 +149,22 @@ def project_topics(caller: Caller, project_gid: int) -> frozenset[int]:
 
 _INSERT_ENTRY = (
     "INSERT INTO journal (id, created_at, user_gid, resource_type, resource_gid, action, parent_type,"
-    " parent_gid, field, change_action, value_type, value_gid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " parent_gid, field, change_action, value_type, value_gid, cause_gid)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+FlushHook = Callable[[Caller, list[Change]], None]
+_HOOKS: list[FlushHook] = []
+
+
+def on_flush(hook: FlushHook) -> FlushHook:
+    """Call `hook(caller, changes)` at every flush that wrote changes, in the same transaction, after
+    the entries are written (vinyasa.rules enqueues the rule runs a change triggers this way, so a
+    run exists iff the change committed). Register at import time; a hook must not record changes."""
+    if hook not in _HOOKS:
+        _HOOKS.append(hook)
+    return hook
+
+
 _INSERT_TOPIC = "INSERT INTO journal_topics (topic_gid, event_id) VALUES (?, ?)"
 
 
@@ -181,11 +197,14 @@ def flush(caller: Caller) -> None:
                 c.change_action,
                 value_type,
                 value_gid,
+                c.cause_gid,
             )
         )
         topics.extend((gid, event_id) for gid in sorted(c.topics))
     sql.execute_many(conn, _INSERT_ENTRY, entries)
     sql.execute_many(conn, _INSERT_TOPIC, topics)
+    for hook in _HOOKS:
+        hook(caller, changes)
     if (last + len(changes)) // 1000 != last // 1000:  # every thousand entries: drop expired ones
         prune(conn, now_ms() - int(get_settings().journal_retention_hours * 3_600_000))
 

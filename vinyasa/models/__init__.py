@@ -14,6 +14,7 @@ from vinyasa.models.portfolios import (
     ProjectCustomFieldValue,
 )
 from vinyasa.models.projects import Project, ProjectMember
+from vinyasa.models.rules import Rule, RuleRun
 from vinyasa.models.statuses import ProjectBrief, Status
 from vinyasa.models.tasks import Section, Task, TaskFollower, TaskProject
 from vinyasa.models.webhooks import Webhook, WebhookAttempt
@@ -38,6 +39,8 @@ __all__ = [
     "ProjectOrigin",
     "ProjectTemplate",
     "ProjectMember",
+    "Rule",
+    "RuleRun",
     "Section",
     "Status",
     "Task",

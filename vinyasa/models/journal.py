@@ -25,6 +25,7 @@ class JournalEntry(Base):
     change_action: Mapped[str | None] = mapped_column(String(16))
     value_type: Mapped[str | None] = mapped_column(String(32))
     value_gid: Mapped[int | None] = mapped_column(BigInteger)
+    cause_gid: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # the rule that made it
     __table_args__ = (Index("ix_journal_created_at", "created_at"),)
 
 

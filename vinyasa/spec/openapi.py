@@ -25,6 +25,7 @@ from fastapi.routing import APIRoute
 
 from vinyasa import __version__
 from vinyasa.protocol.context import API_PREFIX
+from vinyasa.rules import openapi as rules_openapi
 from vinyasa.spec import load_spec
 
 METHODS = ("get", "post", "put", "delete", "patch")
@@ -153,6 +154,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         control_paths, control_tag = control()
         paths.update(control_paths)
         extra_tags.append(control_tag)
+    paths.update(rules_openapi.paths())
     schemes = scope["components"]["securitySchemes"]
     document: dict[str, Any] = {
         "openapi": scope["openapi"],
@@ -223,7 +225,8 @@ def _tags(spec: dict[str, Any], paths: dict[str, dict[str, Any]]) -> list[dict[s
         for tag in op.get("tags", [])
     }
     tags = [tag for tag in spec.get("tags", []) if tag["name"] in used]
-    return [*tags, {"name": "vinyasa", "description": "vinyasa's own endpoints, outside Asana's API."}]
+    own = {"name": "vinyasa", "description": "vinyasa's own endpoints, outside Asana's API."}
+    return [*tags, own, {"name": rules_openapi.TAG, "description": rules_openapi.TAG_DESCRIPTION}]
 
 
 def _unimplemented_text(missing: list[dict[str, Any]]) -> str:

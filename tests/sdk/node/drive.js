@@ -32,6 +32,7 @@ const api = {
   portfolios: new Asana.PortfoliosApi(client),
   portfolioMemberships: new Asana.PortfolioMembershipsApi(client),
   webhooks: new Asana.WebhooksApi(client),
+  rules: new Asana.RulesApi(client),
 };
 const WS = env.VINYASA_WORKSPACE;
 const TEAM = env.VINYASA_TEAM;
@@ -455,6 +456,46 @@ async function main() {
   } finally {
     receiver.close();
   }
+  // ---- rules: defined with vinyasa's own API (/_vinyasa/, plain fetch), run with RulesApi -----
+  const own = async (name, method, path, body) => {
+    const response = await fetch(env.VINYASA_BASE + "/_vinyasa" + path, {
+      method,
+      headers: { Authorization: "Bearer " + env.VINYASA_TOKEN, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify({ data: body }),
+    });
+    const parsed = await response.json();
+    if (response.status >= 400) {
+      out.failures[name] = { status: response.status, body: parsed };
+      return null;
+    }
+    out.calls[name] = parsed.data;
+    return parsed.data;
+  };
+  const ruleProject = (await api.projects.createProject({ data: { name: "Node rules", workspace: WS, team: TEAM } }, {}))
+    .data.gid;
+  const ticket = (await api.customFields.createCustomField(
+    { data: { workspace: WS, name: "Node ticket", resource_subtype: "text" } }, {})).data.gid;
+  await api.projects.addCustomFieldSettingForProject({ data: { custom_field: ticket } }, ruleProject);
+  const hook = await own("createRuleForProject_vinyasa", "POST", `/projects/${ruleProject}/rules`, {
+    name: "From a form",
+    trigger: { type: "incoming_web_request" },
+    actions: [{ type: "set_custom_field", custom_field: ticket, value: "{{action_data.ticket_id}}" }],
+  });
+  await own("getRulesForProject_vinyasa", "GET", `/projects/${ruleProject}/rules`);
+  await own("getRule_vinyasa", "GET", `/rules/${hook.gid}`);
+  const hooked = (await api.tasks.createTask({ data: { name: "Hooked", projects: [ruleProject] } }, {})).data.gid;
+  await call("triggerRule", () =>
+    api.rules.triggerRule({ data: { resource: hooked, action_data: { ticket_id: "N-7" } } },
+      hook.trigger.rule_trigger_gid));
+  await call("triggerRule:task", () => api.tasks.getTask(hooked, fields("custom_fields.display_value")));
+  await refused("triggerRule:unknown", () =>
+    api.rules.triggerRule({ data: { resource: hooked, action_data: {} } }, "1"));
+  await own("getRunsForRule_vinyasa", "GET", `/rules/${hook.gid}/runs`);
+  await own("updateRule_vinyasa", "PUT", `/rules/${hook.gid}`, { enabled: false });
+  await refused("triggerRule:disabled", () =>
+    api.rules.triggerRule({ data: { resource: hooked, action_data: { ticket_id: "N-8" } } },
+      hook.trigger.rule_trigger_gid));
+  await own("deleteRule_vinyasa", "DELETE", `/rules/${hook.gid}`);
 
   out.ids = { project: P, tasks, people, section_a: a.gid, section_b: b.gid, team: teamGid };
 }
