@@ -25,6 +25,7 @@ from vinyasa.protocol.context import Runtime
 from vinyasa.protocol.dispatch import AsanaApp
 from vinyasa.protocol.pagination import OffsetCodec
 from vinyasa.protocol.ratelimit import RateLimiter
+from vinyasa.search.routes import router as search_router
 from vinyasa.sections.routes import router as sections_router
 from vinyasa.spec.docs import install_docs
 from vinyasa.statuses.brief_routes import router as project_briefs_router
@@ -50,6 +51,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     events_router,
     custom_fields_router,
     custom_field_settings_router,
+    search_router,
 )
 
 

@@ -6,7 +6,7 @@ from vinyasa.models.journal import JournalEntry, JournalTopic
 from vinyasa.models.people import Team, TeamMember, User, Workspace, WorkspaceMember
 from vinyasa.models.projects import Project, ProjectMember
 from vinyasa.models.statuses import ProjectBrief, Status
-from vinyasa.models.tasks import Section, Task, TaskFollower, TaskProject
+from vinyasa.models.tasks import Section, Task, TaskDependency, TaskFollower, TaskProject
 
 __all__ = [
     "CustomField",
@@ -23,6 +23,7 @@ __all__ = [
     "Status",
     "Task",
     "TaskCustomFieldValue",
+    "TaskDependency",
     "TaskFollower",
     "TaskProject",
     "Team",

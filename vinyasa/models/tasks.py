@@ -57,6 +57,7 @@ class Task(Base):
         Index("ix_tasks_assignee", "assignee_gid", "workspace_gid", "gid"),
         Index("ix_tasks_root_gid", "root_gid"),
         Index("ix_tasks_created_by", "created_by_gid"),
+        Index("ix_tasks_workspace_modified", "workspace_gid", "modified_at"),
     )
 
 
@@ -98,3 +99,17 @@ class TaskFollower(Base):
         BigInteger, ForeignKey("users.gid", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[Millis]
+
+
+class TaskDependency(Base):
+    """`task_gid` depends on `dependency_gid` (which blocks it until completed); no cycles."""
+
+    __tablename__ = "task_dependencies"
+    task_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
+    )
+    dependency_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[Millis]
+    __table_args__ = (Index("ix_task_dependencies_dependency", "dependency_gid", "task_gid"),)
