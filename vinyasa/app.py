@@ -15,6 +15,7 @@ from vinyasa.config import Settings, get_settings
 from vinyasa.custom_fields.routes import router as custom_fields_router
 from vinyasa.custom_fields.routes import settings_router as custom_field_settings_router
 from vinyasa.db import make_engine
+from vinyasa.dependencies.routes import router as dependencies_router
 from vinyasa.errors import install_error_handlers
 from vinyasa.events.routes import router as events_router
 from vinyasa.memberships.routes import router as memberships_router
@@ -52,6 +53,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     custom_fields_router,
     custom_field_settings_router,
     search_router,
+    dependencies_router,
 )
 
 
