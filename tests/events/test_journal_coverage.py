@@ -105,7 +105,7 @@ RECIPES: dict[str, Recipe] = {
     "addDependentsForTask": _call("POST", "/tasks/{task}/addDependents", {"dependents": ["{peer}"]}),
     "removeDependentsForTask": _call("POST", "/tasks/{task}/removeDependents", {"dependents": ["{peer}"]}),
     "addFollowersForTask": _call("POST", "/tasks/{task}/addFollowers", {"followers": ["{colleague}"]}),
-    "removeFollowersForTask": _call("POST", "/tasks/{task}/removeFollowers", {"followers": ["{user}"]}),
+    "removeFollowerForTask": _call("POST", "/tasks/{task}/removeFollowers", {"followers": ["{user}"]}),
     "createSectionForProject": _call("POST", "/projects/{project}/sections", {"name": "More"}),
     "updateSection": _call("PUT", "/sections/{section}", {"name": "Renamed"}),
     "deleteSection": _call("DELETE", "/sections/{section}"),

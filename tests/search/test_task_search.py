@@ -64,6 +64,12 @@ async def test_project_section_and_flag_filters(client, world):
     ]  # D: the last section
     assert await search(client, world, **{"sections.not": second, "projects.any": project}) == ["A"]
     assert await search(client, world, **{"sections.all": f"{first},{second}"}) == []
+    # Asana: "projects.any and sections.any: tasks for the project and tasks for the section"
+    assert sorted(await search(client, world, **{"projects.any": other, "sections.any": first})) == [
+        "A",
+        "C",
+        "D",
+    ]
     assert sorted(await search(client, world, **{"projects.any": project, "completed": "false"})) == [
         "A",
         "D",

@@ -22,7 +22,7 @@ from vinyasa.search import queries
 from vinyasa.search.filters import boolean, sort, times, users
 from vinyasa.search.queries import Cond
 
-SUBTYPES = ("default_task", "milestone", "section", "approval")
+SUBTYPES = ("default_task", "milestone", "section", "approval", "custom")
 SORTS = ("due_date", "created_at", "completed_at", "likes", "modified_at")
 _ORDER = {
     "created_at": "tasks.created_at",
@@ -30,7 +30,10 @@ _ORDER = {
     "modified_at": "tasks.modified_at",
     "likes": "tasks.modified_at",  # no likes are recorded: every task has 0, so the default order
 }
-_CUSTOM = ("value", "is_set", "less_than", "greater_than", "starts_with", "ends_with", "contains")
+_CUSTOM = (
+    "value", "is_set", "less_than", "greater_than", "before", "after", "starts_with", "ends_with", "contains"
+)  # fmt: skip
+_COMPARE = {"value": "=", "less_than": "<", "greater_than": ">", "before": "<", "after": ">"}
 _MODES = ("any", "not", "all")
 
 
@@ -43,6 +46,7 @@ def _places(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> tuple
     """projects.* and sections.* (each named one must be visible: 400 otherwise), and whether an
     `any`/`all` one confines the results to visible projects (then every result is visible)."""
     out: list[Cond] = []
+    either: list[Cond] = []  # projects.any and sections.any: tasks of the projects *and* of the sections
     confined = False
     for kind, column in (("projects", "project_gid"), ("sections", "section_gid")):
         for mode in _MODES:
@@ -62,8 +66,11 @@ def _places(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> tuple
                     space = section.project.workspace_gid
                 if space != workspace_gid:
                     raise access.unknown(name, value, kind[:-1])
-            out.append(queries.linked("task_projects", "task_gid", column, gids, mode))
+            found = queries.linked("task_projects", "task_gid", column, gids, mode)
+            (either if mode == "any" else out).append(found)
             confined = confined or (mode != "not" and bool(gids))
+    if either:
+        out.append((" OR ".join(f"({c})" for c, _ in either), [v for _, p in either for v in p]))
     return out, confined
 
 
@@ -93,8 +100,8 @@ def _unknown_kinds(params: Mapping[str, str]) -> None:
 
 
 def _custom_fields(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> list[Cond]:
-    """`custom_fields.{gid}.{op}`: is_set, value (by type), less_than/greater_than (numbers, dates),
-    starts_with/ends_with/contains (text, case-insensitive)."""
+    """`custom_fields.{gid}.{op}`: is_set, value (by type), less_than/greater_than (numbers),
+    before/after (dates), starts_with/ends_with/contains (text, case-insensitive)."""
     out: list[Cond] = []
     for name, raw in params.items():
         if not name.startswith("custom_fields."):
@@ -120,19 +127,17 @@ def _custom_condition(name: str, gid: int, kind: str, op: str, raw: str) -> Cond
         return queries.custom_value(
             gid, "lower(v.text_value) LIKE ? ESCAPE '\\'", [queries.like_pattern(raw, op)]
         )
-    if kind == "number" or op in ("less_than", "greater_than"):
+    if kind == "number" or op in ("less_than", "greater_than", "before", "after"):
         if kind not in ("number", "date"):
             raise InvalidRequest(f"{name}: Only for number and date custom fields")
         if kind == "date":
             day = parse_date(name, raw)
-            compare = {"value": "=", "less_than": "<", "greater_than": ">"}[op]
-            return queries.custom_value(gid, f"v.date_on {compare} ?", [day])
+            return queries.custom_value(gid, f"v.date_on {_COMPARE[op]} ?", [day])
         try:
             number = float(raw)
         except ValueError:
             raise InvalidRequest(f"{name}: Not a number: {raw[:64]}") from None
-        compare = {"value": "=", "less_than": "<", "greater_than": ">"}[op]
-        return queries.custom_value(gid, f"v.number_value {compare} ?", [number])
+        return queries.custom_value(gid, f"v.number_value {_COMPARE[op]} ?", [number])
     if kind == "enum":
         option = as_gid(raw)
         if option is None:

@@ -154,7 +154,7 @@ async def add_followers_for_task(ctx: CtxDep, task_gid: str) -> Response:
     return ctx.one(TASK, task.gid)
 
 
-@router.post("/tasks/{task_gid}/removeFollowers", operation_id="removeFollowersForTask")
+@router.post("/tasks/{task_gid}/removeFollowers", operation_id="removeFollowerForTask")
 async def remove_followers_for_task(ctx: CtxDep, task_gid: str) -> Response:
     """Stop users following the task; returns the task."""
     task = access.task(ctx, task_gid)
