@@ -57,17 +57,17 @@ def _places(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> tuple
             gids = []
             for value in values:
                 if kind == "projects":
-                    found = access.project(ctx, value, name)
-                    gids.append(found.gid)
-                    space = found.workspace_gid
+                    project = access.project(ctx, value, name)
+                    gids.append(project.gid)
+                    space = project.workspace_gid
                 else:
                     section = access.section(ctx, value, name)
                     gids.append(section.gid)
                     space = section.project.workspace_gid
                 if space != workspace_gid:
                     raise access.unknown(name, value, kind[:-1])
-            found = queries.linked("task_projects", "task_gid", column, gids, mode)
-            (either if mode == "any" else out).append(found)
+            condition = queries.linked("task_projects", "task_gid", column, gids, mode)
+            (either if mode == "any" else out).append(condition)
             confined = confined or (mode != "not" and bool(gids))
     if either:
         out.append((" OR ".join(f"({c})" for c, _ in either), [v for _, p in either for v in p]))
