@@ -142,20 +142,15 @@ async def test_subtype_and_custom_fields(client, world):
     await make_task(client, world, "Ship", resource_subtype="milestone")
     await make_task(client, world, "Plain")
     assert await search(client, world, resource_subtype="milestone") == ["Ship"]
-    field = ok(
-        await client.post(
-            "/custom_fields",
-            json={"data": {"workspace": world.workspace, "name": "Points", "resource_subtype": "number"}},
-        ),
-        201,
-    )["gid"]
-    label = ok(
-        await client.post(
-            "/custom_fields",
-            json={"data": {"workspace": world.workspace, "name": "Label", "resource_subtype": "text"}},
-        ),
-        201,
-    )["gid"]
+    field, label = [
+        ok(await client.post("/custom_fields", json={"data": {"workspace": world.workspace, **spec}}), 201)[
+            "gid"
+        ]
+        for spec in (
+            {"name": "Points", "resource_subtype": "number"},
+            {"name": "Label", "resource_subtype": "text"},
+        )
+    ]
     project = (await make_project(client, world))["gid"]
     for gid in (field, label):
         ok(

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.dependencies import queries, service
-from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+from vinyasa.protocol.context import API_PREFIX, AsanaRoute, Ctx, CtxDep
 from vinyasa.tasks.schemas import TASK, GidList
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Tasks"])
@@ -28,6 +28,14 @@ class DependentsBody(BaseModel):
     dependents: GidList
 
 
+def _change(ctx: Ctx, task_gid: str, field: str, adding: bool) -> Response:
+    """Link or unlink the tasks the body names under `field` ("dependencies" or "dependents")."""
+    task = access.task(ctx, task_gid)
+    body = ctx.input(DependenciesBody if field == "dependencies" else DependentsBody)
+    (service.link if adding else service.unlink)(ctx, task, field, getattr(body, field))
+    return ctx.empty()
+
+
 @router.get("/tasks/{task_gid}/dependencies", operation_id="getDependenciesForTask")
 async def get_dependencies_for_task(ctx: CtxDep, task_gid: str) -> Response:
     """The tasks this task depends on (is blocked by), in the order they were added."""
@@ -44,30 +52,22 @@ async def get_dependents_for_task(ctx: CtxDep, task_gid: str) -> Response:
 async def add_dependencies_for_task(ctx: CtxDep, task_gid: str) -> Response:
     """Make tasks dependencies of this one: a cycle, another workspace, the task itself or more
     than 30 dependencies and dependents together are a 400. Returns `{}`."""
-    task = access.task(ctx, task_gid)
-    service.link(ctx, task, "dependencies", ctx.input(DependenciesBody).dependencies)
-    return ctx.empty()
+    return _change(ctx, task_gid, "dependencies", adding=True)
 
 
 @router.post("/tasks/{task_gid}/removeDependencies", operation_id="removeDependenciesForTask")
 async def remove_dependencies_for_task(ctx: CtxDep, task_gid: str) -> Response:
     """Remove tasks from this one's dependencies (not being one is no error). Returns `{}`."""
-    task = access.task(ctx, task_gid)
-    service.unlink(ctx, task, "dependencies", ctx.input(DependenciesBody).dependencies)
-    return ctx.empty()
+    return _change(ctx, task_gid, "dependencies", adding=False)
 
 
 @router.post("/tasks/{task_gid}/addDependents", operation_id="addDependentsForTask")
 async def add_dependents_for_task(ctx: CtxDep, task_gid: str) -> Response:
     """Make tasks dependents of this one (same rules as addDependencies). Returns `{}`."""
-    task = access.task(ctx, task_gid)
-    service.link(ctx, task, "dependents", ctx.input(DependentsBody).dependents)
-    return ctx.empty()
+    return _change(ctx, task_gid, "dependents", adding=True)
 
 
 @router.post("/tasks/{task_gid}/removeDependents", operation_id="removeDependentsForTask")
 async def remove_dependents_for_task(ctx: CtxDep, task_gid: str) -> Response:
     """Remove tasks from this one's dependents (not being one is no error). Returns `{}`."""
-    task = access.task(ctx, task_gid)
-    service.unlink(ctx, task, "dependents", ctx.input(DependentsBody).dependents)
-    return ctx.empty()
+    return _change(ctx, task_gid, "dependents", adding=False)
