@@ -38,17 +38,20 @@ def among(column: str, values: list[int], negate: bool = False, nulls: bool = Fa
     return inside, list(values)
 
 
-def linked(link: str, own: str, column: str, values: list[int], mode: str) -> Cond:
-    """Through a link table (`link` rows with `own` = the task): `any` of the values, `not` any of
-    them, or `all` of them (one EXISTS each)."""
-    if mode == "all":
-        parts = [f"EXISTS (SELECT 1 FROM {link} l WHERE l.{own} = tasks.gid AND l.{column} = ?)"] * len(
-            values
-        )
-        return " AND ".join(parts), list(values)
+def linked(link: str, own: str, column: str, values: list[int], mode: str, also: Cond = ("", [])) -> Cond:
+    """Through a link table (`link` rows with `own` = the task): `any` of the values (an IN list the
+    planner can drive from the link's index; `also` narrows those link rows further), `not` any of
+    them, or `all` of them (one each)."""
     marks = ", ".join("?" * len(values))
+    if mode == "all":
+        one = f"EXISTS (SELECT 1 FROM {link} l WHERE l.{own} = tasks.gid AND l.{column} = ?)"
+        return " AND ".join([one] * len(values)), list(values)
+    if mode == "any":
+        narrowed = f" AND {also[0]}" if also[0] else ""
+        inside = f"SELECT l.{own} FROM {link} l WHERE l.{column} IN ({marks}){narrowed}"
+        return f"tasks.gid IN ({inside})", [*values, *also[1]]
     found = f"EXISTS (SELECT 1 FROM {link} l WHERE l.{own} = tasks.gid AND l.{column} IN ({marks}))"
-    return (f"NOT {found}" if mode == "not" else found), list(values)
+    return f"NOT {found}", list(values)
 
 
 def task_teams(values: list[int]) -> Cond:
@@ -144,3 +147,8 @@ def like_pattern(value: str, where: str) -> str:
 
 
 CUSTOM_FIELD = "SELECT resource_subtype FROM custom_fields WHERE gid = ? AND workspace_gid = ?"
+
+
+def ordered(table: str, where: str, order: str) -> str:
+    """The gids of `table` rows meeting `where`, in `order`, one page (`LIMIT ? OFFSET ?`)."""
+    return f"SELECT {table}.gid FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"

@@ -7,14 +7,12 @@ otherwise; ties by gid. Only tasks the caller can see (vinyasa.access.task_visib
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from sqlalchemy import select, text
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from vinyasa import access
 from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import Task
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid
 from vinyasa.protocol.values import parse_date, split_list
@@ -66,7 +64,10 @@ def _places(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> tuple
                     space = section.project.workspace_gid
                 if space != workspace_gid:
                     raise access.unknown(name, value, kind[:-1])
-            condition = queries.linked("task_projects", "task_gid", column, gids, mode)
+            # A placement copies its task's `completed`: `completed=` narrows the index range too.
+            completed = boolean(params, "completed")
+            also: Cond = ("l.completed = ?", [completed]) if completed is not None else ("", [])
+            condition = queries.linked("task_projects", "task_gid", column, gids, mode, also)
             (either if mode == "any" else out).append(condition)
             confined = confined or (mode != "not" and bool(gids))
     if either:
@@ -209,9 +210,23 @@ def search_tasks(ctx: Caller, workspace_gid: int, params: Mapping[str, str], lim
     key = queries.due_key(dialect, "tasks") if by == "due_date" else _ORDER[by]
     direction = "ASC" if ascending else "DESC"
     order = f"CASE WHEN {key} IS NULL THEN 1 ELSE 0 END, {key} {direction}, tasks.gid {direction}"
-    where = sql.clause(" AND ".join(f"({c})" for c, _ in conditions), [v for _, p in conditions for v in p])
-    stmt = select(Task.gid).where(where)
-    if not confined:  # results confined to visible projects are visible by the rule itself
-        stmt = stmt.where(access.task_visible(ctx))
-    stmt = stmt.order_by(text(order)).limit(limit or 100)
-    return [int(gid) for gid in ctx.conn.execute(stmt).scalars()]
+    where = " AND ".join(f"({c})" for c, _ in conditions)
+    values = [v for _, p in conditions for v in p]
+    query = queries.ordered("tasks", where, order)
+    return _visible_first(ctx, query, values, limit or 100, check=not confined)
+
+
+def _visible_first(ctx: Caller, query: str, params: Sequence[Any], limit: int, *, check: bool) -> list[int]:
+    """The first `limit` gids of the ordered `query` (prepared SQL taking LIMIT and OFFSET last)
+    that the caller can see: candidates are read in growing batches and judged by the one rule
+    (vinyasa.access.hidden_tasks), so only as many rows are judged as the answer needs."""
+    found: list[int] = []
+    offset, batch = 0, limit if not check else max(limit, 200)
+    while len(found) < limit:
+        gids = [int(row[0]) for row in sql.fetch(ctx.conn, query, [*params, batch, offset])]
+        hidden = access.hidden_tasks(ctx.conn, ctx, gids) if check and gids else set()
+        found += [gid for gid in gids if gid not in hidden]
+        if len(gids) < batch:
+            break
+        offset, batch = offset + batch, batch * 4
+    return found[:limit]
