@@ -50,6 +50,32 @@ def _postgres_index(table: str, notes: str | None) -> list[str]:
     ]
 
 
+# A placement's copy of its task's due time (epoch ms; a date counts as its UTC start), kept by the
+# database so `projects.any=P&completed=false&sort_by=due_date` reads one index range in order.
+SQLITE_DUE = "COALESCE({t}.due_at, CAST((julianday({t}.due_on) - 2440587.5) * 86400000 AS INTEGER))"
+SQLITE_DUE_TRIGGERS = (
+    "CREATE TRIGGER task_projects_due_insert AFTER INSERT ON task_projects BEGIN"
+    " UPDATE task_projects SET due_key = (SELECT " + SQLITE_DUE.format(t="t") + " FROM tasks t"
+    " WHERE t.gid = new.task_gid) WHERE task_gid = new.task_gid AND project_gid = new.project_gid; END",
+    "CREATE TRIGGER tasks_due_update AFTER UPDATE OF due_on, due_at ON tasks BEGIN"
+    " UPDATE task_projects SET due_key = " + SQLITE_DUE.format(t="new") + " WHERE task_gid = new.gid; END",
+)
+POSTGRES_DUE_TRIGGERS = (
+    "CREATE FUNCTION vinyasa_due_key(day varchar, moment bigint) RETURNS bigint IMMUTABLE LANGUAGE sql"
+    " AS $$ SELECT COALESCE(moment, CAST(EXTRACT(EPOCH FROM CAST(day AS date)) * 1000 AS bigint)) $$",
+    "CREATE FUNCTION vinyasa_placement_due() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " NEW.due_key := (SELECT vinyasa_due_key(t.due_on, t.due_at) FROM tasks t WHERE t.gid = NEW.task_gid);"
+    " RETURN NEW; END $$",
+    "CREATE TRIGGER task_projects_due_insert BEFORE INSERT ON task_projects"
+    " FOR EACH ROW EXECUTE FUNCTION vinyasa_placement_due()",
+    "CREATE FUNCTION vinyasa_task_due_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " UPDATE task_projects SET due_key = vinyasa_due_key(NEW.due_on, NEW.due_at) WHERE task_gid = NEW.gid;"
+    " RETURN NULL; END $$",
+    "CREATE TRIGGER tasks_due_update AFTER UPDATE OF due_on, due_at ON tasks"
+    " FOR EACH ROW EXECUTE FUNCTION vinyasa_task_due_changed()",
+)
+
+
 def upgrade() -> None:
     op.create_table(
         "task_dependencies",
@@ -66,10 +92,28 @@ def upgrade() -> None:
     for table, fts, notes in INDEXED:
         for statement in _sqlite_index(table, fts, notes) if sqlite else _postgres_index(table, notes):
             op.execute(statement)
+    op.add_column("task_projects", sa.Column("due_key", sa.BigInteger(), nullable=True))
+    # In the order of the default search (due date descending, no date last, then gid descending).
+    order = "due_key, task_gid" if sqlite else "due_key DESC NULLS LAST, task_gid DESC"
+    op.execute(f"CREATE INDEX ix_task_projects_due ON task_projects (project_gid, completed, {order})")
+    for statement in SQLITE_DUE_TRIGGERS if sqlite else POSTGRES_DUE_TRIGGERS:
+        op.execute(statement)
+    key = SQLITE_DUE.format(t="t") if sqlite else "vinyasa_due_key(t.due_on, t.due_at)"
+    op.execute(f"UPDATE task_projects SET due_key = (SELECT {key} FROM tasks t WHERE t.gid = task_gid)")
 
 
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
+    for name, table in (("task_projects_due_insert", "task_projects"), ("tasks_due_update", "tasks")):
+        op.execute(f"DROP TRIGGER IF EXISTS {name}" + ("" if sqlite else f" ON {table}"))
+    if not sqlite:
+        functions = ("vinyasa_placement_due()", "vinyasa_task_due_changed()")
+        functions += ("vinyasa_due_key(varchar, bigint)",)
+        for function in functions:
+            op.execute(f"DROP FUNCTION IF EXISTS {function}")
+    op.drop_index("ix_task_projects_due", table_name="task_projects")
+    with op.batch_alter_table("task_projects") as batch:
+        batch.drop_column("due_key")
     for table, fts, _ in INDEXED:
         if sqlite:
             for suffix in ("insert", "update", "delete"):

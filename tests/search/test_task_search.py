@@ -219,3 +219,27 @@ async def test_opt_fields_and_compact(client, world):
     assert item == {"gid": item["gid"], "due_on": "2030-01-01"}
     r = await client.get(f"/workspaces/{world.workspace}/tasks/search?limit=1")
     assert "next_page" not in r.json()
+
+
+async def test_one_project_by_due_date_follows_date_changes(client, world):
+    """One project's search by due date reads the placements' copy of the due date (kept by the
+    database): it must follow every change of the task's dates, and agree with the general order."""
+    project = (await make_project(client, world))["gid"]
+    other = (await make_project(client, world, name="Other"))["gid"]
+    a = await make_task(client, world, "A", projects=[project], due_on="2030-01-05")
+    b = await make_task(client, world, "B", projects=[project])
+    c = await make_task(client, world, "C", projects=[project], due_at="2030-01-05T12:00:00Z")
+    ok(await client.put(f"/tasks/{b}", json={"data": {"due_on": "2030-01-01"}}))
+    ok(await client.post(f"/tasks/{a}/addProject", json={"data": {"project": other}}))
+    one = {"projects.any": project, "sort_by": "due_date"}
+    assert await search(client, world, **one) == ["C", "A", "B"]
+    assert await search(client, world, **one, sort_ascending="true") == ["B", "A", "C"]
+    ok(await client.put(f"/tasks/{c}", json={"data": {"due_at": None}}))
+    assert await search(client, world, **one) == ["A", "B", "C"]  # no date: last either way
+    assert await search(client, world, **one, sort_ascending="true") == ["B", "A", "C"]
+    ok(await client.put(f"/tasks/{b}", json={"data": {"completed": True}}))
+    assert await search(client, world, **one, completed="false") == ["A", "C"]
+    assert await search(client, world, **one, completed="true") == ["B"]
+    both = {"projects.any": f"{project},{other}", "sort_by": "due_date"}
+    assert await search(client, world, **both) == ["A", "B", "C"]
+    assert await search(client, world, **{"projects.any": other, "sort_by": "due_date"}) == ["A"]

@@ -152,3 +152,20 @@ CUSTOM_FIELD = "SELECT resource_subtype FROM custom_fields WHERE gid = ? AND wor
 def ordered(table: str, where: str, order: str) -> str:
     """The gids of `table` rows meeting `where`, in `order`, one page (`LIMIT ? OFFSET ?`)."""
     return f"SELECT {table}.gid FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+
+
+def placed(where: str, order: str) -> str:
+    """Like `ordered`, driven from one project's placements `tp` (`tp.project_gid = ?` first)."""
+    return (
+        "SELECT tasks.gid FROM task_projects tp JOIN tasks ON tasks.gid = tp.task_gid"
+        f" WHERE tp.project_gid = ? AND {where} ORDER BY {order} LIMIT ? OFFSET ?"
+    )
+
+
+def placed_due_order(dialect: str, ascending: bool) -> str:
+    """Due date order over `tp.due_key` (no date last either way), as ix_task_projects_due stores it."""
+    postgres = dialect == "postgresql"
+    if ascending:
+        first = "tp.due_key ASC NULLS LAST" if postgres else "tp.due_key IS NULL, tp.due_key ASC"
+        return f"{first}, tp.task_gid ASC"
+    return ("tp.due_key DESC NULLS LAST" if postgres else "tp.due_key DESC") + ", tp.task_gid DESC"

@@ -40,9 +40,13 @@ def _gids(params: Mapping[str, str], name: str) -> list[str] | None:
     return None if raw is None else split_list(raw)
 
 
-def _places(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> tuple[list[Cond], bool]:
-    """projects.* and sections.* (each named one must be visible: 400 otherwise), and whether an
-    `any`/`all` one confines the results to visible projects (then every result is visible)."""
+def _places(
+    ctx: Caller, params: Mapping[str, str], workspace_gid: int
+) -> tuple[list[Cond], bool, int | None]:
+    """projects.* and sections.* (each named one must be visible: 400 otherwise); whether an
+    `any`/`all` one confines the results to visible projects (then every result is visible); the
+    one project of `projects.any` when it names one and there is no `sections.any` (the query is
+    then driven from that project's placements, and its condition is not among those returned)."""
     out: list[Cond] = []
     either: list[Cond] = []  # projects.any and sections.any: tasks of the projects *and* of the sections
     confined = False
@@ -70,9 +74,13 @@ def _places(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> tuple
             condition = queries.linked("task_projects", "task_gid", column, gids, mode, also)
             (either if mode == "any" else out).append(condition)
             confined = confined or (mode != "not" and bool(gids))
+    single = None
+    if len(either) == 1 and "sections.any" not in params and len(split_list(params["projects.any"])) == 1:
+        single = as_gid(split_list(params["projects.any"])[0])
+        either = []
     if either:
         out.append((" OR ".join(f"({c})" for c, _ in either), [v for _, p in either for v in p]))
-    return out, confined
+    return out, confined, single
 
 
 def _people(ctx: Caller, params: Mapping[str, str]) -> list[Cond]:
@@ -186,7 +194,7 @@ def search_tasks(ctx: Caller, workspace_gid: int, params: Mapping[str, str], lim
     terms = queries.words(params.get("text") or "")
     if terms:
         conditions.append(queries.text_match(dialect, "tasks", "task_text", terms))
-    places, confined = _places(ctx, params, workspace_gid)
+    places, confined, single = _places(ctx, params, workspace_gid)
     conditions += places
     for mode in ("any",):
         values = _gids(params, f"teams.{mode}")
@@ -212,7 +220,16 @@ def search_tasks(ctx: Caller, workspace_gid: int, params: Mapping[str, str], lim
     order = f"CASE WHEN {key} IS NULL THEN 1 ELSE 0 END, {key} {direction}, tasks.gid {direction}"
     where = " AND ".join(f"({c})" for c, _ in conditions)
     values = [v for _, p in conditions for v in p]
-    query = queries.ordered("tasks", where, order)
+    if single is None:
+        query = queries.ordered("tasks", where, order)
+    else:  # one project: its placements (completion and due date copied there) in index order
+        completed = boolean(params, "completed")
+        if completed is not None:
+            where, values = f"tp.completed = ? AND {where}", [completed, *values]
+        values = [single, *values]
+        if by == "due_date":
+            order = queries.placed_due_order(dialect, ascending)
+        query = queries.placed(where, order)
     return _visible_first(ctx, query, values, limit or 100, check=not confined)
 
 
