@@ -219,7 +219,7 @@ def search_tasks(ctx: Caller, workspace_gid: int, params: Mapping[str, str], lim
     direction = "ASC" if ascending else "DESC"
     order = f"CASE WHEN {key} IS NULL THEN 1 ELSE 0 END, {key} {direction}, tasks.gid {direction}"
     where = " AND ".join(f"({c})" for c, _ in conditions)
-    values = [v for _, p in conditions for v in p]
+    values: list[Any] = [v for _, p in conditions for v in p]
     if single is None:
         query = queries.ordered("tasks", where, order)
     else:  # one project: its placements (completion and due date copied there) in index order
