@@ -219,18 +219,18 @@ def search_tasks(ctx: Caller, workspace_gid: int, params: Mapping[str, str], lim
     direction = "ASC" if ascending else "DESC"
     order = f"CASE WHEN {key} IS NULL THEN 1 ELSE 0 END, {key} {direction}, tasks.gid {direction}"
     where = " AND ".join(f"({c})" for c, _ in conditions)
-    values: list[Any] = [v for _, p in conditions for v in p]
+    bound: list[Any] = [v for _, p in conditions for v in p]
     if single is None:
         query = queries.ordered("tasks", where, order)
     else:  # one project: its placements (completion and due date copied there) in index order
         completed = boolean(params, "completed")
         if completed is not None:
-            where, values = f"tp.completed = ? AND {where}", [completed, *values]
-        values = [single, *values]
+            where, bound = f"tp.completed = ? AND {where}", [completed, *bound]
+        bound = [single, *bound]
         if by == "due_date":
             order = queries.placed_due_order(dialect, ascending)
         query = queries.placed(where, order)
-    return _visible_first(ctx, query, values, limit or 100, check=not confined)
+    return _visible_first(ctx, query, bound, limit or 100, check=not confined)
 
 
 def _visible_first(ctx: Caller, query: str, params: Sequence[Any], limit: int, *, check: bool) -> list[int]:
