@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from bench.run import BIN, ROOT, _free_port, _pg_url, _request, server
+from bench.seed import bulk_triggers
 from vinyasa.db import make_engine
 from vinyasa.ordering import GAP
 from vinyasa.protocol.gids import allocate
@@ -53,7 +54,7 @@ def seed(engine: Engine, workspace: int, projects: list[int], total: int) -> flo
     rng = random.Random(11)
     now = now_ms()
     per = total // len(projects)
-    with engine.begin() as conn:
+    with bulk_triggers(engine), engine.begin() as conn:
         cursor = conn.connection.cursor()
         marks = "%s" if engine.dialect.name == "postgresql" else "?"
         insert_task = (
