@@ -18,6 +18,7 @@ from vinyasa.core.runner import Runner
 from vinyasa.custom_fields.routes import router as custom_fields_router
 from vinyasa.custom_fields.routes import settings_router as custom_field_settings_router
 from vinyasa.db import make_engine
+from vinyasa.dependencies.routes import router as dependencies_router
 from vinyasa.errors import install_error_handlers
 from vinyasa.events.routes import router as events_router
 from vinyasa.jobs.routes import router as jobs_router
@@ -33,6 +34,7 @@ from vinyasa.protocol.pagination import OffsetCodec
 from vinyasa.protocol.ratelimit import RateLimiter
 from vinyasa.rules.routes import own as rules_own_router
 from vinyasa.rules.routes import router as rules_router
+from vinyasa.search.routes import router as search_router
 from vinyasa.sections.routes import router as sections_router
 from vinyasa.spec.docs import install_docs
 from vinyasa.statuses.brief_routes import router as project_briefs_router
@@ -70,6 +72,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     webhook_log_router,
     rules_router,
     rules_own_router,
+    search_router,
+    dependencies_router,
 )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -49,6 +51,15 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(rich: str | None) -> str:
+    """Rich text with its tags blanked out and entities decoded: what the SQLite search index holds
+    (PostgreSQL's generated `search_text` column does the same with `regexp_replace`)."""
+    return html.unescape(_TAG.sub(" ", rich or ""))
+
+
 def make_engine(
     url: str, *, busy_timeout: float = 30.0, background_checkpoints: bool = False, **kwargs: Any
 ) -> Engine:
@@ -84,6 +95,8 @@ def make_engine(
         if background_checkpoints:
             cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
+        # The search index triggers (migration a8c0ffee0014) index rich text through this.
+        dbapi_conn.create_function("vinyasa_plain", 1, plain_text, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

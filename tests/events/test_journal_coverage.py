@@ -29,6 +29,7 @@ async def _scene(client: httpx.AsyncClient, world: World) -> dict[str, str]:
     project = (await make_project(client, world))["gid"]
     other = (await make_project(client, world, name="Other"))["gid"]
     task = await make_task(client, world, "T", projects=[project])
+    peer = await make_task(client, world, "Peer", projects=[project])
     section = ok(await client.post(f"/projects/{project}/sections", json={"data": {"name": "S"}}), 201)["gid"]
     status = ok(
         await client.post(
@@ -54,6 +55,7 @@ async def _scene(client: httpx.AsyncClient, world: World) -> dict[str, str]:
         "project": project,
         "other": other,
         "task": task,
+        "peer": peer,
         "section": section,
         "status": status,
         "brief": brief,
@@ -121,6 +123,14 @@ RECIPES: dict[str, Recipe] = {
     "setParentForTask": _call("POST", "/tasks/{task}/setParent", {"parent": None}),
     "addProjectForTask": _call("POST", "/tasks/{task}/addProject", {"project": "{other}"}),
     "removeProjectForTask": _call("POST", "/tasks/{task}/removeProject", {"project": "{project}"}),
+    "addDependenciesForTask": _call("POST", "/tasks/{task}/addDependencies", {"dependencies": ["{peer}"]}),
+    "removeDependenciesForTask": _call(
+        "POST", "/tasks/{peer}/removeDependencies", {"dependencies": ["{task}"]}
+    ),
+    "addDependentsForTask": _call("POST", "/tasks/{task}/addDependents", {"dependents": ["{peer}"]}),
+    "removeDependentsForTask": _call("POST", "/tasks/{task}/removeDependents", {"dependents": ["{peer}"]}),
+    "addFollowersForTask": _call("POST", "/tasks/{task}/addFollowers", {"followers": ["{colleague}"]}),
+    "removeFollowerForTask": _call("POST", "/tasks/{task}/removeFollowers", {"followers": ["{user}"]}),
     "createSectionForProject": _call("POST", "/projects/{project}/sections", {"name": "More"}),
     "updateSection": _call("PUT", "/sections/{section}", {"name": "Renamed"}),
     "deleteSection": _call("DELETE", "/sections/{section}"),
@@ -277,6 +287,9 @@ async def test_write_route_records_its_changes(
         }
         url = f"http://testserver/_vinyasa/projects/{scene['project']}/rules"
         scene["trigger"] = ok(await client.post(url, json={"data": rule}), 201)["trigger"]["rule_trigger_gid"]
+    if operation in ("removeDependenciesForTask", "removeDependentsForTask"):
+        links = {"data": {"dependents": [scene["peer"]]}}
+        ok(await client.post(f"/tasks/{scene['task']}/addDependents", json=links))
     before = world.count("SELECT count(*) FROM journal")
     method, path, data = await RECIPES[operation](client, world, scene)
     response = await client.request(method, path, json={"data": data or {}})

@@ -254,3 +254,18 @@ def test_rules_run_through_rules_api(node_run):
     assert calls["updateRule_vinyasa"]["enabled"] is False and calls["deleteRule_vinyasa"] == {}
     assert errors["triggerRule:unknown"]["status"] == 404
     assert errors["triggerRule:disabled"]["status"] == 400
+
+
+def test_search_dependencies_and_followers(node_run):
+    calls, ids = node_run["calls"], node_run["ids"]
+    assert calls["searchTasksForWorkspace"] == [{"gid": ids["tasks"][1], "name": "T1"}]
+    assert [t["name"] for t in calls["searchTasksForWorkspace:completed"]] == ["T0 renamed"]
+    assert [p["name"] for p in calls["searchProjectsForWorkspace"]] == ["Second"]
+    assert calls["addDependenciesForTask"] == {} and calls["removeDependentsForTask"] == {}
+    assert node_run["expected_errors"]["addDependenciesForTask:cycle"]["status"] == 400
+    assert calls["getDependenciesForTask"] == [{"gid": ids["tasks"][2], "name": "T2"}]
+    assert [t["gid"] for t in calls["getDependentsForTask"]] == [ids["tasks"][3]]
+    blocked = sorted(t["gid"] for t in calls["searchTasksForWorkspace:blocked"])
+    assert blocked == sorted([ids["tasks"][1], ids["tasks"][3]])
+    assert ids["people"][1] in [f["gid"] for f in calls["addFollowersForTask"]["followers"]]
+    assert ids["people"][1] not in [f["gid"] for f in calls["removeFollowerForTask"]["followers"]]

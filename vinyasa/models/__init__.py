@@ -16,7 +16,7 @@ from vinyasa.models.portfolios import (
 from vinyasa.models.projects import Project, ProjectMember
 from vinyasa.models.rules import Rule, RuleRun
 from vinyasa.models.statuses import ProjectBrief, Status
-from vinyasa.models.tasks import Section, Task, TaskFollower, TaskProject
+from vinyasa.models.tasks import Section, Task, TaskDependency, TaskFollower, TaskProject
 from vinyasa.models.webhooks import Webhook, WebhookAttempt
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "Status",
     "Task",
     "TaskCustomFieldValue",
+    "TaskDependency",
     "TaskFollower",
     "TaskProject",
     "Team",

@@ -57,6 +57,7 @@ class Task(Base):
         Index("ix_tasks_assignee", "assignee_gid", "workspace_gid", "gid"),
         Index("ix_tasks_root_gid", "root_gid"),
         Index("ix_tasks_created_by", "created_by_gid"),
+        Index("ix_tasks_workspace_modified", "workspace_gid", "modified_at"),
     )
 
 
@@ -79,11 +80,15 @@ class TaskProject(Base):
     position: Mapped[int] = mapped_column(BigInteger)
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     is_milestone: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The task's due time (epoch ms, a date as its UTC start), written by database triggers only
+    # (migration a8c0ffee0014): the order of a project's tasks by due date is one index range.
+    due_key: Mapped[int | None] = mapped_column(BigInteger)
     added_at: Mapped[Millis]
     __table_args__ = (
         Index("ix_task_projects_order", "project_gid", "section_position", "position", "task_gid"),
         Index("ix_task_projects_section", "section_gid", "position", "task_gid"),
         Index("ix_task_projects_counts", "project_gid", "completed", "is_milestone"),
+        Index("ix_task_projects_due", "project_gid", "completed", "due_key", "task_gid"),
     )
 
 
@@ -98,3 +103,17 @@ class TaskFollower(Base):
         BigInteger, ForeignKey("users.gid", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[Millis]
+
+
+class TaskDependency(Base):
+    """`task_gid` depends on `dependency_gid` (which blocks it until completed); no cycles."""
+
+    __tablename__ = "task_dependencies"
+    task_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
+    )
+    dependency_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[Millis]
+    __table_args__ = (Index("ix_task_dependencies_dependency", "dependency_gid", "task_gid"),)

@@ -157,6 +157,11 @@ class Ctx(Caller):
         """`{"data": {}}`, Asana's answer to deletes and most actions."""
         return self.respond({"data": {}})
 
+    def items(self, resource: Resource, gids: list[int]) -> Response:
+        """Compact records of these objects in this order, without `next_page` (the search
+        endpoints: Asana pages them by `limit` only)."""
+        return self.respond({"data": project(self.conn, self, resource, gids, self.fields, full=False)})
+
     def page(
         self,
         resource: Resource,

@@ -10,10 +10,10 @@ from vinyasa import access
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Project, Task, TaskProject
 from vinyasa.ordering import BOTTOM, TOP, Place, after, before
-from vinyasa.projects.schemas import PROJECT
+from vinyasa.projects.schemas import PROJECT, FollowersBody
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.sections import service as sections
-from vinyasa.tasks import placement, service
+from vinyasa.tasks import followers, placement, service
 from vinyasa.tasks.schemas import (
     TASK,
     UPDATE_REFUSED,
@@ -144,3 +144,19 @@ async def remove_project_for_task(ctx: CtxDep, task_gid: str) -> Response:
     access.require_project_level(project, "editor", "remove tasks from it")
     placement.remove(ctx, task.gid, project.gid)
     return ctx.empty()
+
+
+@router.post("/tasks/{task_gid}/addFollowers", operation_id="addFollowersForTask")
+async def add_followers_for_task(ctx: CtxDep, task_gid: str) -> Response:
+    """Make users follow the task; returns the task."""
+    task = access.task(ctx, task_gid)
+    followers.add_followers(ctx, task, ctx.input(FollowersBody).followers)
+    return ctx.one(TASK, task.gid)
+
+
+@router.post("/tasks/{task_gid}/removeFollowers", operation_id="removeFollowerForTask")
+async def remove_followers_for_task(ctx: CtxDep, task_gid: str) -> Response:
+    """Stop users following the task; returns the task."""
+    task = access.task(ctx, task_gid)
+    followers.remove_followers(ctx, task, ctx.input(FollowersBody).followers)
+    return ctx.one(TASK, task.gid)

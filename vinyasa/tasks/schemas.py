@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, select
 
 from vinyasa import access, richtext
 from vinyasa.custom_fields.values import TASK_VALUES
+from vinyasa.dependencies import queries as dependencies
 from vinyasa.models import Project, Task, TaskFollower, TaskProject
 from vinyasa.projects.schemas import UserList
 from vinyasa.protocol.resources import Col, Derived, Records, Ref, RefList, Resource, Value, Viewer, constant
@@ -94,9 +95,8 @@ TASK = Resource(
         "completed_at": Col("completed_at", iso_ms),
         "completed_by": Ref("completed_by_gid", "user"),
         "created_at": Col("created_at", iso_ms),
-        # Dependencies are not built yet: no task has any.
-        "dependencies": constant([]),
-        "dependents": constant([]),
+        "dependencies": RefList("task", dependencies.linked("dependencies")),
+        "dependents": RefList("task", dependencies.linked("dependents")),
         "due_at": Col("due_at", iso_ms),
         "due_on": Col("due_on"),
         "external": constant({}),  # OAuth-only app data: none

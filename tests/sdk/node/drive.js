@@ -215,6 +215,33 @@ async function main() {
     api.tasks.getTasks({ project: P, limit: 2, completed_since: "now", ...fields("name") }));
   await call("getTaskCountsForProject", () =>
     api.projects.getTaskCountsForProject(P, fields("num_tasks", "num_completed_tasks")));
+  // ---- search, dependencies, followers ----------------------------------------------------------
+  await call("searchTasksForWorkspace", () =>
+    api.tasks.searchTasksForWorkspace(WS, {
+      text: "T1", "projects.any": P, completed: false, sort_by: "due_date", sort_ascending: true, ...fields("name"),
+    }));
+  await call("searchTasksForWorkspace:completed", () =>
+    api.tasks.searchTasksForWorkspace(WS, { "projects.any": P, completed: true, limit: 5, ...fields("name") }));
+  await call("searchProjectsForWorkspace", () =>
+    api.projects.searchProjectsForWorkspace(WS, { text: "second", ...fields("name") }));
+  await call("addDependenciesForTask", () =>
+    api.tasks.addDependenciesForTask({ data: { dependencies: [tasks[2]] } }, tasks[1]));
+  await call("addDependentsForTask", () =>
+    api.tasks.addDependentsForTask({ data: { dependents: [tasks[3]] } }, tasks[1]));
+  await refused("addDependenciesForTask:cycle", () =>
+    api.tasks.addDependenciesForTask({ data: { dependencies: [tasks[1]] } }, tasks[2]));
+  await call("getDependenciesForTask", () => api.tasks.getDependenciesForTask(tasks[1], fields("name")));
+  await call("getDependentsForTask", () => api.tasks.getDependentsForTask(tasks[1], fields("name")));
+  await call("searchTasksForWorkspace:blocked", () =>
+    api.tasks.searchTasksForWorkspace(WS, { is_blocked: true, ...fields("name") }));
+  await call("removeDependenciesForTask", () =>
+    api.tasks.removeDependenciesForTask({ data: { dependencies: [tasks[2]] } }, tasks[1]));
+  await call("removeDependentsForTask", () =>
+    api.tasks.removeDependentsForTask({ data: { dependents: [tasks[3]] } }, tasks[1]));
+  await call("addFollowersForTask", () =>
+    api.tasks.addFollowersForTask({ data: { followers: [people[1]] } }, tasks[1], fields("followers")));
+  await call("removeFollowerForTask", () =>
+    api.tasks.removeFollowerForTask({ data: { followers: [people[1]] } }, tasks[1], fields("followers")));
   await call("deleteTask", () => api.tasks.deleteTask(tasks[4]));
   await call("deleteSection", () => api.sections.deleteSection(b.gid));
 

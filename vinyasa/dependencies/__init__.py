@@ -1,0 +1,1 @@
+"""Task dependencies: which tasks block which (Asana's dependencies and dependents)."""

@@ -1,0 +1,53 @@
+"""All SQL of task dependencies. A row (task_gid, dependency_gid): the task depends on (is blocked
+by) the dependency; the task is one of the dependency's dependents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection
+
+from vinyasa.protocol import sql
+from vinyasa.protocol.pagination import Listing
+
+# How many dependencies and dependents a task has, together (Asana's limit is on the sum).
+LINKS = "SELECT count(*) FROM task_dependencies WHERE task_gid = ? OR dependency_gid = ?"
+
+# Whether `goal` (second ?) is reachable from `start` (first ?) along dependencies: adding the edge
+# goal -> start would close a cycle. Bounded: terminates whatever the data holds.
+REACHES = (
+    "WITH RECURSIVE reach(gid, depth) AS (SELECT ?, 0 UNION"
+    " SELECT d.dependency_gid, r.depth + 1 FROM task_dependencies d JOIN reach r ON d.task_gid = r.gid"
+    " WHERE r.depth < 10000)"
+    " SELECT 1 FROM reach WHERE gid = ? LIMIT 1"
+)
+
+EXISTING = "SELECT 1 FROM task_dependencies WHERE task_gid = ? AND dependency_gid = ?"
+INSERT = "INSERT INTO task_dependencies (task_gid, dependency_gid, created_at) VALUES (?, ?, ?)"
+DELETE = "DELETE FROM task_dependencies WHERE task_gid = ? AND dependency_gid = ?"
+
+
+def listing(side: str, task_gid: int) -> Listing:
+    """A task's dependencies (`side="dependencies"`) or dependents, in the order they were added."""
+    own, other = ("task_gid", "dependency_gid") if side == "dependencies" else ("dependency_gid", "task_gid")
+    return Listing("task_dependencies d", f"d.{own} = ?", [task_gid], ("d.created_at", f"d.{other}"))
+
+
+def linked(side: str) -> Callable[[Connection, Any, list[int]], dict[int, list[int]]]:
+    """A projection loader: each task's dependencies (or dependents) gids, in the order added."""
+    own, other = ("task_gid", "dependency_gid") if side == "dependencies" else ("dependency_gid", "task_gid")
+
+    def load(conn: Connection, _viewer: Any, gids: list[int]) -> dict[int, list[int]]:
+        rows = sql.fetch(
+            conn,
+            f"SELECT {own}, {other} FROM task_dependencies WHERE {own} IN ({sql.marks(len(gids))})"
+            f" ORDER BY created_at, {other}",
+            gids,
+        )
+        out: dict[int, list[int]] = {}
+        for gid, linked_gid in rows:
+            out.setdefault(int(gid), []).append(int(linked_gid))
+        return out
+
+    return load

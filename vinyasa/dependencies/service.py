@@ -1,0 +1,78 @@
+"""Adding and removing task dependencies, with Asana's rules: same workspace, no task depends on
+itself, no cycles, at most 30 dependencies and dependents per task together (400 for each).
+
+Asana: https://developers.asana.com/reference/adddependenciesfortask (and its three siblings).
+"""
+
+from __future__ import annotations
+
+from vinyasa import access
+from vinyasa.core import Caller, journal
+from vinyasa.dependencies import queries
+from vinyasa.errors import InvalidRequest
+from vinyasa.protocol import sql
+from vinyasa.protocol.values import now_ms
+from vinyasa.tasks import tree
+
+MAX_LINKS = 30
+
+
+def _others(ctx: Caller, task: access.VisibleTask, field: str, values: list[str]) -> list[int]:
+    """The named tasks (each visible, in the task's workspace, not the task itself), in order."""
+    if not values:
+        raise InvalidRequest(f"{field}: Missing input")
+    gids: list[int] = []
+    for value in values:
+        other = access.task(ctx, value, field)
+        if other.workspace_gid != task.workspace_gid:
+            raise InvalidRequest(f"{field}: The task {value[:64]} is in another workspace")
+        if other.gid == task.gid:
+            raise InvalidRequest(f"{field}: A task cannot depend on itself")
+        if other.gid not in gids:
+            gids.append(other.gid)
+    return gids
+
+
+def _record(ctx: Caller, blocked: int, blocker: int, action: str) -> None:
+    """Both sides change: the blocked task's `dependencies`, the blocker's `dependents`."""
+    for own, other, field in ((blocked, blocker, "dependencies"), (blocker, blocked, "dependents")):
+        journal.member(
+            ctx, ("task", own), action, ("task", other), topics=journal.task_topics(ctx, own), field=field
+        )
+
+
+def link(ctx: Caller, task: access.VisibleTask, field: str, values: list[str]) -> None:
+    """Make the named tasks dependencies (`field="dependencies"`) or dependents of `task`; those
+    already linked are left as they are. All checked before anything is written."""
+    access.require_task_edit(ctx, task, f"change its {field}")
+    others = _others(ctx, task, field, values)
+    tree.lock_tasks(ctx.conn, sorted({task.gid, *others}))  # concurrent links see each other's rows
+    pairs = [(task.gid, o) if field == "dependencies" else (o, task.gid) for o in others]
+    new = [p for p in pairs if not sql.fetch(ctx.conn, queries.EXISTING, list(p))]
+    added: dict[int, int] = {}
+    for blocked, blocker in new:
+        for gid in (blocked, blocker):
+            added[gid] = added.get(gid, 0) + 1
+    for gid, count in added.items():
+        if int(sql.fetch_value(ctx.conn, queries.LINKS, [gid, gid]) or 0) + count > MAX_LINKS:
+            raise InvalidRequest(
+                f"{field}: A task can have at most {MAX_LINKS} dependents and dependencies combined"
+            )
+    now = now_ms()
+    for index, (blocked, blocker) in enumerate(new):
+        # One edge at a time, so two new edges of one request cannot close a cycle together; a 400
+        # rolls the whole request back.
+        if sql.fetch(ctx.conn, queries.REACHES, [blocker, blocked]):
+            raise InvalidRequest(f"{field}: Adding this dependency would create a cycle of dependencies")
+        sql.execute_many(ctx.conn, queries.INSERT, [(blocked, blocker, now + index)])  # keeps the order
+        _record(ctx, blocked, blocker, "added")
+
+
+def unlink(ctx: Caller, task: access.VisibleTask, field: str, values: list[str]) -> None:
+    """Remove the named tasks from `task`'s dependencies or dependents; others are no error."""
+    access.require_task_edit(ctx, task, f"change its {field}")
+    for other in _others(ctx, task, field, values):
+        pair = (task.gid, other) if field == "dependencies" else (other, task.gid)
+        if sql.fetch(ctx.conn, queries.EXISTING, list(pair)):
+            sql.execute_many(ctx.conn, queries.DELETE, [pair])
+            _record(ctx, *pair, "removed")

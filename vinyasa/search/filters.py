@@ -1,0 +1,102 @@
+"""Reading Asana's search query parameters into SQL conditions (shared by task and project search).
+
+Each reader validates its value (400 naming the parameter, in Asana's words) and returns conditions
+built by `vinyasa.search.queries`. Dates are UTC days; `.before`/`.after` are strict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+
+from vinyasa.core import Caller
+from vinyasa.errors import InvalidRequest
+from vinyasa.protocol.values import parse_bool, parse_date, parse_datetime_ms, split_list
+from vinyasa.search import queries
+from vinyasa.search.queries import Cond
+from vinyasa.users.service import resolve_user
+
+DAY_MS = 86_400_000
+
+
+def _day_start(day: str) -> int:
+    return int(datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp() * 1000)
+
+
+def _day_of(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).date().isoformat()
+
+
+def _next_day(day: str) -> str:
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
+def boolean(params: Mapping[str, str], name: str) -> bool | None:
+    """A `true`/`false` parameter; absent: None; anything else: 400."""
+    raw = params.get(name)
+    if raw is None:
+        return None
+    value = parse_bool(raw)
+    if value is None:
+        raise InvalidRequest(f"{name}: Not a boolean: {raw[:64]}")
+    return value
+
+
+def users(
+    ctx: Caller, params: Mapping[str, str], name: str, *, nulls: bool = False
+) -> tuple[list[int], bool] | None:
+    """The users (`me`, email or gid) a `….any`/`….not` parameter names, and whether it names `null`
+    (only where `nulls`: an unassigned task). Absent: None; an unknown user: 400."""
+    raw = params.get(name)
+    if raw is None:
+        return None
+    gids: list[int] = []
+    has_null = False
+    for value in split_list(raw):
+        if nulls and value == "null":
+            has_null = True
+        else:
+            gids.append(resolve_user(ctx, value, name))
+    return gids, has_null
+
+
+def times(
+    params: Mapping[str, str], prefix: str, day_column: str | None, ms_column: str | None
+) -> list[Cond]:
+    """`{prefix}_on`, `_on.before`, `_on.after` (dates; `_on` may be `null`) and
+    `{prefix}_at.before`/`.after` (date-times) over a date column and/or an epoch-ms column."""
+    out: list[Cond] = []
+    on = params.get(f"{prefix}_on")
+    if on is not None:
+        if on == "null":
+            out.append(queries.no_time(day_column, ms_column))
+        else:
+            day = parse_date(f"{prefix}_on", on)
+            start = _day_start(day)
+            out.append(queries.on_day(day_column, ms_column, day, start, start + DAY_MS))
+    raw = params.get(f"{prefix}_on.before")
+    if raw is not None:
+        day = parse_date(f"{prefix}_on.before", raw)
+        out.append(queries.before(day_column, ms_column, _day_of(_day_start(day) - 1), _day_start(day)))
+    raw = params.get(f"{prefix}_on.after")
+    if raw is not None:
+        day = parse_date(f"{prefix}_on.after", raw)
+        first = _next_day(day)
+        out.append(queries.after(day_column, ms_column, first, _day_start(first) - 1))
+    raw = params.get(f"{prefix}_at.before")
+    if raw is not None:
+        limit = parse_datetime_ms(f"{prefix}_at.before", raw)
+        out.append(queries.before(day_column, ms_column, _day_of(limit - 1), limit))
+    raw = params.get(f"{prefix}_at.after")
+    if raw is not None:
+        limit = parse_datetime_ms(f"{prefix}_at.after", raw)
+        out.append(queries.after(day_column, ms_column, _next_day(_day_of(limit)), limit))
+    return out
+
+
+def sort(params: Mapping[str, str], allowed: tuple[str, ...]) -> tuple[str, bool]:
+    """`sort_by` (default `modified_at`) and `sort_ascending` (default false)."""
+    by = params.get("sort_by", "modified_at")
+    if by not in allowed:
+        raise InvalidRequest(f"sort_by: Not one of {', '.join(allowed)}: {by[:64]}")
+    return by, bool(boolean(params, "sort_ascending"))

@@ -1,0 +1,171 @@
+"""All SQL of the search endpoints: conditions over the `tasks` / `projects` tables, `?` placeholders.
+
+Each builder returns `(sql, params)`; the service ANDs them together with the visibility rule.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+Cond = tuple[str, list[Any]]
+
+_WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> list[str]:
+    """The words of a search text, lower-cased (what both engines index)."""
+    return [w.lower() for w in _WORD.findall(text)][:32]
+
+
+def text_match(dialect: str, table: str, fts: str, terms: list[str]) -> Cond:
+    """Every term is a prefix of an indexed word (SQLite FTS5 / PostgreSQL tsquery): a task's name
+    and notes, a project's name (migration a8c0ffee0014)."""
+    if dialect == "sqlite":
+        query = " ".join(f'"{term}"*' for term in terms)
+        return f"{table}.gid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)", [query]
+    return f"{table}.search_text @@ to_tsquery('simple', ?)", [" & ".join(f"{t}:*" for t in terms)]
+
+
+def among(column: str, values: list[int], negate: bool = False, nulls: bool = False) -> Cond:
+    """`column` is one of `values` (or NULL when `nulls`); `negate`: none of them (NULL is none)."""
+    marks = ", ".join("?" * len(values))
+    inside = f"{column} IN ({marks})" if values else "1 = 0"
+    if nulls:
+        inside = f"({inside} OR {column} IS NULL)"
+    if negate:
+        return f"NOT ({inside})" if nulls else f"({column} IS NULL OR NOT {inside})", list(values)
+    return inside, list(values)
+
+
+def linked(link: str, own: str, column: str, values: list[int], mode: str, also: Cond = ("", [])) -> Cond:
+    """Through a link table (`link` rows with `own` = the task): `any` of the values (an IN list the
+    planner can drive from the link's index; `also` narrows those link rows further), `not` any of
+    them, or `all` of them (one each)."""
+    marks = ", ".join("?" * len(values))
+    if mode == "all":
+        one = f"EXISTS (SELECT 1 FROM {link} l WHERE l.{own} = tasks.gid AND l.{column} = ?)"
+        return " AND ".join([one] * len(values)), list(values)
+    if mode == "any":
+        narrowed = f" AND {also[0]}" if also[0] else ""
+        inside = f"SELECT l.{own} FROM {link} l WHERE l.{column} IN ({marks}){narrowed}"
+        return f"tasks.gid IN ({inside})", [*values, *also[1]]
+    found = f"EXISTS (SELECT 1 FROM {link} l WHERE l.{own} = tasks.gid AND l.{column} IN ({marks}))"
+    return f"NOT {found}", list(values)
+
+
+def task_teams(values: list[int]) -> Cond:
+    """The task is in a project of one of these teams."""
+    marks = ", ".join("?" * len(values))
+    return (
+        "EXISTS (SELECT 1 FROM task_projects l JOIN projects p ON p.gid = l.project_gid"
+        f" WHERE l.task_gid = tasks.gid AND p.team_gid IN ({marks}))",
+        list(values),
+    )
+
+
+BLOCKED = (
+    "EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks b ON b.gid = d.dependency_gid"
+    " WHERE d.task_gid = tasks.gid AND b.completed = ?)"
+)
+BLOCKING = (
+    "tasks.completed = ? AND EXISTS (SELECT 1 FROM task_dependencies d WHERE d.dependency_gid = tasks.gid)"
+)
+
+
+def flag(condition: str, wanted: bool, params: list[Any]) -> Cond:
+    """`condition` when `wanted`, its negation otherwise."""
+    return (condition if wanted else f"NOT ({condition})"), params
+
+
+def _either(day: Cond | None, moment: Cond | None) -> Cond:
+    parts = [c for c in (day, moment) if c is not None]
+    if len(parts) == 1:
+        return parts[0]
+    return f"({parts[0][0]} OR {parts[1][0]})", parts[0][1] + parts[1][1]
+
+
+def on_day(day_column: str | None, ms_column: str | None, day: str, start: int, end: int) -> Cond:
+    """On the day: the date column is `day`, or the moment falls in [start, end) (UTC ms)."""
+    return _either(
+        None if day_column is None else (f"{day_column} = ?", [day]),
+        None if ms_column is None else (f"({ms_column} >= ? AND {ms_column} < ?)", [start, end]),
+    )
+
+
+def no_time(day_column: str | None, ms_column: str | None) -> Cond:
+    """`…_on=null`: neither a date nor a moment."""
+    return " AND ".join(f"{c} IS NULL" for c in (day_column, ms_column) if c is not None), []
+
+
+def before(day_column: str | None, ms_column: str | None, last_day: str, limit: int) -> Cond:
+    """Strictly before `limit` (ms): a moment before it, or a date on or before `last_day` (the day
+    whose start is the last one before `limit`)."""
+    return _either(
+        None if day_column is None else (f"{day_column} <= ?", [last_day]),
+        None if ms_column is None else (f"{ms_column} < ?", [limit]),
+    )
+
+
+def after(day_column: str | None, ms_column: str | None, first_day: str, limit: int) -> Cond:
+    """Strictly after `limit` (ms): a moment after it, or a date from `first_day` on (the first day
+    that starts after `limit`)."""
+    return _either(
+        None if day_column is None else (f"{day_column} >= ?", [first_day]),
+        None if ms_column is None else (f"{ms_column} > ?", [limit]),
+    )
+
+
+def due_key(dialect: str, table: str, moments: bool = True) -> str:
+    """A task's or project's due time as one sortable number (epoch ms; a date is its UTC start)."""
+    if dialect == "sqlite":
+        day = f"CAST((julianday({table}.due_on) - 2440587.5) * 86400000 AS INTEGER)"
+    else:
+        day = f"(EXTRACT(EPOCH FROM CAST({table}.due_on AS date)) * 1000)::bigint"
+    return f"COALESCE({table}.due_at, {day})" if moments else day
+
+
+def custom_value(field_gid: int, condition: str, params: list[Any], *, negate: bool = False) -> Cond:
+    """The task has a value of the custom field meeting `condition` (over `v`); `negate`: it has none."""
+    found = (
+        "EXISTS (SELECT 1 FROM task_custom_field_values v WHERE v.task_gid = tasks.gid"
+        f" AND v.custom_field_gid = ? AND {condition})"
+    )
+    return (f"NOT {found}" if negate else found), [field_gid, *params]
+
+
+SET_VALUE = (
+    "(v.text_value IS NOT NULL OR v.number_value IS NOT NULL OR v.enum_option_gid IS NOT NULL"
+    " OR v.list_value IS NOT NULL OR v.date_on IS NOT NULL OR v.date_at IS NOT NULL)"
+)
+
+
+def like_pattern(value: str, where: str) -> str:
+    """A LIKE pattern (escape `\\`) for `value` at the start, end, or anywhere of the text."""
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return {"starts_with": escaped + "%", "ends_with": "%" + escaped}.get(where, "%" + escaped + "%")
+
+
+CUSTOM_FIELD = "SELECT resource_subtype FROM custom_fields WHERE gid = ? AND workspace_gid = ?"
+
+
+def ordered(table: str, where: str, order: str) -> str:
+    """The gids of `table` rows meeting `where`, in `order`, one page (`LIMIT ? OFFSET ?`)."""
+    return f"SELECT {table}.gid FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+
+
+def placed(where: str, order: str) -> str:
+    """Like `ordered`, driven from one project's placements `tp` (`tp.project_gid = ?` first)."""
+    return (
+        "SELECT tasks.gid FROM task_projects tp JOIN tasks ON tasks.gid = tp.task_gid"
+        f" WHERE tp.project_gid = ? AND {where} ORDER BY {order} LIMIT ? OFFSET ?"
+    )
+
+
+def placed_due_order(dialect: str, ascending: bool) -> str:
+    """Due date order over `tp.due_key` (no date last either way), as ix_task_projects_due stores it."""
+    postgres = dialect == "postgresql"
+    if ascending:
+        first = "tp.due_key ASC NULLS LAST" if postgres else "tp.due_key IS NULL, tp.due_key ASC"
+        return f"{first}, tp.task_gid ASC"
+    return ("tp.due_key DESC NULLS LAST" if postgres else "tp.due_key DESC") + ", tp.task_gid DESC"

@@ -1,0 +1,249 @@
+"""Task search (`GET /workspaces/{gid}/tasks/search`): Asana's advanced-search filters as SQL.
+
+Asana: https://developers.asana.com/reference/searchtasksforworkspace. Not paginated: at most
+`limit` (default and maximum 100) tasks, newest first by `modified_at` unless `sort_by` says
+otherwise; ties by gid. Only tasks the caller can see (vinyasa.access.task_visible) come back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from vinyasa import access
+from vinyasa.core import Caller
+from vinyasa.errors import InvalidRequest
+from vinyasa.protocol import sql
+from vinyasa.protocol.gids import as_gid
+from vinyasa.protocol.values import parse_date, split_list
+from vinyasa.search import queries
+from vinyasa.search.filters import boolean, sort, times, users
+from vinyasa.search.queries import Cond
+
+SUBTYPES = ("default_task", "milestone", "section", "approval", "custom")
+SORTS = ("due_date", "created_at", "completed_at", "likes", "modified_at")
+_ORDER = {
+    "created_at": "tasks.created_at",
+    "completed_at": "tasks.completed_at",
+    "modified_at": "tasks.modified_at",
+    "likes": "tasks.modified_at",  # no likes are recorded: every task has 0, so the default order
+}
+_CUSTOM = (
+    "value", "is_set", "less_than", "greater_than", "before", "after", "starts_with", "ends_with", "contains"
+)  # fmt: skip
+_COMPARE = {"value": "=", "less_than": "<", "greater_than": ">", "before": "<", "after": ">"}
+_MODES = ("any", "not", "all")
+
+
+def _gids(params: Mapping[str, str], name: str) -> list[str] | None:
+    raw = params.get(name)
+    return None if raw is None else split_list(raw)
+
+
+def _places(
+    ctx: Caller, params: Mapping[str, str], workspace_gid: int
+) -> tuple[list[Cond], bool, int | None]:
+    """projects.* and sections.* (each named one must be visible: 400 otherwise); whether an
+    `any`/`all` one confines the results to visible projects (then every result is visible); the
+    one project of `projects.any` when it names one and there is no `sections.any` (the query is
+    then driven from that project's placements, and its condition is not among those returned)."""
+    out: list[Cond] = []
+    either: list[Cond] = []  # projects.any and sections.any: tasks of the projects *and* of the sections
+    confined = False
+    for kind, column in (("projects", "project_gid"), ("sections", "section_gid")):
+        for mode in _MODES:
+            name = f"{kind}.{mode}"
+            values = _gids(params, name)
+            if values is None:
+                continue
+            gids = []
+            for value in values:
+                if kind == "projects":
+                    project = access.project(ctx, value, name)
+                    gids.append(project.gid)
+                    space = project.workspace_gid
+                else:
+                    section = access.section(ctx, value, name)
+                    gids.append(section.gid)
+                    space = section.project.workspace_gid
+                if space != workspace_gid:
+                    raise access.unknown(name, value, kind[:-1])
+            # A placement copies its task's `completed`: `completed=` narrows the index range too.
+            completed = boolean(params, "completed")
+            also: Cond = ("l.completed = ?", [completed]) if completed is not None else ("", [])
+            condition = queries.linked("task_projects", "task_gid", column, gids, mode, also)
+            (either if mode == "any" else out).append(condition)
+            confined = confined or (mode != "not" and bool(gids))
+    single = None
+    if len(either) == 1 and "sections.any" not in params and len(split_list(params["projects.any"])) == 1:
+        single = as_gid(split_list(params["projects.any"])[0])
+        either = []
+    if either:
+        out.append((" OR ".join(f"({c})" for c, _ in either), [v for _, p in either for v in p]))
+    return out, confined, single
+
+
+def _people(ctx: Caller, params: Mapping[str, str]) -> list[Cond]:
+    out: list[Cond] = []
+    for base, column in (("assignee", "tasks.assignee_gid"), ("created_by", "tasks.created_by_gid")):
+        for mode in ("any", "not"):
+            found = users(ctx, params, f"{base}.{mode}", nulls=base == "assignee")
+            if found is not None:
+                gids, nulls = found
+                out.append(queries.among(column, gids, negate=mode == "not", nulls=nulls))
+    for mode in ("any", "not"):
+        found = users(ctx, params, f"followers.{mode}")
+        if found is not None:
+            out.append(queries.linked("task_followers", "task_gid", "user_gid", found[0], mode))
+    return out
+
+
+def _unknown_kinds(params: Mapping[str, str]) -> None:
+    """Tags and portfolios do not exist in vinyasa: any gid named is unknown (400, as Asana)."""
+    for name, kind in (
+        *((f"tags.{mode}", "tag") for mode in _MODES),
+        ("portfolios.any", "portfolio"),
+    ):
+        for value in _gids(params, name) or []:
+            raise access.unknown(name, value, kind)
+
+
+def _custom_fields(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> list[Cond]:
+    """`custom_fields.{gid}.{op}`: is_set, value (by type), less_than/greater_than (numbers),
+    before/after (dates), starts_with/ends_with/contains (text, case-insensitive)."""
+    out: list[Cond] = []
+    for name, raw in params.items():
+        if not name.startswith("custom_fields."):
+            continue
+        _, gid_text, op = (name.split(".", 2) + ["", ""])[:3]
+        gid = as_gid(gid_text)
+        kind = None if gid is None else sql.fetch_value(ctx.conn, queries.CUSTOM_FIELD, [gid, workspace_gid])
+        if gid is None or kind is None:
+            raise access.unknown(name, gid_text, "custom field")
+        if op not in _CUSTOM:
+            raise InvalidRequest(f"{name}: Not one of custom_fields.{{gid}}.{', .'.join(_CUSTOM)}")
+        out.append(_custom_condition(name, gid, str(kind), op, raw))
+    return out
+
+
+def _custom_condition(name: str, gid: int, kind: str, op: str, raw: str) -> Cond:
+    if op == "is_set":
+        wanted = boolean({name: raw}, name)
+        return queries.custom_value(gid, queries.SET_VALUE, [], negate=not wanted)
+    if op in ("starts_with", "ends_with", "contains"):
+        if kind != "text":
+            raise InvalidRequest(f"{name}: Only for text custom fields")
+        return queries.custom_value(
+            gid, "lower(v.text_value) LIKE ? ESCAPE '\\'", [queries.like_pattern(raw, op)]
+        )
+    if kind == "number" or op in ("less_than", "greater_than", "before", "after"):
+        if kind not in ("number", "date"):
+            raise InvalidRequest(f"{name}: Only for number and date custom fields")
+        if kind == "date":
+            day = parse_date(name, raw)
+            return queries.custom_value(gid, f"v.date_on {_COMPARE[op]} ?", [day])
+        try:
+            number = float(raw)
+        except ValueError:
+            raise InvalidRequest(f"{name}: Not a number: {raw[:64]}") from None
+        return queries.custom_value(gid, f"v.number_value {_COMPARE[op]} ?", [number])
+    if kind == "enum":
+        option = as_gid(raw)
+        if option is None:
+            raise InvalidRequest(f"{name}: Not an enum option gid: {raw[:64]}")
+        return queries.custom_value(gid, "v.enum_option_gid = ?", [option])
+    if kind in ("multi_enum", "people"):
+        item = as_gid(raw)
+        if item is None:
+            raise InvalidRequest(f"{name}: Not a gid: {raw[:64]}")
+        return queries.custom_value(gid, "(',' || v.list_value || ',') LIKE ?", [f"%,{item},%"])
+    if kind == "date":
+        return queries.custom_value(gid, "v.date_on = ?", [parse_date(name, raw)])
+    return queries.custom_value(gid, "v.text_value = ?", [raw])
+
+
+def _flags(params: Mapping[str, str]) -> list[Cond]:
+    out: list[Cond] = []
+    completed = boolean(params, "completed")
+    if completed is not None:
+        out.append(("tasks.completed = ?", [completed]))
+    subtask = boolean(params, "is_subtask")
+    if subtask is not None:
+        out.append(("tasks.parent_gid IS NOT NULL" if subtask else "tasks.parent_gid IS NULL", []))
+    blocked = boolean(params, "is_blocked")
+    if blocked is not None:
+        out.append(queries.flag(queries.BLOCKED, blocked, [False]))
+    blocking = boolean(params, "is_blocking")
+    if blocking is not None:
+        out.append(queries.flag(queries.BLOCKING, blocking, [False]))
+    if boolean(params, "has_attachment"):
+        out.append(("1 = 0", []))  # vinyasa has no attachments: no task has one
+    subtype = params.get("resource_subtype")
+    if subtype is not None:
+        if subtype not in SUBTYPES:
+            raise InvalidRequest(f"resource_subtype: Not one of {', '.join(SUBTYPES)}: {subtype[:64]}")
+        out.append(("tasks.resource_subtype = ?", [subtype]))
+    return out
+
+
+def search_tasks(ctx: Caller, workspace_gid: int, params: Mapping[str, str], limit: int | None) -> list[int]:
+    """The gids of the matching tasks the caller can see, in the requested order (at most `limit`,
+    default 100). 400 for a bad or unknown value of any filter."""
+    conditions: list[Cond] = [("tasks.workspace_gid = ?", [workspace_gid])]
+    dialect = ctx.conn.dialect.name
+    terms = queries.words(params.get("text") or "")
+    if terms:
+        conditions.append(queries.text_match(dialect, "tasks", "task_text", terms))
+    places, confined, single = _places(ctx, params, workspace_gid)
+    conditions += places
+    for mode in ("any",):
+        values = _gids(params, f"teams.{mode}")
+        if values is not None:
+            gids = []
+            for value in values:
+                team_gid, space = access.team(ctx, value, "teams.any")
+                if space != workspace_gid:
+                    raise access.unknown("teams.any", value, "team")
+                gids.append(team_gid)
+            conditions.append(queries.task_teams(gids))
+    _unknown_kinds(params)
+    conditions += _people(ctx, params)
+    conditions += _flags(params)
+    conditions += times(params, "due", "tasks.due_on", "tasks.due_at")
+    conditions += times(params, "start", "tasks.start_on", "tasks.start_at")
+    for prefix in ("created", "completed", "modified"):
+        conditions += times(params, prefix, None, f"tasks.{prefix}_at")
+    conditions += _custom_fields(ctx, params, workspace_gid)
+    by, ascending = sort(params, SORTS)
+    key = queries.due_key(dialect, "tasks") if by == "due_date" else _ORDER[by]
+    direction = "ASC" if ascending else "DESC"
+    order = f"CASE WHEN {key} IS NULL THEN 1 ELSE 0 END, {key} {direction}, tasks.gid {direction}"
+    where = " AND ".join(f"({c})" for c, _ in conditions)
+    bound: list[Any] = [v for _, p in conditions for v in p]
+    if single is None:
+        query = queries.ordered("tasks", where, order)
+    else:  # one project: its placements (completion and due date copied there) in index order
+        completed = boolean(params, "completed")
+        if completed is not None:
+            where, bound = f"tp.completed = ? AND {where}", [completed, *bound]
+        bound = [single, *bound]
+        if by == "due_date":
+            order = queries.placed_due_order(dialect, ascending)
+        query = queries.placed(where, order)
+    return _visible_first(ctx, query, bound, limit or 100, check=not confined)
+
+
+def _visible_first(ctx: Caller, query: str, params: Sequence[Any], limit: int, *, check: bool) -> list[int]:
+    """The first `limit` gids of the ordered `query` (prepared SQL taking LIMIT and OFFSET last)
+    that the caller can see: candidates are read in growing batches and judged by the one rule
+    (vinyasa.access.hidden_tasks), so only as many rows are judged as the answer needs."""
+    found: list[int] = []
+    offset, batch = 0, limit if not check else max(limit, 200)
+    while len(found) < limit:
+        gids = [int(row[0]) for row in sql.fetch(ctx.conn, query, [*params, batch, offset])]
+        hidden = access.hidden_tasks(ctx.conn, ctx, gids) if check and gids else set()
+        found += [gid for gid in gids if gid not in hidden]
+        if len(gids) < batch:
+            break
+        offset, batch = offset + batch, batch * 4
+    return found[:limit]

@@ -1,0 +1,58 @@
+"""A task's followers: adding and removing them (the creator follows a task from its creation).
+
+Asana: https://developers.asana.com/reference/addfollowersfortask. Anyone who sees the task may
+follow or unfollow it themselves; changing other people needs edit access to the task (403).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from vinyasa import access
+from vinyasa.core import Caller, journal
+from vinyasa.db import insert_ignore
+from vinyasa.models import TaskFollower
+from vinyasa.projects import members
+from vinyasa.protocol.values import now_ms
+
+
+def _current(ctx: Caller, task_gid: int, users: list[int]) -> set[int]:
+    stmt = select(TaskFollower.user_gid).where(
+        TaskFollower.task_gid == task_gid, TaskFollower.user_gid.in_(users)
+    )
+    return {int(gid) for gid in ctx.conn.execute(stmt).scalars()}
+
+
+def _users(ctx: Caller, task: access.VisibleTask, values: list[str], workspace_gid: int | None) -> list[int]:
+    users = members.resolve_users(ctx, "followers", values, workspace_gid)
+    if set(users) != {ctx.user_gid}:
+        access.require_task_edit(ctx, task, "change its followers")
+    return users
+
+
+def add_followers(ctx: Caller, task: access.VisibleTask, values: list[str]) -> None:
+    """Make users (`me`, emails, gids; members of the task's workspace: 400 otherwise) follow the
+    task; those already following are left as they are."""
+    users = _users(ctx, task, values, task.workspace_gid)
+    now = now_ms()
+    rows = [{"task_gid": task.gid, "user_gid": u, "created_at": now} for u in users]
+    already = _current(ctx, task.gid, users)
+    insert_ignore(ctx.conn, TaskFollower, rows)
+    topics = journal.task_topics(ctx, task.gid)
+    for user in users:
+        if user not in already:
+            journal.member(ctx, ("task", task.gid), "added", ("user", user), topics=topics, field="followers")
+
+
+def remove_followers(ctx: Caller, task: access.VisibleTask, values: list[str]) -> None:
+    """Stop users following the task; one who does not follow it is no error."""
+    users = _users(ctx, task, values, None)
+    following = _current(ctx, task.gid, users)
+    if not following:
+        return
+    ctx.conn.execute(
+        delete(TaskFollower).where(TaskFollower.task_gid == task.gid, TaskFollower.user_gid.in_(following))
+    )
+    topics = journal.task_topics(ctx, task.gid)
+    for user in sorted(following):
+        journal.member(ctx, ("task", task.gid), "removed", ("user", user), topics=topics, field="followers")
