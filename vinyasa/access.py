@@ -620,6 +620,21 @@ def project_section(ctx: Caller, project_gid: int, field: str, value: object) ->
     return gid
 
 
+# ---- tags --------------------------------------------------------------------------------------
+
+
+def tag(ctx: Caller, value: str, field: str | None = None) -> tuple[int, int]:
+    """A tag in a workspace the caller belongs to, as (gid, workspace gid): a tag is visible to
+    every member of its workspace (Asana has no private tags); 404 in a path, 400 in a body."""
+    gid = as_gid(value)
+    workspace = None
+    if gid is not None:
+        workspace = sql.fetch_value(ctx.conn, "SELECT workspace_gid FROM tags WHERE gid = ?", [gid])
+    if gid is None or workspace is None or int(workspace) not in workspace_roles(ctx):
+        raise unknown(field, value, "tag")
+    return gid, int(workspace)
+
+
 # ---- webhooks ----------------------------------------------------------------------------------
 
 

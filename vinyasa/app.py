@@ -39,6 +39,7 @@ from vinyasa.sections.routes import router as sections_router
 from vinyasa.spec.docs import install_docs
 from vinyasa.statuses.brief_routes import router as project_briefs_router
 from vinyasa.statuses.routes import router as statuses_router
+from vinyasa.tags.routes import router as tags_router
 from vinyasa.tasks.list_routes import router as task_lists_router
 from vinyasa.tasks.routes import router as tasks_router
 from vinyasa.teams.routes import router as teams_router
@@ -74,6 +75,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     rules_own_router,
     search_router,
     dependencies_router,
+    tags_router,
 )
 
 

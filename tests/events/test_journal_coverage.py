@@ -43,10 +43,13 @@ async def _scene(client: httpx.AsyncClient, world: World) -> dict[str, str]:
     field: dict[str, Any] = {"workspace": world.workspace, "resource_subtype": "enum", "name": f"F{project}"}
     field["enum_options"] = [{"name": "a"}, {"name": "b"}]
     made = ok(await client.post("/custom_fields", json={"data": field}), 201)
+    tag = {"name": f"Tag{project}", "workspace": world.workspace}
+    tag_gid = ok(await client.post("/tags", json={"data": tag}), 201)["gid"]
     folio = {"name": "Bets", "workspace": world.workspace}
     portfolio = ok(await client.post("/portfolios", json={"data": folio}), 201)["gid"]
     return {
         "portfolio": portfolio,
+        "tag": tag_gid,
         "field": made["gid"],
         "option": made["enum_options"][0]["gid"],
         "option2": made["enum_options"][1]["gid"],
@@ -129,6 +132,12 @@ RECIPES: dict[str, Recipe] = {
     ),
     "addDependentsForTask": _call("POST", "/tasks/{task}/addDependents", {"dependents": ["{peer}"]}),
     "removeDependentsForTask": _call("POST", "/tasks/{task}/removeDependents", {"dependents": ["{peer}"]}),
+    "createTag": _call("POST", "/tags", {"name": "New", "workspace": "{workspace}"}),
+    "createTagForWorkspace": _call("POST", "/workspaces/{workspace}/tags", {"name": "New"}),
+    "updateTag": _call("PUT", "/tags/{tag}", {"name": "Renamed", "color": "light-green"}),
+    "deleteTag": _call("DELETE", "/tags/{tag}"),
+    "addTagForTask": _call("POST", "/tasks/{task}/addTag", {"tag": "{tag}"}),
+    "removeTagForTask": _call("POST", "/tasks/{task}/removeTag", {"tag": "{tag}"}),
     "addFollowersForTask": _call("POST", "/tasks/{task}/addFollowers", {"followers": ["{colleague}"]}),
     "removeFollowerForTask": _call("POST", "/tasks/{task}/removeFollowers", {"followers": ["{user}"]}),
     "createSectionForProject": _call("POST", "/projects/{project}/sections", {"name": "More"}),
@@ -290,6 +299,8 @@ async def test_write_route_records_its_changes(
     if operation in ("removeDependenciesForTask", "removeDependentsForTask"):
         links = {"data": {"dependents": [scene["peer"]]}}
         ok(await client.post(f"/tasks/{scene['task']}/addDependents", json=links))
+    if operation in ("removeTagForTask", "deleteTag"):
+        ok(await client.post(f"/tasks/{scene['task']}/addTag", json={"data": {"tag": scene["tag"]}}))
     before = world.count("SELECT count(*) FROM journal")
     method, path, data = await RECIPES[operation](client, world, scene)
     response = await client.request(method, path, json={"data": data or {}})

@@ -16,6 +16,7 @@ from vinyasa.models.portfolios import (
 from vinyasa.models.projects import Project, ProjectMember
 from vinyasa.models.rules import Rule, RuleRun
 from vinyasa.models.statuses import ProjectBrief, Status
+from vinyasa.models.tags import Tag, TagFollower, TaskTag
 from vinyasa.models.tasks import Section, Task, TaskDependency, TaskFollower, TaskProject
 from vinyasa.models.webhooks import Webhook, WebhookAttempt
 
@@ -43,7 +44,10 @@ __all__ = [
     "RuleRun",
     "Section",
     "Status",
+    "Tag",
+    "TagFollower",
     "Task",
+    "TaskTag",
     "TaskCustomFieldValue",
     "TaskDependency",
     "TaskFollower",

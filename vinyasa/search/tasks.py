@@ -99,13 +99,29 @@ def _people(ctx: Caller, params: Mapping[str, str]) -> list[Cond]:
 
 
 def _unknown_kinds(params: Mapping[str, str]) -> None:
-    """Tags and portfolios do not exist in vinyasa: any gid named is unknown (400, as Asana)."""
-    for name, kind in (
-        *((f"tags.{mode}", "tag") for mode in _MODES),
-        ("portfolios.any", "portfolio"),
-    ):
-        for value in _gids(params, name) or []:
-            raise access.unknown(name, value, kind)
+    """Portfolios as task containers do not exist in vinyasa: any gid named is unknown (400, as Asana)."""
+    for value in _gids(params, "portfolios.any") or []:
+        raise access.unknown("portfolios.any", value, "portfolio")
+
+
+def _tags(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> list[Cond]:
+    """`tags.any`/`tags.not`/`tags.all`: each named tag must be visible and in the searched
+    workspace (400 otherwise)."""
+    out: list[Cond] = []
+    for mode in _MODES:
+        name = f"tags.{mode}"
+        values = _gids(params, name)
+        if values is None:
+            continue
+        gids = []
+        for value in values:
+            tag_gid, space = access.tag(ctx, value, name)
+            if space != workspace_gid:
+                raise access.unknown(name, value, "tag")
+            gids.append(tag_gid)
+        if gids:
+            out.append(queries.linked("task_tags", "task_gid", "tag_gid", gids, mode))
+    return out
 
 
 def _custom_fields(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> list[Cond]:
@@ -207,6 +223,7 @@ def search_tasks(ctx: Caller, workspace_gid: int, params: Mapping[str, str], lim
                 gids.append(team_gid)
             conditions.append(queries.task_teams(gids))
     _unknown_kinds(params)
+    conditions += _tags(ctx, params, workspace_gid)
     conditions += _people(ctx, params)
     conditions += _flags(params)
     conditions += times(params, "due", "tasks.due_on", "tasks.due_at")

@@ -16,6 +16,7 @@ from vinyasa.models import Project, Task, TaskFollower, TaskProject
 from vinyasa.projects.schemas import UserList
 from vinyasa.protocol.resources import Col, Derived, Records, Ref, RefList, Resource, Value, Viewer, constant
 from vinyasa.protocol.values import Boolean, iso_ms
+from vinyasa.tags.schemas import task_tags
 
 Subtype = Literal["default_task", "milestone", "approval", "custom"]
 
@@ -119,13 +120,12 @@ TASK = Resource(
         "assignee": Ref("assignee_gid", "user"),
         "assignee_section": constant(None),
         "custom_fields": TASK_VALUES.field,
-        # Tags are not built yet: empty.
         "custom_type": constant(None),
         "custom_type_status_option": constant(None),
         "followers": RefList("user", _followers),
         "parent": Ref("parent_gid", "task"),
         "projects": RefList("project", _projects),
-        "tags": constant([]),
+        "tags": RefList("tag", task_tags),
         "workspace": Ref("workspace_gid", "workspace"),
         "permalink_url": Derived(("gid",), _permalink),
     },

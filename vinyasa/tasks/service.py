@@ -21,6 +21,7 @@ from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.values import parse_date, parse_datetime_ms
 from vinyasa.richtext import TASK_TAGS
 from vinyasa.sections import service as sections
+from vinyasa.tags import service as tags
 from vinyasa.tasks import placement, tree
 from vinyasa.tasks.schemas import NOT_NULL, TaskFields
 
@@ -127,8 +128,6 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
     """A new task; the creator follows it. Its workspace comes from `workspace`, `projects`,
     `memberships` or `parent`, which must all agree."""
     _no_nulls(fields)
-    if fields.tags:
-        raise InvalidRequest(f"tags: Unknown object: {fields.tags[0][:64]}")
     if parent is None and fields.parent is not None:
         parent = access.task(ctx, fields.parent, "parent")
     workspaces, places = _targets(ctx, fields)
@@ -153,6 +152,7 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
     followers = (
         members.resolve_users(ctx, "followers", fields.followers, workspace_gid) if fields.followers else []
     )
+    tag_gids = tags.resolve_for_task(ctx, fields.tags, workspace_gid) if fields.tags else []
     for project, _ in places.values():
         access.require_project_level(project, "editor", "add tasks to it")
 
@@ -206,6 +206,7 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
         journal.record(ctx, ("task", gid), "added", parent=("task", parent.gid), topics=topics)
     elif not places:
         journal.record(ctx, ("task", gid), "added", parent=("workspace", workspace_gid), topics=topics)
+    tags.tag_new_task(ctx, gid, tag_gids)
     return gid
 
 

@@ -1,0 +1,1 @@
+"""Tags: labels in a workspace, put on tasks (Asana tag Tags)."""

@@ -1,0 +1,27 @@
+"""All SQL of tags (tables `tags`, `tag_followers`, `task_tags`)."""
+
+from __future__ import annotations
+
+from vinyasa.protocol.pagination import Listing
+
+FOLLOWERS = (
+    "SELECT tag_gid, user_gid FROM tag_followers WHERE tag_gid IN ({marks}) ORDER BY created_at, user_gid"
+)
+TASK_TAGS = "SELECT task_gid, tag_gid FROM task_tags WHERE task_gid IN ({marks}) ORDER BY added_at, tag_gid"
+FOLLOW = "INSERT INTO tag_followers (tag_gid, user_gid, created_at) VALUES (?, ?, ?)"
+TAGGED = "SELECT 1 FROM task_tags WHERE task_gid = ? AND tag_gid = ?"
+ADD = "INSERT INTO task_tags (task_gid, tag_gid, added_at) VALUES (?, ?, ?)"
+REMOVE = "DELETE FROM task_tags WHERE task_gid = ? AND tag_gid = ?"
+# The tasks a deleted tag was on: each of them changes (its `tags`).
+TASKS_OF = "SELECT task_gid FROM task_tags WHERE tag_gid = ?"
+DELETE = "DELETE FROM tags WHERE gid = ?"
+
+
+def workspace_tags(workspace_gid: int) -> Listing:
+    """A workspace's tags, oldest first (gids grow with time)."""
+    return Listing("tags", "workspace_gid = ?", [workspace_gid], ("gid",))
+
+
+def task_tags(task_gid: int) -> Listing:
+    """A task's tags in the order they were added."""
+    return Listing("task_tags", "task_gid = ?", [task_gid], ("added_at", "tag_gid"))

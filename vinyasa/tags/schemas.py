@@ -1,0 +1,101 @@
+"""Tags on the wire (TagResponse / TagCompact) and the bodies tag endpoints take.
+
+Asana: https://developers.asana.com/reference/tags
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection
+
+from vinyasa.models import Tag
+from vinyasa.projects.schemas import UserList
+from vinyasa.protocol import sql
+from vinyasa.protocol.resources import Col, Derived, Ref, RefList, Resource, Viewer
+from vinyasa.protocol.values import iso_ms
+from vinyasa.tags import queries
+
+# TagBase.color's enum (null clears it).
+Color = Literal[
+    "dark-pink",
+    "dark-green",
+    "dark-blue",
+    "dark-red",
+    "dark-teal",
+    "dark-brown",
+    "dark-orange",
+    "dark-purple",
+    "dark-warm-gray",
+    "light-pink",
+    "light-green",
+    "light-blue",
+    "light-red",
+    "light-teal",
+    "light-brown",
+    "light-orange",
+    "light-purple",
+    "light-warm-gray",
+]
+
+
+def _grouped(conn: Connection, query: str, gids: list[int]) -> dict[int, list[int]]:
+    """Rows (own gid, linked gid) of `query` (one `{marks}` for the gids) grouped by own gid, in order."""
+    out: dict[int, list[int]] = {}
+    for own, linked in sql.fetch(conn, query.format(marks=sql.marks(len(gids))), gids):
+        out.setdefault(int(own), []).append(int(linked))
+    return out
+
+
+def _followers(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
+    return _grouped(conn, queries.FOLLOWERS, gids)
+
+
+def task_tags(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
+    """Each task's tags, oldest first (a task's tags share its workspace: all visible with it)."""
+    return _grouped(conn, queries.TASK_TAGS, gids)
+
+
+def _permalink(row: Mapping[str, Any], viewer: Viewer) -> str:
+    return f"{viewer.base_url}/0/{row['gid']}/list"
+
+
+TAG = Resource(
+    "tag",
+    Tag.__table__,
+    {
+        "name": Col("name"),
+        "color": Col("color"),
+        "notes": Col("notes"),
+        "created_at": Col("created_at", iso_ms),
+        "followers": RefList("user", _followers),
+        "workspace": Ref("workspace_gid", "workspace"),
+        "permalink_url": Derived(("gid",), _permalink),
+    },
+    compact=("name",),
+)
+
+
+class TagFields(BaseModel):
+    """TagBaseRequest (updateTag): `name`, `color`, `notes`."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: str | None = Field(default=None, max_length=1024)
+    color: Color | None = None
+    notes: str | None = Field(default=None, max_length=65536)
+
+
+class TagCreateFields(TagFields):
+    """TagCreateRequest: also `followers` (users) and `workspace` (a path may name it instead)."""
+
+    followers: UserList | None = None
+    workspace: str | None = Field(default=None, max_length=64)
+
+
+class TagBody(BaseModel):
+    """addTag/removeTag: `tag`, a tag gid."""
+
+    model_config = ConfigDict(extra="ignore")
+    tag: str | None = Field(default=None, max_length=64)
