@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("gid", name=op.f("pk_tags")),
     )
     with op.batch_alter_table("tags", schema=None) as batch_op:
-        batch_op.create_index("ix_tags_workspace", ["workspace_gid", "gid"], unique=False)
+        batch_op.create_index("ix_tags_workspace", ["workspace_gid", "created_at", "gid"], unique=False)
     op.create_table(
         "tag_followers",
         sa.Column("tag_gid", sa.BigInteger(), nullable=False),

@@ -19,7 +19,7 @@ class Tag(Base):
     color: Mapped[str | None] = mapped_column(String(32))
     notes: Mapped[str] = mapped_column(Text)
     created_at: Mapped[Millis]
-    __table_args__ = (Index("ix_tags_workspace", "workspace_gid", "gid"),)
+    __table_args__ = (Index("ix_tags_workspace", "workspace_gid", "created_at", "gid"),)
 
 
 class TagFollower(Base):

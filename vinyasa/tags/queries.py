@@ -18,8 +18,8 @@ DELETE = "DELETE FROM tags WHERE gid = ?"
 
 
 def workspace_tags(workspace_gid: int) -> Listing:
-    """A workspace's tags, oldest first (gids grow with time)."""
-    return Listing("tags", "workspace_gid = ?", [workspace_gid], ("gid",))
+    """A workspace's tags, oldest first (gids are scrambled: creation time, then gid)."""
+    return Listing("tags", "workspace_gid = ?", [workspace_gid], ("created_at", "gid"))
 
 
 def task_tags(task_gid: int) -> Listing:
