@@ -125,7 +125,18 @@ def test_opt_fields_arrays_and_responses(node_run):
     ]
     assert calls["getCustomFieldSettingsForProject"][0]["custom_field"]["name"] == "Node stage 2"
     assert calls["removeCustomFieldSettingForProject"] == {}
+    tag = calls["createTag"]
+    assert tag["name"] == "Node tag" and tag["color"] == "light-green"
+    assert calls["getTag"]["permalink_url"].endswith(f"/{tag['gid']}/list")
+    assert calls["updateTag"]["notes"] == "From node"
+    assert {t["gid"] for t in calls["getTags"]} >= {tag["gid"], calls["createTagForWorkspace"]["gid"]}
+    assert [t["name"] for t in calls["getTagsForTask"]] == ["Node tag"]
+    assert [t["tags"] for t in calls["getTasksForTag"]] == [[{"gid": tag["gid"], "name": "Node tag"}]] * 2
+    assert calls["walk:getTasksForTag"]["pages"] == 2
+    assert len(calls["searchTasksForWorkspace:tags"]) == 1  # removed from the second task
+    assert node_run["expected_errors"]["addTagForTask:unknown"]["status"] == 400
     for deleted in (
+        "deleteTag",
         "deleteCustomField",
         "deleteProject",
         "deleteTask",

@@ -33,6 +33,7 @@ const api = {
   portfolioMemberships: new Asana.PortfolioMembershipsApi(client),
   webhooks: new Asana.WebhooksApi(client),
   rules: new Asana.RulesApi(client),
+  tags: new Asana.TagsApi(client),
 };
 const WS = env.VINYASA_WORKSPACE;
 const TEAM = env.VINYASA_TEAM;
@@ -242,6 +243,25 @@ async function main() {
     api.tasks.addFollowersForTask({ data: { followers: [people[1]] } }, tasks[1], fields("followers")));
   await call("removeFollowerForTask", () =>
     api.tasks.removeFollowerForTask({ data: { followers: [people[1]] } }, tasks[1], fields("followers")));
+  // ---- tags --------------------------------------------------------------------------------------
+  const tag = await call("createTag", () =>
+    api.tags.createTag({ data: { name: "Node tag", workspace: WS, color: "light-green" } }, fields("name", "color")));
+  const tag2 = await call("createTagForWorkspace", () =>
+    api.tags.createTagForWorkspace({ data: { name: "Node tag 2" } }, WS, fields("name", "workspace")));
+  await call("getTag", () => api.tags.getTag(tag.gid, fields("name", "color", "followers", "permalink_url")));
+  await call("updateTag", () => api.tags.updateTag({ data: { notes: "From node" } }, tag.gid, fields("notes")));
+  await call("getTags", () => api.tags.getTags({ workspace: WS, ...fields("name") }));
+  await call("getTagsForWorkspace", () => api.tags.getTagsForWorkspace(WS, fields("name")));
+  await call("addTagForTask", () => api.tasks.addTagForTask({ data: { tag: tag.gid } }, tasks[1]));
+  await call("addTagForTask:2", () => api.tasks.addTagForTask({ data: { tag: tag.gid } }, tasks[2]));
+  await call("getTagsForTask", () => api.tags.getTagsForTask(tasks[1], fields("name")));
+  await walk("walk:getTasksForTag", () => api.tasks.getTasksForTag(tag.gid, { limit: 1, ...fields("name") }));
+  await call("getTasksForTag", () => api.tasks.getTasksForTag(tag.gid, fields("name", "tags.name")));
+  await call("searchTasksForWorkspace:tags", () =>
+    api.tasks.searchTasksForWorkspace(WS, { "tags.any": tag.gid, ...fields("name") }));
+  await call("removeTagForTask", () => api.tasks.removeTagForTask({ data: { tag: tag.gid } }, tasks[2]));
+  await refused("addTagForTask:unknown", () => api.tasks.addTagForTask({ data: { tag: "1" } }, tasks[1]));
+  await call("deleteTag", () => api.tags.deleteTag(tag2.gid));
   await call("deleteTask", () => api.tasks.deleteTask(tasks[4]));
   await call("deleteSection", () => api.sections.deleteSection(b.gid));
 
