@@ -4,6 +4,8 @@ access and bad input."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import api_client
@@ -16,9 +18,10 @@ pytestmark = pytest.mark.anyio
 TAGGED = "SELECT count(*) FROM task_tags"
 
 
-async def make_tag(client, world, name="Urgent", **fields) -> dict:
+async def make_tag(client, world, name="Urgent", **fields) -> dict[str, Any]:
     body = {"name": name, "workspace": world.workspace, **fields}
-    return ok(await client.post("/tags", json={"data": body}), 201)
+    made: dict[str, Any] = ok(await client.post("/tags", json={"data": body}), 201)
+    return made
 
 
 async def test_create_read_update_delete(client, world):
