@@ -133,7 +133,7 @@ def test_opt_fields_arrays_and_responses(node_run):
     assert [t["name"] for t in calls["getTagsForTask"]] == ["Node tag"]
     assert [t["tags"] for t in calls["getTasksForTag"]] == [[{"gid": tag["gid"], "name": "Node tag"}]] * 2
     assert calls["walk:getTasksForTag"]["pages"] == 2
-    assert len(calls["searchTasksForWorkspace:tags"]) == 1  # removed from the second task
+    assert len(calls["searchTasksForWorkspace:tags"]) == 2  # searched before removeTagForTask
     assert node_run["expected_errors"]["addTagForTask:unknown"]["status"] == 400
     for deleted in (
         "deleteTag",

@@ -6,39 +6,20 @@ Asana: https://developers.asana.com/reference/tags
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
 from vinyasa.models import Tag
-from vinyasa.projects.schemas import UserList
+from vinyasa.projects.schemas import PaletteColor, UserList
 from vinyasa.protocol import sql
 from vinyasa.protocol.resources import Col, Derived, Ref, RefList, Resource, Viewer
 from vinyasa.protocol.values import iso_ms
 from vinyasa.tags import queries
 
-# TagBase.color's enum (null clears it).
-Color = Literal[
-    "dark-pink",
-    "dark-green",
-    "dark-blue",
-    "dark-red",
-    "dark-teal",
-    "dark-brown",
-    "dark-orange",
-    "dark-purple",
-    "dark-warm-gray",
-    "light-pink",
-    "light-green",
-    "light-blue",
-    "light-red",
-    "light-teal",
-    "light-brown",
-    "light-orange",
-    "light-purple",
-    "light-warm-gray",
-]
+# TagBase.color: Asana's palette (null clears it; no "none" as projects have).
+Color = PaletteColor
 
 
 def _grouped(conn: Connection, query: str, gids: list[int]) -> dict[int, list[int]]:
