@@ -4,6 +4,7 @@ access and bad input."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -177,3 +178,20 @@ async def test_search_by_tags(client, world):
     assert await names(**{"tags.not": blue["gid"]}) == ["B", "C"]
     fails(await client.get(f"/workspaces/{world.workspace}/tasks/search", params={"tags.any": "123"}), 400)
     assert c
+
+
+async def test_concurrent_add_remove_and_delete(client, world):
+    """Racing addTag/removeTag of one tag and a tag delete: only 200s/404s, the tag added (and
+    journaled) at most once per add, nothing left pointing at a deleted tag."""
+    tag = await make_tag(client, world)
+    task = await make_task(client, world, "Raced")
+    body = {"data": {"tag": tag["gid"]}}
+    added = await asyncio.gather(*(client.post(f"/tasks/{task}/addTag", json=body) for _ in range(8)))
+    assert {r.status_code for r in added} == {200} and world.count(TAGGED) == 1
+    journaled = "SELECT count(*) FROM journal WHERE resource_gid = :task AND action = 'added'"
+    assert world.count(journaled, task=int(task)) == 2  # the task's creation and one addTag
+    calls = [client.post(f"/tasks/{task}/removeTag", json=body) for _ in range(4)]
+    calls += [client.post(f"/tasks/{task}/addTag", json=body) for _ in range(4)]
+    raced = await asyncio.gather(*calls, client.delete(f"/tags/{tag['gid']}"))
+    assert {r.status_code for r in raced} <= {200, 400, 404}, [r.text for r in raced if r.status_code >= 500]
+    assert world.count(TAGGED) == 0

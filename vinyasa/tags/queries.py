@@ -9,9 +9,8 @@ FOLLOWERS = (
 )
 TASK_TAGS = "SELECT task_gid, tag_gid FROM task_tags WHERE task_gid IN ({marks}) ORDER BY added_at, tag_gid"
 FOLLOW = "INSERT INTO tag_followers (tag_gid, user_gid, created_at) VALUES (?, ?, ?)"
-TAGGED = "SELECT 1 FROM task_tags WHERE task_gid = ? AND tag_gid = ?"
 ADD = "INSERT INTO task_tags (task_gid, tag_gid, added_at) VALUES (?, ?, ?)"
-REMOVE = "DELETE FROM task_tags WHERE task_gid = ? AND tag_gid = ?"
+REMOVE = "DELETE FROM task_tags WHERE task_gid = ? AND tag_gid = ? RETURNING tag_gid"
 # The tasks a deleted tag was on: each of them changes (its `tags`).
 TASKS_OF = "SELECT task_gid FROM task_tags WHERE tag_gid = ?"
 DELETE = "DELETE FROM tags WHERE gid = ?"

@@ -17,9 +17,9 @@ from __future__ import annotations
 from vinyasa import access
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
-from vinyasa.db import insert_row, update_row
+from vinyasa.db import insert_ignore, insert_row, update_row
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import Tag
+from vinyasa.models import Tag, TaskTag
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import new_gid
 from vinyasa.tags import queries
@@ -114,16 +114,16 @@ def _journal(ctx: Caller, task_gid: int, tag_gid: int, action: str) -> None:
 def add_tag(ctx: Caller, task: access.VisibleTask, value: str | None) -> None:
     """Put the tag on the task (already there: no change, no error)."""
     tag_gid = _tag_for(ctx, task, value)
-    if not sql.fetch(ctx.conn, queries.TAGGED, [task.gid, tag_gid]):
-        sql.execute_many(ctx.conn, queries.ADD, [(task.gid, tag_gid, now_ms())])
+    # ON CONFLICT DO NOTHING: two concurrent addTags of one tag add (and journal) it once, no 500.
+    row = {"task_gid": task.gid, "tag_gid": tag_gid, "added_at": now_ms()}
+    if insert_ignore(ctx.conn, TaskTag, [row]):
         _journal(ctx, task.gid, tag_gid, "added")
 
 
 def remove_tag(ctx: Caller, task: access.VisibleTask, value: str | None) -> None:
     """Take the tag off the task (not there: no change, no error)."""
     tag_gid = _tag_for(ctx, task, value)
-    if sql.fetch(ctx.conn, queries.TAGGED, [task.gid, tag_gid]):
-        sql.execute_many(ctx.conn, queries.REMOVE, [(task.gid, tag_gid)])
+    if sql.fetch(ctx.conn, queries.REMOVE, [task.gid, tag_gid]):  # RETURNING: removed by this request
         _journal(ctx, task.gid, tag_gid, "removed")
 
 
