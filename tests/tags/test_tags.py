@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import api_client
+from tests.events.test_events import events, fresh_sync
 from tests.helpers import fails, ok
 from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
@@ -195,3 +196,17 @@ async def test_concurrent_add_remove_and_delete(client, world):
     raced = await asyncio.gather(*calls, client.delete(f"/tags/{tag['gid']}"))
     assert {r.status_code for r in raced} <= {200, 400, 404}, [r.text for r in raced if r.status_code >= 500]
     assert world.count(TAGGED) == 0
+
+
+async def test_add_and_remove_are_task_events_with_the_tag_as_parent(client, world):
+    project = (await make_project(client, world))["gid"]
+    task = await make_task(client, world, "Evented", projects=[project])
+    tag = await make_tag(client, world)
+    sync = await fresh_sync(client, project)
+    ok(await client.post(f"/tasks/{task}/addTag", json={"data": {"tag": tag["gid"]}}))
+    ok(await client.post(f"/tasks/{task}/removeTag", json={"data": {"tag": tag["gid"]}}))
+    seen = [
+        (e["action"], e["resource"]["gid"], e["parent"]["resource_type"], e["parent"]["gid"])
+        for e in (await events(client, project, sync))["data"]
+    ]
+    assert seen == [("added", task, "tag", tag["gid"]), ("removed", task, "tag", tag["gid"])]
