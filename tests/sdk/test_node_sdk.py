@@ -269,3 +269,11 @@ def test_search_dependencies_and_followers(node_run):
     assert blocked == sorted([ids["tasks"][1], ids["tasks"][3]])
     assert ids["people"][1] in [f["gid"] for f in calls["addFollowersForTask"]["followers"]]
     assert ids["people"][1] not in [f["gid"] for f in calls["removeFollowerForTask"]["followers"]]
+
+
+def test_user_for_workspace_and_goal_settings(node_run):
+    assert node_run["calls"]["getUserForWorkspace"] == {
+        "gid": node_run["ids"].get("me", node_run["calls"]["getUser"]["gid"]),
+        "email": node_run["calls"]["getUser"]["email"],
+    }
+    assert node_run["expected_errors"]["getCustomFieldSettingsForGoal"]["status"] == 404

@@ -118,6 +118,9 @@ async function main() {
   await walk("walk:getUsersForWorkspace", () =>
     api.users.getUsersForWorkspace(WS, { limit: 2, ...fields("name", "email") }));
   await walk("walk:getUsers", () => api.users.getUsers({ workspace: WS, limit: 2, ...fields("email") }));
+  await call("getUserForWorkspace", () => api.users.getUserForWorkspace(WS, "me", fields("email")));
+  await refused("getCustomFieldSettingsForGoal", () =>
+    api.customFieldSettings.getCustomFieldSettingsForGoal("12345", {}));
 
   // ---- teams ----------------------------------------------------------------------------------
   const team = await call("createTeam", () =>
