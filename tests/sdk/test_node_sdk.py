@@ -273,7 +273,10 @@ def test_search_dependencies_and_followers(node_run):
 
 def test_user_for_workspace_and_goal_settings(node_run):
     assert node_run["calls"]["getUserForWorkspace"] == {
-        "gid": node_run["ids"].get("me", node_run["calls"]["getUser"]["gid"]),
+        "gid": node_run["calls"]["getUser"]["gid"],
         "email": node_run["calls"]["getUser"]["email"],
     }
     assert node_run["expected_errors"]["getCustomFieldSettingsForGoal"]["status"] == 404
+    name = node_run["calls"]["getUser"]["name"]
+    assert node_run["calls"]["updateUser"]["name"] == name + " N"
+    assert node_run["calls"]["updateUserForWorkspace"]["name"] == name

@@ -119,6 +119,10 @@ async function main() {
     api.users.getUsersForWorkspace(WS, { limit: 2, ...fields("name", "email") }));
   await walk("walk:getUsers", () => api.users.getUsers({ workspace: WS, limit: 2, ...fields("email") }));
   await call("getUserForWorkspace", () => api.users.getUserForWorkspace(WS, "me", fields("email")));
+  const myName = (out.calls.getUser && out.calls.getUser.name) || "owner";
+  await call("updateUser", () => api.users.updateUser({ data: { name: myName + " N" } }, "me", fields("name")));
+  await call("updateUserForWorkspace", () =>
+    api.users.updateUserForWorkspace({ data: { name: myName } }, WS, "me", fields("name")));
   await refused("getCustomFieldSettingsForGoal", () =>
     api.customFieldSettings.getCustomFieldSettingsForGoal("12345", {}));
 
