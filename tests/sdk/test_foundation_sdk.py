@@ -118,3 +118,20 @@ def test_update_user_and_user_for_workspace(live):
     with pytest.raises(ApiException) as refused:
         users.update_user({"data": {"custom_fields": {"1": "x"}}}, "me", {})
     assert refused.value.status == 400
+
+
+def test_my_tasks_with_the_sdk(live):
+    client = live.client()
+    tasks = asana.TasksApi(client)
+    made = [
+        tasks.create_task({"data": {"name": f"mine {i}", "workspace": live.workspace, "assignee": "me"}}, {})[
+            "gid"
+        ]
+        for i in range(3)
+    ]
+    lists = asana.UserTaskListsApi(client)
+    mine = lists.get_user_task_list_for_user("me", live.workspace, {"opt_fields": "owner,workspace"})
+    assert mine["owner"]["gid"] == live.user and mine["workspace"]["gid"] == live.workspace
+    assert lists.get_user_task_list(mine["gid"], {"opt_fields": "name"})["name"].startswith("My tasks in ")
+    walked = [t["gid"] for t in tasks.get_tasks_for_user_task_list(mine["gid"], {"limit": 2})]
+    assert walked[-3:] == made

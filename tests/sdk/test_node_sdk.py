@@ -280,3 +280,14 @@ def test_user_for_workspace_and_goal_settings(node_run):
     name = node_run["calls"]["getUser"]["name"]
     assert node_run["calls"]["updateUser"]["name"] == name + " N"
     assert node_run["calls"]["updateUserForWorkspace"]["name"] == name
+
+
+def test_user_task_lists_through_the_node_sdk(node_run):
+    calls = node_run["calls"]
+    me = calls["getUser"]["gid"]
+    mine = calls["getUserTaskListForUser"]
+    assert mine["owner"]["gid"] == me and mine["name"].startswith("My tasks in ")
+    listed = calls["getUserTaskList"]
+    assert set(listed) == {"gid", "workspace"} and listed["gid"] == mine["gid"]
+    tasks = calls["getTasksForUserTaskList"]
+    assert isinstance(tasks, list) and all(set(t) == {"gid", "name"} for t in tasks)

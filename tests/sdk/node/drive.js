@@ -33,6 +33,7 @@ const api = {
   portfolioMemberships: new Asana.PortfolioMembershipsApi(client),
   webhooks: new Asana.WebhooksApi(client),
   rules: new Asana.RulesApi(client),
+  userTaskLists: new Asana.UserTaskListsApi(client),
 };
 const WS = env.VINYASA_WORKSPACE;
 const TEAM = env.VINYASA_TEAM;
@@ -123,6 +124,13 @@ async function main() {
   await call("updateUser", () => api.users.updateUser({ data: { name: myName + " N" } }, "me", fields("name")));
   await call("updateUserForWorkspace", () =>
     api.users.updateUserForWorkspace({ data: { name: myName } }, WS, "me", fields("name")));
+  const myList = await call("getUserTaskListForUser", () =>
+    api.userTaskLists.getUserTaskListForUser("me", WS, fields("name", "owner")));
+  if (myList) {
+    await call("getUserTaskList", () => api.userTaskLists.getUserTaskList(myList.gid, fields("workspace")));
+    await call("getTasksForUserTaskList", () =>
+      api.tasks.getTasksForUserTaskList(myList.gid, { completed_since: "now", ...fields("name") }));
+  }
   await refused("getCustomFieldSettingsForGoal", () =>
     api.customFieldSettings.getCustomFieldSettingsForGoal("12345", {}));
 
