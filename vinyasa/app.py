@@ -43,6 +43,7 @@ from vinyasa.tags.routes import router as tags_router
 from vinyasa.tasks.list_routes import router as task_lists_router
 from vinyasa.tasks.routes import router as tasks_router
 from vinyasa.teams.routes import router as teams_router
+from vinyasa.user_task_lists.routes import router as user_task_lists_router
 from vinyasa.users.routes import router as users_router
 from vinyasa.webhooks.log_routes import router as webhook_log_router
 from vinyasa.webhooks.routes import create_router as webhook_create_router
@@ -52,6 +53,7 @@ from vinyasa.workspaces.routes import router as workspaces_router
 
 ROUTERS: tuple[APIRouter, ...] = (
     users_router,
+    user_task_lists_router,
     workspaces_router,
     teams_router,
     projects_router,

@@ -100,6 +100,8 @@ RECIPES: dict[str, Recipe] = {
     "deleteWebhook": _delete_webhook,
     "createTeam": _call("POST", "/teams", {"name": "New team", "organization": "{workspace}"}),
     "updateTeam": _call("PUT", "/teams/{team}", {"name": "Renamed team"}),
+    "updateUser": _call("PUT", "/users/me", {"name": "Renamed owner"}),
+    "updateUserForWorkspace": _call("PUT", "/workspaces/{workspace}/users/me", {"name": "Owner again"}),
     "addUserForTeam": _call("POST", "/teams/{team}/addUser", {"user": "{newcomer}"}),
     "removeUserForTeam": _call("POST", "/teams/{team}/removeUser", {"user": "{user}"}),
     "addMembersForProject": _call("POST", "/projects/{project}/addMembers", {"members": ["{colleague}"]}),

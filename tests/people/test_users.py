@@ -86,3 +86,44 @@ async def test_other_users_see_me_through_shared_workspace(world):
             "gid": world.user,
             "email": "owner@example.com",
         }
+
+
+async def test_user_for_workspace(client, world):
+    bob, _ = world.person("bob@example.com")
+    other = world.other_workspace("Elsewhere", "stranger@example.com")
+    data = ok(await client.get(f"/workspaces/{world.workspace}/users/{bob}"))
+    assert data["gid"] == bob and data["email"] == "bob@example.com"
+    assert ok(await client.get(f"/workspaces/{world.workspace}/users/me"))["gid"] == world.user
+    fails(await client.get(f"/workspaces/{world.workspace}/users/{other['user']}"), 404)
+    fails(await client.get(f"/workspaces/{other['workspace']}/users/me"), 404)
+    fails(await client.get(f"/workspaces/{world.workspace}/users/nobody@example.com"), 404)
+
+
+@pytest.mark.parametrize("goal", ["123", "nope"])
+async def test_goal_custom_field_settings_are_unknown(client, world, goal):
+    fails(await client.get(f"/goals/{goal}/custom_field_settings"), 404)
+
+
+@pytest.mark.parametrize("path", ["/users/me", "/workspaces/{ws}/users/me"])
+async def test_update_own_name(client, world, path):
+    path = path.format(ws=world.workspace)
+    data = ok(await client.put(path, json={"data": {"name": "  New Name ", "email": "ignored@x.io"}}))
+    assert data["name"] == "New Name" and data["email"] == "owner@example.com"
+    assert ok(await client.get("/users/me"))["name"] == "New Name"
+    assert world.count("SELECT count(*) FROM journal WHERE resource_gid = :g", g=int(world.user)) >= 1
+
+
+async def test_update_user_refusals(client, world):
+    bob, _ = world.person("bob@example.com")
+    other = world.other_workspace("Elsewhere", "stranger@example.com")
+    fails(await client.put(f"/users/{bob}", json={"data": {"name": "Robert"}}), 403)
+    fails(await client.put(f"/workspaces/{world.workspace}/users/{bob}", json={"data": {"name": "R"}}), 403)
+    assert ok(await client.get(f"/users/{bob}"))["name"] == "bob"
+    fails(await client.put(f"/users/{other['user']}", json={"data": {"name": "X"}}), 404)
+    fails(await client.put(f"/workspaces/{other['workspace']}/users/me", json={"data": {"name": "X"}}), 404)
+    fails(await client.put("/users/me", json={"data": {"name": ""}}), 400)
+    fails(await client.put("/users/me", json={"data": {"name": "   "}}), 400)
+    fails(await client.put("/users/me", json={"data": {"custom_fields": {"1": "x"}}}), 400)
+    assert ok(await client.get("/users/me"))["name"] == "owner"
+    # an empty change answers the record, unchanged
+    assert ok(await client.put(f"/users/{bob}", json={"data": {}}))["name"] == "bob"

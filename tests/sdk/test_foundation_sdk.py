@@ -105,3 +105,33 @@ def test_get_team_update_workspace_and_remove_user(live):
     with pytest.raises(ApiException) as info:
         asana.UsersApi(client).get_user(person["gid"], {})
     assert info.value.status == 404
+
+
+def test_update_user_and_user_for_workspace(live):
+    users = asana.UsersApi(live.client())
+    me = users.get_user_for_workspace(live.workspace, "me", {"opt_fields": "name,email"})
+    assert me["email"] == "owner@example.com"
+    renamed = users.update_user({"data": {"name": me["name"] + " SDK"}}, "me", {"opt_fields": "name"})
+    assert renamed == {"gid": live.user, "name": me["name"] + " SDK"}
+    back = users.update_user_for_workspace({"data": {"name": me["name"]}}, live.workspace, "me", {})
+    assert back["name"] == me["name"]
+    with pytest.raises(ApiException) as refused:
+        users.update_user({"data": {"custom_fields": {"1": "x"}}}, "me", {})
+    assert refused.value.status == 400
+
+
+def test_my_tasks_with_the_sdk(live):
+    client = live.client()
+    tasks = asana.TasksApi(client)
+    made = [
+        tasks.create_task({"data": {"name": f"mine {i}", "workspace": live.workspace, "assignee": "me"}}, {})[
+            "gid"
+        ]
+        for i in range(3)
+    ]
+    lists = asana.UserTaskListsApi(client)
+    mine = lists.get_user_task_list_for_user("me", live.workspace, {"opt_fields": "owner,workspace"})
+    assert mine["owner"]["gid"] == live.user and mine["workspace"]["gid"] == live.workspace
+    assert lists.get_user_task_list(mine["gid"], {"opt_fields": "name"})["name"].startswith("My tasks in ")
+    walked = [t["gid"] for t in tasks.get_tasks_for_user_task_list(mine["gid"], {"limit": 2})]
+    assert walked[-3:] == made

@@ -280,3 +280,25 @@ def test_search_dependencies_and_followers(node_run):
     assert blocked == sorted([ids["tasks"][1], ids["tasks"][3]])
     assert ids["people"][1] in [f["gid"] for f in calls["addFollowersForTask"]["followers"]]
     assert ids["people"][1] not in [f["gid"] for f in calls["removeFollowerForTask"]["followers"]]
+
+
+def test_user_for_workspace_and_goal_settings(node_run):
+    assert node_run["calls"]["getUserForWorkspace"] == {
+        "gid": node_run["calls"]["getUser"]["gid"],
+        "email": node_run["calls"]["getUser"]["email"],
+    }
+    assert node_run["expected_errors"]["getCustomFieldSettingsForGoal"]["status"] == 404
+    name = node_run["calls"]["getUser"]["name"]
+    assert node_run["calls"]["updateUser"]["name"] == name + " N"
+    assert node_run["calls"]["updateUserForWorkspace"]["name"] == name
+
+
+def test_user_task_lists_through_the_node_sdk(node_run):
+    calls = node_run["calls"]
+    me = calls["getUser"]["gid"]
+    mine = calls["getUserTaskListForUser"]
+    assert mine["owner"]["gid"] == me and mine["name"].startswith("My tasks in ")
+    listed = calls["getUserTaskList"]
+    assert set(listed) == {"gid", "workspace"} and listed["gid"] == mine["gid"]
+    tasks = calls["getTasksForUserTaskList"]
+    assert isinstance(tasks, list) and all(set(t) == {"gid", "name"} for t in tasks)

@@ -134,3 +134,9 @@ async def remove_custom_field_setting_for_project(ctx: CtxDep, project_gid: str)
     parent = _project_parent(ctx, project_gid)
     settings.remove_setting(ctx, parent, ctx.input(RemoveSettingBody).custom_field)
     return ctx.empty()
+
+
+@settings_router.get("/goals/{goal_gid}/custom_field_settings", operation_id="getCustomFieldSettingsForGoal")
+async def get_custom_field_settings_for_goal(ctx: CtxDep, goal_gid: str) -> Response:
+    """Goals are out of scope (docs/deviations.md): every goal gid answers as an unknown one, 404."""
+    raise access.unknown(None, goal_gid, "goal")

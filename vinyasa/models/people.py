@@ -77,3 +77,16 @@ class TeamMember(Base):
     is_guest: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[Millis]
     __table_args__ = (UniqueConstraint("team_gid", "user_gid"),)
+
+
+class UserTaskList(Base):
+    """A user's My Tasks in one workspace, created on first use (one per user and workspace)."""
+
+    __tablename__ = "user_task_lists"
+    gid: Mapped[GidPk]
+    user_gid: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.gid", ondelete="CASCADE"))
+    workspace_gid: Mapped[int] = mapped_column(BigInteger, ForeignKey("workspaces.gid", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(1024))
+    __table_args__ = (
+        UniqueConstraint("user_gid", "workspace_gid", name="uq_user_task_lists_user_workspace"),
+    )

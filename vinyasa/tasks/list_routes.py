@@ -25,7 +25,9 @@ def _since(field: str, value: str) -> int:
     return now_ms() if value.strip().lower() == "now" else parse_datetime_ms(field, value)
 
 
-def _times(completed_since: str | None, modified_since: str | None) -> tuple[int | None, int | None]:
+def completion_times(
+    completed_since: str | None, modified_since: str | None
+) -> tuple[int | None, int | None]:
     """The two time filters as epoch ms ("now": the current time)."""
     return (
         None if completed_since is None else _since("completed_since", completed_since),
@@ -37,7 +39,7 @@ def _project_tasks(
     ctx: Ctx, project_gid: int, completed_since: str | None, modified_since: str | None
 ) -> Response:
     keys = ("tp.section_position", "tp.position", "tp.task_gid")
-    times = _times(completed_since, modified_since)
+    times = completion_times(completed_since, modified_since)
     return ctx.page(TASK, queries.placed_tasks("tp.project_gid = ?", [project_gid], keys, *times))
 
 
@@ -45,7 +47,7 @@ def _section_tasks(
     ctx: Ctx, section_gid: int, completed_since: str | None, modified_since: str | None
 ) -> Response:
     keys = ("tp.position", "tp.task_gid")
-    times = _times(completed_since, modified_since)
+    times = completion_times(completed_since, modified_since)
     return ctx.page(TASK, queries.placed_tasks("tp.section_gid = ?", [section_gid], keys, *times))
 
 
@@ -81,7 +83,7 @@ async def get_tasks(
     stmt = select(Task.gid).where(
         Task.assignee_gid == user, Task.workspace_gid == workspace_gid, access.task_visible(ctx)
     )
-    condition, params = queries.filters("tasks", *_times(completed_since, modified_since))
+    condition, params = queries.filters("tasks", *completion_times(completed_since, modified_since))
     return ctx.page(TASK, stmt.where(sql.clause(condition, params)) if condition else stmt)
 
 

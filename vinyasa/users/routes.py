@@ -9,8 +9,8 @@ from starlette.responses import Response
 from vinyasa import access
 from vinyasa.models import TeamMember, User, WorkspaceMember
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
-from vinyasa.users.schemas import USER
-from vinyasa.users.service import resolve_user
+from vinyasa.users.schemas import USER, UserFields
+from vinyasa.users.service import resolve_user, update_user
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Users"])
 
@@ -22,6 +22,14 @@ ALPHABETICAL_CAP = 2000
 async def get_user(ctx: CtxDep, user_gid: str, workspace: str | None = None) -> Response:
     """The full record of a user (`me`, an email or a gid); `workspace` is accepted and ignored."""
     return ctx.one(USER, resolve_user(ctx, user_gid))
+
+
+@router.put("/users/{user_gid}", operation_id="updateUser")
+async def update_user_route(ctx: CtxDep, user_gid: str, workspace: str | None = None) -> Response:
+    """Change a user (`name`: the caller's own only, else 403); answers the full record."""
+    gid = resolve_user(ctx, user_gid)
+    update_user(ctx, gid, ctx.input(UserFields))
+    return ctx.one(USER, gid)
 
 
 @router.get("/users", operation_id="getUsers")
@@ -47,6 +55,34 @@ async def get_users_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
     members = select(WorkspaceMember.user_gid).where(WorkspaceMember.workspace_gid == gid)
     stmt = select(User.name, User.gid).where(User.gid.in_(members))
     return ctx.page(USER, stmt, cap=ALPHABETICAL_CAP, truncate=True)
+
+
+@router.get("/workspaces/{workspace_gid}/users/{user_gid}", operation_id="getUserForWorkspace")
+async def get_user_for_workspace(ctx: CtxDep, workspace_gid: str, user_gid: str) -> Response:
+    """A member of one of the caller's workspaces (`me`, an email or a gid); 404 for a non-member."""
+    return ctx.one(USER, _workspace_member(ctx, workspace_gid, user_gid))
+
+
+@router.put("/workspaces/{workspace_gid}/users/{user_gid}", operation_id="updateUserForWorkspace")
+async def update_user_for_workspace(ctx: CtxDep, workspace_gid: str, user_gid: str) -> Response:
+    """updateUser for a member of the workspace (404 for a non-member); answers the full record."""
+    gid = _workspace_member(ctx, workspace_gid, user_gid)
+    update_user(ctx, gid, ctx.input(UserFields))
+    return ctx.one(USER, gid)
+
+
+def _workspace_member(ctx: CtxDep, workspace_gid: str, user_gid: str) -> int:
+    """The gid of a member of one of the caller's workspaces; 404 otherwise."""
+    gid = access.workspace(ctx, workspace_gid)
+    user = resolve_user(ctx, user_gid)
+    member = ctx.conn.execute(
+        select(WorkspaceMember.user_gid).where(
+            WorkspaceMember.workspace_gid == gid, WorkspaceMember.user_gid == user
+        )
+    ).first()
+    if member is None:
+        raise access.unknown(None, user_gid, "user")
+    return user
 
 
 @router.get("/teams/{team_gid}/users", operation_id="getUsersForTeam")

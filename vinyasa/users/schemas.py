@@ -40,3 +40,11 @@ class UserReference(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     user: str = Field(min_length=1, max_length=320)
+
+
+class UserFields(BaseModel):
+    """updateUser bodies (UserUpdateRequest): `name` (the caller's own only) and `custom_fields`."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: str | None = Field(default=None, min_length=1, max_length=512)
+    custom_fields: dict[str, object] | None = None

@@ -5,11 +5,13 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, insert, select
 
 from vinyasa.access import shares_workspace, unknown
-from vinyasa.core import Caller
+from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
-from vinyasa.errors import InvalidRequest
-from vinyasa.models import User
+from vinyasa.db import update_row
+from vinyasa.errors import Forbidden, InvalidRequest
+from vinyasa.models import User, WorkspaceMember
 from vinyasa.protocol.gids import as_gid, new_gid
+from vinyasa.users.schemas import UserFields
 
 
 def find_user(conn: Connection, value: str, me: int | None = None) -> int | None:
@@ -47,3 +49,23 @@ def create_user(conn: Connection, email: str, name: str | None = None) -> int:
 def user_count(conn: Connection) -> int:
     """How many users exist (an empty database has none)."""
     return int(conn.execute(select(func.count()).select_from(User)).scalar_one())
+
+
+def update_user(ctx: Caller, user_gid: int, fields: UserFields) -> None:
+    """Apply updateUser: a user may rename only themselves (Asana: `name` is "read-only except when
+    same user as requester"), else 403; vinyasa keeps no custom field values on users, so a
+    non-empty `custom_fields` is a 400 (docs/deviations.md). Journals a `changed` per field."""
+    if fields.custom_fields:
+        raise InvalidRequest("custom_fields: Custom fields cannot be set on users in this workspace")
+    if fields.name is None:
+        return
+    if user_gid != ctx.user_gid:
+        raise Forbidden("You do not have permission to change another user's name.")
+    name = fields.name.strip()
+    if not name:
+        raise InvalidRequest("name: Cannot be empty")
+    update_row(ctx.conn, User, user_gid, {"name": name})
+    spaces = ctx.conn.execute(
+        select(WorkspaceMember.workspace_gid).where(WorkspaceMember.user_gid == user_gid)
+    ).scalars()
+    journal.changed(ctx, ("user", user_gid), ["name"], topics=list(spaces))

@@ -34,6 +34,7 @@ const api = {
   webhooks: new Asana.WebhooksApi(client),
   rules: new Asana.RulesApi(client),
   tags: new Asana.TagsApi(client),
+  userTaskLists: new Asana.UserTaskListsApi(client),
 };
 const WS = env.VINYASA_WORKSPACE;
 const TEAM = env.VINYASA_TEAM;
@@ -119,6 +120,20 @@ async function main() {
   await walk("walk:getUsersForWorkspace", () =>
     api.users.getUsersForWorkspace(WS, { limit: 2, ...fields("name", "email") }));
   await walk("walk:getUsers", () => api.users.getUsers({ workspace: WS, limit: 2, ...fields("email") }));
+  await call("getUserForWorkspace", () => api.users.getUserForWorkspace(WS, "me", fields("email")));
+  const myName = (out.calls.getUser && out.calls.getUser.name) || "owner";
+  await call("updateUser", () => api.users.updateUser({ data: { name: myName + " N" } }, "me", fields("name")));
+  await call("updateUserForWorkspace", () =>
+    api.users.updateUserForWorkspace({ data: { name: myName } }, WS, "me", fields("name")));
+  const myList = await call("getUserTaskListForUser", () =>
+    api.userTaskLists.getUserTaskListForUser("me", WS, fields("name", "owner")));
+  if (myList) {
+    await call("getUserTaskList", () => api.userTaskLists.getUserTaskList(myList.gid, fields("workspace")));
+    await call("getTasksForUserTaskList", () =>
+      api.tasks.getTasksForUserTaskList(myList.gid, { completed_since: "now", ...fields("name") }));
+  }
+  await refused("getCustomFieldSettingsForGoal", () =>
+    api.customFieldSettings.getCustomFieldSettingsForGoal("12345", {}));
 
   // ---- teams ----------------------------------------------------------------------------------
   const team = await call("createTeam", () =>

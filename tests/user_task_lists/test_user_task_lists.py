@@ -1,0 +1,62 @@
+"""My Tasks: getUserTaskListForUser, getUserTaskList, getTasksForUserTaskList."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import api_client
+from tests.helpers import fails, ok
+from tests.tasks.helpers import make_task
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_list_is_created_once_and_owned(client, world):
+    path = f"/users/me/user_task_list?workspace={world.workspace}"
+    first = ok(await client.get(path))
+    assert first == {
+        "gid": first["gid"],
+        "resource_type": "user_task_list",
+        "name": "My tasks in Acme",
+        "owner": {"gid": world.user, "resource_type": "user", "name": "owner"},
+        "workspace": {"gid": world.workspace, "resource_type": "workspace", "name": "Acme"},
+    }
+    assert ok(await client.get(f"/users/{world.user}/user_task_list?workspace={world.workspace}")) == first
+    assert ok(await client.get(f"/user_task_lists/{first['gid']}")) == first
+    assert world.count("SELECT count(*) FROM user_task_lists") == 1
+
+
+async def test_only_the_owner_sees_it(client, world):
+    bob, bob_token = world.person("bob@example.com")
+    mine = ok(await client.get(f"/users/me/user_task_list?workspace={world.workspace}"))["gid"]
+    fails(await client.get(f"/users/{bob}/user_task_list?workspace={world.workspace}"), 404)
+    async with api_client(world.env, bob_token) as as_bob:
+        fails(await as_bob.get(f"/user_task_lists/{mine}"), 404)
+        fails(await as_bob.get(f"/user_task_lists/{mine}/tasks"), 404)
+        theirs = ok(await as_bob.get(f"/users/me/user_task_list?workspace={world.workspace}"))["gid"]
+    assert theirs != mine
+    fails(await client.get(f"/user_task_lists/{theirs}"), 404)
+    fails(await client.get("/user_task_lists/nope"), 404)
+    fails(await client.get("/users/me/user_task_list"), 400)
+    other = world.other_workspace("Elsewhere", "stranger@example.com")
+    fails(await client.get(f"/users/me/user_task_list?workspace={other['workspace']}"), 400)
+
+
+async def test_tasks_assigned_in_order_with_completed_since(client, world):
+    bob, _ = world.person("bob@example.com")
+    one = await make_task(client, world, name="one", assignee="me")
+    await make_task(client, world, name="bob's", assignee=bob)
+    two = await make_task(client, world, name="two", assignee="me")
+    done = await make_task(client, world, name="done", assignee="me")
+    ok(await client.put(f"/tasks/{done}", json={"data": {"completed": True}}))
+    utl = ok(await client.get(f"/users/me/user_task_list?workspace={world.workspace}"))["gid"]
+    listed = ok(await client.get(f"/user_task_lists/{utl}/tasks"))
+    assert [t["gid"] for t in listed] == [one, two, done]
+    assert set(listed[0]) == {"gid", "resource_type", "name", "resource_subtype"}
+    now = ok(await client.get(f"/user_task_lists/{utl}/tasks?completed_since=now"))
+    assert [t["gid"] for t in now] == [one, two]
+    page = (await client.get(f"/user_task_lists/{utl}/tasks?limit=2")).json()
+    assert [t["gid"] for t in page["data"]] == [one, two]
+    rest = ok(await client.get(f"/user_task_lists/{utl}/tasks?limit=2&offset={page['next_page']['offset']}"))
+    assert [t["gid"] for t in rest] == [done]
+    fails(await client.get(f"/user_task_lists/{utl}/tasks?completed_since=garbage"), 400)

@@ -1,0 +1,1 @@
+"""User task lists (My Tasks): the tasks assigned to a user in one workspace."""

@@ -1,0 +1,46 @@
+"""User task list endpoints: a user's My Tasks in a workspace, the list itself, and its tasks."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+from starlette.responses import Response
+
+from vinyasa import access
+from vinyasa.models import Task
+from vinyasa.protocol import sql
+from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+from vinyasa.tasks import queries
+from vinyasa.tasks.list_routes import completion_times
+from vinyasa.tasks.schemas import TASK
+from vinyasa.user_task_lists import service
+from vinyasa.user_task_lists.schemas import USER_TASK_LIST
+
+router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["User task lists"])
+
+
+@router.get("/users/{user_gid}/user_task_list", operation_id="getUserTaskListForUser")
+async def get_user_task_list_for_user(ctx: CtxDep, user_gid: str, workspace: str | None = None) -> Response:
+    """The caller's own My Tasks in `workspace` (required); another user's is a 404."""
+    return ctx.one(USER_TASK_LIST, service.for_user(ctx, user_gid, workspace))
+
+
+@router.get("/user_task_lists/{user_task_list_gid}", operation_id="getUserTaskList")
+async def get_user_task_list(ctx: CtxDep, user_task_list_gid: str) -> Response:
+    """A user task list; only its owner sees it (404 for anyone else)."""
+    gid, _ = service.owned(ctx, user_task_list_gid)
+    return ctx.one(USER_TASK_LIST, gid)
+
+
+@router.get("/user_task_lists/{user_task_list_gid}/tasks", operation_id="getTasksForUserTaskList")
+async def get_tasks_for_user_task_list(
+    ctx: CtxDep, user_task_list_gid: str, completed_since: str | None = None
+) -> Response:
+    """The owner's visible assigned tasks in the list's workspace, oldest created first (paginated;
+    docs/deviations.md); `completed_since`: incomplete tasks plus those completed since then."""
+    _, workspace_gid = service.owned(ctx, user_task_list_gid)
+    stmt = select(Task.created_at, Task.gid).where(
+        Task.assignee_gid == ctx.user_gid, Task.workspace_gid == workspace_gid, access.task_visible(ctx)
+    )
+    condition, params = queries.filters("tasks", *completion_times(completed_since, None))
+    return ctx.page(TASK, stmt.where(sql.clause(condition, params)) if condition else stmt)

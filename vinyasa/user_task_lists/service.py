@@ -1,0 +1,60 @@
+"""Finding (and creating on first use) the caller's user task list; only its owner can see it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from vinyasa import access
+from vinyasa.core import Caller
+from vinyasa.db import insert_ignore
+from vinyasa.errors import InvalidRequest
+from vinyasa.models import UserTaskList, Workspace
+from vinyasa.protocol.gids import as_gid, new_gid
+from vinyasa.users.service import resolve_user
+
+
+def for_user(ctx: Caller, user: str, workspace: str | None) -> int:
+    """The gid of `user`'s list in `workspace` (created on first use). Asana shows a My Tasks only to
+    its owner: another user (or an unknown one) is a 404; `workspace` missing or unknown is a 400."""
+    if workspace is None:
+        raise InvalidRequest("workspace: Missing input")
+    workspace_gid = access.workspace(ctx, workspace, "workspace")
+    if resolve_user(ctx, user) != ctx.user_gid:
+        raise access.unknown(None, user, "user")
+    found = _find(ctx, workspace_gid)
+    if found is not None:
+        return found
+    name = ctx.conn.execute(select(Workspace.name).where(Workspace.gid == workspace_gid)).scalar_one()
+    row = {
+        "gid": new_gid(ctx.conn),
+        "user_gid": ctx.user_gid,
+        "workspace_gid": workspace_gid,
+        "name": f"My tasks in {name}",
+    }
+    insert_ignore(ctx.conn, UserTaskList, [row])  # a concurrent first use may have made it
+    made = _find(ctx, workspace_gid)
+    assert made is not None
+    return made
+
+
+def _find(ctx: Caller, workspace_gid: int) -> int | None:
+    return ctx.conn.execute(
+        select(UserTaskList.gid).where(
+            UserTaskList.user_gid == ctx.user_gid, UserTaskList.workspace_gid == workspace_gid
+        )
+    ).scalar_one_or_none()
+
+
+def owned(ctx: Caller, value: str) -> tuple[int, int]:
+    """(gid, workspace gid) of a list the caller owns, in one of the caller's workspaces; else 404."""
+    gid = as_gid(value)
+    row = None
+    if gid is not None:
+        row = ctx.conn.execute(
+            select(UserTaskList.workspace_gid).where(
+                UserTaskList.gid == gid, UserTaskList.user_gid == ctx.user_gid
+            )
+        ).first()
+    if gid is None or row is None or row[0] not in access.workspace_roles(ctx):
+        raise access.unknown(None, value, "user_task_list")
+    return gid, int(row[0])
