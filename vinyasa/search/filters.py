@@ -46,9 +46,9 @@ def users(
     ctx: Caller, params: Mapping[str, str], name: str, *, nulls: bool = False
 ) -> tuple[list[int], bool] | None:
     """The users (`me`, email or gid) a `….any`/`….not` parameter names, and whether it names `null`
-    (only where `nulls`: an unassigned task). Absent: None; an unknown user: 400."""
+    (only where `nulls`: an unassigned task). Absent or empty (no filter): None; an unknown user: 400."""
     raw = params.get(name)
-    if raw is None:
+    if raw is None or not split_list(raw):
         return None
     gids: list[int] = []
     has_null = False

@@ -41,9 +41,9 @@ def among(column: str, values: list[int], negate: bool = False, nulls: bool = Fa
 def linked(link: str, own: str, column: str, values: list[int], mode: str, also: Cond = ("", [])) -> Cond:
     """Through a link table (`link` rows with `own` = the task): `any` of the values (an IN list the
     planner can drive from the link's index; `also` narrows those link rows further), `not` any of
-    them, or `all` of them (one each). No values: `any` matches nothing, `not` and `all` everything."""
+    them, or `all` of them (one each). No values (`projects.any=`) is no filter, as for tags."""
     if not values:
-        return ("1 = 0" if mode == "any" else "1 = 1"), []
+        return "1 = 1", []
     marks = ", ".join("?" * len(values))
     if mode == "all":
         one = f"EXISTS (SELECT 1 FROM {link} l WHERE l.{own} = tasks.gid AND l.{column} = ?)"
@@ -57,9 +57,9 @@ def linked(link: str, own: str, column: str, values: list[int], mode: str, also:
 
 
 def task_teams(values: list[int]) -> Cond:
-    """The task is in a project of one of these teams (none: nothing matches)."""
+    """The task is in a project of one of these teams (none given: no filter)."""
     if not values:
-        return "1 = 0", []
+        return "1 = 1", []
     marks = ", ".join("?" * len(values))
     return (
         "EXISTS (SELECT 1 FROM task_projects l JOIN projects p ON p.gid = l.project_gid"
