@@ -74,7 +74,7 @@ async def test_fast_path_and_full_stack_give_the_same_answers(client):
     # Matched directly: the endpoint's 404. Not matched: the full stack decides (a 404 envelope for a
     # wrong method, Starlette's redirect for a trailing slash), as before the route table existed.
     fails(await client.get("/projects/1"), 404, "project")
-    fails(await client.put("/users/me"), 404, "No matching route")
+    fails(await client.delete("/users/me"), 404, "No matching route")  # no DELETE /users/{gid}
     assert (await client.head("/users/me")).status_code == 200  # HEAD answers as GET (RFC 9110)
     assert (await client.head("/users/me/nothing")).status_code == 404
     r = await client.get("/projects/1/")
