@@ -635,7 +635,7 @@ def main() -> int:
         if ordering is None
         else [
             {
-                "scenario": f"worst single insert at one spot, {ordering.tasks:,} tasks",
+                "scenario": f"worst single insert at two spots (first, middle), {ordering.tasks:,} tasks",
                 "worst_ms": round(ordering.worst_ms, 3),
                 "p99_ms": round(ordering.p99_ms, 3),
                 "p50_ms": round(ordering.p50_ms, 3),
