@@ -298,3 +298,39 @@ class RequestTransactions:
         for idle in self._idle.values():
             while idle:
                 idle.pop().close()
+
+
+# ---- the two commits outside a request's transaction --------------------------------------------
+#
+# A request's transaction is committed by `Transactions.begin` (the route class owns it). Two other
+# places end a transaction of their own, each through one of these helpers so it is plain that they are
+# not a request committing early.
+
+
+@contextmanager
+def savepoint(conn: Connection) -> Iterator[None]:
+    """A SAVEPOINT (nested transaction) inside `conn`'s current transaction: released when the block
+    ends, rolled back to when it raises (the exception goes on). Releasing it commits nothing: the
+    enclosing transaction still decides. Used where one step may fail without undoing the others
+    (vinyasa.rules.engine: each rule run on a task)."""
+    nested = conn.begin_nested()
+    try:
+        yield
+    except BaseException:
+        nested.rollback()
+        raise
+    nested.commit()  # RELEASE SAVEPOINT
+
+
+@contextmanager
+def private_image_transaction(image: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A transaction on a private in-memory SQLite image (vinyasa.control.template), committed when
+    the block ends and rolled back when it raises. The image is no request's database and no route
+    owns it, so it commits itself; nothing else sees it until it is copied over the live database."""
+    image.execute("BEGIN")
+    try:
+        yield image
+    except BaseException:
+        image.rollback()
+        raise
+    image.commit()

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from vinyasa.control import store
+from vinyasa.db import private_image_transaction
 
 _SNAPSHOTS = "SELECT name, created_at, objects, data FROM emulator_snapshots"
 _PUT_SNAPSHOT = "INSERT INTO emulator_snapshots (name, created_at, objects, data) VALUES (?, ?, ?, ?)"
@@ -46,20 +47,19 @@ class Template:
         image = sqlite3.connect(":memory:", check_same_thread=False)
         with self._lock:
             self._image.backup(image)
-        image.execute("BEGIN")
-        for table in reversed(store.owned_tables()):
-            image.execute(f'DELETE FROM "{table.name}"')
-        image.execute("DELETE FROM meta WHERE key <> 'offset_secret'")
-        for table in store.owned_tables():
-            saved = state.tables.get(str(table.name))
-            if saved:
-                columns, rows = saved
-                names = ", ".join(f'"{c}"' for c in columns)
-                marks = ", ".join("?" for _ in columns)
-                image.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
-        image.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", state.meta)
-        image.execute("UPDATE gid_counter SET value = ? WHERE id = 1", (state.gid_position,))
-        image.commit()
+        with private_image_transaction(image):
+            for table in reversed(store.owned_tables()):
+                image.execute(f'DELETE FROM "{table.name}"')
+            image.execute("DELETE FROM meta WHERE key <> 'offset_secret'")
+            for table in store.owned_tables():
+                saved = state.tables.get(str(table.name))
+                if saved:
+                    columns, rows = saved
+                    names = ", ".join(f'"{c}"' for c in columns)
+                    marks = ", ".join("?" for _ in columns)
+                    image.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
+            image.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", state.meta)
+            image.execute("UPDATE gid_counter SET value = ? WHERE id = 1", (state.gid_position,))
         return Template(image)
 
     def restore(self, engine: Engine) -> None:
