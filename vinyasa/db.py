@@ -300,11 +300,11 @@ class RequestTransactions:
                 idle.pop().close()
 
 
-# ---- the two commits outside a request's transaction --------------------------------------------
+# ---- the commits outside a request's transaction --------------------------------------------
 #
-# A request's transaction is committed by `Transactions.begin` (the route class owns it). Two other
-# places end a transaction of their own, each through one of these helpers so it is plain that they are
-# not a request committing early.
+# A request's transaction is committed by `RequestTransactions.begin` (the route class owns it). The
+# few places that end a transaction of their own do it through these helpers, so it is plain that they
+# are not a request committing early.
 
 
 @contextmanager
@@ -323,14 +323,16 @@ def savepoint(conn: Connection) -> Iterator[None]:
 
 
 @contextmanager
-def private_image_transaction(image: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """A transaction on a private in-memory SQLite image (vinyasa.control.template), committed when
-    the block ends and rolled back when it raises. The image is no request's database and no route
-    owns it, so it commits itself; nothing else sees it until it is copied over the live database."""
-    image.execute("BEGIN")
+def driver_transaction(conn: sqlite3.Connection, *, immediate: bool = False) -> Iterator[sqlite3.Connection]:
+    """A transaction on a bare sqlite3 connection, committed when the block ends and rolled back
+    when it raises. For SQLite work that bypasses SQLAlchemy, so no route owns its transaction
+    (vinyasa.control.template): filling a private in-memory image, which nothing else sees until it
+    is copied over the live database, and putting the saved snapshots back into the live database
+    right after such a copy (`immediate`: BEGIN IMMEDIATE, taking the write lock at once)."""
+    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
     try:
-        yield image
+        yield conn
     except BaseException:
-        image.rollback()
+        conn.execute("ROLLBACK")
         raise
-    image.commit()
+    conn.execute("COMMIT")
