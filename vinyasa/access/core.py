@@ -13,6 +13,7 @@ from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest, NotFound
 from vinyasa.models import ProjectMember, Task, TaskFollower, TaskProject, TeamMember, WorkspaceMember
 from vinyasa.protocol import sql
+from vinyasa.protocol.gids import as_gid
 from vinyasa.protocol.messages import bad_gid, say
 
 
@@ -43,8 +44,9 @@ def workspace_roles(ctx: Caller) -> dict[int, bool]:
 #
 # Each rule is written once, for a viewer that is either the caller's gid (`*_visible(ctx)`, for
 # queries composed per request) or the bind parameter `viewer` with the viewer's workspaces as a
-# subquery: the one-object lookups of each rule module build their statement once per process that way, since
-# building these expressions costs milliseconds a request (GET /tasks/{gid}: ~2.5 ms CPU).
+# subquery: the one-object lookups of each rule module (`find`) build their statement once per process
+# that way, since building these expressions costs milliseconds a request (GET /tasks/{gid}: ~2.5 ms
+# CPU).
 
 Viewer = Any  # an int (the caller's gid) or the `viewer` bind parameter
 Workspaces = Any  # a list of workspace gids or a subquery of them
@@ -75,9 +77,17 @@ def per_viewer(
     return lambda ctx: cached(ctx.user_gid, mine(ctx))
 
 
-def lookup(ctx: Caller, prepared: Any, gid: int) -> Any:
-    """The row of a prepared one-object lookup (parameters `viewer` and `gid`); None when not visible."""
-    return ctx.conn.execute(prepared, {"viewer": ctx.user_gid, "gid": gid}).first()
+def find(ctx: Caller, prepared: Callable[[], Any], value: str, field: str | None, kind: str) -> Any:
+    """The row a prepared one-object lookup (`prepared()`, with the parameters `viewer` and `gid`)
+    reads for the gid string `value`; the `unknown` error naming `kind` when `value` is no gid or
+    names nothing the caller can see."""
+    gid = as_gid(value)
+    row = None
+    if gid is not None:
+        row = ctx.conn.execute(prepared(), {"viewer": ctx.user_gid, "gid": gid}).first()
+    if row is None:
+        raise unknown(field, value, kind)
+    return row
 
 
 # Aliases for the visibility conditions, so they also work in queries that join these tables. Made

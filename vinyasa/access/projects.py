@@ -16,7 +16,7 @@ from vinyasa.access.core import (
     VISIBLE_TM,
     Viewer,
     Workspaces,
-    lookup,
+    find,
     per_viewer,
     unknown,
     viewer_workspaces,
@@ -157,14 +157,7 @@ def _prepared_membership() -> Any:
 
 def project_membership(ctx: Caller, value: str) -> int:
     """A project membership whose project the caller can see, by gid string (404 otherwise)."""
-    gid = as_gid(value)
-    found = None
-    if gid is not None:
-        row = lookup(ctx, _prepared_membership(), gid)
-        found = None if row is None else row[0]
-    if found is None:
-        raise unknown(None, value, "project membership")
-    return int(found)
+    return int(find(ctx, _prepared_membership, value, None, "project membership")[0])
 
 
 def project_child(ctx: Caller, table: str, value: str, kind: str) -> tuple[int, int]:

@@ -18,10 +18,9 @@ from vinyasa.access.core import (
     VISIBLE_TP,
     Viewer,
     Workspaces,
+    find,
     hidden_among,
-    lookup,
     per_viewer,
-    unknown,
     viewer_workspaces,
 )
 from vinyasa.access.projects import PROJECT_LEVELS, project, project_rule
@@ -29,7 +28,6 @@ from vinyasa.core import Caller
 from vinyasa.errors import Forbidden, NotFound
 from vinyasa.models import Project, Task
 from vinyasa.protocol import sql
-from vinyasa.protocol.gids import as_gid
 
 
 def _task_own(viewer: Viewer, workspaces: Workspaces, task: FromClause) -> ColumnElement[bool]:
@@ -85,12 +83,7 @@ class VisibleTask:
 
 def task(ctx: Caller, value: str, field: str | None = None) -> VisibleTask:
     """A task the caller can see, by gid string (404 in a path, 400 in a body)."""
-    gid = as_gid(value)
-    row = None
-    if gid is not None:
-        row = lookup(ctx, _prepared(), gid)
-    if row is None:
-        raise unknown(field, value, "task")
+    row = find(ctx, _prepared, value, field, "task")
     return VisibleTask(row.gid, row.workspace_gid, row.parent_gid, row.root_gid)
 
 

@@ -14,15 +14,13 @@ from vinyasa.access.core import (
     VIEWER,
     Viewer,
     Workspaces,
+    find,
     hidden_among,
-    lookup,
     per_viewer,
-    unknown,
     viewer_workspaces,
 )
 from vinyasa.core import Caller
 from vinyasa.models import Team, TeamMember
-from vinyasa.protocol.gids import as_gid
 
 
 def _team_rule(viewer: Viewer, workspaces: Workspaces) -> ColumnElement[bool]:
@@ -53,12 +51,7 @@ def _prepared() -> Any:
 
 def team(ctx: Caller, value: str, field: str | None = None) -> tuple[int, int]:
     """A team the caller can see, as (team gid, workspace gid)."""
-    gid = as_gid(value)
-    row = None
-    if gid is not None:
-        row = lookup(ctx, _prepared(), gid)
-    if row is None:
-        raise unknown(field, value, "team")
+    row = find(ctx, _prepared, value, field, "team")
     return row.gid, row.workspace_gid
 
 
