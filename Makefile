@@ -34,7 +34,7 @@ test: install  ## the whole suite, on SQLite and PostgreSQL
 check: install  ## ruff (lint + format) and mypy --strict, on the code and the tests
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
-	$(BIN)/mypy vinyasa tests tools
+	$(BIN)/mypy vinyasa tests tools bench
 
 bench: install  ## performance against the targets (needs wrk)
 	$(BIN)/python -m bench.run

@@ -17,15 +17,13 @@ Usage: python -m bench.jobs [--tasks 1000] [--seconds 3]   (bench.run calls `mea
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
@@ -81,7 +79,9 @@ def _seed(
         sections += new_sections
         gids = allocate(conn, count)
         tops = gids[: count * 4 // 5]
-        tasks, places, values = [], [], []
+        tasks: list[dict[str, Any]] = []
+        places: list[dict[str, Any]] = []
+        values: list[dict[str, Any]] = []
         for i, g in enumerate(gids):
             parent = None if i < len(tops) else tops[i % len(tops)]
             day = 1 + i % 27
@@ -163,16 +163,11 @@ def _churn(base: str, token: str, project: str, stop: threading.Event) -> None:
 
 def measure(tasks: int = 1000, seconds: float = 3.0, rounds: int = 3) -> JobsResult:
     """Seed a fresh SQLite database, serve it, and time duplicates with and without load."""
-    from bench.run import _free_port, _request, server, wrk
+    from bench.run import _free_port, _request, initialized, server, wrk
 
     tmp = Path(tempfile.mkdtemp(prefix="vinyasa-bench-jobs-"))
     url = f"sqlite:///{tmp / 'jobs.db'}"
-    env = {**os.environ, "VINYASA_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    made = json.loads(
-        subprocess.run(
-            [str(BIN / "vinyasa"), "init", "--json"], env=env, capture_output=True, text=True, check=True
-        ).stdout
-    )
+    env, made = initialized(url)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with server([str(BIN / "vinyasa"), "serve", "--port", str(port)], env, base + "/healthz"):

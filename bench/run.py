@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +74,17 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def initialized(url: str) -> tuple[dict[str, str], dict[str, str]]:
+    """`vinyasa init --json` on the database at `url`: the environment to serve it with, and what
+    init printed (token, user, workspace, team)."""
+    env = {**os.environ, "VINYASA_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [str(BIN / "vinyasa"), "init", "--json"], env=env, capture_output=True, text=True, check=True
+    )
+    made: dict[str, str] = json.loads(done.stdout)
+    return env, made
 
 
 def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
@@ -164,7 +175,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _request(
-    base: str, token: str, method: str, path: str, body: dict[str, object] | None = None
+    base: str, token: str, method: str, path: str, body: Mapping[str, object] | None = None
 ) -> dict[str, object]:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(base + "/api/1.0" + path, data=data, method=method)
@@ -349,12 +360,7 @@ def main() -> int:
     ports = {name: _free_port() for name in ("raw", "vin1", "vin2", "pg1")}
     seeds: dict[str, dict[str, str]] = {}
     for kind, url in databases.items():
-        env = {**os.environ, "VINYASA_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-        made = json.loads(
-            subprocess.run(
-                [str(BIN / "vinyasa"), "init", "--json"], env=env, capture_output=True, text=True, check=True
-            ).stdout
-        )
+        env, made = initialized(url)
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         count = 12 if kind == "sqlite" else 1
@@ -584,10 +590,10 @@ def main() -> int:
             base = f"http://127.0.0.1:{ports[name]}"
             with server(cmd, env, base + probe) as proc:
                 for sc in wanted:
-                    body = (sc.body or post_body) if sc.post else None
-                    wrk(base + sc.path, sc.connections, 0.5, seed["token"], body, sc.method)  # warm-up
+                    load = (sc.body or post_body) if sc.post else None
+                    wrk(base + sc.path, sc.connections, 0.5, seed["token"], load, sc.method)  # warm-up
                     before = _cpu_seconds(proc.pid)
-                    result = wrk(base + sc.path, sc.connections, seconds, seed["token"], body, sc.method)
+                    result = wrk(base + sc.path, sc.connections, seconds, seed["token"], load, sc.method)
                     spent = _cpu_seconds(proc.pid) - before
                     result.cpu_us = spent / max(1.0, result.rps * max(1, round(seconds))) * 1e6
                     sc.results.append(result)

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from bench.run import BIN, ROOT, _free_port, _pg_url, _request, server
+from bench.run import BIN, _free_port, _pg_url, _request, initialized, server
 from bench.seed import bulk_triggers
 from vinyasa.db import make_engine
 from vinyasa.ordering import GAP
@@ -131,12 +129,7 @@ def main() -> int:
     if url is None:
         print("no PostgreSQL server", file=sys.stderr)
         return 2
-    env = {**os.environ, "VINYASA_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    made = json.loads(
-        subprocess.run(
-            [str(BIN / "vinyasa"), "init", "--json"], env=env, capture_output=True, text=True, check=True
-        ).stdout
-    )
+    env, made = initialized(url)
     base = f"http://127.0.0.1:{_free_port()}"
     serve = [str(BIN / "vinyasa"), "serve", "--port", base.rsplit(":", 1)[1]]
     with server(serve, env, base + "/healthz"):

@@ -47,7 +47,7 @@ def bulk_triggers(engine: Engine) -> Iterator[None]:
         yield
         return
     with engine.begin() as conn:
-        saved = dict(
+        saved: dict[str, str] = dict(
             conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).tuples().all()
         )
         for name in _DEFERRED:

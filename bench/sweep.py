@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.run import BIN, ROOT, Result, _cpu_seconds, _free_port, server, wrk
+from bench.run import BIN, ROOT, Result, _cpu_seconds, _free_port, initialized, server, wrk
 from bench.world import Client, Op, Request, World, build, kind_of, operations, twin_of
 
 REFERENCE = "getProject"
@@ -237,12 +235,7 @@ def sweep(
     the reference results."""
     tmp = Path(tempfile.mkdtemp(prefix="vinyasa-sweep-"))
     url = url or f"sqlite:///{tmp / 'sweep.db'}"
-    env = {**os.environ, "VINYASA_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    made = json.loads(
-        subprocess.run(
-            [str(BIN / "vinyasa"), "init", "--json"], env=env, capture_output=True, text=True, check=True
-        ).stdout
-    )
+    env, made = initialized(url)
     token, port = made["token"], _free_port()
     base = f"http://127.0.0.1:{port}"
     rows: list[Row] = []

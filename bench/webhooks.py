@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -97,12 +94,6 @@ def _call(base: str, token: str, method: str, path: str, body: dict[str, Any] | 
         return json.loads(r.read())["data"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -110,15 +101,10 @@ def _percentile(values: list[float], q: float) -> float:
 
 def measure(*, smoke: bool = False, seconds: float = 5.0) -> WebhookResult:
     """Start a server on a fresh SQLite database, make 100 webhooks and measure (module doc)."""
-    from bench.run import server, wrk
+    from bench.run import _free_port, initialized, server, wrk
 
     tmp = Path(tempfile.mkdtemp(prefix="vinyasa-bench-hooks-"))
-    env = {**os.environ, "VINYASA_DATABASE_URL": f"sqlite:///{tmp / 'hooks.db'}", "PYTHONPATH": str(ROOT)}
-    made = json.loads(
-        subprocess.run(
-            [str(BIN / "vinyasa"), "init", "--json"], env=env, capture_output=True, text=True, check=True
-        ).stdout
-    )
+    env, made = initialized(f"sqlite:///{tmp / 'hooks.db'}")
     token = made["token"]
     inbox = _Inbox()
     receiver = _receiver(inbox)

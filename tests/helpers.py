@@ -1,8 +1,10 @@
-"""Small assertions shared by the ASGI tests."""
+"""Small assertions and helpers shared by the tests."""
 
 from __future__ import annotations
 
 import subprocess
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -42,3 +44,13 @@ def stop(proc: subprocess.Popen[Any]) -> None:
     for pipe in (proc.stdin, proc.stdout, proc.stderr):
         if pipe is not None:
             pipe.close()
+
+
+def in_threads(worker: Callable[[int], object], count: int) -> None:
+    """`worker(0)` ... `worker(count - 1)`, each on its own thread, all started before any is
+    waited for (concurrency tests: the workers meet at their own barrier when they need one)."""
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import api_client
-from tests.helpers import ok
+from tests.helpers import in_threads, ok
 from tests.tasks.helpers import make_task, project_with_sections
 
 pytestmark = pytest.mark.anyio
@@ -64,11 +64,7 @@ async def test_mixed_writers_keep_every_invariant(world):
 
         results.append(asyncio.run(go()))
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(WRITERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(worker, WRITERS)
 
     codes = Counter(code for batch in results for code in batch)
     assert len(results) == WRITERS

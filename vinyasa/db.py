@@ -298,3 +298,41 @@ class RequestTransactions:
         for idle in self._idle.values():
             while idle:
                 idle.pop().close()
+
+
+# ---- the commits outside a request's transaction --------------------------------------------
+#
+# A request's transaction is committed by `RequestTransactions.begin` (the route class owns it). The
+# few places that end a transaction of their own do it through these helpers, so it is plain that they
+# are not a request committing early.
+
+
+@contextmanager
+def savepoint(conn: Connection) -> Iterator[None]:
+    """A SAVEPOINT (nested transaction) inside `conn`'s current transaction: released when the block
+    ends, rolled back to when it raises (the exception goes on). Releasing it commits nothing: the
+    enclosing transaction still decides. Used where one step may fail without undoing the others
+    (vinyasa.rules.engine: each rule run on a task)."""
+    nested = conn.begin_nested()
+    try:
+        yield
+    except BaseException:
+        nested.rollback()
+        raise
+    nested.commit()  # RELEASE SAVEPOINT
+
+
+@contextmanager
+def driver_transaction(conn: sqlite3.Connection, *, immediate: bool = False) -> Iterator[sqlite3.Connection]:
+    """A transaction on a bare sqlite3 connection, committed when the block ends and rolled back
+    when it raises. For SQLite work that bypasses SQLAlchemy, so no route owns its transaction
+    (vinyasa.control.template): filling a private in-memory image, which nothing else sees until it
+    is copied over the live database, and putting the saved snapshots back into the live database
+    right after such a copy (`immediate`: BEGIN IMMEDIATE, taking the write lock at once)."""
+    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 from tests.conftest import new_database
 from tests.helpers import fails, ok
-from tests.sdk.conftest import BIN, _free_port, serving
+from tests.sdk.conftest import BIN, free_port, serving
 from vinyasa.protocol import context
 from vinyasa.protocol.context import _BASE_URLS, TokenCache
 
@@ -68,7 +68,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             [str(BIN), "init", "--json"], env=env, capture_output=True, text=True, check=True
         ).stdout
     )
-    port = _free_port()
+    port = free_port()
     log = tmp / "serve.log"
     limits = [
         *("--header-timeout", str(HEADER_TIMEOUT), "--body-timeout", str(BODY_TIMEOUT)),

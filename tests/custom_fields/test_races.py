@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import World, api_client
 from tests.custom_fields.helpers import make_field, option_names
+from tests.helpers import in_threads
 
 pytestmark = pytest.mark.anyio
 WRITERS = 12
@@ -30,11 +31,7 @@ def _race(world: World, call: Callable[[Any, int], Coroutine[Any, Any, int]]) ->
 
         codes.append(asyncio.run(go()))
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(WRITERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(worker, WRITERS)
     return Counter(codes)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import api_client
 from tests.custom_fields.helpers import make_field
-from tests.helpers import fails, ok
+from tests.helpers import fails, in_threads, ok
 from tests.projects.helpers import make_project
 
 pytestmark = pytest.mark.anyio
@@ -183,11 +183,7 @@ async def test_concurrent_adds_keep_one_setting_each_in_a_total_order(world):
 
         codes.append(asyncio.run(go()))
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(writers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(worker, writers)
     assert Counter(codes) == {200: 8, 400: 8}, codes
     assert world.count(SETTINGS) == 8
     assert world.count("SELECT count(DISTINCT position) FROM custom_field_settings") == 8

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import World, api_client
-from tests.helpers import fails, ok
+from tests.helpers import fails, in_threads, ok
 from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
 
@@ -230,11 +230,7 @@ async def test_concurrent_writers_give_a_gap_free_stream(world: World) -> None:
 
         asyncio.run(go())
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(writers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(worker, writers)
     assert codes.count(200) == writers * rounds, codes
     ids = [int(r[0]) for r in _rows(world, "SELECT id FROM journal ORDER BY id")]
     assert ids == list(range(ids[0], ids[0] + len(ids)))  # dense: no gaps, no duplicates

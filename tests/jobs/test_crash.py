@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import make_engine_for
-from tests.sdk.conftest import _free_port, initialized, serving
+from tests.live import crashable, kill_when, poll
 from vinyasa.protocol import gids
 
 TASKS = 12_000
@@ -72,37 +72,29 @@ def _job(url: str, gid: str) -> dict[str, Any]:
 def test_kill_9_mid_duplicate_then_restart(
     request: pytest.FixtureRequest, tmp_path: Path, backend: str
 ) -> None:
-    env, made = initialized(request, backend, tmp_path, VINYASA_JOB_LEASE_SECONDS="2")
-    url = env["VINYASA_DATABASE_URL"]
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}/api/1.0"
-    headers = {"Authorization": f"Bearer {made['token']}"}
-    with serving(env, tmp_path / "first.log", "--port", str(port)) as proc:
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+    live = crashable(request, backend, tmp_path)
+    url, made = live.url, live.made
+    base = f"http://127.0.0.1:{live.port}/api/1.0"
+    with live.serve("first.log") as proc:
+        with httpx.Client(base_url=base, headers=live.headers, timeout=30) as http:
             body = {"data": {"name": "Source", "workspace": made["workspace"], "team": made["team"]}}
             project = http.post("/projects", json=body).json()["data"]["gid"]
             _fill(url, project, made["workspace"], made["user"])
             job = http.post(f"/projects/{project}/duplicate", json={"data": {"name": "Copy"}}).json()["data"]
-        deadline = time.monotonic() + 60
-        while True:  # kill it once some chunks committed, well before the end
-            seen = _job(url, job["gid"])
-            if seen["progress"].get("next", 0) > 0 or time.monotonic() > deadline:
-                break
-            time.sleep(0.005)
-        proc.kill()
-        proc.wait(10)
+        # kill it once some chunks committed, well before the end
+        kill_when(proc, lambda: _job(url, job["gid"])["progress"].get("next", 0) > 0, 60)
     interrupted = _job(url, job["gid"])
     assert interrupted["status"] == "in_progress", interrupted
     assert 0 < interrupted["progress"]["next"] < TASKS, interrupted
 
-    with serving(env, tmp_path / "second.log", "--port", str(port)):
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
-            deadline = time.monotonic() + 60
-            while True:
-                done = http.get(f"/jobs/{job['gid']}").json()["data"]
-                if done["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
-                    break
-                time.sleep(0.1)
+    with live.serve("second.log"):
+        with httpx.Client(base_url=base, headers=live.headers, timeout=30) as http:
+            done = poll(
+                lambda: http.get(f"/jobs/{job['gid']}").json()["data"],
+                lambda seen: seen["status"] in ("succeeded", "failed"),
+                60,
+                0.1,
+            )
             assert done["status"] == "succeeded", done
             copies = [
                 p

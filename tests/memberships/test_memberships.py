@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from tests.conftest import api_client
-from tests.helpers import fails, ok
+from tests.helpers import fails, in_threads, ok
 from tests.projects.helpers import make_project
 
 pytestmark = pytest.mark.anyio
@@ -217,10 +217,6 @@ async def test_concurrent_shares_of_one_member_make_one_membership(world):
 
         statuses.append(asyncio.run(go()))
 
-    threads = [threading.Thread(target=worker) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(lambda _: worker(), 16)
     assert sorted(statuses) == [201] + [400] * 15
     assert world.count("SELECT count(*) FROM project_members WHERE team_gid IS NOT NULL") == 1

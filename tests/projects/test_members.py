@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from tests.conftest import api_client
-from tests.helpers import fails, ok
+from tests.helpers import fails, in_threads, ok
 from tests.projects.helpers import make_project
 
 pytestmark = pytest.mark.anyio
@@ -287,11 +287,7 @@ async def test_concurrent_add_members_from_threads(world):
 
         statuses.append(asyncio.run(go()))
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(32)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(worker, 32)
     assert sorted(statuses) == [200] * 32
     assert world.count(ROWS, p=int(gid)) == 13
     assert (

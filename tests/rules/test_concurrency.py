@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import World, api_client
+from tests.helpers import in_threads
 from tests.rules.helpers import OWN, drain, project, rule, task, text_field
 
 pytestmark = pytest.mark.anyio
@@ -61,11 +62,7 @@ async def test_overlapping_runs_and_edits(client, world: World) -> None:
 
         results.append(asyncio.run(go()))
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(WRITERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(worker, WRITERS)
     codes = Counter(code for batch in results for code in batch)
     assert codes == Counter({200: WRITERS * 2 + WRITERS // 4}), codes
     drain(world)

@@ -5,7 +5,6 @@ progress commit together)."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import make_engine_for
-from tests.sdk.conftest import _free_port, initialized, serving
+from tests.live import crashable, kill_when, poll
 from vinyasa.core.unit import unit_of_work
 from vinyasa.db import RequestTransactions
 from vinyasa.rules import engine as rules_engine
@@ -57,13 +56,10 @@ def _state(url: str) -> dict[str, int | str]:
 def test_kill_9_mid_rule_runs_then_restart(
     request: pytest.FixtureRequest, tmp_path: Path, backend: str
 ) -> None:
-    env, made = initialized(request, backend, tmp_path, VINYASA_JOB_LEASE_SECONDS="2")
-    url = env["VINYASA_DATABASE_URL"]
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    headers = {"Authorization": f"Bearer {made['token']}"}
-    with serving(env, tmp_path / "first.log", "--port", str(port)) as proc:
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+    live = crashable(request, backend, tmp_path)
+    url, made = live.url, live.made
+    with live.serve("first.log") as proc:
+        with httpx.Client(base_url=f"http://127.0.0.1:{live.port}", headers=live.headers, timeout=30) as http:
             body = {"data": {"name": "Rules", "workspace": made["workspace"], "team": made["team"]}}
             project = http.post("/api/1.0/projects", json=body).json()["data"]["gid"]
             rule = {
@@ -74,26 +70,15 @@ def test_kill_9_mid_rule_runs_then_restart(
             made_rule = http.post(f"/_vinyasa/projects/{project}/rules", json={"data": rule})
             assert made_rule.status_code == 201, made_rule.text
         _add_tasks(url, project, made["user"])
-        deadline = time.monotonic() + 120
-        while True:  # kill it once some firings committed, well before the end
-            seen = _state(url)
-            if int(seen["next"]) > 0 or time.monotonic() > deadline:
-                break
-            time.sleep(0.005)
-        proc.kill()
-        proc.wait(10)
+        # kill it once some firings committed, well before the end
+        kill_when(proc, lambda: int(_state(url)["next"]) > 0, 120)
     interrupted = _state(url)
     assert interrupted["status"] == "in_progress", interrupted
     assert 0 < int(interrupted["runs"]) < TASKS, interrupted
     assert interrupted["runs"] == interrupted["due"] == interrupted["next"], interrupted  # committed together
 
-    with serving(env, tmp_path / "second.log", "--port", str(port)):
-        deadline = time.monotonic() + 180
-        while True:
-            state = _state(url)
-            if state["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
+    with live.serve("second.log"):
+        state = poll(lambda: _state(url), lambda seen: seen["status"] in ("succeeded", "failed"), 180, 0.2)
     assert state == {
         "status": "succeeded",
         "next": state["next"],

@@ -70,7 +70,8 @@ def initialized(
     return env, made
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -79,14 +80,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """`vinyasa init --json` then `vinyasa serve` on its own database; stopped at session end."""
-    url = new_database(request, request.param, tmp_path_factory.mktemp("live-" + request.param))
-    env = {**os.environ, "VINYASA_DATABASE_URL": url}
-    made = json.loads(
-        subprocess.run(
-            [str(BIN), "init", "--json"], env=env, capture_output=True, text=True, check=True
-        ).stdout
-    )
-    port = _free_port()
+    env, made = initialized(request, request.param, tmp_path_factory.mktemp("live-" + request.param))
+    url = env["VINYASA_DATABASE_URL"]
+    port = free_port()
     log = tmp_path_factory.getbasetemp() / f"serve-{request.param}.log"
     with serving(env, log, "--port", str(port)):
         base = f"http://127.0.0.1:{port}"

@@ -24,3 +24,24 @@ def set_gid_position(conn: Connection, position: int) -> None:
             sql.fetch(conn, "SELECT setval('gid_seq', ?)", [position])
     else:
         sql.execute_many(conn, "UPDATE gid_counter SET value = ? WHERE id = 1", [(position,)])
+
+
+# ---- the SQLite image of vinyasa.control.template (sqlite3 driver, `?` placeholders) -------------
+
+SNAPSHOTS = "SELECT name, created_at, objects, data FROM emulator_snapshots"
+PUT_SNAPSHOT = "INSERT INTO emulator_snapshots (name, created_at, objects, data) VALUES (?, ?, ?, ?)"
+CLEAR_SNAPSHOTS = "DELETE FROM emulator_snapshots"
+IMAGE_CLEAR_META = "DELETE FROM meta WHERE key <> 'offset_secret'"
+IMAGE_PUT_META = "INSERT INTO meta (key, value) VALUES (?, ?)"
+IMAGE_GID_POSITION = "UPDATE gid_counter SET value = ? WHERE id = 1"
+
+
+def image_clear(table: str) -> str:
+    """Every row of one table of the image goes (a table the model names, quoted)."""
+    return f'DELETE FROM "{table}"'
+
+
+def image_insert(table: str, columns: list[str]) -> str:
+    """One row of `table` of the image with these columns (names from the model, quoted)."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" for _ in columns)})'

@@ -19,10 +19,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from vinyasa.control import store
-
-_SNAPSHOTS = "SELECT name, created_at, objects, data FROM emulator_snapshots"
-_PUT_SNAPSHOT = "INSERT INTO emulator_snapshots (name, created_at, objects, data) VALUES (?, ?, ?, ?)"
+from vinyasa.control import queries, store
+from vinyasa.db import driver_transaction
 
 
 class Template:
@@ -46,38 +44,30 @@ class Template:
         image = sqlite3.connect(":memory:", check_same_thread=False)
         with self._lock:
             self._image.backup(image)
-        image.execute("BEGIN")
-        for table in reversed(store.owned_tables()):
-            image.execute(f'DELETE FROM "{table.name}"')
-        image.execute("DELETE FROM meta WHERE key <> 'offset_secret'")
-        for table in store.owned_tables():
-            saved = state.tables.get(str(table.name))
-            if saved:
-                columns, rows = saved
-                names = ", ".join(f'"{c}"' for c in columns)
-                marks = ", ".join("?" for _ in columns)
-                image.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
-        image.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", state.meta)
-        image.execute("UPDATE gid_counter SET value = ? WHERE id = 1", (state.gid_position,))
-        image.commit()
+        with driver_transaction(image):
+            for table in reversed(store.owned_tables()):
+                image.execute(queries.image_clear(str(table.name)))
+            image.execute(queries.IMAGE_CLEAR_META)
+            for table in store.owned_tables():
+                saved = state.tables.get(str(table.name))
+                if saved:
+                    columns, rows = saved
+                    image.executemany(queries.image_insert(str(table.name), columns), rows)
+            image.executemany(queries.IMAGE_PUT_META, state.meta)
+            image.execute(queries.IMAGE_GID_POSITION, (state.gid_position,))
         return Template(image)
 
     def restore(self, engine: Engine) -> None:
         """Copy the image over the live database, keeping the live database's saved snapshots."""
 
         def copy(live: sqlite3.Connection) -> None:
-            kept = live.execute(_SNAPSHOTS).fetchall()
+            kept = live.execute(queries.SNAPSHOTS).fetchall()
             with self._lock:
                 self._image.backup(live)
             if kept:
-                live.execute("BEGIN IMMEDIATE")
-                try:
-                    live.execute("DELETE FROM emulator_snapshots")
-                    live.executemany(_PUT_SNAPSHOT, kept)
-                    live.execute("COMMIT")
-                except BaseException:
-                    live.execute("ROLLBACK")
-                    raise
+                with driver_transaction(live, immediate=True):
+                    live.execute(queries.CLEAR_SNAPSHOTS)
+                    live.executemany(queries.PUT_SNAPSHOT, kept)
 
         _with_driver(engine, copy)
 

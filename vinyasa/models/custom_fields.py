@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, S
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinyasa.db import Base
-from vinyasa.models.types import GidPk, Millis
+from vinyasa.models.types import GidPk, Millis, link_key
 
 
 class CustomField(Base):
@@ -99,12 +99,8 @@ class TaskCustomFieldValue(Base):
     a setting for the field."""
 
     __tablename__ = "task_custom_field_values"
-    task_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
-    )
-    custom_field_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("custom_fields.gid", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    task_gid: Mapped[int] = link_key("tasks.gid")
+    custom_field_gid: Mapped[int] = link_key("custom_fields.gid", index=True)
     text_value: Mapped[str | None] = mapped_column(Text)
     number_value: Mapped[float | None] = mapped_column(Float)
     enum_option_gid: Mapped[int | None] = mapped_column(BigInteger)

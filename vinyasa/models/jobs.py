@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinyasa.db import Base
-from vinyasa.models.types import GidPk, Millis
+from vinyasa.models.types import GidPk, Millis, link_key
 
 
 class Job(Base):
@@ -78,7 +78,5 @@ class ProjectOrigin(Base):
     """The template a project was instantiated from (the project's `created_from_template`)."""
 
     __tablename__ = "project_origins"
-    project_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("projects.gid", ondelete="CASCADE"), primary_key=True
-    )
+    project_gid: Mapped[int] = link_key("projects.gid")
     template_gid: Mapped[int] = mapped_column(BigInteger)

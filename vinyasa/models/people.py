@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinyasa.db import Base
-from vinyasa.models.types import GidPk, Millis
+from vinyasa.models.types import GidPk, Millis, link_key
 
 
 class User(Base):
@@ -35,12 +35,8 @@ class WorkspaceMember(Base):
     """A user's membership of a workspace."""
 
     __tablename__ = "workspace_members"
-    workspace_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("workspaces.gid", ondelete="CASCADE"), primary_key=True
-    )
-    user_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.gid", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    workspace_gid: Mapped[int] = link_key("workspaces.gid")
+    user_gid: Mapped[int] = link_key("users.gid", index=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[Millis]
 

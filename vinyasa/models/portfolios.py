@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinyasa.db import Base
-from vinyasa.models.types import GidPk, Millis
+from vinyasa.models.types import GidPk, Millis, link_key
 
 
 class Portfolio(Base):
@@ -67,9 +67,7 @@ class PortfolioItem(Base):
     from every portfolio. Ordered by `position` within the portfolio."""
 
     __tablename__ = "portfolio_items"
-    portfolio_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("portfolios.gid", ondelete="CASCADE"), primary_key=True
-    )
+    portfolio_gid: Mapped[int] = link_key("portfolios.gid")
     item_gid: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
     item_type: Mapped[str] = mapped_column(String(16))  # project | portfolio
     project_gid: Mapped[int | None] = mapped_column(
@@ -104,21 +102,13 @@ class ProjectCustomFieldValue(_Value, Base):
     setting on a portfolio will give each project the custom field"); absent means null."""
 
     __tablename__ = "project_custom_field_values"
-    project_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("projects.gid", ondelete="CASCADE"), primary_key=True
-    )
-    custom_field_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("custom_fields.gid", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    project_gid: Mapped[int] = link_key("projects.gid")
+    custom_field_gid: Mapped[int] = link_key("custom_fields.gid", index=True)
 
 
 class PortfolioCustomFieldValue(_Value, Base):
     """A portfolio's own value of a custom field a portfolio it is in gives it; absent means null."""
 
     __tablename__ = "portfolio_custom_field_values"
-    portfolio_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("portfolios.gid", ondelete="CASCADE"), primary_key=True
-    )
-    custom_field_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("custom_fields.gid", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    portfolio_gid: Mapped[int] = link_key("portfolios.gid")
+    custom_field_gid: Mapped[int] = link_key("custom_fields.gid", index=True)

@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinyasa.db import Base
-from vinyasa.models.types import GidPk, Millis
+from vinyasa.models.types import GidPk, Millis, link_key
 
 
 class Tag(Base):
@@ -26,12 +26,8 @@ class TagFollower(Base):
     """A user following a tag."""
 
     __tablename__ = "tag_followers"
-    tag_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("tags.gid", ondelete="CASCADE"), primary_key=True
-    )
-    user_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.gid", ondelete="CASCADE"), primary_key=True
-    )
+    tag_gid: Mapped[int] = link_key("tags.gid")
+    user_gid: Mapped[int] = link_key("users.gid")
     created_at: Mapped[Millis]
 
 
@@ -39,11 +35,7 @@ class TaskTag(Base):
     """A tag on a task; `added_at` orders a task's tags and a tag's tasks (oldest first)."""
 
     __tablename__ = "task_tags"
-    task_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
-    )
-    tag_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("tags.gid", ondelete="CASCADE"), primary_key=True
-    )
+    task_gid: Mapped[int] = link_key("tasks.gid")
+    tag_gid: Mapped[int] = link_key("tags.gid")
     added_at: Mapped[Millis]
     __table_args__ = (Index("ix_task_tags_tag", "tag_gid", "added_at", "task_gid"),)

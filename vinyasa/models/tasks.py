@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinyasa.db import Base
-from vinyasa.models.types import GidPk, Millis
+from vinyasa.models.types import GidPk, Millis, link_key
 
 
 class Section(Base):
@@ -69,12 +69,8 @@ class TaskProject(Base):
     """
 
     __tablename__ = "task_projects"
-    task_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
-    )
-    project_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("projects.gid", ondelete="CASCADE"), primary_key=True
-    )
+    task_gid: Mapped[int] = link_key("tasks.gid")
+    project_gid: Mapped[int] = link_key("projects.gid")
     section_gid: Mapped[int] = mapped_column(BigInteger, ForeignKey("sections.gid", ondelete="CASCADE"))
     section_position: Mapped[int] = mapped_column(BigInteger)
     position: Mapped[int] = mapped_column(BigInteger)
@@ -96,12 +92,8 @@ class TaskFollower(Base):
     """A user following a task."""
 
     __tablename__ = "task_followers"
-    task_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
-    )
-    user_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.gid", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    task_gid: Mapped[int] = link_key("tasks.gid")
+    user_gid: Mapped[int] = link_key("users.gid", index=True)
     created_at: Mapped[Millis]
 
 
@@ -109,11 +101,7 @@ class TaskDependency(Base):
     """`task_gid` depends on `dependency_gid` (which blocks it until completed); no cycles."""
 
     __tablename__ = "task_dependencies"
-    task_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
-    )
-    dependency_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
-    )
+    task_gid: Mapped[int] = link_key("tasks.gid")
+    dependency_gid: Mapped[int] = link_key("tasks.gid")
     created_at: Mapped[Millis]
     __table_args__ = (Index("ix_task_dependencies_dependency", "dependency_gid", "task_gid"),)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from sqlalchemy import BigInteger
-from sqlalchemy.orm import mapped_column
+from sqlalchemy import BigInteger, ForeignKey
+from sqlalchemy.orm import MappedColumn, mapped_column
 
 from vinyasa.db import GidType
 
@@ -13,3 +13,12 @@ from vinyasa.db import GidType
 GidPk = Annotated[int, mapped_column(GidType, primary_key=True, autoincrement=False)]
 # Timestamps are UTC epoch milliseconds: portable, indexable, and rendered as ISO 8601 with ms.
 Millis = Annotated[int, mapped_column(BigInteger)]
+
+
+def link_key(target: str, *, index: bool = False) -> MappedColumn[int]:
+    """A link table's primary-key column naming another row (`target`, e.g. "tasks.gid"): deleting
+    that row deletes the link (ON DELETE CASCADE). `index` also indexes the column alone, for a
+    key that is not the first of the primary key but is looked up by itself."""
+    if index:
+        return mapped_column(BigInteger, ForeignKey(target, ondelete="CASCADE"), primary_key=True, index=True)
+    return mapped_column(BigInteger, ForeignKey(target, ondelete="CASCADE"), primary_key=True)

@@ -8,6 +8,12 @@ from sqlalchemy import Connection
 
 from vinyasa.protocol import sql
 
+# `created_from_template` (a Ref's `sql`): the template a project was made from, while it exists.
+FROM_TEMPLATE = (
+    "(SELECT o.template_gid FROM project_origins o JOIN project_templates t ON t.gid = o.template_gid"
+    " WHERE o.project_gid = {table}.gid)"
+)
+
 
 def people(conn: Connection, project_gids: list[int]) -> list[tuple[Any, ...]]:
     """(project, user, is_follower) for the user members of these projects, oldest first."""

@@ -19,12 +19,6 @@ from vinyasa.protocol.resources import Col, Derived, OneOf, Ref, RefList, Resour
 from vinyasa.protocol.values import Boolean, iso_ms
 from vinyasa.statuses.queries import CURRENT_STATUS, PROJECT_BRIEF
 
-FROM_TEMPLATE = (
-    "(SELECT o.template_gid FROM project_origins o JOIN project_templates t ON t.gid = o.template_gid"
-    " WHERE o.project_gid = {table}.gid)"
-)
-
-
 # Asana's palette; projects add `none`, portfolios do not (digest §G.10).
 PaletteColor = Literal[
     "dark-pink",
@@ -174,7 +168,9 @@ PROJECT = Resource(
         "permalink_url": Derived(("gid",), _permalink),
         "project_brief": Ref("project_brief_gid", "project_brief", sql=PROJECT_BRIEF),
         # The template it was instantiated from, while that template exists (vinyasa.jobs.templates).
-        "created_from_template": Ref("created_from_template_gid", "project_template", sql=FROM_TEMPLATE),
+        "created_from_template": Ref(
+            "created_from_template_gid", "project_template", sql=queries.FROM_TEMPLATE
+        ),
         "workspace": Ref("workspace_gid", "workspace"),
     },
     compact=("name",),

@@ -23,7 +23,7 @@ MESSAGES: dict[str, str] = {
     # A gid sent as a JSON number (or another non-string). getsentry/sentry#14520 and
     # Asana/python-asana#93 (2019): "workspace: Not a valid GID type: number".
     "gid_type": "{field}: Not a valid GID type: {kind}",
-    # A well-formed gid the caller cannot see, or that does not exist (access.py): "Unknown object".
+    # A well-formed gid the caller cannot see, or that does not exist (vinyasa.access): "Unknown object".
     "unknown_object": "{field}: Unknown object: {value}",
     # A field that cannot be null (docs: "null clears" only the nullable ones). *inferred*
     "not_null": "{field}: Cannot be null",

@@ -36,6 +36,7 @@ from sqlalchemy import Connection
 from vinyasa import access
 from vinyasa.core import Caller, journal, runner
 from vinyasa.core.journal import Change
+from vinyasa.db import savepoint
 from vinyasa.errors import AsanaError, InvalidRequest
 from vinyasa.protocol.values import now_ms
 from vinyasa.rules import actions, queries
@@ -157,24 +158,22 @@ def fire(
     `data` (an incoming web request) the error is raised instead (the request fails, nothing stays)."""
     done: list[str] = []
     status, error = "succeeded", None
-    savepoint = conn.begin_nested()
     try:
-        caller = Caller(
-            conn=conn, user_gid=rule["creator_gid"], base_url=base_url, cause=(*chain, rule["gid"])
-        )
-        task = access.task(caller, str(task_gid))
-        queries.lock_task(conn, task.gid)
-        unmet = actions.conditions_hold(caller, task.gid, rule["conditions"])
-        if unmet is not None:
-            status, error = "skipped", f"Condition not met: {unmet}"
-        else:
-            for action in rule["actions"]:
-                actions.do(caller, task, action, data)
-                done.append(action["type"])
-        journal.flush(caller)
-        savepoint.commit()
+        with savepoint(conn):
+            caller = Caller(
+                conn=conn, user_gid=rule["creator_gid"], base_url=base_url, cause=(*chain, rule["gid"])
+            )
+            task = access.task(caller, str(task_gid))
+            queries.lock_task(conn, task.gid)
+            unmet = actions.conditions_hold(caller, task.gid, rule["conditions"])
+            if unmet is not None:
+                status, error = "skipped", f"Condition not met: {unmet}"
+            else:
+                for action in rule["actions"]:
+                    actions.do(caller, task, action, data)
+                    done.append(action["type"])
+            journal.flush(caller)
     except AsanaError as exc:
-        savepoint.rollback()
         if data is not None:
             raise  # the request answers with the error; its transaction (and no run) commits
         status, error, done = "failed", exc.message, []

@@ -161,7 +161,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         "info": {
             "title": "vinyasa — Asana REST API v1.0",
             "version": __version__,
-            "description": _DESCRIPTION + _unimplemented_text(missing),
+            "description": _DESCRIPTION + _unimplemented_note(missing),
             "license": {
                 "name": "Asana's spec: Apache 2.0",
                 "url": "https://www.apache.org/licenses/LICENSE-2.0",
@@ -229,7 +229,7 @@ def _tags(spec: dict[str, Any], paths: dict[str, dict[str, Any]]) -> list[dict[s
     return [*tags, own, {"name": rules_openapi.TAG, "description": rules_openapi.TAG_DESCRIPTION}]
 
 
-def _unimplemented_text(missing: list[dict[str, Any]]) -> str:
+def _unimplemented_note(missing: list[dict[str, Any]]) -> str:
     if not missing:
         return ""
     lines = [

@@ -1,0 +1,107 @@
+"""Portfolios: visible when `public_to_domain` or to their members; members act at their level
+(vinyasa.access)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+
+from vinyasa.access.core import unknown, workspace_roles
+from vinyasa.core import Caller
+from vinyasa.errors import Forbidden
+from vinyasa.models import Portfolio, PortfolioMember
+from vinyasa.protocol import sql
+from vinyasa.protocol.gids import as_gid
+
+PORTFOLIO_LEVELS = ("viewer", "editor", "admin")  # weakest first; portfolios have no commenters
+
+
+@dataclass(frozen=True)
+class VisiblePortfolio:
+    """A portfolio the caller can see, with the caller's access level on it."""
+
+    gid: int
+    workspace_gid: int
+    owner_gid: int | None
+    default_access_level: str
+    access_level: str
+
+
+_PORTFOLIO_SQL = (
+    "SELECT p.gid, p.workspace_gid, p.owner_gid, p.default_access_level, p.privacy_setting,"
+    " (SELECT access_level FROM portfolio_members WHERE portfolio_gid = p.gid AND user_gid = ?)"
+    " FROM portfolios p WHERE p.gid = ?"
+)
+
+
+def portfolio(ctx: Caller, value: str, field: str | None = None, *, lock: bool = False) -> VisiblePortfolio:
+    """A portfolio the caller can see (404 in a path, 400 in a body); `lock` holds its row until
+    the transaction ends (PostgreSQL), serializing changes to its items and members. The lock is
+    FOR NO KEY UPDATE: foreign-key checks of rows naming the portfolio (nesting it elsewhere) do
+    not wait for it, so two requests nesting two portfolios in each other cannot deadlock."""
+    gid = as_gid(value)
+    found = None
+    if gid is not None:
+        locking = " FOR NO KEY UPDATE OF p" if lock and ctx.conn.dialect.name == "postgresql" else ""
+        rows = sql.fetch(ctx.conn, _PORTFOLIO_SQL + locking, [ctx.user_gid, gid])
+        if rows:
+            pgid, workspace_gid, owner, default, privacy, level = rows[0]
+            if workspace_gid in workspace_roles(ctx) and (privacy == "public_to_domain" or level is not None):
+                found = VisiblePortfolio(pgid, workspace_gid, owner, default, level or "viewer")
+    if found is None:
+        raise unknown(field, value, "portfolio")
+    return found
+
+
+def require_portfolio_level(portfolio: VisiblePortfolio, needed: str, what: str) -> None:
+    """403 unless the caller's access level on the portfolio is at least `needed`."""
+    if PORTFOLIO_LEVELS.index(portfolio.access_level) < PORTFOLIO_LEVELS.index(needed):
+        raise Forbidden(f"You need {needed} access to this portfolio to {what}.")
+
+
+_VISIBLE_PFM = PortfolioMember.__table__.alias("visible_pfm")
+
+
+def portfolio_visible(ctx: Caller) -> ColumnElement[bool]:
+    """SQL condition on `Portfolio`: the caller may see the portfolio (see the vinyasa.access docstring)."""
+    member = exists().where(
+        _VISIBLE_PFM.c.portfolio_gid == Portfolio.gid, _VISIBLE_PFM.c.user_gid == ctx.user_gid
+    )
+    return and_(
+        Portfolio.workspace_gid.in_(list(workspace_roles(ctx))),
+        or_(Portfolio.privacy_setting == "public_to_domain", member),
+    )
+
+
+def portfolio_membership(ctx: Caller, value: str) -> int:
+    """A portfolio membership whose portfolio the caller can see, by gid string (404 otherwise)."""
+    gid = as_gid(value)
+    found = None
+    if gid is not None:
+        found = ctx.conn.execute(
+            select(PortfolioMember.gid)
+            .join(Portfolio, Portfolio.gid == PortfolioMember.portfolio_gid)
+            .where(PortfolioMember.gid == gid, portfolio_visible(ctx))
+        ).scalar_one_or_none()
+    if found is None:
+        raise unknown(None, value, "portfolio membership")
+    return int(found)
+
+
+# The items of a portfolio (`pi`, a portfolio_items row) the caller may see, as SQL with `?` for
+# the caller's gid (PORTFOLIO_ITEM_PARAMS of them): a project by `project_visible`'s rule, a nested
+# portfolio by `portfolio_visible`'s. The workspace part of both rules holds already: items share
+# the portfolio's workspace, and the caller sees the portfolio.
+PORTFOLIO_ITEM_VISIBLE = (
+    "((pi.project_gid IS NOT NULL AND EXISTS (SELECT 1 FROM projects ip WHERE ip.gid = pi.project_gid"
+    " AND (ip.privacy_setting = 'public_to_workspace'"
+    " OR EXISTS (SELECT 1 FROM project_members im WHERE im.project_gid = ip.gid AND im.user_gid = ?)"
+    " OR EXISTS (SELECT 1 FROM project_members im JOIN team_members it ON it.team_gid = im.team_gid"
+    " WHERE im.project_gid = ip.gid AND it.user_gid = ?))))"
+    " OR (pi.child_gid IS NOT NULL AND EXISTS (SELECT 1 FROM portfolios iq WHERE iq.gid = pi.child_gid"
+    " AND (iq.privacy_setting = 'public_to_domain'"
+    " OR EXISTS (SELECT 1 FROM portfolio_members iqm"
+    " WHERE iqm.portfolio_gid = iq.gid AND iqm.user_gid = ?)))))"
+)
+PORTFOLIO_ITEM_PARAMS = 3
