@@ -865,3 +865,18 @@ def rule(ctx: Caller, value: str, *, by_trigger: bool = False) -> VisibleRule:
     if not by_trigger:
         require_project_level(found, "editor", "change its rules")
     return VisibleRule(int(rows[0][0]), found, str(rows[0][2]))
+
+
+# --- prepared visibility: the rules above as SQL text, rendered once per dialect ---
+
+
+@cache
+def _project_rule_sql(dialect: str) -> sql.Fragment:
+    return sql.fragment(Project.__table__, _project_rule(_VIEWER, _viewer_workspaces()), dialect)
+
+
+def project_visible_sql(ctx: Caller) -> tuple[str, list[Any]]:
+    """`project_visible` as prepared SQL on the `projects` table (by that name, unaliased) and its
+    parameters: the same rule, for queries written as SQL text (vinyasa.protocol.sql)."""
+    rule = _project_rule_sql(ctx.conn.dialect.name)
+    return rule.text, rule.params(viewer=ctx.user_gid)
