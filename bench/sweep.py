@@ -1,6 +1,7 @@
 """The sweep: every implemented operation, measured against GET /projects/{gid} in the same run.
 
-Usage: python -m bench.sweep [--duration S] [--connections 8] [--only SUBSTRING] [--markdown FILE]
+Usage: python -m bench.sweep [--duration S] [--connections 8] [--only SUBSTRING] [--exact ID,ID]
+[--markdown FILE]
 (`make bench-sweep`; `make bench` runs it as a row group, see bench/run.py).
 
 Operations come from the route table and their inputs from bench.world (a world seeded through the
@@ -437,15 +438,19 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--pool", type=int, default=200, help="requests per driven (non-repeatable) row")
     parser.add_argument("--only", default=None, help="operations whose id or path contains this")
+    parser.add_argument("--exact", default=None, help="only these operationIds (comma-separated)")
     parser.add_argument("--markdown", default=None, help="write the table to this file")
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "sweep.json"))
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL comparison")
     args = parser.parse_args()
-    rows, refs = sweep(seconds=args.duration, connections=args.connections, only=args.only, pool=args.pool)
+    exact = frozenset(args.exact.split(",")) if args.exact else None
+    rows, refs = sweep(
+        seconds=args.duration, connections=args.connections, only=args.only, pool=args.pool, exact=exact
+    )
     lines = table(rows, refs)
     print("\n".join(lines))
     passed, failed, verdict_lines = verdicts(rows)
-    if not args.no_postgres and not args.only:
+    if not args.no_postgres and not args.only and not exact:
         pg_lines = postgres(rows, args.duration, args.connections)
         verdict_lines += pg_lines
         passed += sum(line.startswith("PASS") for line in pg_lines)
