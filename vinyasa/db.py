@@ -148,7 +148,7 @@ def _insert_ignore_stmt(table: Any, dialect_name: str) -> Any:
 def _dialect(name: str) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
-    return postgresql.psycopg.dialect() if name == "postgresql" else sqlite.dialect()
+    return postgresql.psycopg.dialect() if name == "postgresql" else sqlite.dialect()  # type: ignore[no-untyped-call]
 
 
 def _plain(column: Any, dialect: Any) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, TextClause, bindparam, select, text
+from sqlalchemy import ColumnElement, Connection, TextClause, bindparam, select, text
 
 
 @lru_cache(maxsize=1024)
@@ -98,7 +98,7 @@ class Fragment:
         return [given[n] if n in given else self.values[n] for n in self.names]
 
 
-def fragment(table: Table, condition: ColumnElement[bool], dialect: str) -> Fragment:
+def fragment(table: Any, condition: ColumnElement[bool], dialect: str) -> Fragment:
     """`condition` on `table` (referred to by its own name, unaliased) as prepared SQL text for
     `dialect`, so a hot query can embed a rule written once as an expression without building or
     cache-keying it per request (~0.5-1 ms for a visibility rule). Callers keep the result (it is

@@ -56,6 +56,7 @@ def placed_tasks(
         where += " AND " + condition
     return Listing(source, where, [*params, *extra], keys)
 
+
 # What a task record shows (vinyasa.tasks.schemas), for a list of task gids ({gids}: `?` marks).
 # Memberships in projects the viewer can see ({visible}: access.project_visible_sql), oldest first.
 MEMBERSHIPS = (
