@@ -175,7 +175,7 @@ def _prepared(kind: str) -> Any:
 
 
 def _lookup(ctx: Caller, kind: str, gid: int) -> Any:
-    return ctx.conn.execute(_prepared(kind), {"viewer": ctx.user_gid, "gid": gid}).first()
+    return _prepared_sql(kind, ctx.conn.dialect.name).first(ctx.conn, viewer=ctx.user_gid, gid=gid)
 
 
 def team(ctx: Caller, value: str, field: str | None = None) -> tuple[int, int]:
@@ -880,3 +880,9 @@ def project_visible_sql(ctx: Caller) -> tuple[str, list[Any]]:
     parameters: the same rule, for queries written as SQL text (vinyasa.protocol.sql)."""
     rule = _project_rule_sql(ctx.conn.dialect.name)
     return rule.text, rule.params(viewer=ctx.user_gid)
+
+
+@cache
+def _prepared_sql(kind: str, dialect: str) -> sql.Prepared:
+    """`_prepared(kind)` as SQL text: the one-object lookups run on every request that names one."""
+    return sql.prepare(_prepared(kind), dialect)
