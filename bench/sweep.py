@@ -1,6 +1,7 @@
 """The sweep: every implemented operation, measured against GET /projects/{gid} in the same run.
 
-Usage: python -m bench.sweep [--duration S] [--connections 8] [--only SUBSTRING] [--markdown FILE]
+Usage: python -m bench.sweep [--duration S] [--connections 8] [--only SUBSTRING] [--exact ID,ID]
+[--markdown FILE]
 (`make bench-sweep`; `make bench` runs it as a row group, see bench/run.py).
 
 Operations come from the route table and their inputs from bench.world (a world seeded through the
@@ -29,12 +30,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from bench.run import BIN, ROOT, Result, _cpu_seconds, _free_port, initialized, server, wrk
-from bench.world import Client, Op, Request, World, build, kind_of, operations, twin_of
+from bench.world import Client, Op, Request, World, build, kinds_of, operations, twin_of
 
 REFERENCE = "getProject"
 WRITE_CPU_US = 400.0
@@ -166,7 +167,7 @@ def _plan(
     A pool makes `count` objects first; a pair (one object at a time, c=1) runs count / 4 times."""
     pairs = max(10, count // 4)
     if op.method == "DELETE":
-        creator = world.creators.get(kind_of(op.params[0]))
+        creator = next((world.creators[k] for k in kinds_of(op.params[0]) if k in world.creators), None)
         if creator is None:
             return None
         template = op.path.replace("{" + op.params[0] + "}", "{gid}")
@@ -279,6 +280,7 @@ def sweep(
                 wrote = True
             if op.method != "GET":
                 world.refresh()  # writes before this one may have replaced what lists showed
+                found = _current(op, world, found)
             rows.extend(_measure(op, world, found, why, proc, base, port, token, seconds, connections, pool))
         reference()
         rows.insert(0, Row(ref_op, "", "wrk", refs["wrk"], 1.0, "", "reference"))
@@ -293,6 +295,18 @@ def sweep(
         ok = check(row.result, row.ratio) and row.result.errors == 0
         row.verdict = "PASS" if ok else "FAIL"
     return rows, refs
+
+
+def _current(op: Op, world: World, found: dict[str, Request]) -> dict[str, Request]:
+    """`found` with the request of `op` aimed at the world's current objects: a row before this one
+    may have deleted the object its path named when it was found (a create's pairs delete what
+    they make; one of a kind, a project's brief, is made again) and the world now names another."""
+    request = found.get(op.operation_id)
+    path = world.path_for(op)
+    if request is None or path is None:
+        return found
+    query = request.path.partition("?")[2]
+    return {**found, op.operation_id: replace(request, path=path + ("?" + query if query else ""))}
 
 
 def _measure(
@@ -430,15 +444,19 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--pool", type=int, default=200, help="requests per driven (non-repeatable) row")
     parser.add_argument("--only", default=None, help="operations whose id or path contains this")
+    parser.add_argument("--exact", default=None, help="only these operationIds (comma-separated)")
     parser.add_argument("--markdown", default=None, help="write the table to this file")
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "sweep.json"))
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL comparison")
     args = parser.parse_args()
-    rows, refs = sweep(seconds=args.duration, connections=args.connections, only=args.only, pool=args.pool)
+    exact = frozenset(args.exact.split(",")) if args.exact else None
+    rows, refs = sweep(
+        seconds=args.duration, connections=args.connections, only=args.only, pool=args.pool, exact=exact
+    )
     lines = table(rows, refs)
     print("\n".join(lines))
     passed, failed, verdict_lines = verdicts(rows)
-    if not args.no_postgres and not args.only:
+    if not args.no_postgres and not args.only and not exact:
         pg_lines = postgres(rows, args.duration, args.connections)
         verdict_lines += pg_lines
         passed += sum(line.startswith("PASS") for line in pg_lines)

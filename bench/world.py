@@ -254,7 +254,7 @@ class World:
         path = op.path
         override = OVERRIDES.get(op.operation_id, {}).get("path", {})
         for param in op.params:
-            kind = override.get(param, kind_of(param))
+            kind = override.get(param) or next((k for k in kinds_of(param) if k in self.gids), "")
             gid = self.gids.get(kind)
             if gid is None:
                 return None
@@ -361,6 +361,14 @@ def kind_of(param: str) -> str:
     """The resource_type of the objects a path parameter `{kind_gid}` names."""
     kind = param.removesuffix("_gid")
     return ALIASES.get(kind, kind)
+
+
+def kinds_of(param: str) -> tuple[str, ...]:
+    """The resource_types a path parameter `{kind_gid}` may name, its own first (POST /memberships
+    answers a `membership`; the project's membership list shows the same rows as
+    `project_membership`)."""
+    own = param.removesuffix("_gid")
+    return (own, kind_of(param)) if kind_of(param) != own else (own,)
 
 
 def twin_of(request: Request) -> Request:

@@ -129,6 +129,13 @@ class OrderedList:
         Raises LookupError when the anchor of `before`/`after` is not in the scope. May respace a
         window of neighbours (never the whole list) when the gap at `where` is used up.
         """
+        return self.place_moved(conn, scope, where, moving=moving)[0]
+
+    def place_moved(
+        self, conn: Connection, scope: dict[str, Any], where: Place, *, moving: int | None = None
+    ) -> tuple[int, list[tuple[int, int]]]:
+        """`place`, and the (item, new position) of every neighbour a respacing moved (usually
+        none), for callers that copy positions elsewhere."""
         if where.where in ("top", "bottom"):
             edge = self._nearest(conn, scope, moving, None, below=where.where == "bottom")
             lo, hi = (None, edge) if where.where == "top" else (edge, None)
@@ -141,7 +148,7 @@ class OrderedList:
             other = self._nearest(conn, scope, moving, anchor, below=below)
             lo, hi = (other, anchor) if below else (anchor, other)
         pos = _between(lo, hi)
-        return self._respace(conn, scope, moving, lo, hi) if pos is None else pos
+        return self._respace(conn, scope, moving, lo, hi) if pos is None else (pos, [])
 
     def _side(
         self, conn: Connection, scope: dict[str, Any], exclude: int | None, pos: int, count: int, *, low: bool
@@ -152,9 +159,10 @@ class OrderedList:
 
     def _respace(
         self, conn: Connection, scope: dict[str, Any], exclude: int | None, lo: int | None, hi: int | None
-    ) -> int:
+    ) -> tuple[int, list[tuple[int, int]]]:
         """Spread the smallest sufficient window around the spot between positions `lo` and `hi`
-        (None: an end of the list) evenly, leaving a slot at the spot; returns the slot's position.
+        (None: an end of the list) evenly, leaving a slot at the spot; returns the slot's position
+        and the (item, position) of the items moved.
 
         The window grows by half each side at a time (8, 12, 18, 27... items), and its required
         room per item grows with its size, so the window chosen is the smallest one that is sparse
@@ -177,7 +185,7 @@ class OrderedList:
             (low + (i + 1) * step, it[0], *scope.values()) for i, it in enumerate(window) if it is not None
         ]
         sql.execute_many(conn, self._sql("move", tuple(scope), False), moves)
-        return low + (window.index(None) + 1) * step
+        return low + (window.index(None) + 1) * step, [(int(m[1]), int(m[0])) for m in moves]
 
 
 def _bound(side: list[tuple[int, int]], other: list[tuple[int, int]], k: int, direction: int) -> int:

@@ -4,7 +4,7 @@ as a bind parameter for the prepared one-object lookups, and the hidden-referenc
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, bindparam, select
@@ -77,6 +77,13 @@ def per_viewer(
     return lambda ctx: cached(ctx.user_gid, mine(ctx))
 
 
+@cache
+def _as_sql(prepared: Callable[[], Any], dialect: str) -> sql.Prepared:
+    """A prepared one-object lookup as SQL text, rendered once per dialect: the lookups run on every
+    request that names an object, and SQLAlchemy would hash their large cache keys each time."""
+    return sql.prepare(prepared(), dialect)
+
+
 def find(ctx: Caller, prepared: Callable[[], Any], value: str, field: str | None, kind: str) -> Any:
     """The row a prepared one-object lookup (`prepared()`, with the parameters `viewer` and `gid`)
     reads for the gid string `value`; the `unknown` error naming `kind` when `value` is no gid or
@@ -84,7 +91,7 @@ def find(ctx: Caller, prepared: Callable[[], Any], value: str, field: str | None
     gid = as_gid(value)
     row = None
     if gid is not None:
-        row = ctx.conn.execute(prepared(), {"viewer": ctx.user_gid, "gid": gid}).first()
+        row = _as_sql(prepared, ctx.conn.dialect.name).first(ctx.conn, viewer=ctx.user_gid, gid=gid)
     if row is None:
         raise unknown(field, value, kind)
     return row

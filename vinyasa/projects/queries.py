@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from vinyasa.protocol import sql
+from vinyasa.protocol.pagination import Listing
 
 # `created_from_template` (a Ref's `sql`): the template a project was made from, while it exists.
 FROM_TEMPLATE = (
@@ -24,3 +25,26 @@ def people(conn: Connection, project_gids: list[int]) -> list[tuple[Any, ...]]:
         " ORDER BY project_gid, created_at, gid",
         project_gids,
     )
+
+
+def is_organization(conn: Connection, workspace_gid: int) -> bool:
+    """Whether the workspace is an organization (False when there is no such workspace)."""
+    return bool(
+        sql.fetch_value(conn, "SELECT is_organization FROM workspaces WHERE gid = ?", [workspace_gid])
+    )
+
+
+# Project lists (vinyasa.projects.routes): conditions on the `projects` table, by that name, with the
+# visibility rule (access.project_visible_sql).
+ARCHIVED = "projects.archived = ?"
+IN_WORKSPACE = "projects.workspace_gid = ?"
+# Shared with the team (a member) or having it as the associated team.
+OF_TEAM = (
+    "(projects.team_gid = ? OR projects.gid IN (SELECT project_gid FROM project_members WHERE team_gid = ?))"
+)
+
+
+def listing(conditions: list[tuple[str, list[Any]]]) -> Listing:
+    """The projects (by gid) matching every condition: prepared SQL for ctx.page."""
+    where = " AND ".join(f"({text})" for text, _ in conditions)
+    return Listing("projects", where, [p for _, params in conditions for p in params])

@@ -2,37 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
-from sqlalchemy import ColumnElement, or_, select
 from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import Project, ProjectMember
-from vinyasa.projects import service
+from vinyasa.projects import queries, service
 from vinyasa.projects.schemas import PROJECT, ProjectFields
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, Ctx, CtxDep
-from vinyasa.protocol.pagination import AnySelect
+from vinyasa.protocol.pagination import Listing
 from vinyasa.protocol.values import Boolean
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Projects"])
 
 
-def _visible(ctx: Ctx, archived: bool | None) -> AnySelect:
-    """The projects the caller can see (by gid), optionally only (un)archived ones."""
-    stmt = select(Project.gid).where(access.project_visible(ctx))
+def _visible(ctx: Ctx, archived: bool | None, *conditions: tuple[str, list[Any]]) -> Listing:
+    """The projects the caller can see (by gid), optionally only (un)archived ones, that match the
+    conditions (vinyasa.projects.queries)."""
+    chosen = [access.project_visible_sql(ctx), *conditions]
     if archived is not None:
-        stmt = stmt.where(Project.archived == archived)
-    return stmt
+        chosen.append((queries.ARCHIVED, [archived]))
+    return queries.listing(chosen)
 
 
-def _of_team(team_gid: int) -> ColumnElement[bool]:
-    """SQL condition: the project is shared with the team (a member) or has it as its associated team.
+def _of_team(team_gid: int) -> tuple[str, list[Any]]:
+    """Condition: the project is shared with the team (a member) or has it as its associated team.
 
     Asana's team pages list "projects shared with the team as well as other important work associated
     with it" (help.asana.com, teamless projects); the deprecated `team` filter does the same."""
-    shared = select(ProjectMember.project_gid).where(ProjectMember.team_gid == team_gid)
-    return or_(Project.team_gid == team_gid, Project.gid.in_(shared))
+    return queries.OF_TEAM, [team_gid, team_gid]
 
 
 @router.get("/projects", operation_id="getProjects")
@@ -41,17 +41,17 @@ async def get_projects(
 ) -> Response:
     """The projects the caller can see, by gid; `workspace` and `team` narrow it (a team of another
     workspace than the one given is a 400)."""
-    stmt = _visible(ctx, archived)
+    conditions = []
     workspace_gid = None
     if workspace is not None:
         workspace_gid = access.workspace(ctx, workspace, "workspace")
-        stmt = stmt.where(Project.workspace_gid == workspace_gid)
+        conditions.append((queries.IN_WORKSPACE, [workspace_gid]))
     if team is not None:
         team_gid, team_workspace = access.team(ctx, team, "team")
         if workspace_gid is not None and team_workspace != workspace_gid:
             raise InvalidRequest("team: The team is not in the given workspace")
-        stmt = stmt.where(_of_team(team_gid))
-    return ctx.page(PROJECT, stmt)
+        conditions.append(_of_team(team_gid))
+    return ctx.page(PROJECT, _visible(ctx, archived, *conditions))
 
 
 @router.post("/projects", operation_id="createProject", status_code=201)
@@ -93,7 +93,7 @@ async def get_projects_for_workspace(
 ) -> Response:
     """The projects of a workspace the caller can see, by gid."""
     gid = access.workspace(ctx, workspace_gid)
-    return ctx.page(PROJECT, _visible(ctx, archived).where(Project.workspace_gid == gid))
+    return ctx.page(PROJECT, _visible(ctx, archived, (queries.IN_WORKSPACE, [gid])))
 
 
 @router.post(
@@ -111,7 +111,7 @@ async def create_project_for_workspace(ctx: CtxDep, workspace_gid: str) -> Respo
 async def get_projects_for_team(ctx: CtxDep, team_gid: str, archived: Boolean | None = None) -> Response:
     """The projects shared with a team or associated with it that the caller can see, by gid."""
     gid, _ = access.team(ctx, team_gid)
-    return ctx.page(PROJECT, _visible(ctx, archived).where(_of_team(gid)))
+    return ctx.page(PROJECT, _visible(ctx, archived, _of_team(gid)))
 
 
 @router.post("/teams/{team_gid}/projects", operation_id="createProjectForTeam", status_code=201)

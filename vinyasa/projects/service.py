@@ -12,12 +12,12 @@ from vinyasa.core import Caller
 from vinyasa.core.clock import now_ms
 from vinyasa.db import insert_row, update_row
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import Project, Workspace
+from vinyasa.models import Project
 from vinyasa.notes import stored_rich_text
 from vinyasa.portfolios import items as portfolio_items
 from vinyasa.portfolios.fields import PROJECT_VALUES
 from vinyasa.projects import changes as recorded
-from vinyasa.projects import members
+from vinyasa.projects import members, queries
 from vinyasa.projects.schemas import NOT_NULL, ProjectFields
 from vinyasa.protocol import changes
 from vinyasa.protocol.gids import new_gid
@@ -135,9 +135,7 @@ def _owner(ctx: Caller, value: str | None, workspace_gid: int) -> int | None:
 
 
 def _is_organization(ctx: Caller, workspace_gid: int) -> bool:
-    return bool(
-        ctx.conn.execute(select(Workspace.is_organization).where(Workspace.gid == workspace_gid)).scalar()
-    )
+    return queries.is_organization(ctx.conn, workspace_gid)
 
 
 def _placement(

@@ -6,11 +6,13 @@ connection, so they see (and take part in) the request's transaction when one is
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, TextClause, bindparam, text
+from sqlalchemy import ColumnElement, Connection, TextClause, bindparam, select, text
 
 
 @lru_cache(maxsize=1024)
@@ -82,3 +84,64 @@ def clause(fragment: str, params: Sequence[Any]) -> TextClause:
     names = [f"_q{i}" for i in range(len(params))]
     sql_text = pieces[0] + "".join(f":{n}" + rest for n, rest in zip(names, pieces[1:], strict=True))
     return text(sql_text).bindparams(*(bindparam(n, v) for n, v in zip(names, params, strict=True)))
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A SQLAlchemy condition rendered once as `?`-placeholder SQL text (see `fragment`)."""
+
+    text: str
+    names: tuple[str, ...]  # the bind parameter behind each `?`, in order
+    values: Mapping[str, Any]  # the condition's own constants
+
+    def params(self, **given: Any) -> list[Any]:
+        """The values for the `?`s: `given` for the named parameters, the constants for the rest."""
+        return [given[n] if n in given else self.values[n] for n in self.names]
+
+
+def _compile(stmt: Any, dialect: str) -> Any:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    module = postgresql if dialect == "postgresql" else sqlite
+    return stmt.compile(dialect=module.dialect(paramstyle="qmark"))
+
+
+def fragment(table: Any, condition: ColumnElement[bool], dialect: str) -> Fragment:
+    """`condition` on `table` (referred to by its own name, unaliased) as prepared SQL text for
+    `dialect`, so a hot query can embed a rule written once as an expression without building or
+    cache-keying it per request (~0.5-1 ms for a visibility rule). Callers keep the result (it is
+    the same for every request); named bind parameters (`bindparam("viewer")`) are filled by
+    `Fragment.params`."""
+    key = next(iter(table.primary_key.columns))
+    compiled = _compile(select(key).where(condition), dialect)
+    prefix = f"SELECT {table.name}.{key.name} \nFROM {table.name} \nWHERE "
+    text_ = str(compiled)
+    if not text_.startswith(prefix):
+        raise ValueError(f"cannot render the condition on {table.name} alone")
+    names = tuple(compiled.positiontup or ())
+    return Fragment(text_[len(prefix) :], names, dict(compiled.params))
+
+
+@dataclass(frozen=True)
+class Prepared(Fragment):
+    """A whole SQLAlchemy SELECT rendered once as `?`-placeholder SQL text (see `prepare`)."""
+
+    row: Any  # a namedtuple class of the selected columns
+
+    def first(self, conn: Connection, **given: Any) -> Any:
+        """The first row (attributes named as the selected columns), or None."""
+        rows = fetch(conn, self.text, self.params(**given))
+        return self.row(*rows[0]) if rows else None
+
+
+def prepare(stmt: Any, dialect: str) -> Prepared:
+    """A SELECT built once (with named bind parameters) as prepared SQL text for `dialect`: running
+    it skips SQLAlchemy's per-execution work (cache-key hashing, result processing: ~100-300 us
+    for a statement carrying a visibility rule). Only for columns whose values need no type
+    processing (gids, numbers, strings); callers keep the result."""
+    compiled = _compile(stmt, dialect)
+    for column in stmt.selected_columns:
+        if column.type.result_processor(compiled.dialect, None) is not None:
+            raise ValueError(f"{column} needs SQLAlchemy's result processing")
+    row = namedtuple("Row", [c.key for c in stmt.selected_columns])  # type: ignore[misc]
+    return Prepared(str(compiled), tuple(compiled.positiontup or ()), dict(compiled.params), row)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from vinyasa.models import Section
+from vinyasa.protocol import sql
 from vinyasa.protocol.resources import Col, Ref, RefList, Resource, Viewer
 from vinyasa.protocol.values import iso_ms
+from vinyasa.sections import queries
 
 
 def _projects(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
-    rows = conn.execute(select(Section.gid, Section.project_gid).where(Section.gid.in_(gids)))
+    rows = sql.fetch(conn, queries.PROJECTS.format(gids=sql.marks(len(gids))), gids)
     return {gid: [project_gid] for gid, project_gid in rows}
 
 

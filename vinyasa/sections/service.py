@@ -6,7 +6,7 @@ concurrent reorderings of one project serialize on PostgreSQL (SQLite's writer l
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, exists, func, select, update
+from sqlalchemy import Connection, delete, exists, func, select
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
@@ -15,42 +15,35 @@ from vinyasa.db import insert_row, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Section, TaskProject
 from vinyasa.ordering import BOTTOM, OrderedList, Place, after, before
+from vinyasa.protocol import sql
 from vinyasa.protocol.gids import new_gid
+from vinyasa.sections import queries
 from vinyasa.sections.schemas import SectionBody, SectionInsertBody
 
 SECTIONS = OrderedList(Section.__table__)
 DEFAULT_NAME = "Untitled section"
 
 
-def _positions(conn: Connection, project_gid: int) -> dict[int, int]:
-    rows = conn.execute(select(Section.gid, Section.position).where(Section.project_gid == project_gid))
-    return {r.gid: r.position for r in rows}
-
-
-def _sync(conn: Connection, project_gid: int, old: dict[int, int]) -> None:
-    """Copy changed section positions onto the section's task rows (the project-order index key)."""
-    for gid, position in _positions(conn, project_gid).items():
-        if old.get(gid) != position:
-            conn.execute(
-                update(TaskProject).where(TaskProject.section_gid == gid).values(section_position=position)
-            )
+def _sync(conn: Connection, section_gid: int | None, position: int, moved: list[tuple[int, int]]) -> None:
+    """Copy the positions of the sections that changed (the one placed, unless new, and any
+    neighbours a respacing moved) onto their tasks' rows (the project-order index key)."""
+    changed = [*([(section_gid, position)] if section_gid is not None else []), *moved]
+    sql.execute_many(conn, queries.SYNC_TASKS, [(pos, gid) for gid, pos in changed])
 
 
 def _insert(conn: Connection, project_gid: int, name: str, where: Place) -> int:
-    old = _positions(conn, project_gid)
-    position = SECTIONS.place(conn, {"project_gid": project_gid}, where)
+    position, moved = SECTIONS.place_moved(conn, {"project_gid": project_gid}, where)
     gid = new_gid(conn)
     row = {"gid": gid, "project_gid": project_gid, "name": name, "position": position, "created_at": now_ms()}
     insert_row(conn, Section, row)
-    _sync(conn, project_gid, old)
+    _sync(conn, None, position, moved)  # the new section has no tasks yet
     return gid
 
 
 def _move(conn: Connection, project_gid: int, section_gid: int, where: Place) -> None:
-    old = _positions(conn, project_gid)
-    position = SECTIONS.place(conn, {"project_gid": project_gid}, where, moving=section_gid)
+    position, moved = SECTIONS.place_moved(conn, {"project_gid": project_gid}, where, moving=section_gid)
     update_row(conn, Section, section_gid, {"position": position})
-    _sync(conn, project_gid, old)
+    _sync(conn, section_gid, position, moved)
 
 
 def create_default(conn: Connection, project_gid: int) -> int:
@@ -64,16 +57,15 @@ def create_default(conn: Connection, project_gid: int) -> int:
 
 def ensure_sections(conn: Connection, project_gid: int) -> None:
     """Give a project that has no section (one made before sections existed) its default section."""
-    if conn.execute(select(Section.gid).where(Section.project_gid == project_gid).limit(1)).first() is None:
+    if sql.fetch_value(conn, queries.FIRST, [project_gid]) is None:
         create_default(conn, project_gid)
 
 
 def edge_section(conn: Connection, project_gid: int, *, last: bool) -> int:
     """The project's first or last section (the project must have one: see ensure_sections)."""
-    order = Section.position.desc() if last else Section.position.asc()
-    gid = conn.execute(
-        select(Section.gid).where(Section.project_gid == project_gid).order_by(order).limit(1)
-    ).scalar_one()
+    gid = sql.fetch_value(conn, queries.LAST if last else queries.FIRST, [project_gid])
+    if gid is None:
+        raise LookupError(project_gid)
     return int(gid)
 
 

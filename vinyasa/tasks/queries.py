@@ -55,3 +55,16 @@ def placed_tasks(
         source += " JOIN tasks t ON t.gid = tp.task_gid"
         where += " AND " + condition
     return Listing(source, where, [*params, *extra], keys)
+
+
+# What a task record shows (vinyasa.tasks.schemas), for a list of task gids ({gids}: `?` marks).
+# Memberships in projects the viewer can see ({visible}: access.project_visible_sql), oldest first.
+MEMBERSHIPS = (
+    "SELECT tp.task_gid, tp.project_gid, tp.section_gid FROM task_projects tp"
+    " JOIN projects ON projects.gid = tp.project_gid WHERE tp.task_gid IN ({gids}) AND ({visible})"
+    " ORDER BY tp.added_at, tp.project_gid"
+)
+FOLLOWERS = (
+    "SELECT task_gid, user_gid FROM task_followers WHERE task_gid IN ({gids}) ORDER BY created_at, user_gid"
+)
+NUM_SUBTASKS = "SELECT parent_gid, count(*) FROM tasks WHERE parent_gid IN ({gids}) GROUP BY parent_gid"

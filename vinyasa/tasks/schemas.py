@@ -7,16 +7,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from vinyasa import access, richtext
 from vinyasa.custom_fields.values import TASK_VALUES
 from vinyasa.dependencies import queries as dependencies
-from vinyasa.models import Project, Task, TaskFollower, TaskProject
+from vinyasa.models import Task
 from vinyasa.projects.schemas import UserList
+from vinyasa.protocol import sql
 from vinyasa.protocol.resources import Col, Derived, Records, Ref, RefList, Resource, Value, Viewer, constant
 from vinyasa.protocol.values import Boolean, iso_ms
 from vinyasa.tags.schemas import task_tags
+from vinyasa.tasks import queries
 
 Subtype = Literal["default_task", "milestone", "approval", "custom"]
 
@@ -29,15 +31,10 @@ def _memberships(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int,
     cached: dict[int, list[tuple[int, int]]] | None = viewer.cache.get(key)
     if cached is not None:
         return cached
-    stmt = (
-        select(TaskProject.task_gid, TaskProject.project_gid, TaskProject.section_gid)
-        .join(Project, Project.gid == TaskProject.project_gid)
-        .where(TaskProject.task_gid.in_(gids))
-        .order_by(TaskProject.added_at, TaskProject.project_gid)
-    )
-    stmt = stmt.where(access.project_visible(viewer))  # a renderer shows only what its caller sees
+    visible, params = access.project_visible_sql(viewer)  # a renderer shows only what its caller sees
+    query = queries.MEMBERSHIPS.format(gids=sql.marks(len(gids)), visible=visible)
     out: dict[int, list[tuple[int, int]]] = {}
-    for task_gid, project_gid, section_gid in conn.execute(stmt):
+    for task_gid, project_gid, section_gid in sql.fetch(conn, query, [*gids, *params]):
         out.setdefault(task_gid, []).append((project_gid, section_gid))
     viewer.cache[key] = out
     return out
@@ -55,20 +52,15 @@ def _projects(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, li
 
 
 def _followers(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
-    stmt = (
-        select(TaskFollower.task_gid, TaskFollower.user_gid)
-        .where(TaskFollower.task_gid.in_(gids))
-        .order_by(TaskFollower.created_at, TaskFollower.user_gid)
-    )
     out: dict[int, list[int]] = {}
-    for task_gid, user_gid in conn.execute(stmt):
+    for task_gid, user_gid in sql.fetch(conn, queries.FOLLOWERS.format(gids=sql.marks(len(gids))), gids):
         out.setdefault(task_gid, []).append(user_gid)
     return out
 
 
 def _num_subtasks(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, int]:
-    stmt = select(Task.parent_gid, func.count()).where(Task.parent_gid.in_(gids)).group_by(Task.parent_gid)
-    return {int(str(r[0])): int(r[1]) for r in conn.execute(stmt)}
+    rows = sql.fetch(conn, queries.NUM_SUBTASKS.format(gids=sql.marks(len(gids))), gids)
+    return {int(r[0]): int(r[1]) for r in rows}
 
 
 def _approval(row: Mapping[str, Any], _viewer: Viewer) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
@@ -210,12 +210,16 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
     return gid
 
 
+# Built once: building and cache-keying a statement costs more than running it.
+_TASK_ROW = select(Task.__table__).where(Task.gid == bindparam("gid"))
+
+
 def update_task(ctx: Caller, task: access.VisibleTask, fields: TaskFields) -> None:
     """Apply a partial change; create-only fields are ignored; `modified_at` moves on a real change."""
     access.require_task_edit(ctx, task, "change it")
     _no_nulls(fields)
     given = fields.model_fields_set
-    row = dict(ctx.conn.execute(select(Task.__table__).where(Task.gid == task.gid)).one()._mapping)
+    row = dict(ctx.conn.execute(_TASK_ROW, {"gid": task.gid}).one()._mapping)
     if fields.workspace is not None and fields.workspace != str(task.workspace_gid):
         raise InvalidRequest("workspace: A task cannot be moved to another workspace")
     if "parent" in given and (fields.parent or None) != (

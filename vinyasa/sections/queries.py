@@ -1,0 +1,11 @@
+"""All SQL of sections (prepared, `?` placeholders through vinyasa.protocol.sql)."""
+
+from __future__ import annotations
+
+# A project's first and last sections (the (project_gid, position, gid) index, read from one end).
+FIRST = "SELECT gid FROM sections WHERE project_gid = ? ORDER BY position LIMIT 1"
+LAST = "SELECT gid FROM sections WHERE project_gid = ? ORDER BY position DESC LIMIT 1"
+# A section's position copied onto its tasks' rows (the project-order index key).
+SYNC_TASKS = "UPDATE task_projects SET section_position = ? WHERE section_gid = ?"
+# The project of each section in a list (`projects` of a section).
+PROJECTS = "SELECT gid, project_gid FROM sections WHERE gid IN ({gids})"
