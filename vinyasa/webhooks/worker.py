@@ -199,14 +199,18 @@ class Deliverer:
         bodies: dict[int, bytes] = {}  # webhooks that share a rendering share its bytes
         heartbeat_before = now_ms() - int(self.settings.webhook_heartbeat_hours * 3_600_000)
         for batch in delivery.collect(conn, hooks, delivery.Viewers(conn)):
+            ending = batch.hook.ends_at is not None
             if batch.events:
                 body = bodies.get(id(batch.events))
                 if body is None:
                     body = bodies[id(batch.events)] = orjson.dumps({"events": batch.events})
                 sends.append(Send(batch.hook, "delivery", body, batch))
-            elif batch.hook.last_sent_at <= heartbeat_before:
+            elif batch.hook.last_sent_at <= heartbeat_before and not ending:
                 sends.append(Send(batch.hook, "heartbeat", b'{"events":[]}', batch))
             elif batch.through is not None:  # everything read was filtered out: just move on
+                sends.append(Send(batch.hook, "skip", b"", batch))
+            elif ending:  # everything through its resource's deletion is delivered: the end
+                batch.through = batch.hook.ends_at
                 sends.append(Send(batch.hook, "skip", b"", batch))
         return sends
 
@@ -237,23 +241,24 @@ class Deliverer:
             )  # fmt: skip
         queries.log_attempts(conn, attempts)
         moved: list[tuple[int, int | None, int]] = []  # (cursor, success time or None, webhook)
+        finished: list[delivery.Hook] = []  # ending webhooks that delivered their resource's deletion
         for send, result in done:
             cursor = send.batch.through if send.batch.through is not None else send.hook.cursor
             if result is None or result.ok:
                 moved.append((cursor, None if result is None else now, send.hook.gid))
+                if send.hook.ends_at is not None and cursor >= send.hook.ends_at:
+                    finished.append(send.hook)
             else:
                 self._failed(conn, send.hook, result, now)
         queries.advance(conn, moved)
         queries.release(conn, self.owner, sorted(mine))
+        for hook in finished:
+            _delete(conn, hook, "its resource was deleted and its last events were delivered")
 
     def _failed(self, conn: Connection, hook: delivery.Hook, outcome: target.Outcome, now: int) -> None:
         """Back off exponentially, or delete the webhook once past its failure deadline."""
         if hook.failure_deletion_timestamp is not None and now >= hook.failure_deletion_timestamp:
-            caller = Caller(conn=conn, user_gid=hook.creator_gid, base_url="")
-            journal.record(caller, ("webhook", hook.gid), "deleted", topics=())
-            journal.flush(caller)
-            conn.execute(delete(Webhook).where(Webhook.gid == hook.gid))
-            log.warning("webhook %s deleted: its target kept failing past the retry window", hook.gid)
+            _delete(conn, hook, "its target kept failing past the retry window")
             return
         s = self.settings
         retries = hook.delivery_retry_count + 1
@@ -282,6 +287,15 @@ class Deliverer:
         before = now - int(self.settings.journal_retention_hours * 3_600_000)
         with self.transactions.begin(write=True) as conn:
             queries.prune_attempts(conn, before)
+
+
+def _delete(conn: Connection, hook: delivery.Hook, why: str) -> None:
+    """Delete a webhook (and its log) as its creator, journaled like a DELETE /webhooks/{gid}."""
+    caller = Caller(conn=conn, user_gid=hook.creator_gid, base_url="")
+    journal.record(caller, ("webhook", hook.gid), "deleted", topics=())
+    journal.flush(caller)
+    conn.execute(delete(Webhook).where(Webhook.gid == hook.gid))
+    log.info("webhook %s deleted: %s", hook.gid, why)
 
 
 class DeliveryProcess:
