@@ -207,6 +207,10 @@ async def test_delivery_log_and_manual_redelivery(client, world: World, delivere
         )
         latest = ok(await client.get(log_url))[0]
         assert latest["gid"] == pending["gid"] and latest["status"] == "delivered"
+        nxt = (await client.get(log_url, params={"limit": 1})).json()["next_page"]
+        assert nxt["uri"].startswith(f"{log_url}?limit=1&offset=")  # its own prefix, not /api/1.0
+        assert nxt["path"] == nxt["uri"].removeprefix("http://testserver")
+        assert [e["gid"] for e in ok(await client.get(nxt["uri"]))] == [entry["gid"]]
     _, token = world.person("other@example.com")
     async with api_client(world.env, token) as other:
         assert (await other.get(log_url)).status_code == 404
