@@ -28,6 +28,7 @@ from sqlalchemy import Connection
 from vinyasa.config import get_settings
 from vinyasa.core.caller import Caller
 from vinyasa.core.clock import now_ms
+from vinyasa.db import JOURNAL_WRITTEN
 from vinyasa.protocol import sql
 
 ResourceRef = tuple[str, int]  # (resource_type, gid)
@@ -203,6 +204,7 @@ def flush(caller: Caller) -> None:
         topics.extend((gid, event_id) for gid in sorted(c.topics))
     sql.execute_many(conn, _INSERT_ENTRY, entries)
     sql.execute_many(conn, _INSERT_TOPIC, topics)
+    conn.info[JOURNAL_WRITTEN] = True  # RequestTransactions.on_journal runs once this commits
     for hook in _HOOKS:
         hook(caller, changes)
     if (last + len(changes)) // 1000 != last // 1000:  # every thousand entries: drop expired ones

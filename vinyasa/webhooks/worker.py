@@ -10,7 +10,8 @@ Each webhook goes through these steps, never with a transaction open while a tar
    targets within 50 ms of the commit. Manual redeliveries do run on that runner
    (vinyasa.webhooks.redelivery);
 2. a read transaction builds each webhook's batch (vinyasa.webhooks.delivery);
-3. the POSTs run on a thread pool (httpx, connect/read timeouts); the worker does not wait for a
+3. the POSTs run on a thread pool (kept-alive connections, connect/read timeouts:
+   vinyasa.webhooks.client); the worker does not wait for a
    whole round: it records POSTs as they finish and claims more as places free up, so a slow
    target holds one pool thread and delays no other webhook;
 4. a short write transaction records outcomes where the lease is still this worker's: on 2xx the
@@ -36,7 +37,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import orjson
 from sqlalchemy import Connection, Engine, delete, update
 
@@ -47,6 +47,7 @@ from vinyasa.models import Webhook
 from vinyasa.protocol.gids import allocate
 from vinyasa.protocol.values import now_ms
 from vinyasa.webhooks import delivery, queries, target
+from vinyasa.webhooks.client import Connections
 
 log = logging.getLogger("vinyasa.webhooks")
 LOG_PRUNE_EVERY_MS = 60_000
@@ -66,14 +67,15 @@ class Send:
 class Deliverer:
     """A delivery worker for one engine; `start()` runs rounds on a thread until `stop()`."""
 
-    def __init__(self, engine: Engine, settings: Settings, owner: str | None = None) -> None:
+    def __init__(self, engine: Engine, settings: Settings, owner: str | None = None, wake: Any = None) -> None:
         self.settings = settings
+        # Set by `wake()` (a commit that wrote journal entries): an idle worker looks at once instead
+        # of at its next poll. A threading.Event, or a multiprocessing one across processes.
+        self._wake = wake if wake is not None else threading.Event()
         self.transactions = RequestTransactions(engine)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.workers = max(1, settings.webhook_concurrency)
-        self.transport = httpx.HTTPTransport(
-            limits=httpx.Limits(max_connections=self.workers * 4, max_keepalive_connections=self.workers * 4)
-        )
+        self.connections = Connections(settings.webhook_connect_timeout, settings.webhook_timeout)
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="vinyasa-webhook")
         self._inflight: dict[Future[target.Outcome | None], Send] = {}
         self._stop = threading.Event()
@@ -105,11 +107,17 @@ class Deliverer:
             if running:
                 wait(running, timeout=poll, return_when=FIRST_COMPLETED)
             else:
-                self._stop.wait(poll)
+                self._wake.wait(poll)
+                self._wake.clear()  # before the next round reads: a commit after this wakes it again
+
+    def wake(self) -> None:
+        """Look for work now (called right after a commit that wrote journal entries; cheap)."""
+        self._wake.set()
 
     def stop(self) -> None:
         """Stop claiming, let the POSTs under way finish and record them, release everything."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(self.settings.webhook_poll_interval + 5)
             self._thread = None
@@ -118,7 +126,7 @@ class Deliverer:
             self._record_finished()
         except Exception:  # noqa: BLE001 - their leases expire and another worker sends them again
             log.exception("webhook deliveries could not be recorded at shutdown")
-        self.transport.close()
+        self.connections.close()
         self.transactions.close()
 
     # ---- the steps -----------------------------------------------------------------------------
@@ -217,7 +225,7 @@ class Deliverer:
     def _post(self, send: Send) -> target.Outcome | None:
         if send.kind == "skip":
             return None
-        return target.post(self.transport, send.hook.target, send.hook.secret, send.body, self.settings)
+        return target.post(self.connections, send.hook.target, send.hook.secret, send.body, self.settings)
 
     def _record(
         self,
@@ -303,17 +311,20 @@ class DeliveryProcess:
 
     Python runs one thread at a time per process: a worker thread making hundreds of POSTs a second
     inside the server process would take that time from request handling. In its own process it
-    only shares the database. The child rebuilds the settings and the engine, runs a `Deliverer`,
-    and exits when told to or when its parent is gone (checked every second).
+    only shares the database, at a lower CPU priority (`webhook_nice`): under load the requests come
+    first. The child rebuilds the settings and the engine, runs a `Deliverer`, and exits when told
+    to or when its parent is gone (checked every second). `wake()` (after each commit that wrote
+    journal entries) sets an event the child's idle worker waits on, so it need not wait for a poll.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         context = multiprocessing.get_context("spawn")
         self._stop = context.Event()
+        self._wake = context.Event()
         self._process = context.Process(
             target=_deliver_until_stopped,
-            args=(settings.model_dump(), self._stop, os.getpid()),
+            args=(settings.model_dump(), self._stop, self._wake, os.getpid()),
             name="vinyasa-webhooks",
             daemon=True,
         )
@@ -321,6 +332,10 @@ class DeliveryProcess:
     def start(self) -> None:
         """Start the child process."""
         self._process.start()
+
+    def wake(self) -> None:
+        """Tell the child's worker there is new work (cheap; never blocks on the child)."""
+        self._wake.set()
 
     def stop(self) -> None:
         """Ask the child to finish its round and exit; terminate it if it does not in time."""
@@ -331,10 +346,12 @@ class DeliveryProcess:
             self._process.join(5)
 
 
-def _deliver_until_stopped(values: dict[str, Any], stop: Any, parent: int) -> None:
+def _deliver_until_stopped(values: dict[str, Any], stop: Any, wake: Any, parent: int) -> None:
     settings = Settings(**values)
+    if settings.webhook_nice and hasattr(os, "nice"):
+        os.nice(settings.webhook_nice)
     engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
-    deliverer = Deliverer(engine, settings)
+    deliverer = Deliverer(engine, settings, wake=wake)
     deliverer.start()
     try:
         while not stop.wait(1.0) and os.getppid() == parent:
