@@ -212,7 +212,8 @@ class Ctx(Caller):
         # (also outside /api/1.0: vinyasa's own /_vinyasa/ lists page the same way).
         query = "?" + urlencode(params)
         full = self.request.url.path
-        return {"offset": token, "path": full.removeprefix(API_PREFIX) + query, "uri": self.base_url + full + query}
+        path = full.removeprefix(API_PREFIX) + query
+        return {"offset": token, "path": path, "uri": self.base_url + full + query}
 
 
 def _disabled(request: Request) -> frozenset[str]:

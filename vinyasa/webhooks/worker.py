@@ -67,7 +67,9 @@ class Send:
 class Deliverer:
     """A delivery worker for one engine; `start()` runs rounds on a thread until `stop()`."""
 
-    def __init__(self, engine: Engine, settings: Settings, owner: str | None = None, wake: Any = None) -> None:
+    def __init__(
+        self, engine: Engine, settings: Settings, owner: str | None = None, wake: Any = None
+    ) -> None:
         self.settings = settings
         # Set by `wake()` (a commit that wrote journal entries): an idle worker looks at once instead
         # of at its next poll. A threading.Event, or a multiprocessing one across processes.
