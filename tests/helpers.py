@@ -42,3 +42,13 @@ def stop(proc: subprocess.Popen[Any]) -> None:
     for pipe in (proc.stdin, proc.stdout, proc.stderr):
         if pipe is not None:
             pipe.close()
+
+
+def documented_operations(doc: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The operations of an OpenAPI document by (METHOD, path)."""
+    return {
+        (method.upper(), path): op
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, dict) and "operationId" in op
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import World
+from tests.helpers import documented_operations
 from vinyasa.webhooks import openapi
 
 pytestmark = pytest.mark.anyio
@@ -12,12 +13,7 @@ pytestmark = pytest.mark.anyio
 
 async def test_the_openapi_document_lists_the_delivery_log_routes(client, world: World) -> None:
     doc = (await client.get("http://testserver/openapi.json")).json()
-    served = {
-        (method.upper(), path): op
-        for path, item in doc["paths"].items()
-        for method, op in item.items()
-        if isinstance(op, dict) and "operationId" in op
-    }
+    served = documented_operations(doc)
     routes = {
         (method, route.path): route.operation_id
         for route in world.env.app.routes
