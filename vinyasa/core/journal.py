@@ -175,8 +175,7 @@ def flush(caller: Caller) -> None:
     if not changes:
         return
     conn = caller.conn
-    if conn.dialect.name == "postgresql":
-        sql.fetch(conn, f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
+    lock(conn)
     last = last_id(conn)
     entries: list[tuple[object, ...]] = []
     topics: list[tuple[int, int]] = []
@@ -209,6 +208,15 @@ def flush(caller: Caller) -> None:
         hook(caller, changes)
     if (last + len(changes)) // 1000 != last // 1000:  # every thousand entries: drop expired ones
         prune(conn, now_ms() - int(get_settings().journal_retention_hours * 3_600_000))
+
+
+def lock(conn: Connection) -> None:
+    """Take the journal writers' lock now, until the transaction ends (PostgreSQL; SQLite's write
+    lock already orders writers). `flush` takes it; a transaction that will flush after locking
+    rows a flushing request may also want (the webhook worker) takes it first, so neither waits
+    for the other in a cycle."""
+    if conn.dialect.name == "postgresql":
+        sql.fetch(conn, f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
 
 
 def prune(conn: Connection, before_ms: int) -> int:

@@ -18,7 +18,9 @@ Each webhook goes through these steps, never with a transaction open while a tar
    cursor moves past the batch and the failure state resets; otherwise `delivery_retry_count` grows,
    `next_attempt_after` backs off exponentially (base * 2^(retries - 1), capped) and
    `failure_deletion_timestamp` is set once, `VINYASA_WEBHOOK_RETRY_WINDOW_HOURS` after the first
-   failure; a failure past it deletes the webhook. Every POST is logged (`webhook_attempts`).
+   failure; a failure past it deletes the webhook. A webhook whose resource was deleted
+   (`ends_at`, vinyasa.webhooks.service) reads no further than the deletion and is deleted once
+   everything through it is delivered. Every POST is logged (`webhook_attempts`).
 A crash between 1 and 4 loses nothing: the cursor only moves once a delivery succeeded, and the
 lease expires (the timeouts of the POSTs queued ahead, + 30 s) so another worker (or this one,
 restarted) sends the batch again: delivery is at least once, in commit order per webhook.
@@ -236,6 +238,8 @@ class Deliverer:
         sends: list[Send],
         outcomes: list[target.Outcome | None],
     ) -> None:
+        if any(h.ends_at is not None or h.failure_deletion_timestamp is not None for h in hooks):
+            journal.lock(conn)  # it may delete (and journal) webhooks: lock order as a request's flush
         mine = queries.still_leased(conn, self.owner, [h.gid for h in hooks])
         done = [(s, o) for s, o in zip(sends, outcomes, strict=True) if s.hook.gid in mine]
         logged = [(s, o) for s, o in done if o is not None]
