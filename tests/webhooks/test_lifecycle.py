@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.conftest import World
+from tests.conftest import World, api_client
 from tests.helpers import fails, ok
 from tests.portfolios.helpers import add_item, make_portfolio
 from tests.projects.helpers import make_project
@@ -147,3 +147,21 @@ async def test_a_portfolio_webhook_delivers_its_changes_and_ends_with_it(
     assert all(kind != "task" for kind, _ in kinds)
     assert hook_state(world.env, gid) == {}
     fails(await client.get(f"/webhooks/{gid}"), 404, "webhook")
+
+
+async def test_a_portfolio_webhook_hears_nothing_its_creator_can_no_longer_see(
+    client, world: World, deliverer
+) -> None:
+    portfolio = (await make_portfolio(client, world, privacy_setting="members_only"))["gid"]
+    member, token = world.person("member@example.com")
+    ok(await client.post(f"/portfolios/{portfolio}/addMembers", json={"data": {"members": member}}))
+    with receiving() as rx:
+        async with api_client(world.env, token) as theirs:
+            await make_webhook(theirs, portfolio, rx.url, [{"resource_type": "portfolio"}])
+        ok(await client.put(f"/portfolios/{portfolio}", json={"data": {"name": "Seen"}}))
+        drain(deliverer)
+        assert _kinds(rx) == [("portfolio", "changed")]
+        ok(await client.post(f"/portfolios/{portfolio}/removeMembers", json={"data": {"members": member}}))
+        ok(await client.put(f"/portfolios/{portfolio}", json={"data": {"name": "Unseen"}}))
+        drain(deliverer)
+    assert _kinds(rx) == [("portfolio", "changed")]  # nothing more: its creator cannot see it now
