@@ -54,3 +54,13 @@ def in_threads(worker: Callable[[int], object], count: int) -> None:
         t.start()
     for t in threads:
         t.join()
+
+
+def documented_operations(doc: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The operations of an OpenAPI document by (METHOD, path)."""
+    return {
+        (method.upper(), path): op
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, dict) and "operationId" in op
+    }

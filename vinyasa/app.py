@@ -144,10 +144,12 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
             deliverer = Deliverer(app.state.runtime.engine, settings)
         if deliverer is not None:
             deliverer.start()
+            app.state.runtime.transactions.on_journal = deliverer.wake  # commits wake it at once
         try:
             yield
         finally:
             if deliverer is not None:
+                app.state.runtime.transactions.on_journal = None
                 await asyncio.to_thread(deliverer.stop)
             await runner.stop()
             app.state.runtime.close()

@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Literal
 
 from platformdirs import user_data_path
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -76,12 +77,15 @@ class Settings(BaseSettings):
     webhook_heartbeat_hours: float = 8.0
     # Where each server process runs its delivery worker: "process" (a child process, so deliveries
     # do not take time from requests), "thread" (in the server process) or "off" (deliveries wait for
-    # another server process); how often it looks for new events (seconds), how many webhooks one
-    # round claims and how many deliveries run at once.
+    # another server process); how often it looks for new events (seconds; a commit in the same
+    # server process wakes it at once, this catches the others' commits), how many webhooks one
+    # round claims and how many deliveries run at once; how much lower the delivery child's CPU
+    # priority is than the server's (Unix niceness added; 0 for the same), so requests come first.
     webhook_delivery: Literal["process", "thread", "off"] = "process"
     webhook_poll_interval: float = 0.01
     webhook_batch_webhooks: int = 200
     webhook_concurrency: int = 4
+    webhook_nice: int = Field(default=5, ge=0, le=19)
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -337,6 +337,9 @@ class Checkpointer:
             log.warning("final WAL checkpoint failed: %s", exc)
 
 
+JOURNAL_WRITTEN = "vinyasa.journal_written"  # Connection.info key: this transaction wrote journal entries
+
+
 class RequestTransactions:
     """The one transaction of each API request, on connections kept open between requests.
 
@@ -352,6 +355,9 @@ class RequestTransactions:
         self.engine, self.keep = engine, keep
         self._idle: dict[bool, list[Connection]] = {False: [], True: []}
         self._closed = False
+        # Called right after a transaction that wrote change-journal entries commits (the server
+        # wakes its webhook delivery worker this way, vinyasa.webhooks.worker); must not block.
+        self.on_journal: Callable[[], None] | None = None
 
     def _open(self, write: bool) -> Connection:
         conn = self.engine.connect()
@@ -372,6 +378,7 @@ class RequestTransactions:
             yield conn
             conn.commit()
         except BaseException:
+            conn.info.pop(JOURNAL_WRITTEN, None)
             try:
                 conn.rollback()
             except BaseException:
@@ -379,7 +386,10 @@ class RequestTransactions:
                 raise
             self._release(idle, conn)
             raise
+        wrote = conn.info.pop(JOURNAL_WRITTEN, False)
         self._release(idle, conn)
+        if wrote and self.on_journal is not None:
+            self.on_journal()
 
     def _release(self, idle: list[Connection], conn: Connection) -> None:
         if self._closed or conn.invalidated or conn.closed or len(idle) >= self.keep:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import World, api_client
-from tests.helpers import fails, ok
+from tests.helpers import documented_operations, fails, ok
 from tests.rules.helpers import OWN, drain, get_task, project, rule, runs, task, text_field
 
 pytestmark = pytest.mark.anyio
@@ -187,12 +187,7 @@ async def test_definition_errors_change_nothing(client, world: World) -> None:
 
 async def test_docs_describe_the_rule_routes(client, world: World) -> None:
     doc = (await client.get("http://testserver/openapi.json")).json()
-    served = {
-        (method.upper(), path): op["operationId"]
-        for path, item in doc["paths"].items()
-        for method, op in item.items()
-        if isinstance(op, dict) and "operationId" in op
-    }
+    served = {key: op["operationId"] for key, op in documented_operations(doc).items()}
     routes = {
         (method, route.path): route.operation_id
         for route in world.env.app.routes

@@ -240,3 +240,18 @@ async def test_only_the_creator_sees_a_webhook(client, world: World) -> None:
         fails(await other.delete(f"/webhooks/{made['gid']}"), 404)
         assert ok(await other.get("/webhooks", params={"workspace": world.workspace})) == []
     assert _count(world) == 1
+
+
+async def test_a_create_counts_once_against_the_rate_limit(client, world: World) -> None:
+    from vinyasa.protocol.ratelimit import RateLimiter
+
+    project = (await make_project(client, world))["gid"]
+    runtime = world.env.app.state.runtime
+    runtime.limiter = RateLimiter(2)
+    try:
+        with receiving() as rx:
+            await make_webhook(client, project, rx.url)  # two runs around the handshake, one request
+            ok(await client.get("/users/me"))
+            fails(await client.get("/users/me"), 429, "rate limit")
+    finally:
+        runtime.limiter = None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from typing import Any
 
 import httpx
@@ -16,7 +17,7 @@ from tests.conftest import World, api_client
 from tests.helpers import ok
 from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
-from tests.webhooks.helpers import drain, fast, hook_state, make_webhook
+from tests.webhooks.helpers import drain, fast, hook_state, make_webhook, worker
 from tests.webhooks.receiver import Receiver, receiving
 from vinyasa.webhooks.worker import Deliverer
 
@@ -207,6 +208,10 @@ async def test_delivery_log_and_manual_redelivery(client, world: World, delivere
         )
         latest = ok(await client.get(log_url))[0]
         assert latest["gid"] == pending["gid"] and latest["status"] == "delivered"
+        nxt = (await client.get(log_url, params={"limit": 1})).json()["next_page"]
+        assert nxt["uri"].startswith(f"{log_url}?limit=1&offset=")  # its own prefix, not /api/1.0
+        assert nxt["path"] == nxt["uri"].removeprefix("http://testserver")
+        assert [e["gid"] for e in ok(await client.get(nxt["uri"]))] == [entry["gid"]]
     _, token = world.person("other@example.com")
     async with api_client(world.env, token) as other:
         assert (await other.get(log_url)).status_code == 404
@@ -214,3 +219,19 @@ async def test_delivery_log_and_manual_redelivery(client, world: World, delivere
     response = await client.post(f"{log_url}/123/redeliver", json={"data": {}})
     assert response.status_code == 404
     assert isinstance(response, httpx.Response)
+
+
+async def test_a_commit_wakes_the_worker_without_waiting_for_its_poll(
+    client, world: World, monkeypatch
+) -> None:
+    project = (await make_project(client, world))["gid"]
+    transactions = world.env.app.state.runtime.transactions
+    with receiving() as rx:
+        await make_webhook(client, project, rx.url)
+        with worker(world.env, fast(world.env, webhook_poll_interval=30.0)) as running:
+            time.sleep(0.2)  # its first round found nothing: now it waits up to 30 s
+            monkeypatch.setattr(transactions, "on_journal", running.wake)
+            started = time.monotonic()
+            await make_task(client, world, "T", projects=[project])
+            rx.wait(1, timeout=5)
+            assert time.monotonic() - started < 5

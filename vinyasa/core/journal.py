@@ -28,6 +28,7 @@ from sqlalchemy import Connection
 from vinyasa.config import get_settings
 from vinyasa.core.caller import Caller
 from vinyasa.core.clock import now_ms
+from vinyasa.db import JOURNAL_WRITTEN
 from vinyasa.protocol import sql
 
 ResourceRef = tuple[str, int]  # (resource_type, gid)
@@ -174,8 +175,7 @@ def flush(caller: Caller) -> None:
     if not changes:
         return
     conn = caller.conn
-    if conn.dialect.name == "postgresql":
-        sql.fetch(conn, f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
+    lock(conn)
     last = last_id(conn)
     entries: list[tuple[object, ...]] = []
     topics: list[tuple[int, int]] = []
@@ -203,10 +203,20 @@ def flush(caller: Caller) -> None:
         topics.extend((gid, event_id) for gid in sorted(c.topics))
     sql.execute_many(conn, _INSERT_ENTRY, entries)
     sql.execute_many(conn, _INSERT_TOPIC, topics)
+    conn.info[JOURNAL_WRITTEN] = True  # RequestTransactions.on_journal runs once this commits
     for hook in _HOOKS:
         hook(caller, changes)
     if (last + len(changes)) // 1000 != last // 1000:  # every thousand entries: drop expired ones
         prune(conn, now_ms() - int(get_settings().journal_retention_hours * 3_600_000))
+
+
+def lock(conn: Connection) -> None:
+    """Take the journal writers' lock now, until the transaction ends (PostgreSQL; SQLite's write
+    lock already orders writers). `flush` takes it; a transaction that will flush after locking
+    rows a flushing request may also want (the webhook worker) takes it first, so neither waits
+    for the other in a cycle."""
+    if conn.dialect.name == "postgresql":
+        sql.fetch(conn, f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
 
 
 def prune(conn: Connection, before_ms: int) -> int:

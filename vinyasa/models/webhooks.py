@@ -14,7 +14,9 @@ class Webhook(Base):
 
     `cursor` is the journal id through which events were delivered (or filtered out); the delivery
     worker holds a webhook while it delivers (`lease_owner` until `lease_until`, epoch ms), so each
-    webhook has at most one delivery in flight and its events arrive in commit order.
+    webhook has at most one delivery in flight and its events arrive in commit order. `ends_at` is
+    set when the watched resource is deleted (the journal id of that change): the webhook is gone for
+    the API at once, and the worker deletes the row once it has delivered everything through it.
     """
 
     __tablename__ = "webhooks"
@@ -38,6 +40,7 @@ class Webhook(Base):
     last_sent_at: Mapped[Millis]  # the last delivery attempt (heartbeats are due 8 h after it)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[int | None] = mapped_column(BigInteger)
+    ends_at: Mapped[int | None] = mapped_column(BigInteger)
     __table_args__ = (
         Index("ix_webhooks_workspace_creator", "workspace_gid", "creator_gid", "gid"),
         Index("ix_webhooks_resource", "resource_gid"),

@@ -208,8 +208,12 @@ class Ctx(Caller):
         token = self.runtime.codec.encode(key, scope)
         params = [(k, v) for k, v in self.request.query_params.multi_items() if k != "offset"]
         params.append(("offset", token))
-        path = self.request.url.path.removeprefix(API_PREFIX) + "?" + urlencode(params)
-        return {"offset": token, "path": path, "uri": self.base_url + API_PREFIX + path}
+        # `path` is relative to the API's base (Asana's), `uri` the full address of the route itself
+        # (also outside /api/1.0: vinyasa's own /_vinyasa/ lists page the same way).
+        query = "?" + urlencode(params)
+        full = self.request.url.path
+        path = full.removeprefix(API_PREFIX) + query
+        return {"offset": token, "path": path, "uri": self.base_url + full + query}
 
 
 def _disabled(request: Request) -> frozenset[str]:
@@ -339,6 +343,9 @@ def _race_error(kind: str, exc: BaseException) -> AsanaError:
     return RateLimited(1)
 
 
+_SPENT = "vinyasa.rate_spent"  # request scope key: the request was counted by the rate limiter
+
+
 class AsanaRoute(APIRoute):
     """An API route whose request runs in one transaction with an authenticated context."""
 
@@ -412,7 +419,8 @@ class AsanaRoute(APIRoute):
                 query_text = "".join(k + v for k, v in query.multi_items()) if query else ""
                 if "\x00" in request.scope["path"] or "\x00" in query_text:
                     raise InvalidRequest("The request's path or query contains a NUL character")
-                if runtime.limiter is not None and first:
+                if runtime.limiter is not None and first and _SPENT not in request.scope:
+                    request.scope[_SPENT] = True  # once per request, even one run in two parts
                     runtime.limiter.spend(user_gid)
                 payload = parse_body(raw, request.headers.get("content-type", "")) if write else Payload()
                 opt_fields = query_param(query, "opt_fields")

@@ -1,12 +1,11 @@
-"""The /docs description of vinyasa's own rule endpoints (`/_vinyasa/...`, tag "Rules (vinyasa)").
-
-They are not Asana operations, so Asana's spec cannot describe them: this module does, in the same
-OpenAPI shape, served from the root (`servers: /`) with the normal bearer token.
-"""
+"""The /docs description of vinyasa's own rule endpoints (`/_vinyasa/...`, tag "Rules (vinyasa)";
+built with vinyasa.spec.own)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from vinyasa.spec import own
 
 TAG = "Rules (vinyasa)"
 TAG_DESCRIPTION = (
@@ -16,8 +15,6 @@ TAG_DESCRIPTION = (
     "see). Run an incoming-web-request rule with Asana's `POST /rule_triggers/{rule_trigger_gid}/run`; "
     "event rules run on the server's background runner right after the change that triggers them."
 )
-_ROOT = [{"url": "/", "description": "vinyasa itself"}]
-_GID = {"type": "string", "example": "12345"}
 _ITEM = {
     "type": "object",
     "required": ["type"],
@@ -54,10 +51,10 @@ _FIELDS = {
 _RULE = {
     "type": "object",
     "properties": {
-        "gid": _GID,
+        "gid": own.GID,
         "resource_type": {"type": "string", "example": "rule"},
         **_FIELDS,
-        "project": {"type": "object", "properties": {"gid": _GID, "name": {"type": "string"}}},
+        "project": {"type": "object", "properties": {"gid": own.GID, "name": {"type": "string"}}},
         "created_by": {"type": "object", "description": "The user the rule runs as (who last defined it)."},
         "created_at": {"type": "string", "format": "date-time"},
         "modified_at": {"type": "string", "format": "date-time"},
@@ -66,7 +63,7 @@ _RULE = {
 _RUN = {
     "type": "object",
     "properties": {
-        "gid": _GID,
+        "gid": own.GID,
         "resource_type": {"type": "string", "example": "rule_run"},
         "created_at": {"type": "string", "format": "date-time"},
         "rule": {"type": "object"},
@@ -85,26 +82,9 @@ _ERRORS = {
 }
 
 
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": {"type": "object", "properties": {"data": schema}}}}}
-
-
-def _param(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}, "example": "12345"}
-
-
 def _op(op_id: str, summary: str, ok: tuple[str, str, dict[str, Any]], body: bool = False) -> dict[str, Any]:
-    status, description, schema = ok
-    operation: dict[str, Any] = {
-        "operationId": op_id,
-        "tags": [TAG],
-        "summary": summary,
-        "description": summary,
-        "responses": {status: {"description": description, **_json(schema)}, **_ERRORS},
-    }
-    if body:
-        operation["requestBody"] = {"required": True, **_json({"type": "object", "properties": _FIELDS})}
-    return operation
+    fields = {"type": "object", "properties": _FIELDS} if body else None
+    return own.operation(TAG, op_id, summary, ok, _ERRORS, fields)
 
 
 def paths() -> dict[str, Any]:
@@ -112,8 +92,8 @@ def paths() -> dict[str, Any]:
     rule = ("200", "The rule.", _RULE)
     return {
         "/_vinyasa/projects/{project_gid}/rules": {
-            "servers": _ROOT,
-            "parameters": [_param("project_gid")],
+            "servers": own.ROOT,
+            "parameters": [own.path_param("project_gid")],
             "get": _op(
                 "getRulesForProject_vinyasa",
                 "A project's rules, oldest first.",
@@ -127,8 +107,8 @@ def paths() -> dict[str, Any]:
             ),
         },
         "/_vinyasa/rules/{rule_gid}": {
-            "servers": _ROOT,
-            "parameters": [_param("rule_gid")],
+            "servers": own.ROOT,
+            "parameters": [own.path_param("rule_gid")],
             "get": _op("getRule_vinyasa", "A rule.", rule),
             "put": _op(
                 "updateRule_vinyasa",
@@ -143,8 +123,8 @@ def paths() -> dict[str, Any]:
             ),
         },
         "/_vinyasa/rules/{rule_gid}/runs": {
-            "servers": _ROOT,
-            "parameters": [_param("rule_gid")],
+            "servers": own.ROOT,
+            "parameters": [own.path_param("rule_gid")],
             "get": _op(
                 "getRunsForRule_vinyasa",
                 "The rule's runs, newest first (`limit`: at most 1000).",

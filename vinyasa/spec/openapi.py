@@ -27,9 +27,12 @@ from vinyasa import __version__
 from vinyasa.protocol.context import API_PREFIX
 from vinyasa.rules import openapi as rules_openapi
 from vinyasa.spec import load_spec
+from vinyasa.webhooks import openapi as webhooks_openapi
 
 METHODS = ("get", "post", "put", "delete", "patch")
 SECURITY_SCHEME = "personalAccessToken"
+# vinyasa's own /_vinyasa/ endpoints that /docs describes, by family (each: TAG, TAG_DESCRIPTION, paths()).
+OWN_DOCS = (rules_openapi, webhooks_openapi)
 
 _DESCRIPTION = """\
 vinyasa speaks [Asana's REST API v1.0](https://developers.asana.com/reference). The operations below
@@ -154,7 +157,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         control_paths, control_tag = control()
         paths.update(control_paths)
         extra_tags.append(control_tag)
-    paths.update(rules_openapi.paths())
+    for docs in OWN_DOCS:
+        paths.update(docs.paths())
     schemes = scope["components"]["securitySchemes"]
     document: dict[str, Any] = {
         "openapi": scope["openapi"],
@@ -226,7 +230,7 @@ def _tags(spec: dict[str, Any], paths: dict[str, dict[str, Any]]) -> list[dict[s
     }
     tags = [tag for tag in spec.get("tags", []) if tag["name"] in used]
     own = {"name": "vinyasa", "description": "vinyasa's own endpoints, outside Asana's API."}
-    return [*tags, own, {"name": rules_openapi.TAG, "description": rules_openapi.TAG_DESCRIPTION}]
+    return [*tags, own, *({"name": docs.TAG, "description": docs.TAG_DESCRIPTION} for docs in OWN_DOCS)]
 
 
 def _unimplemented_note(missing: list[dict[str, Any]]) -> str:

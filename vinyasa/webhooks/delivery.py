@@ -9,7 +9,7 @@ Asana's event shape on webhooks (developers.asana.com/docs/webhooks-guide):
 
 Bubbling is the journal's: a webhook on a project reads the project's stream, which holds its
 sections', tasks' and subtasks' changes; a workspace's stream holds everything in it. Webhooks on
-workspaces and teams never receive task, subtask or story events (Asana).
+workspaces, teams and portfolios never receive task, subtask or story events (Asana).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, select
 
 from vinyasa import access
 from vinyasa.core import Caller
-from vinyasa.models import Project
+from vinyasa.models import Portfolio, Project
 from vinyasa.protocol.values import iso_ms
 from vinyasa.webhooks import queries
 from vinyasa.webhooks.schemas import HIGHER_LEVEL
@@ -56,6 +56,7 @@ class Hook:
     delivery_retry_count: int
     failure_deletion_timestamp: int | None
     last_sent_at: int
+    ends_at: int | None = None  # the journal id of the watched resource's deletion (the last to send)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Hook:
@@ -130,6 +131,8 @@ class Viewers:
             return access.hidden_teams(conn, caller, gids)
         if kind == "project":
             return self._hidden_projects(caller, gids)
+        if kind == "portfolio":
+            return self._hidden_rows(Portfolio.gid, access.portfolio_visible(caller), gids)
         if kind in _PROJECT_CHILDREN:
             parents = queries.project_of(conn, _PROJECT_CHILDREN[kind], gids)
             unseen = self._hidden_projects(caller, sorted(set(parents.values())))
@@ -137,11 +140,16 @@ class Viewers:
         return set()
 
     def _hidden_projects(self, caller: Caller, gids: list[int]) -> set[int]:
+        return self._hidden_rows(Project.gid, access.project_visible(caller), gids)
+
+    def _hidden_rows(self, key: Any, visible: ColumnElement[bool], gids: list[int]) -> set[int]:
+        """Of these gids, the existing rows (of `key`'s table) that the `visible` condition excludes
+        (a deleted resource's last events are not hidden: nobody can see it any more)."""
         if not gids:
             return set()
-        existing = select(Project.gid).where(Project.gid.in_(gids))
+        existing = select(key).where(key.in_(gids))
         alive = {int(r[0]) for r in self.conn.execute(existing)}
-        seen = {int(r[0]) for r in self.conn.execute(existing.where(access.project_visible(caller)))}
+        seen = {int(r[0]) for r in self.conn.execute(existing.where(visible))}
         return alive - seen
 
 
@@ -173,21 +181,23 @@ def render(row: dict[str, Any], subtype: str | None) -> dict[str, Any]:
 
 def collect(conn: Connection, hooks: list[Hook], viewers: Viewers, limit: int = BATCH) -> list[Batch]:
     """Each hook's next batch: the stream is read once per (resource, cursor) (webhooks on one
-    resource that are caught up share one read), then filtered, checked and rendered per hook."""
-    streams: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    resource that are caught up share one read), then filtered, checked and rendered per hook. An
+    ending webhook (its resource deleted) reads no further than the deletion."""
+    streams: dict[tuple[int, int, int | None], list[dict[str, Any]]] = {}
     for hook in hooks:
-        key = (hook.resource_gid, hook.cursor)
+        key = (hook.resource_gid, hook.cursor, hook.ends_at)
         if key not in streams:
-            streams[key] = queries.stream(conn, hook.resource_gid, hook.cursor, limit)
+            streams[key] = queries.stream(conn, hook.resource_gid, hook.cursor, limit, hook.ends_at)
     tasks = {r["resource_gid"] for rows in streams.values() for r in rows if r["resource_type"] == "task"}
     subtypes = queries.subtypes(conn, "tasks", sorted(tasks))
     out: list[Batch] = []
-    same: dict[tuple[int, int, str, int, str], Batch] = {}  # alike webhooks share one rendering
+    same: dict[tuple[Any, ...], Batch] = {}  # alike webhooks share one rendering
     for hook in hooks:
-        alike = (hook.resource_gid, hook.cursor, repr(hook.filters), hook.creator_gid, hook.resource_type)
+        read = (hook.resource_gid, hook.cursor, hook.ends_at)
+        alike = (*read, repr(hook.filters), hook.creator_gid, hook.resource_type)
         found = same.get(alike)
         if found is None:
-            found = same[alike] = _batch(hook, streams[(hook.resource_gid, hook.cursor)], viewers, subtypes)
+            found = same[alike] = _batch(hook, streams[read], viewers, subtypes)
         out.append(Batch(hook, found.events, found.through, found.first))
     return out
 

@@ -18,21 +18,28 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from vinyasa.protocol.context import AsanaRoute, CtxDep
-from vinyasa.webhooks import log_service
+from vinyasa.webhooks import log_service, openapi
 from vinyasa.webhooks.schemas import ATTEMPT
 
 PREFIX = "/_vinyasa"
-router = APIRouter(prefix=PREFIX, route_class=AsanaRoute, tags=["vinyasa: webhook deliveries"])
+router = APIRouter(prefix=PREFIX, route_class=AsanaRoute, tags=[openapi.TAG])  # /docs: webhooks.openapi
 
 
-@router.get("/webhooks/{webhook_gid}/deliveries", include_in_schema=False)
+@router.get("/webhooks/{webhook_gid}/deliveries", operation_id="getWebhookDeliveries_vinyasa")
 async def get_webhook_deliveries(ctx: CtxDep, webhook_gid: str) -> Response:
-    """The webhook's delivery attempts, newest first."""
+    """The webhook's delivery attempts, newest first (`limit`/`offset` pages, `next_page` under
+    /_vinyasa/); compact: kind, status, created_at, status_code, latency_ms. 404 for a webhook that
+    is not the caller's."""
     return ctx.page(ATTEMPT, log_service.listing(ctx, webhook_gid), descending=True)
 
 
-@router.post("/webhooks/{webhook_gid}/deliveries/{delivery_gid}/redeliver", include_in_schema=False)
+@router.post(
+    "/webhooks/{webhook_gid}/deliveries/{delivery_gid}/redeliver",
+    operation_id="redeliverWebhookDelivery_vinyasa",
+    status_code=201,
+)
 async def redeliver_webhook_delivery(ctx: CtxDep, webhook_gid: str, delivery_gid: str) -> Response:
-    """Queue a copy of one attempt's body for the delivery worker (201, the pending entry)."""
+    """Queue a copy of one attempt's body for the runner (201, the pending entry in full). 404 for a
+    webhook that is not the caller's or an attempt that is not the webhook's."""
     gid = log_service.redeliver(ctx, webhook_gid, delivery_gid)
     return ctx.respond({"data": log_service.one(ctx, gid)}, 201)

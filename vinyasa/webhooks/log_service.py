@@ -13,19 +13,19 @@ from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.pagination import Listing
 from vinyasa.protocol.resources import project_one
 from vinyasa.protocol.values import now_ms
-from vinyasa.webhooks import redelivery
+from vinyasa.webhooks import redelivery, service
 from vinyasa.webhooks.schemas import ATTEMPT
 
 
 def listing(ctx: Caller, webhook: str) -> Listing:
     """A webhook's attempts (the webhook must be the caller's: 404 otherwise)."""
-    webhook_gid = access.webhook(ctx, webhook)
+    webhook_gid = service.find(ctx, webhook)
     return Listing("webhook_attempts", "webhook_gid = ?", [webhook_gid], keys=("created_at", "gid"))
 
 
 def redeliver(ctx: Caller, webhook: str, attempt: str) -> int:
     """A pending copy of one of the webhook's attempts (404 for an attempt not of this webhook)."""
-    webhook_gid = access.webhook(ctx, webhook)
+    webhook_gid = service.find(ctx, webhook)
     gid = as_gid(attempt)
     body = None
     if gid is not None:

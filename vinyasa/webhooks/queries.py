@@ -22,31 +22,48 @@ WEBHOOK_COLUMNS = (
     "delivery_retry_count",
     "failure_deletion_timestamp",
     "last_sent_at",
+    "ends_at",
 )
 
 
 def resource_kind(conn: Connection, gid: int) -> str | None:
-    """Which watchable resource `gid` names (project, task, team, workspace), else None."""
+    """Which watchable resource `gid` names (project, task, portfolio, team, workspace), else None."""
     rows = sql.fetch(
         conn,
         "SELECT 'project' FROM projects WHERE gid = ? UNION ALL SELECT 'task' FROM tasks WHERE gid = ?"
+        " UNION ALL SELECT 'portfolio' FROM portfolios WHERE gid = ?"
         " UNION ALL SELECT 'team' FROM teams WHERE gid = ?"
         " UNION ALL SELECT 'workspace' FROM workspaces WHERE gid = ?",
-        [gid, gid, gid, gid],
+        [gid, gid, gid, gid, gid],
     )
     return str(rows[0][0]) if rows else None
 
 
+def end_with(conn: Connection, resources: list[int], through: int) -> None:
+    """Mark the webhooks on these (deleted) resources as ending once journal id `through` is delivered."""
+    sql.execute_many(
+        conn,
+        f"UPDATE webhooks SET ends_at = ? WHERE resource_gid IN ({sql.marks(len(resources))})"
+        " AND ends_at IS NULL",
+        [(through, *resources)],
+    )
+
+
+def ended(conn: Connection, gid: int) -> bool:
+    """Whether the webhook is ending with its deleted resource (gone for the API)."""
+    return sql.fetch_value(conn, "SELECT ends_at FROM webhooks WHERE gid = ?", [gid]) is not None
+
+
 # ---- the delivery worker ------------------------------------------------------------------------
 
-# Webhooks with work to do and no live lease: new events on their stream or a heartbeat due; failing
-# ones only once their backoff has passed.
+# Webhooks with work to do and no live lease: new events on their stream, a heartbeat due, or an end
+# (their resource was deleted); failing ones only once their backoff has passed.
 _DUE = (
     "SELECT w.gid FROM webhooks w WHERE (w.lease_until IS NULL OR w.lease_until < ?)"
     " AND (w.next_attempt_after IS NULL OR w.next_attempt_after <= ?)"
     " AND (EXISTS (SELECT 1 FROM journal_topics t"
     " WHERE t.topic_gid = w.resource_gid AND t.event_id > w.cursor)"
-    " OR w.last_sent_at <= ?)"
+    " OR w.last_sent_at <= ? OR w.ends_at IS NOT NULL)"
     " ORDER BY w.next_attempt_after, w.gid LIMIT ?"
 )
 
@@ -104,13 +121,18 @@ _STREAM = (
     "SELECT "
     + ", ".join("j." + c for c in COLUMNS)
     + " FROM journal_topics t JOIN journal j ON j.id = t.event_id"
-    " WHERE t.topic_gid = ? AND t.event_id > ? ORDER BY t.event_id LIMIT ?"
+    " WHERE t.topic_gid = ? AND t.event_id > ? AND t.event_id <= ? ORDER BY t.event_id LIMIT ?"
 )
+_NO_END = 2**62  # above every journal id
 
 
-def stream(conn: Connection, topic: int, after: int, limit: int) -> list[dict[str, Any]]:
-    """Journal entries of stream `topic` after id `after`, oldest first, at most `limit`."""
-    return [dict(zip(COLUMNS, row, strict=True)) for row in sql.fetch(conn, _STREAM, [topic, after, limit])]
+def stream(
+    conn: Connection, topic: int, after: int, limit: int, through: int | None = None
+) -> list[dict[str, Any]]:
+    """Journal entries of stream `topic` after id `after` (and through `through`, if given), oldest
+    first, at most `limit`."""
+    bounds = [topic, after, _NO_END if through is None else through, limit]
+    return [dict(zip(COLUMNS, row, strict=True)) for row in sql.fetch(conn, _STREAM, bounds)]
 
 
 def subtypes(conn: Connection, table: str, gids: list[int]) -> dict[int, str]:

@@ -9,13 +9,13 @@ record sends it again (at least once). A webhook deleted meanwhile ends the job 
 
 from __future__ import annotations
 
-import httpx
 from sqlalchemy import select, update
 
 from vinyasa.config import get_settings
 from vinyasa.core import runner
 from vinyasa.models import Webhook, WebhookAttempt
 from vinyasa.webhooks import target
+from vinyasa.webhooks.client import Connections
 
 KIND = "webhook_redelivery"
 
@@ -32,8 +32,11 @@ def step(run: runner.Run) -> runner.Step:
     if found is None:
         return runner.DONE
     settings = get_settings()
-    with httpx.HTTPTransport() as transport:
-        outcome = target.post(transport, found.target, found.secret, found.request_body.encode(), settings)
+    connections = Connections(settings.webhook_connect_timeout, settings.webhook_timeout)
+    try:
+        outcome = target.post(connections, found.target, found.secret, found.request_body.encode(), settings)
+    finally:
+        connections.close()
     with run.transaction() as conn:
         conn.execute(
             update(WebhookAttempt)

@@ -57,9 +57,10 @@ create_router = APIRouter(prefix=API_PREFIX, route_class=HandshakeRoute, tags=["
 
 @create_router.post("/webhooks", operation_id="createWebhook", status_code=201)
 async def create_webhook(ctx: CtxDep) -> Response:
-    """Subscribe `target` to the events of `resource` (project, task, team or workspace), optionally
-    through `filters`. The handshake (X-Hook-Secret echoed with a 200/204) must succeed, else 400 and
-    nothing is stored. 201 with the webhook and the secret (`X-Hook-Secret`, top level and header)."""
+    """Subscribe `target` to the events of `resource` (project, task, portfolio, team or workspace),
+    optionally through `filters`. The handshake (X-Hook-Secret echoed with a 200/204) must succeed,
+    else 400 and nothing is stored. 201 with the webhook and the secret (`X-Hook-Secret`, top level
+    and header)."""
     checked = service.plan(ctx, ctx.input(WebhookFields))
     state = ctx.request.state
     secret: str | None = state.webhook_secret

@@ -15,7 +15,7 @@ from vinyasa.protocol.values import iso_ms
 
 # The resource types a webhook can watch, and those that need filters and never hear of tasks,
 # subtasks and stories (Asana: "higher-level resources such as a Workspace, Team, or Portfolio").
-WATCHABLE = ("project", "task", "team", "workspace")
+WATCHABLE = ("project", "task", "portfolio", "team", "workspace")
 HIGHER_LEVEL = frozenset({"workspace", "team", "portfolio"})
 ACTIONS = ("changed", "added", "removed", "deleted", "undeleted")
 

@@ -1,7 +1,8 @@
 """Creating, finding, changing and deleting webhooks (services flush, never commit).
 
 Rules (Asana, digest §C.11):
-- `resource` is a project, task, team or workspace the caller can see (else 400, "Unknown object");
+- `resource` is a project, task, portfolio, team or workspace the caller can see (else 400,
+  "Unknown object");
   `target` is checked by the target policy (vinyasa.webhooks.target) and by the handshake, which the
   route runs before the transaction that stores the webhook (a failed handshake stores nothing).
 - `filters`: an event is delivered when it passes any filter. `action` is one of changed, added,
@@ -11,6 +12,10 @@ Rules (Asana, digest §C.11):
 - A webhook is seen and changed only by the user who created it (Asana ties webhooks to the app or
   token that made them); anyone else gets a 404.
 - A new webhook delivers the changes committed after it was created.
+- Deleting the watched resource ends its webhooks (Asana removes them): in the deleting transaction
+  they are marked (`ends_at`, the journal id of the deletion) and from then on answer 404 and are
+  listed nowhere; the delivery worker still sends what was committed through the deletion (the
+  `deleted` event too, when it passes the filters), then deletes them.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from vinyasa.protocol.gids import as_gid, body_gid, new_gid
 from vinyasa.protocol.pagination import Listing
 from vinyasa.protocol.values import now_ms
 from vinyasa.webhooks import queries
-from vinyasa.webhooks.schemas import ACTIONS, HIGHER_LEVEL, FilterFields, WebhookFields
+from vinyasa.webhooks.schemas import ACTIONS, HIGHER_LEVEL, WATCHABLE, FilterFields, WebhookFields
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,9 @@ def watched(ctx: Caller, value: str) -> tuple[str, int, int]:
     if kind == "task":
         task = access.task(ctx, value, "resource")
         return kind, task.gid, task.workspace_gid
+    if kind == "portfolio":
+        portfolio = access.portfolio(ctx, value, "resource")
+        return kind, portfolio.gid, portfolio.workspace_gid
     if kind == "team":
         team, workspace = access.team(ctx, value, "resource")
         return kind, team, workspace
@@ -123,8 +131,20 @@ def _record(ctx: Caller, gid: int, action: str) -> None:
 
 
 def find(ctx: Caller, value: str) -> int:
-    """A webhook the caller created, by gid string (404 otherwise)."""
-    return access.webhook(ctx, value)
+    """A webhook the caller created, by gid string, that has not ended with its resource (404
+    otherwise)."""
+    gid = access.webhook(ctx, value)
+    if queries.ended(ctx.conn, gid):
+        raise access.unknown(None, value, "webhook")
+    return gid
+
+
+@journal.on_flush
+def _end_with_resource(ctx: Caller, changes: list[journal.Change]) -> None:
+    """Webhooks on a resource deleted in this transaction end with it (module docstring)."""
+    gone = sorted({c.resource[1] for c in changes if c.action == "deleted" and c.resource[0] in WATCHABLE})
+    if gone:
+        queries.end_with(ctx.conn, gone, journal.last_id(ctx.conn))
 
 
 def update_filters(ctx: Caller, value: str, filters: list[FilterFields] | None) -> int:
@@ -149,7 +169,8 @@ def listing(ctx: Caller, workspace: str, resource: str | None) -> Listing:
     """The caller's webhooks in a workspace they belong to (400 otherwise), optionally on one
     resource (a gid; one that names nothing lists nothing)."""
     workspace_gid = access.workspace(ctx, workspace, "workspace")
-    where, params = "creator_gid = ? AND workspace_gid = ?", [ctx.user_gid, workspace_gid]
+    where = "creator_gid = ? AND workspace_gid = ? AND ends_at IS NULL"
+    params: list[object] = [ctx.user_gid, workspace_gid]
     if resource is not None:
         where += " AND resource_gid = ?"
         params.append(body_gid("resource", resource))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import secrets
 import socket
@@ -28,6 +29,7 @@ import httpx
 
 from vinyasa.config import Settings
 from vinyasa.errors import Forbidden, InvalidRequest
+from vinyasa.webhooks.client import Connections
 
 # Instance metadata services of the clouds (AWS, GCP, Azure, Oracle: 169.254.169.254, inside
 # link-local anyway; AWS over IPv6; Alibaba).
@@ -140,13 +142,11 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def post(transport: httpx.BaseTransport, url: str, secret: str, body: bytes, settings: Settings) -> Outcome:
-    """Deliver one signed body (blocking; the worker runs it in a thread). The target policy is
-    checked again first; a refused target is a failure like an unreachable one.
-
-    Sent on httpx's transport (connection pool, connect/read timeouts) without the client layer:
-    a delivery needs no redirects, cookies or auth, and the client costs a third more CPU a POST.
-    At most `EXCERPT` bytes of the answer are read."""
+def post(connections: Connections, url: str, secret: str, body: bytes, settings: Settings) -> Outcome:
+    """Deliver one signed body (blocking; the worker runs it in a thread) on a kept-alive
+    connection (vinyasa.webhooks.client: connect/read timeouts). The target policy is checked
+    again first; a refused target is a failure like an unreachable one. At most `EXCERPT` bytes of
+    the answer are read."""
     started = time.perf_counter()
     try:
         check_target(url, settings)
@@ -155,25 +155,14 @@ def post(transport: httpx.BaseTransport, url: str, secret: str, body: bytes, set
             "User-Agent": USER_AGENT,
             "X-Hook-Signature": signature(secret, body),
         }
-        request = httpx.Request("POST", url, content=body, headers=headers)
-        request.extensions["timeout"] = timeouts(settings).as_dict()
-        response = transport.handle_request(request)
-        try:
-            excerpt = b""
-            for chunk in response.iter_raw():
-                excerpt += chunk
-                if len(excerpt) >= EXCERPT:
-                    break
-        finally:
-            response.close()
-    except httpx.TimeoutException:
+        status, excerpt = connections.post(url, headers, body, EXCERPT)
+    except TimeoutError:
         return Outcome(None, "timeout: no answer in time", _ms(started), "")
-    except httpx.HTTPError as exc:
+    except (OSError, http.client.HTTPException, ValueError) as exc:
         return Outcome(None, f"{exc.__class__.__name__}: {str(exc)[:200]}", _ms(started), "")
     except (InvalidRequest, Forbidden) as exc:
         return Outcome(None, exc.message, _ms(started), "")
-    text = excerpt[:EXCERPT].decode("utf-8", errors="replace")
-    return Outcome(response.status_code, None, _ms(started), text)
+    return Outcome(status, None, _ms(started), excerpt.decode("utf-8", errors="replace"))
 
 
 def _ms(started: float) -> int:

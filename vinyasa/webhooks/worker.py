@@ -10,14 +10,17 @@ Each webhook goes through these steps, never with a transaction open while a tar
    targets within 50 ms of the commit. Manual redeliveries do run on that runner
    (vinyasa.webhooks.redelivery);
 2. a read transaction builds each webhook's batch (vinyasa.webhooks.delivery);
-3. the POSTs run on a thread pool (httpx, connect/read timeouts); the worker does not wait for a
+3. the POSTs run on a thread pool (kept-alive connections, connect/read timeouts:
+   vinyasa.webhooks.client); the worker does not wait for a
    whole round: it records POSTs as they finish and claims more as places free up, so a slow
    target holds one pool thread and delays no other webhook;
 4. a short write transaction records outcomes where the lease is still this worker's: on 2xx the
    cursor moves past the batch and the failure state resets; otherwise `delivery_retry_count` grows,
    `next_attempt_after` backs off exponentially (base * 2^(retries - 1), capped) and
    `failure_deletion_timestamp` is set once, `VINYASA_WEBHOOK_RETRY_WINDOW_HOURS` after the first
-   failure; a failure past it deletes the webhook. Every POST is logged (`webhook_attempts`).
+   failure; a failure past it deletes the webhook. A webhook whose resource was deleted
+   (`ends_at`, vinyasa.webhooks.service) reads no further than the deletion and is deleted once
+   everything through it is delivered. Every POST is logged (`webhook_attempts`).
 A crash between 1 and 4 loses nothing: the cursor only moves once a delivery succeeded, and the
 lease expires (the timeouts of the POSTs queued ahead, + 30 s) so another worker (or this one,
 restarted) sends the batch again: delivery is at least once, in commit order per webhook.
@@ -36,7 +39,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import orjson
 from sqlalchemy import Connection, Engine, delete, update
 
@@ -47,6 +49,7 @@ from vinyasa.models import Webhook
 from vinyasa.protocol.gids import allocate
 from vinyasa.protocol.values import now_ms
 from vinyasa.webhooks import delivery, queries, target
+from vinyasa.webhooks.client import Connections
 
 log = logging.getLogger("vinyasa.webhooks")
 LOG_PRUNE_EVERY_MS = 60_000
@@ -66,14 +69,17 @@ class Send:
 class Deliverer:
     """A delivery worker for one engine; `start()` runs rounds on a thread until `stop()`."""
 
-    def __init__(self, engine: Engine, settings: Settings, owner: str | None = None) -> None:
+    def __init__(
+        self, engine: Engine, settings: Settings, owner: str | None = None, wake: Any = None
+    ) -> None:
         self.settings = settings
+        # Set by `wake()` (a commit that wrote journal entries): an idle worker looks at once instead
+        # of at its next poll. A threading.Event, or a multiprocessing one across processes.
+        self._wake = wake if wake is not None else threading.Event()
         self.transactions = RequestTransactions(engine)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.workers = max(1, settings.webhook_concurrency)
-        self.transport = httpx.HTTPTransport(
-            limits=httpx.Limits(max_connections=self.workers * 4, max_keepalive_connections=self.workers * 4)
-        )
+        self.connections = Connections(settings.webhook_connect_timeout, settings.webhook_timeout)
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="vinyasa-webhook")
         self._inflight: dict[Future[target.Outcome | None], Send] = {}
         self._stop = threading.Event()
@@ -105,11 +111,17 @@ class Deliverer:
             if running:
                 wait(running, timeout=poll, return_when=FIRST_COMPLETED)
             else:
-                self._stop.wait(poll)
+                self._wake.wait(poll)
+                self._wake.clear()  # before the next round reads: a commit after this wakes it again
+
+    def wake(self) -> None:
+        """Look for work now (called right after a commit that wrote journal entries; cheap)."""
+        self._wake.set()
 
     def stop(self) -> None:
         """Stop claiming, let the POSTs under way finish and record them, release everything."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(self.settings.webhook_poll_interval + 5)
             self._thread = None
@@ -118,7 +130,7 @@ class Deliverer:
             self._record_finished()
         except Exception:  # noqa: BLE001 - their leases expire and another worker sends them again
             log.exception("webhook deliveries could not be recorded at shutdown")
-        self.transport.close()
+        self.connections.close()
         self.transactions.close()
 
     # ---- the steps -----------------------------------------------------------------------------
@@ -199,21 +211,25 @@ class Deliverer:
         bodies: dict[int, bytes] = {}  # webhooks that share a rendering share its bytes
         heartbeat_before = now_ms() - int(self.settings.webhook_heartbeat_hours * 3_600_000)
         for batch in delivery.collect(conn, hooks, delivery.Viewers(conn)):
+            ending = batch.hook.ends_at is not None
             if batch.events:
                 body = bodies.get(id(batch.events))
                 if body is None:
                     body = bodies[id(batch.events)] = orjson.dumps({"events": batch.events})
                 sends.append(Send(batch.hook, "delivery", body, batch))
-            elif batch.hook.last_sent_at <= heartbeat_before:
+            elif batch.hook.last_sent_at <= heartbeat_before and not ending:
                 sends.append(Send(batch.hook, "heartbeat", b'{"events":[]}', batch))
             elif batch.through is not None:  # everything read was filtered out: just move on
+                sends.append(Send(batch.hook, "skip", b"", batch))
+            elif ending:  # everything through its resource's deletion is delivered: the end
+                batch.through = batch.hook.ends_at
                 sends.append(Send(batch.hook, "skip", b"", batch))
         return sends
 
     def _post(self, send: Send) -> target.Outcome | None:
         if send.kind == "skip":
             return None
-        return target.post(self.transport, send.hook.target, send.hook.secret, send.body, self.settings)
+        return target.post(self.connections, send.hook.target, send.hook.secret, send.body, self.settings)
 
     def _record(
         self,
@@ -222,6 +238,8 @@ class Deliverer:
         sends: list[Send],
         outcomes: list[target.Outcome | None],
     ) -> None:
+        if any(h.ends_at is not None or h.failure_deletion_timestamp is not None for h in hooks):
+            journal.lock(conn)  # it may delete (and journal) webhooks: lock order as a request's flush
         mine = queries.still_leased(conn, self.owner, [h.gid for h in hooks])
         done = [(s, o) for s, o in zip(sends, outcomes, strict=True) if s.hook.gid in mine]
         logged = [(s, o) for s, o in done if o is not None]
@@ -237,23 +255,24 @@ class Deliverer:
             )  # fmt: skip
         queries.log_attempts(conn, attempts)
         moved: list[tuple[int, int | None, int]] = []  # (cursor, success time or None, webhook)
+        finished: list[delivery.Hook] = []  # ending webhooks that delivered their resource's deletion
         for send, result in done:
             cursor = send.batch.through if send.batch.through is not None else send.hook.cursor
             if result is None or result.ok:
                 moved.append((cursor, None if result is None else now, send.hook.gid))
+                if send.hook.ends_at is not None and cursor >= send.hook.ends_at:
+                    finished.append(send.hook)
             else:
                 self._failed(conn, send.hook, result, now)
         queries.advance(conn, moved)
         queries.release(conn, self.owner, sorted(mine))
+        for hook in finished:
+            _delete(conn, hook, "its resource was deleted and its last events were delivered")
 
     def _failed(self, conn: Connection, hook: delivery.Hook, outcome: target.Outcome, now: int) -> None:
         """Back off exponentially, or delete the webhook once past its failure deadline."""
         if hook.failure_deletion_timestamp is not None and now >= hook.failure_deletion_timestamp:
-            caller = Caller(conn=conn, user_gid=hook.creator_gid, base_url="")
-            journal.record(caller, ("webhook", hook.gid), "deleted", topics=())
-            journal.flush(caller)
-            conn.execute(delete(Webhook).where(Webhook.gid == hook.gid))
-            log.warning("webhook %s deleted: its target kept failing past the retry window", hook.gid)
+            _delete(conn, hook, "its target kept failing past the retry window")
             return
         s = self.settings
         retries = hook.delivery_retry_count + 1
@@ -284,22 +303,34 @@ class Deliverer:
             queries.prune_attempts(conn, before)
 
 
+def _delete(conn: Connection, hook: delivery.Hook, why: str) -> None:
+    """Delete a webhook (and its log) as its creator, journaled like a DELETE /webhooks/{gid}."""
+    caller = Caller(conn=conn, user_gid=hook.creator_gid, base_url="")
+    journal.record(caller, ("webhook", hook.gid), "deleted", topics=())
+    journal.flush(caller)
+    conn.execute(delete(Webhook).where(Webhook.gid == hook.gid))
+    log.info("webhook %s deleted: %s", hook.gid, why)
+
+
 class DeliveryProcess:
     """The delivery worker in a child process of the server (the default: `webhook_delivery`).
 
     Python runs one thread at a time per process: a worker thread making hundreds of POSTs a second
     inside the server process would take that time from request handling. In its own process it
-    only shares the database. The child rebuilds the settings and the engine, runs a `Deliverer`,
-    and exits when told to or when its parent is gone (checked every second).
+    only shares the database, at a lower CPU priority (`webhook_nice`): under load the requests come
+    first. The child rebuilds the settings and the engine, runs a `Deliverer`, and exits when told
+    to or when its parent is gone (checked every second). `wake()` (after each commit that wrote
+    journal entries) sets an event the child's idle worker waits on, so it need not wait for a poll.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         context = multiprocessing.get_context("spawn")
         self._stop = context.Event()
+        self._wake = context.Event()
         self._process = context.Process(
             target=_deliver_until_stopped,
-            args=(settings.model_dump(), self._stop, os.getpid()),
+            args=(settings.model_dump(), self._stop, self._wake, os.getpid()),
             name="vinyasa-webhooks",
             daemon=True,
         )
@@ -307,6 +338,10 @@ class DeliveryProcess:
     def start(self) -> None:
         """Start the child process."""
         self._process.start()
+
+    def wake(self) -> None:
+        """Tell the child's worker there is new work (cheap; never blocks on the child)."""
+        self._wake.set()
 
     def stop(self) -> None:
         """Ask the child to finish its round and exit; terminate it if it does not in time."""
@@ -317,10 +352,12 @@ class DeliveryProcess:
             self._process.join(5)
 
 
-def _deliver_until_stopped(values: dict[str, Any], stop: Any, parent: int) -> None:
+def _deliver_until_stopped(values: dict[str, Any], stop: Any, wake: Any, parent: int) -> None:
     settings = Settings(**values)
+    if settings.webhook_nice and hasattr(os, "nice"):
+        os.nice(settings.webhook_nice)
     engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
-    deliverer = Deliverer(engine, settings)
+    deliverer = Deliverer(engine, settings, wake=wake)
     deliverer.start()
     try:
         while not stop.wait(1.0) and os.getppid() == parent:

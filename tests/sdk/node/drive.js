@@ -465,6 +465,22 @@ async function main() {
   }
   await call("deletePortfolio", () => api.portfolios.deletePortfolio(folio.gid));
 
+  // ---- vinyasa's own API under /_vinyasa/ (plain fetch): the webhook delivery log, rules ----
+  const own = async (name, method, path, body) => {
+    const response = await fetch(env.VINYASA_BASE + "/_vinyasa" + path, {
+      method,
+      headers: { Authorization: "Bearer " + env.VINYASA_TOKEN, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify({ data: body }),
+    });
+    const parsed = await response.json();
+    if (response.status >= 400) {
+      out.failures[name] = { status: response.status, body: parsed };
+      return null;
+    }
+    out.calls[name] = parsed.data;
+    return parsed.data;
+  };
+
   // ---- webhooks: a receiver in this process answers the handshake and takes a signed delivery ----
   const received = [];
   const receiver = http.createServer((req, res) => {
@@ -509,6 +525,10 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await call("getWebhook", () => api.webhooks.getWebhook(hook.gid, fields("target", "filters", "last_success_at")));
+    const log = await own("getWebhookDeliveries_vinyasa", "GET", `/webhooks/${hook.gid}/deliveries?limit=1`);
+    if (log && log.length) {
+      await own("redeliverWebhookDelivery_vinyasa", "POST", `/webhooks/${hook.gid}/deliveries/${log[0].gid}/redeliver`, {});
+    }
     await walk("walk:getWebhooks", () => api.webhooks.getWebhooks(WS, { resource: P, limit: 1, ...fields("target") }));
     await call("getWebhooks", () => api.webhooks.getWebhooks(WS, fields("resource.name")));
     await call("updateWebhook", () =>
@@ -518,21 +538,7 @@ async function main() {
   } finally {
     receiver.close();
   }
-  // ---- rules: defined with vinyasa's own API (/_vinyasa/, plain fetch), run with RulesApi -----
-  const own = async (name, method, path, body) => {
-    const response = await fetch(env.VINYASA_BASE + "/_vinyasa" + path, {
-      method,
-      headers: { Authorization: "Bearer " + env.VINYASA_TOKEN, "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify({ data: body }),
-    });
-    const parsed = await response.json();
-    if (response.status >= 400) {
-      out.failures[name] = { status: response.status, body: parsed };
-      return null;
-    }
-    out.calls[name] = parsed.data;
-    return parsed.data;
-  };
+  // ---- rules: defined with vinyasa's own API (/_vinyasa/, `own`), run with RulesApi -----
   const ruleProject = (await api.projects.createProject({ data: { name: "Node rules", workspace: WS, team: TEAM } }, {}))
     .data.gid;
   const ticket = (await api.customFields.createCustomField(
