@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinyasa.db import Base
+from vinyasa.models.custom_fields import DisplayMap
 from vinyasa.models.types import GidPk, Millis
 
 
@@ -121,4 +122,22 @@ class PortfolioCustomFieldValue(_Value, Base):
     )
     custom_field_gid: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("custom_fields.gid", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ProjectCustomFieldDisplays(DisplayMap, Base):
+    """A project's display map (DisplayMap); present exactly when the project has values."""
+
+    __tablename__ = "project_custom_field_displays"
+    project_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("projects.gid", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class PortfolioCustomFieldDisplays(DisplayMap, Base):
+    """A portfolio's display map (DisplayMap); present exactly when the portfolio has values."""
+
+    __tablename__ = "portfolio_custom_field_displays"
+    portfolio_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("portfolios.gid", ondelete="CASCADE"), primary_key=True
     )
