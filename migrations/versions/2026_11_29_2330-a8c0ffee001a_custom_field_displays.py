@@ -35,13 +35,18 @@ def upgrade() -> None:
             sa.Column("displays", sa.Text(), nullable=False),
             sa.Column("late", sa.Text(), nullable=True),
             sa.ForeignKeyConstraint(
-                [f"{kind}_gid"], [f"{owners}.gid"], name=op.f(f"fk_{table}_{kind}_gid_{owners}"), ondelete="CASCADE"
+                [f"{kind}_gid"],
+                [f"{owners}.gid"],
+                name=op.f(f"fk_{table}_{kind}_gid_{owners}"),
+                ondelete="CASCADE",
             ),
             sa.PrimaryKeyConstraint(f"{kind}_gid", name=op.f(f"pk_{table}")),
         )
         if postgres:
             displays = "json_object_agg(custom_field_gid, display_value)::text"
-            late = "(json_object_agg(custom_field_gid, list_value) FILTER (WHERE display_value IS NULL))::text"
+            late = (
+                "(json_object_agg(custom_field_gid, list_value) FILTER (WHERE display_value IS NULL))::text"
+            )
         else:
             displays = "json_group_object(custom_field_gid, display_value)"
             late = "json_group_object(custom_field_gid, list_value) FILTER (WHERE display_value IS NULL)"

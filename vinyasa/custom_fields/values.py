@@ -171,11 +171,14 @@ class ValueStore:
         were); with `wanted` false only the keys count (the values are left as read)."""
         shown: dict[int, dict[str, str | None]] = {}
         late: dict[tuple[int, str | None], list[int]] = {}  # (field, list_value) -> owners
+        by_text: dict[str, list[int]] = {}  # a `late` object -> the owners with exactly it
         for owner, displays, missing in queries.stored_displays(conn, self.maps, self.owner, gids):
             shown[owner] = orjson.loads(displays)
             if wanted and missing and missing != "{}":
-                for key, listed in orjson.loads(missing).items():
-                    late.setdefault((int(key), listed), []).append(owner)
+                by_text.setdefault(missing, []).append(owner)
+        for text, owners in by_text.items():  # owners often share their people: parsed once
+            for key, listed in orjson.loads(text).items():
+                late.setdefault((int(key), listed), []).extend(owners)
         if not late:
             return shown
         definitions = {r[0]: r for r in queries.definitions(conn, sorted({f for f, _ in late}))}
@@ -200,11 +203,9 @@ class ValueStore:
         for (owner, field_gid), row in rows.items():
             definition = definitions[field_gid]
             display = typed.value_of(definition, row, options.get(field_gid, []), names)[1]
-            if definition[2] in READ_TIME:
-                for same in late[(field_gid, row[3])]:
-                    shown[same][str(field_gid)] = display
-            else:
-                shown[owner][str(field_gid)] = display
+            key = str(field_gid)
+            for same in late[(field_gid, row[3])] if definition[2] in READ_TIME else (owner,):
+                shown[same][key] = display
         return shown
 
     # ---- writing ---------------------------------------------------------------------------------
@@ -261,7 +262,6 @@ class ValueStore:
                     value=("custom_field", field_gid),
                 )
         return bool(changed)
-
 
     def rebuild_displays(self, conn: Any, owners: list[int]) -> None:
         """Recompute these owners' display maps from their values: whatever writes values
