@@ -136,6 +136,11 @@ def values_of_field(conn: Connection, table: str, owner: str, field_gid: int) ->
     )
 
 
+def delete_values_of_field(conn: Connection, table: str, field_gid: int) -> None:
+    """Delete every stored value of one field."""
+    sql.execute(conn, f"DELETE FROM {table} WHERE custom_field_gid = ?", [field_gid])
+
+
 def set_displays(conn: Connection, table: str, owner: str, rows: list[tuple[str | None, int, int]]) -> None:
     """Store display values: (display_value, owner gid, field gid) each."""
     if rows:

@@ -289,6 +289,16 @@ def refresh_displays(conn: Any, field_gid: int) -> None:
         store.rebuild_displays(conn, sorted({owner for _, owner, _ in changed}))
 
 
+def forget_field(conn: Any, field_gid: int) -> None:
+    """Delete every value of a field about to be deleted, and rebuild the display maps that
+    named it (the values would go with the field's row anyway; the maps would keep its key)."""
+    for store in STORES:
+        rows = queries.values_of_field(conn, store.table, store.owner, field_gid)
+        owners = sorted({row[0] for row in rows})
+        queries.delete_values_of_field(conn, store.table, field_gid)
+        store.rebuild_displays(conn, owners)
+
+
 def _order(
     gids: list[int],
     enabled: dict[int, list[int]],
