@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from tests.custom_fields.helpers import make_field
 from tests.helpers import fails, ok
@@ -14,6 +15,7 @@ from tests.tasks.helpers import make_task
 
 pytestmark = pytest.mark.anyio
 VALUES = "SELECT count(*) FROM task_custom_field_values"
+MAPS = "SELECT count(*) FROM task_custom_field_displays"
 
 
 async def _attach(client, project: str, field: str) -> None:
@@ -237,6 +239,31 @@ async def test_deleting_the_field_deletes_values(client, world):
     ok(await client.delete(f"/custom_fields/{s['text']['gid']}"))
     assert "Notes" not in _by_name(ok(await client.get(f"/tasks/{s['task']}")))
     assert world.count(VALUES) == 0
+    assert world.count(MAPS) == 0  # the task's display map went with its last value
+
+
+async def test_display_maps_follow_the_values(client, world):
+    s = await _scene(client, world)
+    task, text_field, number = s["task"], s["text"]["gid"], s["number"]["gid"]
+    page = f"/projects/{s['project']}/tasks?opt_fields=custom_fields.display_value"
+
+    async def shown() -> dict[str, Any]:
+        listed = ok(await client.get(page))[0]["custom_fields"]
+        return {v["gid"]: v["display_value"] for v in listed if v["display_value"] is not None}
+
+    ok(await client.put(f"/tasks/{task}", json={"data": {"custom_fields": {text_field: "v", number: 2}}}))
+    assert await shown() == {text_field: "v", number: "EUR 2.00"} and world.count(MAPS) == 1
+    ok(await client.put(f"/tasks/{task}", json={"data": {"custom_fields": {text_field: "w"}}}))
+    assert await shown() == {text_field: "w", number: "EUR 2.00"}
+    ok(await client.delete(f"/custom_fields/{number}"))
+    assert await shown() == {text_field: "w"}
+    with world.env.engine.connect() as conn:  # the deleted field's key left the map too
+        stored = conn.execute(
+            text("SELECT displays FROM task_custom_field_displays WHERE task_gid = :t"), {"t": int(task)}
+        ).scalar_one()
+    assert number not in stored and text_field in stored
+    ok(await client.put(f"/tasks/{task}", json={"data": {"custom_fields": {text_field: None}}}))
+    assert await shown() == {} and world.count(MAPS) == 0
 
 
 async def test_opt_fields_select_value_keys(client, world):

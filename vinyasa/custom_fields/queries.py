@@ -79,21 +79,36 @@ def stored_values(
     )
 
 
-def stored_displays(conn: Connection, table: str, owner: str, owner_gids: list[int]) -> list[Row]:
-    """(owner, displays, late) per owner with stored values, two JSON objects keyed by field gid:
-    `displays` each value's stored display_value (null where none is stored), `late` the
-    list_value of those without one (people and reference values, rows older than displays), or
-    null/`{}`. One row per owner, parsed in C: far cheaper than a row per value."""
+def stored_displays(conn: Connection, maps: str, owner: str, owner_gids: list[int]) -> list[Row]:
+    """(owner, displays, late) per owner with stored values, from its display map (`maps`, see
+    vinyasa.models.custom_fields.DisplayMap): two JSON objects keyed by field gid, `displays` each
+    value's stored display_value (null where none is stored), `late` the list_value of those
+    without one (people and reference values, rows older than displays), or null/`{}`. One row
+    per owner, parsed in C: far cheaper than a row per value."""
+    return sql.fetch(
+        conn,
+        f"SELECT {owner}, displays, late FROM {maps} WHERE {owner} IN ({sql.marks(len(owner_gids))})",
+        owner_gids,
+    )
+
+
+def rebuild_displays(conn: Connection, table: str, owner: str, maps: str, owner_gids: list[int]) -> None:
+    """Recompute these owners' display maps (`maps`) from their values in `table`: one row per
+    owner that has values, none for the others."""
+    if not owner_gids:
+        return
     if conn.dialect.name == "postgresql":
         displays = "json_object_agg(custom_field_gid, display_value)::text"
-        late = "json_object_agg(custom_field_gid, list_value) FILTER (WHERE display_value IS NULL)::text"
+        late = "(json_object_agg(custom_field_gid, list_value) FILTER (WHERE display_value IS NULL))::text"
     else:
         displays = "json_group_object(custom_field_gid, display_value)"
         late = "json_group_object(custom_field_gid, list_value) FILTER (WHERE display_value IS NULL)"
-    return sql.fetch(
+    marks = sql.marks(len(owner_gids))
+    sql.execute(conn, f"DELETE FROM {maps} WHERE {owner} IN ({marks})", owner_gids)
+    sql.execute(
         conn,
-        f"SELECT {owner}, {displays}, {late} FROM {table}"
-        f" WHERE {owner} IN ({sql.marks(len(owner_gids))}) GROUP BY {owner}",
+        f"INSERT INTO {maps} ({owner}, displays, late) SELECT {owner}, {displays}, {late} FROM {table}"
+        f" WHERE {owner} IN ({marks}) GROUP BY {owner}",
         owner_gids,
     )
 
@@ -119,6 +134,11 @@ def values_of_field(conn: Connection, table: str, owner: str, field_gid: int) ->
     return sql.fetch(
         conn, f"SELECT {owner}, {VALUE_COLUMNS} FROM {table} WHERE custom_field_gid = ?", [field_gid]
     )
+
+
+def delete_values_of_field(conn: Connection, table: str, field_gid: int) -> None:
+    """Delete every stored value of one field."""
+    sql.execute(conn, f"DELETE FROM {table} WHERE custom_field_gid = ?", [field_gid])
 
 
 def set_displays(conn: Connection, table: str, owner: str, rows: list[tuple[str | None, int, int]]) -> None:

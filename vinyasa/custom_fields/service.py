@@ -278,6 +278,7 @@ def delete_field(ctx: Caller, field: VisibleField) -> None:
     journal.record(ctx, ("custom_field", field.gid), "deleted", topics=_topics(field))
     ctx.conn.execute(delete(CustomFieldSetting).where(CustomFieldSetting.custom_field_gid == field.gid))
     ctx.conn.execute(delete(EnumOption).where(EnumOption.custom_field_gid == field.gid))
+    values.forget_field(ctx.conn, field.gid)
     ctx.conn.execute(delete(CustomField).where(CustomField.gid == field.gid))
 
 

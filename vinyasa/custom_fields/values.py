@@ -8,8 +8,9 @@ cleared with `null` (Asana's "Enabled and disabled values"). Rendering: `ValueSt
 CustomFieldResponse with its typed value and `display_value` (always a string or null).
 
 Reading costs what the selection needs: typed values read full rows (vinyasa.custom_fields.typed
-renders them); `custom_fields.display_value` reads the displays stored with the values, one JSON
-object per object (a 100-task page with 20 fields each is 100 rows, not 2,000); items are built
+renders them); `custom_fields.display_value` reads the object's display map, one row per object
+holding every value's stored display as JSON (a 100-task page with 20 fields each reads 100 rows,
+not 2,000; the map is rebuilt from the values whenever they change); items are built
 once per distinct value and shared. Writing stores the display with the value (`write`), and
 `refresh_displays` recomputes them when a field's definition changes what they show.
 """
@@ -63,7 +64,9 @@ class ValueStore:
     """Where one kind of object keeps its values, and which fields its containers give it.
 
     `table` has the owner column, `custom_field_gid` and the value columns of
-    TaskCustomFieldValue (display_value included). `containers` is SQL with `{marks}` for the
+    TaskCustomFieldValue (display_value included); its display maps (DisplayMap, one row per
+    owner with values) are in the table named like it with `_displays` for `_values`.
+    `containers` is SQL with `{marks}` for the
     object gids, returning (object gid, container gid), oldest container first; `settings` the
     column of custom_field_settings naming such a container. The object's fields are its
     containers' settings in order (read per container, not per object: a hundred tasks of one
@@ -74,10 +77,12 @@ class ValueStore:
     kind: str  # its resource type, for the journal
     containers: str
     settings: str
+    maps: str = field(init=False)  # (declared before `field`, which shadows dataclasses.field)
     field: Embedded = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "field", Embedded(self._load, KEYS, exact=self._exact))
+        object.__setattr__(self, "maps", self.table.removesuffix("_values") + "_displays")
         STORES.append(self)
 
     # ---- reading ---------------------------------------------------------------------------------
@@ -166,11 +171,14 @@ class ValueStore:
         were); with `wanted` false only the keys count (the values are left as read)."""
         shown: dict[int, dict[str, str | None]] = {}
         late: dict[tuple[int, str | None], list[int]] = {}  # (field, list_value) -> owners
-        for owner, displays, missing in queries.stored_displays(conn, self.table, self.owner, gids):
+        by_text: dict[str, list[int]] = {}  # a `late` object -> the owners with exactly it
+        for owner, displays, missing in queries.stored_displays(conn, self.maps, self.owner, gids):
             shown[owner] = orjson.loads(displays)
             if wanted and missing and missing != "{}":
-                for key, listed in orjson.loads(missing).items():
-                    late.setdefault((int(key), listed), []).append(owner)
+                by_text.setdefault(missing, []).append(owner)
+        for text, owners in by_text.items():  # owners often share their people: parsed once
+            for key, listed in orjson.loads(text).items():
+                late.setdefault((int(key), listed), []).extend(owners)
         if not late:
             return shown
         definitions = {r[0]: r for r in queries.definitions(conn, sorted({f for f, _ in late}))}
@@ -195,11 +203,9 @@ class ValueStore:
         for (owner, field_gid), row in rows.items():
             definition = definitions[field_gid]
             display = typed.value_of(definition, row, options.get(field_gid, []), names)[1]
-            if definition[2] in READ_TIME:
-                for same in late[(field_gid, row[3])]:
-                    shown[same][str(field_gid)] = display
-            else:
-                shown[owner][str(field_gid)] = display
+            key = str(field_gid)
+            for same in late[(field_gid, row[3])] if definition[2] in READ_TIME else (owner,):
+                shown[same][key] = display
         return shown
 
     # ---- writing ---------------------------------------------------------------------------------
@@ -244,6 +250,7 @@ class ValueStore:
             queries.replace_value(ctx.conn, self.table, self.owner, owner, field_gid, parsed)
             changed.append(field_gid)
         if changed:
+            self.rebuild_displays(ctx.conn, [owner])
             topics = journal.task_topics(ctx, owner) if self.kind == "task" else {owner, workspace_gid}
             for field_gid in changed:
                 journal.record(
@@ -255,6 +262,12 @@ class ValueStore:
                     value=("custom_field", field_gid),
                 )
         return bool(changed)
+
+    def rebuild_displays(self, conn: Any, owners: list[int]) -> None:
+        """Recompute these owners' display maps from their values: whatever writes values
+        (`write`, `refresh_displays`, duplicating tasks) calls it in the same transaction."""
+        for start in range(0, len(owners), 500):  # bounded IN lists
+            queries.rebuild_displays(conn, self.table, self.owner, self.maps, owners[start : start + 500])
 
 
 STORES: list[ValueStore] = []  # every kind of object that carries values (refresh_displays)
@@ -271,9 +284,19 @@ def refresh_displays(conn: Any, field_gid: int) -> None:
     for store in STORES:
         rows = queries.values_of_field(conn, store.table, store.owner, field_gid)
         updates = [(typed.display(definition, row[1:], options), row[0], field_gid) for row in rows]
-        queries.set_displays(
-            conn, store.table, store.owner, [u for u, r in zip(updates, rows, strict=True) if u[0] != r[7]]
-        )
+        changed = [u for u, r in zip(updates, rows, strict=True) if u[0] != r[7]]
+        queries.set_displays(conn, store.table, store.owner, changed)
+        store.rebuild_displays(conn, sorted({owner for _, owner, _ in changed}))
+
+
+def forget_field(conn: Any, field_gid: int) -> None:
+    """Delete every value of a field about to be deleted, and rebuild the display maps that
+    named it (the values would go with the field's row anyway; the maps would keep its key)."""
+    for store in STORES:
+        rows = queries.values_of_field(conn, store.table, store.owner, field_gid)
+        owners = sorted({row[0] for row in rows})
+        queries.delete_values_of_field(conn, store.table, field_gid)
+        store.rebuild_displays(conn, owners)
 
 
 def _order(

@@ -19,6 +19,7 @@ from typing import Any
 from vinyasa import access
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
+from vinyasa.custom_fields.values import TASK_VALUES
 from vinyasa.errors import AsanaError
 from vinyasa.jobs import queries
 from vinyasa.models import Task
@@ -233,6 +234,7 @@ def write_tasks(
     queries.write(conn, queries.INSERT_PLACEMENT, places)
     queries.write(conn, queries.INSERT_FOLLOWER, followers)
     queries.write(conn, queries.INSERT_VALUE, values)
+    TASK_VALUES.rebuild_displays(conn, sorted({v[0] for v in values}))
     _record(caller, chunk, offset, gids, workspace, project, places, parent)
     _other_places(caller, chunk, gids)
     return gids

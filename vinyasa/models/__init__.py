@@ -2,15 +2,23 @@
 
 from vinyasa.models.control import EmulatorSnapshot
 from vinyasa.models.core import GidCounter, Meta, Token
-from vinyasa.models.custom_fields import CustomField, CustomFieldSetting, EnumOption, TaskCustomFieldValue
+from vinyasa.models.custom_fields import (
+    CustomField,
+    CustomFieldSetting,
+    EnumOption,
+    TaskCustomFieldDisplays,
+    TaskCustomFieldValue,
+)
 from vinyasa.models.jobs import Job, ProjectOrigin, ProjectTemplate
 from vinyasa.models.journal import JournalEntry, JournalTopic
 from vinyasa.models.people import Team, TeamMember, User, UserTaskList, Workspace, WorkspaceMember
 from vinyasa.models.portfolios import (
     Portfolio,
+    PortfolioCustomFieldDisplays,
     PortfolioCustomFieldValue,
     PortfolioItem,
     PortfolioMember,
+    ProjectCustomFieldDisplays,
     ProjectCustomFieldValue,
 )
 from vinyasa.models.projects import Project, ProjectMember
@@ -31,11 +39,13 @@ __all__ = [
     "JournalTopic",
     "Meta",
     "Portfolio",
+    "PortfolioCustomFieldDisplays",
     "PortfolioCustomFieldValue",
     "PortfolioItem",
     "PortfolioMember",
     "Project",
     "ProjectBrief",
+    "ProjectCustomFieldDisplays",
     "ProjectCustomFieldValue",
     "ProjectOrigin",
     "ProjectTemplate",
@@ -48,6 +58,7 @@ __all__ = [
     "TagFollower",
     "Task",
     "TaskTag",
+    "TaskCustomFieldDisplays",
     "TaskCustomFieldValue",
     "TaskDependency",
     "TaskFollower",

@@ -112,3 +112,23 @@ class TaskCustomFieldValue(Base):
     display_value: Mapped[str | None] = mapped_column(Text)
     # SQLite: clustered by (task, field), so a page's values are read in one range per task.
     __table_args__: Any = {"sqlite_with_rowid": False}
+
+
+class DisplayMap:
+    """The display values of one owner's custom field values, kept in one row so a page of owners
+    reads one row each rather than one per value (vinyasa.custom_fields.values rebuilds it from the
+    owner's values whenever they change). `displays`: a JSON object field gid -> stored
+    display_value (null where none is stored); `late`: a JSON object field gid -> list_value of
+    the values whose display is computed when read (people and reference values), or null/`{}`."""
+
+    displays: Mapped[str] = mapped_column(Text)
+    late: Mapped[str | None] = mapped_column(Text)
+
+
+class TaskCustomFieldDisplays(DisplayMap, Base):
+    """A task's display map (DisplayMap); present exactly when the task has values."""
+
+    __tablename__ = "task_custom_field_displays"
+    task_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
+    )

@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinyasa.db import Base
+from vinyasa.models.custom_fields import DisplayMap
 from vinyasa.models.types import GidPk, Millis, link_key
 
 
@@ -112,3 +113,17 @@ class PortfolioCustomFieldValue(_Value, Base):
     __tablename__ = "portfolio_custom_field_values"
     portfolio_gid: Mapped[int] = link_key("portfolios.gid")
     custom_field_gid: Mapped[int] = link_key("custom_fields.gid", index=True)
+
+
+class ProjectCustomFieldDisplays(DisplayMap, Base):
+    """A project's display map (DisplayMap); present exactly when the project has values."""
+
+    __tablename__ = "project_custom_field_displays"
+    project_gid: Mapped[int] = link_key("projects.gid")
+
+
+class PortfolioCustomFieldDisplays(DisplayMap, Base):
+    """A portfolio's display map (DisplayMap); present exactly when the portfolio has values."""
+
+    __tablename__ = "portfolio_custom_field_displays"
+    portfolio_gid: Mapped[int] = link_key("portfolios.gid")
