@@ -230,6 +230,10 @@ class ValueStore:
                     f"{label}: The custom field {definition[1]!r} is disabled on this {self.kind}:"
                     " its value can only be cleared with null"
                 )
+            if definition[10] is not None:
+                raise InvalidRequest(
+                    f"{label}: The custom ID field {definition[1]!r} is read-only (its IDs are given)"
+                )
             parsed = None
             if value is not None:
                 options = _field_options(ctx.conn, definition)
@@ -415,7 +419,7 @@ def _base(definition: Stored, enabled: bool, options: list[Option]) -> dict[str,
         "name": name,
         "type": subtype,
         "resource_subtype": subtype,
-        "representation_type": subtype,
+        "representation_type": subtype if definition[10] is None else "custom_id",
         "enabled": enabled,
         "description": description,
         "is_formula_field": False,

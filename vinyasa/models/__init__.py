@@ -5,7 +5,7 @@ from vinyasa.models.core import GidCounter, Meta, Token
 from vinyasa.models.custom_fields import CustomField, CustomFieldSetting, EnumOption, TaskCustomFieldValue
 from vinyasa.models.jobs import Job, ProjectOrigin, ProjectTemplate
 from vinyasa.models.journal import JournalEntry, JournalTopic
-from vinyasa.models.people import Team, TeamMember, User, UserTaskList, Workspace, WorkspaceMember
+from vinyasa.models.people import Favorite, Team, TeamMember, User, UserTaskList, Workspace, WorkspaceMember
 from vinyasa.models.portfolios import (
     Portfolio,
     PortfolioCustomFieldValue,
@@ -25,6 +25,7 @@ __all__ = [
     "CustomFieldSetting",
     "EmulatorSnapshot",
     "EnumOption",
+    "Favorite",
     "GidCounter",
     "Job",
     "JournalEntry",

@@ -33,6 +33,10 @@ class CustomField(Base):
     privacy_setting: Mapped[str] = mapped_column(String(32))
     default_access_level: Mapped[str] = mapped_column(String(16))
     input_restrictions: Mapped[str] = mapped_column(String(64))  # comma-separated
+    # A custom ID field (representation_type custom_id): its prefix, unique in the workspace, and
+    # the last number it gave a task (vinyasa.custom_fields.custom_ids). Null/0 for other fields.
+    id_prefix: Mapped[str | None] = mapped_column(String(32))
+    id_counter: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_by_gid: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("users.gid", ondelete="SET NULL")
     )
@@ -40,6 +44,7 @@ class CustomField(Base):
     __table_args__ = (
         UniqueConstraint("workspace_gid", "name_key", name="uq_custom_fields_workspace_name"),
         Index("ix_custom_fields_workspace_gid", "workspace_gid", "gid"),
+        UniqueConstraint("workspace_gid", "id_prefix", name="uq_custom_fields_workspace_id_prefix"),
     )
 
 
@@ -114,5 +119,9 @@ class TaskCustomFieldValue(Base):
     # The value's display_value, computed when written; NULL: computed when read (people and
     # reference values, whose names change and depend on the reader).
     display_value: Mapped[str | None] = mapped_column(Text)
-    # SQLite: clustered by (task, field), so a page's values are read in one range per task.
-    __table_args__: Any = {"sqlite_with_rowid": False}
+    # SQLite: clustered by (task, field), so a page's values are read in one range per task. The
+    # index finds a custom ID's task (getTaskForCustomID: the field and its number).
+    __table_args__: Any = (
+        Index("ix_task_custom_field_values_field_number", "custom_field_gid", "number_value"),
+        {"sqlite_with_rowid": False},
+    )
