@@ -9,6 +9,7 @@ from starlette.responses import Response
 from vinyasa import access
 from vinyasa.models import TeamMember, User, WorkspaceMember
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+from vinyasa.users import favorites
 from vinyasa.users.schemas import USER, UserFields
 from vinyasa.users.service import resolve_user, update_user
 
@@ -92,3 +93,14 @@ async def get_users_for_team(ctx: CtxDep, team_gid: str) -> Response:
     members = select(TeamMember.user_gid).where(TeamMember.team_gid == gid)
     stmt = select(User.name, User.gid).where(User.gid.in_(members))
     return ctx.page(USER, stmt, cap=ALPHABETICAL_CAP, truncate=True)
+
+
+@router.get("/users/{user_gid}/favorites", operation_id="getFavoritesForUser")
+async def get_favorites_for_user(
+    ctx: CtxDep, user_gid: str, resource_type: str | None = None, workspace: str | None = None
+) -> Response:
+    """The caller's favorites of one `resource_type` in one `workspace` (both required), compact
+    AsanaNamedResource records in sidebar order, paginated; another user's are a 403
+    (vinyasa.users.favorites)."""
+    kind, stmt = favorites.listing(ctx, user_gid, resource_type, workspace)
+    return ctx.page(favorites.named(kind), stmt)
