@@ -21,7 +21,9 @@ import pytest
 from tests.conftest import new_database
 from tests.helpers import stop
 from vinyasa.config import Settings
+from vinyasa.db import make_engine
 from vinyasa.testing import Emulator
+from vinyasa.users import favorites
 
 BIN = Path(sys.executable).parent / "vinyasa"
 
@@ -44,6 +46,16 @@ class Live:
         cfg.host = self.base + "/api/1.0"
         cfg.access_token = token or self.token
         return asana.ApiClient(cfg)
+
+    def favor(self, user: str, resource: str, **options: str) -> list[str]:
+        """Add a favorite of `user` straight in the database (Asana sets them only in its web
+        app; vinyasa.users.favorites.change is what the control plane calls)."""
+        engine = make_engine(self.url)
+        try:
+            with engine.begin() as conn:
+                return favorites.change(conn, int(user), resource, **options)  # type: ignore[arg-type]
+        finally:
+            engine.dispose()
 
     def cli(self, *args: str) -> dict[str, str]:
         """Run a `vinyasa ... --json` command against this server's database."""

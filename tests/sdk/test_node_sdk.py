@@ -55,6 +55,7 @@ def node_sdk() -> str:
 @pytest.fixture(scope="session")
 def node_run(node_sdk: str, live: Live) -> dict[str, Any]:
     """Run tests/sdk/node/drive.js once per backend and return what it printed."""
+    live.favor(live.user, live.user, workspace=live.workspace)  # what getFavoritesForUser lists
     env = {
         **os.environ,
         "VINYASA_BASE": live.base,
@@ -302,3 +303,16 @@ def test_user_task_lists_through_the_node_sdk(node_run):
     assert set(listed) == {"gid", "workspace"} and listed["gid"] == mine["gid"]
     tasks = calls["getTasksForUserTaskList"]
     assert isinstance(tasks, list) and all(set(t) == {"gid", "name"} for t in tasks)
+
+
+def test_custom_ids_and_favorites(node_run):
+    calls, ids = node_run["calls"], node_run["ids"]
+    field = calls["createCustomField:custom_id"]
+    assert (field["id_prefix"], field["representation_type"]) == ("NODE", "custom_id")
+    found = calls["getTaskForCustomID"]
+    assert found["gid"] == ids["numbered"] and found["name"] == "Numbered"
+    assert [v["display_value"] for v in found["custom_fields"]] == ["NODE-1"]
+    assert node_run["expected_errors"]["getTaskForCustomID:unknown"]["status"] == 404
+    me = calls["getUser"]["gid"]
+    assert calls["getFavoritesForUser"] == [{"gid": me, "name": calls["getUser"]["name"]}]  # opt_fields=name
+    assert node_run["expected_errors"]["getFavoritesForUser:other"]["status"] == 403
