@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import and_, exists, select
 
 from vinyasa import access
 from vinyasa.core import Caller
 from vinyasa.errors import Forbidden, InvalidRequest
 from vinyasa.models import Favorite, Portfolio, Project, ProjectTemplate, Tag, Task, User, WorkspaceMember
 from vinyasa.protocol.gids import as_gid
+from vinyasa.protocol.pagination import AnySelect
 from vinyasa.protocol.resources import REGISTRY, Resource
 from vinyasa.users import queries
 from vinyasa.users.service import resolve_user
@@ -44,7 +45,7 @@ def named(kind: str) -> Resource:
 
 def listing(
     ctx: Caller, user: str, resource_type: str | None, workspace: str | None
-) -> tuple[str, Select[Any]]:
+) -> tuple[str, AnySelect]:
     """(type, keyset statement of (position, gid)) of the caller's visible favorites of one type in
     one workspace, in sidebar order. 400 for a missing or bad parameter; see the module docstring."""
     if resource_type is None:
@@ -115,7 +116,7 @@ def change(
         own_workspace = space
     elif workspace is not None and as_gid(workspace) != own_workspace:
         raise InvalidRequest("workspace: The object is in another workspace")
-    if not queries.is_member(conn, user_gid, own_workspace):
+    if own_workspace is None or not queries.is_member(conn, user_gid, own_workspace):
         raise InvalidRequest("workspace: The user is not a member of the object's workspace")
     order = [g for g in queries.favorites(conn, user_gid, own_workspace, kind) if g != gid]
     if not remove:
