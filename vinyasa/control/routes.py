@@ -26,6 +26,7 @@ from vinyasa.protocol.body import parse_body, validate
 from vinyasa.protocol.context import JSON, Runtime, _base_url
 from vinyasa.protocol.values import iso_ms, parse_datetime_ms
 from vinyasa.users import favorites
+from vinyasa.users import fields as user_fields
 from vinyasa.users.service import find_user
 
 PREFIX = "/_vinyasa"
@@ -361,6 +362,34 @@ async def change_favorite(user_gid: str, request: Request, control: Control) -> 
     return _ok(await run_in_threadpool(work))
 
 
+class UserFieldBody(BaseModel):
+    """`custom_field`: a field of the workspace to give its members (`add`) or take back (`remove`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    custom_field: str
+    action: Literal["add", "remove"] = "add"
+
+
+@router.post(
+    "/workspaces/{workspace_gid}/user_custom_fields", summary="Give a workspace's users a custom field"
+)
+async def change_user_field(workspace_gid: str, request: Request, control: Control) -> Response:
+    """Asana sets users' custom fields ("profile fields") in its admin console; this decides which
+    fields the workspace's members carry in `custom_fields` and can set with `PUT /users/{gid}`
+    (vinyasa.users.fields). Answers `{"data": [field gid, ...]}`: the workspace's user fields in
+    order; 400 naming a bad field."""
+    body: UserFieldBody = await _body(request, UserFieldBody)
+    runtime = _runtime(request)
+
+    def work() -> list[str]:
+        with unit_of_work(runtime.transactions, 0, runtime.public_url or _base_url(request)) as caller:
+            return user_fields.change_setting(
+                caller, workspace_gid, body.custom_field, remove=body.action == "remove"
+            )
+
+    return _ok(await run_in_threadpool(work))
+
+
 @router.get("/status", summary="What the control plane holds")
 async def status(control: Control) -> Response:
     """`{"data": {"clock", "seed", "faults", "recorded", "start_objects"}}`."""
@@ -382,6 +411,7 @@ _BODIES: dict[str, type[BaseModel]] = {
     "move_clock": ClockBody,
     "add_fault": FaultSpec,
     "change_favorite": FavoriteBody,
+    "change_user_field": UserFieldBody,
 }
 
 

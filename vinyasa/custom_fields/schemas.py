@@ -93,7 +93,13 @@ CUSTOM_FIELD_SETTING = Resource(
     {
         "project": Ref("project_gid", "project"),  # deprecated: the parent, when it is a project
         "is_important": Col("is_important", bool),
-        "parent": OneOf((Ref("project_gid", "project"), Ref("portfolio_gid", "portfolio"))),
+        "parent": OneOf(
+            (
+                Ref("project_gid", "project"),
+                Ref("portfolio_gid", "portfolio"),
+                Ref("workspace_gid", "workspace"),
+            )
+        ),
         "custom_field": Ref("custom_field_gid", "custom_field"),
     },
     # Every list that shows settings (a container's list, `project.custom_field_settings`) is typed

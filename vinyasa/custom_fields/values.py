@@ -74,6 +74,9 @@ class ValueStore:
     kind: str  # its resource type, for the journal
     containers: str
     settings: str
+    # The fields a viewer may see values of, among these (None: all): owners whose containers
+    # differ between viewers (a user's workspaces) hide the fields of containers not shared.
+    visible: Callable[[Any, Viewer, list[int]], set[int]] | None = None
     field: Embedded = field(init=False)
 
     def __post_init__(self) -> None:
@@ -139,6 +142,9 @@ class ValueStore:
         if not field_gids:
             return {}
         definitions = {r[0]: r for r in queries.definitions(conn, sorted(field_gids))}
+        if self.visible is not None:
+            allowed = self.visible(conn, viewer, sorted(definitions))
+            definitions = {g: d for g, d in definitions.items() if g in allowed}
         enums = [g for g, d in definitions.items() if d[2] in ("enum", "multi_enum")]
         options = typed.options_of(conn, enums) if enums and (typed_keys or "enum_options" in wanted) else {}
         bases: dict[tuple[int, bool], dict[str, Any]] = {}

@@ -12,6 +12,7 @@ from vinyasa.models.portfolios import (
     PortfolioItem,
     PortfolioMember,
     ProjectCustomFieldValue,
+    UserCustomFieldValue,
 )
 from vinyasa.models.projects import Project, ProjectMember
 from vinyasa.models.rules import Rule, RuleRun
@@ -57,6 +58,7 @@ __all__ = [
     "TeamMember",
     "Token",
     "User",
+    "UserCustomFieldValue",
     "UserTaskList",
     "Webhook",
     "WebhookAttempt",

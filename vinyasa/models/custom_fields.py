@@ -81,10 +81,18 @@ class CustomFieldSetting(Base):
     portfolio_gid: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("portfolios.gid", ondelete="CASCADE")
     )
+    # A workspace's setting gives the field to its members (users' custom_fields, vinyasa.users.fields).
+    workspace_gid: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("workspaces.gid", ondelete="CASCADE")
+    )
     is_important: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[Millis]
     __table_args__ = (
+        UniqueConstraint(
+            "workspace_gid", "custom_field_gid", name="uq_custom_field_settings_workspace_field"
+        ),
+        Index("ix_custom_field_settings_workspace_position", "workspace_gid", "position"),
         UniqueConstraint("project_gid", "custom_field_gid", name="uq_custom_field_settings_project_field"),
         Index("ix_custom_field_settings_project_position", "project_gid", "position"),
         UniqueConstraint(

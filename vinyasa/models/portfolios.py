@@ -122,3 +122,16 @@ class PortfolioCustomFieldValue(_Value, Base):
     custom_field_gid: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("custom_fields.gid", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class UserCustomFieldValue(_Value, Base):
+    """A user's value of a custom field a workspace of theirs gives its members (a setting with
+    `workspace_gid`: vinyasa.users.fields); absent means null."""
+
+    __tablename__ = "user_custom_field_values"
+    user_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.gid", ondelete="CASCADE"), primary_key=True
+    )
+    custom_field_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("custom_fields.gid", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -84,3 +84,50 @@ def replace_favorites(
         " VALUES (?, ?, ?, ?, ?)",
         [(user_gid, gid, workspace_gid, kind, position) for position, gid in enumerate(order)],
     )
+
+
+# ---- custom field values on users (vinyasa.users.fields) ----------------------------------------
+
+# A user's containers of custom fields: their workspaces (`{marks}`: the user gids).
+USER_CONTAINERS = (
+    "SELECT user_gid, workspace_gid FROM workspace_members WHERE user_gid IN ({marks})"
+    " ORDER BY user_gid, workspace_gid"
+)
+
+
+def fields_in_viewer_workspaces(conn: Connection, viewer_gid: int, field_gids: list[int]) -> set[int]:
+    """Those of these custom fields that are in a workspace the viewer is a member of."""
+    if not field_gids:
+        return set()
+    rows = sql.fetch(
+        conn,
+        "SELECT f.gid FROM custom_fields f JOIN workspace_members m"
+        " ON m.workspace_gid = f.workspace_gid AND m.user_gid = ?"
+        f" WHERE f.gid IN ({sql.marks(len(field_gids))})",
+        [viewer_gid, *field_gids],
+    )
+    return {int(r[0]) for r in rows}
+
+
+def field_workspaces(conn: Connection, keys: list[str]) -> dict[str, int]:
+    """The workspace of each custom field named by these keys (gids as strings; others absent)."""
+    gids = [int(k) for k in keys if k.isascii() and k.isdigit() and 0 < len(k) <= 18]
+    if not gids:
+        return {}
+    rows = sql.fetch(
+        conn,
+        f"SELECT gid, workspace_gid FROM custom_fields WHERE gid IN ({sql.marks(len(gids))})",
+        gids,
+    )
+    return {str(gid): int(workspace) for gid, workspace in rows}
+
+
+def workspace_admin(conn: Connection, workspace_gid: int) -> int | None:
+    """An admin of the workspace (the earliest by gid), if it exists."""
+    value = sql.fetch_value(
+        conn,
+        "SELECT user_gid FROM workspace_members WHERE workspace_gid = ? AND is_admin = ?"
+        " ORDER BY user_gid LIMIT 1",
+        [workspace_gid, True],
+    )
+    return None if value is None else int(value)
