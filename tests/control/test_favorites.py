@@ -1,5 +1,6 @@
-"""Setting favorites through the control plane (POST /_vinyasa/users/{gid}/favorites) and the
-`favorites:` key of fixture files, read back with GET /users/{gid}/favorites (issue 23)."""
+"""Setting favorites and the custom fields users carry through the control plane (POST
+/_vinyasa/users/{gid}/favorites, /_vinyasa/workspaces/{gid}/user_custom_fields) and the
+`favorites:` key of fixture files (issue 23)."""
 
 from __future__ import annotations
 
@@ -86,3 +87,20 @@ async def test_fixture_favorites(emu):
         "/fixtures", content=bad.encode(), headers={"Content-Type": "application/x-yaml"}
     )
     assert r.status_code == 400 and "favorites" in r.json()["errors"][0]["message"], r.text
+
+
+async def test_user_custom_fields_through_the_control_plane(emu):
+    body = {"data": {"workspace": emu.workspace, "name": "Dept", "resource_subtype": "text"}}
+    r = await emu.api.post("/custom_fields", json=body)
+    assert r.status_code == 201, r.text
+    field = r.json()["data"]["gid"]
+    path = f"/workspaces/{emu.workspace}/user_custom_fields"
+    assert await emu.control("POST", path, json={"data": {"custom_field": field}}) == [field]
+    r = await emu.admin.post(path, json={"data": {"custom_field": field}})
+    assert r.status_code == 400 and "already" in r.json()["errors"][0]["message"], r.text
+    r = await emu.api.put("/users/me", json={"data": {"custom_fields": {field: "Eng"}}})
+    assert r.status_code == 200, r.text
+    assert [v["display_value"] for v in r.json()["data"]["custom_fields"]] == ["Eng"]
+    assert await emu.control("POST", path, json={"data": {"custom_field": field, "action": "remove"}}) == []
+    r = await emu.admin.post("/workspaces/1/user_custom_fields", json={"data": {"custom_field": field}})
+    assert r.status_code == 400 and "workspace" in r.json()["errors"][0]["message"], r.text

@@ -121,3 +121,26 @@ def test_custom_ids_and_favorites(live):
     with pytest.raises(ApiException) as err:
         list(users.get_favorites_for_user("me", "goal", live.workspace, {}))
     assert err.value.status == 400
+
+
+def test_custom_fields_on_users(live):
+    client = live.client()
+    users = asana.UsersApi(client)
+    name = f"Dept {uuid.uuid4().hex[:6]}"
+    field = asana.CustomFieldsApi(client).create_custom_field(
+        {"data": {"workspace": live.workspace, "name": name, "resource_subtype": "text"}}, {}
+    )["gid"]
+    live.give_user_field(field)
+    shown = {"opt_fields": "custom_fields.name,custom_fields.display_value"}
+    me = users.update_user({"data": {"custom_fields": {field: "Eng"}}}, "me", shown)
+    assert {"gid": field, "name": name, "display_value": "Eng"} in me["custom_fields"]
+    again = users.update_user_for_workspace(
+        {"data": {"custom_fields": {field: "Ops"}}}, live.workspace, "me", shown
+    )
+    assert {"gid": field, "name": name, "display_value": "Ops"} in again["custom_fields"]
+    assert {"gid": field, "name": name, "display_value": "Ops"} in users.get_user("me", shown)[
+        "custom_fields"
+    ]
+    with pytest.raises(ApiException) as err:
+        users.update_user({"data": {"custom_fields": {"1": "x"}}}, "me", {})
+    assert err.value.status == 400
