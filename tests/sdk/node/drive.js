@@ -125,6 +125,9 @@ async function main() {
   await call("updateUser", () => api.users.updateUser({ data: { name: myName + " N" } }, "me", fields("name")));
   await call("updateUserForWorkspace", () =>
     api.users.updateUserForWorkspace({ data: { name: myName } }, WS, "me", fields("name")));
+  await call("updateUser:custom_fields", () =>
+    api.users.updateUser({ data: { custom_fields: { [env.VINYASA_USER_FIELD]: "Node" } } }, "me",
+      fields("custom_fields.name", "custom_fields.display_value")));
   const myList = await call("getUserTaskListForUser", () =>
     api.userTaskLists.getUserTaskListForUser("me", WS, fields("name", "owner")));
   if (myList) {
