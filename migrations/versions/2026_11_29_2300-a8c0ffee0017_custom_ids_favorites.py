@@ -1,5 +1,5 @@
 """Custom ID fields (id_prefix and its counter, the number index), users' favorites, and custom
-field values on users (workspace settings, user_custom_field_values) (issue 23)
+field values on users (workspace settings, user_custom_field_values), task assignment times (issue 23)
 
 Revision ID: a8c0ffee0017
 Revises: a8c0ffee0016
@@ -94,9 +94,23 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_user_custom_field_values_custom_field_gid"), "user_custom_field_values", ["custom_field_gid"]
     )
+    op.create_table(
+        "task_assignments",
+        sa.Column("task_gid", sa.BigInteger(), nullable=False),
+        sa.Column("user_gid", sa.BigInteger(), nullable=False),
+        sa.Column("assigned_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["task_gid"], ["tasks.gid"], name=op.f("fk_task_assignments_task_gid_tasks"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_gid"], ["users.gid"], name=op.f("fk_task_assignments_user_gid_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("task_gid", "user_gid", name=op.f("pk_task_assignments")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("task_assignments")
     op.drop_table("user_custom_field_values")
     op.execute("DELETE FROM custom_field_settings WHERE workspace_gid IS NOT NULL")
     with op.batch_alter_table("custom_field_settings") as batch:

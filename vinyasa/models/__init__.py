@@ -5,7 +5,16 @@ from vinyasa.models.core import GidCounter, Meta, Token
 from vinyasa.models.custom_fields import CustomField, CustomFieldSetting, EnumOption, TaskCustomFieldValue
 from vinyasa.models.jobs import Job, ProjectOrigin, ProjectTemplate
 from vinyasa.models.journal import JournalEntry, JournalTopic
-from vinyasa.models.people import Favorite, Team, TeamMember, User, UserTaskList, Workspace, WorkspaceMember
+from vinyasa.models.people import (
+    Favorite,
+    TaskAssignment,
+    Team,
+    TeamMember,
+    User,
+    UserTaskList,
+    Workspace,
+    WorkspaceMember,
+)
 from vinyasa.models.portfolios import (
     Portfolio,
     PortfolioCustomFieldValue,
@@ -47,6 +56,7 @@ __all__ = [
     "Section",
     "Status",
     "Tag",
+    "TaskAssignment",
     "TagFollower",
     "Task",
     "TaskTag",

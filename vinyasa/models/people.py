@@ -109,3 +109,17 @@ class Favorite(Base):
     __table_args__ = (
         Index("ix_favorites_user_list", "user_gid", "workspace_gid", "resource_type", "position"),
     )
+
+
+class TaskAssignment(Base):
+    """When a task was last assigned to its assignee (My Tasks' "Recently assigned" order): written
+    from the journal by vinyasa.user_task_lists.order; a task without a row counts from its creation."""
+
+    __tablename__ = "task_assignments"
+    task_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
+    )
+    user_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.gid", ondelete="CASCADE"), primary_key=True
+    )
+    assigned_at: Mapped[Millis]
