@@ -22,7 +22,13 @@ from vinyasa.models import Task, TaskAssignment
 from vinyasa.protocol import sql
 
 _FORGET = "DELETE FROM task_assignments WHERE task_gid = ? AND user_gid = ?"
-_ASSIGNEES = "SELECT gid, assignee_gid FROM tasks WHERE assignee_gid IS NOT NULL AND gid IN ({marks})"
+# A created task's assignee, from the task itself (one statement; the WHERE keeps SQLite's parser
+# from reading ON CONFLICT as part of the SELECT).
+_CREATED = (
+    "INSERT INTO task_assignments (task_gid, user_gid, assigned_at)"
+    " SELECT gid, assignee_gid, ? FROM tasks WHERE assignee_gid IS NOT NULL AND gid IN ({marks})"
+    " ON CONFLICT DO NOTHING"
+)
 
 
 def sort_key() -> Any:
@@ -61,8 +67,7 @@ def _assigned(caller: Caller, changes: list[Change]) -> None:
     if moved:
         sql.execute_many(conn, _FORGET, list(moved))
     rows = [{"task_gid": t, "user_gid": u, "assigned_at": at} for (t, u), at in moved.items()]
+    insert_ignore(conn, TaskAssignment, rows)
     if created:
         gids = sorted(created)
-        for gid, user in sql.fetch(conn, _ASSIGNEES.format(marks=sql.marks(len(gids))), gids):
-            rows.append({"task_gid": int(gid), "user_gid": int(user), "assigned_at": created[int(gid)]})
-    insert_ignore(conn, TaskAssignment, rows)
+        sql.execute_many(conn, _CREATED.format(marks=sql.marks(len(gids))), [(min(created.values()), *gids)])
