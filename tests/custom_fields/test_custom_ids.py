@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.abuse.test_races import pool, race
 from tests.conftest import World, api_client
 from tests.custom_fields.helpers import make_field
 from tests.helpers import fails, ok
@@ -15,6 +16,7 @@ from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
 
 pytestmark = pytest.mark.anyio
+__all__ = ["pool"]  # the fixture, used by name
 
 
 async def _attach(client, project: str, field: str) -> None:
@@ -158,3 +160,15 @@ async def test_a_duplicate_gets_a_number_of_its_own(client, world: World) -> Non
     assert await _id_of(client, copy, field) == "ENG-2"
     assert ok(await _lookup(client, world, "ENG-1"))["gid"] == task
     assert ok(await _lookup(client, world, "ENG-2"))["gid"] == copy
+
+
+async def test_racing_creates_never_share_a_number(client, world: World, pool) -> None:
+    project, field = await _scene(client, world)
+    create = ("POST", "/tasks", {"name": "raced", "projects": [project]})
+    made: list[str] = []
+    for _ in range(5):
+        answers = race(pool, world, *([create] * 8))
+        assert [a[0] for a in answers] == [201] * 8
+        made += [a[1]["data"]["gid"] for a in answers]
+    ids = [await _id_of(client, task, field) for task in made]
+    assert sorted(ids, key=lambda i: int(i.split("-")[1])) == [f"ENG-{n}" for n in range(1, 41)]
