@@ -17,6 +17,7 @@ from vinyasa.config import Settings, get_settings
 from vinyasa.core.runner import Runner
 from vinyasa.custom_fields.routes import router as custom_fields_router
 from vinyasa.custom_fields.routes import settings_router as custom_field_settings_router
+from vinyasa.custom_fields.routes import tasks_router as custom_id_router
 from vinyasa.db import make_engine
 from vinyasa.dependencies.routes import router as dependencies_router
 from vinyasa.errors import install_error_handlers
@@ -67,6 +68,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     events_router,
     custom_fields_router,
     custom_field_settings_router,
+    custom_id_router,
     jobs_router,
     project_templates_router,
     portfolios_router,

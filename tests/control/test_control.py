@@ -35,6 +35,8 @@ CONTROL_PATHS = [
     ("POST", "/_vinyasa/jobs/pause"),
     ("POST", "/_vinyasa/jobs/resume"),
     ("POST", "/_vinyasa/jobs/step"),
+    ("POST", "/_vinyasa/users/1/favorites"),
+    ("POST", "/_vinyasa/workspaces/1/user_custom_fields"),
 ]
 
 
@@ -62,6 +64,15 @@ async def test_every_control_path_needs_the_admin_token(emu):
     }
     listed = {
         (m, p.replace("/faults/1", "/faults/{fault_id}").replace("/clock/freeze", "/clock/{action}"))
+        for m, p in listed
+    }
+    listed = {
+        (
+            m,
+            p.replace("/users/1/", "/users/{user_gid}/").replace(
+                "/workspaces/1/", "/workspaces/{workspace_gid}/"
+            ),
+        )
         for m, p in listed
     }
     # every control route is in the table above (so in the 404-when-off test); the always-on routes

@@ -21,7 +21,11 @@ import pytest
 from tests.conftest import new_database
 from tests.helpers import stop
 from vinyasa.config import Settings
+from vinyasa.core import Caller, journal
+from vinyasa.db import make_engine
 from vinyasa.testing import Emulator
+from vinyasa.users import favorites
+from vinyasa.users import fields as user_fields
 
 BIN = Path(sys.executable).parent / "vinyasa"
 
@@ -44,6 +48,28 @@ class Live:
         cfg.host = self.base + "/api/1.0"
         cfg.access_token = token or self.token
         return asana.ApiClient(cfg)
+
+    def favor(self, user: str, resource: str, **options: str) -> list[str]:
+        """Add a favorite of `user` straight in the database (Asana sets them only in its web
+        app; vinyasa.users.favorites.change is what the control plane calls)."""
+        engine = make_engine(self.url)
+        try:
+            with engine.begin() as conn:
+                return favorites.change(conn, int(user), resource, **options)  # type: ignore[arg-type]
+        finally:
+            engine.dispose()
+
+    def give_user_field(self, field: str) -> None:
+        """Give the workspace's members a custom field (what the control plane's
+        `/_vinyasa/workspaces/{gid}/user_custom_fields` does), straight in the database."""
+        engine = make_engine(self.url)
+        try:
+            with engine.begin() as conn:
+                ctx = Caller(conn=conn, user_gid=0, base_url=self.base)
+                user_fields.change_setting(ctx, self.workspace, field)
+                journal.flush(ctx)
+        finally:
+            engine.dispose()
 
     def cli(self, *args: str) -> dict[str, str]:
         """Run a `vinyasa ... --json` command against this server's database."""

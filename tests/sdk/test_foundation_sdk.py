@@ -134,4 +134,4 @@ def test_my_tasks_with_the_sdk(live):
     assert mine["owner"]["gid"] == live.user and mine["workspace"]["gid"] == live.workspace
     assert lists.get_user_task_list(mine["gid"], {"opt_fields": "name"})["name"].startswith("My tasks in ")
     walked = [t["gid"] for t in tasks.get_tasks_for_user_task_list(mine["gid"], {"limit": 2})]
-    assert walked[-3:] == made
+    assert walked[:3] == made[::-1]  # most recently assigned first

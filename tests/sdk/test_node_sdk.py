@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import asana
 import pytest
 
 from tests.sdk.conftest import Live
@@ -55,6 +56,11 @@ def node_sdk() -> str:
 @pytest.fixture(scope="session")
 def node_run(node_sdk: str, live: Live) -> dict[str, Any]:
     """Run tests/sdk/node/drive.js once per backend and return what it printed."""
+    live.favor(live.user, live.user, workspace=live.workspace)  # what getFavoritesForUser lists
+    user_field = asana.CustomFieldsApi(live.client()).create_custom_field(
+        {"data": {"workspace": live.workspace, "name": "Node user field", "resource_subtype": "text"}}, {}
+    )["gid"]
+    live.give_user_field(user_field)  # what updateUser:custom_fields sets
     env = {
         **os.environ,
         "VINYASA_BASE": live.base,
@@ -62,6 +68,7 @@ def node_run(node_sdk: str, live: Live) -> dict[str, Any]:
         "VINYASA_USER": live.user,
         "VINYASA_WORKSPACE": live.workspace,
         "VINYASA_TEAM": live.team,
+        "VINYASA_USER_FIELD": user_field,
     }
     done = subprocess.run(
         [node_sdk, "drive.js"],
@@ -291,6 +298,8 @@ def test_user_for_workspace_and_goal_settings(node_run):
     name = node_run["calls"]["getUser"]["name"]
     assert node_run["calls"]["updateUser"]["name"] == name + " N"
     assert node_run["calls"]["updateUserForWorkspace"]["name"] == name
+    values = node_run["calls"]["updateUser:custom_fields"]["custom_fields"]
+    assert [(v["name"], v["display_value"]) for v in values] == [("Node user field", "Node")]
 
 
 def test_user_task_lists_through_the_node_sdk(node_run):
@@ -302,3 +311,16 @@ def test_user_task_lists_through_the_node_sdk(node_run):
     assert set(listed) == {"gid", "workspace"} and listed["gid"] == mine["gid"]
     tasks = calls["getTasksForUserTaskList"]
     assert isinstance(tasks, list) and all(set(t) == {"gid", "name"} for t in tasks)
+
+
+def test_custom_ids_and_favorites(node_run):
+    calls, ids = node_run["calls"], node_run["ids"]
+    field = calls["createCustomField:custom_id"]
+    assert (field["id_prefix"], field["representation_type"]) == ("NODE", "custom_id")
+    found = calls["getTaskForCustomID"]
+    assert found["gid"] == ids["numbered"] and found["name"] == "Numbered"
+    assert [v["display_value"] for v in found["custom_fields"]] == ["NODE-1"]
+    assert node_run["expected_errors"]["getTaskForCustomID:unknown"]["status"] == 404
+    me = calls["getUser"]["gid"]
+    assert calls["getFavoritesForUser"] == [{"gid": me, "name": calls["getUser"]["name"]}]  # opt_fields=name
+    assert node_run["expected_errors"]["getFavoritesForUser:other"]["status"] == 403

@@ -82,3 +82,65 @@ def test_dependencies_and_followers(live):
     assert other in [f["gid"] for f in added["followers"]]
     removed = tasks.remove_follower_for_task({"data": {"followers": [other]}}, a, {"opt_fields": "followers"})
     assert other not in [f["gid"] for f in removed["followers"]]
+
+
+def test_custom_ids_and_favorites(live):
+    client = live.client()
+    tasks, users = asana.TasksApi(client), asana.UsersApi(client)
+    prefix = f"P{uuid.uuid4().hex[:6]}".upper()
+    field = asana.CustomFieldsApi(client).create_custom_field(
+        {
+            "data": {
+                "workspace": live.workspace,
+                "name": f"ID {prefix}",
+                "resource_subtype": "text",
+                "id_prefix": prefix,
+            }
+        },
+        {"opt_fields": "id_prefix,representation_type"},
+    )
+    assert (field["id_prefix"], field["representation_type"]) == (prefix, "custom_id")
+    project = asana.ProjectsApi(client).create_project(
+        {"data": {"name": f"IDs {prefix}", "workspace": live.workspace, "team": live.team}}, {}
+    )["gid"]
+    asana.ProjectsApi(client).add_custom_field_setting_for_project(
+        {"data": {"custom_field": field["gid"]}}, project, {}
+    )
+    made = [
+        tasks.create_task({"data": {"name": f"N{i}", "projects": [project]}}, {})["gid"] for i in range(2)
+    ]
+    found = tasks.get_task_for_custom_id(live.workspace, f"{prefix.lower()}-2")  # takes no opt_fields
+    assert (found["gid"], found["name"], found["resource_type"]) == (made[1], "N1", "task")
+    assert [v["display_value"] for v in found["custom_fields"]] == [f"{prefix}-2"]
+    with pytest.raises(ApiException) as err:
+        tasks.get_task_for_custom_id(live.workspace, f"{prefix}-3")
+    assert err.value.status == 404
+    live.favor(live.user, project)
+    listed = users.get_favorites_for_user("me", "project", live.workspace, {})
+    assert {"gid": project, "resource_type": "project", "name": f"IDs {prefix}"} in list(listed)
+    with pytest.raises(ApiException) as err:
+        list(users.get_favorites_for_user("me", "goal", live.workspace, {}))
+    assert err.value.status == 400
+
+
+def test_custom_fields_on_users(live):
+    client = live.client()
+    users = asana.UsersApi(client)
+    name = f"Dept {uuid.uuid4().hex[:6]}"
+    field = asana.CustomFieldsApi(client).create_custom_field(
+        {"data": {"workspace": live.workspace, "name": name, "resource_subtype": "text"}}, {}
+    )["gid"]
+    live.give_user_field(field)
+    shown = {"opt_fields": "custom_fields.name,custom_fields.display_value"}
+    me = users.update_user({"data": {"custom_fields": {field: "Eng"}}}, "me", shown)
+    assert {"gid": field, "name": name, "display_value": "Eng"} in me["custom_fields"]
+    again = users.update_user_for_workspace(
+        {"data": {"custom_fields": {field: "Ops"}}}, live.workspace, "me", shown
+    )
+    assert {"gid": field, "name": name, "display_value": "Ops"} in again["custom_fields"]
+    assert {"gid": field, "name": name, "display_value": "Ops"} in users.get_user("me", shown)[
+        "custom_fields"
+    ]
+    with pytest.raises(ApiException) as err:
+        users.update_user({"data": {"custom_fields": {"1": "x"}}}, "me", {})
+    assert err.value.status == 400

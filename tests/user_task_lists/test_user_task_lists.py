@@ -51,12 +51,28 @@ async def test_tasks_assigned_in_order_with_completed_since(client, world):
     ok(await client.put(f"/tasks/{done}", json={"data": {"completed": True}}))
     utl = ok(await client.get(f"/users/me/user_task_list?workspace={world.workspace}"))["gid"]
     listed = ok(await client.get(f"/user_task_lists/{utl}/tasks"))
-    assert [t["gid"] for t in listed] == [one, two, done]
+    assert [t["gid"] for t in listed] == [done, two, one]  # most recently assigned first
     assert set(listed[0]) == {"gid", "resource_type", "name", "resource_subtype"}
     now = ok(await client.get(f"/user_task_lists/{utl}/tasks?completed_since=now"))
-    assert [t["gid"] for t in now] == [one, two]
+    assert [t["gid"] for t in now] == [two, one]
     page = (await client.get(f"/user_task_lists/{utl}/tasks?limit=2")).json()
-    assert [t["gid"] for t in page["data"]] == [one, two]
+    assert [t["gid"] for t in page["data"]] == [done, two]
     rest = ok(await client.get(f"/user_task_lists/{utl}/tasks?limit=2&offset={page['next_page']['offset']}"))
-    assert [t["gid"] for t in rest] == [done]
+    assert [t["gid"] for t in rest] == [one]
     fails(await client.get(f"/user_task_lists/{utl}/tasks?completed_since=garbage"), 400)
+
+
+async def test_a_new_assignment_comes_to_the_top(client, world):
+    bob, _ = world.person("bob@example.com")
+    old = await make_task(client, world, name="old")  # created unassigned, first
+    mine = await make_task(client, world, name="mine", assignee="me")
+    theirs = await make_task(client, world, name="theirs", assignee=bob)
+    utl = ok(await client.get(f"/users/me/user_task_list?workspace={world.workspace}"))["gid"]
+    path = f"/user_task_lists/{utl}/tasks"
+    assert [t["gid"] for t in ok(await client.get(path))] == [mine]
+    ok(await client.put(f"/tasks/{old}", json={"data": {"assignee": "me"}}))
+    ok(await client.put(f"/tasks/{theirs}", json={"data": {"assignee": "me"}}))
+    assert [t["gid"] for t in ok(await client.get(path))] == [theirs, old, mine]
+    ok(await client.put(f"/tasks/{mine}", json={"data": {"assignee": None}}))
+    ok(await client.put(f"/tasks/{mine}", json={"data": {"assignee": "me"}}))  # assigned again: on top
+    assert [t["gid"] for t in ok(await client.get(path))] == [mine, theirs, old]

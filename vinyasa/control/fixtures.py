@@ -25,6 +25,9 @@ tasks:
     due_on: 2026-12-01
     custom_fields: {Priority: High}
     subtasks: [{name: Outline}]
+favorites:                   # a user's sidebar (GET /users/{gid}/favorites), in this order
+  - {user: Bob, project: Launch}                # or task:, tag:, portfolio:, project_template:
+  - {user: Bob, person: Alice, workspace: Acme} # a user favorite names its workspace
 ```
 
 Every entry may carry `gid` (a fixed gid, digits) and `as` (the acting user; default: the owner of
@@ -72,6 +75,7 @@ from vinyasa.tasks import service as tasks
 from vinyasa.tasks.schemas import TaskFields
 from vinyasa.teams import service as teams
 from vinyasa.teams.schemas import TeamFields
+from vinyasa.users import favorites
 from vinyasa.users.service import create_user, find_user
 from vinyasa.workspaces.service import add_member
 
@@ -447,6 +451,23 @@ def _tasks(world: World, entry: _Map) -> None:
     _task(world, entry, None)
 
 
+_FAVORITE_KINDS = {"project": "project", "task": "task", "tag": "tag", "portfolio": "portfolio"}
+_FAVORITE_KINDS |= {"project_template": "project_template", "person": "user"}
+
+
+def _favorites(world: World, entry: _Map) -> None:
+    """One favorite of `user`, appended to its list (vinyasa.users.favorites.change)."""
+    _only(entry, {"user", "workspace", *_FAVORITE_KINDS})
+    named = [k for k in _FAVORITE_KINDS if k in entry]
+    if "user" not in entry or len(named) != 1:
+        raise FixtureError(f"line {entry.line}: favorites: a `user` and one of {', '.join(_FAVORITE_KINDS)}")
+    key = named[0]
+    user = world.ref("user", entry["user"], entry, "user")
+    target = world.ref(_FAVORITE_KINDS[key], entry[key], entry, key)
+    space = world.ref("workspace", entry["workspace"], entry, "workspace") if "workspace" in entry else None
+    favorites.change(world.collector.conn, user, str(target), workspace=None if space is None else str(space))
+
+
 for _key, _loader in (
     ("users", _users),
     ("workspaces", _workspaces),
@@ -454,6 +475,7 @@ for _key, _loader in (
     ("custom_fields", _custom_fields),
     ("projects", _projects),
     ("tasks", _tasks),
+    ("favorites", _favorites),
 ):
     register(_key, _loader)
 

@@ -20,10 +20,14 @@ from vinyasa.control import fixtures, store
 from vinyasa.control.faults import FaultSpec
 from vinyasa.control.plane import SEED_LIMIT, ControlPlane, EmulatorApp
 from vinyasa.core import clock, journal
+from vinyasa.core.unit import unit_of_work
 from vinyasa.errors import InvalidRequest, NotAuthorized, NotFound
 from vinyasa.protocol.body import parse_body, validate
 from vinyasa.protocol.context import JSON, Runtime, _base_url
 from vinyasa.protocol.values import iso_ms, parse_datetime_ms
+from vinyasa.users import favorites
+from vinyasa.users import fields as user_fields
+from vinyasa.users.service import find_user
 
 PREFIX = "/_vinyasa"
 TAG = "Emulator control"
@@ -319,6 +323,73 @@ async def step_job(request: Request, control: Control) -> Response:
     return _ok(await run_in_threadpool(stepper.step, runtime.rich_text_strict))
 
 
+class FavoriteBody(BaseModel):
+    """A change to a user's favorites: `resource` (a gid of a project, task, portfolio, tag, user or
+    project template), `action` `add` (at the end, or `insert_before`/`insert_after` another
+    favorite of the same list; an existing favorite moves) or `remove`; `workspace` for a user."""
+
+    model_config = ConfigDict(extra="forbid")
+    resource: str
+    action: Literal["add", "remove"] = "add"
+    workspace: str | None = None
+    insert_before: str | None = None
+    insert_after: str | None = None
+
+
+@router.post("/users/{user_gid}/favorites", summary="Add, move or remove a user's favorite")
+async def change_favorite(user_gid: str, request: Request, control: Control) -> Response:
+    """Asana sets favorites only in its web app; this sets what `GET /users/{gid}/favorites`
+    lists (vinyasa.users.favorites). The user is a gid or an email (404 if unknown); a bad body is
+    a 400 naming its field. Answers `{"data": [gid, ...]}`: the changed list in order."""
+    body: FavoriteBody = await _body(request, FavoriteBody)
+    runtime = _runtime(request)
+
+    def work() -> list[str]:
+        with unit_of_work(runtime.transactions, 0, runtime.public_url or _base_url(request)) as caller:
+            user = find_user(caller.conn, user_gid)
+            if user is None:
+                raise NotFound(f"Unknown user: {user_gid[:64]}")
+            return favorites.change(
+                caller.conn,
+                user,
+                body.resource,
+                remove=body.action == "remove",
+                workspace=body.workspace,
+                before=body.insert_before,
+                after=body.insert_after,
+            )
+
+    return _ok(await run_in_threadpool(work))
+
+
+class UserFieldBody(BaseModel):
+    """`custom_field`: a field of the workspace to give its members (`add`) or take back (`remove`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    custom_field: str
+    action: Literal["add", "remove"] = "add"
+
+
+@router.post(
+    "/workspaces/{workspace_gid}/user_custom_fields", summary="Give a workspace's users a custom field"
+)
+async def change_user_field(workspace_gid: str, request: Request, control: Control) -> Response:
+    """Asana sets users' custom fields ("profile fields") in its admin console; this decides which
+    fields the workspace's members carry in `custom_fields` and can set with `PUT /users/{gid}`
+    (vinyasa.users.fields). Answers `{"data": [field gid, ...]}`: the workspace's user fields in
+    order; 400 naming a bad field."""
+    body: UserFieldBody = await _body(request, UserFieldBody)
+    runtime = _runtime(request)
+
+    def work() -> list[str]:
+        with unit_of_work(runtime.transactions, 0, runtime.public_url or _base_url(request)) as caller:
+            return user_fields.change_setting(
+                caller, workspace_gid, body.custom_field, remove=body.action == "remove"
+            )
+
+    return _ok(await run_in_threadpool(work))
+
+
 @router.get("/status", summary="What the control plane holds")
 async def status(control: Control) -> Response:
     """`{"data": {"clock", "seed", "faults", "recorded", "start_objects"}}`."""
@@ -339,6 +410,8 @@ _BODIES: dict[str, type[BaseModel]] = {
     "save_snapshot": SnapshotBody,
     "move_clock": ClockBody,
     "add_fault": FaultSpec,
+    "change_favorite": FavoriteBody,
+    "change_user_field": UserFieldBody,
 }
 
 

@@ -19,7 +19,7 @@ TASK_CONTAINERS = (
 )
 _DEFINITION = (
     "SELECT gid, name, resource_subtype, description, precision, format, currency_code, custom_label,"
-    " custom_label_position, input_restrictions FROM custom_fields WHERE gid IN ({marks})"
+    " custom_label_position, input_restrictions, id_prefix FROM custom_fields WHERE gid IN ({marks})"
 )
 Row = tuple[Any, ...]
 
@@ -153,4 +153,76 @@ def user_names(conn: Connection, user_gids: list[int]) -> dict[int, str]:
     """Names of these users."""
     return dict(
         sql.fetch(conn, f"SELECT gid, name FROM users WHERE gid IN ({sql.marks(len(user_gids))})", user_gids)
+    )
+
+
+# ---- custom ID fields (vinyasa.custom_fields.custom_ids) -----------------------------------------
+
+
+def field_with_prefix(conn: Connection, workspace_gid: int, id_prefix: str) -> bool:
+    """Whether a field of the workspace has this ID prefix."""
+    return bool(
+        sql.fetch(
+            conn,
+            "SELECT 1 FROM custom_fields WHERE workspace_gid = ? AND id_prefix = ?",
+            [workspace_gid, id_prefix],
+        )
+    )
+
+
+def task_with_custom_id(conn: Connection, workspace_gid: int, id_prefix: str, number: int) -> int | None:
+    """The task numbered `number` by the workspace's ID field with this prefix, if any."""
+    rows = sql.fetch(
+        conn,
+        "SELECT v.task_gid FROM custom_fields f JOIN task_custom_field_values v ON v.custom_field_gid = f.gid"
+        " WHERE f.workspace_gid = ? AND f.id_prefix = ? AND v.number_value = ?",
+        [workspace_gid, id_prefix, number],
+    )
+    return int(rows[0][0]) if rows else None
+
+
+def id_fields_on(conn: Connection, project_gids: list[int]) -> list[tuple[int, int, str]]:
+    """(project, field, prefix) for each ID field set on these projects."""
+    rows = sql.fetch(
+        conn,
+        "SELECT s.project_gid, f.gid, f.id_prefix FROM custom_field_settings s"
+        " JOIN custom_fields f ON f.gid = s.custom_field_gid"
+        f" WHERE s.project_gid IN ({sql.marks(len(project_gids))}) AND f.id_prefix IS NOT NULL",
+        project_gids,
+    )
+    return [(int(p), int(f), str(x)) for p, f, x in rows]
+
+
+def unnumbered(
+    conn: Connection, field_gid: int, project_gids: list[int], task_gids: list[int] | None
+) -> list[int]:
+    """Tasks in these projects (of `task_gids` only, unless None) without a value of the field,
+    oldest first."""
+    among = "" if task_gids is None else f" AND t.gid IN ({sql.marks(len(task_gids))})"
+    rows = sql.fetch(
+        conn,
+        "SELECT DISTINCT t.created_at, t.gid FROM tasks t JOIN task_projects tp ON tp.task_gid = t.gid"
+        f" WHERE tp.project_gid IN ({sql.marks(len(project_gids))}){among}"
+        " AND NOT EXISTS (SELECT 1 FROM task_custom_field_values v"
+        " WHERE v.task_gid = t.gid AND v.custom_field_gid = ?) ORDER BY t.created_at, t.gid",
+        [*project_gids, *(task_gids or []), field_gid],
+    )
+    return [int(gid) for _, gid in rows]
+
+
+def take_numbers(conn: Connection, field_gid: int, count: int) -> int:
+    """Reserve `count` more numbers of an ID field (locking its row to the commit); the last one."""
+    sql.execute_many(
+        conn, "UPDATE custom_fields SET id_counter = id_counter + ? WHERE gid = ?", [(count, field_gid)]
+    )
+    return int(sql.fetch_value(conn, "SELECT id_counter FROM custom_fields WHERE gid = ?", [field_gid]))
+
+
+def insert_ids(conn: Connection, rows: list[tuple[int, int, str, int]]) -> None:
+    """Store custom IDs: (task, field, "PREFIX-n", n) each, the text also the display."""
+    sql.execute_many(
+        conn,
+        "INSERT INTO task_custom_field_values (task_gid, custom_field_gid, text_value, number_value,"
+        " display_value) VALUES (?, ?, ?, ?, ?)",
+        [(t, f, text, n, text) for t, f, text, n in rows],
     )

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
-from vinyasa.custom_fields import service, settings
+from vinyasa.custom_fields import custom_ids, service, settings
 from vinyasa.custom_fields.schemas import (
     CUSTOM_FIELD,
     CUSTOM_FIELD_SETTING,
@@ -20,8 +20,10 @@ from vinyasa.custom_fields.schemas import (
 )
 from vinyasa.models import CustomField
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+from vinyasa.tasks.schemas import TASK
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Custom fields"])
+tasks_router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Tasks"])
 settings_router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Custom field settings"])
 
 
@@ -140,3 +142,14 @@ async def remove_custom_field_setting_for_project(ctx: CtxDep, project_gid: str)
 async def get_custom_field_settings_for_goal(ctx: CtxDep, goal_gid: str) -> Response:
     """Goals are out of scope (docs/deviations.md): every goal gid answers as an unknown one, 404."""
     raise access.unknown(None, goal_gid, "goal")
+
+
+@tasks_router.get(
+    "/workspaces/{workspace_gid}/tasks/custom_id/{custom_id}", operation_id="getTaskForCustomID"
+)
+async def get_task_for_custom_id(ctx: CtxDep, workspace_gid: str, custom_id: str) -> Response:
+    """The full record of the task a custom ID field numbered `custom_id` ("ENG-42", the prefix in
+    any case) in the workspace; 404 for an unknown workspace, ID or a task the caller cannot see
+    (vinyasa.custom_fields.custom_ids)."""
+    workspace = access.workspace(ctx, workspace_gid)
+    return ctx.one(TASK, custom_ids.task_for(ctx, workspace, custom_id))

@@ -42,6 +42,14 @@ def _restrictions(row: Mapping[str, Any], _viewer: Viewer) -> list[str]:
     return [r for r in row["input_restrictions"].split(",") if r]
 
 
+def _representation(row: Mapping[str, Any], _viewer: Viewer) -> str:
+    return "custom_id" if row["id_prefix"] is not None else str(row["resource_subtype"])
+
+
+def _read_only(row: Mapping[str, Any], _viewer: Viewer) -> bool:
+    return row["id_prefix"] is not None  # a custom ID is given, never written
+
+
 ENUM_OPTION = Resource(
     "enum_option",
     EnumOption.__table__,
@@ -57,11 +65,11 @@ CUSTOM_FIELD = Resource(
         "resource_subtype": Col("resource_subtype"),
         "type": Col("resource_subtype"),  # deprecated: the same as resource_subtype
         "enum_options": RefList("enum_option", enum_option_lists),
-        "representation_type": Col("resource_subtype"),
-        "id_prefix": constant(None),  # custom ID fields are not built
+        "representation_type": Derived(("resource_subtype", "id_prefix"), _representation),
+        "id_prefix": Col("id_prefix"),
         "input_restrictions": Derived(("input_restrictions",), _restrictions),
         "is_formula_field": constant(False),  # formula fields are not built
-        "is_value_read_only": constant(False),
+        "is_value_read_only": Derived(("id_prefix",), _read_only),
         "description": Col("description"),
         "precision": Col("precision"),
         "format": Col("format"),
@@ -85,7 +93,13 @@ CUSTOM_FIELD_SETTING = Resource(
     {
         "project": Ref("project_gid", "project"),  # deprecated: the parent, when it is a project
         "is_important": Col("is_important", bool),
-        "parent": OneOf((Ref("project_gid", "project"), Ref("portfolio_gid", "portfolio"))),
+        "parent": OneOf(
+            (
+                Ref("project_gid", "project"),
+                Ref("portfolio_gid", "portfolio"),
+                Ref("workspace_gid", "workspace"),
+            )
+        ),
         "custom_field": Ref("custom_field_gid", "custom_field"),
     },
     # Every list that shows settings (a container's list, `project.custom_field_settings`) is typed
@@ -140,6 +154,7 @@ class CustomFieldFields(BaseModel):
     default_access_level: AccessLevel | None = None
     input_restrictions: list[Restriction] | None = None
     owned_by_app: Boolean | None = None
+    id_prefix: str | None = Field(default=None, max_length=64)  # a custom ID field (custom_ids)
 
 
 class AddSettingBody(BaseModel):

@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, insert, select, update
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
-from vinyasa.custom_fields import queries, values
+from vinyasa.custom_fields import custom_ids, queries, values
 from vinyasa.custom_fields.schemas import CustomFieldFields, EnumOptionFields, EnumOptionInsertBody
 from vinyasa.errors import Forbidden, InvalidRequest, NotFound
 from vinyasa.models import CustomField, CustomFieldSetting, EnumOption
@@ -174,6 +174,7 @@ def create_field(ctx: Caller, body: CustomFieldFields, workspace_gid: int | None
     if body.owned_by_app:
         raise Forbidden("owned_by_app: Only allow-listed apps can create app-owned custom fields.")
     name = _name(body.name, "name" in body.model_fields_set)
+    id_prefix = custom_ids.prefix(body.id_prefix, subtype)
     numbers = _number_attributes(subtype, body, {})
     options = body.enum_options or []
     if options and subtype not in ENUM_TYPES:
@@ -184,6 +185,8 @@ def create_field(ctx: Caller, body: CustomFieldFields, workspace_gid: int | None
         _option_name(option.name, False, f"enum_options[{i}].name")
     ordering.lock(ctx.conn, "workspaces", workspace_gid)
     _require_unique(ctx, workspace_gid, name, None)
+    if id_prefix is not None:
+        custom_ids.require_free(ctx, workspace_gid, id_prefix)
     gid = new_gid(ctx.conn)
     ctx.conn.execute(
         insert(CustomField).values(
@@ -201,6 +204,7 @@ def create_field(ctx: Caller, body: CustomFieldFields, workspace_gid: int | None
             input_restrictions=",".join(dict.fromkeys(body.input_restrictions or ["task"])),
             created_by_gid=ctx.user_gid,
             created_at=now_ms(),
+            id_prefix=id_prefix,
             **numbers,
         )
     )
@@ -247,6 +251,8 @@ def update_field(ctx: Caller, field: VisibleField, body: CustomFieldFields) -> N
     row = dict(
         ctx.conn.execute(select(CustomField.__table__).where(CustomField.gid == field.gid)).one()._mapping
     )
+    if "id_prefix" in given and body.id_prefix != row["id_prefix"]:
+        raise InvalidRequest("id_prefix: A custom field's ID prefix cannot be changed")
     changes: dict[str, Any] = dict(_number_attributes(field.resource_subtype, body, row))
     if body.name is not None:
         changes["name"] = _name(body.name, True)

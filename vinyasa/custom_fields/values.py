@@ -77,6 +77,9 @@ class ValueStore:
     kind: str  # its resource type, for the journal
     containers: str
     settings: str
+    # The fields a viewer may see values of, among these (None: all): owners whose containers
+    # differ between viewers (a user's workspaces) hide the fields of containers not shared.
+    visible: Callable[[Any, Viewer, list[int]], set[int]] | None = None
     maps: str = field(init=False)  # (declared before `field`, which shadows dataclasses.field)
     field: Embedded = field(init=False)
 
@@ -144,6 +147,9 @@ class ValueStore:
         if not field_gids:
             return {}
         definitions = {r[0]: r for r in queries.definitions(conn, sorted(field_gids))}
+        if self.visible is not None:
+            allowed = self.visible(conn, viewer, sorted(definitions))
+            definitions = {g: d for g, d in definitions.items() if g in allowed}
         enums = [g for g, d in definitions.items() if d[2] in ("enum", "multi_enum")]
         options = typed.options_of(conn, enums) if enums and (typed_keys or "enum_options" in wanted) else {}
         bases: dict[tuple[int, bool], dict[str, Any]] = {}
@@ -235,6 +241,10 @@ class ValueStore:
                 raise InvalidRequest(
                     f"{label}: The custom field {definition[1]!r} is disabled on this {self.kind}:"
                     " its value can only be cleared with null"
+                )
+            if definition[10] is not None:
+                raise InvalidRequest(
+                    f"{label}: The custom ID field {definition[1]!r} is read-only (its IDs are given)"
                 )
             parsed = None
             if value is not None:
@@ -438,7 +448,7 @@ def _base(definition: Stored, enabled: bool, options: list[Option]) -> dict[str,
         "name": name,
         "type": subtype,
         "resource_subtype": subtype,
-        "representation_type": subtype,
+        "representation_type": subtype if definition[10] is None else "custom_id",
         "enabled": enabled,
         "description": description,
         "is_formula_field": False,

@@ -23,6 +23,9 @@ REACHES = (
     " SELECT 1 FROM reach WHERE gid = ? LIMIT 1"
 )
 
+# PostgreSQL: the transaction-scoped advisory lock (space, key) that serializes dependency writes.
+LOCK = "SELECT pg_advisory_xact_lock(CAST(? AS integer), CAST(? AS integer))"
+
 EXISTING = "SELECT 1 FROM task_dependencies WHERE task_gid = ? AND dependency_gid = ?"
 INSERT = "INSERT INTO task_dependencies (task_gid, dependency_gid, created_at) VALUES (?, ?, ?)"
 DELETE = "DELETE FROM task_dependencies WHERE task_gid = ? AND dependency_gid = ?"

@@ -15,6 +15,7 @@ from vinyasa.protocol.values import now_ms
 from vinyasa.tasks import tree
 
 MAX_LINKS = 30
+_LOCK_SPACE = 0x64657073  # "deps": the advisory lock space of dependency writes, one lock per workspace
 
 
 def _others(ctx: Caller, task: access.VisibleTask, field: str, values: list[str]) -> list[int]:
@@ -41,11 +42,21 @@ def _record(ctx: Caller, blocked: int, blocker: int, action: str) -> None:
         )
 
 
+def _serialize(ctx: Caller, workspace_gid: int) -> None:
+    """PostgreSQL: one dependency write at a time per workspace, to the commit. Locking only the
+    linked tasks is not enough: A→B and C→D share no task, yet with B→C and D→A racing beside them
+    each cycle check misses the others' uncommitted edges and a 4-cycle commits. (SQLite has one
+    writer at a time already.)"""
+    if ctx.conn.dialect.name == "postgresql":
+        sql.fetch(ctx.conn, queries.LOCK, [_LOCK_SPACE, workspace_gid % 2**31])
+
+
 def link(ctx: Caller, task: access.VisibleTask, field: str, values: list[str]) -> None:
     """Make the named tasks dependencies (`field="dependencies"`) or dependents of `task`; those
     already linked are left as they are. All checked before anything is written."""
     access.require_task_edit(ctx, task, f"change its {field}")
     others = _others(ctx, task, field, values)
+    _serialize(ctx, task.workspace_gid)
     tree.lock_tasks(ctx.conn, sorted({task.gid, *others}))  # concurrent links see each other's rows
     pairs = [(task.gid, o) if field == "dependencies" else (o, task.gid) for o in others]
     new = [p for p in pairs if not sql.fetch(ctx.conn, queries.EXISTING, list(p))]

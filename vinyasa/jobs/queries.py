@@ -115,7 +115,10 @@ def tree_values(conn: Connection, root: int, *, project: bool) -> list[tuple[Any
     return sql.fetch(
         conn,
         _tree(project) + f"SELECT {VALUE_COLUMNS} FROM task_custom_field_values"
-        " WHERE task_gid IN (SELECT gid FROM d) ORDER BY task_gid, custom_field_gid",
+        " WHERE task_gid IN (SELECT gid FROM d)"
+        # custom IDs are not copied: a copy gets a number of its own (vinyasa.custom_fields.custom_ids)
+        " AND custom_field_gid NOT IN (SELECT gid FROM custom_fields WHERE id_prefix IS NOT NULL)"
+        " ORDER BY task_gid, custom_field_gid",
         [root],
     )
 

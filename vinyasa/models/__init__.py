@@ -11,7 +11,16 @@ from vinyasa.models.custom_fields import (
 )
 from vinyasa.models.jobs import Job, ProjectOrigin, ProjectTemplate
 from vinyasa.models.journal import JournalEntry, JournalTopic
-from vinyasa.models.people import Team, TeamMember, User, UserTaskList, Workspace, WorkspaceMember
+from vinyasa.models.people import (
+    Favorite,
+    TaskAssignment,
+    Team,
+    TeamMember,
+    User,
+    UserTaskList,
+    Workspace,
+    WorkspaceMember,
+)
 from vinyasa.models.portfolios import (
     Portfolio,
     PortfolioCustomFieldDisplays,
@@ -20,6 +29,7 @@ from vinyasa.models.portfolios import (
     PortfolioMember,
     ProjectCustomFieldDisplays,
     ProjectCustomFieldValue,
+    UserCustomFieldValue,
 )
 from vinyasa.models.projects import Project, ProjectMember
 from vinyasa.models.rules import Rule, RuleRun
@@ -33,6 +43,7 @@ __all__ = [
     "CustomFieldSetting",
     "EmulatorSnapshot",
     "EnumOption",
+    "Favorite",
     "GidCounter",
     "Job",
     "JournalEntry",
@@ -55,6 +66,7 @@ __all__ = [
     "Section",
     "Status",
     "Tag",
+    "TaskAssignment",
     "TagFollower",
     "Task",
     "TaskTag",
@@ -67,6 +79,7 @@ __all__ = [
     "TeamMember",
     "Token",
     "User",
+    "UserCustomFieldValue",
     "UserTaskList",
     "Webhook",
     "WebhookAttempt",

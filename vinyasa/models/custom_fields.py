@@ -33,6 +33,10 @@ class CustomField(Base):
     privacy_setting: Mapped[str] = mapped_column(String(32))
     default_access_level: Mapped[str] = mapped_column(String(16))
     input_restrictions: Mapped[str] = mapped_column(String(64))  # comma-separated
+    # A custom ID field (representation_type custom_id): its prefix, unique in the workspace, and
+    # the last number it gave a task (vinyasa.custom_fields.custom_ids). Null/0 for other fields.
+    id_prefix: Mapped[str | None] = mapped_column(String(32))
+    id_counter: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_by_gid: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("users.gid", ondelete="SET NULL")
     )
@@ -40,6 +44,7 @@ class CustomField(Base):
     __table_args__ = (
         UniqueConstraint("workspace_gid", "name_key", name="uq_custom_fields_workspace_name"),
         Index("ix_custom_fields_workspace_gid", "workspace_gid", "gid"),
+        UniqueConstraint("workspace_gid", "id_prefix", name="uq_custom_fields_workspace_id_prefix"),
     )
 
 
@@ -76,10 +81,18 @@ class CustomFieldSetting(Base):
     portfolio_gid: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("portfolios.gid", ondelete="CASCADE")
     )
+    # A workspace's setting gives the field to its members (users' custom_fields, vinyasa.users.fields).
+    workspace_gid: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("workspaces.gid", ondelete="CASCADE")
+    )
     is_important: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[Millis]
     __table_args__ = (
+        UniqueConstraint(
+            "workspace_gid", "custom_field_gid", name="uq_custom_field_settings_workspace_field"
+        ),
+        Index("ix_custom_field_settings_workspace_position", "workspace_gid", "position"),
         UniqueConstraint("project_gid", "custom_field_gid", name="uq_custom_field_settings_project_field"),
         Index("ix_custom_field_settings_project_position", "project_gid", "position"),
         UniqueConstraint(
@@ -110,8 +123,12 @@ class TaskCustomFieldValue(Base):
     # The value's display_value, computed when written; NULL: computed when read (people and
     # reference values, whose names change and depend on the reader).
     display_value: Mapped[str | None] = mapped_column(Text)
-    # SQLite: clustered by (task, field), so a page's values are read in one range per task.
-    __table_args__: Any = {"sqlite_with_rowid": False}
+    # SQLite: clustered by (task, field), so a page's values are read in one range per task. The
+    # index finds a custom ID's task (getTaskForCustomID: the field and its number).
+    __table_args__: Any = (
+        Index("ix_task_custom_field_values_field_number", "custom_field_gid", "number_value"),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class DisplayMap:
@@ -129,6 +146,4 @@ class TaskCustomFieldDisplays(DisplayMap, Base):
     """A task's display map (DisplayMap); present exactly when the task has values."""
 
     __tablename__ = "task_custom_field_displays"
-    task_gid: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
-    )
+    task_gid: Mapped[int] = link_key("tasks.gid")

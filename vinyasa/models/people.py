@@ -86,3 +86,36 @@ class UserTaskList(Base):
     __table_args__ = (
         UniqueConstraint("user_gid", "workspace_gid", name="uq_user_task_lists_user_workspace"),
     )
+
+
+class Favorite(Base):
+    """One of a user's favorites in a workspace (Asana's sidebar), ordered by `position` per user,
+    workspace and resource type. Asana sets them only in its web app; vinyasa through its control
+    plane (`/_vinyasa/users/{gid}/favorites`) and fixtures. The object is not referenced by a
+    foreign key (it may be of six kinds): one deleted or hidden is simply not listed."""
+
+    __tablename__ = "favorites"
+    user_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.gid", ondelete="CASCADE"), primary_key=True
+    )
+    resource_gid: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    workspace_gid: Mapped[int] = mapped_column(BigInteger, ForeignKey("workspaces.gid", ondelete="CASCADE"))
+    resource_type: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (
+        Index("ix_favorites_user_list", "user_gid", "workspace_gid", "resource_type", "position"),
+    )
+
+
+class TaskAssignment(Base):
+    """When a task was last assigned to its assignee (My Tasks' "Recently assigned" order): written
+    from the journal by vinyasa.user_task_lists.order; a task without a row counts from its creation."""
+
+    __tablename__ = "task_assignments"
+    task_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.gid", ondelete="CASCADE"), primary_key=True
+    )
+    user_gid: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.gid", ondelete="CASCADE"), primary_key=True
+    )
+    assigned_at: Mapped[Millis]

@@ -127,3 +127,19 @@ class PortfolioCustomFieldDisplays(DisplayMap, Base):
 
     __tablename__ = "portfolio_custom_field_displays"
     portfolio_gid: Mapped[int] = link_key("portfolios.gid")
+
+
+class UserCustomFieldValue(_Value, Base):
+    """A user's value of a custom field a workspace of theirs gives its members (a setting with
+    `workspace_gid`: vinyasa.users.fields); absent means null."""
+
+    __tablename__ = "user_custom_field_values"
+    user_gid: Mapped[int] = link_key("users.gid")
+    custom_field_gid: Mapped[int] = link_key("custom_fields.gid", index=True)
+
+
+class UserCustomFieldDisplays(DisplayMap, Base):
+    """A user's display map (DisplayMap); present exactly when the user has values."""
+
+    __tablename__ = "user_custom_field_displays"
+    user_gid: Mapped[int] = link_key("users.gid")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
@@ -13,7 +12,7 @@ from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.tasks import queries
 from vinyasa.tasks.list_routes import completion_times
 from vinyasa.tasks.schemas import TASK
-from vinyasa.user_task_lists import service
+from vinyasa.user_task_lists import order, service
 from vinyasa.user_task_lists.schemas import USER_TASK_LIST
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["User task lists"])
@@ -36,11 +35,12 @@ async def get_user_task_list(ctx: CtxDep, user_task_list_gid: str) -> Response:
 async def get_tasks_for_user_task_list(
     ctx: CtxDep, user_task_list_gid: str, completed_since: str | None = None
 ) -> Response:
-    """The owner's visible assigned tasks in the list's workspace, oldest created first (paginated;
-    docs/deviations.md); `completed_since`: incomplete tasks plus those completed since then."""
+    """The owner's visible assigned tasks in the list's workspace, most recently assigned first
+    (vinyasa.user_task_lists.order; paginated); `completed_since`: incomplete tasks plus those
+    completed since then."""
     _, workspace_gid = service.owned(ctx, user_task_list_gid)
-    stmt = select(Task.created_at, Task.gid).where(
+    stmt = order.listing(
         Task.assignee_gid == ctx.user_gid, Task.workspace_gid == workspace_gid, access.task_visible(ctx)
     )
     condition, params = queries.filters("tasks", *completion_times(completed_since, None))
-    return ctx.page(TASK, stmt.where(sql.clause(condition, params)) if condition else stmt)
+    return ctx.page(TASK, stmt.where(sql.clause(condition, params)) if condition else stmt, descending=True)

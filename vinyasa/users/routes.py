@@ -9,6 +9,8 @@ from starlette.responses import Response
 from vinyasa import access
 from vinyasa.models import TeamMember, User, WorkspaceMember
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+from vinyasa.users import favorites
+from vinyasa.users import fields as user_fields
 from vinyasa.users.schemas import USER, UserFields
 from vinyasa.users.service import resolve_user, update_user
 
@@ -26,10 +28,11 @@ async def get_user(ctx: CtxDep, user_gid: str, workspace: str | None = None) -> 
 
 @router.put("/users/{user_gid}", operation_id="updateUser")
 async def update_user_route(ctx: CtxDep, user_gid: str, workspace: str | None = None) -> Response:
-    """Change a user (`name`: the caller's own only, else 403); answers the full record."""
+    """Change a user (`name`: the caller's own only, else 403; `custom_fields`: vinyasa.users.fields,
+    in `workspace` when given); answers the full record."""
     gid = resolve_user(ctx, user_gid)
-    update_user(ctx, gid, ctx.input(UserFields))
-    return ctx.one(USER, gid)
+    space = access.workspace(ctx, workspace, "workspace") if workspace is not None else None
+    return _update(ctx, gid, space)
 
 
 @router.get("/users", operation_id="getUsers")
@@ -67,8 +70,15 @@ async def get_user_for_workspace(ctx: CtxDep, workspace_gid: str, user_gid: str)
 async def update_user_for_workspace(ctx: CtxDep, workspace_gid: str, user_gid: str) -> Response:
     """updateUser for a member of the workspace (404 for a non-member); answers the full record."""
     gid = _workspace_member(ctx, workspace_gid, user_gid)
-    update_user(ctx, gid, ctx.input(UserFields))
-    return ctx.one(USER, gid)
+    return _update(ctx, gid, access.workspace(ctx, workspace_gid))
+
+
+def _update(ctx: CtxDep, user: int, workspace_gid: int | None) -> Response:
+    """updateUser's body: the name, then the custom field values (in `workspace_gid` when given)."""
+    body = ctx.input(UserFields)
+    update_user(ctx, user, body)
+    user_fields.write(ctx, user, body.custom_fields or {}, workspace_gid)
+    return ctx.one(USER, user)
 
 
 def _workspace_member(ctx: CtxDep, workspace_gid: str, user_gid: str) -> int:
@@ -92,3 +102,14 @@ async def get_users_for_team(ctx: CtxDep, team_gid: str) -> Response:
     members = select(TeamMember.user_gid).where(TeamMember.team_gid == gid)
     stmt = select(User.name, User.gid).where(User.gid.in_(members))
     return ctx.page(USER, stmt, cap=ALPHABETICAL_CAP, truncate=True)
+
+
+@router.get("/users/{user_gid}/favorites", operation_id="getFavoritesForUser")
+async def get_favorites_for_user(
+    ctx: CtxDep, user_gid: str, resource_type: str | None = None, workspace: str | None = None
+) -> Response:
+    """The caller's favorites of one `resource_type` in one `workspace` (both required), compact
+    AsanaNamedResource records in sidebar order, paginated; another user's are a 403
+    (vinyasa.users.favorites)."""
+    kind, stmt = favorites.listing(ctx, user_gid, resource_type, workspace)
+    return ctx.page(favorites.named(kind), stmt)

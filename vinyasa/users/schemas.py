@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 from vinyasa.models import User
 from vinyasa.protocol.resources import Col, RefList, Resource, Viewer, constant
 from vinyasa.users import queries
+from vinyasa.users.fields import USER_VALUES
 
 
 def _shared_workspaces(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
@@ -27,7 +28,7 @@ USER = Resource(
         "email": Col("email"),
         "photo": constant(None),  # vinyasa stores no profile photos: always null
         "workspaces": RefList("workspace", _shared_workspaces),
-        "custom_fields": constant([]),
+        "custom_fields": USER_VALUES.field,  # the fields its workspaces give (vinyasa.users.fields)
     },
     compact=("name",),
 )

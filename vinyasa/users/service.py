@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Connection, func, insert, select
 
 from vinyasa.access import shares_workspace, unknown
@@ -11,7 +13,9 @@ from vinyasa.db import update_row
 from vinyasa.errors import Forbidden, InvalidRequest
 from vinyasa.models import User, WorkspaceMember
 from vinyasa.protocol.gids import as_gid, new_gid
-from vinyasa.users.schemas import UserFields
+
+if TYPE_CHECKING:  # the schemas import the custom field machinery, which imports this module
+    from vinyasa.users.schemas import UserFields
 
 
 def find_user(conn: Connection, value: str, me: int | None = None) -> int | None:
@@ -52,18 +56,16 @@ def user_count(conn: Connection) -> int:
 
 
 def update_user(ctx: Caller, user_gid: int, fields: UserFields) -> None:
-    """Apply updateUser: a user may rename only themselves (Asana: `name` is "read-only except when
-    same user as requester"), else 403; vinyasa keeps no custom field values on users, so a
-    non-empty `custom_fields` is a 400 (docs/deviations.md). Journals a `changed` per field."""
-    if fields.custom_fields:
-        raise InvalidRequest("custom_fields: Custom fields cannot be set on users in this workspace")
-    if fields.name is None:
-        return
-    if user_gid != ctx.user_gid:
+    """Apply updateUser's `name`: a user may rename only themselves (Asana: `name` is "read-only
+    except when same user as requester"), else 403 (`custom_fields`: vinyasa.users.fields, written
+    by the route afterwards). Journals a `changed` entry."""
+    name = None if fields.name is None else fields.name.strip()
+    if name is not None and user_gid != ctx.user_gid:
         raise Forbidden("You do not have permission to change another user's name.")
-    name = fields.name.strip()
-    if not name:
+    if name == "":
         raise InvalidRequest("name: Cannot be empty")
+    if name is None:
+        return
     update_row(ctx.conn, User, user_gid, {"name": name})
     spaces = ctx.conn.execute(
         select(WorkspaceMember.workspace_gid).where(WorkspaceMember.user_gid == user_gid)

@@ -125,6 +125,9 @@ async function main() {
   await call("updateUser", () => api.users.updateUser({ data: { name: myName + " N" } }, "me", fields("name")));
   await call("updateUserForWorkspace", () =>
     api.users.updateUserForWorkspace({ data: { name: myName } }, WS, "me", fields("name")));
+  await call("updateUser:custom_fields", () =>
+    api.users.updateUser({ data: { custom_fields: { [env.VINYASA_USER_FIELD]: "Node" } } }, "me",
+      fields("custom_fields.name", "custom_fields.display_value")));
   const myList = await call("getUserTaskListForUser", () =>
     api.userTaskLists.getUserTaskListForUser("me", WS, fields("name", "owner")));
   if (myList) {
@@ -258,6 +261,20 @@ async function main() {
     api.tasks.addFollowersForTask({ data: { followers: [people[1]] } }, tasks[1], fields("followers")));
   await call("removeFollowerForTask", () =>
     api.tasks.removeFollowerForTask({ data: { followers: [people[1]] } }, tasks[1], fields("followers")));
+  // ---- custom IDs and favorites ------------------------------------------------------------------
+  const idField = await call("createCustomField:custom_id", () =>
+    api.customFields.createCustomField(
+      { data: { workspace: WS, name: "Node ID", resource_subtype: "text", id_prefix: "NODE" } },
+      fields("id_prefix", "representation_type")));
+  const idProject = (await api.projects.createProject({ data: { name: "Node IDs", workspace: WS, team: TEAM } }, {}))
+    .data.gid;
+  await api.projects.addCustomFieldSettingForProject({ data: { custom_field: idField.gid } }, idProject);
+  const numbered = (await api.tasks.createTask({ data: { name: "Numbered", projects: [idProject] } }, {})).data.gid;
+  await call("getTaskForCustomID", () => api.tasks.getTaskForCustomID(WS, "NODE-1", fields("name", "custom_fields.display_value")));
+  await refused("getTaskForCustomID:unknown", () => api.tasks.getTaskForCustomID(WS, "NODE-2", {}));
+  await call("getFavoritesForUser", () => api.users.getFavoritesForUser("me", "user", WS, fields("name")));
+  await refused("getFavoritesForUser:other", () =>
+    api.users.getFavoritesForUser(people[0], "project", WS, {}));
   // ---- tags --------------------------------------------------------------------------------------
   const tag = await call("createTag", () =>
     api.tags.createTag({ data: { name: "Node tag", workspace: WS, color: "light-green" } }, fields("name", "color")));
@@ -565,7 +582,7 @@ async function main() {
       hook.trigger.rule_trigger_gid));
   await own("deleteRule_vinyasa", "DELETE", `/rules/${hook.gid}`);
 
-  out.ids = { project: P, tasks, people, section_a: a.gid, section_b: b.gid, team: teamGid };
+  out.ids = { project: P, tasks, people, numbered, section_a: a.gid, section_b: b.gid, team: teamGid };
 }
 
 main()

@@ -1,0 +1,73 @@
+"""The order of My Tasks: most recently assigned first, as Asana's "Recently assigned" shows new
+assignments at the top (docs/deviations.md).
+
+A journal flush hook (vinyasa.core.journal.on_flush) keeps `task_assignments` in the same
+transaction as the change, so no task-family code knows about it: a task created or copied with an
+assignee (an `added` entry) gets its assignee's time once; a `changed` entry of `assignee` gives
+the new assignee the change's time (again on every reassignment). A task without a row (assigned
+before this table existed, or handed to an heir when its assignee left the workspace) counts from
+its creation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from vinyasa.core import Caller, journal
+from vinyasa.core.journal import Change
+from vinyasa.db import insert_ignore
+from vinyasa.models import Task, TaskAssignment
+from vinyasa.protocol import sql
+
+_FORGET = "DELETE FROM task_assignments WHERE task_gid = ? AND user_gid = ?"
+# A created task's assignee, from the task itself (one statement; the WHERE keeps SQLite's parser
+# from reading ON CONFLICT as part of the SELECT).
+_CREATED = (
+    "INSERT INTO task_assignments (task_gid, user_gid, assigned_at)"
+    " SELECT gid, assignee_gid, ? FROM tasks WHERE assignee_gid IS NOT NULL AND gid IN ({marks})"
+    " ON CONFLICT DO NOTHING"
+)
+
+
+def sort_key() -> Any:
+    """The keyset column of My Tasks (newest first): when the task was assigned, else created."""
+    return func.coalesce(TaskAssignment.assigned_at, Task.created_at).label("assigned_at")
+
+
+def joined(stmt: Any) -> Any:
+    """`stmt` over Task joined to its current assignee's assignment time (if any)."""
+    return stmt.outerjoin(
+        TaskAssignment,
+        (TaskAssignment.task_gid == Task.gid) & (TaskAssignment.user_gid == Task.assignee_gid),
+    )
+
+
+def listing(*conditions: Any) -> Any:
+    """(assigned-or-created time, gid) of the tasks meeting `conditions`, for `Ctx.page(descending=True)`."""
+    return joined(select(sort_key(), Task.gid)).where(*conditions)
+
+
+@journal.on_flush
+def _assigned(caller: Caller, changes: list[Change]) -> None:
+    """Record assignment times from these changes (see the module docstring)."""
+    created: dict[int, int] = {}
+    moved: dict[tuple[int, int], int] = {}
+    for c in changes:
+        if c.resource[0] != "task":
+            continue
+        if c.action == "added":
+            created.setdefault(c.resource[1], c.created_at)
+        elif c.action == "changed" and c.field == "assignee" and c.value and c.value[1] is not None:
+            moved[(c.resource[1], c.value[1])] = c.created_at
+    if not created and not moved:
+        return
+    conn = caller.conn
+    if moved:
+        sql.execute_many(conn, _FORGET, list(moved))
+    rows = [{"task_gid": t, "user_gid": u, "assigned_at": at} for (t, u), at in moved.items()]
+    insert_ignore(conn, TaskAssignment, rows)
+    if created:
+        gids = sorted(created)
+        sql.execute_many(conn, _CREATED.format(marks=sql.marks(len(gids))), [(min(created.values()), *gids)])
