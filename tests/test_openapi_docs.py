@@ -148,8 +148,8 @@ async def test_unknown_static_file_is_asanas_404(root):
 
 
 def test_unimplemented_operations_are_listed_in_the_description():
-    from vinyasa.spec.openapi import _unimplemented_text
+    from vinyasa.spec.openapi import _unimplemented_note
 
-    text = _unimplemented_text([{"operationId": "x", "method": "GET", "path": "/x", "tags": []}])
+    text = _unimplemented_note([{"operationId": "x", "method": "GET", "path": "/x", "tags": []}])
     assert "**Not implemented yet** (1 operations" in text and "`GET /x`" in text
-    assert _unimplemented_text([]) == ""
+    assert _unimplemented_note([]) == ""
