@@ -117,3 +117,28 @@ async def structure(client: httpx.AsyncClient, project: str, subtasks: bool = Tr
         tasks = ok(await client.get(f"/sections/{section['gid']}/tasks", params={"opt_fields": TASK_FIELDS}))
         out.append([section["name"], [await summary(t) for t in tasks]])
     return out
+
+
+async def tag(client: httpx.AsyncClient, task: str, *tags: str) -> None:
+    """Put the tags on the task, in this order."""
+    for gid in tags:
+        ok(await client.post(f"/tasks/{task}/addTag", json={"data": {"tag": gid}}))
+
+
+async def new_tags(client: httpx.AsyncClient, world: World, *names: str) -> list[str]:
+    """New tags of the world's workspace; their gids."""
+    out = []
+    for name in names:
+        body = {"data": {"name": name, "workspace": world.workspace}}
+        out.append(ok(await client.post("/tags", json=body), 201)["gid"])
+    return out
+
+
+async def depends(client: httpx.AsyncClient, task: str, *on: str) -> None:
+    """`task` depends on the others (they block it)."""
+    ok(await client.post(f"/tasks/{task}/addDependencies", json={"data": {"dependencies": list(on)}}))
+
+
+async def names_of(client: httpx.AsyncClient, path: str) -> list[str]:
+    """The names in a list of compact resources (a task's tags, dependencies, dependents)."""
+    return [item["name"] for item in ok(await client.get(path, params={"opt_fields": "name"}))]
