@@ -50,7 +50,8 @@ API (what a family needs)::
   "Internal error (<exception class>)". A claim beyond `max_attempts` (the work keeps killing its
   process) fails it too.
 - States: `not_started` -> `in_progress` (first claim) -> `succeeded` | `failed`. `error` holds the
-  failure message, `finished_at` the end (epoch ms).
+  failure message, `finished_at` the end (epoch ms), `lease_owner` the claim that ended it
+  (`<pid>-<random>`: every server process of `vinyasa serve --workers N` claims work).
 
 Running: `Runner(transactions, lease=30, poll=0.5, workers=2, pause=3)`; `start()` in the lifespan,
 `await stop()` at shutdown (waits for the step under way). `wake()` (called by `enqueue` for every
@@ -67,6 +68,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 import threading
 import time
@@ -212,9 +214,8 @@ _ANY_DUE = "SELECT 1 FROM jobs WHERE due_at <= ? AND kind IN ({kinds}) LIMIT 1"
 _FENCE = "UPDATE jobs SET due_at = :due WHERE gid = :gid AND lease_owner = :owner AND status = 'in_progress'"
 _SAVE = "UPDATE jobs SET progress = ?, result_type = ?, result_gid = ? WHERE gid = ?"
 _KEEP = "UPDATE jobs SET stash = ? WHERE gid = ?"
-_FINISH = (
-    "UPDATE jobs SET status = ?, error = ?, due_at = NULL, lease_owner = NULL, finished_at = ?"
-    " WHERE gid = ? AND lease_owner = ?"
+_FINISH = (  # lease_owner stays: which claim (and process) finished the work
+    "UPDATE jobs SET status = ?, error = ?, due_at = NULL, finished_at = ? WHERE gid = ? AND lease_owner = ?"
 )
 _RELEASE = "UPDATE jobs SET due_at = ?, lease_owner = NULL WHERE gid = ? AND lease_owner = ?"
 
@@ -304,6 +305,11 @@ class Run:
 
 def _rowcount(conn: Connection, statement: str, params: dict[str, Any]) -> int:
     return int(conn.execute(text(statement), params).rowcount)
+
+
+def claim_token() -> str:
+    """A fresh claim's `lease_owner`: `<pid>-<random>`, so a row tells which process claimed it."""
+    return f"{os.getpid()}-{uuid.uuid4().hex[:24]}"
 
 
 def _claim(transactions: RequestTransactions, owner: str, lease_ms: int, kinds: list[str]) -> Run | None:
@@ -409,7 +415,7 @@ def drain(transactions: RequestTransactions, *, lease: float = 30.0, limit: int 
     Deterministic test helper (the app's lifespan is not needed); at most `limit` claims."""
     ran = 0
     while ran < limit:
-        run = _claim(transactions, uuid.uuid4().hex, int(lease * 1000), sorted(KINDS))
+        run = _claim(transactions, claim_token(), int(lease * 1000), sorted(KINDS))
         if run is None:
             break
         run_to_end(run)
@@ -432,7 +438,7 @@ class Stepper:
         """Run one step of the job held (or of the most overdue due job); None when nothing is due.
         Answers `{"gid", "kind", "status"}` after the step."""
         if self.run is None:
-            self.run = _claim(self.transactions, uuid.uuid4().hex, self.lease_ms, sorted(KINDS))
+            self.run = _claim(self.transactions, claim_token(), self.lease_ms, sorted(KINDS))
         run = self.run
         if run is None:
             return None
@@ -562,7 +568,7 @@ class Runner:
                 continue
             try:
                 run = await asyncio.to_thread(
-                    _claim, self.transactions, uuid.uuid4().hex, self.lease_ms, sorted(KINDS)
+                    _claim, self.transactions, claim_token(), self.lease_ms, sorted(KINDS)
                 )
             except Exception:
                 log.exception("runner: claiming failed")
