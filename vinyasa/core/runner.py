@@ -76,7 +76,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, text
 
@@ -484,7 +484,23 @@ def _stepping(run: Run) -> Step | None:
                 sys.setswitchinterval(_default_interval)
 
 
-_RUNNING: set[Runner] = set()
+class Waker(Protocol):
+    """Anything `enqueue` wakes: a `Runner`, or the handle of one in a child process."""
+
+    def wake(self) -> None: ...
+
+
+_RUNNING: set[Waker] = set()
+
+
+def add_waker(waker: Waker) -> None:
+    """Let `enqueue` in this process wake `waker` (a runner elsewhere: vinyasa.core.runner_process)."""
+    _RUNNING.add(waker)
+
+
+def remove_waker(waker: Waker) -> None:
+    """Stop waking `waker`."""
+    _RUNNING.discard(waker)
 
 
 class Runner:
