@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
                 workers=settings.job_workers,
                 rich_text_strict=settings.rich_text == "strict",
                 pause=settings.job_pause,
+                retention=settings.job_retention_days * 86_400,
             )
         runner.start()
         deliverer: Deliverer | DeliveryProcess | None = None  # vinyasa.webhooks.worker

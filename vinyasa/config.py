@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     # the interpreter from requests; vinyasa.core.runner_process) or "thread" (in the server process;
     # always so with the emulator, whose control plane pauses and steps it).
     job_runner: Literal["process", "thread"] = "process"
+    # Days a finished (succeeded or failed) job is kept before the runner deletes it; 0 keeps them all.
+    job_retention_days: float = 7.0
     # How much lower the child's CPU priority is than the server's (os.nice; 0: the same).
     job_nice: int = 10
     # Webhooks (vinyasa.webhooks; docs/webhooks.md). Targets must be http(s) on a loopback address or on

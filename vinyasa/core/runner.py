@@ -53,8 +53,10 @@ API (what a family needs)::
   failure message, `finished_at` the end (epoch ms), `lease_owner` the claim that ended it
   (`<pid>-<random>`: every server process of `vinyasa serve --workers N` claims work).
 
-Running: `Runner(transactions, lease=30, poll=0.5, workers=2, pause=3)`; `start()` in the lifespan,
-`await stop()` at shutdown (waits for the step under way). `wake()` (called by `enqueue` for every
+Running: `Runner(transactions, lease=30, poll=0.5, workers=2, pause=3, retention=None)`; `start()`
+in the lifespan, `await stop()` at shutdown (waits for the step under way). With `retention`
+(seconds) a runner with nothing to do deletes the work that ended longer ago than that, every
+PRUNE_EVERY seconds (`prune`). `wake()` (called by `enqueue` for every
 runner of the process) makes idle workers look for due work at once instead of at the next poll.
 Steps run on worker threads (`asyncio.to_thread`); while one runs the interpreter's switch interval
 is 0.5 ms (not 5), and after each step its worker rests `pause` times as long as the step took (at
@@ -423,6 +425,25 @@ def drain(transactions: RequestTransactions, *, lease: float = 30.0, limit: int 
     return ran
 
 
+_PRUNE = (
+    "DELETE FROM jobs WHERE gid IN (SELECT gid FROM jobs WHERE status IN ('succeeded', 'failed')"
+    " AND finished_at < :before LIMIT 500)"
+)
+PRUNE_EVERY = 600.0  # seconds between a runner's prunes
+
+
+def prune(transactions: RequestTransactions, before_ms: int) -> int:
+    """Delete the work that ended (succeeded or failed) before `before_ms` (epoch ms), 500 rows per
+    short transaction; returns how many rows went. Their `GET /jobs/{gid}` is a 404 from then on."""
+    gone = 0
+    while True:
+        with transactions.begin(write=True) as conn:
+            count = _rowcount(conn, _PRUNE, {"before": before_ms})
+        gone += count
+        if count < 500:
+            return gone
+
+
 class Stepper:
     """One step of one job per call, in the calling thread: the emulator's `POST /_vinyasa/jobs/step`
     (with the runners paused) to observe a job `in_progress` between its steps.
@@ -515,8 +536,11 @@ class Runner:
         workers: int = 2,
         rich_text_strict: bool = False,
         pause: float = 3.0,
+        retention: float | None = None,
     ) -> None:
         self.transactions = transactions
+        self.retention_ms = int(retention * 1000) if retention else None
+        self._pruned_at: float | None = None
         self.lease_ms = int(lease * 1000)
         self.poll, self.workers = poll, workers
         self.rich_text_strict = rich_text_strict
@@ -576,6 +600,19 @@ class Runner:
         except TimeoutError:
             pass
 
+    async def _prune(self) -> None:
+        """Prune work that ended more than `retention` seconds ago (by the clock, vinyasa.core.clock),
+        at most every PRUNE_EVERY seconds, when there is nothing to run."""
+        if self.retention_ms is None:
+            return
+        if self._pruned_at is not None and time.monotonic() - self._pruned_at < PRUNE_EVERY:
+            return
+        self._pruned_at = time.monotonic()
+        try:
+            await asyncio.to_thread(prune, self.transactions, now_ms() - self.retention_ms)
+        except Exception:
+            log.exception("runner: pruning finished jobs failed")
+
     async def _work(self) -> None:
         assert self._wakeup is not None
         while not self._stopping:
@@ -590,6 +627,7 @@ class Runner:
                 log.exception("runner: claiming failed")
                 run = None
             if run is None:
+                await self._prune()
                 await self._idle()
                 continue
             run.rich_text_strict = self.rich_text_strict

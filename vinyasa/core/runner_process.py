@@ -108,6 +108,7 @@ async def _serve(
         workers=settings.job_workers,
         rich_text_strict=settings.rich_text == "strict",
         pause=settings.job_pause,
+        retention=settings.job_retention_days * 86_400,
     )
     work.start()
     try:
