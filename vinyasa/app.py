@@ -144,7 +144,10 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
                 pause=settings.job_pause,
                 retention=settings.job_retention_days * 86_400,
             )
-        runner.start()
+        if isinstance(runner, Runner):
+            runner.start()
+        else:
+            await asyncio.to_thread(runner.start)
         deliverer: Deliverer | DeliveryProcess | None = None  # vinyasa.webhooks.worker
         if settings.webhook_delivery == "process":
             deliverer = DeliveryProcess(settings)

@@ -7,7 +7,8 @@ under way waits for them (bench/jobs.py: the GET p99 during a 10,000-task duplic
 idle p99). In a child process the steps only share the database and the CPUs with the requests.
 
 The child rebuilds the settings and an engine, imports `boot` (the module whose import registers
-every kind: `vinyasa.app`), runs a `Runner` and exits when told to or when its parent is gone: on
+every kind: `vinyasa.app`; a second or two, which the server's lifespan waits for, so a server that
+answers runs jobs at once), runs a `Runner` and exits when told to or when its parent is gone: on
 Linux it is killed with its parent (`PR_SET_PDEATHSIG`), as the in-process runner would be, and it
 checks its parent every `_WATCH` seconds elsewhere. `wake()` (called by `runner.enqueue` in the
 server process, inside the request's transaction) makes the child look for due work at once, and
@@ -42,17 +43,23 @@ class RunnerProcess:
         context = multiprocessing.get_context("spawn")
         self._stop = context.Event()
         self._wake = context.Event()
+        self._ready = context.Event()
         self._process = context.Process(
             target=_run_until_stopped,
-            args=(settings.model_dump(), boot, self._stop, self._wake, os.getpid()),
+            args=(settings.model_dump(), boot, self._stop, self._wake, self._ready, os.getpid()),
             name="vinyasa-runner",
             daemon=True,
         )
 
-    def start(self) -> None:
-        """Start the child and let `runner.enqueue` wake it."""
+    def start(self, timeout: float = 60.0) -> None:
+        """Start the child, wait (blocking, up to `timeout` s) until it runs, and let
+        `runner.enqueue` wake it: a server that answers has its runner."""
         self._process.start()
         runner.add_waker(self)
+        deadline = time.monotonic() + timeout
+        while not self._ready.wait(0.1):
+            if not self._process.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the runner's child process did not start")
 
     def wake(self) -> None:
         """Make the child look for due work now."""
@@ -81,25 +88,27 @@ def _die_with(parent: int) -> None:
         os._exit(0)
 
 
-def _run_until_stopped(values: dict[str, Any], boot: str, stop: Any, wake: Any, parent: int) -> None:
+def _run_until_stopped(
+    values: dict[str, Any], boot: str, stop: Any, wake: Any, ready: Any, parent: int
+) -> None:
     _die_with(parent)
     importlib.import_module(boot)  # registers every kind
     settings = Settings(**values)
-    if settings.job_nice:
-        os.nice(settings.job_nice)  # requests first when the CPUs are busy
     engine = make_engine(
         settings.database_url, busy_timeout=settings.sqlite_busy_timeout, background_checkpoints=True
     )  # the parent's Checkpointer checkpoints the WAL this process writes
     transactions = RequestTransactions(engine)
+    if settings.job_nice:  # once started (not slowed down while importing): requests first
+        os.nice(settings.job_nice)
     try:
-        asyncio.run(_serve(settings, transactions, stop, wake, parent))
+        asyncio.run(_serve(settings, transactions, stop, wake, ready, parent))
     finally:
         transactions.close()
         engine.dispose()
 
 
 async def _serve(
-    settings: Settings, transactions: RequestTransactions, stop: Any, wake: Any, parent: int
+    settings: Settings, transactions: RequestTransactions, stop: Any, wake: Any, ready: Any, parent: int
 ) -> None:
     work = runner.Runner(
         transactions,
@@ -111,6 +120,7 @@ async def _serve(
         retention=settings.job_retention_days * 86_400,
     )
     work.start()
+    ready.set()
     try:
         await asyncio.to_thread(_relay, work, stop, wake, parent)
     finally:
