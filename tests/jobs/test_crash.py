@@ -74,4 +74,6 @@ def test_kill_9_mid_duplicate_then_restart(
     finally:
         engine.dispose()
     assert tuple(names) == (TASKS, TASKS)  # every task once
-    assert job_row(url, job["gid"])["attempts"] == 2
+    # Taken over once by the restarted server (again if one of its steps outlasted the 2 s lease on a
+    # loaded machine: fenced, so that changes nothing above).
+    assert job_row(url, job["gid"])["attempts"] >= 2
