@@ -15,7 +15,7 @@ from starlette.responses import Response
 from vinyasa import __version__
 from vinyasa.config import Settings, get_settings
 from vinyasa.core.runner import Runner
-from vinyasa.core.runner_process import RunnerProcess
+from vinyasa.core.runner_process import RunnerProcess, configured
 from vinyasa.custom_fields.routes import router as custom_fields_router
 from vinyasa.custom_fields.routes import settings_router as custom_field_settings_router
 from vinyasa.db import make_engine
@@ -135,15 +135,7 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
         if settings.job_runner == "process" and not settings.emulator:
             runner = RunnerProcess(settings)
         else:
-            runner = app.state.runner = Runner(
-                app.state.runtime.transactions,
-                lease=settings.job_lease_seconds,
-                poll=settings.job_poll_seconds,
-                workers=settings.job_workers,
-                rich_text_strict=settings.rich_text == "strict",
-                pause=settings.job_pause,
-                retention=settings.job_retention_days * 86_400,
-            )
+            runner = app.state.runner = configured(app.state.runtime.transactions, settings)
         if isinstance(runner, Runner):
             runner.start()
         else:

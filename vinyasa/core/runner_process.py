@@ -35,6 +35,19 @@ _RECHECK = 0.02
 _PR_SET_PDEATHSIG = 1
 
 
+def configured(transactions: RequestTransactions, settings: Settings) -> runner.Runner:
+    """A `Runner` on `transactions` as the `job_*` settings say (not started)."""
+    return runner.Runner(
+        transactions,
+        lease=settings.job_lease_seconds,
+        poll=settings.job_poll_seconds,
+        workers=settings.job_workers,
+        rich_text_strict=settings.rich_text == "strict",
+        pause=settings.job_pause,
+        retention=settings.job_retention_days * 86_400,
+    )
+
+
 class RunnerProcess:
     """The parent's handle on the child: `start()`, `wake()` (thread-safe), `stop()` (blocking)."""
 
@@ -110,15 +123,7 @@ def _run_until_stopped(
 async def _serve(
     settings: Settings, transactions: RequestTransactions, stop: Any, wake: Any, ready: Any, parent: int
 ) -> None:
-    work = runner.Runner(
-        transactions,
-        lease=settings.job_lease_seconds,
-        poll=settings.job_poll_seconds,
-        workers=settings.job_workers,
-        rich_text_strict=settings.rich_text == "strict",
-        pause=settings.job_pause,
-        retention=settings.job_retention_days * 86_400,
-    )
+    work = configured(transactions, settings)
     work.start()
     ready.set()
     try:
