@@ -17,6 +17,7 @@ Usage: python -m bench.jobs [--tasks 1000] [--seconds 3]   (bench.run calls `mea
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import threading
@@ -40,6 +41,9 @@ class JobsResult:
     idle_p99_ms: float
     busy_p99_ms: float
     busy_errors: int
+    job_cpu_s: float = 0.0  # CPU of the server and its children during the lone duplicate
+    idle_cpu_us: float = 0.0  # the server process's own CPU per GET (best run), idle
+    busy_cpu_us: float = 0.0  # ... and during the duplicates (its runner child excluded)
 
     @property
     def target_seconds(self) -> float:
@@ -141,6 +145,25 @@ def _seed(
     engine.dispose()
 
 
+def _own_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (not its children), from /proc (0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed_wrk(url: str, token: str, seconds: float, pid: int) -> tuple[float, float, int]:
+    """wrk at c=8: (p99 ms, the server process's CPU µs per request, errors)."""
+    from bench.run import wrk
+
+    before = _own_cpu(pid)
+    got = wrk(url, 8, seconds, token)
+    used = _own_cpu(pid) - before
+    return got.p99_ms, used * 1e6 / max(1.0, got.rps * max(1, round(seconds))), got.errors
+
+
 def _duplicate(base: str, token: str, project: str) -> float:
     from bench.run import _request
 
@@ -163,7 +186,7 @@ def _churn(base: str, token: str, project: str, stop: threading.Event) -> None:
 
 def measure(tasks: int = 1000, seconds: float = 3.0, rounds: int = 3) -> JobsResult:
     """Seed a fresh SQLite database, serve it, and time duplicates with and without load."""
-    from bench.run import _free_port, _request, initialized, server, wrk
+    from bench.run import _cpu_seconds, _free_port, _request, initialized, server, wrk
 
     tmp = Path(tempfile.mkdtemp(prefix="vinyasa-bench-jobs-"))
     url = f"sqlite:///{tmp / 'jobs.db'}"
@@ -199,24 +222,37 @@ def measure(tasks: int = 1000, seconds: float = 3.0, rounds: int = 3) -> JobsRes
             )
     _seed(url, made, project, fields, options, tasks)
     single = f"{base}/api/1.0/projects/{project}"
-    idle_p99, busy_p99, errors, took = [], [], 0, 0.0
-    with server([str(BIN / "vinyasa"), "serve", "--port", str(port)], env, base + "/healthz"):
+    idle: list[tuple[float, float]] = []
+    busy: list[tuple[float, float]] = []
+    errors = 0
+    with server([str(BIN / "vinyasa"), "serve", "--port", str(port)], env, base + "/healthz") as proc:
         wrk(single, 8, 1, token)  # warm-up
+        cpu = _cpu_seconds(proc.pid)
         took = _duplicate(base, token, project)  # alone, on an idle server
+        job_cpu = _cpu_seconds(proc.pid) - cpu
         for _ in range(rounds):  # alternate: the machine's other load shifts from second to second
-            idle_p99.append(wrk(single, 8, seconds, token).p99_ms)
+            p99, per, _ = _timed_wrk(single, token, seconds, proc.pid)
+            idle.append((p99, per))
             stop = threading.Event()
-
             worker = threading.Thread(target=_churn, args=(base, token, project, stop))
             worker.start()
             try:
-                busy = wrk(single, 8, seconds, token)
+                p99, per, failed = _timed_wrk(single, token, seconds, proc.pid)
             finally:
                 stop.set()
                 worker.join()
-            busy_p99.append(busy.p99_ms)
-            errors += busy.errors
-    return JobsResult(tasks, took, min(idle_p99), min(busy_p99), errors)
+            busy.append((p99, per))
+            errors += failed
+    return JobsResult(
+        tasks,
+        took,
+        min(p for p, _ in idle),
+        min(p for p, _ in busy),
+        errors,
+        job_cpu,
+        min(c for _, c in idle),
+        min(c for _, c in busy),
+    )
 
 
 def main() -> int:
@@ -229,7 +265,9 @@ def main() -> int:
     print(
         f"duplicate {result.tasks:,} tasks: {result.seconds:.2f} s (target <= {result.target_seconds:g} s); "
         f"GET single p99 idle {result.idle_p99_ms:.2f} ms, during the job {result.busy_p99_ms:.2f} ms "
-        f"(target <= 2x), {result.busy_errors} errors: {'PASS' if result.ok else 'FAIL'}"
+        f"(target <= 2x), {result.busy_errors} errors: {'PASS' if result.ok else 'FAIL'}; "
+        f"job CPU {result.job_cpu_s:.1f} s; server CPU per GET idle {result.idle_cpu_us:.0f} us, "
+        f"during {result.busy_cpu_us:.0f} us"
     )
     return 0 if result.ok else 1
 

@@ -662,6 +662,9 @@ def main() -> int:
                 "seconds": round(duplicate.seconds, 2),
                 "idle_p99_ms": round(duplicate.idle_p99_ms, 2),
                 "busy_p99_ms": round(duplicate.busy_p99_ms, 2),
+                "job_cpu_s": round(duplicate.job_cpu_s, 2),
+                "idle_cpu_us": round(duplicate.idle_cpu_us),
+                "busy_cpu_us": round(duplicate.busy_cpu_us),
                 "target": f"job <= {duplicate.target_seconds:g} s; GET single p99 during it <= 2x idle "
                 f"({duplicate.busy_p99_ms:.1f} vs {duplicate.idle_p99_ms:.1f} ms)",
                 "verdict": "PASS" if ok else "FAIL",

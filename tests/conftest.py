@@ -99,8 +99,9 @@ class Env:
 def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     """The app under test for one backend (the lifespan's runtime is built directly)."""
     url = new_database(request, request.param, tmp_path_factory.mktemp(request.param))
-    # No webhook delivery worker in a lifespan a test starts (TestClient): webhook tests run their own.
-    app = create_app(Settings(database_url=url, webhook_delivery="off"))
+    # No webhook delivery worker in a lifespan a test starts (TestClient): webhook tests run their own;
+    # its job runner stays in the test's process (no child process to start for every TestClient).
+    app = create_app(Settings(database_url=url, webhook_delivery="off", job_runner="thread"))
     app.state.runtime = build_runtime(Settings(database_url=url))
     yield Env(request.param, url, app, app.state.runtime.engine)
     app.state.runtime.close()

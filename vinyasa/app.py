@@ -15,6 +15,7 @@ from starlette.responses import Response
 from vinyasa import __version__
 from vinyasa.config import Settings, get_settings
 from vinyasa.core.runner import Runner
+from vinyasa.core.runner_process import RunnerProcess, configured
 from vinyasa.custom_fields.routes import router as custom_fields_router
 from vinyasa.custom_fields.routes import settings_router as custom_field_settings_router
 from vinyasa.custom_fields.routes import tasks_router as custom_id_router
@@ -130,15 +131,17 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
         # generations so full collections stay short (they showed up as p99 spikes).
         gc.collect()
         gc.freeze()
-        runner = app.state.runner = Runner(
-            app.state.runtime.transactions,
-            lease=settings.job_lease_seconds,
-            poll=settings.job_poll_seconds,
-            workers=settings.job_workers,
-            rich_text_strict=settings.rich_text == "strict",
-            pause=settings.job_pause,
-        )
-        runner.start()  # every process runs the durable background work (vinyasa.core.runner)
+        # Every server process runs the durable background work (vinyasa.core.runner), in a child
+        # process unless the emulator's control plane needs it here.
+        runner: Runner | RunnerProcess
+        if settings.job_runner == "process" and not settings.emulator:
+            runner = RunnerProcess(settings)
+        else:
+            runner = app.state.runner = configured(app.state.runtime.transactions, settings)
+        if isinstance(runner, Runner):
+            runner.start()
+        else:
+            await asyncio.to_thread(runner.start)
         deliverer: Deliverer | DeliveryProcess | None = None  # vinyasa.webhooks.worker
         if settings.webhook_delivery == "process":
             deliverer = DeliveryProcess(settings)
@@ -153,7 +156,10 @@ def create_app(settings: Settings | None = None) -> AsanaApp:
             if deliverer is not None:
                 app.state.runtime.transactions.on_journal = None
                 await asyncio.to_thread(deliverer.stop)
-            await runner.stop()
+            if isinstance(runner, Runner):
+                await runner.stop()
+            else:
+                await asyncio.to_thread(runner.stop)
             app.state.runtime.close()
 
     control = None

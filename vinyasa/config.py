@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     # After each step a worker rests this many times the step's duration (at most 50 ms), so
     # requests keep most of the process's CPU while a long job runs.
     job_pause: float = 3.0
+    # Where each server process runs its runner: "process" (a child process, so job steps do not take
+    # the interpreter from requests; vinyasa.core.runner_process) or "thread" (in the server process;
+    # always so with the emulator, whose control plane pauses and steps it).
+    job_runner: Literal["process", "thread"] = "process"
+    # Days a finished (succeeded or failed) job is kept before the runner deletes it; 0 keeps them all.
+    job_retention_days: float = 7.0
+    # How much lower the child's CPU priority is than the server's (os.nice; 0: the same).
+    job_nice: int = 10
     # Webhooks (vinyasa.webhooks; docs/webhooks.md). Targets must be http(s) on a loopback address or on
     # one of these hosts (comma-separated names or addresses; "*" allows any host): a self-hosted server
     # cannot be turned into a scanner of its own network. Link-local and cloud metadata addresses are

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 
-from tests.conftest import World
+from tests.conftest import World, make_engine_for
 from tests.helpers import ok
 from vinyasa.core import runner
+from vinyasa.protocol import gids
 
 
 def drain(world: World) -> int:
@@ -117,3 +121,80 @@ async def structure(client: httpx.AsyncClient, project: str, subtasks: bool = Tr
         tasks = ok(await client.get(f"/sections/{section['gid']}/tasks", params={"opt_fields": TASK_FIELDS}))
         out.append([section["name"], [await summary(t) for t in tasks]])
     return out
+
+
+async def tag(client: httpx.AsyncClient, task: str, *tags: str) -> None:
+    """Put the tags on the task, in this order."""
+    for gid in tags:
+        ok(await client.post(f"/tasks/{task}/addTag", json={"data": {"tag": gid}}))
+
+
+async def new_tags(client: httpx.AsyncClient, world: World, *names: str) -> list[str]:
+    """New tags of the world's workspace; their gids."""
+    out = []
+    for name in names:
+        body = {"data": {"name": name, "workspace": world.workspace}}
+        out.append(ok(await client.post("/tags", json=body), 201)["gid"])
+    return out
+
+
+async def depends(client: httpx.AsyncClient, task: str, *on: str) -> None:
+    """`task` depends on the others (they block it)."""
+    ok(await client.post(f"/tasks/{task}/addDependencies", json={"data": {"dependencies": list(on)}}))
+
+
+async def names_of(client: httpx.AsyncClient, path: str) -> list[str]:
+    """The names in a list of compact resources (a task's tags, dependencies, dependents)."""
+    return [item["name"] for item in ok(await client.get(path, params={"opt_fields": "name"}))]
+
+
+def fill(url: str, project: str, workspace: str, user: str, count: int) -> None:
+    """`count` tasks in the project's first section, written straight into the database."""
+    engine = make_engine_for(url)
+    try:
+        with engine.begin() as conn:
+            section = conn.execute(
+                text("SELECT gid FROM sections WHERE project_gid = :p ORDER BY position LIMIT 1"),
+                {"p": int(project)},
+            ).scalar_one()
+            new = gids.allocate(conn, count)
+            now = int(time.time() * 1000)
+            conn.execute(
+                text(
+                    "INSERT INTO tasks (gid, workspace_gid, name, html_notes, resource_subtype, completed,"
+                    " parent_gid, root_gid, position, created_by_gid, created_at, modified_at)"
+                    " VALUES (:g, :w, :n, '<body></body>', 'default_task', false, NULL, :g, 0, :u, :t, :t)"
+                ),
+                [
+                    {"g": g, "w": int(workspace), "n": f"T{i}", "u": int(user), "t": now}
+                    for i, g in enumerate(new)
+                ],
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO task_projects (task_gid, project_gid, section_gid, section_position, position,"
+                    " completed, is_milestone, added_at) VALUES (:g, :p, :s, 0, :pos, false, false, :t)"
+                ),
+                [
+                    {"g": g, "p": int(project), "s": section, "pos": (i + 1) << 20, "t": now}
+                    for i, g in enumerate(new)
+                ],
+            )
+    finally:
+        engine.dispose()
+
+
+def job_row(url: str, gid: str) -> dict[str, Any]:
+    """A job's row, straight from the database: status, progress, new project, attempts, owner (the
+    claim that holds or ended it)."""
+    engine = make_engine_for(url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT status, progress, result_gid, attempts, lease_owner FROM jobs WHERE gid = :g"),
+                {"g": int(gid)},
+            ).one()
+    finally:
+        engine.dispose()
+    progress = json.loads(row[1] or "{}")
+    return {"status": row[0], "progress": progress, "project": row[2], "attempts": row[3], "owner": row[4]}

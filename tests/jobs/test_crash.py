@@ -3,69 +3,17 @@
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import text
 
 from tests.conftest import make_engine_for
+from tests.jobs.helpers import fill, job_row
 from tests.live import crashable, kill_when, poll
-from vinyasa.protocol import gids
 
 TASKS = 12_000
-
-
-def _fill(url: str, project: str, workspace: str, user: str) -> None:
-    """TASKS tasks in the project's first section, written straight into the database."""
-    engine = make_engine_for(url)
-    try:
-        with engine.begin() as conn:
-            section = conn.execute(
-                text("SELECT gid FROM sections WHERE project_gid = :p ORDER BY position LIMIT 1"),
-                {"p": int(project)},
-            ).scalar_one()
-            new = gids.allocate(conn, TASKS)
-            now = int(time.time() * 1000)
-            conn.execute(
-                text(
-                    "INSERT INTO tasks (gid, workspace_gid, name, html_notes, resource_subtype, completed,"
-                    " parent_gid, root_gid, position, created_by_gid, created_at, modified_at)"
-                    " VALUES (:g, :w, :n, '<body></body>', 'default_task', false, NULL, :g, 0, :u, :t, :t)"
-                ),
-                [
-                    {"g": g, "w": int(workspace), "n": f"T{i}", "u": int(user), "t": now}
-                    for i, g in enumerate(new)
-                ],
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO task_projects (task_gid, project_gid, section_gid, section_position, position,"
-                    " completed, is_milestone, added_at) VALUES (:g, :p, :s, 0, :pos, false, false, :t)"
-                ),
-                [
-                    {"g": g, "p": int(project), "s": section, "pos": (i + 1) << 20, "t": now}
-                    for i, g in enumerate(new)
-                ],
-            )
-    finally:
-        engine.dispose()
-
-
-def _job(url: str, gid: str) -> dict[str, Any]:
-    engine = make_engine_for(url)
-    try:
-        with engine.connect() as conn:
-            row = conn.execute(
-                text("SELECT status, progress, result_gid, attempts FROM jobs WHERE gid = :g"),
-                {"g": int(gid)},
-            ).one()
-    finally:
-        engine.dispose()
-    return {"status": row[0], "progress": json.loads(row[1] or "{}"), "project": row[2], "attempts": row[3]}
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -79,11 +27,11 @@ def test_kill_9_mid_duplicate_then_restart(
         with httpx.Client(base_url=base, headers=live.headers, timeout=30) as http:
             body = {"data": {"name": "Source", "workspace": made["workspace"], "team": made["team"]}}
             project = http.post("/projects", json=body).json()["data"]["gid"]
-            _fill(url, project, made["workspace"], made["user"])
+            fill(url, project, made["workspace"], made["user"], TASKS)
             job = http.post(f"/projects/{project}/duplicate", json={"data": {"name": "Copy"}}).json()["data"]
         # kill it once some chunks committed, well before the end
-        kill_when(proc, lambda: _job(url, job["gid"])["progress"].get("next", 0) > 0, 60)
-    interrupted = _job(url, job["gid"])
+        kill_when(proc, lambda: job_row(url, job["gid"])["progress"].get("next", 0) > 0, 60)
+    interrupted = job_row(url, job["gid"])
     assert interrupted["status"] == "in_progress", interrupted
     assert 0 < interrupted["progress"]["next"] < TASKS, interrupted
 
@@ -117,4 +65,6 @@ def test_kill_9_mid_duplicate_then_restart(
     finally:
         engine.dispose()
     assert tuple(names) == (TASKS, TASKS)  # every task once
-    assert _job(url, job["gid"])["attempts"] == 2
+    # Taken over once by the restarted server (again if one of its steps outlasted the 2 s lease on a
+    # loaded machine: fenced, so that changes nothing above).
+    assert job_row(url, job["gid"])["attempts"] >= 2

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import World, api_client
 from tests.helpers import fails, ok
-from tests.jobs.helpers import job_result, source_project, structure
+from tests.jobs.helpers import depends, job_result, names_of, new_tags, source_project, structure, tag
 
 pytestmark = pytest.mark.anyio
 EVERYTHING = "members,notes,task_assignee,task_dates,task_followers,task_notes,task_projects,task_subtasks"
@@ -215,7 +215,7 @@ async def test_bad_input_is_a_400_and_starts_nothing(client, world: World, body,
 
 async def test_elements_vinyasa_does_not_hold_are_accepted(client, world: World) -> None:
     src = await source_project(client, world)
-    body = "allocations,forms,permissions,task_attachments,task_dependencies,task_tags,task_templates,task_type_default"
+    body = "allocations,forms,permissions,task_attachments,task_templates,task_type_default"
     await _duplicate(client, world, src["project"], include=body, team=world.team)
 
 
@@ -249,3 +249,63 @@ async def test_big_projects_are_written_in_chunks_of_whole_trees(client, world: 
     src = await source_project(client, world)
     done = await _duplicate(client, world, src["project"], include=EVERYTHING)
     assert await structure(client, done["new_project"]["gid"]) == await structure(client, src["project"])
+
+
+async def _tagged_and_linked(client, world: World) -> dict[str, Any]:
+    """The source project with tags (A: T2 then T1, its subtask A1: T1) and dependencies (B and D
+    on A, C on A1, A on an outside task X)."""
+    src = await source_project(client, world)
+    t1, t2 = await new_tags(client, world, "T1", "T2")
+    tasks = src["tasks"]
+    a1 = ok(await client.get(f"/tasks/{tasks['A']}/subtasks"))[0]["gid"]
+    await tag(client, tasks["A"], t2, t1)
+    await tag(client, a1, t1)
+    other = ok(await client.post("/tasks", json={"data": {"name": "X", "workspace": world.workspace}}), 201)
+    await depends(client, tasks["B"], tasks["A"])
+    await depends(client, tasks["D"], tasks["A"])
+    await depends(client, tasks["C"], a1)
+    await depends(client, tasks["A"], other["gid"])
+    return {**src, "tags": [t1, t2], "outside": other["gid"]}
+
+
+async def _copies(client, project: str) -> dict[str, str]:
+    """name -> gid of a project's tasks and their first subtask (as "A1")."""
+    out = {t["name"]: t["gid"] for t in ok(await client.get(f"/projects/{project}/tasks"))}
+    subtasks = ok(await client.get(f"/tasks/{out['A']}/subtasks"))
+    if subtasks:
+        out["A1"] = subtasks[0]["gid"]
+    return out
+
+
+@pytest.mark.parametrize("chunk", [250, 1])
+async def test_task_tags_and_dependencies_are_copied(client, world: World, monkeypatch, chunk) -> None:
+    from vinyasa.jobs import build
+
+    monkeypatch.setattr(build, "CHUNK", chunk)  # 1: every tree its own step, links across steps
+    src = await _tagged_and_linked(client, world)
+    include = "task_tags,task_dependencies,task_subtasks"
+    done = await _duplicate(client, world, src["project"], include=include)
+    new = await _copies(client, done["new_project"]["gid"])
+    assert await names_of(client, f"/tasks/{new['A']}/tags") == ["T2", "T1"]
+    assert await names_of(client, f"/tasks/{new['A1']}/tags") == ["T1"]
+    assert await names_of(client, f"/tasks/{new['B']}/tags") == []
+    # Between copies only: the copy of A does not depend on the outside task X.
+    assert await names_of(client, f"/tasks/{new['A']}/dependencies") == []
+    assert await names_of(client, f"/tasks/{new['A']}/dependents") == ["B", "D"]
+    for name, on in (("B", "A"), ("D", "A"), ("C", "A1")):
+        got = ok(await client.get(f"/tasks/{new[name]}/dependencies"))
+        assert [t["gid"] for t in got] == [new[on]]
+    assert await names_of(client, f"/tasks/{src['outside']}/dependents") == ["A"]
+    t1 = ok(await client.get(f"/tags/{src['tags'][0]}/tasks"))
+    assert sorted(t["name"] for t in t1) == ["A", "A", "A1", "A1"]
+    assert {new["A"], new["A1"], src["tasks"]["A"]} <= {t["gid"] for t in t1}
+
+
+async def test_without_the_elements_no_tags_nor_dependencies(client, world: World) -> None:
+    src = await _tagged_and_linked(client, world)
+    done = await _duplicate(client, world, src["project"], include="task_subtasks,task_followers")
+    new = await _copies(client, done["new_project"]["gid"])
+    for name in ("A", "A1", "B", "C", "D"):
+        assert await names_of(client, f"/tasks/{new[name]}/tags") == []
+        assert await names_of(client, f"/tasks/{new[name]}/dependencies") == []
+    assert await names_of(client, f"/tasks/{new['A']}/dependents") == []

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import World, api_client
 from tests.helpers import fails, ok
-from tests.jobs.helpers import TASK_FIELDS, job_result, source_project
+from tests.jobs.helpers import TASK_FIELDS, depends, job_result, names_of, new_tags, source_project, tag
 
 pytestmark = pytest.mark.anyio
 
@@ -73,3 +73,57 @@ async def test_bad_input_and_access(client, world: World) -> None:
     async with api_client(world.env, token) as eve:
         fails(await eve.post(f"/tasks/{task}/duplicate", json={"data": {}}), 404)
     assert world.count("SELECT count(*) FROM jobs") == 0
+
+
+async def _linked(client, world: World) -> dict[str, Any]:
+    """A with tags T2, T1 that depends on X, blocks Y; its subtask A1 depends on A2 and is tagged T1."""
+    src = await source_project(client, world)
+    t1, t2 = await new_tags(client, world, "T1", "T2")
+    a = src["tasks"]["A"]
+    a1, a2 = (s["gid"] for s in ok(await client.get(f"/tasks/{a}/subtasks")))
+    outside = {}
+    for name in ("X", "Y"):
+        body = {"data": {"name": name, "workspace": world.workspace}}
+        outside[name] = ok(await client.post("/tasks", json=body), 201)["gid"]
+    await tag(client, a, t2, t1)
+    await tag(client, a1, t1)
+    await depends(client, a, outside["X"])
+    await depends(client, outside["Y"], a)
+    await depends(client, a1, a2)
+    return {**src, **outside}
+
+
+async def test_tags_and_dependencies_are_copied(client, world: World) -> None:
+    src = await _linked(client, world)
+    copy = await _duplicate(client, world, src["tasks"]["A"], include="tags,dependencies,subtasks")
+    assert await names_of(client, f"/tasks/{copy['gid']}/tags") == ["T2", "T1"]
+    # The copy depends on, and blocks, the same outside tasks.
+    assert [t["gid"] for t in ok(await client.get(f"/tasks/{copy['gid']}/dependencies"))] == [src["X"]]
+    assert [t["gid"] for t in ok(await client.get(f"/tasks/{copy['gid']}/dependents"))] == [src["Y"]]
+    assert await names_of(client, f"/tasks/{src['Y']}/dependencies") == ["A", "A"]
+    # Between the copied subtasks: the copies' link.
+    c1, c2 = (s["gid"] for s in ok(await client.get(f"/tasks/{copy['gid']}/subtasks")))
+    assert [t["gid"] for t in ok(await client.get(f"/tasks/{c1}/dependencies"))] == [c2]
+    assert await names_of(client, f"/tasks/{c1}/tags") == ["T1"]
+
+
+async def test_without_the_elements_no_tags_nor_dependencies(client, world: World) -> None:
+    src = await _linked(client, world)
+    copy = await _duplicate(client, world, src["tasks"]["A"], include="subtasks")
+    c1, _ = (s["gid"] for s in ok(await client.get(f"/tasks/{copy['gid']}/subtasks")))
+    for gid in (copy["gid"], c1):
+        assert await names_of(client, f"/tasks/{gid}/tags") == []
+        assert await names_of(client, f"/tasks/{gid}/dependencies") == []
+    assert await names_of(client, f"/tasks/{copy['gid']}/dependents") == []
+
+
+async def test_an_outside_task_at_its_limit_gets_no_link_to_the_copy(client, world: World) -> None:
+    src = await _linked(client, world)
+    blockers = []
+    for n in range(29):  # X: A and 29 more dependents, Asana's 30 links in all
+        body = {"data": {"name": f"Z{n}", "workspace": world.workspace}}
+        blockers.append(ok(await client.post("/tasks", json=body), 201)["gid"])
+    ok(await client.post(f"/tasks/{src['X']}/addDependents", json={"data": {"dependents": blockers}}))
+    copy = await _duplicate(client, world, src["tasks"]["A"], include="dependencies")
+    assert ok(await client.get(f"/tasks/{copy['gid']}/dependencies")) == []
+    assert [t["gid"] for t in ok(await client.get(f"/tasks/{copy['gid']}/dependents"))] == [src["Y"]]

@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import World, api_client
 from tests.helpers import fails, ok
 from vinyasa.core import runner
+from vinyasa.core.clock import now_ms
 from vinyasa.core.unit import unit_of_work
 from vinyasa.errors import InvalidRequest
 from vinyasa.protocol import sql
@@ -250,3 +251,68 @@ async def test_only_the_creator_sees_a_job(client, world: World) -> None:
 async def test_internal_work_is_not_an_asana_job(client, world: World) -> None:
     gid = _enqueue(world, "test_later", {})
     fails(await client.get(f"/jobs/{gid}"), 404)
+
+
+DAY_MS = 86_400_000
+
+
+def _age(world: World, gid: int, days: float) -> None:
+    """Make a job look as if it ended (or was created) `days` ago."""
+    then = now_ms() - int(days * DAY_MS)
+    with world.env.engine.begin() as conn:
+        sql.execute_many(
+            conn, "UPDATE jobs SET finished_at = ?, created_at = ? WHERE gid = ?", [(then, then, gid)]
+        )
+
+
+def _exists(world: World, gid: int) -> bool:
+    with world.db() as conn:
+        return bool(sql.fetch(conn, "SELECT 1 FROM jobs WHERE gid = ?", [gid]))
+
+
+def _aged_jobs(world: World) -> dict[str, int]:
+    """An old succeeded, an old failed, a recent succeeded and an old waiting job."""
+    key = "t-" + uuid.uuid4().hex
+    jobs = {
+        "old_done": _enqueue(world, "test_counter", {"key": key, "steps": 1}),
+        "old_failed": _enqueue(world, "test_failing", {"clean": True}),
+        "recent": _enqueue(world, "test_counter", {"key": key, "steps": 1}),
+    }
+    _drain(world)
+    jobs["waiting"] = _enqueue(world, "test_later", {}, None)
+    with world.env.engine.begin() as conn:  # not due for a long time: never claimed, never ended
+        sql.execute_many(
+            conn, "UPDATE jobs SET due_at = ? WHERE gid = ?", [(now_ms() + DAY_MS, jobs["waiting"])]
+        )
+    for name in ("old_done", "old_failed", "waiting"):
+        _age(world, jobs[name], 8)
+    _age(world, jobs["recent"], 6)
+    return jobs
+
+
+def test_prune_deletes_only_work_that_ended_before_the_retention(world: World) -> None:
+    jobs = _aged_jobs(world)
+    transactions = world.env.app.state.runtime.transactions
+    assert runner.prune(transactions, now_ms() - 7 * DAY_MS) == 2
+    assert {name: _exists(world, gid) for name, gid in jobs.items()} == {
+        "old_done": False,
+        "old_failed": False,
+        "recent": True,
+        "waiting": True,
+    }
+
+
+async def test_an_idle_runner_prunes_with_its_retention(client, world: World) -> None:
+    jobs = _aged_jobs(world)
+    assert ok(await client.get(f"/jobs/{jobs['old_done']}"))["status"] == "succeeded"
+    worker = runner.Runner(world.env.app.state.runtime.transactions, poll=0.05, retention=7 * 86_400)
+    worker.start()
+    try:
+        for _ in range(200):
+            if not _exists(world, jobs["old_done"]):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await worker.stop()
+    assert not _exists(world, jobs["old_failed"]) and _exists(world, jobs["recent"])
+    fails(await client.get(f"/jobs/{jobs['old_done']}"), 404)

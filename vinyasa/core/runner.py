@@ -50,10 +50,13 @@ API (what a family needs)::
   "Internal error (<exception class>)". A claim beyond `max_attempts` (the work keeps killing its
   process) fails it too.
 - States: `not_started` -> `in_progress` (first claim) -> `succeeded` | `failed`. `error` holds the
-  failure message, `finished_at` the end (epoch ms).
+  failure message, `finished_at` the end (epoch ms), `lease_owner` the claim that ended it
+  (`<pid>-<random>`: every server process of `vinyasa serve --workers N` claims work).
 
-Running: `Runner(transactions, lease=30, poll=0.5, workers=2, pause=3)`; `start()` in the lifespan,
-`await stop()` at shutdown (waits for the step under way). `wake()` (called by `enqueue` for every
+Running: `Runner(transactions, lease=30, poll=0.5, workers=2, pause=3, retention=None)`; `start()`
+in the lifespan, `await stop()` at shutdown (waits for the step under way). With `retention`
+(seconds) a runner with nothing to do deletes the work that ended longer ago than that, every
+PRUNE_EVERY seconds (`prune`). `wake()` (called by `enqueue` for every
 runner of the process) makes idle workers look for due work at once instead of at the next poll.
 Steps run on worker threads (`asyncio.to_thread`); while one runs the interpreter's switch interval
 is 0.5 ms (not 5), and after each step its worker rests `pause` times as long as the step took (at
@@ -67,6 +70,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 import threading
 import time
@@ -74,7 +78,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, text
 
@@ -212,9 +216,8 @@ _ANY_DUE = "SELECT 1 FROM jobs WHERE due_at <= ? AND kind IN ({kinds}) LIMIT 1"
 _FENCE = "UPDATE jobs SET due_at = :due WHERE gid = :gid AND lease_owner = :owner AND status = 'in_progress'"
 _SAVE = "UPDATE jobs SET progress = ?, result_type = ?, result_gid = ? WHERE gid = ?"
 _KEEP = "UPDATE jobs SET stash = ? WHERE gid = ?"
-_FINISH = (
-    "UPDATE jobs SET status = ?, error = ?, due_at = NULL, lease_owner = NULL, finished_at = ?"
-    " WHERE gid = ? AND lease_owner = ?"
+_FINISH = (  # lease_owner stays: which claim (and process) finished the work
+    "UPDATE jobs SET status = ?, error = ?, due_at = NULL, finished_at = ? WHERE gid = ? AND lease_owner = ?"
 )
 _RELEASE = "UPDATE jobs SET due_at = ?, lease_owner = NULL WHERE gid = ? AND lease_owner = ?"
 
@@ -304,6 +307,11 @@ class Run:
 
 def _rowcount(conn: Connection, statement: str, params: dict[str, Any]) -> int:
     return int(conn.execute(text(statement), params).rowcount)
+
+
+def claim_token() -> str:
+    """A fresh claim's `lease_owner`: `<pid>-<random>`, so a row tells which process claimed it."""
+    return f"{os.getpid()}-{uuid.uuid4().hex[:24]}"
 
 
 def _claim(transactions: RequestTransactions, owner: str, lease_ms: int, kinds: list[str]) -> Run | None:
@@ -409,12 +417,31 @@ def drain(transactions: RequestTransactions, *, lease: float = 30.0, limit: int 
     Deterministic test helper (the app's lifespan is not needed); at most `limit` claims."""
     ran = 0
     while ran < limit:
-        run = _claim(transactions, uuid.uuid4().hex, int(lease * 1000), sorted(KINDS))
+        run = _claim(transactions, claim_token(), int(lease * 1000), sorted(KINDS))
         if run is None:
             break
         run_to_end(run)
         ran += 1
     return ran
+
+
+_PRUNE = (
+    "DELETE FROM jobs WHERE gid IN (SELECT gid FROM jobs WHERE status IN ('succeeded', 'failed')"
+    " AND finished_at < :before LIMIT 500)"
+)
+PRUNE_EVERY = 600.0  # seconds between a runner's prunes
+
+
+def prune(transactions: RequestTransactions, before_ms: int) -> int:
+    """Delete the work that ended (succeeded or failed) before `before_ms` (epoch ms), 500 rows per
+    short transaction; returns how many rows went. Their `GET /jobs/{gid}` is a 404 from then on."""
+    gone = 0
+    while True:
+        with transactions.begin(write=True) as conn:
+            count = _rowcount(conn, _PRUNE, {"before": before_ms})
+        gone += count
+        if count < 500:
+            return gone
 
 
 class Stepper:
@@ -432,7 +459,7 @@ class Stepper:
         """Run one step of the job held (or of the most overdue due job); None when nothing is due.
         Answers `{"gid", "kind", "status"}` after the step."""
         if self.run is None:
-            self.run = _claim(self.transactions, uuid.uuid4().hex, self.lease_ms, sorted(KINDS))
+            self.run = _claim(self.transactions, claim_token(), self.lease_ms, sorted(KINDS))
         run = self.run
         if run is None:
             return None
@@ -478,7 +505,23 @@ def _stepping(run: Run) -> Step | None:
                 sys.setswitchinterval(_default_interval)
 
 
-_RUNNING: set[Runner] = set()
+class Waker(Protocol):
+    """Anything `enqueue` wakes: a `Runner`, or the handle of one in a child process."""
+
+    def wake(self) -> None: ...
+
+
+_RUNNING: set[Waker] = set()
+
+
+def add_waker(waker: Waker) -> None:
+    """Let `enqueue` in this process wake `waker` (a runner elsewhere: vinyasa.core.runner_process)."""
+    _RUNNING.add(waker)
+
+
+def remove_waker(waker: Waker) -> None:
+    """Stop waking `waker`."""
+    _RUNNING.discard(waker)
 
 
 class Runner:
@@ -493,8 +536,11 @@ class Runner:
         workers: int = 2,
         rich_text_strict: bool = False,
         pause: float = 3.0,
+        retention: float | None = None,
     ) -> None:
         self.transactions = transactions
+        self.retention_ms = int(retention * 1000) if retention else None
+        self._pruned_at: float | None = None
         self.lease_ms = int(lease * 1000)
         self.poll, self.workers = poll, workers
         self.rich_text_strict = rich_text_strict
@@ -554,6 +600,19 @@ class Runner:
         except TimeoutError:
             pass
 
+    async def _prune(self) -> None:
+        """Prune work that ended more than `retention` seconds ago (by the clock, vinyasa.core.clock),
+        at most every PRUNE_EVERY seconds, when there is nothing to run."""
+        if self.retention_ms is None:
+            return
+        if self._pruned_at is not None and time.monotonic() - self._pruned_at < PRUNE_EVERY:
+            return
+        self._pruned_at = time.monotonic()
+        try:
+            await asyncio.to_thread(prune, self.transactions, now_ms() - self.retention_ms)
+        except Exception:
+            log.exception("runner: pruning finished jobs failed")
+
     async def _work(self) -> None:
         assert self._wakeup is not None
         while not self._stopping:
@@ -562,12 +621,13 @@ class Runner:
                 continue
             try:
                 run = await asyncio.to_thread(
-                    _claim, self.transactions, uuid.uuid4().hex, self.lease_ms, sorted(KINDS)
+                    _claim, self.transactions, claim_token(), self.lease_ms, sorted(KINDS)
                 )
             except Exception:
                 log.exception("runner: claiming failed")
                 run = None
             if run is None:
+                await self._prune()
                 await self._idle()
                 continue
             run.rich_text_strict = self.rich_text_strict

@@ -34,8 +34,9 @@ def _others(ctx: Caller, task: access.VisibleTask, field: str, values: list[str]
     return gids
 
 
-def _record(ctx: Caller, blocked: int, blocker: int, action: str) -> None:
-    """Both sides change: the blocked task's `dependencies`, the blocker's `dependents`."""
+def record_link(ctx: Caller, blocked: int, blocker: int, action: str) -> None:
+    """Journal a link `added` or `removed`. Both sides change: the blocked task's `dependencies`,
+    the blocker's `dependents`."""
     for own, other, field in ((blocked, blocker, "dependencies"), (blocker, blocked, "dependents")):
         journal.member(
             ctx, ("task", own), action, ("task", other), topics=journal.task_topics(ctx, own), field=field
@@ -65,7 +66,7 @@ def link(ctx: Caller, task: access.VisibleTask, field: str, values: list[str]) -
         for gid in (blocked, blocker):
             added[gid] = added.get(gid, 0) + 1
     for gid, count in added.items():
-        if int(sql.fetch_value(ctx.conn, queries.LINKS, [gid, gid]) or 0) + count > MAX_LINKS:
+        if count > room(ctx, gid):
             raise InvalidRequest(
                 f"{field}: A task can have at most {MAX_LINKS} dependents and dependencies combined"
             )
@@ -76,7 +77,12 @@ def link(ctx: Caller, task: access.VisibleTask, field: str, values: list[str]) -
         if sql.fetch(ctx.conn, queries.REACHES, [blocker, blocked]):
             raise InvalidRequest(f"{field}: Adding this dependency would create a cycle of dependencies")
         sql.execute_many(ctx.conn, queries.INSERT, [(blocked, blocker, now + index)])  # keeps the order
-        _record(ctx, blocked, blocker, "added")
+        record_link(ctx, blocked, blocker, "added")
+
+
+def room(ctx: Caller, task_gid: int) -> int:
+    """How many more dependencies and dependents `task_gid` may have (Asana's limit on the sum)."""
+    return MAX_LINKS - int(sql.fetch_value(ctx.conn, queries.LINKS, [task_gid, task_gid]) or 0)
 
 
 def unlink(ctx: Caller, task: access.VisibleTask, field: str, values: list[str]) -> None:
@@ -86,4 +92,4 @@ def unlink(ctx: Caller, task: access.VisibleTask, field: str, values: list[str])
         pair = (task.gid, other) if field == "dependencies" else (other, task.gid)
         if sql.fetch(ctx.conn, queries.EXISTING, list(pair)):
             sql.execute_many(ctx.conn, queries.DELETE, [pair])
-            _record(ctx, *pair, "removed")
+            record_link(ctx, *pair, "removed")

@@ -7,12 +7,17 @@ JSON-serialisable shape, so one builder (vinyasa.jobs.build) makes every copy:
      "settings": [[custom_field_gid, is_important]],  # custom field settings, in order
      "members":  [[user_gid|None, team_gid|None, access_level, follows]],
      "sections": [name, ...],                          # in order
-     "tasks":    [[parent, section, fields], ...]}     # depth-first: a parent before its subtasks
+     "tasks":    [[parent, section, fields], ...],     # depth-first: a parent before its subtasks
+     "links":    [[blocked, blocker, blocked_gid, blocker_gid], ...]}  # dependencies (optional)
 
 `parent` is the index of the parent task in `tasks` (-1 for a task of the project), `section` the
 index of its section (-1 for subtasks). `fields` holds the task's columns (`TASK_FIELDS`),
-`followers` (user gids), `places` (its other projects: [[project, section]]) and `values` (its
-custom field values: rows of `VALUE_COLUMNS` without the task). What is read follows `Include`
+`followers` (user gids), `tags` (tag gids, in the order added), `places` (its other projects:
+[[project, section]]) and `values` (its custom field values: rows of `VALUE_COLUMNS` without the
+task). `links` are the dependencies to copy (`task_gid` depends on `dependency_gid`): each end is
+an index in `tasks` (then the copy of that task), or -1 with the gid of a task outside the copy
+(then that same task: only a task's duplicate keeps those, and blueprints of older templates have
+no `links` nor `tags`). What is read follows `Include`
 (Asana's `include` elements); dates are absolute (YYYY-MM-DD / epoch ms) and shifted by
 `shift_dates` (schedule_dates, template date variables).
 """
@@ -57,9 +62,11 @@ class Include:
     task_notes: bool = False
     projects: bool = False  # the tasks' other projects
     subtasks: bool = False
+    tags: bool = False
+    dependencies: bool = False
 
 
-EVERYTHING = Include(True, True, True, True, True, True, True, True)
+EVERYTHING = Include(True, True, True, True, True, True, True, True, True, True)
 
 
 def _task_fields(row: tuple[Any, ...], include: Include) -> dict[str, Any]:
@@ -72,7 +79,7 @@ def _task_fields(row: tuple[Any, ...], include: Include) -> dict[str, Any]:
     if not include.dates:
         for name in DATE_FIELDS:
             fields[name] = None
-    fields["followers"], fields["places"], fields["values"] = [], [], []
+    fields["followers"], fields["places"], fields["values"], fields["tags"] = [], [], [], []
     return fields
 
 
@@ -118,9 +125,29 @@ def _attach(
         for task, other, section in queries.tree_memberships(conn, root, project=project):
             if task in index and (not project or other != root):
                 tasks[index[task]][2]["places"].append([other, section])
+    if include.tags:
+        for task, tag in queries.tree_tags(conn, root, project=project):
+            if task in index:
+                tasks[index[task]][2]["tags"].append(tag)
     for row in queries.tree_values(conn, root, project=project):
         if int(row[0]) in index:
             tasks[index[int(row[0])]][2]["values"].append(list(row[1:]))
+
+
+def _links(
+    conn: Connection, root: int, project: bool, index: dict[int, int], include: Include
+) -> list[list[int]]:
+    """The dependencies to copy (`links`): between copied tasks, and for a task's copy (not a
+    project's) also with the tasks outside it."""
+    if not include.dependencies:
+        return []
+    out = []
+    for blocked, blocker in queries.tree_links(conn, root, project=project):
+        ends = [index.get(blocked, -1), index.get(blocker, -1)]
+        if ends == [-1, -1] or (project and -1 in ends):
+            continue
+        out.append([*ends, blocked, blocker])
+    return out
 
 
 def of_project(conn: Connection, project_gid: int, include: Include) -> dict[str, Any]:
@@ -143,6 +170,7 @@ def of_project(conn: Connection, project_gid: int, include: Include) -> dict[str
         "members": [list(m) for m in members],
         "sections": [name for _, name in sections],
         "tasks": tasks,
+        "links": _links(conn, project_gid, True, index, include),
     }
 
 
@@ -152,7 +180,8 @@ def of_task(conn: Connection, task_gid: int, include: Include) -> dict[str, Any]
     ordered, index = _order(rows, [(task_gid, -1)], {}, include.subtasks)
     tasks = [[parent, section, _task_fields(r, include)] for parent, section, r in ordered]
     _attach(conn, task_gid, False, tasks, index, include)
-    return {"project": None, "settings": [], "members": [], "sections": [], "tasks": tasks}
+    links = _links(conn, task_gid, False, index, include)
+    return {"project": None, "settings": [], "members": [], "sections": [], "tasks": tasks, "links": links}
 
 
 # ---- dates ----------------------------------------------------------------------------------------

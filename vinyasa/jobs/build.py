@@ -20,6 +20,7 @@ from vinyasa import access
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
 from vinyasa.custom_fields.values import TASK_VALUES
+from vinyasa.dependencies import service as dependencies
 from vinyasa.errors import AsanaError
 from vinyasa.jobs import queries
 from vinyasa.models import Task
@@ -128,17 +129,20 @@ def next_chunk(tasks: list[list[Any]], start: int) -> int:
 
 def _references(
     caller: Caller, chunk: list[list[Any]], assignees: dict[int, int | None] | None
-) -> tuple[set[int], set[int]]:
-    """Which users and custom fields the chunk names still exist."""
+) -> tuple[set[int], set[int], set[int]]:
+    """Which users, custom fields and tags the chunk names still exist."""
     users: set[int] = {u for u in (assignees or {}).values() if u is not None}
     fields: set[int] = set()
+    tags: set[int] = set()
     for _, _, f in chunk:
         users.update(int(u) for u in (f["assignee_gid"], f["completed_by_gid"]) if u is not None)
         users.update(int(u) for u in f["followers"])
         fields.update(int(v[0]) for v in f["values"])
+        tags.update(int(t) for t in f.get("tags", ()))
     return (
         queries.existing(caller.conn, "users", sorted(users)),
         queries.existing(caller.conn, "custom_fields", sorted(fields)),
+        queries.existing(caller.conn, "tags", sorted(tags)),
     )
 
 
@@ -165,10 +169,11 @@ def write_tasks(
     conn = caller.conn
     now = now_ms()
     gids = allocate(conn, len(chunk))
-    users, fields = _references(caller, chunk, assignees)
+    users, fields, tags = _references(caller, chunk, assignees)
     tasks_rows: list[tuple[Any, ...]] = []
     places: list[tuple[Any, ...]] = []
     followers: list[tuple[int, int, int]] = []
+    tagged: list[tuple[int, int, int]] = []
     values: list[tuple[Any, ...]] = []
     roots: list[int] = []
     siblings: dict[int, int] = defaultdict(int)
@@ -230,12 +235,17 @@ def write_tasks(
             following[caller.user_gid] = None
         followers.extend((gid, u, now) for u in following)
         values.extend((gid, *v) for v in f["values"] if int(v[0]) in fields)
+        own_tags = dict.fromkeys(int(t) for t in f.get("tags", ()) if int(t) in tags)
+        tagged.extend((gid, t, now + n) for n, t in enumerate(own_tags))  # keeps their order
     queries.write(conn, queries.INSERT_TASK, tasks_rows)
     queries.write(conn, queries.INSERT_PLACEMENT, places)
     queries.write(conn, queries.INSERT_FOLLOWER, followers)
     queries.write(conn, queries.INSERT_VALUE, values)
     TASK_VALUES.rebuild_displays(conn, sorted({v[0] for v in values}))
-    _record(caller, chunk, offset, gids, workspace, project, places, parent)
+    queries.write(conn, queries.INSERT_TAG, tagged)
+    topics = _record(caller, chunk, offset, gids, workspace, project, places, parent)
+    for gid, tag, _ in tagged:  # as vinyasa.tags.service journals a tag put on a task
+        journal.record(caller, ("task", gid), "added", parent=("tag", tag), topics=topics[gid] | {tag})
     _other_places(caller, chunk, gids)
     return gids
 
@@ -249,8 +259,9 @@ def _record(
     project: int | None,
     places: list[tuple[Any, ...]],
     parent: tuple[int, int] | None,
-) -> None:
-    """Journal: each new task `added` to its project and section, or to its parent task."""
+) -> dict[int, frozenset[int]]:
+    """Journal: each new task `added` to its project and section, or to its parent task; returns
+    each new task's topics."""
     section_of = {row[0]: row[2] for row in places}
     chains: list[frozenset[int]] = []
     base = frozenset({workspace} | ({project} if project is not None else set()))
@@ -271,6 +282,41 @@ def _record(
             journal.record(caller, task, "added", parent=("section", section_of[gid]), topics=topics)
         else:
             journal.record(caller, task, "added", parent=("workspace", workspace), topics=topics)
+    return dict(zip(gids, chains, strict=True))
+
+
+def write_links(caller: Caller, links: list[list[int]], copies: dict[int, int]) -> None:
+    """Copy blueprint dependencies (`links`) whose copied ends are all written: `copies` maps a
+    blueprint task index to its copy. A task outside the copy keeps its own tasks' links; one it
+    can no longer take (Asana's 30 links) or the creator can no longer see gets none. Copies of an
+    acyclic graph are acyclic, so no cycle check is needed."""
+    room: dict[int, int] = {}
+    now = now_ms()
+    for n, (blocked_at, blocker_at, blocked_gid, blocker_gid) in enumerate(links):
+        ends = []
+        for at, gid in ((blocked_at, blocked_gid), (blocker_at, blocker_gid)):
+            if at >= 0:
+                ends.append(copies[at])
+                continue
+            if gid not in room:
+                room[gid] = _outside_room(caller, gid)
+            if room[gid] <= 0:
+                break
+            room[gid] -= 1
+            ends.append(gid)
+        if len(ends) == 2:
+            queries.write(caller.conn, queries.INSERT_LINK, [(ends[0], ends[1], now + n)])
+            dependencies.record_link(caller, ends[0], ends[1], "added")
+
+
+def _outside_room(caller: Caller, gid: int) -> int:
+    """How many links a task outside the copy may still take (0 when the creator cannot see it)."""
+    try:
+        access.task(caller, str(gid))
+    except AsanaError:
+        return 0
+    tree.lock_tasks(caller.conn, [gid])
+    return dependencies.room(caller, gid)
 
 
 def _other_places(caller: Caller, chunk: list[list[Any]], gids: list[int]) -> None:

@@ -110,6 +110,33 @@ def tree_memberships(conn: Connection, root: int, *, project: bool) -> list[tupl
     ]
 
 
+def tree_tags(conn: Connection, root: int, *, project: bool) -> list[tuple[int, int]]:
+    """(task, tag) for every tag on the tree's tasks, each task's in the order they were added."""
+    return [
+        (int(t), int(g))
+        for t, g in sql.fetch(
+            conn,
+            _tree(project) + "SELECT task_gid, tag_gid FROM task_tags"
+            " WHERE task_gid IN (SELECT gid FROM d) ORDER BY added_at, tag_gid",
+            [root],
+        )
+    ]
+
+
+def tree_links(conn: Connection, root: int, *, project: bool) -> list[tuple[int, int]]:
+    """(task, dependency) for every dependency with either end in the tree, in the order added."""
+    return [
+        (int(t), int(g))
+        for t, g in sql.fetch(
+            conn,
+            _tree(project) + "SELECT task_gid, dependency_gid FROM task_dependencies"
+            " WHERE task_gid IN (SELECT gid FROM d) OR dependency_gid IN (SELECT gid FROM d)"
+            " ORDER BY created_at, task_gid, dependency_gid",
+            [root],
+        )
+    ]
+
+
 def tree_values(conn: Connection, root: int, *, project: bool) -> list[tuple[Any, ...]]:
     """`VALUE_COLUMNS` of every custom field value of the tree's tasks."""
     return sql.fetch(
@@ -190,6 +217,8 @@ INSERT_PLACEMENT = (
     " is_milestone, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 INSERT_FOLLOWER = "INSERT INTO task_followers (task_gid, user_gid, created_at) VALUES (?, ?, ?)"
+INSERT_TAG = "INSERT INTO task_tags (task_gid, tag_gid, added_at) VALUES (?, ?, ?)"
+INSERT_LINK = "INSERT INTO task_dependencies (task_gid, dependency_gid, created_at) VALUES (?, ?, ?)"
 INSERT_VALUE = f"INSERT INTO task_custom_field_values ({VALUE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 INSERT_SECTION = "INSERT INTO sections (gid, project_gid, name, position, created_at) VALUES (?, ?, ?, ?, ?)"
 INSERT_SETTING = (

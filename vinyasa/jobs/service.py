@@ -6,12 +6,14 @@ fails with a message).
 
 `include` is a comma-separated string (or an array). Project elements (ProjectDuplicateRequest):
 `notes` (the project's notes), `members`, `task_assignee`, `task_dates`, `task_followers`,
-`task_notes`, `task_projects` (the tasks' other projects), `task_subtasks` are copied;
-`allocations`, `forms`, `permissions`, `task_attachments`, `task_dependencies`, `task_tags`,
-`task_templates`, `task_type_default` name things vinyasa does not hold yet and copy nothing.
-Sections and the project's tasks, in order, with their custom field settings and values, are
-always copied. Task elements (TaskDuplicateRequest): `assignee`, `dates`, `followers`, `notes`,
-`parent`, `projects`, `subtasks`; `attachments`, `dependencies`, `tags` copy nothing yet.
+`task_notes`, `task_projects` (the tasks' other projects), `task_subtasks`, `task_tags`,
+`task_dependencies` (those between the copied tasks) are copied; `allocations`, `forms`,
+`permissions`, `task_attachments`, `task_templates`, `task_type_default` name things vinyasa does
+not hold yet and copy nothing. Sections and the project's tasks, in order, with their custom field
+settings and values, are always copied. Task elements (TaskDuplicateRequest): `assignee`, `dates`,
+`dependencies` (the copy depends on, and blocks, what the task does; between copied subtasks, on
+the copies), `followers`, `notes`, `parent`, `projects`, `subtasks`, `tags`; `attachments` copies
+nothing yet.
 """
 
 from __future__ import annotations

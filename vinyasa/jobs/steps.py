@@ -22,7 +22,7 @@ import datetime as dt
 from typing import Any
 
 from vinyasa import access
-from vinyasa.core import runner
+from vinyasa.core import Caller, runner
 from vinyasa.errors import NotFound
 from vinyasa.jobs import blueprint, build, queries, templates
 from vinyasa.jobs.blueprint import Include
@@ -42,6 +42,8 @@ PROJECT_FLAGS = {
     "task_notes": "task_notes",
     "task_projects": "projects",
     "task_subtasks": "subtasks",
+    "task_tags": "tags",
+    "task_dependencies": "dependencies",
 }
 TASK_FLAGS = {
     "assignee": "assignee",
@@ -50,6 +52,8 @@ TASK_FLAGS = {
     "notes": "task_notes",
     "projects": "projects",
     "subtasks": "subtasks",
+    "tags": "tags",
+    "dependencies": "dependencies",
 }
 
 
@@ -99,7 +103,7 @@ def _write_chunk(run: runner.Run) -> runner.Step:
     with run.unit() as caller:
         if not queries.project_exists(caller.conn, int(progress["project"])):
             raise runner.JobFailed(PROJECT_GONE)
-        build.write_tasks(
+        gids = build.write_tasks(
             caller,
             tasks[start:end],
             start,
@@ -109,9 +113,26 @@ def _write_chunk(run: runner.Run) -> runner.Step:
             section_positions=progress["positions"],
             assignees={int(k): v for k, v in roles.items()} if roles is not None else None,
         )
+        _links(caller, kept[0].get("links", []), progress, start, gids)
         progress["next"] = end
         run.done = end >= len(tasks)
     return runner.MORE
+
+
+def _links(
+    caller: Caller, links: list[list[int]], progress: dict[str, Any], start: int, gids: list[int]
+) -> None:
+    """The dependencies whose later end is in this chunk (both ends are copies, written by now).
+    `progress["copies"]` keeps the copy of each linked task for the chunks after its own."""
+    if not links:
+        return
+    end = start + len(gids)
+    copies: dict[str, int] = progress.setdefault("copies", {})
+    for at in {at for link in links for at in link[:2]}:
+        if start <= at < end:
+            copies[str(at)] = gids[at - start]
+    due = [link for link in links if start <= max(link[:2]) < end]
+    build.write_links(caller, due, {int(k): v for k, v in copies.items()})
 
 
 def duplicate_project(run: runner.Run) -> runner.Step:
@@ -171,6 +192,7 @@ def duplicate_task(run: runner.Run) -> runner.Step:
             parent=parent,
             follow=True,
         )
+        build.write_links(caller, plan["links"], dict(enumerate(gids)))
         run.result = ("task", gids[0])
         run.done = True
     return runner.DONE

@@ -14,7 +14,8 @@ class Job(Base):
 
     `due_at` (epoch ms) is when any runner may claim it next: for waiting work its start (or retry)
     time, for claimed work the end of its lease, NULL once finished. `lease_owner` names the claim
-    (a fresh token per claim) so a runner whose lease was taken over cannot commit another step.
+    (a fresh token per claim, `<pid>-<random>`) so a runner whose lease was taken over cannot commit
+    another step; a finished row keeps the claim that finished it.
     Asana's jobs (`GET /jobs/{gid}`) are the rows of public kinds; `result_type`/`result_gid` is the
     object the work made (`new_project`, `new_task`, ...)."""
 
