@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import threading
+import time
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -64,3 +66,19 @@ def documented_operations(doc: dict[str, Any]) -> dict[tuple[str, str], dict[str
         for method, op in item.items()
         if isinstance(op, dict) and "operationId" in op
     }
+
+
+def wait_healthy(base: str, timeout: float = 60, alive: Callable[[], bool] = lambda: True) -> bool:
+    """Poll `{base}/healthz` every 0.1 s until it answers 200 (True), or until `timeout` s pass or
+    `alive()` turns false (False): a live server is ready once its lifespan is up."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    return True
+        except OSError:
+            pass
+        if not alive() or time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)

@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from tests.conftest import new_database
-from tests.helpers import stop
+from tests.helpers import stop, wait_healthy
 from vinyasa import __version__, cli
 
 BIN = Path(sys.executable).parent / "vinyasa"
@@ -177,19 +176,6 @@ def _serve(database: str, port: int, cwd: Path) -> subprocess.Popen[str]:
     )
 
 
-def _wait_healthy(base: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, "the server never answered /healthz"
-        time.sleep(0.1)
-
-
 def test_serve_banners_and_busy_port(database, tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -204,7 +190,9 @@ def test_serve_banners_and_busy_port(database, tmp_path):
         assert f"API base URL: {base}/api/1.0" in lines
         assert f"Interactive docs: {base}/docs (Authorize with the token)" in lines
         assert lines[-1].startswith(f"vinyasa serving {base}/api/1.0 (database ")
-        _wait_healthy(base)  # the port is bound once the lifespan (its runner child included) is up
+        assert wait_healthy(base), (
+            "the server never answered /healthz"
+        )  # the port is bound once the lifespan (its runner child included) is up
         busy = run("serve", "--port", str(port), cwd=tmp_path, url=database)
         one_line_error(busy, f"port {port} on 127.0.0.1 is already in use: choose another with --port")
         assert "serving" not in busy.stdout and "token" not in busy.stdout.lower()

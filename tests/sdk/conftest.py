@@ -8,8 +8,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +17,7 @@ import asana
 import pytest
 
 from tests.conftest import new_database
-from tests.helpers import stop
+from tests.helpers import stop, wait_healthy
 from vinyasa.config import Settings
 from vinyasa.core import Caller, journal
 from vinyasa.db import make_engine
@@ -122,19 +120,10 @@ def serving(env: dict[str, str], log: Path, *args: str) -> Iterator[subprocess.P
     port = args[args.index("--port") + 1]
     with log.open("w") as out:
         proc = subprocess.Popen([str(BIN), "serve", *args], env=env, stdout=out, stderr=out)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            tail = log.read_text(errors="replace")[-3000:]
-            pytest.fail(f"vinyasa serve did not start; its output:\n{tail}")
-        time.sleep(0.1)
+    if not wait_healthy(f"http://127.0.0.1:{port}", alive=lambda: proc.poll() is None):
+        proc.kill()
+        tail = log.read_text(errors="replace")[-3000:]
+        pytest.fail(f"vinyasa serve did not start; its output:\n{tail}")
     try:
         yield proc
     finally:
