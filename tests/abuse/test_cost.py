@@ -18,6 +18,7 @@ from sqlalchemy import text
 from tests.helpers import fails, ok
 from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
+from vinyasa.core import journal
 from vinyasa.errors import InvalidRequest
 from vinyasa.protocol.fields import MAX_PATHS, parse_fields
 
@@ -306,3 +307,18 @@ async def test_limit_in_digits_works(client, world):
     await make_project(client, world)
     r = await client.get(f"/workspaces/{world.workspace}/projects?limit=05")
     assert r.status_code == 200 and len(r.json()["data"]) == 1
+
+
+def test_journal_pruning_reads_only_the_expired_entries(env):
+    """Every thousandth flush prunes the journal: its horizon query must go through the created_at
+    index (cost: the expired entries), not walk the id index down through every live entry."""
+    with env.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL enable_seqscan = off"))  # tiny tables: show the index plan
+            plan = conn.execute(text("EXPLAIN " + journal.HORIZON.replace("?", "0"))).scalars().all()
+        else:
+            plan = [
+                r[-1] for r in conn.execute(text("EXPLAIN QUERY PLAN " + journal.HORIZON.replace("?", "0")))
+            ]
+    shown = " ".join(plan)
+    assert "ix_journal_created_at" in shown, shown
