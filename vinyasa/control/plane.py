@@ -26,7 +26,7 @@ from vinyasa.control.faults import FaultBook, answer
 from vinyasa.control.recorder import BODY_LIMIT, Recorder, parse_body
 from vinyasa.control.template import Template
 from vinyasa.core import clock
-from vinyasa.core.runner import Stepper
+from vinyasa.core.stepper import Stepper
 from vinyasa.protocol.context import API_PREFIX, Runtime, TokenCache, token_digest
 from vinyasa.protocol.dispatch import AsanaApp
 from vinyasa.protocol.values import iso_ms

@@ -20,15 +20,7 @@ from vinyasa.core.journal import Change
 from vinyasa.db import insert_ignore
 from vinyasa.models import Task, TaskAssignment
 from vinyasa.protocol import sql
-
-_FORGET = "DELETE FROM task_assignments WHERE task_gid = ? AND user_gid = ?"
-# A created task's assignee, from the task itself (one statement; the WHERE keeps SQLite's parser
-# from reading ON CONFLICT as part of the SELECT).
-_CREATED = (
-    "INSERT INTO task_assignments (task_gid, user_gid, assigned_at)"
-    " SELECT gid, assignee_gid, ? FROM tasks WHERE assignee_gid IS NOT NULL AND gid IN ({marks})"
-    " ON CONFLICT DO NOTHING"
-)
+from vinyasa.user_task_lists.queries import CREATED, FORGET
 
 
 def sort_key() -> Any:
@@ -65,9 +57,9 @@ def _assigned(caller: Caller, changes: list[Change]) -> None:
         return
     conn = caller.conn
     if moved:
-        sql.execute_many(conn, _FORGET, list(moved))
+        sql.execute_many(conn, FORGET, list(moved))
     rows = [{"task_gid": t, "user_gid": u, "assigned_at": at} for (t, u), at in moved.items()]
     insert_ignore(conn, TaskAssignment, rows)
     if created:
         gids = sorted(created)
-        sql.execute_many(conn, _CREATED.format(marks=sql.marks(len(gids))), [(min(created.values()), *gids)])
+        sql.execute_many(conn, CREATED.format(marks=sql.marks(len(gids))), [(min(created.values()), *gids)])

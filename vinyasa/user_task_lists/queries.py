@@ -1,0 +1,12 @@
+"""SQL of the user task lists family (vinyasa.user_task_lists.order: assignment times)."""
+
+from __future__ import annotations
+
+FORGET = "DELETE FROM task_assignments WHERE task_gid = ? AND user_gid = ?"
+# A created task's assignee, from the task itself (one statement; the WHERE keeps SQLite's parser
+# from reading ON CONFLICT as part of the SELECT).
+CREATED = (
+    "INSERT INTO task_assignments (task_gid, user_gid, assigned_at)"
+    " SELECT gid, assignee_gid, ? FROM tasks WHERE assignee_gid IS NOT NULL AND gid IN ({marks})"
+    " ON CONFLICT DO NOTHING"
+)
