@@ -6,6 +6,7 @@ import asyncio
 import time
 
 import pytest
+from typing import Any
 
 from tests.conftest import new_database
 from vinyasa.app import build_runtime, create_app
@@ -416,3 +417,42 @@ async def test_a_large_body_reaches_the_route_whole_and_is_recorded_cut(emu):
     assert got["notes"] == notes
     [entry] = await emu.control("GET", "/requests", params={"method": "POST"})
     assert isinstance(entry["body"], str) and len(entry["body"]) <= 64 * 1024 + 100
+
+
+async def _sync_token(emu: Any, project: str, token: str | None = None) -> tuple[int, str, list[Any]]:
+    params = {"resource": project} | ({"sync": token} if token else {})
+    r = await emu.api.get("/events", params=params)
+    body = r.json()
+    return r.status_code, body["sync"], body.get("data", [])
+
+
+@pytest.mark.parametrize("how", ["reset", "snapshot"])
+async def test_sync_tokens_from_before_a_restore_expire(emu, how):
+    """After a reset or a snapshot restore the journal's history is another one: a token taken before
+    must answer 412 (a fresh token, resync), never events of the new history after its position."""
+    kept = (await emu.api.post("/projects", json={"data": {"name": "Kept", "workspace": emu.workspace}})).json()
+    project = kept["data"]["gid"]
+    if how == "snapshot":
+        await emu.control("POST", "/snapshots", json={"data": {"name": "before"}})
+    _, token, _ = await _sync_token(emu, project)
+    for i in range(3):  # history the restore will take away; the old token reads it
+        await emu.api.put(f"/projects/{project}", json={"data": {"notes": f"n{i}"}})
+    status, old, events = await _sync_token(emu, project, token)
+    assert status == 200 and len(events) == 3
+    if how == "reset":
+        await emu.control("POST", "/reset")
+        project = (
+            await emu.api.post("/projects", json={"data": {"name": "New", "workspace": emu.workspace}})
+        ).json()["data"]["gid"]
+        assert project == kept["data"]["gid"]  # the same gid again: the same stream
+    else:
+        await emu.control("POST", "/snapshots/before/restore")
+        await emu.control("DELETE", "/snapshots/before")
+    _, fresh, _ = await _sync_token(emu, project)
+    for i in range(6):  # new history, past the old tokens' positions
+        await emu.api.put(f"/projects/{project}", json={"data": {"notes": f"m{i}"}})
+    for stale in (token, old):
+        status, again, events = await _sync_token(emu, project, stale)
+        assert status == 412 and events == [] and again != stale
+    status, _, events = await _sync_token(emu, project, fresh)
+    assert status == 200 and len(events) == 6

@@ -25,7 +25,7 @@ from vinyasa.control import queries, store
 from vinyasa.control.faults import FaultBook, answer
 from vinyasa.control.recorder import BODY_LIMIT, Recorder, parse_body
 from vinyasa.control.template import Template
-from vinyasa.core import clock
+from vinyasa.core import clock, journal
 from vinyasa.core.stepper import Stepper
 from vinyasa.protocol.context import API_PREFIX, Runtime, TokenCache, token_digest
 from vinyasa.protocol.dispatch import AsanaApp
@@ -97,7 +97,11 @@ class ControlPlane:
         if image is None and "start" in self.templates:
             image = self.templates[to] = self.templates["start"].derived(state)
         if image is not None:
+            with runtime.transactions.begin(write=False) as conn:
+                position = journal.last_id(conn)
             image.restore(runtime.engine)
+            with runtime.transactions.begin(write=True) as conn:
+                journal.continue_after(conn, position)
         else:
             with runtime.transactions.begin(write=True) as conn:
                 store.restore(conn, state)

@@ -2,8 +2,8 @@
 
 A *state* is every row of every table vinyasa owns (`Base.metadata`, so tables added later are
 included by themselves), the journal's bookkeeping in `meta`, and the gid counter's position.
-Left alone: the pagination secret in `meta` (sync tokens and offsets stay valid), the schema
-version, and the saved snapshots themselves.
+Left alone: the pagination secret in `meta` (offsets stay valid; sync tokens from before a restore
+expire, `journal.continue_after`), the schema version, and the saved snapshots themselves.
 
 Restoring runs in the caller's transaction: every owned table is emptied (DELETE, children before
 parents), then the state's rows go back (parents before children; a task before its subtasks), all
@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Table, delete, insert, select
 
 import vinyasa.models  # noqa: F401 - registers every table on Base.metadata
 from vinyasa.control import queries
+from vinyasa.core import journal
 from vinyasa.core.clock import now_ms
 from vinyasa.db import Base
 from vinyasa.errors import InvalidRequest, NotFound
@@ -93,7 +94,9 @@ def clear(conn: Connection) -> None:
 
 
 def restore(conn: Connection, state: State) -> None:
-    """Replace the database's state by `state` (in the caller's transaction)."""
+    """Replace the database's state by `state` (in the caller's transaction); sync tokens from before
+    it expire (`journal.continue_after`)."""
+    position = journal.last_id(conn)
     clear(conn)
     for table in owned_tables():
         saved = state.tables.get(table.name)
@@ -106,6 +109,7 @@ def restore(conn: Connection, state: State) -> None:
     if state.meta:
         conn.execute(insert(Meta), [{"key": k, "value": v} for k, v in state.meta])
     queries.set_gid_position(conn, state.gid_position)
+    journal.continue_after(conn, position)
 
 
 def _parents_first(table: Table, records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -236,11 +236,24 @@ def prune(conn: Connection, before_ms: int) -> int:
         return pruned_through(conn)
     sql.execute_many(conn, "DELETE FROM journal_topics WHERE event_id <= ?", [(horizon,)])
     sql.execute_many(conn, "DELETE FROM journal WHERE id <= ?", [(horizon,)])
+    _set_horizon(conn, int(horizon))
+    return int(horizon)
+
+
+def _set_horizon(conn: Connection, horizon: int) -> None:
     sql.execute_many(conn, "DELETE FROM meta WHERE key = ?", [("journal_pruned_through",)])
     sql.execute_many(
         conn, "INSERT INTO meta (key, value) VALUES (?, ?)", [("journal_pruned_through", str(horizon))]
     )
-    return int(horizon)
+
+
+def continue_after(conn: Connection, position: int) -> None:
+    """After other data was put in place (an emulator reset or snapshot restore; `position` is the last
+    id before it): expire every sync token handed out so far, even one at the newest position (the
+    restore is a change no stream can carry), and number new entries after them all, so no old token
+    reads into the new history (events answer 412 and a fresh token, as for a pruned one). Entries
+    the restore brought back stay, below the horizon."""
+    _set_horizon(conn, max(position, last_id(conn)) + 1)
 
 
 def pruned_through(conn: Connection) -> int:
