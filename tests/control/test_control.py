@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
-from typing import Any
 
 from tests.conftest import new_database
 from vinyasa.app import build_runtime, create_app
@@ -430,7 +430,9 @@ async def _sync_token(emu: Any, project: str, token: str | None = None) -> tuple
 async def test_sync_tokens_from_before_a_restore_expire(emu, how):
     """After a reset or a snapshot restore the journal's history is another one: a token taken before
     must answer 412 (a fresh token, resync), never events of the new history after its position."""
-    kept = (await emu.api.post("/projects", json={"data": {"name": "Kept", "workspace": emu.workspace}})).json()
+    kept = (
+        await emu.api.post("/projects", json={"data": {"name": "Kept", "workspace": emu.workspace}})
+    ).json()
     project = kept["data"]["gid"]
     if how == "snapshot":
         await emu.control("POST", "/snapshots", json={"data": {"name": "before"}})
