@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from tests.conftest import World
 from tests.helpers import ok
-from tests.rules.helpers import drain, get_task, project, rule, runs, task, text_field
+from tests.rules.helpers import OWN, drain, get_task, project, rule, runs, task, text_field
 
 pytestmark = pytest.mark.anyio
 
@@ -130,3 +130,34 @@ async def test_due_date_approaching_against_the_server_clock(client, world: Worl
         conn.execute(text("UPDATE jobs SET due_at = 0 WHERE kind = 'rule_due_scan' AND due_at IS NOT NULL"))
     drain(world)
     assert world.count("SELECT count(*) FROM jobs WHERE kind = 'rule_due_scan' AND status = 'succeeded'") == 1
+
+
+async def test_rule_and_run_lists_page_like_asana_lists(client, world: World) -> None:
+    p = await project(client, world)
+    made = [
+        await rule(
+            client, p["project"], {"type": "task_added_to_project"}, [{"type": "mark_complete"}], name=n
+        )
+        for n in ("r0", "r1", "r2")
+    ]
+    first = await client.get(f"{OWN}/projects/{p['project']}/rules", params={"limit": 2})
+    assert [r["name"] for r in ok(first)] == ["r0", "r1"]
+    assert "actions" in ok(first)[0]  # full records
+    offset = first.json()["next_page"]["offset"]
+    rest = await client.get(f"{OWN}/projects/{p['project']}/rules", params={"limit": 2, "offset": offset})
+    assert [r["name"] for r in ok(rest)] == ["r2"] and rest.json()["next_page"] is None
+    for i in range(3):
+        await task(client, p, f"t{i}")
+    drain(world)
+    newest = await client.get(f"{OWN}/rules/{made[0]['gid']}/runs", params={"limit": 2})
+    listed = ok(newest)
+    assert len(listed) == 2 and listed[0]["created_at"] >= listed[1]["created_at"] and listed[0]["status"]
+    tail = await client.get(
+        f"{OWN}/rules/{made[0]['gid']}/runs",
+        params={"limit": 2, "offset": newest.json()["next_page"]["offset"]},
+    )
+    assert len(ok(tail)) == 1 and ok(tail)[0]["created_at"] <= listed[1]["created_at"]
+    every = await runs(client, made[0]["gid"])  # no limit: all of them (the newest 1000)
+    assert [r["gid"] for r in every] == [r["gid"] for r in listed + ok(tail)]
+    bad = await client.get(f"{OWN}/rules/{made[0]['gid']}/runs", params={"offset": "forged"})
+    assert bad.status_code == 400

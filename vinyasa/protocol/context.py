@@ -170,9 +170,10 @@ class Ctx(Caller):
         descending: bool = False,
         cap: int = 1000,
         truncate: bool = False,
+        full: bool = False,
         render: Callable[[list[Any]], list[dict[str, Any]]] | None = None,
     ) -> Response:
-        """A keyset-paginated list of compact records.
+        """A keyset-paginated list of compact records (`full`: full records, for vinyasa's own lists).
 
         `stmt` selects the sort key columns, the last of which is the item's gid (or is a Listing: the
         same as prepared SQL, for the hottest lists). Without `limit`
@@ -198,7 +199,7 @@ class Ctx(Caller):
         if render is not None:
             items = render(rows)
         else:
-            items = project(self.conn, self, resource, [r[-1] for r in rows], self.fields, full=False)
+            items = project(self.conn, self, resource, [r[-1] for r in rows], self.fields, full=full)
         body: dict[str, Any] = {"data": items}
         if self.limit is not None:
             body["next_page"] = self._next_page(list(rows[-1]), scope) if more else None

@@ -82,9 +82,14 @@ _ERRORS = {
 }
 
 
-def _op(op_id: str, summary: str, ok: tuple[str, str, dict[str, Any]], body: bool = False) -> dict[str, Any]:
+def _op(
+    op_id: str, summary: str, ok: tuple[str, str, dict[str, Any]], body: bool = False, paged: bool = False
+) -> dict[str, Any]:
     fields = {"type": "object", "properties": _FIELDS} if body else None
-    return own.operation(TAG, op_id, summary, ok, _ERRORS, fields)
+    op = own.operation(TAG, op_id, summary, ok, _ERRORS, fields)
+    if paged:
+        op["parameters"] = own.PAGE_PARAMS
+    return op
 
 
 def paths() -> dict[str, Any]:
@@ -96,8 +101,9 @@ def paths() -> dict[str, Any]:
             "parameters": [own.path_param("project_gid")],
             "get": _op(
                 "getRulesForProject_vinyasa",
-                "A project's rules, oldest first.",
+                "A project's rules, oldest first (paginated like Asana's lists: `limit`, `offset`).",
                 ("200", "The rules.", {"type": "array", "items": _RULE}),
+                paged=True,
             ),
             "post": _op(
                 "createRuleForProject_vinyasa",
@@ -127,8 +133,10 @@ def paths() -> dict[str, Any]:
             "parameters": [own.path_param("rule_gid")],
             "get": _op(
                 "getRunsForRule_vinyasa",
-                "The rule's runs, newest first (`limit`: at most 1000).",
+                "The rule's runs, newest first (paginated like Asana's lists: `limit`, `offset`; without "
+                "`limit`, the newest 1000).",
                 ("200", "The runs.", {"type": "array", "items": _RUN}),
+                paged=True,
             ),
         },
     }

@@ -36,13 +36,12 @@ async def trigger_rule(ctx: CtxDep, rule_trigger_gid: str) -> Response:
 
 @own.get("/projects/{project_gid}/rules", operation_id="getRulesForProject_vinyasa")
 async def get_rules_for_project(ctx: CtxDep, project_gid: str) -> Response:
-    """The project's rules, oldest first (full records); needs editor access."""
+    """The project's rules, oldest first (full records; `limit`/`offset` pages as Asana's lists do);
+    needs editor access."""
     found = access.project(ctx, project_gid)
     access.require_project_level(found, "editor", "see its rules")
-    gids = ctx.conn.execute(
-        select(Rule.gid).where(Rule.project_gid == found.gid).order_by(Rule.gid)
-    ).scalars()
-    return ctx.data(project(ctx.conn, ctx, RULE, list(gids), ctx.fields, full=True))
+    stmt = select(Rule.created_at, Rule.gid).where(Rule.project_gid == found.gid)
+    return ctx.page(RULE, stmt, full=True)
 
 
 @own.post("/projects/{project_gid}/rules", operation_id="createRuleForProject_vinyasa", status_code=201)
@@ -76,10 +75,9 @@ async def delete_rule(ctx: CtxDep, rule_gid: str) -> Response:
 
 @own.get("/rules/{rule_gid}/runs", operation_id="getRunsForRule_vinyasa")
 async def get_runs_for_rule(ctx: CtxDep, rule_gid: str) -> Response:
-    """The rule's runs, newest first (`limit`: how many, default and at most 1000): time, trigger,
-    task, the actions done, status (`succeeded`, `skipped`, `failed`) and error."""
+    """The rule's runs, newest first (full records; `limit`/`offset` page them; without `limit`, the
+    newest 1000): time, trigger, task, the actions done, status (`succeeded`, `skipped`, `failed`)
+    and error."""
     found = access.rule(ctx, rule_gid)
-    size = min(ctx.limit or _LIST_CAP, _LIST_CAP)
-    stmt = select(RuleRun.gid).where(RuleRun.rule_gid == found.gid).order_by(RuleRun.gid.desc()).limit(size)
-    gids = list(ctx.conn.execute(stmt).scalars())
-    return ctx.data(project(ctx.conn, ctx, RULE_RUN, gids, ctx.fields, full=True))
+    stmt = select(RuleRun.created_at, RuleRun.gid).where(RuleRun.rule_gid == found.gid)
+    return ctx.page(RULE_RUN, stmt, descending=True, cap=_LIST_CAP, truncate=True, full=True)

@@ -13,6 +13,12 @@ ROOT = [{"url": "/", "description": "vinyasa itself"}]
 GID = {"type": "string", "example": "12345"}
 
 
+PAGE_PARAMS = [  # vinyasa's own lists page as Asana's do (`ctx.page`)
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+    {"name": "offset", "in": "query", "schema": {"type": "string"}, "description": "`next_page.offset`."},
+]
+
+
 def data_content(schema: dict[str, Any]) -> dict[str, Any]:
     """A JSON body `{"data": schema}`, as a request body's or response's `content`."""
     return {"content": {"application/json": {"schema": {"type": "object", "properties": {"data": schema}}}}}

@@ -34,10 +34,6 @@ _ERRORS = {
     "401": {"description": "No or a bad token."},
     "404": {"description": "No such webhook or attempt, or a webhook the caller did not create."},
 }
-_PAGE = [
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-    {"name": "offset", "in": "query", "schema": {"type": "string"}, "description": "`next_page.offset`."},
-]
 
 
 def paths() -> dict[str, Any]:
@@ -49,7 +45,7 @@ def paths() -> dict[str, Any]:
         ("200", "The attempts.", {"type": "array", "items": _ATTEMPT}),
         _ERRORS,
     )
-    listed["parameters"] = _PAGE
+    listed["parameters"] = own.PAGE_PARAMS
     return {
         "/_vinyasa/webhooks/{webhook_gid}/deliveries": {
             "servers": own.ROOT,
