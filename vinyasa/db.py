@@ -29,6 +29,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 
 from vinyasa.protocol import sql
+from vinyasa.walspace import WalReserve
 
 log = logging.getLogger("vinyasa")
 
@@ -300,12 +301,16 @@ class Checkpointer:
     """Checkpoints a SQLite WAL from a background thread (PASSIVE: never waits for readers or
     writers), every `interval` seconds, for engines made with `background_checkpoints=True`.
 
-    A no-op on other databases. `stop()` ends the thread and runs one last checkpoint."""
+    After each checkpoint it reserves disk space ahead of a growing WAL (`vinyasa.walspace`), so
+    commits append into allocated blocks. A no-op on other databases. `stop()` ends the thread and
+    runs one last checkpoint."""
 
     def __init__(self, engine: Engine, interval: float = 0.5) -> None:
         self.engine, self.interval = engine, interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        database = engine.url.database if is_sqlite(engine) else None
+        self._reserve = WalReserve(database) if database and database != ":memory:" else None
         if is_sqlite(engine):
             self._thread = threading.Thread(target=self._run, name="vinyasa-wal-checkpoint", daemon=True)
             self._thread.start()
@@ -321,6 +326,8 @@ class Checkpointer:
         while not self._stop.wait(self.interval):
             try:
                 self._checkpoint()
+                if self._reserve is not None:
+                    self._reserve.tick()
             except Exception as exc:  # noqa: BLE001 - a failed checkpoint is retried on the next tick
                 log.warning("WAL checkpoint failed: %s", exc)
 
