@@ -39,12 +39,28 @@ def resource_kind(conn: Connection, gid: int) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
+_TABLES = {
+    "project": "projects",
+    "task": "tasks",
+    "portfolio": "portfolios",
+    "team": "teams",
+    "workspace": "workspaces",
+}
+# Webhooks whose resource row is gone: deleted by a cascade with no journal entry of its own (a
+# deleted task's subtasks, through `parent_gid`), as well as the resources deleted by name.
+_GONE = " OR ".join(
+    f"(resource_type = '{kind}' AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.gid = webhooks.resource_gid))"
+    for kind, table in _TABLES.items()
+)
+
+
 def end_with(conn: Connection, resources: list[int], through: int) -> None:
-    """Mark the webhooks on these (deleted) resources as ending once journal id `through` is delivered."""
+    """Mark the webhooks on these (deleted) resources, and on any resource whose row went with them,
+    as ending once journal id `through` is delivered."""
     sql.execute_many(
         conn,
-        f"UPDATE webhooks SET ends_at = ? WHERE resource_gid IN ({sql.marks(len(resources))})"
-        " AND ends_at IS NULL",
+        f"UPDATE webhooks SET ends_at = ? WHERE ends_at IS NULL"
+        f" AND (resource_gid IN ({sql.marks(len(resources))}) OR {_GONE})",
         [(through, *resources)],
     )
 
