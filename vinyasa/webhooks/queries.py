@@ -98,16 +98,13 @@ def claim(
     gids = [int(r[0]) for r in sql.fetch(conn, due, [now, now, heartbeat_before, limit])]
     if not gids:
         return []
-    marks = sql.marks(len(gids))
-    sql.fetch(
+    rows = sql.fetch(
         conn,
-        f"UPDATE webhooks SET lease_owner = ?, lease_until = ? WHERE gid IN ({marks}) RETURNING gid",
+        f"UPDATE webhooks SET lease_owner = ?, lease_until = ? WHERE gid IN ({sql.marks(len(gids))})"
+        f" RETURNING {', '.join(WEBHOOK_COLUMNS)}",
         [owner, now + lease_ms, *gids],
     )
-    rows = sql.fetch(
-        conn, f"SELECT {', '.join(WEBHOOK_COLUMNS)} FROM webhooks WHERE gid IN ({marks}) ORDER BY gid", gids
-    )
-    return [dict(zip(WEBHOOK_COLUMNS, row, strict=True)) for row in rows]
+    return sorted((dict(zip(WEBHOOK_COLUMNS, row, strict=True)) for row in rows), key=lambda r: r["gid"])
 
 
 def release(conn: Connection, owner: str, gids: list[int]) -> None:
@@ -115,7 +112,7 @@ def release(conn: Connection, owner: str, gids: list[int]) -> None:
     if gids:
         sql.execute_many(
             conn,
-            "UPDATE webhooks SET lease_owner = NULL, lease_until = NULL WHERE gid = ? AND lease_owner = ?",
+            f"UPDATE webhooks SET {_FREE} WHERE gid = ? AND lease_owner = ?",
             [(g, owner) for g in gids],
         )
 
@@ -191,18 +188,22 @@ def log_attempts(conn: Connection, rows: list[tuple[object, ...]]) -> None:
         sql.execute_many(conn, _LOG, rows)
 
 
+_FREE = "lease_owner = NULL, lease_until = NULL"
+
+
 def advance(conn: Connection, rows: list[tuple[int, int | None, int]]) -> None:
-    """Move cursors: (cursor, success time or None, webhook gid). A success (a time) also resets
-    the failure state; None only moves the cursor (a batch whose events were all filtered out)."""
+    """Move cursors and end the leases (one statement a webhook): (cursor, success time or None,
+    webhook gid). A success (a time) also resets the failure state; None only moves the cursor (a
+    batch whose events were all filtered out)."""
     sent = [(cursor, at, at, gid) for cursor, at, gid in rows if at is not None]
     if sent:
         sql.execute_many(
             conn,
             "UPDATE webhooks SET cursor = ?, last_success_at = ?, last_sent_at = ?,"
-            " delivery_retry_count = 0, next_attempt_after = NULL, failure_deletion_timestamp = NULL"
-            " WHERE gid = ?",
+            " delivery_retry_count = 0, next_attempt_after = NULL, failure_deletion_timestamp = NULL,"
+            f" {_FREE} WHERE gid = ?",
             sent,
         )
     skipped = [(cursor, gid) for cursor, at, gid in rows if at is None]
     if skipped:
-        sql.execute_many(conn, "UPDATE webhooks SET cursor = ? WHERE gid = ?", skipped)
+        sql.execute_many(conn, f"UPDATE webhooks SET cursor = ?, {_FREE} WHERE gid = ?", skipped)
