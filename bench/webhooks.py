@@ -27,6 +27,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -57,8 +58,9 @@ class WebhookResult:
     get_p99_idle_ms: float
     get_p99_delivering_ms: float
     delivered_per_s: float
-    pairs: list[tuple[float, float]] = field(default_factory=list)  # each pair's (idle, delivering) p99
-    cpu: dict[str, dict[str, float]] = field(default_factory=dict)  # phase -> process -> CPU s per s
+    p99s: dict[str, list[float]] = field(default_factory=dict)  # phase -> each run's GET p99
+    # phase -> process -> CPU seconds a second (and the server's µs per request served)
+    cpu: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def latency_ok(self) -> bool:
@@ -201,7 +203,12 @@ class _Writes:
 
 
 def measure(
-    *, smoke: bool = False, seconds: float = 5.0, pairs: int = 3, receiver_nice: int = 10
+    *,
+    smoke: bool = False,
+    seconds: float = 5.0,
+    pairs: int = 3,
+    receiver_nice: int = 10,
+    writing: bool = False,
 ) -> WebhookResult:
     """Start a server on a fresh SQLite database, make 100 webhooks and measure (module doc)."""
     from bench.run import _free_port, initialized, server, wrk
@@ -213,10 +220,11 @@ def measure(
     target = f"http://127.0.0.1:{receiver.port}/hook"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    cpu: dict[str, dict[str, float]] = {"idle": {}, "delivering": {}}
-    spent: dict[str, float] = {"idle": 0.0, "delivering": 0.0}
-    results: list[tuple[float, float]] = []
-    delivered, delivering_s = 0, 0.0
+    phases = ("idle", "delivering", "writing") if writing else ("idle", "delivering")
+    cpu: dict[str, dict[str, float]] = {phase: {} for phase in phases}
+    spent = dict.fromkeys(phases, 0.0)
+    p99s: dict[str, list[float]] = {phase: [] for phase in phases}
+    delivered = 0
     try:
         with server([str(BIN / "vinyasa"), "serve", "--port", str(port)], env, base + "/healthz") as proc:
             project = _call(
@@ -238,33 +246,42 @@ def measure(
             url = f"{base}/api/1.0/projects/{project}"
             wrk(url, 32, 0.5, token)
             for _ in range(1 if smoke else pairs):
-                pair: list[float] = []
-                for phase in ("idle", "delivering"):
+                for phase in phases:
+                    paused = phase == "writing" and "delivery" in pids
+                    if paused:  # the same writes, the delivery worker stopped: what the writes cost
+                        os.kill(pids["delivery"], signal.SIGSTOP)
                     before = {name: _own_cpu(pid) for name, pid in pids.items()}
                     started = time.monotonic()
-                    writes = _Writes(base, token, task) if phase == "delivering" else None
-                    pair.append(wrk(url, 32, seconds, token).p99_ms)
-                    if writes is not None:
-                        wanted = writes.stop() * HOOKS
-                        delivering_s += time.monotonic() - started
-                        delivered += min(receiver.count.value, wanted)
-                        receiver.wait(wanted, 30)  # the next phase starts with nothing left to deliver
-                        receiver.take()
+                    writes = _Writes(base, token, task) if phase != "idle" else None
+                    measured = wrk(url, 32, seconds, token)
+                    p99s[phase].append(measured.p99_ms)
+                    wanted = writes.stop() * HOOKS if writes is not None else 0
                     spent[phase] += time.monotonic() - started
                     for name, pid in pids.items():
                         cpu[phase][name] = cpu[phase].get(name, 0.0) + _own_cpu(pid) - before[name]
-                results.append((pair[0], pair[1]))
+                    requests = measured.rps * seconds + wanted / HOOKS
+                    cpu[phase]["server_us_per_request"] = cpu[phase]["server"] / max(requests, 1) * 1e6
+                    if phase == "delivering":
+                        delivered += min(receiver.count.value, wanted)
+                    if paused:
+                        os.kill(pids["delivery"], signal.SIGCONT)
+                    receiver.wait(wanted, 30)  # the next phase starts with nothing left to deliver
+                    receiver.take()
+                    time.sleep(0.5)  # ... and nothing left to record (a paused worker holds no lock)
     finally:
         receiver.close()
     return WebhookResult(
         deliveries=len(latencies),
         p50_ms=statistics.median(latencies) if latencies else float("nan"),
         p99_ms=_percentile(latencies, 0.99) if latencies else float("nan"),
-        get_p99_idle_ms=statistics.median(p for p, _ in results),
-        get_p99_delivering_ms=statistics.median(p for _, p in results),
-        delivered_per_s=delivered / delivering_s if delivering_s else 0.0,
-        pairs=results,
-        cpu={phase: {k: v / spent[phase] for k, v in used.items()} for phase, used in cpu.items()},
+        get_p99_idle_ms=statistics.median(p99s["idle"]),
+        get_p99_delivering_ms=statistics.median(p99s["delivering"]),
+        delivered_per_s=delivered / spent["delivering"],
+        p99s=p99s,
+        cpu={
+            phase: {k: v if k.endswith("request") else v / spent[phase] for k, v in used.items()}
+            for phase, used in cpu.items()
+        },
     )
 
 
@@ -283,7 +300,7 @@ def rows(result: WebhookResult) -> list[dict[str, Any]]:
             "scenario": "webhooks: GET /projects/{gid} p99 while delivering, c=32",
             "p99_idle_ms": round(result.get_p99_idle_ms, 3),
             "p99_ms": round(result.get_p99_delivering_ms, 3),
-            "pairs_ms": [[round(a, 1), round(b, 1)] for a, b in result.pairs],
+            "runs_ms": {phase: [round(p, 1) for p in runs] for phase, runs in result.p99s.items()},
             "event_deliveries_per_s": round(result.delivered_per_s),
             "cpu_per_s": {
                 phase: {k: round(v, 3) for k, v in used.items()} for phase, used in result.cpu.items()
@@ -300,9 +317,16 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--receiver-nice", type=int, default=10)
+    parser.add_argument(
+        "--writing", action="store_true", help="also the writes with the delivery worker stopped (SIGSTOP)"
+    )
     args = parser.parse_args()
     result = measure(
-        smoke=args.smoke, seconds=args.duration, pairs=args.pairs, receiver_nice=args.receiver_nice
+        smoke=args.smoke,
+        seconds=args.duration,
+        pairs=args.pairs,
+        receiver_nice=args.receiver_nice,
+        writing=args.writing,
     )
     for row in rows(result):
         print(json.dumps(row))
