@@ -2,37 +2,55 @@
 latency while the server delivers (issue 19). Run alone: `python -m bench.webhooks [--smoke]`;
 `bench.run` runs it last and adds its rows.
 
+Setup. A `vinyasa serve` on a fresh SQLite database with its delivery worker as it ships (a child
+process of the server, niced by `VINYASA_WEBHOOK_NICE`): its CPU, SQL and connections are vinyasa's
+own work and are measured. The receiver stands for the integrations' apps, which run elsewhere: it
+is a threaded HTTP/1.1 server (keep-alive) in a process of its own, on a loopback port, niced by
+`--receiver-nice` (default 10) so that on a small machine its parsing of ~1,000 POSTs a second does
+not compete with the server as an app on another machine would not. `--receiver-nice 0` measures
+it at the server's priority.
+
 Latency is measured from the moment the write request is *sent* (so it includes the write itself:
-an upper bound on commit-to-receiver) to the moment the receiver (a threaded HTTP/1.1 server in
-this process, on a loopback port) has read each delivery. Each write waits until all 100 webhooks
-got its event. The load row runs wrk against GET /projects/{gid} (c=32) without, then with writes
-that make the server deliver to the 100 webhooks (~1,000 event deliveries per second).
+an upper bound on commit-to-receiver) to the moment the receiver has read each delivery. Each write
+waits until all 100 webhooks got its event.
+
+Load: wrk `GET /projects/{gid}` (c=32) without, then with writes that make the server deliver to the
+100 webhooks (a write every 0.1 s on a fixed schedule: ~1,000 event deliveries a second), in
+`--pairs` alternating pairs (idle, delivering), each waiting for the deliveries to finish before the
+next; the row reports the median p99 of each kind so that machine noise in one run does not decide,
+and the CPU seconds the server, its delivery child and the receiver used in each kind of phase.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
+import signal
 import statistics
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from bench.jobs import _own_cpu
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 HOOKS = 100
+WRITE_EVERY = 0.1  # seconds: 10 writes/s -> 1,000 deliveries/s to the 100 webhooks
 TARGET_P50_MS, TARGET_P99_MS, LOAD_SLOWDOWN = 50.0, 250.0, 1.10
 
 
 @dataclass
 class WebhookResult:
-    """What the webhook rows measured."""
+    """What the webhook rows measured (GET p99s: medians over the pairs)."""
 
     deliveries: int
     p50_ms: float
@@ -40,6 +58,9 @@ class WebhookResult:
     get_p99_idle_ms: float
     get_p99_delivering_ms: float
     delivered_per_s: float
+    p99s: dict[str, list[float]] = field(default_factory=dict)  # phase -> each run's GET p99
+    # phase -> process -> CPU seconds a second (and the server's µs per request served)
+    cpu: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def latency_ok(self) -> bool:
@@ -50,13 +71,15 @@ class WebhookResult:
         return self.get_p99_delivering_ms <= LOAD_SLOWDOWN * self.get_p99_idle_ms
 
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.arrivals: list[float] = []
+def _receive(pipe: Any, count: Any, nice: int) -> None:
+    """The receiver process: answer POSTs (200, the handshake's secret echoed), count deliveries and
+    note when each POST arrived; the parent asks for them over `pipe` ("take": the times, then
+    forget). `count` is the number of events received since the last take."""
+    if nice:
+        os.nice(nice)
+    lock = threading.Lock()
+    arrivals: list[float] = []
 
-
-def _receiver(inbox: _Inbox) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as a real receiver would
 
@@ -64,11 +87,13 @@ def _receiver(inbox: _Inbox) -> ThreadingHTTPServer:
             return
 
         def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             secret = self.headers.get("X-Hook-Secret")
             if secret is None:
-                with inbox.lock:
-                    inbox.arrivals.append(time.perf_counter())
+                events = len(json.loads(body)["events"])  # one POST may carry several writes' events
+                with lock:
+                    arrivals.append(time.perf_counter())  # CLOCK_MONOTONIC: comparable across processes
+                    count.value += events
             self.send_response(200)
             if secret is not None:
                 self.send_header("X-Hook-Secret", secret)
@@ -81,7 +106,44 @@ def _receiver(inbox: _Inbox) -> ThreadingHTTPServer:
 
     server = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    pipe.send(server.server_address[1])
+    while pipe.recv() == "take":
+        with lock:
+            taken = arrivals[:]
+            arrivals.clear()
+            count.value = 0
+        pipe.send(taken)
+    server.shutdown()
+
+
+class Receiver:
+    """The parent's handle on the receiver process."""
+
+    def __init__(self, nice: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.count = context.RawValue("q", 0)
+        self._pipe, child = context.Pipe()
+        self.process = context.Process(target=_receive, args=(child, self.count, nice), daemon=True)
+        self.process.start()
+        self.port: int = self._pipe.recv()
+
+    def take(self) -> list[float]:
+        """The arrival times of the deliveries since the last take (perf_counter seconds)."""
+        self._pipe.send("take")
+        taken: list[float] = self._pipe.recv()
+        return taken
+
+    def wait(self, n: int, seconds: float) -> None:
+        """Until `n` events arrived since the last take, or `seconds` passed."""
+        deadline = time.monotonic() + seconds
+        while self.count.value < n and time.monotonic() < deadline:
+            time.sleep(0.001)
+
+    def close(self) -> None:
+        self._pipe.send("stop")
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.terminate()
 
 
 def _call(base: str, token: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -99,20 +161,72 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def measure(*, smoke: bool = False, seconds: float = 5.0) -> WebhookResult:
+def _processes(server: int, receiver: int) -> dict[str, int]:
+    """The pids to account CPU to: the server, its delivery child (the child at the webhook nice
+    level; the job runner's is not niced), the receiver."""
+    found = {"server": server, "receiver": receiver}
+    nice = int(os.environ.get("VINYASA_WEBHOOK_NICE", "5"))
+    try:
+        children = [int(p) for p in Path(f"/proc/{server}/task/{server}/children").read_text().split()]
+    except OSError:
+        children = []
+    for child in children:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[16]) == nice and nice:
+            found["delivery"] = child
+    return found
+
+
+class _Writes:
+    """Task updates on a fixed schedule (WRITE_EVERY) on a thread, until `stop()`; counts them."""
+
+    def __init__(self, base: str, token: str, task: str) -> None:
+        self.done = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(base, token, task), daemon=True)
+        self._thread.start()
+
+    def _run(self, base: str, token: str, task: str) -> None:
+        start = time.monotonic()
+        while not self._stop.is_set():
+            _call(base, token, "PUT", f"/tasks/{task}", {"data": {"notes": f"load {self.done}"}})
+            self.done += 1
+            self._stop.wait(max(0.0, start + self.done * WRITE_EVERY - time.monotonic()))
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.done
+
+
+def measure(
+    *,
+    smoke: bool = False,
+    seconds: float = 5.0,
+    pairs: int = 3,
+    receiver_nice: int = 10,
+    writing: bool = False,
+) -> WebhookResult:
     """Start a server on a fresh SQLite database, make 100 webhooks and measure (module doc)."""
     from bench.run import _free_port, initialized, server, wrk
 
     tmp = Path(tempfile.mkdtemp(prefix="vinyasa-bench-hooks-"))
     env, made = initialized(f"sqlite:///{tmp / 'hooks.db'}")
     token = made["token"]
-    inbox = _Inbox()
-    receiver = _receiver(inbox)
-    target = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
+    receiver = Receiver(receiver_nice)
+    target = f"http://127.0.0.1:{receiver.port}/hook"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    phases = ("idle", "delivering", "writing") if writing else ("idle", "delivering")
+    cpu: dict[str, dict[str, float]] = {phase: {} for phase in phases}
+    spent = dict.fromkeys(phases, 0.0)
+    p99s: dict[str, list[float]] = {phase: [] for phase in phases}
+    delivered = 0
     try:
-        with server([str(BIN / "vinyasa"), "serve", "--port", str(port)], env, base + "/healthz"):
+        with server([str(BIN / "vinyasa"), "serve", "--port", str(port)], env, base + "/healthz") as proc:
             project = _call(
                 base, token, "POST", "/projects", {"data": {"name": "Hooked", "team": made["team"]}}
             )["gid"]
@@ -120,54 +234,54 @@ def measure(*, smoke: bool = False, seconds: float = 5.0) -> WebhookResult:
             for _ in range(HOOKS):
                 _call(base, token, "POST", "/webhooks", {"data": {"resource": project, "target": target}})
             time.sleep(0.5)
-            with inbox.lock:
-                inbox.arrivals.clear()
+            receiver.take()
             latencies: list[float] = []
             for n in range(10 if smoke else 60):
                 sent = time.perf_counter()
                 _call(base, token, "PUT", f"/tasks/{task}", {"data": {"notes": f"n{n}"}})
-                deadline = time.monotonic() + 10
-                while time.monotonic() < deadline:
-                    with inbox.lock:
-                        if len(inbox.arrivals) >= HOOKS:
-                            break
-                    time.sleep(0.001)
-                with inbox.lock:
-                    latencies += [(at - sent) * 1000 for at in inbox.arrivals]
-                    inbox.arrivals.clear()
+                receiver.wait(HOOKS, 10)
+                latencies += [(at - sent) * 1000 for at in receiver.take()]
                 time.sleep(0.05)
+            pids = _processes(proc.pid, receiver.process.pid or 0)
             url = f"{base}/api/1.0/projects/{project}"
             wrk(url, 32, 0.5, token)
-            idle = wrk(url, 32, seconds, token)
-            stop = threading.Event()
-
-            def writes() -> None:  # ~10 writes/s -> ~1,000 deliveries/s to the 100 webhooks
-                n = 0
-                while not stop.is_set():
-                    _call(base, token, "PUT", f"/tasks/{task}", {"data": {"notes": f"load {n}"}})
-                    n += 1
-                    stop.wait(0.1)
-
-            writer = threading.Thread(target=writes, daemon=True)
-            with inbox.lock:
-                inbox.arrivals.clear()
-            started = time.perf_counter()
-            writer.start()
-            busy = wrk(url, 32, seconds, token)
-            stop.set()
-            writer.join()
-            with inbox.lock:
-                rate = len(inbox.arrivals) / (time.perf_counter() - started)
+            for _ in range(1 if smoke else pairs):
+                for phase in phases:
+                    paused = phase == "writing" and "delivery" in pids
+                    if paused:  # the same writes, the delivery worker stopped: what the writes cost
+                        os.kill(pids["delivery"], signal.SIGSTOP)
+                    before = {name: _own_cpu(pid) for name, pid in pids.items()}
+                    started = time.monotonic()
+                    writes = _Writes(base, token, task) if phase != "idle" else None
+                    measured = wrk(url, 32, seconds, token)
+                    p99s[phase].append(measured.p99_ms)
+                    wanted = writes.stop() * HOOKS if writes is not None else 0
+                    spent[phase] += time.monotonic() - started
+                    for name, pid in pids.items():
+                        cpu[phase][name] = cpu[phase].get(name, 0.0) + _own_cpu(pid) - before[name]
+                    requests = measured.rps * seconds + wanted / HOOKS
+                    cpu[phase]["server_us_per_request"] = cpu[phase]["server"] / max(requests, 1) * 1e6
+                    if phase == "delivering":
+                        delivered += min(receiver.count.value, wanted)
+                    if paused:
+                        os.kill(pids["delivery"], signal.SIGCONT)
+                    receiver.wait(wanted, 30)  # the next phase starts with nothing left to deliver
+                    receiver.take()
+                    time.sleep(0.5)  # ... and nothing left to record (a paused worker holds no lock)
     finally:
-        receiver.shutdown()
-        receiver.server_close()
+        receiver.close()
     return WebhookResult(
         deliveries=len(latencies),
         p50_ms=statistics.median(latencies) if latencies else float("nan"),
         p99_ms=_percentile(latencies, 0.99) if latencies else float("nan"),
-        get_p99_idle_ms=idle.p99_ms,
-        get_p99_delivering_ms=busy.p99_ms,
-        delivered_per_s=rate,
+        get_p99_idle_ms=statistics.median(p99s["idle"]),
+        get_p99_delivering_ms=statistics.median(p99s["delivering"]),
+        delivered_per_s=delivered / spent["delivering"],
+        p99s=p99s,
+        cpu={
+            phase: {k: v if k.endswith("request") else v / spent[phase] for k, v in used.items()}
+            for phase, used in cpu.items()
+        },
     )
 
 
@@ -186,8 +300,12 @@ def rows(result: WebhookResult) -> list[dict[str, Any]]:
             "scenario": "webhooks: GET /projects/{gid} p99 while delivering, c=32",
             "p99_idle_ms": round(result.get_p99_idle_ms, 3),
             "p99_ms": round(result.get_p99_delivering_ms, 3),
+            "runs_ms": {phase: [round(p, 1) for p in runs] for phase, runs in result.p99s.items()},
             "event_deliveries_per_s": round(result.delivered_per_s),
-            "target": "p99 within 10% of the same run without deliveries",
+            "cpu_per_s": {
+                phase: {k: round(v, 3) for k, v in used.items()} for phase, used in result.cpu.items()
+            },
+            "target": "median p99 within 10% of the alternating runs without deliveries",
             "verdict": "PASS" if result.load_ok else "FAIL",
         },
     ]
@@ -197,8 +315,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--receiver-nice", type=int, default=10)
+    parser.add_argument(
+        "--writing", action="store_true", help="also the writes with the delivery worker stopped (SIGSTOP)"
+    )
     args = parser.parse_args()
-    result = measure(smoke=args.smoke, seconds=args.duration)
+    result = measure(
+        smoke=args.smoke,
+        seconds=args.duration,
+        pairs=args.pairs,
+        receiver_nice=args.receiver_nice,
+        writing=args.writing,
+    )
     for row in rows(result):
         print(json.dumps(row))
     return 0 if args.smoke or (result.latency_ok and result.load_ok) else 1

@@ -112,6 +112,7 @@ def build_runtime(settings: Settings) -> Runtime:
         public_url=settings.public_url.rstrip("/") if settings.public_url else None,
         limiter=limiter,
         rich_text_strict=settings.rich_text == "strict",
+        busy_timeout=settings.sqlite_busy_timeout,
     )
 
 

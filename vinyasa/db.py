@@ -111,19 +111,46 @@ def make_engine(
         # The search index triggers (migration a8c0ffee0014) index rich text through this.
         dbapi_conn.create_function("vinyasa_plain", 1, plain_text, deterministic=True)
 
+    wait = f"PRAGMA busy_timeout={int(busy_timeout * 1000)}"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Writers take the lock up front so two writers never deadlock on a lock upgrade.
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        options = conn.get_execution_options()
+        immediate = options.get("sqlite_immediate", False)
         statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        driver = conn.connection.driver_connection
         # On the driver's connection: through exec_driver_sql this cost ~50-100 us a transaction.
         # A failure (the lock still busy after busy_timeout) is wrapped as SQLAlchemy would.
         try:
-            conn.connection.driver_connection.execute(statement)
+            if immediate and options.get("sqlite_nowait", False):
+                _begin_now(driver, statement, wait)
+            else:
+                driver.execute(statement)
         except sqlite3.Error as exc:
             raise DBAPIError.instance(statement, (), exc, sqlite3.Error, dialect=conn.dialect) from exc
 
     return engine
+
+
+class WriteLockBusy(Exception):
+    """A write transaction begun with `wait=False` found SQLite's write lock held by another
+    connection (another process: the delivery worker, the job runner). Nothing ran; try again later."""
+
+
+def _begin_now(driver: sqlite3.Connection, statement: str, wait: str) -> None:
+    """`statement` (BEGIN IMMEDIATE) without waiting for the write lock: WriteLockBusy if it is held.
+    The connection's busy timeout is 0 for this statement only (a statement inside the transaction
+    still waits as usual); the two PRAGMAs cost ~2 µs."""
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        driver.execute(statement)
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+            raise WriteLockBusy from exc
+        raise
+    finally:
+        driver.execute(wait)
 
 
 # Write statements built once per table (and dialect): building `insert(Model).values(...)` and
@@ -360,25 +387,28 @@ class RequestTransactions:
 
     def __init__(self, engine: Engine, keep: int = 4) -> None:
         self.engine, self.keep = engine, keep
-        self._idle: dict[bool, list[Connection]] = {False: [], True: []}
+        # Kept per kind: (write, wait for SQLite's write lock).
+        self._idle: dict[tuple[bool, bool], list[Connection]] = {}
         self._closed = False
         # Called right after a transaction that wrote change-journal entries commits (the server
         # wakes its webhook delivery worker this way, vinyasa.webhooks.worker); must not block.
         self.on_journal: Callable[[], None] | None = None
 
-    def _open(self, write: bool) -> Connection:
+    def _open(self, write: bool, wait: bool) -> Connection:
         conn = self.engine.connect()
         if write:
-            conn.execution_options(sqlite_immediate=True)
+            conn.execution_options(sqlite_immediate=True, sqlite_nowait=not wait)
         elif self.engine.dialect.name == "postgresql":
             conn.execution_options(isolation_level="AUTOCOMMIT")
         return conn
 
     @contextmanager
-    def begin(self, *, write: bool) -> Iterator[Connection]:
-        """A connection inside this request's transaction."""
-        idle = self._idle[write]
-        conn = idle.pop() if idle else self._open(write)
+    def begin(self, *, write: bool, wait: bool = True) -> Iterator[Connection]:
+        """A connection inside this request's transaction. A write with `wait=False` on SQLite
+        raises WriteLockBusy at once when another connection holds the write lock, rather than
+        waiting up to the busy timeout in this thread (the server's event loop waits elsewhere)."""
+        idle = self._idle.setdefault((write, wait or not write), [])
+        conn = idle.pop() if idle else self._open(write, wait)
         try:
             if write:
                 conn.begin()  # inside the try: a BEGIN that fails must not leak the connection

@@ -165,3 +165,25 @@ async def test_a_portfolio_webhook_hears_nothing_its_creator_can_no_longer_see(
         ok(await client.put(f"/portfolios/{portfolio}", json={"data": {"name": "Unseen"}}))
         drain(deliverer)
     assert _kinds(rx) == [("portfolio", "changed")]  # nothing more: its creator cannot see it now
+
+
+async def test_deleting_a_task_ends_the_webhooks_on_its_subtasks(client, world: World, deliverer) -> None:
+    project = (await make_project(client, world))["gid"]
+    task = await make_task(client, world, "T", projects=[project])
+    sub = ok(await client.post(f"/tasks/{task}/subtasks", json={"data": {"name": "Sub"}}), 201)["gid"]
+    deeper = ok(await client.post(f"/tasks/{sub}/subtasks", json={"data": {"name": "Deeper"}}), 201)["gid"]
+    with receiving() as rx, receiving() as bystander:
+        on_sub = (await make_webhook(client, sub, rx.url))["data"]["gid"]
+        on_deeper = (await make_webhook(client, deeper, rx.url))["data"]["gid"]
+        kept = (await make_webhook(client, project, bystander.url))["data"]["gid"]
+        ok(await client.put(f"/tasks/{deeper}", json={"data": {"notes": "last words"}}))
+        ok(await client.delete(f"/tasks/{task}"))  # the subtasks go with it, no `deleted` of their own
+        for gid in (on_sub, on_deeper):
+            await _gone_for_the_api(client, world, gid)
+            assert hook_state(world.env, gid)["ends_at"] is not None
+        drain(deliverer)
+        assert hook_state(world.env, on_sub) == {} and hook_state(world.env, on_deeper) == {}
+        assert ok(await client.get(f"/webhooks/{kept}"))["resource"]["gid"] == project
+    events = [(e["resource"]["gid"], e["action"]) for e in rx.events()]
+    assert (deeper, "changed") in events  # what was committed before the deletion still arrives
+    assert ("task", "deleted") in _kinds(bystander)

@@ -33,7 +33,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from vinyasa.core import Caller, journal
-from vinyasa.db import Checkpointer, RequestTransactions, missing_key, race_kind
+from vinyasa.db import Checkpointer, RequestTransactions, WriteLockBusy, missing_key, race_kind
 from vinyasa.errors import AsanaError, InvalidRequest, NotAuthorized, NotFound, PayloadTooLarge, RateLimited
 from vinyasa.protocol import changes, sql
 from vinyasa.protocol.body import Payload, fields_option, parse_body, pretty_option, validate
@@ -73,6 +73,7 @@ def query_param(query: QueryParams, name: str) -> str | None:
 # Runs of one request that lost a race with another transaction (deadlock, serialization failure,
 # unique or foreign-key violation; see vinyasa.db.race_kind) before it answers with `_race_error`.
 ATTEMPTS = 5
+LOCK_PAUSE, LOCK_PAUSE_MAX = 0.0005, 0.004  # seconds between tries for a busy SQLite write lock
 
 
 @dataclass
@@ -85,6 +86,7 @@ class Runtime:
     public_url: str | None
     limiter: RateLimiter | None
     rich_text_strict: bool = False  # VINYASA_RICH_TEXT=strict (see vinyasa.richtext)
+    busy_timeout: float = 30.0  # seconds a write waits for SQLite's write lock (sqlite_busy_timeout)
     tokens: TokenCache = field(default_factory=lambda: TokenCache())
     transactions: RequestTransactions = field(init=False)
     checkpointer: Checkpointer = field(init=False)
@@ -410,11 +412,11 @@ class AsanaRoute(APIRoute):
                         del request.scope[name]
 
         async def attempt(
-            request: Request, runtime: Runtime, raw: bytes, write: bool, first: bool
+            request: Request, runtime: Runtime, raw: bytes, write: bool, first: bool, wait: bool = True
         ) -> Response:
             # From here on nothing awaits until the transaction ends (see module docstring), so running
             # this again after a rollback starts from scratch: a new Ctx (headers, cache), new reads.
-            with runtime.transactions.begin(write=write) as conn:
+            with runtime.transactions.begin(write=write, wait=wait) as conn:
                 user_gid = _authenticate(conn, request, runtime.tokens)
                 query = request.query_params
                 query_text = "".join(k + v for k, v in query.multi_items()) if query else ""
@@ -446,13 +448,32 @@ class AsanaRoute(APIRoute):
                 journal.flush(request.state.ctx)  # the request's changes, in its own transaction
                 return response
 
+        async def locked(
+            request: Request, runtime: Runtime, raw: bytes, write: bool, first: bool
+        ) -> Response:
+            """`attempt`; a write whose BEGIN finds SQLite's write lock held by another process (the
+            webhook delivery worker, the job runner, another server process) waits for it here,
+            between tries, with the event loop free to serve other requests, not blocked in SQLite's
+            busy handler (whose sleeps grow to 100 ms). Past the busy timeout it waits as before."""
+            if not write:
+                return await attempt(request, runtime, raw, write, first)
+            deadline = time.monotonic() + runtime.busy_timeout
+            pause = LOCK_PAUSE
+            while time.monotonic() < deadline:
+                try:
+                    return await attempt(request, runtime, raw, write, first, wait=False)
+                except WriteLockBusy:
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, LOCK_PAUSE_MAX)
+            return await attempt(request, runtime, raw, write, first)
+
         async def handler(request: Request) -> Response:
             runtime: Runtime = request.app.state.runtime
             write = request.method in _WRITE_METHODS
             raw = await _read_body(request, runtime.max_body_bytes) if write else b""
             for tries in range(1, ATTEMPTS + 1):
                 try:
-                    return await attempt(request, runtime, raw, write, tries == 1)
+                    return await locked(request, runtime, raw, write, tries == 1)
                 except Exception as exc:
                     kind = race_kind(exc)
                     if kind is None:

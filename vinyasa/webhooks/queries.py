@@ -39,12 +39,28 @@ def resource_kind(conn: Connection, gid: int) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
+_TABLES = {
+    "project": "projects",
+    "task": "tasks",
+    "portfolio": "portfolios",
+    "team": "teams",
+    "workspace": "workspaces",
+}
+# Webhooks whose resource row is gone: deleted by a cascade with no journal entry of its own (a
+# deleted task's subtasks, through `parent_gid`), as well as the resources deleted by name.
+_GONE = " OR ".join(
+    f"(resource_type = '{kind}' AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.gid = webhooks.resource_gid))"
+    for kind, table in _TABLES.items()
+)
+
+
 def end_with(conn: Connection, resources: list[int], through: int) -> None:
-    """Mark the webhooks on these (deleted) resources as ending once journal id `through` is delivered."""
+    """Mark the webhooks on these (deleted) resources, and on any resource whose row went with them,
+    as ending once journal id `through` is delivered."""
     sql.execute_many(
         conn,
-        f"UPDATE webhooks SET ends_at = ? WHERE resource_gid IN ({sql.marks(len(resources))})"
-        " AND ends_at IS NULL",
+        f"UPDATE webhooks SET ends_at = ? WHERE ends_at IS NULL"
+        f" AND (resource_gid IN ({sql.marks(len(resources))}) OR {_GONE})",
         [(through, *resources)],
     )
 
@@ -82,16 +98,13 @@ def claim(
     gids = [int(r[0]) for r in sql.fetch(conn, due, [now, now, heartbeat_before, limit])]
     if not gids:
         return []
-    marks = sql.marks(len(gids))
-    sql.fetch(
+    rows = sql.fetch(
         conn,
-        f"UPDATE webhooks SET lease_owner = ?, lease_until = ? WHERE gid IN ({marks}) RETURNING gid",
+        f"UPDATE webhooks SET lease_owner = ?, lease_until = ? WHERE gid IN ({sql.marks(len(gids))})"
+        f" RETURNING {', '.join(WEBHOOK_COLUMNS)}",
         [owner, now + lease_ms, *gids],
     )
-    rows = sql.fetch(
-        conn, f"SELECT {', '.join(WEBHOOK_COLUMNS)} FROM webhooks WHERE gid IN ({marks}) ORDER BY gid", gids
-    )
-    return [dict(zip(WEBHOOK_COLUMNS, row, strict=True)) for row in rows]
+    return sorted((dict(zip(WEBHOOK_COLUMNS, row, strict=True)) for row in rows), key=lambda r: r["gid"])
 
 
 def release(conn: Connection, owner: str, gids: list[int]) -> None:
@@ -99,7 +112,7 @@ def release(conn: Connection, owner: str, gids: list[int]) -> None:
     if gids:
         sql.execute_many(
             conn,
-            "UPDATE webhooks SET lease_owner = NULL, lease_until = NULL WHERE gid = ? AND lease_owner = ?",
+            f"UPDATE webhooks SET {_FREE} WHERE gid = ? AND lease_owner = ?",
             [(g, owner) for g in gids],
         )
 
@@ -175,18 +188,22 @@ def log_attempts(conn: Connection, rows: list[tuple[object, ...]]) -> None:
         sql.execute_many(conn, _LOG, rows)
 
 
+_FREE = "lease_owner = NULL, lease_until = NULL"
+
+
 def advance(conn: Connection, rows: list[tuple[int, int | None, int]]) -> None:
-    """Move cursors: (cursor, success time or None, webhook gid). A success (a time) also resets
-    the failure state; None only moves the cursor (a batch whose events were all filtered out)."""
+    """Move cursors and end the leases (one statement a webhook): (cursor, success time or None,
+    webhook gid). A success (a time) also resets the failure state; None only moves the cursor (a
+    batch whose events were all filtered out)."""
     sent = [(cursor, at, at, gid) for cursor, at, gid in rows if at is not None]
     if sent:
         sql.execute_many(
             conn,
             "UPDATE webhooks SET cursor = ?, last_success_at = ?, last_sent_at = ?,"
-            " delivery_retry_count = 0, next_attempt_after = NULL, failure_deletion_timestamp = NULL"
-            " WHERE gid = ?",
+            " delivery_retry_count = 0, next_attempt_after = NULL, failure_deletion_timestamp = NULL,"
+            f" {_FREE} WHERE gid = ?",
             sent,
         )
     skipped = [(cursor, gid) for cursor, at, gid in rows if at is None]
     if skipped:
-        sql.execute_many(conn, "UPDATE webhooks SET cursor = ? WHERE gid = ?", skipped)
+        sql.execute_many(conn, f"UPDATE webhooks SET cursor = ?, {_FREE} WHERE gid = ?", skipped)

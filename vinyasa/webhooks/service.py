@@ -15,7 +15,9 @@ Rules (Asana, digest §C.11):
 - Deleting the watched resource ends its webhooks (Asana removes them): in the deleting transaction
   they are marked (`ends_at`, the journal id of the deletion) and from then on answer 404 and are
   listed nowhere; the delivery worker still sends what was committed through the deletion (the
-  `deleted` event too, when it passes the filters), then deletes them.
+  `deleted` event too, when it passes the filters), then deletes them. A resource deleted with
+  another (a task's subtasks go with it, with no `deleted` entry of their own) ends its webhooks
+  in the same way, through the deletion that took it.
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ class Deliverer:
     ) -> None:
         self.settings = settings
         # Set by `wake()` (a commit that wrote journal entries): an idle worker looks at once instead
-        # of at its next poll. A threading.Event, or a multiprocessing one across processes.
+        # of at its next poll. A threading.Event, or a Doorbell across processes.
         self._wake = wake if wake is not None else threading.Event()
         self.transactions = RequestTransactions(engine)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
@@ -264,8 +264,8 @@ class Deliverer:
                     finished.append(send.hook)
             else:
                 self._failed(conn, send.hook, result, now)
-        queries.advance(conn, moved)
-        queries.release(conn, self.owner, sorted(mine))
+        queries.advance(conn, moved)  # ends their leases too
+        queries.release(conn, self.owner, sorted(mine - {gid for _, _, gid in moved}))
         for hook in finished:
             _delete(conn, hook, "its resource was deleted and its last events were delivered")
 
@@ -320,14 +320,15 @@ class DeliveryProcess:
     only shares the database, at a lower CPU priority (`webhook_nice`): under load the requests come
     first. The child rebuilds the settings and the engine, runs a `Deliverer`, and exits when told
     to or when its parent is gone (checked every second). `wake()` (after each commit that wrote
-    journal entries) sets an event the child's idle worker waits on, so it need not wait for a poll.
+    journal entries) rings a `Doorbell` the child's idle worker waits on, so it need not wait for a
+    poll; ringing never blocks the server.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         context = multiprocessing.get_context("spawn")
         self._stop = context.Event()
-        self._wake = context.Event()
+        self._wake = Doorbell(context)
         self._process = context.Process(
             target=_deliver_until_stopped,
             args=(settings.model_dump(), self._stop, self._wake, os.getpid()),
@@ -350,6 +351,39 @@ class DeliveryProcess:
         if self._process.is_alive():
             self._process.terminate()
             self._process.join(5)
+
+
+class Doorbell:
+    """Wakes the delivery child from the server, never blocking the server: `set()` writes a byte to
+    a non-blocking pipe (a full pipe already says "look"), the child's `wait()` polls its end and
+    `clear()` empties it. What the worker needs of a threading.Event, across processes.
+
+    Not a multiprocessing.Event: its `set()` waits in `Condition.notify` until the sleeping child
+    has woken up and said so, and the child runs niced: on a busy machine that held the server's
+    event loop, after every committing write, until the scheduler got round to the child.
+    """
+
+    def __init__(self, context: Any) -> None:
+        self._read, self._write = context.Pipe(duplex=False)
+        os.set_blocking(self._write.fileno(), False)
+
+    def set(self) -> None:
+        try:
+            os.write(self._write.fileno(), b"\x01")
+        except BlockingIOError:  # full: the child has plenty to wake it already
+            pass
+
+    def wait(self, timeout: float) -> bool:
+        return bool(self._read.poll(timeout))
+
+    def clear(self) -> None:
+        fd = self._read.fileno()
+        os.set_blocking(fd, False)
+        try:
+            while os.read(fd, 4096):
+                pass
+        except BlockingIOError:
+            pass
 
 
 def _deliver_until_stopped(values: dict[str, Any], stop: Any, wake: Any, parent: int) -> None:
