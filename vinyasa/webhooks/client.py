@@ -35,31 +35,6 @@ def _tls() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-class _OneSend:
-    """`http.client` sends a request's head and its body in two `send`s: two TCP segments (it
-    sets TCP_NODELAY), two wake-ups of the target. A delivery's body is small: head and body go in
-    one (measured on loopback: ~150 -> ~100 µs of client CPU a POST, bench.webhooks)."""
-
-    _buffer: list[bytes]
-
-    def _send_output(self, message_body: object = None, encode_chunked: bool = False) -> None:
-        if not isinstance(message_body, bytes) or encode_chunked:
-            super()._send_output(message_body, encode_chunked)  # type: ignore[misc]
-            return
-        self._buffer.extend((b"", b""))
-        head = b"\r\n".join(self._buffer)
-        del self._buffer[:]
-        self.send(head + message_body)  # type: ignore[attr-defined]
-
-
-class _HTTP(_OneSend, http.client.HTTPConnection):
-    pass
-
-
-class _HTTPS(_OneSend, http.client.HTTPSConnection):
-    pass
-
-
 class Connections:
     """The worker's connections to targets (module doc); `post` may be called from any thread."""
 
@@ -105,9 +80,9 @@ class Connections:
         scheme, host, port = key
         conn: http.client.HTTPConnection
         if scheme == "https":
-            conn = _HTTPS(host, port, timeout=self.connect, context=_tls())
+            conn = http.client.HTTPSConnection(host, port, timeout=self.connect, context=_tls())
         else:
-            conn = _HTTP(host, port, timeout=self.connect)
+            conn = http.client.HTTPConnection(host, port, timeout=self.connect)
         try:
             conn.connect()
             assert conn.sock is not None
