@@ -8,10 +8,11 @@ from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import Project, Task, TaskProject
+from vinyasa.models import Project, TaskProject
 from vinyasa.ordering import BOTTOM, TOP, Place, after, before
 from vinyasa.projects.schemas import PROJECT, FollowersBody
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+from vinyasa.protocol.pagination import listing
 from vinyasa.sections import service as sections
 from vinyasa.tasks import followers, placement, service
 from vinyasa.tasks.schemas import (
@@ -62,7 +63,7 @@ async def delete_task(ctx: CtxDep, task_gid: str) -> Response:
 async def get_subtasks_for_task(ctx: CtxDep, task_gid: str) -> Response:
     """The task's direct subtasks in their order."""
     task = access.task(ctx, task_gid)
-    return ctx.page(TASK, select(Task.position, Task.gid).where(Task.parent_gid == task.gid))
+    return ctx.page(TASK, listing("tasks", [("parent_gid = ?", [task.gid])], ("position", "gid")))
 
 
 @router.post("/tasks/{task_gid}/subtasks", operation_id="createSubtaskForTask", status_code=201)
