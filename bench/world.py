@@ -76,11 +76,14 @@ def _spec() -> dict[str, Any]:
 
 @cache
 def _spec_ops() -> dict[str, dict[str, Any]]:
+    """operationId -> the spec's operation, with the parameters its path declares for all of its
+    operations (Asana's spec lists `limit` and `offset` there for most lists) added to its own."""
     out = {}
     for item in _spec()["paths"].values():
+        shared = item.get("parameters", [])
         for op in item.values():
             if isinstance(op, dict) and "operationId" in op:
-                out[op["operationId"]] = op
+                out[op["operationId"]] = {**op, "parameters": [*shared, *op.get("parameters", [])]}
     return out
 
 

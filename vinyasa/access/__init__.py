@@ -82,8 +82,15 @@ from vinyasa.access.projects import (
 from vinyasa.access.rules import VisibleRule, rule
 from vinyasa.access.sections import VisibleSection, project_section, section
 from vinyasa.access.tags import tag
-from vinyasa.access.tasks import VisibleTask, hidden_tasks, require_task_edit, task, task_visible
-from vinyasa.access.teams import hidden_teams, team, team_role, team_visible
+from vinyasa.access.tasks import (
+    VisibleTask,
+    hidden_tasks,
+    require_task_edit,
+    task,
+    task_visible,
+    task_visible_sql,
+)
+from vinyasa.access.teams import hidden_teams, team, team_role, team_visible, team_visible_sql
 from vinyasa.access.webhooks import webhook
 from vinyasa.access.workspaces import (
     require_workspace_admin,
@@ -101,6 +108,8 @@ __all__ = [
     "Viewer",
     "Workspaces",
     "team_visible",
+    "team_visible_sql",
+    "task_visible_sql",
     "team",
     "team_role",
     "shares_workspace",

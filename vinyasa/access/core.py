@@ -77,6 +77,24 @@ def per_viewer(
     return lambda ctx: cached(ctx.user_gid, mine(ctx))
 
 
+def rule_sql(
+    table: Any, rule: Callable[[Viewer, Workspaces], ColumnElement[bool]]
+) -> Callable[[Caller], tuple[str, list[Any]]]:
+    """`rule` on `table` (referred to by its own name, unaliased) as prepared SQL text and its
+    parameters for the caller: rendered once per dialect with a `viewer` parameter (vinyasa.protocol.sql
+    `fragment`), for queries written as SQL text."""
+
+    @cache
+    def rendered(dialect: str) -> sql.Fragment:
+        return sql.fragment(table, rule(VIEWER, viewer_workspaces()), dialect)
+
+    def visible(ctx: Caller) -> tuple[str, list[Any]]:
+        found = rendered(ctx.conn.dialect.name)
+        return found.text, found.params(viewer=ctx.user_gid)
+
+    return visible
+
+
 @cache
 def _as_sql(prepared: Callable[[], Any], dialect: str) -> sql.Prepared:
     """A prepared one-object lookup as SQL text, rendered once per dialect: the lookups run on every

@@ -18,6 +18,7 @@ from vinyasa.access.core import (
     Workspaces,
     find,
     per_viewer,
+    rule_sql,
     unknown,
     viewer_workspaces,
 )
@@ -49,16 +50,8 @@ def project_rule(viewer: Viewer, workspaces: Workspaces) -> ColumnElement[bool]:
 _project_for = per_viewer(project_rule)
 
 
-@cache
-def _project_rule_sql(dialect: str) -> sql.Fragment:
-    return sql.fragment(Project.__table__, project_rule(VIEWER, viewer_workspaces()), dialect)
-
-
-def project_visible_sql(ctx: Caller) -> tuple[str, list[Any]]:
-    """`project_visible` as prepared SQL on the `projects` table (by that name, unaliased) and its
-    parameters: the same rule, for queries written as SQL text (vinyasa.protocol.sql)."""
-    rule = _project_rule_sql(ctx.conn.dialect.name)
-    return rule.text, rule.params(viewer=ctx.user_gid)
+# `project_visible` as prepared SQL on the `projects` table (by that name) and its parameters.
+project_visible_sql = rule_sql(Project.__table__, project_rule)
 
 
 def project_visible(ctx: Caller) -> ColumnElement[bool]:

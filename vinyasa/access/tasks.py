@@ -21,6 +21,7 @@ from vinyasa.access.core import (
     find,
     hidden_among,
     per_viewer,
+    rule_sql,
     viewer_workspaces,
 )
 from vinyasa.access.projects import PROJECT_LEVELS, project, project_rule
@@ -61,6 +62,10 @@ _task_for = per_viewer(_task_rule)
 def task_visible(ctx: Caller) -> ColumnElement[bool]:
     """SQL condition on `Task`: the caller may see the task (see the vinyasa.access docstring)."""
     return _task_for(ctx)
+
+
+# `task_visible` as prepared SQL on the `tasks` table (by that name) and its parameters.
+task_visible_sql = rule_sql(Task.__table__, _task_rule)
 
 
 @cache

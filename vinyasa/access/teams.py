@@ -17,6 +17,7 @@ from vinyasa.access.core import (
     find,
     hidden_among,
     per_viewer,
+    rule_sql,
     viewer_workspaces,
 )
 from vinyasa.core import Caller
@@ -39,6 +40,10 @@ _team_for = per_viewer(_team_rule)
 def team_visible(ctx: Caller) -> ColumnElement[bool]:
     """SQL condition: the caller's workspaces hold the team, and it is not secret or they are in it."""
     return _team_for(ctx)
+
+
+# `team_visible` as prepared SQL on the `teams` table (by that name) and its parameters.
+team_visible_sql = rule_sql(Team.__table__, _team_rule)
 
 
 @cache

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
@@ -18,8 +17,8 @@ from vinyasa.custom_fields.schemas import (
     EnumOptionInsertBody,
     RemoveSettingBody,
 )
-from vinyasa.models import CustomField
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+from vinyasa.protocol.pagination import listing
 from vinyasa.tasks.schemas import TASK
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Custom fields"])
@@ -60,8 +59,8 @@ async def delete_custom_field(ctx: CtxDep, custom_field_gid: str) -> Response:
 async def get_custom_fields_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
     """The workspace's fields, oldest first (paginated)."""
     gid = access.workspace(ctx, workspace_gid)
-    stmt = select(CustomField.created_at, CustomField.gid).where(CustomField.workspace_gid == gid)
-    return ctx.page(CUSTOM_FIELD, stmt)
+    keys = ("created_at", "gid")
+    return ctx.page(CUSTOM_FIELD, listing("custom_fields", [("workspace_gid = ?", [gid])], keys))
 
 
 @router.post(

@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from vinyasa import access
 from vinyasa.custom_fields import queries
-from vinyasa.models import CustomField, CustomFieldSetting, EnumOption, Project
+from vinyasa.models import CustomField, CustomFieldSetting, EnumOption
+from vinyasa.protocol import sql
 from vinyasa.protocol.resources import Batch, Col, Derived, OneOf, Ref, RefList, Resource, Viewer, constant
 from vinyasa.protocol.values import Boolean
 
@@ -191,11 +192,14 @@ def settings_of(column: str) -> Batch:
 def team_settings(conn: Connection, viewer: Viewer, gids: list[int]) -> Mapping[int, list[int]]:
     """Loader of a team's `custom_field_settings`: for each field on a project of the team that the
     viewer can see, its oldest such setting, oldest first (vinyasa.custom_fields.settings.team_listing)."""
-    rows = conn.execute(
-        select(Project.team_gid, CustomFieldSetting.custom_field_gid, CustomFieldSetting.gid)
-        .join(Project, Project.gid == CustomFieldSetting.project_gid)
-        .where(Project.team_gid.in_(gids), access.project_visible(viewer))
-        .order_by(Project.team_gid, CustomFieldSetting.created_at, CustomFieldSetting.gid)
+    visible, params = access.project_visible_sql(viewer)
+    rows = sql.fetch(
+        conn,
+        "SELECT projects.team_gid, s.custom_field_gid, s.gid FROM custom_field_settings s"
+        " JOIN projects ON projects.gid = s.project_gid"
+        f" WHERE projects.team_gid IN ({sql.marks(len(gids))}) AND ({visible})"
+        " ORDER BY projects.team_gid, s.created_at, s.gid",
+        [*gids, *params],
     )
     out: dict[int, list[int]] = {}
     seen: set[tuple[int, int]] = set()

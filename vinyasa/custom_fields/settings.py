@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, func, insert, select, tuple_
+from sqlalchemy import delete, func, insert, select
 
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
@@ -22,10 +22,11 @@ from vinyasa.core.clock import now_ms
 from vinyasa.custom_fields import service
 from vinyasa.custom_fields.schemas import AddSettingBody
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import CustomFieldSetting, Project
+from vinyasa.models import CustomFieldSetting
 from vinyasa.ordering import BOTTOM, OrderedList, Place
+from vinyasa.protocol import pagination
 from vinyasa.protocol.gids import as_gid, new_gid
-from vinyasa.protocol.pagination import AnySelect
+from vinyasa.protocol.pagination import Listing
 
 SETTINGS = OrderedList(CustomFieldSetting.__table__)
 # Asana's Portfolios docs: "like projects, a maximum of 20 custom fields" per container.
@@ -61,25 +62,27 @@ class Parent:
     workspace_gid: int
 
 
-def listing(container: Container, gid: int) -> AnySelect:
+def listing(container: Container, gid: int) -> Listing:
     """The container's settings in its order, as (position, gid) for `Ctx.page`."""
-    column = CustomFieldSetting.__table__.c[container.column]
-    return select(CustomFieldSetting.position, CustomFieldSetting.gid).where(column == gid)
+    return pagination.listing(
+        "custom_field_settings", [(f"{container.column} = ?", [gid])], ("position", "gid")
+    )
 
 
-def team_listing(ctx: Caller, team_gid: int) -> AnySelect:
+def team_listing(ctx: Caller, team_gid: int) -> Listing:
     """A team's settings (vinyasa's reading of Asana's team field library, docs/deviations.md):
     for each field on a project of the team that the caller can see, its oldest such setting,
     oldest first, as (created_at, gid) for `Ctx.page`."""
-    projects = select(Project.gid).where(Project.team_gid == team_gid, access.project_visible(ctx))
-    older = CustomFieldSetting.__table__.alias("older")
-    setting = CustomFieldSetting.__table__
-    earlier = exists().where(
-        older.c.custom_field_gid == setting.c.custom_field_gid,
-        older.c.project_gid.in_(projects),
-        tuple_(older.c.created_at, older.c.gid) < tuple_(setting.c.created_at, setting.c.gid),
+    visible, params = access.project_visible_sql(ctx)
+    projects = f"SELECT projects.gid FROM projects WHERE projects.team_gid = ? AND ({visible})"
+    on_team = (f"s.project_gid IN ({projects})", [team_gid, *params])
+    earlier = (
+        "NOT EXISTS (SELECT 1 FROM custom_field_settings older"
+        f" WHERE older.custom_field_gid = s.custom_field_gid AND older.project_gid IN ({projects})"
+        " AND (older.created_at, older.gid) < (s.created_at, s.gid))",
+        [team_gid, *params],
     )
-    return select(setting.c.created_at, setting.c.gid).where(setting.c.project_gid.in_(projects), ~earlier)
+    return pagination.listing("custom_field_settings s", [on_team, earlier], ("s.created_at", "s.gid"))
 
 
 def of_field(ctx: Caller, field_gid: int) -> list[tuple[int, Container, int]]:

@@ -116,7 +116,9 @@ def render(caller: Caller, rows: list[dict[str, Any]], tree: FieldTree | None) -
         "parent": [(r["parent_type"], r["parent_gid"]) for r in rows if r["parent_gid"] is not None],
         "value": [(r["value_type"], r["value_gid"]) for r in rows if r["value_gid"] is not None],
     }
-    rendered: dict[tuple[str, str, int], dict[str, Any]] = {}
+    # Objects of one type wanted with the same sub-fields are rendered once, whichever slots name
+    # them (the user of one event is often the new value of another).
+    groups: dict[tuple[str, str], tuple[FieldTree | None, list[int], dict[str, None]]] = {}
     for slot, targets in slots.items():
         if slot == "value":
             if "change" not in wanted:
@@ -126,11 +128,15 @@ def render(caller: Caller, rows: list[dict[str, Any]], tree: FieldTree | None) -
             continue
         else:
             sub = wanted[slot]
-        by_type: dict[str, list[int]] = {}
         for kind, gid in targets:
-            by_type.setdefault(kind, []).append(gid)
-        for kind, gids in by_type.items():
-            rendered.update(_references(caller, slot, kind, gids, sub))
+            _sub, gids, slot_names = groups.setdefault((kind, repr(sub)), (sub, [], {}))
+            gids.append(gid)
+            slot_names[slot] = None
+    rendered: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for (kind, _key), (sub, gids, slot_names) in groups.items():
+        done = _references(caller, kind, gids, sub)
+        for slot in slot_names:
+            rendered.update({(slot, kind, gid): item for gid, item in done.items()})
     getters = [(name, _GETTERS[name]) for name in wanted if name in _GETTERS]
     stamps: dict[int, str] = {}  # events of one burst share their second: format it once
     out = []
@@ -149,17 +155,17 @@ def render(caller: Caller, rows: list[dict[str, Any]], tree: FieldTree | None) -
 
 
 def _references(
-    caller: Caller, slot: str, kind: str, gids: list[int], sub: FieldTree | None
-) -> dict[tuple[str, str, int], dict[str, Any]]:
-    """Compact records of the referenced objects; deleted ones as `{gid, resource_type}`."""
+    caller: Caller, kind: str, gids: list[int], sub: FieldTree | None
+) -> dict[int, dict[str, Any]]:
+    """Compact records of the referenced objects by gid; deleted ones as `{gid, resource_type}`."""
     unique = sorted(set(gids))
     resource = REGISTRY.get(kind)
     table = _TABLES.get(kind, resource.table_name if resource else None)
     alive = queries.existing(caller.conn, table, unique) if table else set()
-    out = {(slot, kind, g): {"gid": str(g), "resource_type": kind} for g in unique}
+    out = {g: {"gid": str(g), "resource_type": kind} for g in unique}
     if resource is not None and alive:
         for item in project(caller.conn, caller, resource, sorted(alive), sub, full=False):
-            out[(slot, kind, int(item["gid"]))] = item
+            out[int(item["gid"])] = item
     return out
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from vinyasa.protocol import sql
+from vinyasa.protocol import pagination, sql
 from vinyasa.protocol.pagination import Listing
 
 # `created_from_template` (a Ref's `sql`): the template a project was made from, while it exists.
@@ -46,5 +46,4 @@ OF_TEAM = (
 
 def listing(conditions: list[tuple[str, list[Any]]]) -> Listing:
     """The projects (by gid) matching every condition: prepared SQL for ctx.page."""
-    where = " AND ".join(f"({text})" for text, _ in conditions)
-    return Listing("projects", where, [p for _, params in conditions for p in params])
+    return pagination.listing("projects", conditions)

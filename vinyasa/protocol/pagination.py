@@ -112,6 +112,15 @@ class Listing:
     keys: tuple[str, ...] = ("gid",)
 
 
+def listing(
+    source: str, conditions: Sequence[tuple[str, Sequence[Any]]], keys: tuple[str, ...] = ("gid",)
+) -> Listing:
+    """The rows of `source` matching every condition, each `?` SQL text with its parameters (a
+    visibility rule from vinyasa.access's `*_visible_sql`, filters of the route)."""
+    where = " AND ".join(f"({text})" for text, _ in conditions)
+    return Listing(source, where, [p for _, params in conditions for p in params], keys)
+
+
 def keyset_sql(
     listing: Listing, after: list[Any] | None, *, descending: bool, limit: int | None
 ) -> tuple[str, list[Any]]:

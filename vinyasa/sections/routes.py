@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import Section
 from vinyasa.ordering import TOP, after, before
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+from vinyasa.protocol.pagination import listing
 from vinyasa.sections import service
 from vinyasa.sections.schemas import SECTION, SectionBody, SectionInsertBody, SectionTaskBody
 from vinyasa.tasks import placement
@@ -22,7 +21,7 @@ router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Sections"])
 async def get_sections_for_project(ctx: CtxDep, project_gid: str) -> Response:
     """The project's sections in the project's order."""
     project = access.project(ctx, project_gid)
-    return ctx.page(SECTION, select(Section.position, Section.gid).where(Section.project_gid == project.gid))
+    return ctx.page(SECTION, listing("sections", [("project_gid = ?", [project.gid])], ("position", "gid")))
 
 
 @router.post("/projects/{project_gid}/sections", operation_id="createSectionForProject", status_code=201)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
-from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.models import Status
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+from vinyasa.protocol.pagination import listing
 from vinyasa.protocol.values import parse_datetime_ms
 from vinyasa.statuses import service
 from vinyasa.statuses.schemas import PROJECT_STATUS, STATUS_UPDATE, ProjectStatusFields, StatusUpdateFields
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Project statuses", "Status updates"])
+
+
+# Status lists, newest first: (seq, gid) of `statuses`.
+NEWEST = ("seq", "gid")
 
 
 # ---- /project_statuses (deprecated in Asana, still served) ------------------------------------
@@ -23,8 +29,9 @@ router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Project sta
 async def get_project_statuses_for_project(ctx: CtxDep, project_gid: str) -> Response:
     """A project's statuses, newest first (vinyasa's order; Asana does not document one)."""
     project = access.project(ctx, project_gid)
-    stmt = select(Status.seq, Status.gid).where(Status.project_gid == project.gid)
-    return ctx.page(PROJECT_STATUS, stmt, descending=True)
+    return ctx.page(
+        PROJECT_STATUS, listing("statuses", [("project_gid = ?", [project.gid])], NEWEST), descending=True
+    )
 
 
 @router.post(
@@ -59,10 +66,10 @@ async def get_statuses_for_object(ctx: CtxDep, parent: str, created_since: str |
     """The status updates of a project or portfolio (`parent`), newest first; `created_since` keeps
     those created at or after that time. Goals do not exist: any other parent is a 400."""
     found, _ = service.status_parent(ctx, parent)
-    stmt = select(Status.seq, Status.gid).where(Status.__table__.c[found.column] == found.gid)
+    conditions: list[tuple[str, list[Any]]] = [(f"{Status.__table__.c[found.column].name} = ?", [found.gid])]
     if created_since is not None:
-        stmt = stmt.where(Status.created_at >= parse_datetime_ms("created_since", created_since))
-    return ctx.page(STATUS_UPDATE, stmt, descending=True)
+        conditions.append(("created_at >= ?", [parse_datetime_ms("created_since", created_since)]))
+    return ctx.page(STATUS_UPDATE, listing("statuses", conditions, NEWEST), descending=True)
 
 
 @router.post("/status_updates", operation_id="createStatusForObject", status_code=201)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import Task, TaskTag
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+from vinyasa.protocol.pagination import listing
 from vinyasa.tags import queries, service
 from vinyasa.tags.schemas import TAG, TagBody, TagCreateFields, TagFields
 from vinyasa.tasks.schemas import TASK
@@ -72,12 +71,9 @@ async def get_tags_for_task(ctx: CtxDep, task_gid: str) -> Response:
 async def get_tasks_for_tag(ctx: CtxDep, tag_gid: str) -> Response:
     """The tasks carrying a tag that the caller can see, in the order the tag was put on them."""
     gid, _ = access.tag(ctx, tag_gid)
-    stmt = (
-        select(TaskTag.added_at, TaskTag.task_gid)
-        .join(Task, Task.gid == TaskTag.task_gid)
-        .where(TaskTag.tag_gid == gid, access.task_visible(ctx))
-    )
-    return ctx.page(TASK, stmt)
+    source = "task_tags JOIN tasks ON tasks.gid = task_tags.task_gid"
+    conditions = [("task_tags.tag_gid = ?", [gid]), access.task_visible_sql(ctx)]
+    return ctx.page(TASK, listing(source, conditions, ("task_tags.added_at", "task_tags.task_gid")))
 
 
 @router.post("/tasks/{task_gid}/addTag", operation_id="addTagForTask")

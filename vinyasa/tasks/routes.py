@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import Project, Task, TaskProject
 from vinyasa.ordering import BOTTOM, TOP, Place, after, before
 from vinyasa.projects.schemas import PROJECT, FollowersBody
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+from vinyasa.protocol.pagination import listing
 from vinyasa.sections import service as sections
 from vinyasa.tasks import followers, placement, service
 from vinyasa.tasks.schemas import (
@@ -62,7 +61,7 @@ async def delete_task(ctx: CtxDep, task_gid: str) -> Response:
 async def get_subtasks_for_task(ctx: CtxDep, task_gid: str) -> Response:
     """The task's direct subtasks in their order."""
     task = access.task(ctx, task_gid)
-    return ctx.page(TASK, select(Task.position, Task.gid).where(Task.parent_gid == task.gid))
+    return ctx.page(TASK, listing("tasks", [("parent_gid = ?", [task.gid])], ("position", "gid")))
 
 
 @router.post("/tasks/{task_gid}/subtasks", operation_id="createSubtaskForTask", status_code=201)
@@ -87,12 +86,9 @@ async def set_parent_for_task(ctx: CtxDep, task_gid: str) -> Response:
 async def get_projects_for_task(ctx: CtxDep, task_gid: str) -> Response:
     """The projects (visible to the caller) the task is in, by project gid."""
     task = access.task(ctx, task_gid)
-    stmt = (
-        select(TaskProject.project_gid)
-        .join(Project, Project.gid == TaskProject.project_gid)
-        .where(TaskProject.task_gid == task.gid, access.project_visible(ctx))
-    )
-    return ctx.page(PROJECT, stmt)
+    source = "task_projects JOIN projects ON projects.gid = task_projects.project_gid"
+    conditions = [("task_projects.task_gid = ?", [task.gid]), access.project_visible_sql(ctx)]
+    return ctx.page(PROJECT, listing(source, conditions, ("task_projects.project_gid",)))
 
 
 @router.post("/tasks/{task_gid}/addProject", operation_id="addProjectForTask")

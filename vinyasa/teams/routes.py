@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
-from vinyasa.models import Team, TeamMember
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+from vinyasa.protocol.pagination import listing
 from vinyasa.teams import service
 from vinyasa.teams.schemas import TEAM, TEAM_MEMBERSHIP, TeamFields
 from vinyasa.users.schemas import UserReference
 from vinyasa.users.service import resolve_user
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Teams"])
+
+# Team lists: conditions on the `teams` table (by that name) beside the visibility rule, by name.
+IN_WORKSPACE = "teams.workspace_gid = ?"
+HAS_MEMBER = "teams.gid IN (SELECT team_gid FROM team_members WHERE user_gid = ?)"
+BY_NAME = ("teams.name", "teams.gid")
 
 
 @router.post("/teams", operation_id="createTeam", status_code=201)
@@ -42,8 +46,7 @@ async def update_team(ctx: CtxDep, team_gid: str) -> Response:
 async def get_teams_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
     """The teams of an organization the caller can see, by name."""
     gid = access.workspace(ctx, workspace_gid)
-    stmt = select(Team.name, Team.gid).where(Team.workspace_gid == gid, access.team_visible(ctx))
-    return ctx.page(TEAM, stmt)
+    return ctx.page(TEAM, listing("teams", [access.team_visible_sql(ctx), (IN_WORKSPACE, [gid])], BY_NAME))
 
 
 @router.get("/users/{user_gid}/teams", operation_id="getTeamsForUser")
@@ -51,11 +54,8 @@ async def get_teams_for_user(ctx: CtxDep, user_gid: str, organization: str) -> R
     """The teams a user is in within one organization, as far as the caller can see them."""
     user = resolve_user(ctx, user_gid)
     org = access.workspace(ctx, organization, "organization")
-    mine = select(TeamMember.team_gid).where(TeamMember.user_gid == user)
-    stmt = select(Team.name, Team.gid).where(
-        Team.workspace_gid == org, Team.gid.in_(mine), access.team_visible(ctx)
-    )
-    return ctx.page(TEAM, stmt)
+    conditions = [access.team_visible_sql(ctx), (IN_WORKSPACE, [org]), (HAS_MEMBER, [user])]
+    return ctx.page(TEAM, listing("teams", conditions, BY_NAME))
 
 
 @router.post("/teams/{team_gid}/addUser", operation_id="addUserForTeam")

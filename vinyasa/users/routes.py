@@ -9,6 +9,7 @@ from starlette.responses import Response
 from vinyasa import access
 from vinyasa.models import TeamMember, User, WorkspaceMember
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+from vinyasa.protocol.pagination import listing
 from vinyasa.users import favorites
 from vinyasa.users import fields as user_fields
 from vinyasa.users.schemas import USER, UserFields
@@ -35,6 +36,10 @@ async def update_user_route(ctx: CtxDep, user_gid: str, workspace: str | None = 
     return _update(ctx, gid, space)
 
 
+# The alphabetical user lists: (name, gid) of `users`.
+BY_NAME = ("name", "gid")
+
+
 @router.get("/users", operation_id="getUsers")
 async def get_users(ctx: CtxDep, workspace: str | None = None, team: str | None = None) -> Response:
     """Users sharing a workspace with the caller, optionally in one workspace or team, by gid."""
@@ -55,9 +60,8 @@ async def get_users(ctx: CtxDep, workspace: str | None = None, team: str | None 
 async def get_users_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
     """A workspace's users, alphabetically, at most 2000."""
     gid = access.workspace(ctx, workspace_gid)
-    members = select(WorkspaceMember.user_gid).where(WorkspaceMember.workspace_gid == gid)
-    stmt = select(User.name, User.gid).where(User.gid.in_(members))
-    return ctx.page(USER, stmt, cap=ALPHABETICAL_CAP, truncate=True)
+    members = ("gid IN (SELECT user_gid FROM workspace_members WHERE workspace_gid = ?)", [gid])
+    return ctx.page(USER, listing("users", [members], BY_NAME), cap=ALPHABETICAL_CAP, truncate=True)
 
 
 @router.get("/workspaces/{workspace_gid}/users/{user_gid}", operation_id="getUserForWorkspace")
@@ -99,9 +103,8 @@ def _workspace_member(ctx: CtxDep, workspace_gid: str, user_gid: str) -> int:
 async def get_users_for_team(ctx: CtxDep, team_gid: str) -> Response:
     """A team's members, alphabetically, at most 2000."""
     gid, _ = access.team(ctx, team_gid)
-    members = select(TeamMember.user_gid).where(TeamMember.team_gid == gid)
-    stmt = select(User.name, User.gid).where(User.gid.in_(members))
-    return ctx.page(USER, stmt, cap=ALPHABETICAL_CAP, truncate=True)
+    members = ("gid IN (SELECT user_gid FROM team_members WHERE team_gid = ?)", [gid])
+    return ctx.page(USER, listing("users", [members], BY_NAME), cap=ALPHABETICAL_CAP, truncate=True)
 
 
 @router.get("/users/{user_gid}/favorites", operation_id="getFavoritesForUser")
