@@ -17,10 +17,11 @@ TASK_CONTAINERS = (
     "SELECT task_gid, project_gid FROM task_projects WHERE task_gid IN ({marks})"
     " ORDER BY task_gid, added_at, project_gid"
 )
-_DEFINITION = (
-    "SELECT gid, name, resource_subtype, description, precision, format, currency_code, custom_label,"
-    " custom_label_position, input_restrictions, id_prefix FROM custom_fields WHERE gid IN ({marks})"
+_DEFINITION_COLUMNS = (
+    "{f}gid, {f}name, {f}resource_subtype, {f}description, {f}precision, {f}format, {f}currency_code,"
+    " {f}custom_label, {f}custom_label_position, {f}input_restrictions, {f}id_prefix"
 )
+_DEFINITION = f"SELECT {_DEFINITION_COLUMNS.format(f='')} FROM custom_fields WHERE gid IN ({{marks}})"
 Row = tuple[Any, ...]
 
 
@@ -49,6 +50,18 @@ def settings_in(conn: Connection, column: str, container_gids: list[int], *, of:
         conn,
         f"SELECT {column}, {of} FROM custom_field_settings"
         f" WHERE {column} IN ({sql.marks(len(container_gids))}) ORDER BY {column}, position, gid",
+        container_gids,
+    )
+
+
+def fields_given(conn: Connection, column: str, container_gids: list[int]) -> list[Row]:
+    """(container, *definition) for each setting of these containers, in order, the definition as
+    `definitions` reads it: one statement for what the settings and the definitions cost two."""
+    return sql.fetch(
+        conn,
+        f"SELECT s.{column}, {_DEFINITION_COLUMNS.format(f='f.')} FROM custom_field_settings s"
+        f" JOIN custom_fields f ON f.gid = s.custom_field_gid"
+        f" WHERE s.{column} IN ({sql.marks(len(container_gids))}) ORDER BY s.{column}, s.position, s.gid",
         container_gids,
     )
 

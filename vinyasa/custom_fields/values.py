@@ -84,21 +84,24 @@ class ValueStore:
     field: Embedded = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "field", Embedded(self._load, KEYS, exact=self._exact))
+        object.__setattr__(self, "field", Embedded(self._load, KEYS, exact=self._exact, ordered=True))
         object.__setattr__(self, "maps", self.table.removesuffix("_values") + "_displays")
         STORES.append(self)
 
     # ---- reading ---------------------------------------------------------------------------------
 
-    def _fields(self, conn: Any, gids: list[int]) -> dict[int, list[int]]:
+    def _fields(self, conn: Any, gids: list[int]) -> tuple[dict[int, list[int]], dict[int, Stored]]:
         """Per object, the fields its containers give it, in order (lists shared between objects
-        with the same containers: never mutated)."""
+        with the same containers: never mutated), and the definitions of those fields (read
+        with the settings)."""
         held = queries.containers(conn, self.containers, gids)
         given: dict[int, list[int]] = {}
+        definitions: dict[int, Stored] = {}
         if held:
             parents = sorted({p for _, p in held})
-            for parent, field_gid in queries.settings_in(conn, self.settings, parents, of="custom_field_gid"):
-                given.setdefault(parent, []).append(field_gid)
+            for row in queries.fields_given(conn, self.settings, parents):
+                given.setdefault(row[0], []).append(row[1])
+                definitions[row[1]] = row[1:]
         fields: dict[int, list[int]] = {}
         for owner, parent in held:
             if parent not in given:
@@ -108,7 +111,7 @@ class ValueStore:
                 fields[owner] = given[parent]
             else:
                 fields[owner] = listed + [f for f in given[parent] if f not in listed]
-        return fields
+        return fields, definitions
 
     def _stored(self, conn: Any, gids: list[int], *, only: int | None = None) -> dict[int, dict[int, Stored]]:
         """Per object, its stored values by field (all, or with `only` those of one field)."""
@@ -134,24 +137,27 @@ class ValueStore:
         """Each object's values in order: its containers' fields, then (`enabled: false`) fields
         it keeps a value of that no container gives any more. Only what `wanted` needs is read:
         the typed values (full rows), or the stored display values, or nothing of the values."""
-        enabled = self._fields(conn, gids)
         typed_keys = bool(wanted & _ALL_VALUE_KEYS)
+        with_options = typed_keys or "enum_options" in wanted
+        enabled, definitions = self._fields(conn, gids)
         stored: dict[int, dict[int, Stored]] = {}
         shown: dict[int, dict[str, str | None]] = {}
         if typed_keys:
             stored = self._stored(conn, gids)
             order, field_gids = _order(gids, enabled, stored, int)
         else:
-            shown = self._displays(conn, viewer, gids, "display_value" in wanted)
+            shown = self._displays(conn, viewer, gids, "display_value" in wanted, definitions)
             order, field_gids = _order(gids, enabled, shown, str)
         if not field_gids:
             return {}
-        definitions = {r[0]: r for r in queries.definitions(conn, sorted(field_gids))}
+        kept = sorted(field_gids - definitions.keys())  # values of fields no container gives
+        if kept:
+            definitions.update((r[0], r) for r in queries.definitions(conn, kept))
         if self.visible is not None:
             allowed = self.visible(conn, viewer, sorted(definitions))
             definitions = {g: d for g, d in definitions.items() if g in allowed}
         enums = [g for g, d in definitions.items() if d[2] in ("enum", "multi_enum")]
-        options = typed.options_of(conn, enums) if enums and (typed_keys or "enum_options" in wanted) else {}
+        options = typed.options_of(conn, enums) if enums and with_options else {}
         bases: dict[tuple[int, bool], dict[str, Any]] = {}
         distinct = {id(pairs): pairs for pairs in order.values()}  # objects share their field lists
         for field_gid, is_on in {pair for pairs in distinct.values() for pair in pairs}:
@@ -170,11 +176,12 @@ class ValueStore:
         return _display_items(gids, order, bases, shown, "display_value" in wanted, keys)
 
     def _displays(
-        self, conn: Any, viewer: Viewer, gids: list[int], wanted: bool = True
+        self, conn: Any, viewer: Viewer, gids: list[int], wanted: bool, known: Mapping[int, Stored]
     ) -> dict[int, dict[str, str | None]]:
         """Per object, the display_value of each stored value by field gid (a string): as stored,
         or computed now for people and reference values (and values stored before displays
-        were); with `wanted` false only the keys count (the values are left as read)."""
+        were); with `wanted` false only the keys count (the values are left as read). `known`:
+        definitions already read (the others are read here when needed)."""
         shown: dict[int, dict[str, str | None]] = {}
         late: dict[tuple[int, str | None], list[int]] = {}  # (field, list_value) -> owners
         by_text: dict[str, list[int]] = {}  # a `late` object -> the owners with exactly it
@@ -187,7 +194,10 @@ class ValueStore:
                 late.setdefault((int(key), listed), []).extend(owners)
         if not late:
             return shown
-        definitions = {r[0]: r for r in queries.definitions(conn, sorted({f for f, _ in late}))}
+        definitions = {f: known[f] for f, _ in late if f in known}
+        unknown = sorted({f for f, _ in late} - definitions.keys())
+        if unknown:
+            definitions.update((r[0], r) for r in queries.definitions(conn, unknown))
         # People and reference values: one display per distinct (field, list); others (stored
         # before displays were) one per value, from their full rows.
         rows: dict[tuple[int, int], Stored] = {}
@@ -223,7 +233,7 @@ class ValueStore:
         Returns whether anything changed."""
         if not given:
             return False
-        on = set(self._fields(ctx.conn, [owner]).get(owner, []))
+        on = set(self._fields(ctx.conn, [owner])[0].get(owner, []))
         mine = self._stored(ctx.conn, [owner]).get(owner, {})
         planned: list[tuple[int, Stored | None]] = []
         for key, value in given.items():
@@ -364,11 +374,9 @@ def _typed_items(
             if item is None:
                 definition = definitions[field_gid]
                 value, display = typed.value_of(definition, row, options.get(field_gid, []), names)
-                item = rendered[(field_gid, is_on, row)] = {
-                    **base,
-                    VALUE_KEY[definition[2]]: value,
-                    "display_value": display,
-                }
+                item = rendered[(field_gid, is_on, row)] = base.copy()
+                item[VALUE_KEY[definition[2]]] = value
+                item["display_value"] = display
             items.append(item)
         out[gid] = items
     return out
@@ -440,7 +448,9 @@ def _gid(key: Any) -> int | None:
 
 
 def _base(definition: Stored, enabled: bool, options: list[Option]) -> dict[str, Any]:
-    """The keys a value takes from its field (shared by every value of the field)."""
+    """The keys a value takes from its field (shared by every value of the field), in the order a
+    value shows them (KEYS), `display_value` and the field's value key (null here) included: a
+    rendered value is a copy with those two set, exactly the default keys it has in order."""
     gid, name, subtype, description, precision, fmt, code, label, position = definition[:9]
     item: dict[str, Any] = {
         "gid": str(gid),
@@ -448,10 +458,9 @@ def _base(definition: Stored, enabled: bool, options: list[Option]) -> dict[str,
         "name": name,
         "type": subtype,
         "resource_subtype": subtype,
-        "representation_type": subtype if definition[10] is None else "custom_id",
         "enabled": enabled,
+        "display_value": None,
         "description": description,
-        "is_formula_field": False,
     }
     if subtype == "number":
         item.update(
@@ -463,6 +472,9 @@ def _base(definition: Stored, enabled: bool, options: list[Option]) -> dict[str,
         )
     if subtype in ("enum", "multi_enum"):
         item["enum_options"] = [typed.option_dict(o) for o in options]
+    item[VALUE_KEY[subtype]] = None
+    item["is_formula_field"] = False
+    item["representation_type"] = subtype if definition[10] is None else "custom_id"
     return item
 
 
