@@ -17,6 +17,7 @@ once per distinct value and shared. Writing stores the display with the value (`
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -158,11 +159,13 @@ class ValueStore:
             definitions = {g: d for g, d in definitions.items() if g in allowed}
         enums = [g for g, d in definitions.items() if d[2] in ("enum", "multi_enum")]
         options = typed.options_of(conn, enums) if enums and with_options else {}
-        bases: dict[tuple[int, bool], dict[str, Any]] = {}
+        bases: dict[tuple[int, bool], tuple[int, dict[str, Any]]] = {}  # (field, on) -> (token, base)
         distinct = {id(pairs): pairs for pairs in order.values()}  # objects share their field lists
         for field_gid, is_on in {pair for pairs in distinct.values() for pair in pairs}:
             if field_gid in definitions:
-                bases[(field_gid, is_on)] = _base(definitions[field_gid], is_on, options.get(field_gid, []))
+                bases[(field_gid, is_on)] = _RENDERED.base(
+                    definitions[field_gid], is_on, options.get(field_gid, [])
+                )
         if typed_keys:
             rows = [
                 (row, definitions[f][2])
@@ -350,7 +353,7 @@ def _order(
 def _typed_items(
     gids: list[int],
     order: dict[int, list[tuple[int, bool]]],
-    bases: dict[tuple[int, bool], dict[str, Any]],
+    bases: dict[tuple[int, bool], tuple[int, dict[str, Any]]],
     definitions: dict[int, Stored],
     stored: dict[int, dict[int, Stored]],
     options: Mapping[int, list[Option]],
@@ -358,25 +361,28 @@ def _typed_items(
 ) -> dict[int, list[dict[str, Any]]]:
     """Values with their typed value and display_value. Values repeat (an enum's few options,
     fields nobody filled): each distinct one renders once and is shared, read-only, by every
-    object that has it (the engine copies the keys it shows)."""
-    rendered: dict[tuple[int, bool, Stored | None], dict[str, Any]] = {}
+    object that has it (the engine copies the keys it shows); those that read no names are kept
+    for later requests too (`_RENDERED`)."""
+    rendered: dict[tuple[int, Stored | None], dict[str, Any]] = {}  # (base token, row) -> value
     out: dict[int, list[dict[str, Any]]] = {}
     none: dict[int, Stored] = {}
     for gid in gids:
         items = []
         mine = stored.get(gid, none)
         for field_gid, is_on in order[gid]:
-            base = bases.get((field_gid, is_on))
-            if base is None:
+            found = bases.get((field_gid, is_on))
+            if found is None:
                 continue
-            row = mine.get(field_gid)
-            item = rendered.get((field_gid, is_on, row))
+            key = (found[0], mine.get(field_gid))
+            item = rendered.get(key) or _RENDERED.values.get(key)
             if item is None:
                 definition = definitions[field_gid]
-                value, display = typed.value_of(definition, row, options.get(field_gid, []), names)
-                item = rendered[(field_gid, is_on, row)] = base.copy()
+                value, display = typed.value_of(definition, key[1], options.get(field_gid, []), names)
+                item = rendered[key] = found[1].copy()
                 item[VALUE_KEY[definition[2]]] = value
                 item["display_value"] = display
+                if definition[2] not in READ_TIME:
+                    _RENDERED.keep(key, item)
             items.append(item)
         out[gid] = items
     return out
@@ -385,7 +391,7 @@ def _typed_items(
 def _display_items(
     gids: list[int],
     order: dict[int, list[tuple[int, bool]]],
-    bases: dict[tuple[int, bool], dict[str, Any]],
+    bases: dict[tuple[int, bool], tuple[int, dict[str, Any]]],
     shown: dict[int, dict[str, str | None]],
     with_display: bool,
     keys: tuple[str, ...] | None,
@@ -413,7 +419,9 @@ def _display_items(
         pairs = order[gid]
         plan = plans.get(id(pairs))
         if plan is None:  # one per distinct list of fields: (field, its shared items, its base)
-            plan = plans[id(pairs)] = [(bases[p]["gid"], caches[p], bases[p]) for p in pairs if p in bases]
+            plan = plans[id(pairs)] = [
+                (bases[p][1]["gid"], caches[p], bases[p][1]) for p in pairs if p in bases
+            ]
         mine = shown.get(gid, none) if with_display else none
         out[gid] = [
             cache.get(display) or make(cache, base, display)
@@ -445,6 +453,39 @@ def _field_options(conn: Any, definition: Stored) -> list[Option]:
 def _gid(key: Any) -> int | None:
     text = str(key)
     return int(text) if text.isascii() and text.isdigit() and 0 < len(text) <= 19 else None
+
+
+class _Rendered:
+    """What rendering values built, kept across requests by everything it was built from, so it
+    is right whatever changed since, here or in another process: a field's base (`_base`) by
+    its definition row, enabled and options as read now, under a token never given twice; a
+    value by its base's token and its stored row (values whose display reads no names). Shared
+    read-only (responses are serialized, never changed); bounded (dropped when full)."""
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self.bases: dict[tuple[Stored, bool, tuple[Option, ...]], tuple[int, dict[str, Any]]] = {}
+        self.values: dict[tuple[int, Stored | None], dict[str, Any]] = {}
+        self.tokens = itertools.count()
+
+    def base(self, definition: Stored, enabled: bool, options: list[Option]) -> tuple[int, dict[str, Any]]:
+        key = (definition, enabled, tuple(options))
+        found = self.bases.get(key)
+        if found is None:
+            if len(self.bases) >= self.LIMIT // 10:
+                self.bases.clear()
+                self.values.clear()
+            found = self.bases[key] = (next(self.tokens), _base(definition, enabled, options))
+        return found
+
+    def keep(self, key: tuple[int, Stored | None], value: dict[str, Any]) -> None:
+        if len(self.values) >= self.LIMIT:
+            self.values.clear()
+        self.values[key] = value
+
+
+_RENDERED = _Rendered()
 
 
 def _base(definition: Stored, enabled: bool, options: list[Option]) -> dict[str, Any]:
