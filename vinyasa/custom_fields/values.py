@@ -91,16 +91,18 @@ class ValueStore:
 
     # ---- reading ---------------------------------------------------------------------------------
 
-    def _fields(self, conn: Any, gids: list[int]) -> tuple[dict[int, list[int]], dict[int, Stored]]:
+    def _fields(
+        self, conn: Any, gids: list[int], *, options: bool = False
+    ) -> tuple[dict[int, list[int]], dict[int, Stored]]:
         """Per object, the fields its containers give it, in order (lists shared between objects
         with the same containers: never mutated), and the definitions of those fields (read
-        with the settings)."""
+        with the settings; with their options with `options`)."""
         held = queries.containers(conn, self.containers, gids)
         given: dict[int, list[int]] = {}
         definitions: dict[int, Stored] = {}
         if held:
             parents = sorted({p for _, p in held})
-            for row in queries.fields_given(conn, self.settings, parents):
+            for row in queries.fields_given(conn, self.settings, parents, options=options):
                 given.setdefault(row[0], []).append(row[1])
                 definitions[row[1]] = row[1:]
         fields: dict[int, list[int]] = {}
@@ -140,7 +142,7 @@ class ValueStore:
         the typed values (full rows), or the stored display values, or nothing of the values."""
         typed_keys = bool(wanted & _ALL_VALUE_KEYS)
         with_options = typed_keys or "enum_options" in wanted
-        enabled, definitions = self._fields(conn, gids)
+        enabled, definitions = self._fields(conn, gids, options=with_options)
         stored: dict[int, dict[int, Stored]] = {}
         shown: dict[int, dict[str, str | None]] = {}
         if typed_keys:
@@ -153,19 +155,15 @@ class ValueStore:
             return {}
         kept = sorted(field_gids - definitions.keys())  # values of fields no container gives
         if kept:
-            definitions.update((r[0], r) for r in queries.definitions(conn, kept))
+            definitions.update((r[0], r) for r in queries.definitions(conn, kept, options=with_options))
         if self.visible is not None:
             allowed = self.visible(conn, viewer, sorted(definitions))
             definitions = {g: d for g, d in definitions.items() if g in allowed}
-        enums = [g for g, d in definitions.items() if d[2] in ("enum", "multi_enum")]
-        options = typed.options_of(conn, enums) if enums and with_options else {}
-        bases: dict[tuple[int, bool], tuple[int, dict[str, Any]]] = {}  # (field, on) -> (token, base)
+        bases: dict[tuple[int, bool], _Base] = {}
         distinct = {id(pairs): pairs for pairs in order.values()}  # objects share their field lists
         for field_gid, is_on in {pair for pairs in distinct.values() for pair in pairs}:
             if field_gid in definitions:
-                bases[(field_gid, is_on)] = _RENDERED.base(
-                    definitions[field_gid], is_on, options.get(field_gid, [])
-                )
+                bases[(field_gid, is_on)] = _RENDERED.base(definitions[field_gid], is_on)
         if typed_keys:
             rows = [
                 (row, definitions[f][2])
@@ -174,7 +172,7 @@ class ValueStore:
                 if f in definitions
             ]
             names = Names.load(conn, viewer, [r for r, _ in rows], [t for _, t in rows])
-            items = _typed_items(gids, order, bases, definitions, stored, options, names)
+            items = _typed_items(gids, order, bases, definitions, stored, names)
             return items if keys is None else _exactly(items, keys)
         return _display_items(gids, order, bases, shown, "display_value" in wanted, keys)
 
@@ -353,10 +351,9 @@ def _order(
 def _typed_items(
     gids: list[int],
     order: dict[int, list[tuple[int, bool]]],
-    bases: dict[tuple[int, bool], tuple[int, dict[str, Any]]],
+    bases: dict[tuple[int, bool], _Base],
     definitions: dict[int, Stored],
     stored: dict[int, dict[int, Stored]],
-    options: Mapping[int, list[Option]],
     names: Names,
 ) -> dict[int, list[dict[str, Any]]]:
     """Values with their typed value and display_value. Values repeat (an enum's few options,
@@ -377,7 +374,7 @@ def _typed_items(
             item = rendered.get(key) or _RENDERED.values.get(key)
             if item is None:
                 definition = definitions[field_gid]
-                value, display = typed.value_of(definition, key[1], options.get(field_gid, []), names)
+                value, display = typed.value_of(definition, key[1], found[2], names)
                 item = rendered[key] = found[1].copy()
                 item[VALUE_KEY[definition[2]]] = value
                 item["display_value"] = display
@@ -391,7 +388,7 @@ def _typed_items(
 def _display_items(
     gids: list[int],
     order: dict[int, list[tuple[int, bool]]],
-    bases: dict[tuple[int, bool], tuple[int, dict[str, Any]]],
+    bases: dict[tuple[int, bool], _Base],
     shown: dict[int, dict[str, str | None]],
     with_display: bool,
     keys: tuple[str, ...] | None,
@@ -457,26 +454,28 @@ def _gid(key: Any) -> int | None:
 
 class _Rendered:
     """What rendering values built, kept across requests by everything it was built from, so it
-    is right whatever changed since, here or in another process: a field's base (`_base`) by
-    its definition row, enabled and options as read now, under a token never given twice; a
-    value by its base's token and its stored row (values whose display reads no names). Shared
-    read-only (responses are serialized, never changed); bounded (dropped when full)."""
+    is right whatever changed since, here or in another process: a field's base (`_base`, with
+    its options) by its definition row as read now (its options' JSON included) and enabled,
+    under a token never given twice; a value by its base's token and its stored row (values
+    whose display reads no names). Shared read-only (responses are serialized, never changed);
+    bounded (dropped when full)."""
 
     LIMIT = 20_000
 
     def __init__(self) -> None:
-        self.bases: dict[tuple[Stored, bool, tuple[Option, ...]], tuple[int, dict[str, Any]]] = {}
+        self.bases: dict[tuple[Stored, bool], _Base] = {}
         self.values: dict[tuple[int, Stored | None], dict[str, Any]] = {}
         self.tokens = itertools.count()
 
-    def base(self, definition: Stored, enabled: bool, options: list[Option]) -> tuple[int, dict[str, Any]]:
-        key = (definition, enabled, tuple(options))
+    def base(self, definition: Stored, enabled: bool) -> _Base:
+        key = (definition, enabled)
         found = self.bases.get(key)
         if found is None:
             if len(self.bases) >= self.LIMIT // 10:
                 self.bases.clear()
                 self.values.clear()
-            found = self.bases[key] = (next(self.tokens), _base(definition, enabled, options))
+            options = _options(definition[11])
+            found = self.bases[key] = (next(self.tokens), _base(definition, enabled, options), options)
         return found
 
     def keep(self, key: tuple[int, Stored | None], value: dict[str, Any]) -> None:
@@ -486,6 +485,13 @@ class _Rendered:
 
 
 _RENDERED = _Rendered()
+_Base = tuple[int, dict[str, Any], list[Option]]  # (token, the base, the field's options)
+
+
+def _options(listed: str | None) -> list[Option]:
+    """A field's options in order from their JSON (queries.definitions with `options`)."""
+    found = sorted(orjson.loads(listed), key=lambda o: (o[4], o[0])) if listed else []
+    return [(o[0], o[1], bool(o[2]), o[3]) for o in found]
 
 
 def _base(definition: Stored, enabled: bool, options: list[Option]) -> dict[str, Any]:
