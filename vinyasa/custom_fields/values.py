@@ -460,7 +460,7 @@ class _Rendered:
     whose display reads no names). Shared read-only (responses are serialized, never changed);
     bounded (dropped when full)."""
 
-    LIMIT = 20_000
+    LIMIT = 10_000  # values (a few MB at most); bases: a tenth
 
     def __init__(self) -> None:
         self.bases: dict[tuple[Stored, bool], _Base] = {}
