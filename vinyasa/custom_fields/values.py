@@ -11,8 +11,10 @@ Reading costs what the selection needs: typed values read full rows (vinyasa.cus
 renders them); `custom_fields.display_value` reads the object's display map, one row per object
 holding every value's stored display as JSON (a 100-task page with 20 fields each reads 100 rows,
 not 2,000; the map is rebuilt from the values whenever they change); items are built
-once per distinct value and shared. Writing stores the display with the value (`write`), and
-`refresh_displays` recomputes them when a field's definition changes what they show.
+once per distinct value and shared, and kept across requests by what they were built from
+(`_Rendered`: right whatever changed since, in any process). Writing stores the display with
+the value (`write`), and `refresh_displays` recomputes them when a field's definition changes
+what they show.
 """
 
 from __future__ import annotations
