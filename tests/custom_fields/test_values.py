@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from tests.conftest import make_engine_for
 from tests.custom_fields.helpers import make_field
 from tests.helpers import fails, ok
 from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
+from vinyasa.custom_fields.values import KEYS
 
 pytestmark = pytest.mark.anyio
 VALUES = "SELECT count(*) FROM task_custom_field_values"
@@ -354,3 +356,74 @@ async def test_display_only_pages_show_disabled_values_last(client, world):
     ]
     full = ok(await client.get(f"/tasks/{s['task']}"))
     assert [(v["name"], v["enabled"], v["display_value"]) for v in full["custom_fields"]] == shown
+
+
+async def test_default_values_show_their_keys_in_asana_order(client, world):
+    s = await _scene(client, world)
+    a = s["enum"]["enum_options"][0]["gid"]
+    body = {"custom_fields": {s["enum"]["gid"]: a, s["number"]["gid"]: 2, s["people"]["gid"]: ["me"]}}
+    ok(await client.put(f"/tasks/{s['task']}", json={"data": body}))
+    values = _by_name(ok(await client.get(f"/tasks/{s['task']}")))
+    for value in values.values():  # gid, then the default keys each type has (a set test above)
+        assert list(value) == ["gid", *(key for key in KEYS if key in value)]
+    assert values["Cost"]["number_value"] == 2 and values["Cost"]["display_value"] == "EUR 2.00"
+
+
+async def test_definition_changes_show_at_once(client, world):
+    """Rendered values are kept between requests by what they were built from: a renamed enum
+    option, a field's new name or precision, a user's new name show on the next read."""
+    s = await _scene(client, world)
+    task, stage, cost, who = s["task"], s["enum"], s["number"]["gid"], s["people"]["gid"]
+    a = stage["enum_options"][0]["gid"]
+    body = {"custom_fields": {stage["gid"]: a, cost: 2.75, who: ["me"]}}
+    ok(await client.put(f"/tasks/{task}", json={"data": body}))
+    before = _by_name(ok(await client.get(f"/tasks/{task}")))
+    assert before["Stage"]["enum_value"]["name"] == "a" and before["Cost"]["display_value"] == "EUR 2.75"
+    ok(await client.put(f"/enum_options/{a}", json={"data": {"name": "Alpha", "color": "red"}}))
+    ok(await client.put(f"/custom_fields/{cost}", json={"data": {"name": "Price", "precision": 0}}))
+    ok(await client.put(f"/custom_fields/{stage['gid']}", json={"data": {"description": "Where it is"}}))
+    after = _by_name(ok(await client.get(f"/tasks/{task}")))
+    assert after["Stage"]["enum_value"] == {
+        "gid": a,
+        "resource_type": "enum_option",
+        "name": "Alpha",
+        "enabled": True,
+        "color": "red",
+    }
+    assert after["Stage"]["display_value"] == "Alpha" and after["Stage"]["description"] == "Where it is"
+    assert after["Stage"]["enum_options"][0]["name"] == "Alpha"
+    assert after["Price"]["display_value"] == "EUR 3" and after["Price"]["number_value"] == 3
+    listed = ok(await client.get(f"/projects/{s['project']}/tasks?opt_fields=custom_fields.display_value"))
+    assert {v["gid"]: v["display_value"] for v in listed[0]["custom_fields"]}[stage["gid"]] == "Alpha"
+
+
+async def test_changes_by_another_process_show_at_once(client, world):
+    """What one server process keeps of rendered values never hides a change another process
+    committed (here: rows changed through another engine, behind this process's back)."""
+    s = await _scene(client, world)
+    task, stage, who = s["task"], s["enum"], s["people"]["gid"]
+    a = stage["enum_options"][0]["gid"]
+    ok(await client.put(f"/tasks/{task}", json={"data": {"custom_fields": {stage["gid"]: a, who: ["me"]}}}))
+    before = _by_name(ok(await client.get(f"/tasks/{task}")))
+    assert before["Stage"]["enum_value"]["name"] == "a" and before["Who"]["display_value"] is not None
+    other = make_engine_for(world.env.url)
+    try:
+        with other.begin() as conn:
+            conn.execute(
+                text("UPDATE enum_options SET name = 'Other', enabled = :f WHERE gid = :g"),
+                {"g": int(a), "f": False},
+            )
+            conn.execute(
+                text("UPDATE custom_fields SET name = 'Phase' WHERE gid = :g"), {"g": int(stage["gid"])}
+            )
+            conn.execute(text("UPDATE users SET name = 'Renamed' WHERE gid = :g"), {"g": int(world.user)})
+    finally:
+        other.dispose()
+    after = _by_name(ok(await client.get(f"/tasks/{task}")))
+    assert (
+        after["Phase"]["enum_value"]["name"] == "Other" and after["Phase"]["enum_value"]["enabled"] is False
+    )
+    assert (
+        after["Phase"]["display_value"] == "Other" and after["Phase"]["enum_options"][0]["enabled"] is False
+    )
+    assert after["Who"]["people_value"][0]["name"] == "Renamed" and after["Who"]["display_value"] == "Renamed"

@@ -17,10 +17,18 @@ TASK_CONTAINERS = (
     "SELECT task_gid, project_gid FROM task_projects WHERE task_gid IN ({marks})"
     " ORDER BY task_gid, added_at, project_gid"
 )
-_DEFINITION = (
-    "SELECT gid, name, resource_subtype, description, precision, format, currency_code, custom_label,"
-    " custom_label_position, input_restrictions, id_prefix FROM custom_fields WHERE gid IN ({marks})"
+_DEFINITION_COLUMNS = (
+    "{f}gid, {f}name, {f}resource_subtype, {f}description, {f}precision, {f}format, {f}currency_code,"
+    " {f}custom_label, {f}custom_label_position, {f}input_restrictions, {f}id_prefix"
 )
+# A field's enum options as one JSON array of [gid, name, enabled, color, position] (in no
+# order; null for a field without options), read with its definition (`{f}`: its table's alias).
+_OPTIONS = {
+    "sqlite": "(SELECT json_group_array(json_array(o.gid, o.name, o.enabled, o.color, o.position))"
+    " FROM enum_options o WHERE o.custom_field_gid = {f}gid HAVING count(*) > 0)",
+    "postgresql": "(SELECT json_agg(json_build_array(o.gid, o.name, o.enabled, o.color, o.position)"
+    " ORDER BY o.position, o.gid)::text FROM enum_options o WHERE o.custom_field_gid = {f}gid)",
+}
 Row = tuple[Any, ...]
 
 
@@ -53,12 +61,41 @@ def settings_in(conn: Connection, column: str, container_gids: list[int], *, of:
     )
 
 
-def definitions(conn: Connection, field_gids: list[int], *, share: bool = False) -> list[Row]:
-    """What rendering or validating a value needs of each field. `share` holds the rows against
-    changes until the transaction ends (PostgreSQL), so a value's stored display_value is computed
-    from the definition its transaction commits with (changes lock the field's row for update)."""
+def _definition(conn: Connection, alias: str, options: bool) -> str:
+    """The columns of a definition row: `definitions`' (table alias `alias`, e.g. "f." or "")."""
+    listed = _OPTIONS[conn.dialect.name].format(f=alias) if options else "null"
+    return f"{_DEFINITION_COLUMNS.format(f=alias)}, {listed}"
+
+
+def fields_given(conn: Connection, column: str, container_gids: list[int], *, options: bool) -> list[Row]:
+    """(container, *definition) for each setting of these containers, in order, the definition as
+    `definitions` reads it: one statement for what the settings, the definitions and the
+    options cost three."""
+    return sql.fetch(
+        conn,
+        f"SELECT s.{column}, {_definition(conn, 'f.', options)} FROM custom_field_settings s"
+        f" JOIN custom_fields f ON f.gid = s.custom_field_gid"
+        f" WHERE s.{column} IN ({sql.marks(len(container_gids))}) ORDER BY s.{column}, s.position, s.gid",
+        container_gids,
+    )
+
+
+def definitions(
+    conn: Connection, field_gids: list[int], *, share: bool = False, options: bool = False
+) -> list[Row]:
+    """What rendering or validating a value needs of each field: (gid, name, resource_subtype,
+    description, precision, format, currency_code, custom_label, custom_label_position,
+    input_restrictions, id_prefix, options), `options` (with `options`, else null) the JSON of
+    `_OPTIONS`. `share` holds the rows against changes until the transaction ends (PostgreSQL),
+    so a value's stored display_value is computed from the definition its transaction commits
+    with (changes lock the field's row for update)."""
     locking = " FOR SHARE" if share and conn.dialect.name == "postgresql" else ""
-    return sql.fetch(conn, _DEFINITION.format(marks=sql.marks(len(field_gids))) + locking, field_gids)
+    return sql.fetch(
+        conn,
+        f"SELECT {_definition(conn, '', options)} FROM custom_fields"
+        f" WHERE gid IN ({sql.marks(len(field_gids))}){locking}",
+        field_gids,
+    )
 
 
 def containers(conn: Connection, containers_sql: str, owner_gids: list[int]) -> list[Row]:

@@ -7,7 +7,8 @@ people and reference values, whose names change and whose references depend on w
 (and rows written before the column existed) are NULL and computed when read (`Names`).
 
 A definition is the row of `queries.definitions`: (gid, name, resource_subtype, description,
-precision, format, currency_code, custom_label, custom_label_position, input_restrictions).
+precision, format, currency_code, custom_label, custom_label_position, input_restrictions,
+id_prefix, options JSON or null).
 Shapes: CustomFieldResponse of Asana's spec (digest §C.5); display formats in docs/deviations.md.
 """
 

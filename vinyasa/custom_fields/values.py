@@ -11,12 +11,15 @@ Reading costs what the selection needs: typed values read full rows (vinyasa.cus
 renders them); `custom_fields.display_value` reads the object's display map, one row per object
 holding every value's stored display as JSON (a 100-task page with 20 fields each reads 100 rows,
 not 2,000; the map is rebuilt from the values whenever they change); items are built
-once per distinct value and shared. Writing stores the display with the value (`write`), and
-`refresh_displays` recomputes them when a field's definition changes what they show.
+once per distinct value and shared, and kept across requests by what they were built from
+(`_Rendered`: right whatever changed since, in any process). Writing stores the display with
+the value (`write`), and `refresh_displays` recomputes them when a field's definition changes
+what they show.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,21 +87,26 @@ class ValueStore:
     field: Embedded = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "field", Embedded(self._load, KEYS, exact=self._exact))
+        object.__setattr__(self, "field", Embedded(self._load, KEYS, exact=self._exact, ordered=True))
         object.__setattr__(self, "maps", self.table.removesuffix("_values") + "_displays")
         STORES.append(self)
 
     # ---- reading ---------------------------------------------------------------------------------
 
-    def _fields(self, conn: Any, gids: list[int]) -> dict[int, list[int]]:
+    def _fields(
+        self, conn: Any, gids: list[int], *, options: bool = False
+    ) -> tuple[dict[int, list[int]], dict[int, Stored]]:
         """Per object, the fields its containers give it, in order (lists shared between objects
-        with the same containers: never mutated)."""
+        with the same containers: never mutated), and the definitions of those fields (read
+        with the settings; with their options with `options`)."""
         held = queries.containers(conn, self.containers, gids)
         given: dict[int, list[int]] = {}
+        definitions: dict[int, Stored] = {}
         if held:
             parents = sorted({p for _, p in held})
-            for parent, field_gid in queries.settings_in(conn, self.settings, parents, of="custom_field_gid"):
-                given.setdefault(parent, []).append(field_gid)
+            for row in queries.fields_given(conn, self.settings, parents, options=options):
+                given.setdefault(row[0], []).append(row[1])
+                definitions[row[1]] = row[1:]
         fields: dict[int, list[int]] = {}
         for owner, parent in held:
             if parent not in given:
@@ -108,7 +116,7 @@ class ValueStore:
                 fields[owner] = given[parent]
             else:
                 fields[owner] = listed + [f for f in given[parent] if f not in listed]
-        return fields
+        return fields, definitions
 
     def _stored(self, conn: Any, gids: list[int], *, only: int | None = None) -> dict[int, dict[int, Stored]]:
         """Per object, its stored values by field (all, or with `only` those of one field)."""
@@ -134,29 +142,30 @@ class ValueStore:
         """Each object's values in order: its containers' fields, then (`enabled: false`) fields
         it keeps a value of that no container gives any more. Only what `wanted` needs is read:
         the typed values (full rows), or the stored display values, or nothing of the values."""
-        enabled = self._fields(conn, gids)
         typed_keys = bool(wanted & _ALL_VALUE_KEYS)
+        with_options = typed_keys or "enum_options" in wanted
+        enabled, definitions = self._fields(conn, gids, options=with_options)
         stored: dict[int, dict[int, Stored]] = {}
         shown: dict[int, dict[str, str | None]] = {}
         if typed_keys:
             stored = self._stored(conn, gids)
             order, field_gids = _order(gids, enabled, stored, int)
         else:
-            shown = self._displays(conn, viewer, gids, "display_value" in wanted)
+            shown = self._displays(conn, viewer, gids, "display_value" in wanted, definitions)
             order, field_gids = _order(gids, enabled, shown, str)
         if not field_gids:
             return {}
-        definitions = {r[0]: r for r in queries.definitions(conn, sorted(field_gids))}
+        kept = sorted(field_gids - definitions.keys())  # values of fields no container gives
+        if kept:
+            definitions.update((r[0], r) for r in queries.definitions(conn, kept, options=with_options))
         if self.visible is not None:
             allowed = self.visible(conn, viewer, sorted(definitions))
             definitions = {g: d for g, d in definitions.items() if g in allowed}
-        enums = [g for g, d in definitions.items() if d[2] in ("enum", "multi_enum")]
-        options = typed.options_of(conn, enums) if enums and (typed_keys or "enum_options" in wanted) else {}
-        bases: dict[tuple[int, bool], dict[str, Any]] = {}
+        bases: dict[tuple[int, bool], _Base] = {}
         distinct = {id(pairs): pairs for pairs in order.values()}  # objects share their field lists
         for field_gid, is_on in {pair for pairs in distinct.values() for pair in pairs}:
             if field_gid in definitions:
-                bases[(field_gid, is_on)] = _base(definitions[field_gid], is_on, options.get(field_gid, []))
+                bases[(field_gid, is_on)] = _RENDERED.base(definitions[field_gid], is_on)
         if typed_keys:
             rows = [
                 (row, definitions[f][2])
@@ -165,16 +174,17 @@ class ValueStore:
                 if f in definitions
             ]
             names = Names.load(conn, viewer, [r for r, _ in rows], [t for _, t in rows])
-            items = _typed_items(gids, order, bases, definitions, stored, options, names)
+            items = _typed_items(gids, order, bases, definitions, stored, names)
             return items if keys is None else _exactly(items, keys)
         return _display_items(gids, order, bases, shown, "display_value" in wanted, keys)
 
     def _displays(
-        self, conn: Any, viewer: Viewer, gids: list[int], wanted: bool = True
+        self, conn: Any, viewer: Viewer, gids: list[int], wanted: bool, known: Mapping[int, Stored]
     ) -> dict[int, dict[str, str | None]]:
         """Per object, the display_value of each stored value by field gid (a string): as stored,
         or computed now for people and reference values (and values stored before displays
-        were); with `wanted` false only the keys count (the values are left as read)."""
+        were); with `wanted` false only the keys count (the values are left as read). `known`:
+        definitions already read (the others are read here when needed)."""
         shown: dict[int, dict[str, str | None]] = {}
         late: dict[tuple[int, str | None], list[int]] = {}  # (field, list_value) -> owners
         by_text: dict[str, list[int]] = {}  # a `late` object -> the owners with exactly it
@@ -187,7 +197,10 @@ class ValueStore:
                 late.setdefault((int(key), listed), []).extend(owners)
         if not late:
             return shown
-        definitions = {r[0]: r for r in queries.definitions(conn, sorted({f for f, _ in late}))}
+        definitions = {f: known[f] for f, _ in late if f in known}
+        unknown = sorted({f for f, _ in late} - definitions.keys())
+        if unknown:
+            definitions.update((r[0], r) for r in queries.definitions(conn, unknown))
         # People and reference values: one display per distinct (field, list); others (stored
         # before displays were) one per value, from their full rows.
         rows: dict[tuple[int, int], Stored] = {}
@@ -223,7 +236,7 @@ class ValueStore:
         Returns whether anything changed."""
         if not given:
             return False
-        on = set(self._fields(ctx.conn, [owner]).get(owner, []))
+        on = set(self._fields(ctx.conn, [owner])[0].get(owner, []))
         mine = self._stored(ctx.conn, [owner]).get(owner, {})
         planned: list[tuple[int, Stored | None]] = []
         for key, value in given.items():
@@ -340,35 +353,35 @@ def _order(
 def _typed_items(
     gids: list[int],
     order: dict[int, list[tuple[int, bool]]],
-    bases: dict[tuple[int, bool], dict[str, Any]],
+    bases: dict[tuple[int, bool], _Base],
     definitions: dict[int, Stored],
     stored: dict[int, dict[int, Stored]],
-    options: Mapping[int, list[Option]],
     names: Names,
 ) -> dict[int, list[dict[str, Any]]]:
     """Values with their typed value and display_value. Values repeat (an enum's few options,
     fields nobody filled): each distinct one renders once and is shared, read-only, by every
-    object that has it (the engine copies the keys it shows)."""
-    rendered: dict[tuple[int, bool, Stored | None], dict[str, Any]] = {}
+    object that has it (the engine copies the keys it shows); those that read no names are kept
+    for later requests too (`_RENDERED`)."""
+    rendered: dict[tuple[int, Stored | None], dict[str, Any]] = {}  # (base token, row) -> value
     out: dict[int, list[dict[str, Any]]] = {}
     none: dict[int, Stored] = {}
     for gid in gids:
         items = []
         mine = stored.get(gid, none)
         for field_gid, is_on in order[gid]:
-            base = bases.get((field_gid, is_on))
-            if base is None:
+            found = bases.get((field_gid, is_on))
+            if found is None:
                 continue
-            row = mine.get(field_gid)
-            item = rendered.get((field_gid, is_on, row))
+            key = (found[0], mine.get(field_gid))
+            item = rendered.get(key) or _RENDERED.values.get(key)
             if item is None:
                 definition = definitions[field_gid]
-                value, display = typed.value_of(definition, row, options.get(field_gid, []), names)
-                item = rendered[(field_gid, is_on, row)] = {
-                    **base,
-                    VALUE_KEY[definition[2]]: value,
-                    "display_value": display,
-                }
+                value, display = typed.value_of(definition, key[1], found[2], names)
+                item = rendered[key] = found[1].copy()
+                item[VALUE_KEY[definition[2]]] = value
+                item["display_value"] = display
+                if definition[2] not in READ_TIME:
+                    _RENDERED.keep(key, item)
             items.append(item)
         out[gid] = items
     return out
@@ -377,7 +390,7 @@ def _typed_items(
 def _display_items(
     gids: list[int],
     order: dict[int, list[tuple[int, bool]]],
-    bases: dict[tuple[int, bool], dict[str, Any]],
+    bases: dict[tuple[int, bool], _Base],
     shown: dict[int, dict[str, str | None]],
     with_display: bool,
     keys: tuple[str, ...] | None,
@@ -405,7 +418,9 @@ def _display_items(
         pairs = order[gid]
         plan = plans.get(id(pairs))
         if plan is None:  # one per distinct list of fields: (field, its shared items, its base)
-            plan = plans[id(pairs)] = [(bases[p]["gid"], caches[p], bases[p]) for p in pairs if p in bases]
+            plan = plans[id(pairs)] = [
+                (bases[p][1]["gid"], caches[p], bases[p][1]) for p in pairs if p in bases
+            ]
         mine = shown.get(gid, none) if with_display else none
         out[gid] = [
             cache.get(display) or make(cache, base, display)
@@ -439,8 +454,52 @@ def _gid(key: Any) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and 0 < len(text) <= 19 else None
 
 
+class _Rendered:
+    """What rendering values built, kept across requests by everything it was built from, so it
+    is right whatever changed since, here or in another process: a field's base (`_base`, with
+    its options) by its definition row as read now (its options' JSON included) and enabled,
+    under a token never given twice; a value by its base's token and its stored row (values
+    whose display reads no names). Shared read-only (responses are serialized, never changed);
+    bounded (dropped when full)."""
+
+    LIMIT = 10_000  # values (a few MB at most); bases: a tenth
+
+    def __init__(self) -> None:
+        self.bases: dict[tuple[Stored, bool], _Base] = {}
+        self.values: dict[tuple[int, Stored | None], dict[str, Any]] = {}
+        self.tokens = itertools.count()
+
+    def base(self, definition: Stored, enabled: bool) -> _Base:
+        key = (definition, enabled)
+        found = self.bases.get(key)
+        if found is None:
+            if len(self.bases) >= self.LIMIT // 10:
+                self.bases.clear()
+                self.values.clear()
+            options = _options(definition[11])
+            found = self.bases[key] = (next(self.tokens), _base(definition, enabled, options), options)
+        return found
+
+    def keep(self, key: tuple[int, Stored | None], value: dict[str, Any]) -> None:
+        if len(self.values) >= self.LIMIT:
+            self.values.clear()
+        self.values[key] = value
+
+
+_RENDERED = _Rendered()
+_Base = tuple[int, dict[str, Any], list[Option]]  # (token, the base, the field's options)
+
+
+def _options(listed: str | None) -> list[Option]:
+    """A field's options in order from their JSON (queries.definitions with `options`)."""
+    found = sorted(orjson.loads(listed), key=lambda o: (o[4], o[0])) if listed else []
+    return [(o[0], o[1], bool(o[2]), o[3]) for o in found]
+
+
 def _base(definition: Stored, enabled: bool, options: list[Option]) -> dict[str, Any]:
-    """The keys a value takes from its field (shared by every value of the field)."""
+    """The keys a value takes from its field (shared by every value of the field), in the order a
+    value shows them (KEYS), `display_value` and the field's value key (null here) included: a
+    rendered value is a copy with those two set, exactly the default keys it has in order."""
     gid, name, subtype, description, precision, fmt, code, label, position = definition[:9]
     item: dict[str, Any] = {
         "gid": str(gid),
@@ -448,10 +507,9 @@ def _base(definition: Stored, enabled: bool, options: list[Option]) -> dict[str,
         "name": name,
         "type": subtype,
         "resource_subtype": subtype,
-        "representation_type": subtype if definition[10] is None else "custom_id",
         "enabled": enabled,
+        "display_value": None,
         "description": description,
-        "is_formula_field": False,
     }
     if subtype == "number":
         item.update(
@@ -463,6 +521,9 @@ def _base(definition: Stored, enabled: bool, options: list[Option]) -> dict[str,
         )
     if subtype in ("enum", "multi_enum"):
         item["enum_options"] = [typed.option_dict(o) for o in options]
+    item[VALUE_KEY[subtype]] = None
+    item["is_formula_field"] = False
+    item["representation_type"] = subtype if definition[10] is None else "custom_id"
     return item
 
 

@@ -117,6 +117,9 @@ class Embedded:
     # a loader that answers the final values, each exactly `gid` then those keys in that order
     # (absent ones null), so the engine shows them as they are.
     exact: EmbeddedExact | None = None
+    # Whether `load`, asked for every default key, answers the final values: each exactly `gid`
+    # then the default keys it has, in `keys` order, so the engine shows them as they are.
+    ordered: bool = False
 
 
 def _embedded(spec: Embedded, sub: _Sub) -> tuple[frozenset[str], tuple[tuple[str, _Sub], ...]]:
@@ -146,6 +149,9 @@ def _render_embedded(
     conn: Connection, viewer: Viewer, spec: Embedded, gids: list[int], sub: _Sub
 ) -> dict[int, list[dict[str, Any]]]:
     wanted, shown = _embedded(spec, sub)
+    if sub is None and spec.ordered:
+        loaded = spec.load(conn, viewer, gids, wanted)
+        return {gid: loaded.get(gid) or [] for gid in gids}
     if spec.exact is not None and sub and not any(key_sub for _, key_sub in shown):
         final = spec.exact(conn, viewer, gids, tuple(key for key, _ in shown))
         return {gid: final.get(gid) or [] for gid in gids}
