@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
+import time
+
 import pytest
 
 from tests.conftest import api_client
@@ -76,3 +81,31 @@ async def test_a_new_assignment_comes_to_the_top(client, world):
     ok(await client.put(f"/tasks/{mine}", json={"data": {"assignee": None}}))
     ok(await client.put(f"/tasks/{mine}", json={"data": {"assignee": "me"}}))  # assigned again: on top
     assert [t["gid"] for t in ok(await client.get(path))] == [mine, theirs, old]
+
+
+async def test_first_use_while_another_process_holds_the_write_lock(world):
+    """Making the list on first use is a write inside a GET: it must not fail because another
+    process (the job runner, a second server) wrote meanwhile (SQLite: SQLITE_BUSY_SNAPSHOT was a 500)."""
+    if world.env.backend != "sqlite":
+        pytest.skip("SQLite's one write lock")
+    other = sqlite3.connect(world.env.engine.url.database, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE workspaces SET name = name")
+    codes: list[int] = []
+
+    def get() -> None:
+        async def go() -> int:
+            async with api_client(world.env, world.token) as c:
+                r = await c.get(f"/users/me/user_task_list?workspace={world.workspace}")
+                return r.status_code
+
+        codes.append(asyncio.run(go()))
+
+    reader = threading.Thread(target=get)
+    reader.start()
+    time.sleep(0.3)  # the GET has read (its snapshot is older than this write) and wants to write
+    other.execute("COMMIT")
+    other.close()
+    reader.join(30)
+    assert codes == [200]
+    assert world.count("SELECT count(*) FROM user_task_lists") == 1

@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from vinyasa.core.journal import Change
 
 
+class WriteNeeded(Exception):
+    """Raised by `Caller.need_write` in a read-only transaction: nothing was written; the request runs
+    again in a write transaction (vinyasa.protocol.context)."""
+
+
 @dataclass(kw_only=True)
 class Caller:
     """Who acts (`user_gid`), on which connection, and what they changed so far in this transaction."""
@@ -36,6 +41,16 @@ class Caller:
     # The rules (vinyasa.rules) whose runs led to this work, oldest first; the last is the journal
     # entries' `cause_gid`. Empty for work a user asked for.
     cause: tuple[int, ...] = ()
+    # False inside a read-only request transaction (a GET): see `need_write`.
+    writable: bool = True
+
+    def need_write(self) -> None:
+        """Call before the first write of work that usually only reads (a record made on first use,
+        such as a user's My Tasks): in a read-only request transaction this raises `WriteNeeded`, and
+        the request runs again from the start as a write. On SQLite a read transaction cannot take
+        the write lock reliably (SQLITE_BUSY_SNAPSHOT when another process wrote since it began)."""
+        if not self.writable:
+            raise WriteNeeded()
 
     def keeps_old(self, change: changes.Change) -> bool:
         """Whether this caller asked for the behaviour from before `change` (`Asana-Disable`)."""

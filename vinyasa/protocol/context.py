@@ -33,6 +33,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from vinyasa.core import Caller, journal
+from vinyasa.core.caller import WriteNeeded
 from vinyasa.db import Checkpointer, RequestTransactions, WriteLockBusy, missing_key, race_kind
 from vinyasa.errors import AsanaError, InvalidRequest, NotAuthorized, NotFound, PayloadTooLarge, RateLimited
 from vinyasa.protocol import changes, sql
@@ -425,7 +426,8 @@ class AsanaRoute(APIRoute):
                 if runtime.limiter is not None and first and _SPENT not in request.scope:
                     request.scope[_SPENT] = True  # once per request, even one run in two parts
                     runtime.limiter.spend(user_gid)
-                payload = parse_body(raw, request.headers.get("content-type", "")) if write else Payload()
+                has_body = request.method in _WRITE_METHODS
+                payload = parse_body(raw, request.headers.get("content-type", "")) if has_body else Payload()
                 opt_fields = query_param(query, "opt_fields")
                 fields_raw = opt_fields if opt_fields is not None else payload.options.get("fields")
                 pretty = query.get("opt_pretty", payload.options.get("pretty", False))
@@ -443,6 +445,7 @@ class AsanaRoute(APIRoute):
                     filters=filters,
                     disabled=_disabled(request),
                     rich_text_strict=runtime.rich_text_strict,
+                    writable=write,
                 )
                 response = await call(request, request.state.ctx)
                 journal.flush(request.state.ctx)  # the request's changes, in its own transaction
@@ -474,6 +477,11 @@ class AsanaRoute(APIRoute):
             for tries in range(1, ATTEMPTS + 1):
                 try:
                     return await locked(request, runtime, raw, write, tries == 1)
+                except WriteNeeded:  # a read that must write (Caller.need_write): again, as a write
+                    if write:
+                        raise
+                    write = True
+                    continue
                 except Exception as exc:
                     kind = race_kind(exc)
                     if kind is None:

@@ -24,6 +24,7 @@ def for_user(ctx: Caller, user: str, workspace: str | None) -> int:
     found = _find(ctx, workspace_gid)
     if found is not None:
         return found
+    ctx.need_write()
     name = ctx.conn.execute(select(Workspace.name).where(Workspace.gid == workspace_gid)).scalar_one()
     row = {
         "gid": new_gid(ctx.conn),
