@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from bench.run import BIN, ROOT, Result, _cpu_seconds, _free_port, initialized, server, wrk
 from bench.world import Client, Op, Request, World, build, kinds_of, operations, twin_of
@@ -311,6 +312,21 @@ def _current(op: Op, world: World, found: dict[str, Request]) -> dict[str, Reque
     return {**found, op.operation_id: replace(request, path=path + ("?" + query if query else ""))}
 
 
+def _fresh_sync(world: World, path: str) -> str:
+    """`path` with a sync token taken now, when it has one (an events read): the token found while
+    the world was built is hundreds of events old by the time its row runs, and an events poll in
+    steady state reads only what happened since the last one."""
+    base, _, query = path.partition("?")
+    params = parse_qsl(query)
+    if not any(k == "sync" for k, _ in params):
+        return path
+    rest = [(k, v) for k, v in params if k != "sync"]
+    status, answer = world.client.call("GET", base + ("?" + urlencode(rest) if rest else ""))
+    if status != 412 or not isinstance(answer, dict) or "sync" not in answer:
+        return path
+    return base + "?" + urlencode([*rest, ("sync", answer["sync"])])
+
+
 def _measure(
     op: Op,
     world: World,
@@ -329,6 +345,7 @@ def _measure(
         # a page of 10 and one of 100 where the list pages; each judged by the items it really held
         out: list[Row] = []
         for path in dict.fromkeys((request.path.replace("limit=100", "limit=10"), request.path)):
+            path = _fresh_sync(world, path)
             status, answer = world.client.call("GET", path)
             data = answer.get("data") if status < 300 and isinstance(answer, dict) else None
             items = len(data) if isinstance(data, list) else None
@@ -340,6 +357,7 @@ def _measure(
     if op.method == "GET":
         if request is None:
             return [Row(op, "", "-", None, note=why.get(op.operation_id, "no input"))]
+        request = replace(request, path=_fresh_sync(world, request.path))
         return [Row(op, "", "wrk", _wrk(proc, base, token, request, seconds, c))]
     repeatable, refused = False, ""
     if request is not None and op.method != "DELETE" and "/remove" not in op.path:
@@ -351,6 +369,7 @@ def _measure(
             refused = str(exc)[:160]
     if repeatable:
         assert request is not None
+        request = replace(request, path=_fresh_sync(world, request.path))
         return [Row(op, "", "wrk", _wrk(proc, base, token, request, seconds, c))]
     if request is None and op.method != "DELETE":
         return [Row(op, "", "-", None, note=why.get(op.operation_id, "no input"))]
