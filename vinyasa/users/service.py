@@ -12,6 +12,7 @@ from vinyasa.core.clock import now_ms
 from vinyasa.db import update_row
 from vinyasa.errors import Forbidden, InvalidRequest
 from vinyasa.models import User, WorkspaceMember
+from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid, new_gid
 
 if TYPE_CHECKING:  # the schemas import the custom field machinery, which imports this module
@@ -24,11 +25,11 @@ def find_user(conn: Connection, value: str, me: int | None = None) -> int | None
     if value == "me":
         return me
     if "@" in value:
-        return conn.execute(select(User.gid).where(User.email == value.lower())).scalar_one_or_none()
-    gid = as_gid(value)
-    if gid is None:
-        return None
-    return conn.execute(select(User.gid).where(User.gid == gid)).scalar_one_or_none()
+        found = sql.fetch_value(conn, "SELECT gid FROM users WHERE email = ?", [value.lower()])
+    else:
+        gid = as_gid(value)
+        found = None if gid is None else sql.fetch_value(conn, "SELECT gid FROM users WHERE gid = ?", [gid])
+    return None if found is None else int(found)
 
 
 def resolve_user(ctx: Caller, value: str, field: str | None = None) -> int:
