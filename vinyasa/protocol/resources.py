@@ -70,10 +70,12 @@ class OneOf:
 
 @dataclass(frozen=True)
 class RefList:
-    """An ordered list of other resources, loaded for many rows at once."""
+    """An ordered list of other resources, loaded for many rows at once; or, with `column` (and no
+    `load`), the one resource the row's own column names (none when it is null), read with the row."""
 
     target: str
-    load: Batch
+    load: Batch | None = None
+    column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -337,6 +339,9 @@ def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
             plan.assembly.append((name, _TYPE, None, sub))
             continue
         need_rows = need_rows or isinstance(spec, Col | Ref | OneOf | Derived)
+        if isinstance(spec, RefList) and spec.column is not None:
+            need_rows = True
+            columns[spec.column] = f"{table}.{spec.column}"
         if isinstance(spec, Ref) and spec.change is not None:
             plan.changes = (*plan.changes, spec.change)
         if isinstance(spec, OneOf):
@@ -482,7 +487,11 @@ def project(
         wanted[group].extend(rows[g][column] for g in unique if g in rows and rows[g][column] is not None)
     lists: dict[str, Mapping[int, Sequence[int]]] = {}
     for name, ref_list, group in plan.ref_lists:
-        lists[name] = ref_list.load(conn, viewer, unique)
+        if ref_list.load is not None:
+            lists[name] = ref_list.load(conn, viewer, unique)
+        else:  # a list of the one resource the row's column names
+            at = plan.names.index(str(ref_list.column))
+            lists[name] = {g: [rows[g][at]] for g in unique if g in rows and rows[g][at] is not None}
         wanted[group].extend(t for g in unique for t in lists[name].get(g, ()))
     rendered = {
         group: _render_targets(conn, viewer, group[0], targets, plan.groups[group])
