@@ -312,8 +312,7 @@ def set_parent(
         if not tree.lock_tasks(ctx.conn, [task.gid]):
             raise access.unknown(None, task.gid, "task")
         moved = {"parent_gid": None, "root_gid": task.gid, "position": 0, "modified_at": now_ms()}
-        update_row(ctx.conn, Task, task.gid, moved)
-        _reroot(ctx, task.gid, task.gid)
+        _move(ctx, task.gid, moved)
         _record_parent(ctx, task, None, before_topics)
         return
     parent = access.task(ctx, parent_value, "parent")
@@ -340,8 +339,7 @@ def set_parent(
     except LookupError:  # the anchor moved away meanwhile
         raise InvalidRequest("insert_before/insert_after: Not another subtask of the parent") from None
     moved = {"parent_gid": parent.gid, "root_gid": chain[-1], "position": position, "modified_at": now_ms()}
-    update_row(ctx.conn, Task, task.gid, moved)
-    _reroot(ctx, task.gid, chain[-1])
+    _move(ctx, task.gid, moved)
     _record_parent(ctx, task, parent.gid, before_topics)
 
 
@@ -357,6 +355,16 @@ def _record_parent(ctx: Caller, task: access.VisibleTask, parent: int | None, be
     if parent is not None:
         journal.record(ctx, ref, "added", parent=("task", parent), topics=topics)
     journal.changed(ctx, ref, ["parent"], topics=topics, values={"parent": ("task", parent)})
+
+
+def _move(ctx: Caller, gid: int, moved: dict[str, Any]) -> None:
+    """Write the task's new parent, root and position (the caller holds its row lock), then point its
+    subtree at the new root: a walk of the whole subtree, skipped when the root stays the same (a
+    move under the same top-level task: the subtree's rows name that root already)."""
+    old_root = sql.fetch_value(ctx.conn, "SELECT root_gid FROM tasks WHERE gid = ?", [gid])
+    update_row(ctx.conn, Task, gid, moved)
+    if old_root != moved["root_gid"]:
+        _reroot(ctx, gid, moved["root_gid"])
 
 
 def _reroot(ctx: Caller, gid: int, root: int) -> None:
