@@ -32,14 +32,13 @@ def shares_workspace(ctx: Caller, user_gid: int) -> bool:
     if user_gid == ctx.user_gid:
         return True
     mine = list(workspace_roles(ctx))
-    return (
-        bool(mine)
-        and ctx.conn.execute(
-            select(WorkspaceMember.user_gid)
-            .where(WorkspaceMember.user_gid == user_gid, WorkspaceMember.workspace_gid.in_(mine))
-            .limit(1)
-        ).first()
-        is not None
+    return bool(mine) and bool(
+        sql.fetch(
+            ctx.conn,
+            "SELECT 1 FROM workspace_members WHERE user_gid = ?"
+            f" AND workspace_gid IN ({sql.marks(len(mine))}) LIMIT 1",
+            [user_gid, *mine],
+        )
     )
 
 

@@ -148,10 +148,21 @@ def project_topics(caller: Caller, project_gid: int) -> frozenset[int]:
     return frozenset({project_gid} if workspace is None else {project_gid, workspace})
 
 
-_INSERT_ENTRY = (
-    "INSERT INTO journal (id, created_at, user_gid, resource_type, resource_gid, action, parent_type,"
-    " parent_gid, field, change_action, value_type, value_gid, cause_gid)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+# The columns of a journal entry, in the order `flush` writes them.
+ENTRY_COLUMNS = (
+    "id",
+    "created_at",
+    "user_gid",
+    "resource_type",
+    "resource_gid",
+    "action",
+    "parent_type",
+    "parent_gid",
+    "field",
+    "change_action",
+    "value_type",
+    "value_gid",
+    "cause_gid",
 )
 FlushHook = Callable[[Caller, list[Change]], None]
 _HOOKS: list[FlushHook] = []
@@ -164,9 +175,6 @@ def on_flush(hook: FlushHook) -> FlushHook:
     if hook not in _HOOKS:
         _HOOKS.append(hook)
     return hook
-
-
-_INSERT_TOPIC = "INSERT INTO journal_topics (topic_gid, event_id) VALUES (?, ?)"
 
 
 def flush(caller: Caller) -> None:
@@ -201,8 +209,8 @@ def flush(caller: Caller) -> None:
             )
         )
         topics.extend((gid, event_id) for gid in sorted(c.topics))
-    sql.execute_many(conn, _INSERT_ENTRY, entries)
-    sql.execute_many(conn, _INSERT_TOPIC, topics)
+    sql.insert_rows(conn, "journal", ENTRY_COLUMNS, entries)
+    sql.insert_rows(conn, "journal_topics", ("topic_gid", "event_id"), topics)
     conn.info[JOURNAL_WRITTEN] = True  # RequestTransactions.on_journal runs once this commits
     for hook in _HOOKS:
         hook(caller, changes)

@@ -6,22 +6,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from vinyasa.core.journal import ENTRY_COLUMNS
 from vinyasa.protocol import sql
 
-COLUMNS = (
-    "id",
-    "created_at",
-    "user_gid",
-    "resource_type",
-    "resource_gid",
-    "action",
-    "parent_type",
-    "parent_gid",
-    "field",
-    "change_action",
-    "value_type",
-    "value_gid",
-)
+COLUMNS = tuple(c for c in ENTRY_COLUMNS if c != "cause_gid")  # what an event shows
 _STREAM = (
     "SELECT " + ", ".join("j." + c for c in COLUMNS) + " FROM journal_topics t"
     " JOIN journal j ON j.id = t.event_id"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from vinyasa.access import VisibleProject
 from vinyasa.core import Caller, journal
-from vinyasa.models import ProjectMember
+from vinyasa.protocol import sql
 
 # Stored columns -> the project field a change event names; reference fields carry their new value.
 _FIELDS: dict[str, str | None] = {
@@ -51,12 +51,13 @@ def people(
 
 
 def _present(conn: Connection, project_gid: int, users: list[int], field: str) -> set[int]:
-    stmt = select(ProjectMember.user_gid).where(
-        ProjectMember.project_gid == project_gid, ProjectMember.user_gid.in_(users)
-    )
+    if not users:
+        return set()
+    among = sql.marks(len(users))
+    stmt = f"SELECT user_gid FROM project_members WHERE project_gid = ? AND user_gid IN ({among})"
     if field == "followers":
-        stmt = stmt.where(ProjectMember.is_follower.is_(True))
-    return {int(u) for u in conn.execute(stmt).scalars() if u is not None}
+        stmt += " AND is_follower"
+    return {int(row[0]) for row in sql.fetch(conn, stmt, [project_gid, *users]) if row[0] is not None}
 
 
 def people_change(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vinyasa import access
@@ -18,7 +18,8 @@ from vinyasa.core import Caller
 from vinyasa.core.clock import now_ms
 from vinyasa.db import insert_ignore
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import ProjectMember, WorkspaceMember
+from vinyasa.models import ProjectMember
+from vinyasa.protocol import sql
 from vinyasa.protocol.gids import allocate
 from vinyasa.users.service import resolve_user
 
@@ -43,13 +44,15 @@ def resolve_users(ctx: Caller, field: str, values: list[str], workspace_gid: int
     gids = sorted({resolve_user(ctx, value, field) for value in values})
     if workspace_gid is None:
         return gids
-    inside = set(
-        ctx.conn.execute(
-            select(WorkspaceMember.user_gid).where(
-                WorkspaceMember.workspace_gid == workspace_gid, WorkspaceMember.user_gid.in_(gids)
-            )
-        ).scalars()
-    )
+    inside = {
+        row[0]
+        for row in sql.fetch(
+            ctx.conn,
+            "SELECT user_gid FROM workspace_members WHERE workspace_gid = ?"
+            f" AND user_gid IN ({sql.marks(len(gids))})",
+            [workspace_gid, *gids],
+        )
+    }
     outside = [gid for gid in gids if gid not in inside]
     if outside:
         raise InvalidRequest(f"{field}: User {outside[0]} is not a member of the project's workspace")

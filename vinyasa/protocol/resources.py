@@ -70,10 +70,12 @@ class OneOf:
 
 @dataclass(frozen=True)
 class RefList:
-    """An ordered list of other resources, loaded for many rows at once."""
+    """An ordered list of other resources, loaded for many rows at once; or, with `column` (and no
+    `load`), the one resource the row's own column names (none when it is null), read with the row."""
 
     target: str
-    load: Batch
+    load: Batch | None = None
+    column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -343,6 +345,9 @@ def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
             plan.assembly.append((name, _TYPE, None, sub))
             continue
         need_rows = need_rows or isinstance(spec, Col | Ref | OneOf | Derived)
+        if isinstance(spec, RefList) and spec.column is not None:
+            need_rows = True
+            columns[spec.column] = f"{table}.{spec.column}"
         if isinstance(spec, Ref) and spec.change is not None:
             plan.changes = (*plan.changes, spec.change)
         if isinstance(spec, OneOf):
@@ -488,7 +493,11 @@ def project(
         wanted[group].extend(rows[g][column] for g in unique if g in rows and rows[g][column] is not None)
     lists: dict[str, Mapping[int, Sequence[int]]] = {}
     for name, ref_list, group in plan.ref_lists:
-        lists[name] = ref_list.load(conn, viewer, unique)
+        if ref_list.load is not None:
+            lists[name] = ref_list.load(conn, viewer, unique)
+        else:  # a list of the one resource the row's column names
+            at = plan.names.index(str(ref_list.column))
+            lists[name] = {g: [rows[g][at]] for g in unique if g in rows and rows[g][at] is not None}
         wanted[group].extend(t for g in unique for t in lists[name].get(g, ()))
     rendered = {
         group: _render_targets(conn, viewer, group[0], targets, plan.groups[group])
@@ -509,7 +518,7 @@ def project(
         elif isinstance(spec, Embedded):
             values[name] = _render_embedded(conn, viewer, spec, unique, sub)
         else:
-            values[name] = _records(conn, viewer, spec, unique, sub)
+            values[name] = _records(conn, viewer, spec, unique, sub, rendered)
 
     out: dict[int, dict[str, Any]] = {}
     rtype = resource.resource_type
@@ -538,21 +547,31 @@ def project(
 
 
 def _records(
-    conn: Connection, viewer: Viewer, spec: Records, gids: list[int], sub: _Sub
+    conn: Connection,
+    viewer: Viewer,
+    spec: Records,
+    gids: list[int],
+    sub: _Sub,
+    done: Mapping[tuple[str, str], dict[int, dict[str, Any]]],
 ) -> dict[int, list[dict[str, Any]]]:
     """Render each row's records by the one bare-field rule (see `_selection`).
 
     Default (`sub` None): every member, as a compact reference. Bare (`opt_fields=memberships`): a
     record has no gid of its own, so each is `{}`, as Asana answers (python-asana#114, 2020 staff
     reply: use `memberships.project`). Named members (`memberships.project`) follow their sub-tree,
-    a bare member being `{gid, resource_type}` like any bare reference.
+    a bare member being `{gid, resource_type}` like any bare reference. A member already rendered
+    for another field with the same sub-selection (`done`, by (target type, sub-selection): a
+    task's `projects` and `memberships.project`) is reused, not read again.
     """
     loaded = spec.load(conn, viewer, gids)
     chosen = dict.fromkeys(spec.members) if sub is None else {m: sub[m] for m in spec.members if m in sub}
     rendered: dict[str, dict[int, dict[str, Any]]] = {}
     for member, member_sub in chosen.items():
-        targets = [rec[member] for g in gids for rec in loaded.get(g, ()) if rec.get(member) is not None]
-        rendered[member] = _render_targets(conn, viewer, spec.members[member], targets, member_sub)
+        target = spec.members[member]
+        known = done.get((target, repr(member_sub)), {})
+        wanted = [rec[member] for g in gids for rec in loaded.get(g, ())]
+        targets = [t for t in wanted if t is not None and t not in known]
+        rendered[member] = {**known, **_render_targets(conn, viewer, target, targets, member_sub)}
     return {
         g: [
             {m: rendered[m].get(rec[m]) if rec.get(m) is not None else None for m in chosen}

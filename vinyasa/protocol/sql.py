@@ -75,6 +75,26 @@ def execute_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> N
         cursor.close()
 
 
+_ROWS_PER_INSERT = 200  # rows of one multi-row INSERT (parameters: far below either database's limit)
+
+
+@lru_cache(maxsize=256)
+def _insert_rows_sql(table: str, columns: tuple[str, ...], count: int) -> str:
+    row = f"({marks(len(columns))})"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * count)}"
+
+
+def insert_rows(
+    conn: Connection, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert rows of plain values as multi-row `INSERT ... VALUES (...), (...)` statements: one
+    statement (one round trip to PostgreSQL) for up to 200 rows, where `execute_many` runs the
+    statement once a row."""
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[start : start + _ROWS_PER_INSERT]
+        execute(conn, _insert_rows_sql(table, columns, len(chunk)), [v for row in chunk for v in row])
+
+
 def clause(fragment: str, params: Sequence[Any]) -> TextClause:
     """A `?`-placeholder SQL condition as a SQLAlchemy clause, so one condition serves prepared SQL
     and expression-built queries alike."""

@@ -7,5 +7,3 @@ FIRST = "SELECT gid FROM sections WHERE project_gid = ? ORDER BY position LIMIT 
 LAST = "SELECT gid FROM sections WHERE project_gid = ? ORDER BY position DESC LIMIT 1"
 # A section's position copied onto its tasks' rows (the project-order index key).
 SYNC_TASKS = "UPDATE task_projects SET section_position = ? WHERE section_gid = ?"
-# The project of each section in a list (`projects` of a section).
-PROJECTS = "SELECT gid, project_gid FROM sections WHERE gid IN ({gids})"

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection
 
 from vinyasa.models import Section
-from vinyasa.protocol import sql
-from vinyasa.protocol.resources import Col, Ref, RefList, Resource, Viewer
+from vinyasa.protocol.resources import Col, Ref, RefList, Resource
 from vinyasa.protocol.values import iso_ms
-from vinyasa.sections import queries
-
-
-def _projects(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
-    rows = sql.fetch(conn, queries.PROJECTS.format(gids=sql.marks(len(gids))), gids)
-    return {gid: [project_gid] for gid, project_gid in rows}
-
 
 SECTION = Resource(
     "section",
@@ -24,7 +15,7 @@ SECTION = Resource(
         "name": Col("name"),
         "created_at": Col("created_at", iso_ms),
         "project": Ref("project_gid", "project"),
-        "projects": RefList("project", _projects),  # deprecated: [project]
+        "projects": RefList("project", column="project_gid"),  # deprecated: [project]
     },
     compact=("name",),
 )

@@ -45,25 +45,40 @@ def _bump(conn: Connection, task_gid: int) -> None:
     sql.execute(conn, queries.BUMP, [now_ms(), task_gid])
 
 
-def put(caller: Caller, task_gid: int, project_gid: int, section_gid: int, where: Place) -> None:
+def put(
+    caller: Caller,
+    task_gid: int,
+    project_gid: int,
+    section_gid: int,
+    where: Place,
+    *,
+    new: tuple[bool, str] | None = None,
+) -> None:
     """Put the task in the project's section at `where` (adding it to the project if need be).
 
     The caller holds the project's lock; the task's own row is locked here, so a task deleted by a
     concurrent request is a clean 404 (and an anchor that left the section a 400), never a 500.
     Journal: `added` to the project (when new to it) and to the section; `removed` from the section
     it left; a move within its section records nothing.
+
+    `new`: the task was inserted by this transaction, with these (completed, resource_subtype), and
+    is not in this project yet; the caller has checked `MAX_PROJECTS` and keeps its `modified_at`.
+    Its row is then neither read, locked (no one else sees it yet) nor bumped.
     """
     conn = caller.conn
-    lock = " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
-    flags = sql.fetch(conn, queries.LOCK_TASK + lock, [task_gid])
-    if not flags:
-        raise NotFound(f"Unknown task: {task_gid}")
-    completed, subtype = flags[0]
+    flags = new
+    if flags is None:
+        lock = " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
+        found = sql.fetch(conn, queries.LOCK_TASK + lock, [task_gid])
+        if not found:
+            raise NotFound(f"Unknown task: {task_gid}")
+        flags = found[0]
+    completed, subtype = flags
     section_position = sql.fetch_value(conn, queries.SECTION_POSITION, [section_gid])
     if section_position is None:  # deleted by a concurrent request since the caller looked it up
         raise InvalidRequest(f"section: Unknown object: {section_gid}")
-    current = section_of_task(conn, task_gid, project_gid)
-    if current is None:
+    current = None if new is not None else section_of_task(conn, task_gid, project_gid)
+    if current is None and new is None:
         if sql.fetch_value(conn, queries.PROJECT_COUNT, [task_gid]) >= MAX_PROJECTS:
             raise InvalidRequest(f"project: A task can be in at most {MAX_PROJECTS} projects")
     try:
@@ -76,7 +91,8 @@ def put(caller: Caller, task_gid: int, project_gid: int, section_gid: int, where
         sql.execute(conn, queries.INSERT_PLACE, [*flags_row, *place])
     else:
         sql.execute(conn, queries.MOVE_PLACE, [*place, task_gid, project_gid])
-    _bump(conn, task_gid)
+    if new is None:
+        _bump(conn, task_gid)
     topics = journal.task_topics(caller, task_gid)
     task = ("task", task_gid)
     if current is None:

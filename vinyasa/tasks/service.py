@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import delete
 
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
@@ -17,6 +17,7 @@ from vinyasa.models import Task, TaskFollower
 from vinyasa.notes import stored_rich_text
 from vinyasa.ordering import BOTTOM, OrderedList
 from vinyasa.projects import members
+from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.values import parse_date, parse_datetime_ms
 from vinyasa.richtext import TASK_TAGS
@@ -193,25 +194,33 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
     insert_ignore(
         ctx.conn, TaskFollower, [{"task_gid": gid, "user_gid": u, "created_at": now} for u in follow]
     )
+    flags = (values["completed"], subtype)
     for project_gid in sorted(places):
         _, section = places[project_gid]
-        sections.ensure_sections(ctx.conn, project_gid)
-        if section is None:
-            section = sections.edge_section(ctx.conn, project_gid, last=True)
-        placement.put(ctx, gid, project_gid, section, BOTTOM)
-    update_row(ctx.conn, Task, gid, {"modified_at": now})
+        if section is None:  # a named section exists, so the project has its sections already
+            section = sections.bottom_section(ctx.conn, project_gid)
+        placement.put(ctx, gid, project_gid, section, BOTTOM, new=flags)  # modified_at stays `now`
     TASK_VALUES.write(ctx, gid, workspace_gid, fields.custom_fields or {})
-    topics = journal.task_topics(ctx, gid)
-    if parent is not None:
-        journal.record(ctx, ("task", gid), "added", parent=("task", parent.gid), topics=topics)
-    elif not places:
-        journal.record(ctx, ("task", gid), "added", parent=("workspace", workspace_gid), topics=topics)
+    if parent is not None or not places:
+        added_to = ("task", parent.gid) if parent is not None else ("workspace", workspace_gid)
+        journal.record(ctx, ("task", gid), "added", parent=added_to, topics=journal.task_topics(ctx, gid))
     tags.tag_new_task(ctx, gid, tag_gids)
     return gid
 
 
-# Built once: building and cache-keying a statement costs more than running it.
-_TASK_ROW = select(Task.__table__).where(Task.gid == bindparam("gid"))
+# Prepared SQL text: building and cache-keying a statement costs more than running it.
+_TASK_COLUMNS = tuple(column.name for column in Task.__table__.columns)
+_TASK_ROW = f"SELECT {', '.join(_TASK_COLUMNS)} FROM tasks WHERE gid = ?"
+
+
+def _task_row(ctx: Caller, gid: int) -> dict[str, Any]:
+    """The task's stored row by column name (`completed` a bool on every database)."""
+    found = sql.fetch(ctx.conn, _TASK_ROW, [gid])
+    if not found:  # deleted by a concurrent request since the caller looked it up
+        raise access.unknown(None, str(gid), "task")
+    row = dict(zip(_TASK_COLUMNS, found[0], strict=True))
+    row["completed"] = bool(row["completed"])
+    return row
 
 
 def update_task(ctx: Caller, task: access.VisibleTask, fields: TaskFields) -> None:
@@ -219,7 +228,7 @@ def update_task(ctx: Caller, task: access.VisibleTask, fields: TaskFields) -> No
     access.require_task_edit(ctx, task, "change it")
     _no_nulls(fields)
     given = fields.model_fields_set
-    row = dict(ctx.conn.execute(_TASK_ROW, {"gid": task.gid}).one()._mapping)
+    row = _task_row(ctx, task.gid)
     if fields.workspace is not None and fields.workspace != str(task.workspace_gid):
         raise InvalidRequest("workspace: A task cannot be moved to another workspace")
     if "parent" in given and (fields.parent or None) != (
@@ -302,12 +311,8 @@ def set_parent(
             raise InvalidRequest("insert_before, insert_after: Only a subtask can be placed among siblings")
         if not tree.lock_tasks(ctx.conn, [task.gid]):
             raise access.unknown(None, task.gid, "task")
-        ctx.conn.execute(
-            update(Task)
-            .where(Task.gid == task.gid)
-            .values(parent_gid=None, root_gid=task.gid, position=0, modified_at=now_ms())
-        )
-        _reroot(ctx, task.gid, task.gid)
+        moved = {"parent_gid": None, "root_gid": task.gid, "position": 0, "modified_at": now_ms()}
+        _move(ctx, task.gid, moved)
         _record_parent(ctx, task, None, before_topics)
         return
     parent = access.task(ctx, parent_value, "parent")
@@ -333,12 +338,8 @@ def set_parent(
         position = SUBTASKS.place(ctx.conn, {"parent_gid": parent.gid}, where, moving=task.gid)
     except LookupError:  # the anchor moved away meanwhile
         raise InvalidRequest("insert_before/insert_after: Not another subtask of the parent") from None
-    ctx.conn.execute(
-        update(Task)
-        .where(Task.gid == task.gid)
-        .values(parent_gid=parent.gid, root_gid=chain[-1], position=position, modified_at=now_ms())
-    )
-    _reroot(ctx, task.gid, chain[-1])
+    moved = {"parent_gid": parent.gid, "root_gid": chain[-1], "position": position, "modified_at": now_ms()}
+    _move(ctx, task.gid, moved)
     _record_parent(ctx, task, parent.gid, before_topics)
 
 
@@ -356,8 +357,21 @@ def _record_parent(ctx: Caller, task: access.VisibleTask, parent: int | None, be
     journal.changed(ctx, ref, ["parent"], topics=topics, values={"parent": ("task", parent)})
 
 
+def _move(ctx: Caller, gid: int, moved: dict[str, Any]) -> None:
+    """Write the task's new parent, root and position (the caller holds its row lock), then point its
+    subtree at the new root: a walk of the whole subtree, skipped when the root stays the same (a
+    move under the same top-level task: the subtree's rows name that root already)."""
+    old_root = sql.fetch_value(ctx.conn, "SELECT root_gid FROM tasks WHERE gid = ?", [gid])
+    update_row(ctx.conn, Task, gid, moved)
+    if old_root != moved["root_gid"]:
+        _reroot(ctx, gid, moved["root_gid"])
+
+
 def _reroot(ctx: Caller, gid: int, root: int) -> None:
     """Point the whole subtree's `root_gid` at its new top-level ancestor (its rows locked first)."""
     below = tree.subtree(ctx.conn, gid, lock=True)
     for start in range(0, len(below), 500):
-        ctx.conn.execute(update(Task).where(Task.gid.in_(below[start : start + 500])).values(root_gid=root))
+        chunk = below[start : start + 500]
+        sql.execute(
+            ctx.conn, f"UPDATE tasks SET root_gid = ? WHERE gid IN ({sql.marks(len(chunk))})", [root, *chunk]
+        )

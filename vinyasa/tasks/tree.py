@@ -12,33 +12,38 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, literal, select
+from sqlalchemy import Connection
 
 from vinyasa.db import ConcurrentChange
-from vinyasa.models import Task
+from vinyasa.protocol import sql
 
 MAX_DEPTH = 1000  # far deeper than any real subtask tree; the walks stop here whatever the data
 _CHUNK = 500  # gids per IN (...) list
 _LOCK_ROUNDS = 8  # re-walks of a chain that changed while it was being locked, before giving up
 
 
+_ANCESTRY = (
+    "WITH RECURSIVE chain(gid, parent_gid, depth) AS ("
+    " SELECT gid, parent_gid, 0 FROM tasks WHERE gid = ?"
+    " UNION ALL SELECT up.gid, up.parent_gid, chain.depth + 1 FROM tasks up, chain"
+    " WHERE up.gid = chain.parent_gid AND chain.depth < ?"
+    ") SELECT gid FROM chain ORDER BY depth"
+)
+
+
+def _for_update(conn: Connection) -> str:
+    """The row-lock suffix of a SELECT: PostgreSQL only (SQLite's single writer needs none)."""
+    return " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
+
+
 def ancestry(conn: Connection, gid: int) -> list[int]:
     """`gid` then its ancestors up to the top-level task, nearest first ([] when `gid` does not exist).
 
-    One recursive query, cut at `MAX_DEPTH` steps and at the first task seen twice.
+    One recursive query (prepared SQL text), cut at `MAX_DEPTH` steps and at the first task seen twice.
     """
-    table = Task.__table__
-    start = select(table.c.gid, table.c.parent_gid, literal(0).label("depth")).where(table.c.gid == gid)
-    chain = start.cte("chain", recursive=True)
-    up = table.alias("up")
-    chain = chain.union_all(
-        select(up.c.gid, up.c.parent_gid, chain.c.depth + 1).where(
-            up.c.gid == chain.c.parent_gid, chain.c.depth < MAX_DEPTH
-        )
-    )
     found: list[int] = []
     seen: set[int] = set()
-    for (item,) in conn.execute(select(chain.c.gid).order_by(chain.c.depth)):
+    for (item,) in sql.fetch(conn, _ANCESTRY, (gid, MAX_DEPTH)):
         if item in seen:
             break
         seen.add(item)
@@ -51,13 +56,9 @@ def lock_tasks(conn: Connection, gids: Iterable[int]) -> set[int]:
     wanted = sorted(set(gids))
     found: set[int] = set()
     for start in range(0, len(wanted), _CHUNK):
-        stmt = (
-            select(Task.gid)
-            .where(Task.gid.in_(wanted[start : start + _CHUNK]))
-            .order_by(Task.gid)
-            .with_for_update()
-        )
-        found.update(int(row[0]) for row in conn.execute(stmt))
+        chunk = wanted[start : start + _CHUNK]
+        stmt = f"SELECT gid FROM tasks WHERE gid IN ({sql.marks(len(chunk))}) ORDER BY gid"
+        found.update(int(row[0]) for row in sql.fetch(conn, stmt + _for_update(conn), chunk))
     return found
 
 
@@ -96,10 +97,9 @@ def subtree(conn: Connection, gid: int, *, lock: bool = False) -> list[int]:
         below: list[int] = []
         for start in range(0, len(level), _CHUNK):
             chunk = level[start : start + _CHUNK]
-            stmt = select(Task.gid).where(Task.parent_gid.in_(chunk)).order_by(Task.gid)
-            if lock:
-                stmt = stmt.with_for_update()
-            below.extend(int(row[0]) for row in conn.execute(stmt) if row[0] not in seen)
+            stmt = f"SELECT gid FROM tasks WHERE parent_gid IN ({sql.marks(len(chunk))}) ORDER BY gid"
+            rows = sql.fetch(conn, stmt + (_for_update(conn) if lock else ""), chunk)
+            below.extend(int(row[0]) for row in rows if row[0] not in seen)
         seen.update(below)
         found.extend(below)
         level = below
