@@ -14,6 +14,7 @@ from tests.events.test_events import events, fresh_sync
 from tests.helpers import fails, ok
 from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
+from vinyasa.core import clock
 
 pytestmark = pytest.mark.anyio
 
@@ -210,3 +211,22 @@ async def test_add_and_remove_are_task_events_with_the_tag_as_parent(client, wor
         for e in (await events(client, project, sync))["data"]
     ]
     assert seen == [("added", task, "tag", tag["gid"]), ("removed", task, "tag", tag["gid"])]
+
+
+async def test_order_put_on_holds_within_one_millisecond(client, world):
+    """A task's tags and a tag's tasks list in the order they were put on, even when every addTag
+    happens in the same millisecond (a frozen clock), whatever the gids' order."""
+    tags = [await make_tag(client, world, f"Same {i}") for i in range(5)]
+    tasks = [await make_task(client, world, f"Same {i}") for i in range(5)]
+    clock.freeze()
+    try:
+        for t in reversed(tags):
+            ok(await client.post(f"/tasks/{tasks[0]}/addTag", json={"data": {"tag": t["gid"]}}))
+        for task in reversed(tasks[1:]):
+            ok(await client.post(f"/tasks/{task}/addTag", json={"data": {"tag": tags[0]["gid"]}}))
+    finally:
+        clock.reset()
+    listed = [t["gid"] for t in ok(await client.get(f"/tasks/{tasks[0]}/tags"))]
+    assert listed == [t["gid"] for t in reversed(tags)]
+    on_tag = [t["gid"] for t in ok(await client.get(f"/tags/{tags[0]['gid']}/tasks"))]
+    assert on_tag == [tasks[0], *reversed(tasks[1:])]

@@ -10,6 +10,12 @@ FOLLOWERS = (
 TASK_TAGS = "SELECT task_gid, tag_gid FROM task_tags WHERE task_gid IN ({marks}) ORDER BY added_at, tag_gid"
 FOLLOW = "INSERT INTO tag_followers (tag_gid, user_gid, created_at) VALUES (?, ?, ?)"
 ADD = "INSERT INTO task_tags (task_gid, tag_gid, added_at) VALUES (?, ?, ?)"
+# The newest `added_at` on the task and on the tag: a tag put on is stamped after both, so a task's
+# tags and a tag's tasks keep the order they were put on in, also within one millisecond.
+LAST_ADDED = (
+    "SELECT (SELECT MAX(added_at) FROM task_tags WHERE task_gid = ?),"
+    " (SELECT MAX(added_at) FROM task_tags WHERE tag_gid = ?)"
+)
 REMOVE = "DELETE FROM task_tags WHERE task_gid = ? AND tag_gid = ? RETURNING tag_gid"
 # The tasks a deleted tag was on: each of them changes (its `tags`).
 TASKS_OF = "SELECT task_gid FROM task_tags WHERE tag_gid = ?"

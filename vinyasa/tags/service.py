@@ -115,7 +115,9 @@ def add_tag(ctx: Caller, task: access.VisibleTask, value: str | None) -> None:
     """Put the tag on the task (already there: no change, no error)."""
     tag_gid = _tag_for(ctx, task, value)
     # ON CONFLICT DO NOTHING: two concurrent addTags of one tag add (and journal) it once, no 500.
-    row = {"task_gid": task.gid, "tag_gid": tag_gid, "added_at": now_ms()}
+    last = sql.fetch(ctx.conn, queries.LAST_ADDED, [task.gid, tag_gid])[0]
+    added = max([now_ms(), *(int(t) + 1 for t in last if t is not None)])
+    row = {"task_gid": task.gid, "tag_gid": tag_gid, "added_at": added}
     if insert_ignore(ctx.conn, TaskTag, [row]):
         _journal(ctx, task.gid, tag_gid, "added")
 
