@@ -93,7 +93,7 @@ class Settings(BaseSettings):
     webhook_poll_interval: float = 0.01
     webhook_batch_webhooks: int = 200
     webhook_concurrency: int = 4
-    webhook_nice: int = Field(default=5, ge=0, le=19)
+    webhook_nice: int = Field(default=19, ge=0, le=19)
 
 
 @lru_cache(maxsize=1)
