@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
-from vinyasa.models import TeamMember, User, WorkspaceMember
+from vinyasa.models import WorkspaceMember
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.protocol.pagination import listing
 from vinyasa.users import favorites
@@ -43,17 +45,18 @@ BY_NAME = ("name", "gid")
 @router.get("/users", operation_id="getUsers")
 async def get_users(ctx: CtxDep, workspace: str | None = None, team: str | None = None) -> Response:
     """Users sharing a workspace with the caller, optionally in one workspace or team, by gid."""
-    stmt = select(User.gid)
+    conditions: list[tuple[str, list[Any]]] = []
     if team is not None:
         team_gid, _ = access.team(ctx, team, "team")
-        stmt = stmt.where(User.gid.in_(select(TeamMember.user_gid).where(TeamMember.team_gid == team_gid)))
+        conditions.append(("gid IN (SELECT user_gid FROM team_members WHERE team_gid = ?)", [team_gid]))
     scope = (
         [access.workspace(ctx, workspace, "workspace")] if workspace else list(access.workspace_roles(ctx))
     )
-    stmt = stmt.where(
-        User.gid.in_(select(WorkspaceMember.user_gid).where(WorkspaceMember.workspace_gid.in_(scope)))
+    marks = ", ".join("?" * len(scope)) or "NULL"  # in no workspace: nobody
+    conditions.append(
+        (f"gid IN (SELECT user_gid FROM workspace_members WHERE workspace_gid IN ({marks}))", scope)
     )
-    return ctx.page(USER, stmt)
+    return ctx.page(USER, listing("users", conditions))
 
 
 @router.get("/workspaces/{workspace_gid}/users", operation_id="getUsersForWorkspace")
