@@ -98,6 +98,19 @@ def definitions(
     )
 
 
+def team_settings(conn: Connection, team_gids: list[int], visible: str, params: list[Any]) -> list[Row]:
+    """(team, field, setting) of the settings on the teams' projects passing `visible` (a project
+    visibility rule), oldest first per team."""
+    return sql.fetch(
+        conn,
+        "SELECT projects.team_gid, s.custom_field_gid, s.gid FROM custom_field_settings s"
+        " JOIN projects ON projects.gid = s.project_gid"
+        f" WHERE projects.team_gid IN ({sql.marks(len(team_gids))}) AND ({visible})"
+        " ORDER BY projects.team_gid, s.created_at, s.gid",
+        [*team_gids, *params],
+    )
+
+
 def containers(conn: Connection, containers_sql: str, owner_gids: list[int]) -> list[Row]:
     """(owner, container) pairs from a value store's containers query."""
     return sql.fetch(conn, containers_sql.format(marks=sql.marks(len(owner_gids))), owner_gids)

@@ -15,7 +15,6 @@ from sqlalchemy import Connection
 from vinyasa import access
 from vinyasa.custom_fields import queries
 from vinyasa.models import CustomField, CustomFieldSetting, EnumOption
-from vinyasa.protocol import sql
 from vinyasa.protocol.resources import Batch, Col, Derived, OneOf, Ref, RefList, Resource, Viewer, constant
 from vinyasa.protocol.values import Boolean
 
@@ -193,14 +192,7 @@ def team_settings(conn: Connection, viewer: Viewer, gids: list[int]) -> Mapping[
     """Loader of a team's `custom_field_settings`: for each field on a project of the team that the
     viewer can see, its oldest such setting, oldest first (vinyasa.custom_fields.settings.team_listing)."""
     visible, params = access.project_visible_sql(viewer)
-    rows = sql.fetch(
-        conn,
-        "SELECT projects.team_gid, s.custom_field_gid, s.gid FROM custom_field_settings s"
-        " JOIN projects ON projects.gid = s.project_gid"
-        f" WHERE projects.team_gid IN ({sql.marks(len(gids))}) AND ({visible})"
-        " ORDER BY projects.team_gid, s.created_at, s.gid",
-        [*gids, *params],
-    )
+    rows = queries.team_settings(conn, gids, visible, params)
     out: dict[int, list[int]] = {}
     seen: set[tuple[int, int]] = set()
     for team_gid, field_gid, gid in rows:

@@ -30,7 +30,8 @@ from vinyasa.core import Caller, journal
 from vinyasa.custom_fields import queries, typed
 from vinyasa.custom_fields.typed import READ_TIME, VALUE_KEY, Names, Option, Stored
 from vinyasa.errors import InvalidRequest
-from vinyasa.protocol.resources import Embedded, Viewer
+from vinyasa.protocol.embedded import Embedded
+from vinyasa.protocol.resources import Viewer
 
 # What a value shows by default (CustomFieldResponse as embedded in a task), in Asana's order.
 KEYS = (
