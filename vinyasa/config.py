@@ -87,12 +87,16 @@ class Settings(BaseSettings):
     # do not take time from requests), "thread" (in the server process) or "off" (deliveries wait for
     # another server process); how often it looks for new events (seconds; a commit in the same
     # server process wakes it at once, this catches the others' commits), how many webhooks one
-    # round claims and how many deliveries run at once; how much lower the delivery child's CPU
-    # priority is than the server's (Unix niceness added; 0 for the same), so requests come first.
+    # round claims and how many deliveries run at once; how the delivery child yields the CPU to the
+    # requests (vinyasa.core.priority): "idle" (Linux SCHED_IDLE: it runs when nothing else wants the
+    # CPU, ~0.3% of a core against each busy server process; elsewhere, or refused, the niceness) or
+    # "nice" (the niceness alone: ~1.5% of a core against each busy server process, so a server
+    # saturated for long delays deliveries ~5 times less); the niceness added (0 for the same).
     webhook_delivery: Literal["process", "thread", "off"] = "process"
     webhook_poll_interval: float = 0.01
     webhook_batch_webhooks: int = 200
     webhook_concurrency: int = 4
+    webhook_priority: Literal["idle", "nice"] = "idle"
     webhook_nice: int = Field(default=19, ge=0, le=19)
 
 

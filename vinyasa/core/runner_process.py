@@ -28,6 +28,7 @@ from typing import Any
 
 from vinyasa.config import Settings
 from vinyasa.core import runner
+from vinyasa.core.priority import lower_priority
 from vinyasa.db import RequestTransactions, make_engine
 
 _WATCH = 0.25
@@ -111,8 +112,7 @@ def _run_until_stopped(
         settings.database_url, busy_timeout=settings.sqlite_busy_timeout, background_checkpoints=True
     )  # the parent's Checkpointer checkpoints the WAL this process writes
     transactions = RequestTransactions(engine)
-    if settings.job_nice:  # once started (not slowed down while importing): requests first
-        os.nice(settings.job_nice)
+    lower_priority("nice", settings.job_nice)  # once started (not slowed down while importing)
     try:
         asyncio.run(_serve(settings, transactions, stop, wake, ready, parent))
     finally:

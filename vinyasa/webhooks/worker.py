@@ -44,6 +44,7 @@ from sqlalchemy import Connection, Engine, delete, update
 
 from vinyasa.config import Settings
 from vinyasa.core import Caller, journal
+from vinyasa.core.priority import lower_priority
 from vinyasa.db import RequestTransactions, make_engine
 from vinyasa.models import Webhook
 from vinyasa.protocol.gids import allocate
@@ -317,9 +318,12 @@ class DeliveryProcess:
 
     Python runs one thread at a time per process: a worker thread making hundreds of POSTs a second
     inside the server process would take that time from request handling. In its own process it
-    only shares the database, at a lower CPU priority (`webhook_nice`): under load the requests come
-    first. The child rebuilds the settings and the engine, runs a `Deliverer`, and exits when told
-    to or when its parent is gone (checked every second). `wake()` (after each commit that wrote
+    only shares the database and the CPUs, behind the requests (`webhook_priority`, `webhook_nice`:
+    vinyasa.core.priority): by default Linux's SCHED_IDLE, so it runs on what CPU time the server
+    leaves, and a server saturated for long delays deliveries (it still gets ~0.3% of a core against
+    each busy server process) rather than deliveries slowing requests (docs/webhooks.md weighs it
+    against nice 19). The child rebuilds the settings and the engine, runs a `Deliverer`, and exits
+    when told to or when its parent is gone (checked every second). `wake()` (after each commit that wrote
     journal entries) rings a `Doorbell` the child's idle worker waits on, so it need not wait for a
     poll; ringing never blocks the server.
     """
@@ -388,8 +392,7 @@ class Doorbell:
 
 def _deliver_until_stopped(values: dict[str, Any], stop: Any, wake: Any, parent: int) -> None:
     settings = Settings(**values)
-    if settings.webhook_nice and hasattr(os, "nice"):
-        os.nice(settings.webhook_nice)
+    lower_priority(settings.webhook_priority, settings.webhook_nice)  # before the worker's threads
     engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
     deliverer = Deliverer(engine, settings, wake=wake)
     deliverer.start()
