@@ -3,12 +3,14 @@ latency while the server delivers (issue 19). Run alone: `python -m bench.webhoo
 `bench.run` runs it last and adds its rows.
 
 Setup. A `vinyasa serve` on a fresh SQLite database with its delivery worker as it ships (a child
-process of the server, niced by `VINYASA_WEBHOOK_NICE`): its CPU, SQL and connections are vinyasa's
-own work and are measured. The receiver stands for the integrations' apps, which run elsewhere: it
-is a threaded HTTP/1.1 server (keep-alive) in a process of its own, on a loopback port, niced by
-`--receiver-nice` (default 10) so that on a small machine its parsing of ~1,000 POSTs a second does
-not compete with the server as an app on another machine would not. `--receiver-nice 0` measures
-it at the server's priority.
+process of the server, behind the requests as `VINYASA_WEBHOOK_PRIORITY` / `VINYASA_WEBHOOK_NICE`
+say: SCHED_IDLE by default): its CPU, SQL and connections are vinyasa's own work and are measured.
+The receiver stands for the integrations' apps, which run elsewhere: it is a threaded HTTP/1.1
+server (keep-alive) in a process of its own, on a loopback port, scheduled with SCHED_IDLE
+(`--receiver-priority idle`, the default; `nice`: niced by `--receiver-nice`, default 10) so that
+on a small machine its parsing of ~1,000 POSTs a second does not compete with the server, as an app
+on another machine would not. `--receiver-priority nice --receiver-nice 0` measures it at the
+server's priority.
 
 Latency is measured from the moment the write request is *sent* (so it includes the write itself:
 an upper bound on commit-to-receiver) to the moment the receiver has read each delivery. Each write
@@ -16,9 +18,14 @@ waits until all 100 webhooks got its event.
 
 Load: wrk `GET /projects/{gid}` (c=32) without, then with writes that make the server deliver to the
 100 webhooks (a write every 0.1 s on a fixed schedule: ~1,000 event deliveries a second), in
-`--pairs` alternating pairs (idle, delivering), each waiting for the deliveries to finish before the
-next; the row reports the median p99 of each kind so that machine noise in one run does not decide,
-and the CPU seconds the server, its delivery child and the receiver used in each kind of phase.
+`--pairs` pairs of phases (default 6 pairs of 5 s), each phase waiting for the deliveries to finish
+before the next. The pairs alternate their order (idle then delivering, then delivering then idle,
+...), so a drift of the machine's load over the run weighs on both kinds alike. The verdict compares
+the median of the delivering phases' p99s with the median of the idle phases' p99s (each phase's
+p99 is wrk's, over its ~5 s of requests): one phase disturbed by the machine does not decide, and
+the target itself (within 10%, ~1,000 events/s, 100 webhooks on one project) is the issue's. The row
+also reports every phase's p99 and the CPU seconds a second the server, its delivery child and the
+receiver used in each kind of phase.
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.jobs import _own_cpu
+from vinyasa.config import Settings
+from vinyasa.core.priority import Priority, lower_priority
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -71,12 +80,11 @@ class WebhookResult:
         return self.get_p99_delivering_ms <= LOAD_SLOWDOWN * self.get_p99_idle_ms
 
 
-def _receive(pipe: Any, count: Any, nice: int) -> None:
+def _receive(pipe: Any, count: Any, priority: Priority, nice: int) -> None:
     """The receiver process: answer POSTs (200, the handshake's secret echoed), count deliveries and
     note when each POST arrived; the parent asks for them over `pipe` ("take": the times, then
     forget). `count` is the number of events received since the last take."""
-    if nice:
-        os.nice(nice)
+    lower_priority(priority, nice)
     lock = threading.Lock()
     arrivals: list[float] = []
 
@@ -119,11 +127,11 @@ def _receive(pipe: Any, count: Any, nice: int) -> None:
 class Receiver:
     """The parent's handle on the receiver process."""
 
-    def __init__(self, nice: int) -> None:
+    def __init__(self, priority: Priority, nice: int) -> None:
         context = multiprocessing.get_context("spawn")
         self.count = context.RawValue("q", 0)
         self._pipe, child = context.Pipe()
-        self.process = context.Process(target=_receive, args=(child, self.count, nice), daemon=True)
+        self.process = context.Process(target=_receive, args=(child, self.count, priority, nice), daemon=True)
         self.process.start()
         self.port: int = self._pipe.recv()
 
@@ -162,20 +170,21 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _processes(server: int, receiver: int) -> dict[str, int]:
-    """The pids to account CPU to: the server, its delivery child (the child at the webhook nice
-    level; the job runner's is not niced), the receiver."""
+    """The pids to account CPU to: the server, its delivery child (the child with SCHED_IDLE or at
+    the webhook niceness; the job runner's child is at `job_nice`), the receiver."""
     found = {"server": server, "receiver": receiver}
-    nice = int(os.environ.get("VINYASA_WEBHOOK_NICE", "5"))
+    settings = Settings()  # the environment the server was started with
     try:
         children = [int(p) for p in Path(f"/proc/{server}/task/{server}/children").read_text().split()]
     except OSError:
         children = []
     for child in children:
         try:
-            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            idle = os.sched_getscheduler(child) == getattr(os, "SCHED_IDLE", None)
+            niced = os.getpriority(os.PRIO_PROCESS, child) - os.getpriority(os.PRIO_PROCESS, server)
         except OSError:
             continue
-        if int(fields[16]) == nice and nice:
+        if idle or (niced == settings.webhook_nice and niced != settings.job_nice):
             found["delivery"] = child
     return found
 
@@ -206,7 +215,8 @@ def measure(
     *,
     smoke: bool = False,
     seconds: float = 5.0,
-    pairs: int = 3,
+    pairs: int = 6,
+    receiver_priority: Priority = "idle",
     receiver_nice: int = 10,
     writing: bool = False,
 ) -> WebhookResult:
@@ -216,7 +226,7 @@ def measure(
     tmp = Path(tempfile.mkdtemp(prefix="vinyasa-bench-hooks-"))
     env, made = initialized(f"sqlite:///{tmp / 'hooks.db'}")
     token = made["token"]
-    receiver = Receiver(receiver_nice)
+    receiver = Receiver(receiver_priority, receiver_nice)
     target = f"http://127.0.0.1:{receiver.port}/hook"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -245,8 +255,8 @@ def measure(
             pids = _processes(proc.pid, receiver.process.pid or 0)
             url = f"{base}/api/1.0/projects/{project}"
             wrk(url, 32, 0.5, token)
-            for _ in range(1 if smoke else pairs):
-                for phase in phases:
+            for pair in range(1 if smoke else pairs):
+                for phase in phases if pair % 2 == 0 else phases[::-1]:  # ABBA: drift weighs alike
                     paused = phase == "writing" and "delivery" in pids
                     if paused:  # the same writes, the delivery worker stopped: what the writes cost
                         os.kill(pids["delivery"], signal.SIGSTOP)
@@ -315,7 +325,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--duration", type=float, default=5.0)
-    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--pairs", type=int, default=6)
+    parser.add_argument("--receiver-priority", choices=["idle", "nice"], default="idle")
     parser.add_argument("--receiver-nice", type=int, default=10)
     parser.add_argument(
         "--writing", action="store_true", help="also the writes with the delivery worker stopped (SIGSTOP)"
@@ -325,6 +336,7 @@ def main() -> int:
         smoke=args.smoke,
         seconds=args.duration,
         pairs=args.pairs,
+        receiver_priority=args.receiver_priority,
         receiver_nice=args.receiver_nice,
         writing=args.writing,
     )
