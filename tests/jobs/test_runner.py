@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import World, api_client
 from tests.helpers import fails, ok
-from vinyasa.core import runner
+from vinyasa.core import runner, runner_claims
 from vinyasa.core.clock import now_ms
 from vinyasa.core.unit import unit_of_work
 from vinyasa.errors import InvalidRequest
@@ -84,7 +84,7 @@ def _counter(world: World, key: str) -> int:
 
 def _claim(world: World, lease: float = 30.0) -> runner.Run | None:
     transactions = world.env.app.state.runtime.transactions
-    return runner._claim(transactions, uuid.uuid4().hex, int(lease * 1000), sorted(runner.KINDS))
+    return runner_claims._claim(transactions, uuid.uuid4().hex, int(lease * 1000), sorted(runner.KINDS))
 
 
 def _drain(world: World) -> int:

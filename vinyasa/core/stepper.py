@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from vinyasa.core.runner import KINDS, Run, _advance, _claim, _release, claim_token
+from vinyasa.core.runner import KINDS, _advance
+from vinyasa.core.runner_claims import Run, _claim, _release, claim_token
 from vinyasa.db import RequestTransactions
 from vinyasa.protocol import sql
 
