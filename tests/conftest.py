@@ -58,8 +58,8 @@ def postgres_server() -> Iterator[Engine]:
     admin.dispose()
 
 
-def new_database(request: pytest.FixtureRequest, backend: str, tmp: Path) -> str:
-    """A fresh, migrated database URL for this backend, dropped again at session end."""
+def new_database(request: pytest.FixtureRequest, backend: str, tmp: Path, revision: str = "head") -> str:
+    """A fresh database URL for this backend, migrated to `revision`, dropped again at session end."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp / ('vinyasa-' + secrets.token_hex(4) + '.db')}"
     else:
@@ -81,7 +81,7 @@ def new_database(request: pytest.FixtureRequest, backend: str, tmp: Path) -> str
 
         request.addfinalizer(drop)
         url = str(admin.url.set(database=name).render_as_string(hide_password=False))
-    upgrade(url)
+    upgrade(url, revision)
     return url
 
 

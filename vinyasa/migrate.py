@@ -20,6 +20,6 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str) -> None:
-    """Bring the database at `url` to the newest schema."""
-    command.upgrade(alembic_config(url), "head")
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the database at `url` to the newest schema (or to `revision`: the migration tests)."""
+    command.upgrade(alembic_config(url), revision)

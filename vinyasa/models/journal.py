@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from vinyasa.db import Base
-from vinyasa.models.types import Millis
+from vinyasa.db import Base, GidType
+from vinyasa.models.types import CLUSTERED, Millis
 
 
 class JournalEntry(Base):
     """A recorded change; ids are dense and in commit order (the sync token's position)."""
 
     __tablename__ = "journal"
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # INTEGER on SQLite: the rowid itself, so an entry is one b-tree row (migration a8c0ffee001b).
+    id: Mapped[int] = mapped_column(GidType, primary_key=True, autoincrement=False)
     created_at: Mapped[Millis]
     user_gid: Mapped[int | None] = mapped_column(BigInteger)
     resource_type: Mapped[str] = mapped_column(String(32))
@@ -35,4 +38,4 @@ class JournalTopic(Base):
     __tablename__ = "journal_topics"
     topic_gid: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     event_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    __table_args__ = (Index("ix_journal_topics_event", "event_id"),)
+    __table_args__: Any = (Index("ix_journal_topics_event", "event_id"), CLUSTERED)

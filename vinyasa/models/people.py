@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinyasa.db import Base
-from vinyasa.models.types import GidPk, Millis, link_key
+from vinyasa.models.types import CLUSTERED, GidPk, Millis, link_key
 
 
 class User(Base):
@@ -119,3 +119,4 @@ class TaskAssignment(Base):
         BigInteger, ForeignKey("users.gid", ondelete="CASCADE"), primary_key=True
     )
     assigned_at: Mapped[Millis]
+    __table_args__ = (CLUSTERED,)

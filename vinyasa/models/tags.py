@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinyasa.db import Base
-from vinyasa.models.types import GidPk, Millis, link_key
+from vinyasa.models.types import CLUSTERED, GidPk, Millis, link_key
 
 
 class Tag(Base):
@@ -38,4 +38,4 @@ class TaskTag(Base):
     task_gid: Mapped[int] = link_key("tasks.gid")
     tag_gid: Mapped[int] = link_key("tags.gid")
     added_at: Mapped[Millis]
-    __table_args__ = (Index("ix_task_tags_tag", "tag_gid", "added_at", "task_gid"),)
+    __table_args__ = (Index("ix_task_tags_tag", "tag_gid", "added_at", "task_gid"), CLUSTERED)

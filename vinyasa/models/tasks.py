@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinyasa.db import Base
-from vinyasa.models.types import GidPk, Millis, link_key
+from vinyasa.models.types import CLUSTERED, GidPk, Millis, link_key
 
 
 class Section(Base):
@@ -85,6 +85,7 @@ class TaskProject(Base):
         Index("ix_task_projects_section", "section_gid", "position", "task_gid"),
         Index("ix_task_projects_counts", "project_gid", "completed", "is_milestone"),
         Index("ix_task_projects_due", "project_gid", "completed", "due_key", "task_gid"),
+        CLUSTERED,
     )
 
 
@@ -95,6 +96,7 @@ class TaskFollower(Base):
     task_gid: Mapped[int] = link_key("tasks.gid")
     user_gid: Mapped[int] = link_key("users.gid", index=True)
     created_at: Mapped[Millis]
+    __table_args__ = (CLUSTERED,)
 
 
 class TaskDependency(Base):
