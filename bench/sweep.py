@@ -424,7 +424,7 @@ def _measure(
 def table(rows: list[Row], refs: dict[str, Result]) -> list[str]:
     """The sweep as Markdown table lines."""
     lines = [
-        "| operation | request | items | driven by | req/s | p50 ms | p99 ms | CPU µs/req | jobs CPU µs/req "
+        "| operation | request | items | driven by | req/s | p50 ms | p99 ms | CPU µs/req | background CPU µs/req "
         "| vs GET /projects/{gid} | target | verdict |",
         "|---|---|---|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
@@ -454,7 +454,7 @@ def verdicts(rows: list[Row]) -> tuple[int, int, list[str]]:
         r = row.result
         detail = (
             f"{row.ratio:.0%} of reference, p50 {r.p50_ms:.2f} ms, p99 {r.p99_ms:.2f} ms, "
-            f"CPU {r.cpu_us:,.0f} us (jobs {r.background_us:,.0f} us), {r.errors} errors"
+            f"CPU {r.cpu_us:,.0f} us (background {r.background_us:,.0f} us), {r.errors} errors"
             if r
             else f"not measured: {row.note}"
         )
