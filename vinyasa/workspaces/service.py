@@ -70,8 +70,10 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
         .group_by(ProjectMember.project_gid)
         .having(func.count() == 1)
     )
-    inherit = {*conn.execute(sole).scalars(), *conn.execute(select(Project.gid).where(owned)).scalars()}
-    conn.execute(update(Project).where(owned).values(owner_gid=heir, modified_at=now))
+    inherit = {*conn.execute(sole).scalars()}
+    # the projects they own (read again under the locks), passed on in the same statement
+    handed = update(Project).where(owned).values(owner_gid=heir, modified_at=now).returning(Project.gid)
+    inherit |= {*conn.execute(handed).scalars()}
     members.make_admin(conn, sorted(inherit), heir)
     conn.execute(delete(ProjectMember).where(theirs))
     conn.execute(
