@@ -9,7 +9,9 @@ of the run and made the later, slower rows look 10-300x as costly as they are (d
 - `own_cpu(pid)`: the server process's CPU (all its threads), from the kernel's process CPU clock:
   nanosecond resolution, so one request at a time can be measured (/proc's counters are 10 ms ticks).
 - `children_cpu(pid)`: the same for its live children (the background work).
-- `settle(url)`: wait until no job is due or running (the runner has done what the row queued).
+- `settle(url, pid)`: wait until no job is due or running (the runner has done what the row
+  queued), then until the server and its children are idle (the checkpointer has copied the row's
+  writes back into the database: a burst of job writes leaves seconds of that work behind).
 """
 
 from __future__ import annotations
@@ -53,9 +55,10 @@ def children_cpu(pid: int) -> float:
     return total
 
 
-def settle(url: str, limit: float = 300.0, soon_s: float = 5.0) -> int:
+def settle(url: str, pid: int, limit: float = 300.0, soon_s: float = 5.0) -> int:
     """Wait (at most `limit` s) until no job of the database at `url` is due within `soon_s` or
-    running; the jobs still pending (0: settled)."""
+    running, then (at most 30 s more) until server `pid` and its children are idle (under 5% of a
+    CPU over half a second); the jobs still pending (0: settled)."""
     from sqlalchemy import text
 
     from vinyasa.db import make_engine
@@ -68,7 +71,14 @@ def settle(url: str, limit: float = 300.0, soon_s: float = 5.0) -> int:
                 soon = int((time.time() + soon_s) * 1000)
                 pending = int(conn.execute(text(PENDING), {"soon": soon}).scalar_one())
             if pending == 0 or time.monotonic() > deadline:
-                return pending
+                break
             time.sleep(0.2)
     finally:
         engine.dispose()
+    quiet_by = time.monotonic() + 30
+    while time.monotonic() < quiet_by:
+        before = own_cpu(pid) + children_cpu(pid)
+        time.sleep(0.5)
+        if own_cpu(pid) + children_cpu(pid) - before < 0.025:
+            break
+    return pending

@@ -20,8 +20,10 @@ is measured with no extra work. Each is driven at c=8 on SQLite by one vinyasa w
 
 Reported per row: req/s, p50/p99, the server process's CPU per request (its CPU clock, children
 apart; one at a time, c=1, only while the timed request was under way, not its preparing twin),
-the CPU of its children per request (the job runner: after each row the sweep waits until no job is
-pending, so what a row queued is counted on that row and no other) and the ratio to the reference;
+the background CPU per request (after each row the sweep waits until no job is pending and the
+server is idle: its children's CPU from the row's start and the server's own after the row's last
+request, so what a row left running is counted on that row and no other) and the ratio to the
+reference;
 targets of issue 22 give PASS/FAIL lines counted in `N passed, M failed` (bench/background.py).
 """
 
@@ -260,7 +262,7 @@ def sweep(
     refs: dict[str, Result] = {}
     with server([str(BIN / "vinyasa"), "serve", "--port", str(port)], env, base + "/healthz") as proc:
         world, found, why = build(Client(port, token), made)
-        settle(url)  # what building the world queued (duplicates...) is not the first rows' cost
+        settle(url, proc.pid)  # what building the world queued (duplicates...) is not the first rows' cost
         ops = operations()
         ref_op = next(op for op in ops if op.operation_id == REFERENCE)
         ref_req = found[REFERENCE]
@@ -299,10 +301,12 @@ def sweep(
             if op.method != "GET":
                 world.refresh()  # writes before this one may have replaced what lists showed
                 found = _current(op, world, found)
-            background = children_cpu(proc.pid)
+            children = children_cpu(proc.pid)
             measured = _measure(op, world, found, why, proc, base, port, token, seconds, connections, pool)
-            left = settle(url)  # the jobs the row queued are its cost, not the next rows'
-            background = children_cpu(proc.pid) - background
+            after = own_cpu(proc.pid)
+            left = settle(url, proc.pid)  # what the row left running is its cost, not the next rows'
+            # its children's from the row's start, the server's own once the row's requests ended
+            background = children_cpu(proc.pid) - children + own_cpu(proc.pid) - after
             requests = sum(row.result.requests for row in measured if row.result)
             for row in measured:
                 if row.result:
