@@ -3,7 +3,7 @@
 A vinyasa server runs its job runner (and the webhook delivery) in child processes. Their CPU is work
 queued by earlier requests (a duplicate's job copies a project for seconds after its request
 answered); counted with the server's, it lands on whichever rows run next: in the full sweep of
-2026-11-30 the ~500 duplicate jobs queued by the wrk rows of the duplicate routes ran for the rest
+2026-11-30 the ~1,500 duplicate jobs queued by the wrk rows of the duplicate routes ran for the rest
 of the run and made the later, slower rows look 10-300x as costly as they are (docs/performance.md).
 
 - `own_cpu(pid)`: the server process's CPU (all its threads), from the kernel's process CPU clock:
