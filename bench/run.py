@@ -51,6 +51,8 @@ class Result:
     p99_ms: float
     errors: int
     cpu_us: float = 0.0
+    background_us: float = 0.0  # the sweep: CPU of the server's children (queued jobs) per request
+    requests: int = 0  # the sweep: requests measured
 
 
 @dataclass

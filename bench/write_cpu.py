@@ -53,7 +53,7 @@ class Meter:
 def _operations(seed: dict[str, Any]) -> dict[str, Callable[[], Call]]:
     n = iter(range(10**9))
     project, tasks, users = seed["project"], seed["tasks"], seed["users"]
-    ws, team = seed["workspace"], seed["team"]
+    ws, team, portfolio = seed["workspace"], seed["team"], seed["portfolio"]
     return {
         "GET /projects/{gid}": lambda: ("GET", f"/projects/{project}", None),
         "POST /tasks": lambda: ("POST", "/tasks", {"name": f"N{next(n)}", "projects": [project]}),
@@ -80,6 +80,13 @@ def _operations(seed: dict[str, Any]) -> dict[str, Callable[[], Call]]:
             f"/projects/{project}/addMembers",
             {"members": ",".join(users[:2])},
         ),
+        "POST /tasks/{gid}/addFollowers": lambda: (
+            "POST",
+            f"/tasks/{tasks[4]}/addFollowers",
+            {"followers": users[:2]},
+        ),
+        "POST /tags": lambda: ("POST", "/tags", {"name": f"G{next(n)}", "workspace": ws}),
+        "PUT /portfolios/{gid}": lambda: ("PUT", f"/portfolios/{portfolio}", {"name": f"F{next(n)}"}),
     }
 
 
@@ -135,7 +142,9 @@ async def measure(args: argparse.Namespace) -> dict[str, tuple[float, float | No
             (await call("POST", f"/workspaces/{ws}/addUser", {"user": f"u{i}@example.com"}))["gid"]
             for i in range(20)
         ]
-        ops = _operations({"project": project, "tasks": tasks, "users": users, "workspace": ws, "team": team})
+        portfolio = (await call("POST", "/portfolios", {"name": "F", "workspace": ws}))["gid"]
+        seed = {"project": project, "tasks": tasks, "users": users, "workspace": ws, "team": team}
+        ops = _operations({**seed, "portfolio": portfolio})
         only = [o for o in ops if not args.only or any(s in o for s in args.only.split(","))]
         for round_ in range(args.rounds):
             for name in only:

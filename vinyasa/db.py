@@ -23,6 +23,8 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    literal,
+    select,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -277,6 +279,19 @@ def insert_ignore(conn: Any, model: Any, rows: list[dict[str, Any]]) -> int:
         )
     stmt = _insert_ignore_stmt(table, conn.dialect.name)
     return len(conn.execute(stmt, rows).all())
+
+
+def in_workspace(column: Any, model: Any, workspace_gid: int) -> Any:
+    """`column` names a row of `model` in this workspace: a correlated EXISTS on `model`'s primary
+    key, so a statement on one user's rows (`user_gid = ?`, indexed) reads those rows only.
+    `column IN (SELECT gid FROM model WHERE workspace_gid = ?)` led SQLite to walk every object of
+    the workspace instead (a user leaving a workspace of 30,000 tasks read them all)."""
+    return (
+        select(literal(1))
+        .select_from(model)
+        .where(model.gid == column, model.workspace_gid == workspace_gid)
+        .exists()
+    )
 
 
 class ConcurrentChange(Exception):

@@ -6,6 +6,7 @@ issue is a regression test on both databases.
 
 from __future__ import annotations
 
+import re
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
@@ -13,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from tests.helpers import fails, ok
 from tests.projects.helpers import make_project
@@ -322,3 +323,42 @@ def test_journal_pruning_reads_only_the_expired_entries(env):
             ]
     shown = " ".join(plan)
     assert "ix_journal_created_at" in shown, shown
+
+
+async def test_a_user_leaving_a_workspace_reads_their_rows_not_the_workspaces(client, world):
+    """removeUser ends the user's follows, team and portfolio memberships in that workspace only,
+    found from the user's own rows (their user_gid indexes): it used to walk every task of the
+    workspace (71 ms a request in the sweep's world of ~30,000 tasks)."""
+    other = world.other_workspace("Elsewhere", "owner@example.com")["workspace"]
+    bob, _ = world.person("bob@example.com", [world.workspace, other])
+    here = ok(await client.post("/tasks", json={"data": {"name": "a", "workspace": world.workspace}}), 201)
+    there = ok(await client.post("/tasks", json={"data": {"name": "b", "workspace": other}}), 201)
+    for task in (here, there):
+        ok(await client.post(f"/tasks/{task['gid']}/addFollowers", json={"data": {"followers": [bob]}}))
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(world.env.engine, "before_cursor_execute", capture)
+    try:
+        body = {"data": {"user": bob}}
+        assert ok(await client.post(f"/workspaces/{world.workspace}/removeUser", json=body)) == {}
+    finally:
+        event.remove(world.env.engine, "before_cursor_execute", capture)
+    follows = "SELECT count(*) FROM task_followers WHERE user_gid = :u AND task_gid = :t"
+    assert world.count(follows, u=int(bob), t=int(here["gid"])) == 0
+    assert world.count(follows, u=int(bob), t=int(there["gid"])) == 1  # another workspace's: kept
+    if world.env.backend != "sqlite":
+        return  # the plans below are SQLite's; PostgreSQL plans tables this small by sequential scans
+    walks = []
+    with world.env.engine.connect() as conn:
+        for statement, parameters in seen:
+            if statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")):
+                plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+                walks += [
+                    row[-1]
+                    for row in plan
+                    if re.search(r"(tasks|teams|portfolios) .*\(workspace_gid=\?\)$", row[-1])
+                ]
+    assert walks == [], walks

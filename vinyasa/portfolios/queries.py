@@ -23,6 +23,14 @@ def members_of(conn: Connection, portfolio_gids: list[int]) -> list[tuple[Any, .
     )
 
 
+def editable(conn: Connection, portfolio_gid: int) -> dict[str, Any]:
+    """The fields an update compares: `name`, `archived`, `color`, `default_access_level` and the
+    dates (`archived` as a bool on either database)."""
+    names = ("name", "archived", "color", "default_access_level", "start_on", "due_on")
+    row = sql.fetch(conn, f"SELECT {', '.join(names)} FROM portfolios WHERE gid = ?", [portfolio_gid])[0]
+    return {**dict(zip(names, row, strict=True)), "archived": bool(row[1])}
+
+
 def member_levels(conn: Connection, portfolio_gid: int) -> dict[int, tuple[int, str]]:
     """Each member of the portfolio: user gid -> (membership gid, access level)."""
     rows = sql.fetch(

@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select, update
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
-from vinyasa.db import insert_ignore
+from vinyasa.db import in_workspace, insert_ignore, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Portfolio, PortfolioMember
 from vinyasa.portfolios import items, queries
@@ -127,7 +127,7 @@ def update_portfolio(ctx: Caller, portfolio: access.VisiblePortfolio, fields: Po
     are ignored. Editors change fields, `default_access_level` needs admin (403)."""
     access.require_portfolio_level(portfolio, "editor", "change it")
     _no_nulls(fields, tuple(n for n in NOT_NULL if n in SIMPLE))
-    row = ctx.conn.execute(select(Portfolio).where(Portfolio.gid == portfolio.gid)).one()._mapping
+    row = queries.editable(ctx.conn, portfolio.gid)
     values: dict[str, Any] = {n: getattr(fields, n) for n in SIMPLE if n in fields.model_fields_set}
     if values.get("name") == "":
         raise InvalidRequest("name: Cannot be empty")
@@ -140,7 +140,7 @@ def update_portfolio(ctx: Caller, portfolio: access.VisiblePortfolio, fields: Po
     if not changed:
         return
     changed["modified_at"] = now_ms()
-    ctx.conn.execute(update(Portfolio).where(Portfolio.gid == portfolio.gid).values(**changed))
+    update_row(ctx.conn, Portfolio, portfolio.gid, changed)
     journal.changed(
         ctx,
         ("portfolio", portfolio.gid),
@@ -206,7 +206,6 @@ def remove_members(ctx: Caller, portfolio: access.VisiblePortfolio, values: list
 def hand_over(ctx: Caller, workspace_gid: int, user_gid: int, heir: int) -> None:
     """A user leaves a workspace (vinyasa.workspaces.service.remove_user): their memberships of its
     portfolios end, and the portfolios they own pass to `heir`, who becomes an admin member."""
-    in_workspace = select(Portfolio.gid).where(Portfolio.workspace_gid == workspace_gid)
     owned = [
         int(g)
         for g in ctx.conn.execute(
@@ -217,7 +216,8 @@ def hand_over(ctx: Caller, workspace_gid: int, user_gid: int, heir: int) -> None
     ]
     ctx.conn.execute(
         delete(PortfolioMember).where(
-            PortfolioMember.user_gid == user_gid, PortfolioMember.portfolio_gid.in_(in_workspace)
+            PortfolioMember.user_gid == user_gid,
+            in_workspace(PortfolioMember.portfolio_gid, Portfolio, workspace_gid),
         )
     )
     if not owned:

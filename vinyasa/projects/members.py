@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import Connection, delete, update
+from sqlalchemy import Connection, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vinyasa import access
@@ -19,6 +19,7 @@ from vinyasa.core.clock import now_ms
 from vinyasa.db import insert_ignore
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import ProjectMember
+from vinyasa.projects import queries
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import allocate
 from vinyasa.users.service import resolve_user
@@ -144,17 +145,10 @@ def make_admin(conn: Connection, project_gids: list[int], user_gid: int) -> None
 
 def remove_members(conn: Connection, project_gid: int, users: list[int]) -> None:
     """Take users out of the project (which also ends their following it)."""
-    conn.execute(
-        delete(ProjectMember).where(
-            ProjectMember.project_gid == project_gid, ProjectMember.user_gid.in_(users)
-        )
-    )
+    sql.execute(conn, queries.REMOVE_MEMBERS.format(users=sql.marks(len(users))), [project_gid, *users])
 
 
 def remove_followers(conn: Connection, project_gid: int, users: list[int]) -> None:
     """Stop users following the project; they stay members."""
-    conn.execute(
-        update(ProjectMember)
-        .where(ProjectMember.project_gid == project_gid, ProjectMember.user_gid.in_(users))
-        .values(is_follower=False)
-    )
+    statement = queries.SET_FOLLOWING.format(users=sql.marks(len(users)))
+    sql.execute(conn, statement, [False, project_gid, *users])

@@ -47,3 +47,9 @@ OF_TEAM = (
 def listing(conditions: list[tuple[str, list[Any]]]) -> Listing:
     """The projects (by gid) matching every condition: prepared SQL for ctx.page."""
     return pagination.listing("projects", conditions)
+
+
+# Some users' memberships of a project ({users}: `?` marks; the project first): ending them, or
+# ending only their following it (`is_follower` is the first parameter).
+REMOVE_MEMBERS = "DELETE FROM project_members WHERE project_gid = ? AND user_gid IN ({users})"
+SET_FOLLOWING = "UPDATE project_members SET is_follower = ? WHERE project_gid = ? AND user_gid IN ({users})"

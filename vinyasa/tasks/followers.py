@@ -6,21 +6,19 @@ follow or unfollow it themselves; changing other people needs edit access to the
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
-
 from vinyasa import access
 from vinyasa.core import Caller, journal
 from vinyasa.db import insert_ignore
 from vinyasa.models import TaskFollower
 from vinyasa.projects import members
+from vinyasa.protocol import sql
 from vinyasa.protocol.values import now_ms
+from vinyasa.tasks import queries
 
 
 def _current(ctx: Caller, task_gid: int, users: list[int]) -> set[int]:
-    stmt = select(TaskFollower.user_gid).where(
-        TaskFollower.task_gid == task_gid, TaskFollower.user_gid.in_(users)
-    )
-    return {int(gid) for gid in ctx.conn.execute(stmt).scalars()}
+    statement = queries.FOLLOWING.format(users=sql.marks(len(users)))
+    return {int(gid) for (gid,) in sql.fetch(ctx.conn, statement, [task_gid, *users])}
 
 
 def _users(ctx: Caller, task: access.VisibleTask, values: list[str], workspace_gid: int | None) -> list[int]:
@@ -50,9 +48,8 @@ def remove_followers(ctx: Caller, task: access.VisibleTask, values: list[str]) -
     following = _current(ctx, task.gid, users)
     if not following:
         return
-    ctx.conn.execute(
-        delete(TaskFollower).where(TaskFollower.task_gid == task.gid, TaskFollower.user_gid.in_(following))
-    )
+    gone = sorted(following)
+    sql.execute(ctx.conn, queries.UNFOLLOW.format(users=sql.marks(len(gone))), [task.gid, *gone])
     topics = journal.task_topics(ctx, task.gid)
-    for user in sorted(following):
+    for user in gone:
         journal.member(ctx, ("task", task.gid), "removed", ("user", user), topics=topics, field="followers")

@@ -7,7 +7,7 @@ from sqlalchemy import Connection, delete, func, select, update
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
-from vinyasa.db import insert_ignore
+from vinyasa.db import in_workspace, insert_ignore
 from vinyasa.models import (
     Project,
     ProjectMember,
@@ -55,8 +55,9 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
     """
     heir = access.require_workspace_removal(ctx, workspace_gid, user_gid)
     conn, now = ctx.conn, now_ms()
-    projects = select(Project.gid).where(Project.workspace_gid == workspace_gid)
-    theirs = (ProjectMember.user_gid == user_gid) & ProjectMember.project_gid.in_(projects)
+    theirs = (ProjectMember.user_gid == user_gid) & in_workspace(
+        ProjectMember.project_gid, Project, workspace_gid
+    )
     owned = (Project.workspace_gid == workspace_gid) & (Project.owner_gid == user_gid)
     touched = {*conn.execute(select(ProjectMember.project_gid).where(theirs)).scalars()}
     touched |= {*conn.execute(select(Project.gid).where(owned)).scalars()}
@@ -69,22 +70,28 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
         .group_by(ProjectMember.project_gid)
         .having(func.count() == 1)
     )
-    inherit = {*conn.execute(sole).scalars(), *conn.execute(select(Project.gid).where(owned)).scalars()}
-    conn.execute(update(Project).where(owned).values(owner_gid=heir, modified_at=now))
+    inherit = {*conn.execute(sole).scalars()}
+    # the projects they own (read again under the locks), passed on in the same statement
+    handed = update(Project).where(owned).values(owner_gid=heir, modified_at=now).returning(Project.gid)
+    inherit |= {*conn.execute(handed).scalars()}
     members.make_admin(conn, sorted(inherit), heir)
     conn.execute(delete(ProjectMember).where(theirs))
-    tasks = select(Task.gid).where(Task.workspace_gid == workspace_gid)
     conn.execute(
         update(Task)
         .where(Task.workspace_gid == workspace_gid, Task.assignee_gid == user_gid)
         .values(assignee_gid=heir, modified_at=now)
     )
     conn.execute(
-        delete(TaskFollower).where(TaskFollower.user_gid == user_gid, TaskFollower.task_gid.in_(tasks))
+        delete(TaskFollower).where(
+            TaskFollower.user_gid == user_gid, in_workspace(TaskFollower.task_gid, Task, workspace_gid)
+        )
     )
     portfolios.hand_over(ctx, workspace_gid, user_gid, heir)
-    teams = select(Team.gid).where(Team.workspace_gid == workspace_gid)
-    conn.execute(delete(TeamMember).where(TeamMember.user_gid == user_gid, TeamMember.team_gid.in_(teams)))
+    conn.execute(
+        delete(TeamMember).where(
+            TeamMember.user_gid == user_gid, in_workspace(TeamMember.team_gid, Team, workspace_gid)
+        )
+    )
     result = conn.execute(
         delete(WorkspaceMember).where(
             WorkspaceMember.workspace_gid == workspace_gid, WorkspaceMember.user_gid == user_gid
