@@ -328,7 +328,8 @@ def test_journal_pruning_reads_only_the_expired_entries(env):
 async def test_a_user_leaving_a_workspace_reads_their_rows_not_the_workspaces(client, world):
     """removeUser ends the user's follows, team and portfolio memberships in that workspace only,
     found from the user's own rows (their user_gid indexes): it used to walk every task of the
-    workspace (71 ms a request in the sweep's world of ~30,000 tasks)."""
+    workspace (71 ms a request in the sweep's world of ~30,000 tasks). The projects they own are
+    found by ix_projects_owner_gid (migration a8c0ffee001c), not by reading the workspace's."""
     other = world.other_workspace("Elsewhere", "owner@example.com")["workspace"]
     bob, _ = world.person("bob@example.com", [world.workspace, other])
     here = ok(await client.post("/tasks", json={"data": {"name": "a", "workspace": world.workspace}}), 201)
@@ -359,6 +360,6 @@ async def test_a_user_leaving_a_workspace_reads_their_rows_not_the_workspaces(cl
                 walks += [
                     row[-1]
                     for row in plan
-                    if re.search(r"(tasks|teams|portfolios) .*\(workspace_gid=\?\)$", row[-1])
+                    if re.search(r"(tasks|teams|portfolios|projects) .*\(workspace_gid=\?\)$", row[-1])
                 ]
     assert walks == [], walks

@@ -39,6 +39,8 @@ class Project(Base):
     __table_args__ = (
         Index("ix_projects_workspace_gid", "workspace_gid", "gid"),
         Index("ix_projects_team_gid", "team_gid", "gid"),
+        # a user's projects: removeUser hands them over, deleting a user sets owner_gid null
+        Index("ix_projects_owner_gid", "owner_gid", "workspace_gid"),
     )
 
 
