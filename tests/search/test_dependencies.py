@@ -8,6 +8,7 @@ from tests.conftest import api_client
 from tests.helpers import fails, ok
 from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
+from vinyasa.core import clock
 
 pytestmark = pytest.mark.anyio
 
@@ -16,6 +17,23 @@ LINKS = "SELECT count(*) FROM task_dependencies"
 
 async def gids(client, path) -> list[str]:
     return [t["gid"] for t in ok(await client.get(path))]
+
+
+async def test_order_added_holds_within_one_millisecond(client, world):
+    """A task's dependents and dependencies list in the order they were added, even when every
+    request happens in the same millisecond (a frozen clock), whatever the gids' order."""
+    hub = await make_task(client, world, "Hub")
+    others = [await make_task(client, world, f"Same {i}") for i in range(6)]
+    clock.freeze()
+    try:
+        for t in reversed(others[:3]):
+            ok(await client.post(f"/tasks/{t}/addDependencies", json={"data": {"dependencies": [hub]}}))
+        for t in reversed(others[3:]):
+            ok(await client.post(f"/tasks/{hub}/addDependencies", json={"data": {"dependencies": [t]}}))
+    finally:
+        clock.reset()
+    assert await gids(client, f"/tasks/{hub}/dependents") == list(reversed(others[:3]))
+    assert await gids(client, f"/tasks/{hub}/dependencies") == list(reversed(others[3:]))
 
 
 async def test_add_list_remove_both_ways(client, world):

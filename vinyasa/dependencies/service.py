@@ -70,14 +70,22 @@ def link(ctx: Caller, task: access.VisibleTask, field: str, values: list[str]) -
             raise InvalidRequest(
                 f"{field}: A task can have at most {MAX_LINKS} dependents and dependencies combined"
             )
-    now = now_ms()
-    for index, (blocked, blocker) in enumerate(new):
+    for blocked, blocker in new:
         # One edge at a time, so two new edges of one request cannot close a cycle together; a 400
         # rolls the whole request back.
         if sql.fetch(ctx.conn, queries.REACHES, [blocker, blocked]):
             raise InvalidRequest(f"{field}: Adding this dependency would create a cycle of dependencies")
-        sql.execute_many(ctx.conn, queries.INSERT, [(blocked, blocker, now + index)])  # keeps the order
-        record_link(ctx, blocked, blocker, "added")
+        insert_link(ctx, blocked, blocker)
+
+
+def insert_link(ctx: Caller, blocked: int, blocker: int) -> None:
+    """Write the link `blocked` depends on `blocker` and journal it. Its `created_at` is after every
+    link already in `blocked`'s dependencies and `blocker`'s dependents (LAST_LINKED), so lists
+    ordered by it keep the order links were added in, also within one millisecond."""
+    last = sql.fetch(ctx.conn, queries.LAST_LINKED, [blocked, blocker])[0]
+    created = max([now_ms(), *(int(t) + 1 for t in last if t is not None)])
+    sql.execute(ctx.conn, queries.INSERT, [blocked, blocker, created])
+    record_link(ctx, blocked, blocker, "added")
 
 
 def room(ctx: Caller, task_gid: int) -> int:

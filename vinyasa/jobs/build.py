@@ -291,8 +291,7 @@ def write_links(caller: Caller, links: list[list[int]], copies: dict[int, int]) 
     can no longer take (Asana's 30 links) or the creator can no longer see gets none. Copies of an
     acyclic graph are acyclic, so no cycle check is needed."""
     room: dict[int, int] = {}
-    now = now_ms()
-    for n, (blocked_at, blocker_at, blocked_gid, blocker_gid) in enumerate(links):
+    for blocked_at, blocker_at, blocked_gid, blocker_gid in links:
         ends = []
         for at, gid in ((blocked_at, blocked_gid), (blocker_at, blocker_gid)):
             if at >= 0:
@@ -305,8 +304,7 @@ def write_links(caller: Caller, links: list[list[int]], copies: dict[int, int]) 
             room[gid] -= 1
             ends.append(gid)
         if len(ends) == 2:
-            queries.write(caller.conn, queries.INSERT_LINK, [(ends[0], ends[1], now + n)])
-            dependencies.record_link(caller, ends[0], ends[1], "added")
+            dependencies.insert_link(caller, ends[0], ends[1])
 
 
 def _outside_room(caller: Caller, gid: int) -> int:

@@ -218,7 +218,6 @@ INSERT_PLACEMENT = (
 )
 INSERT_FOLLOWER = "INSERT INTO task_followers (task_gid, user_gid, created_at) VALUES (?, ?, ?)"
 INSERT_TAG = "INSERT INTO task_tags (task_gid, tag_gid, added_at) VALUES (?, ?, ?)"
-INSERT_LINK = "INSERT INTO task_dependencies (task_gid, dependency_gid, created_at) VALUES (?, ?, ?)"
 INSERT_VALUE = f"INSERT INTO task_custom_field_values ({VALUE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 INSERT_SECTION = "INSERT INTO sections (gid, project_gid, name, position, created_at) VALUES (?, ?, ?, ?, ?)"
 INSERT_SETTING = (
