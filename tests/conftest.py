@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from vinyasa.app import build_runtime, create_app
 from vinyasa.bootstrap import create_token, create_workspace, init
 from vinyasa.config import Settings
+from vinyasa.core import clock
 from vinyasa.db import Base, make_engine, normalize_url
 from vinyasa.migrate import upgrade
 from vinyasa.users.service import create_user
@@ -176,3 +177,13 @@ async def client(world: World) -> AsyncIterator[httpx.AsyncClient]:
 def make_engine_for(url: str) -> Engine:
     """An engine on a test database (for tests that need their own)."""
     return make_engine(url)
+
+
+@pytest.fixture
+def tick() -> Iterator[Any]:
+    """`tick()` moves the one clock (vinyasa.core.clock) 1 ms forward, so what a test makes after
+    it is stamped later than what it made before. Lists ordered by a time order ties by gid, and
+    gids are scrambled (vinyasa.protocol.gids): a test of "oldest first" or "newest first" must not
+    make two objects in one millisecond. The clock is reset after the test."""
+    yield lambda: clock.advance(1)
+    clock.reset()

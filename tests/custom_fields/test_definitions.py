@@ -217,8 +217,11 @@ async def test_update_rules(client, world):
     assert fields == {"name", "description", "precision", "has_notifications_enabled"}
 
 
-async def test_workspace_list_is_paginated_oldest_first(client, world):
-    made = [(await make_field(client, world, f"F{i}"))["gid"] for i in range(5)]
+async def test_workspace_list_is_paginated_oldest_first(client, world, tick):
+    made = []
+    for i in range(5):
+        made.append((await make_field(client, world, f"F{i}"))["gid"])
+        tick()
     listed = ok(await client.get(f"/workspaces/{world.workspace}/custom_fields"))
     assert [f["gid"] for f in listed] == made
     assert set(listed[0]) == {

@@ -17,10 +17,12 @@ async def search(client, world, **params) -> list[str]:
     return [p["name"] for p in found]
 
 
-async def test_filters_and_sorting(client, world):
+async def test_filters_and_sorting(client, world, tick):
     bob, _ = world.person("bob@example.com")
     a = (await make_project(client, world, name="Launch website", due_on="2030-02-01"))["gid"]
+    tick()
     b = (await make_project(client, world, name="Website copy", notes="launch", due_on="2030-01-01"))["gid"]
+    tick()
     c = (await make_project(client, world, name="Hiring plan"))["gid"]
     with world.db() as db:  # no API sets a project's completion yet
         db.execute(

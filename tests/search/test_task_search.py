@@ -98,10 +98,13 @@ async def test_people_filters(client, world):
     assert await search(client, world, **{"created_by.not": "me"}) == []
 
 
-async def test_dates_and_sorting(client, world):
+async def test_dates_and_sorting(client, world, tick):
     await make_task(client, world, "Early", due_on="2030-01-01")
+    tick()
     await make_task(client, world, "Timed", due_at="2030-01-02T10:00:00Z")
+    tick()
     await make_task(client, world, "Late", due_on="2030-01-03", start_on="2030-01-02")
+    tick()
     await make_task(client, world, "Undated")
     assert await search(client, world, sort_by="due_date", sort_ascending="true") == [
         "Early", "Timed", "Late", "Undated"

@@ -67,18 +67,24 @@ async def test_tasks_assigned_in_order_with_completed_since(client, world):
     fails(await client.get(f"/user_task_lists/{utl}/tasks?completed_since=garbage"), 400)
 
 
-async def test_a_new_assignment_comes_to_the_top(client, world):
+async def test_a_new_assignment_comes_to_the_top(client, world, tick):
     bob, _ = world.person("bob@example.com")
     old = await make_task(client, world, name="old")  # created unassigned, first
+    tick()
     mine = await make_task(client, world, name="mine", assignee="me")
+    tick()
     theirs = await make_task(client, world, name="theirs", assignee=bob)
     utl = ok(await client.get(f"/users/me/user_task_list?workspace={world.workspace}"))["gid"]
     path = f"/user_task_lists/{utl}/tasks"
     assert [t["gid"] for t in ok(await client.get(path))] == [mine]
+    tick()
     ok(await client.put(f"/tasks/{old}", json={"data": {"assignee": "me"}}))
+    tick()
     ok(await client.put(f"/tasks/{theirs}", json={"data": {"assignee": "me"}}))
     assert [t["gid"] for t in ok(await client.get(path))] == [theirs, old, mine]
+    tick()
     ok(await client.put(f"/tasks/{mine}", json={"data": {"assignee": None}}))
+    tick()
     ok(await client.put(f"/tasks/{mine}", json={"data": {"assignee": "me"}}))  # assigned again: on top
     assert [t["gid"] for t in ok(await client.get(path))] == [mine, theirs, old]
 
