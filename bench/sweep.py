@@ -36,7 +36,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from bench.run import BIN, ROOT, Result, _cpu_seconds, _free_port, initialized, server, wrk
-from bench.world import Client, Op, Request, World, build, kinds_of, operations, twin_of
+from bench.webhooks import Receiver
+from bench.world import OVERRIDES, Client, Op, Request, World, build, kinds_of, operations, twin_of
 
 REFERENCE = "getProject"
 WRITE_CPU_US = 400.0
@@ -170,14 +171,15 @@ def _plan(
     A pool makes `count` objects first; a pair (one object at a time, c=1) runs count / 4 times."""
     pairs = max(10, count // 4)
     if op.method == "DELETE":
-        creator = next((world.creators[k] for k in kinds_of(op.params[0]) if k in world.creators), None)
+        kind = next((k for k in kinds_of(op.params[0]) if k in world.creators), "")
+        creator = world.creators.get(kind)
         if creator is None:
             return None
         template = op.path.replace("{" + op.params[0] + "}", "{gid}")
         pool: list[str] = []
         try:
             for _ in range(count):
-                pool.append(world.replay(creator)["data"]["gid"])
+                pool.append(world.make(creator, kind))
         except RuntimeError:  # one of a kind (a project's brief): make each right before deleting it
             _clear(world, creator.op_id)
             return (
@@ -194,20 +196,7 @@ def _plan(
                 ),
                 1,
             )
-        return (
-            "pool",
-            iter(
-                [
-                    (
-                        None,
-                        lambda _a, g=g: Request("DELETE", template.replace("{gid}", g), None),
-                        lambda _b: None,
-                    )
-                    for g in pool
-                ]
-            ),
-            0,
-        )
+        return "pool", _on_each(Request("DELETE", template, None), pool), 0
     request = found[op.operation_id]
     if "/remove" in op.path or "/add" in op.path:  # each preceded by its twin, which undoes it
         twin = twin_of(request)
@@ -223,6 +212,33 @@ def _plan(
 
         return "pair", iter([(None, lambda _a: request, cleanup) for _ in range(pairs)]), 1
     return None
+
+
+def _on_each(request: Request, gids: list[str]) -> Iterator[Any]:
+    """Steps sending `request` (its path naming `{gid}`) once on each object of a pool."""
+    return iter(
+        [
+            (None, lambda _a, g=g: replace(request, path=request.path.replace("{gid}", g)), lambda _b: None)
+            for g in gids
+        ]
+    )
+
+
+def _on_fresh_objects(op: Op, world: World, request: Request, count: int) -> Iterator[Any] | None:
+    """Steps for a request that repeats only until its object is full (an enum field holds a
+    limited number of options): each on an object of its own, made beforehand like a DELETE's
+    pool; None when the world cannot make one."""
+    if not op.params:
+        return None
+    param = op.params[0]
+    kind = OVERRIDES.get(op.operation_id, {}).get("path", {}).get(param) or next(
+        (k for k in kinds_of(param) if k in world.creators), ""
+    )
+    creator, current = world.creators.get(kind), world.gids.get(kind)
+    if creator is None or current is None or current not in request.path:
+        return None
+    pool = [world.make(creator, kind) for _ in range(count)]
+    return _on_each(replace(request, path=request.path.replace(current, "{gid}", 1)), pool)
 
 
 def sweep(
@@ -244,8 +260,11 @@ def sweep(
     base = f"http://127.0.0.1:{port}"
     rows: list[Row] = []
     refs: dict[str, Result] = {}
+    receiver = Receiver(nice=10)  # webhooks' target: answers the handshake (as bench.webhooks)
     with server([str(BIN / "vinyasa"), "serve", "--port", str(port)], env, base + "/healthz") as proc:
-        world, found, why = build(Client(port, token), made)
+        world, found, why = build(
+            Client(port, token), made, values={"target": f"http://127.0.0.1:{receiver.port}/sweep"}
+        )
         ops = operations()
         ref_op = next(op for op in ops if op.operation_id == REFERENCE)
         ref_req = found[REFERENCE]
@@ -287,6 +306,7 @@ def sweep(
             rows.extend(_measure(op, world, found, why, proc, base, port, token, seconds, connections, pool))
         reference()
         rows.insert(0, Row(ref_op, "", "wrk", refs["wrk"], 1.0, "", "reference"))
+    receiver.close()
     shutil.rmtree(tmp, ignore_errors=True)
     for row in rows[1:]:
         if row.result is None:
@@ -370,7 +390,14 @@ def _measure(
     if repeatable:
         assert request is not None
         request = replace(request, path=_fresh_sync(world, request.path))
-        return [Row(op, "", "wrk", _wrk(proc, base, token, request, seconds, c))]
+        result = _wrk(proc, base, token, request, seconds, c)
+        world.settle(request)
+        fresh = _on_fresh_objects(op, world, request, pool) if result.errors else None
+        if fresh is None:  # errors stay in the row (and fail it)
+            return [Row(op, "", "wrk", result)]
+        # it repeated until its object was full (an enum field's options): one object each
+        note = f"on {pool} fresh objects (wrk on one: {result.errors} errors)"
+        return [Row(op, "", "pool", _drive(proc, port, token, fresh, pool, c, 0), note=note)]
     if request is None and op.method != "DELETE":
         return [Row(op, "", "-", None, note=why.get(op.operation_id, "no input"))]
     plan = _plan(op, world, found, pool)
