@@ -430,9 +430,11 @@ def table(rows: list[Row], refs: dict[str, Result]) -> list[str]:
                 f"| {row.op.operation_id} | {name} | | - | | | | | | not measured: {row.note[:90]} | FAIL |"
             )
             continue
+        how = row.how + (f" ({row.note})" if row.note else "")
+        verdict = row.verdict + (f" ({r.errors:,} errors)" if r.errors else "")  # errors fail a row
         lines.append(
-            f"| {row.op.operation_id} | {name} | {row.variant} | {row.how} | {r.rps:,.0f} | {r.p50_ms:.2f} "
-            f"| {r.p99_ms:.2f} | {r.cpu_us:,.0f} | {row.ratio:.0%} | {row.target} | {row.verdict} |"
+            f"| {row.op.operation_id} | {name} | {row.variant} | {how} | {r.rps:,.0f} | {r.p50_ms:.2f} "
+            f"| {r.p99_ms:.2f} | {r.cpu_us:,.0f} | {row.ratio:.0%} | {row.target} | {verdict} |"
         )
     return lines
 
