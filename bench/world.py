@@ -431,8 +431,7 @@ class World:
                     self.by_kind.setdefault(kind, []).append(value["gid"])
                     self.gids.setdefault(kind, value["gid"])
                     self.creators.setdefault(kind, request)
-            return
-        data = (answer or {}).get("data")
+        data = (answer or {}).get("data")  # (a job itself too: getJob reads it)
         if isinstance(data, dict) and "gid" in data and "resource_type" in data:
             kind = data["resource_type"]
             if op.kind == "create":
