@@ -396,7 +396,7 @@ def _measure(
         if fresh is None:  # errors stay in the row (and fail it)
             return [Row(op, "", "wrk", result)]
         # it repeated until its object was full (an enum field's options): one object each
-        note = f"on {pool} fresh objects (wrk on one: {result.errors} errors)"
+        note = f"on {pool} fresh objects; wrk on one: {result.errors:,} errors"
         return [Row(op, "", "pool", _drive(proc, port, token, fresh, pool, c, 0), note=note)]
     if request is None and op.method != "DELETE":
         return [Row(op, "", "-", None, note=why.get(op.operation_id, "no input"))]
