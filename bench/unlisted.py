@@ -17,6 +17,12 @@ from typing import Any
 from bench.world import World
 
 PREFIX = "SWEEP"
+# run by its trigger on the world's task: one cheap action, the same each time
+RULE = {
+    "name": "Sweep {n}",
+    "trigger": {"type": "incoming_web_request"},
+    "actions": [{"type": "set_due_date", "due_on": "2030-01-01"}],
+}
 
 
 def _made(world: World, method: str, path: str, body: dict[str, Any], prefix: str | None = None) -> Any:
@@ -49,17 +55,7 @@ def unlisted(world: World) -> None:
     if "project" not in world.gids:
         return
     try:
-        rule = _made(
-            world,
-            "POST",
-            f"/projects/{world.gids['project']}/rules",
-            {
-                "name": "Sweep {n}",
-                "trigger": {"type": "incoming_web_request"},
-                "actions": [{"type": "set_due_date", "due_on": "2030-01-01"}],
-            },
-            prefix="/_vinyasa",
-        )
+        rule = _made(world, "POST", f"/projects/{world.gids['project']}/rules", RULE, prefix="/_vinyasa")
         world.gids["rule_trigger"] = rule["trigger"]["rule_trigger_gid"]
     except RuntimeError as exc:
         print(f"  no rule trigger: {str(exc)[:200]}", file=sys.stderr)
