@@ -12,7 +12,9 @@ is measured with no extra work. Each is driven at c=8 on SQLite by one vinyasa w
   actions); lists are measured twice, as pages of 10 and of 100 compact items;
 - with a small Python driver (8 threads, keep-alive) when each request needs an object of its own:
   a DELETE removes objects made beforehand (a pool), a `remove...` action is preceded by its `add...`
-  twin, a create that cannot repeat is followed by deleting what it made. Only the measured request
+  twin, a create that cannot repeat is followed by deleting what it made, a request that repeats
+  only until its object is full (enum options: wrk answered errors) runs once on each of a pool of
+  fresh objects. Only the measured request
   is timed; these rows are compared to GET /projects/{gid} driven the same way.
 
 Reported per row: req/s, p50/p99, server CPU per request (from /proc) and the ratio to the
@@ -237,7 +239,10 @@ def _on_fresh_objects(op: Op, world: World, request: Request, count: int) -> Ite
     creator, current = world.creators.get(kind), world.gids.get(kind)
     if creator is None or current is None or current not in request.path:
         return None
-    pool = [world.make(creator, kind) for _ in range(count)]
+    try:
+        pool = [world.make(creator, kind) for _ in range(count)]
+    except RuntimeError:
+        return None
     return _on_each(replace(request, path=request.path.replace(current, "{gid}", 1)), pool)
 
 
