@@ -216,6 +216,16 @@ def _plan(
     return None
 
 
+def _refused(world: World, request: Request) -> bool:
+    """Whether the server now refuses a request it accepted before the row (its object is full);
+    errors of another kind (timeouts under load) leave the row as measured."""
+    try:
+        world.replay(request)
+    except RuntimeError:
+        return True
+    return False
+
+
 def _on_each(request: Request, gids: list[str]) -> Iterator[Any]:
     """Steps sending `request` (its path naming `{gid}`) once on each object of a pool."""
     return iter(
@@ -397,7 +407,11 @@ def _measure(
         request = replace(request, path=_fresh_sync(world, request.path))
         result = _wrk(proc, base, token, request, seconds, c)
         world.settle(request)
-        fresh = _on_fresh_objects(op, world, request, pool) if result.errors else None
+        fresh = (
+            _on_fresh_objects(op, world, request, pool)
+            if result.errors and _refused(world, request)
+            else None
+        )
         if fresh is None:  # errors stay in the row (and fail it)
             return [Row(op, "", "wrk", result)]
         # it repeated until its object was full (an enum field's options): one object each
