@@ -367,7 +367,7 @@ class World:
     def _unmade(self, op: Op) -> str:
         """Why `op` has no input: the path parameters no object of the world fills, and what the
         route answers with `1` for them (goals, outside vinyasa's scope, are a 404 for any gid)."""
-        missing = [p for p in op.params if not any(k in self.gids for k in kinds_of(p))]
+        missing = [p for p in op.params if not any(k in self.gids for k in kinds_of(p))] or op.params
         probe = op.path
         for param in op.params:
             gid = next((self.gids[k] for k in kinds_of(param) if k in self.gids), "1")
