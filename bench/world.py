@@ -384,8 +384,8 @@ class World:
 
     def wait_job(self, answer: Any, seconds: float = 300.0) -> Any:
         """The job an answer names, once it has finished (its `new_...` objects made), else the
-        answer itself. Jobs run in the order they were made: after a row that started thousands
-        (`instantiateProject` driven by wrk), a new one waits for all of them."""
+        answer itself. Jobs run in the order they were made: a new one waits for all before it
+        (the sweep drives rows that start jobs as bounded pools for that reason)."""
         data = (answer or {}).get("data")
         if not isinstance(data, dict) or data.get("resource_type") != "job":
             return answer
