@@ -307,6 +307,7 @@ def sweep(
             ),
         )
         wrote = False
+        world.refresh()  # the world's removes (after the reads were found) took some objects away
         for op in order:
             if exact is not None and op.operation_id not in exact:
                 continue
@@ -317,7 +318,7 @@ def sweep(
                 wrote = True
             if op.method != "GET":
                 world.refresh()  # writes before this one may have replaced what lists showed
-                found = _current(op, world, found)
+            found = _current(op, world, found)
             rows.extend(_measure(op, world, found, why, proc, base, port, token, seconds, connections, pool))
         reference()
         rows.insert(0, Row(ref_op, "", "wrk", refs["wrk"], 1.0, "", "reference"))
