@@ -12,8 +12,10 @@ is measured with no extra work. Each is driven at c=8 on SQLite by one vinyasa w
   actions); lists are measured twice, as pages of 10 and of 100 compact items;
 - with a small Python driver (8 threads, keep-alive) when each request needs an object of its own:
   a DELETE removes objects made beforehand (a pool), a `remove...` action is preceded by its `add...`
-  twin, a create that cannot repeat is followed by deleting what it made. Only the measured request
-  is timed; these rows are compared to GET /projects/{gid} driven the same way;
+  twin, a create that cannot repeat is followed by deleting what it made, a request that repeats
+  only until its object is full (enum options: wrk answered errors) runs once on each of a pool of
+  fresh objects. Only the measured request is timed; these rows are compared to GET /projects/{gid}
+  driven the same way;
 - with the same driver, 20 requests at c=8, when the request starts a job (duplicates, templates):
   each job works long after its request answered, and wrk's hundreds would leave a backlog running
   through the rest of the sweep.
@@ -45,7 +47,8 @@ from urllib.parse import parse_qsl, urlencode
 
 from bench.background import children_cpu, own_cpu, settle
 from bench.run import BIN, ROOT, Result, _free_port, initialized, server, wrk
-from bench.world import Client, Op, Request, World, build, kinds_of, operations, twin_of
+from bench.webhooks import Receiver
+from bench.world import OVERRIDES, Client, Op, Request, World, build, kinds_of, operations, twin_of
 
 REFERENCE = "getProject"
 WRITE_CPU_US = 400.0
@@ -186,14 +189,15 @@ def _plan(
     A pool makes `count` objects first; a pair (one object at a time, c=1) runs count / 4 times."""
     pairs = max(10, count // 4)
     if op.method == "DELETE":
-        creator = next((world.creators[k] for k in kinds_of(op.params[0]) if k in world.creators), None)
+        kind = next((k for k in kinds_of(op.params[0]) if k in world.creators), "")
+        creator = world.creators.get(kind)
         if creator is None:
             return None
         template = op.path.replace("{" + op.params[0] + "}", "{gid}")
         pool: list[str] = []
         try:
             for _ in range(count):
-                pool.append(world.replay(creator)["data"]["gid"])
+                pool.append(world.make(creator, kind))
         except RuntimeError:  # one of a kind (a project's brief): make each right before deleting it
             _clear(world, creator.op_id)
             return (
@@ -210,20 +214,7 @@ def _plan(
                 ),
                 1,
             )
-        return (
-            "pool",
-            iter(
-                [
-                    (
-                        None,
-                        lambda _a, g=g: Request("DELETE", template.replace("{gid}", g), None),
-                        lambda _b: None,
-                    )
-                    for g in pool
-                ]
-            ),
-            0,
-        )
+        return "pool", _on_each(Request("DELETE", template, None), pool), 0
     request = found[op.operation_id]
     if "/remove" in op.path or "/add" in op.path:  # each preceded by its twin, which undoes it
         twin = twin_of(request)
@@ -239,6 +230,46 @@ def _plan(
 
         return "pair", iter([(None, lambda _a: request, cleanup) for _ in range(pairs)]), 1
     return None
+
+
+def _refused(world: World, request: Request) -> bool:
+    """Whether the server now refuses a request it accepted before the row (its object is full);
+    errors of another kind (timeouts under load) leave the row as measured."""
+    try:
+        world.replay(request)
+    except RuntimeError:
+        return True
+    return False
+
+
+def _on_each(request: Request, gids: list[str]) -> Iterator[Any]:
+    """Steps sending `request` (its path naming `{gid}`) once on each object of a pool."""
+    return iter(
+        [
+            (None, lambda _a, g=g: replace(request, path=request.path.replace("{gid}", g)), lambda _b: None)
+            for g in gids
+        ]
+    )
+
+
+def _on_fresh_objects(op: Op, world: World, request: Request, count: int) -> Iterator[Any] | None:
+    """Steps for a request that repeats only until its object is full (an enum field holds a
+    limited number of options): each on an object of its own, made beforehand like a DELETE's
+    pool; None when the world cannot make one."""
+    if not op.params:
+        return None
+    param = op.params[0]
+    kind = OVERRIDES.get(op.operation_id, {}).get("path", {}).get(param) or next(
+        (k for k in kinds_of(param) if k in world.creators), ""
+    )
+    creator, current = world.creators.get(kind), world.gids.get(kind)
+    if creator is None or current is None or current not in request.path:
+        return None
+    try:
+        pool = [world.make(creator, kind) for _ in range(count)]
+    except RuntimeError:
+        return None
+    return _on_each(replace(request, path=request.path.replace(current, "{gid}", 1)), pool)
 
 
 def sweep(
@@ -260,8 +291,11 @@ def sweep(
     base = f"http://127.0.0.1:{port}"
     rows: list[Row] = []
     refs: dict[str, Result] = {}
+    receiver = Receiver("nice", 10)  # webhooks' target: answers the handshake (as bench.webhooks)
     with server([str(BIN / "vinyasa"), "serve", "--port", str(port)], env, base + "/healthz") as proc:
-        world, found, why = build(Client(port, token), made)
+        world, found, why = build(
+            Client(port, token), made, values={"target": f"http://127.0.0.1:{receiver.port}/sweep"}
+        )
         settle(url, proc.pid)  # what building the world queued (duplicates...) is not the first rows' cost
         ops = operations()
         ref_op = next(op for op in ops if op.operation_id == REFERENCE)
@@ -290,6 +324,7 @@ def sweep(
             ),
         )
         wrote = False
+        world.refresh()  # the world's removes (after the reads were found) took some objects away
         for op in order:
             if exact is not None and op.operation_id not in exact:
                 continue
@@ -300,7 +335,7 @@ def sweep(
                 wrote = True
             if op.method != "GET":
                 world.refresh()  # writes before this one may have replaced what lists showed
-                found = _current(op, world, found)
+            found = _current(op, world, found)
             children = children_cpu(proc.pid)
             measured = _measure(op, world, found, why, proc, base, port, token, seconds, connections, pool)
             after = own_cpu(proc.pid)
@@ -315,6 +350,7 @@ def sweep(
             rows.extend(measured)
         reference()
         rows.insert(0, Row(ref_op, "", "wrk", refs["wrk"], 1.0, "", "reference"))
+    receiver.close()
     shutil.rmtree(tmp, ignore_errors=True)
     for row in rows[1:]:
         if row.result is None:
@@ -387,26 +423,34 @@ def _measure(
             return [Row(op, "", "-", None, note=why.get(op.operation_id, "no input"))]
         request = replace(request, path=_fresh_sync(world, request.path))
         return [Row(op, "", "wrk", _wrk(proc, base, token, request, seconds, c))]
-    repeatable, refused, answer = False, "", None
+    repeatable, refused, job = False, "", False
     if request is not None and op.method != "DELETE" and "/remove" not in op.path:
         try:
-            world.replay(request)
-            answer = world.replay(
-                request
-            )  # twice: an `add...` undone by the world's `remove...` repeats once
+            answer = world.replay(request)
+            world.replay(request)  # twice: an `add...` undone by the world's `remove...` repeats once
             repeatable = True
+            job = ((answer or {}).get("data") or {}).get("resource_type") == "job"
         except RuntimeError as exc:
             refused = str(exc)[:160]
-    if repeatable and ((answer or {}).get("data") or {}).get("resource_type") == "job":
+    if repeatable and job and request is not None:
         # each request starts a job that works for a while after it answered: a few requests, not
         # wrk's hundreds (a backlog that would run through the rest of the sweep), awaited by settle()
-        assert request is not None
         steps = iter([(None, lambda _a, r=request: r, lambda _b: None) for _ in range(JOBS)])
         return [Row(op, f"{JOBS} jobs", "jobs", _drive(proc, port, token, steps, JOBS, c, 0))]
     if repeatable:
         assert request is not None
         request = replace(request, path=_fresh_sync(world, request.path))
-        return [Row(op, "", "wrk", _wrk(proc, base, token, request, seconds, c))]
+        result = _wrk(proc, base, token, request, seconds, c)
+        fresh = (
+            _on_fresh_objects(op, world, request, pool)
+            if result.errors and _refused(world, request)
+            else None
+        )
+        if fresh is None:  # errors stay in the row (and fail it)
+            return [Row(op, "", "wrk", result)]
+        # it repeated until its object was full (an enum field's options): one object each
+        note = f"on {pool} fresh objects; wrk on one: {result.errors:,} errors"
+        return [Row(op, "", "pool", _drive(proc, port, token, fresh, pool, c, 0), note=note)]
     if request is None and op.method != "DELETE":
         return [Row(op, "", "-", None, note=why.get(op.operation_id, "no input"))]
     plan = _plan(op, world, found, pool)
@@ -440,10 +484,12 @@ def table(rows: list[Row], refs: dict[str, Result]) -> list[str]:
                 f"| {row.op.operation_id} | {name} | | - | | | | | | | not measured: {row.note[:90]} | FAIL |"
             )
             continue
+        how = row.how + (f" ({row.note})" if row.note else "")
+        verdict = row.verdict + (f" ({r.errors:,} errors)" if r.errors else "")  # errors fail a row
         lines.append(
-            f"| {row.op.operation_id} | {name} | {row.variant} | {row.how} | {r.rps:,.0f} | {r.p50_ms:.2f} "
+            f"| {row.op.operation_id} | {name} | {row.variant} | {how} | {r.rps:,.0f} | {r.p50_ms:.2f} "
             f"| {r.p99_ms:.2f} | {r.cpu_us:,.0f} | {r.background_us:,.0f} | {row.ratio:.0%} | {row.target} "
-            f"| {row.verdict} |"
+            f"| {verdict} |"
         )
     return lines
 

@@ -97,16 +97,28 @@ def _returns_list(operation_id: str, path: str) -> bool:
     return bool(data.get("type") == "array")
 
 
-def query_params(operation_id: str) -> set[str]:
-    """The query parameter names the spec declares for the operation."""
-    op = _spec_ops().get(operation_id, {})
-    names = set()
-    for p in op.get("parameters", []):
+def _parameters(operation_id: str) -> list[dict[str, Any]]:
+    """The spec's parameters of the operation, references resolved."""
+    out = []
+    for p in _spec_ops().get(operation_id, {}).get("parameters", []):
         if "$ref" in p:
             p = _spec()["components"]["parameters"][p["$ref"].rsplit("/", 1)[1]]
-        if p.get("in") == "query":
-            names.add(p["name"])
-    return names
+        out.append(p)
+    return out
+
+
+def query_params(operation_id: str) -> set[str]:
+    """The query parameter names the spec declares for the operation."""
+    return {p["name"] for p in _parameters(operation_id) if p.get("in") == "query"}
+
+
+def enum_value(operation_id: str, name: str) -> str | None:
+    """The first value the spec allows for a query parameter that is an enum (favorites'
+    `resource_type`), else None."""
+    for p in _parameters(operation_id):
+        if p.get("in") == "query" and p["name"] == name and (p.get("schema") or {}).get("enum"):
+            return str(p["schema"]["enum"][0])
+    return None
 
 
 @cache
@@ -152,8 +164,11 @@ REFERENCES = {
     "after_enum_option": "enum_option",
     "before_section": "section",
     "after_section": "section",
+    "item": "project",  # a portfolio's items are projects
+    "dependencies": "task",
+    "dependents": "task",
 }
-LISTS = {"projects", "members", "followers", "users"}
+LISTS = {"projects", "members", "followers", "users", "dependencies", "dependents"}
 
 # Inputs that neither the world nor the spec's examples make valid, by operationId.
 # A value "@kind" is the world's gid of that kind, "@kind#i" the i-th one made ("@operationId#i": the
@@ -180,6 +195,11 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     # an enum option belongs to an enum field
     "createEnumOptionForCustomField": {"path": {"custom_field_gid": "enum_field"}},
     "updateEnumOption": {"path": {"custom_field_gid": "enum_field"}},
+    # webhooks on a project no other row writes to: the world's project would have the 100
+    # webhooks the fill makes deliver every write row's events while it is measured
+    "createWebhook": {"body": {"resource": "@createProjectForTeam#1"}},
+    # a rule runs on a task of its project (`resource` names a project elsewhere)
+    "triggerRule": {"body": {"resource": "@task", "action_data": {}}},
     # addUser makes a new user from an email: every call adds one (the list fill uses it)
     "addUserForWorkspace": {"body": {"user": "sweep{n}@example.com"}},
 }
@@ -193,12 +213,12 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
-    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    def call(self, method: str, path: str, body: Any = None, prefix: str = API) -> tuple[int, Any]:
         """Send one request (again on a new connection when the server closed an idle one)."""
         data = None if body is None else json.dumps({"data": body}).encode()
         for attempt in range(2):
             try:
-                self.conn.request(method, API + path, body=data, headers=self.headers)
+                self.conn.request(method, prefix + path, body=data, headers=self.headers)
                 r = self.conn.getresponse()
                 raw = r.read()
                 return r.status, json.loads(raw) if raw else None
@@ -231,6 +251,8 @@ class World:
     creators: dict[str, Request] = field(default_factory=dict)  # kind -> a request that makes one
     by_kind: dict[str, list[str]] = field(default_factory=dict)  # kind -> gids made, in order
     listed: dict[str, Request] = field(default_factory=dict)  # kind -> the list its gid came from
+    values: dict[str, Any] = field(default_factory=dict)  # input name -> what the run provides
+    taken: set[str] = field(default_factory=set)  # gids `_another` gave
 
     def resolve(self, value: Any) -> Any:
         """An override's value with its "@kind" / "@kind#i" references replaced by world gids."""
@@ -265,18 +287,40 @@ class World:
         return path
 
     def value_for(self, name: str, op: Op | None = None) -> Any:
-        kind = REFERENCES.get(name)
+        """A value for the input `name`: one the run provides (a webhook `target` it receives on),
+        the spec's first allowed value of an enum query parameter, a world gid of the kind the name
+        refers to (`tag`: the world's tag), else the spec's example."""
+        if name in self.values:
+            return self.values[name]
+        allowed = enum_value(op.operation_id, name) if op is not None else None
+        if allowed is not None:
+            return allowed
+        kind = REFERENCES.get(name) or (name if name in self.gids else None)
         if kind == "user" and op is not None and op.kind == "action" and "spare_user" in self.gids:
             kind = "spare_user"  # add/remove actions move a user of their own, not the world's owner
         if kind and kind in self.gids:
-            return [self.gids[kind]] if name in LISTS else self.gids[kind]
+            gid: str | None = self.gids[kind]
+            if op is not None and kind in {k for p in op.params for k in kinds_of(p)}:
+                gid = self._another(kind)  # the path names one (a task's dependencies): another
+            if gid is None:
+                return None
+            return [gid] if name in LISTS else gid
         return _examples().get(name)
+
+    def _another(self, kind: str) -> str | None:
+        """An object of `kind` other than the world's own one and than those earlier inputs took
+        this way (a task's dependency and its dependent are two tasks: one would make a cycle)."""
+        for gid in self.by_kind.get(kind, []):
+            if gid != self.gids.get(kind) and gid not in self.taken:
+                self.taken.add(gid)
+                return gid
+        return None
 
     def find(self, op: Op, *, limit: int | None = None) -> tuple[Request | None, str]:
         """A request for `op` that the server answers with 2xx (and its answer), or None and why."""
         path = self.path_for(op)
         if path is None:
-            return None, "no resource for " + ", ".join(op.params)
+            return None, self._unmade(op)
         override = OVERRIDES.get(op.operation_id, {})
         query: dict[str, Any] = dict(self.resolve(override.get("query", {})))
         if limit is not None and "limit" in query_params(op.operation_id):
@@ -299,7 +343,10 @@ class World:
             if status == 412 and answer and "sync" in answer:  # the events API hands out a token
                 query["sync"] = answer["sync"]
                 continue
-            wanted = re.match(r"([a-z_]+)(?:\[\d+\])?(?:\.[a-z_]+)?:", message)
+            # the field an Asana error names ("workspace: Missing input"; "You must specify portfolio")
+            wanted = re.match(r"([a-z_]+)(?:\[\d+\])?(?:\.[a-z_]+)?:", message) or re.search(
+                r"must specify ([a-z_]+)", message
+            )
             if status != 400 or not wanted:
                 break
             name = wanted.group(1)
@@ -317,8 +364,66 @@ class World:
                 body[name] = value
         return None, last
 
-    def _record(self, op: Op, request: Request, answer: Any) -> None:
+    def _unmade(self, op: Op) -> str:
+        """Why `op` has no input: the path parameters no object of the world fills, and what the
+        route answers with `1` for them (goals, outside vinyasa's scope, are a 404 for any gid)."""
+        missing = [p for p in op.params if not any(k in self.gids for k in kinds_of(p))] or op.params
+        probe = op.path
+        for param in op.params:
+            gid = next((self.gids[k] for k in kinds_of(param) if k in self.gids), "1")
+            probe = probe.replace("{" + param + "}", gid)
+        status, answer = self.client.call("GET", probe) if op.method == "GET" else (0, None)
+        message = (answer or {}).get("errors", [{}])[0].get("message", "") if answer else ""
+        made = (
+            " (no operation makes one)"
+            if not any(k in self.creators for p in missing for k in kinds_of(p))
+            else ""
+        )
+        said = f"; with 1 it answers {status} {message}" if status else ""
+        return f"no resource for {', '.join(missing)}{made}{said}"
+
+    def wait_job(self, answer: Any, seconds: float = 300.0) -> Any:
+        """The job an answer names, once it has finished (its `new_...` objects made), else the
+        answer itself. Jobs run in the order they were made: a new one waits for all before it
+        (the sweep drives rows that start jobs as bounded pools for that reason)."""
         data = (answer or {}).get("data")
+        if not isinstance(data, dict) or data.get("resource_type") != "job":
+            return answer
+        deadline = time.monotonic() + seconds
+        while True:
+            status, job = self.client.call("GET", f"/jobs/{data['gid']}")
+            if (
+                status >= 300
+                or job["data"]["status"] in ("succeeded", "failed")
+                or time.monotonic() > deadline
+            ):
+                return job
+            time.sleep(0.05)
+
+    def make(self, request: Request, kind: str) -> str:
+        """Send a request that makes an object (`kind`: the world's name for it), directly or
+        through the job it starts; the new object's gid."""
+        answer = self.replay(request)
+        if answer["data"].get("resource_type") != "job":
+            return str(answer["data"]["gid"])
+        data = self.wait_job(answer)["data"]
+        made = next(
+            (v for k, v in data.items() if k.startswith("new_") and v and v["resource_type"] == kind), None
+        )
+        if made is None:
+            raise RuntimeError(f"{request.method} {request.path} made no {kind}: {answer}")
+        return str(made["gid"])
+
+    def _record(self, op: Op, request: Request, answer: Any) -> None:
+        job = self.wait_job(answer)
+        if job is not answer:  # the objects a job made (a project's template): made by this request
+            for key, value in (job.get("data") or {}).items():
+                if key.startswith("new_") and isinstance(value, dict) and "gid" in value:
+                    kind = value["resource_type"]
+                    self.by_kind.setdefault(kind, []).append(value["gid"])
+                    self.gids.setdefault(kind, value["gid"])
+                    self.creators.setdefault(kind, request)
+        data = (answer or {}).get("data")  # (a job itself too: getJob reads it)
         if isinstance(data, dict) and "gid" in data and "resource_type" in data:
             kind = data["resource_type"]
             if op.kind == "create":
@@ -381,26 +486,38 @@ def twin_of(request: Request) -> Request:
     return Request(request.method, swapped, request.body, op_id=request.op_id)
 
 
-def build(client: Client, seed: dict[str, str]) -> tuple[World, dict[str, Request], dict[str, str]]:
+def build(
+    client: Client, seed: dict[str, str], values: dict[str, Any] | None = None
+) -> tuple[World, dict[str, Request], dict[str, str]]:
     """Make the world: every create operation once (in dependency order), then each 99 more times
-    so lists hold 100; find a request for every operation. Returns the world, the request found per
-    operationId and, for the operations without one, why."""
-    world = World(client, gids={"workspace": seed["workspace"], "team": seed["team"], "user": seed["user"]})
+    so lists hold 100; find a request for every operation. `values`: inputs the run provides by
+    name (a webhook `target`). Returns the world, the request found per operationId and, for the
+    operations without one, why."""
+    from bench.unlisted import unlisted
+
+    world = World(
+        client,
+        gids={"workspace": seed["workspace"], "team": seed["team"], "user": seed["user"]},
+        values=values or {},
+    )
     ops = operations()
     found: dict[str, Request] = {}
     why: dict[str, str] = {}
     creates = [op for op in ops if op.kind == "create"]
-    # an enum field first, so enum options have a parent
-    status, answer = client.call(
+    # an enum field first, so enum options have a parent (and a way to make more: a field holds
+    # a limited number of options, a row adding many needs fresh ones)
+    enum_field = Request(
         "POST",
         "/custom_fields",
         {
             "workspace": seed["workspace"],
-            "name": "Sweep enum",
+            "name": "Sweep enum {n}",
             "resource_subtype": "enum",
             "enum_options": [{"name": "A"}, {"name": "B"}],
         },
     )
+    world.creators["enum_field"] = enum_field
+    status, answer = client.call(enum_field.method, enum_field.path, world._fresh(enum_field.body))
     if status < 300:
         world._record(Op("POST", "/custom_fields", "createCustomField"), Request("", "", None), answer)
     users = OVERRIDES["addUserForWorkspace"]["body"]
@@ -418,6 +535,7 @@ def build(client: Client, seed: dict[str, str]) -> tuple[World, dict[str, Reques
                     found[op.operation_id] = request
                 else:
                     why[op.operation_id] = reason
+    unlisted(world)
     for request in found.values():
         for _ in range(FILL - 1):
             try:
@@ -428,7 +546,8 @@ def build(client: Client, seed: dict[str, str]) -> tuple[World, dict[str, Reques
     def removes(op: Op) -> bool:
         return "/remove" in op.path
 
-    for phase in ("write", "read", "remove"):  # removes last: they undo what reads show
+    # reads twice: a read of one object may come before the list that shows one (a template)
+    for phase in ("write", "read", "read", "remove"):  # removes last: they undo what reads show
         # removes from the innermost container first (a user leaves projects and teams before
         # the workspace): the route table lists workspaces first
         for op in reversed(ops) if phase == "remove" else ops:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 
 import pytest
 
@@ -12,6 +13,7 @@ from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
 from tests.webhooks.helpers import FULL, configure, make_webhook
 from tests.webhooks.receiver import receiving
+from vinyasa.webhooks.client import tls
 
 pytestmark = pytest.mark.anyio
 
@@ -35,6 +37,26 @@ async def test_handshake_success_returns_the_webhook_and_the_secret(client, worl
     assert body["active"] is True and body["filters"] == [] and body["delivery_retry_count"] == 0
     assert response.headers["Location"].endswith(f"/api/1.0/webhooks/{body['gid']}")
     assert ok(await client.get(f"/webhooks/{body['gid']}")) == body
+
+
+async def test_handshakes_share_one_tls_setup(client, world: World, monkeypatch) -> None:
+    """Each handshake used to make its own TLS settings (loading the certificates: ~20 ms of CPU
+    per create); they are made once for all requests to targets (vinyasa.webhooks.client.tls)."""
+    made: list[object] = []
+    real = ssl.create_default_context
+
+    def counted(*args: object, **kwargs: object) -> ssl.SSLContext:
+        made.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    tls.cache_clear()
+    project = (await make_project(client, world))["gid"]
+    with receiving() as rx:
+        for _ in range(3):
+            ok(await client.post("/webhooks", json={"data": {"resource": project, "target": rx.url}}), 201)
+        assert len(rx.handshakes) == 3
+    assert len(made) <= 1
 
 
 async def test_form_encoded_create_as_in_the_spec_example(client, world: World) -> None:

@@ -29,7 +29,7 @@ import httpx
 
 from vinyasa.config import Settings
 from vinyasa.errors import Forbidden, InvalidRequest
-from vinyasa.webhooks.client import Connections
+from vinyasa.webhooks.client import Connections, tls
 
 # Instance metadata services of the clouds (AWS, GCP, Azure, Oracle: 169.254.169.254, inside
 # link-local anyway; AWS over IPv6; Alibaba).
@@ -111,7 +111,9 @@ async def handshake(url: str, settings: Settings) -> str:
     secret = new_secret()
     headers = {"X-Hook-Secret": secret, "User-Agent": USER_AGENT, "Content-Type": "application/json"}
     try:
-        async with httpx.AsyncClient(timeout=timeouts(settings), follow_redirects=False) as client:
+        async with httpx.AsyncClient(
+            timeout=timeouts(settings), follow_redirects=False, verify=tls()
+        ) as client:
             response = await client.post(url, content=b"", headers=headers)
     except httpx.TimeoutException:
         raise InvalidRequest(HANDSHAKE_FAILED.format(reason="the target did not answer in time")) from None
