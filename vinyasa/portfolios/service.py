@@ -214,12 +214,13 @@ def hand_over(ctx: Caller, workspace_gid: int, user_gid: int, heir: int) -> None
             .order_by(Portfolio.gid)
         ).scalars()
     ]
-    ctx.conn.execute(
-        delete(PortfolioMember).where(
-            PortfolioMember.user_gid == user_gid,
-            in_workspace(PortfolioMember.portfolio_gid, Portfolio, workspace_gid),
-        )
+    left = delete(PortfolioMember).where(
+        PortfolioMember.user_gid == user_gid,
+        in_workspace(PortfolioMember.portfolio_gid, Portfolio, workspace_gid),
     )
+    for portfolio_gid in sorted(ctx.conn.execute(left.returning(PortfolioMember.portfolio_gid)).scalars()):
+        topics = [portfolio_gid, workspace_gid]
+        journal.member(ctx, ("portfolio", portfolio_gid), "removed", ("user", user_gid), topics=topics)
     if not owned:
         return
     now = now_ms()

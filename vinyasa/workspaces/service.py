@@ -19,7 +19,7 @@ from vinyasa.models import (
     WorkspaceMember,
 )
 from vinyasa.portfolios import service as portfolios
-from vinyasa.projects import members
+from vinyasa.projects import changes, members
 
 
 def add_member(conn: Connection, workspace_gid: int, user_gid: int, *, admin: bool = False) -> int:
@@ -73,25 +73,34 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
     inherit = {*conn.execute(sole).scalars()}
     # the projects they own (read again under the locks), passed on in the same statement
     handed = update(Project).where(owned).values(owner_gid=heir, modified_at=now).returning(Project.gid)
-    inherit |= {*conn.execute(handed).scalars()}
-    members.make_admin(conn, sorted(inherit), heir)
-    conn.execute(delete(ProjectMember).where(theirs))
-    conn.execute(
+    projects = sorted(conn.execute(handed).scalars())
+    members.make_admin(conn, sorted(inherit | set(projects)), heir)
+    left = sorted(
+        conn.execute(delete(ProjectMember).where(theirs).returning(ProjectMember.project_gid)).scalars()
+    )
+    assigned = (
         update(Task)
         .where(Task.workspace_gid == workspace_gid, Task.assignee_gid == user_gid)
         .values(assignee_gid=heir, modified_at=now)
+        .returning(Task.gid)
     )
-    conn.execute(
-        delete(TaskFollower).where(
-            TaskFollower.user_gid == user_gid, in_workspace(TaskFollower.task_gid, Task, workspace_gid)
-        )
+    tasks = sorted(conn.execute(assigned).scalars())
+    follows = delete(TaskFollower).where(
+        TaskFollower.user_gid == user_gid, in_workspace(TaskFollower.task_gid, Task, workspace_gid)
     )
+    followed = sorted(conn.execute(follows.returning(TaskFollower.task_gid)).scalars())
     portfolios.hand_over(ctx, workspace_gid, user_gid, heir)
-    conn.execute(
-        delete(TeamMember).where(
-            TeamMember.user_gid == user_gid, in_workspace(TeamMember.team_gid, Team, workspace_gid)
-        )
+    teams = delete(TeamMember).where(
+        TeamMember.user_gid == user_gid, in_workspace(TeamMember.team_gid, Team, workspace_gid)
     )
+    ended = {
+        "owned": projects,
+        "members": left,
+        "assigned": tasks,
+        "followed": followed,
+        "teams": sorted(conn.execute(teams.returning(TeamMember.team_gid)).scalars()),
+    }
+    _record_removal(ctx, workspace_gid, user_gid, heir, ended)
     result = conn.execute(
         delete(WorkspaceMember).where(
             WorkspaceMember.workspace_gid == workspace_gid, WorkspaceMember.user_gid == user_gid
@@ -99,3 +108,34 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
     )
     if result.rowcount:
         record_members(ctx, workspace_gid, "removed", user_gid)
+
+
+def _record_removal(
+    ctx: Caller, workspace_gid: int, user_gid: int, heir: int, ended: dict[str, list[int]]
+) -> None:
+    """Journal what removeUser changed as the endpoints that make each change would, so event streams
+    and webhooks see it: the projects' new `owner` and the user gone from their `members`, the tasks'
+    new `assignee` and the user gone from their `followers`, the user gone from the teams' members
+    (`ended`: the gids of the projects they `owned`, were `members` of, tasks `assigned` to them,
+    tasks they `followed`, `teams` they were in)."""
+    for project_gid in ended["owned"]:
+        changes.changed(ctx, project_gid, workspace_gid, {"owner_gid": heir})
+    for project_gid in ended["members"]:
+        changes.people(ctx, project_gid, workspace_gid, "members", "removed", [user_gid])
+    topics: dict[int, frozenset[int]] = {}
+    for task_gid in ended["assigned"]:
+        topics[task_gid] = journal.task_topics(ctx, task_gid)
+        journal.changed(
+            ctx,
+            ("task", task_gid),
+            ["assignee"],
+            topics=topics[task_gid],
+            values={"assignee": ("user", heir)},
+        )
+    for task_gid in ended["followed"]:
+        stream = topics.get(task_gid) or journal.task_topics(ctx, task_gid)
+        journal.member(
+            ctx, ("task", task_gid), "removed", ("user", user_gid), topics=stream, field="followers"
+        )
+    for team_gid in ended["teams"]:
+        journal.member(ctx, ("team", team_gid), "removed", ("user", user_gid), topics=[workspace_gid])
