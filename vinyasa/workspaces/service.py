@@ -51,7 +51,8 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
     token: their projects (the caller becomes owner and admin; an admin leaving hands them to another
     admin), the projects they were the only
     admin of (the caller becomes admin, so every project keeps one), the tasks assigned to them, and
-    their portfolios (vinyasa.portfolios.service.hand_over). All in the request's transaction.
+    their portfolios (vinyasa.portfolios.service.hand_over). All in the request's transaction, and
+    journaled as the endpoints making each change would (`_record_removal`).
     """
     heir = access.require_workspace_removal(ctx, workspace_gid, user_gid)
     conn, now = ctx.conn, now_ms()
