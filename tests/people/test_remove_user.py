@@ -109,7 +109,7 @@ async def _sync(c: httpx.AsyncClient, world: World, gid: str) -> str:
 async def test_remove_user_journals_what_it_changes(client, world):
     """What removeUser changes reaches the event streams (and so webhooks) as the same change made
     through its own endpoint would: the task's new assignee and its follower gone, the project's new
-    owner and member gone, the portfolio's and the team's member gone."""
+    owner, its new admin (the caller, when not a member yet) and member gone, the portfolio's and the team's member gone."""
     bob, made = await _bob_everywhere(client, world)
     project, portfolio, task = made[world.workspace]["ours"]
     their_project = made[world.workspace]["theirs"][0]
@@ -117,17 +117,23 @@ async def test_remove_user_journals_what_it_changes(client, world):
     ok(await client.post(f"/workspaces/{world.workspace}/removeUser", json={"data": {"user": bob}}))
 
     def seen(events: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
-        return {
-            (
-                e["resource"]["gid"],
-                e["action"],
-                (e.get("change") or {}).get("field"),
-                (e.get("change") or {}).get("action"),
-                ((e.get("change") or {}).get("new_value") or {}).get("gid")
-                or ((e.get("change") or {}).get("removed_value") or {}).get("gid"),
+        """(resource, action, field, change action, the user or resource the change names)."""
+        found = set()
+        for e in events:
+            change = e.get("change") or {}
+            value = next(
+                (change[k] for k in ("new_value", "added_value", "removed_value") if change.get(k)), {}
             )
-            for e in events
-        }
+            found.add(
+                (
+                    e["resource"]["gid"],
+                    e["action"],
+                    change.get("field"),
+                    change.get("action"),
+                    value.get("gid"),
+                )
+            )
+        return found
 
     got = {}
     for gid, sync in syncs.items():
@@ -138,8 +144,9 @@ async def test_remove_user_journals_what_it_changes(client, world):
     assert (task, "changed", "assignee", "changed", world.user) in got[project], got[project]
     assert (task, "changed", "followers", "removed", bob) in got[project], got[project]
     assert (project, "changed", "members", "removed", bob) in got[project], got[project]
-    assert (their_project, "changed", "owner", "changed", world.user) in got[their_project], got[
-        their_project
-    ]
+    theirs = got[their_project]
+    assert (their_project, "changed", "owner", "changed", world.user) in theirs, theirs
+    assert (their_project, "changed", "members", "added", world.user) in theirs, theirs
+    assert (project, "changed", "members", "added", world.user) not in got[project]  # already one
     assert (portfolio, "changed", "members", "removed", bob) in got[world.workspace], got[world.workspace]
     assert (world.team, "changed", "members", "removed", bob) in got[world.workspace], got[world.workspace]

@@ -19,7 +19,8 @@ from vinyasa.models import (
     WorkspaceMember,
 )
 from vinyasa.portfolios import service as portfolios
-from vinyasa.projects import changes, members
+from vinyasa.projects import changes, members, queries
+from vinyasa.protocol import sql
 
 
 def add_member(conn: Connection, workspace_gid: int, user_gid: int, *, admin: bool = False) -> int:
@@ -75,7 +76,10 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
     # the projects they own (read again under the locks), passed on in the same statement
     handed = update(Project).where(owned).values(owner_gid=heir, modified_at=now).returning(Project.gid)
     projects = sorted(conn.execute(handed).scalars())
-    members.make_admin(conn, sorted(inherit | set(projects)), heir)
+    inherited = sorted(inherit | set(projects))
+    statement = queries.MEMBER_OF.format(projects=sql.marks(len(inherited)))
+    already = {int(p) for (p,) in sql.fetch(conn, statement, [heir, *inherited])} if inherited else set()
+    members.make_admin(conn, inherited, heir)
     left = sorted(
         conn.execute(delete(ProjectMember).where(theirs).returning(ProjectMember.project_gid)).scalars()
     )
@@ -95,6 +99,7 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
         TeamMember.user_gid == user_gid, in_workspace(TeamMember.team_gid, Team, workspace_gid)
     )
     ended = {
+        "joined": [p for p in inherited if p not in already],
         "owned": projects,
         "members": left,
         "assigned": tasks,
@@ -114,13 +119,16 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
 def _record_removal(
     ctx: Caller, workspace_gid: int, user_gid: int, heir: int, ended: dict[str, list[int]]
 ) -> None:
-    """Journal what removeUser changed as the endpoints that make each change would, so event streams
-    and webhooks see it: the projects' new `owner` and the user gone from their `members`, the tasks'
-    new `assignee` and the user gone from their `followers`, the user gone from the teams' members
-    (`ended`: the gids of the projects they `owned`, were `members` of, tasks `assigned` to them,
-    tasks they `followed`, `teams` they were in)."""
+    """Journal what removeUser changed as the endpoints that make each change would, so event
+    streams and webhooks see it: the projects' new `owner`, the heir joining and the user leaving
+    their `members`, the tasks' new `assignee` and the user leaving their `followers`, the user
+    leaving the teams (`ended`: gids of the projects the heir `joined` as admin, those the user
+    `owned` and was one of the `members` of, the tasks `assigned` to them and `followed`, and the
+    `teams` they were in)."""
     for project_gid in ended["owned"]:
         changes.changed(ctx, project_gid, workspace_gid, {"owner_gid": heir})
+    for project_gid in ended["joined"]:
+        changes.people(ctx, project_gid, workspace_gid, "members", "added", [heir])
     for project_gid in ended["members"]:
         changes.people(ctx, project_gid, workspace_gid, "members", "removed", [user_gid])
     topics: dict[int, frozenset[int]] = {}
