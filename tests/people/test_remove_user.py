@@ -149,4 +149,7 @@ async def test_remove_user_journals_what_it_changes(client, world):
     assert (their_project, "changed", "members", "added", world.user) in theirs, theirs
     assert (project, "changed", "members", "added", world.user) not in got[project]  # already one
     assert (portfolio, "changed", "members", "removed", bob) in got[world.workspace], got[world.workspace]
+    their_portfolio = made[world.workspace]["theirs"][1]
+    assert (their_portfolio, "changed", "members", "added", world.user) in got[world.workspace]
+    assert (their_portfolio, "changed", "owner", "changed", world.user) in got[world.workspace]
     assert (world.team, "changed", "members", "removed", bob) in got[world.workspace], got[world.workspace]
