@@ -118,10 +118,10 @@ async def test_remove_user_journals_what_it_changes(client, world):
 
     def seen(events: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
         """(resource, action, field, change action, the user or resource the change names)."""
-        found = set()
+        found: set[tuple[Any, ...]] = set()
         for e in events:
             change = e.get("change") or {}
-            value = next(
+            value: dict[str, Any] = next(
                 (change[k] for k in ("new_value", "added_value", "removed_value") if change.get(k)), {}
             )
             found.add(
