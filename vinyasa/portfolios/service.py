@@ -205,7 +205,8 @@ def remove_members(ctx: Caller, portfolio: access.VisiblePortfolio, values: list
 
 def hand_over(ctx: Caller, workspace_gid: int, user_gid: int, heir: int) -> None:
     """A user leaves a workspace (vinyasa.workspaces.service.remove_user): their memberships of its
-    portfolios end, and the portfolios they own pass to `heir`, who becomes an admin member."""
+    portfolios end, and the portfolios they own pass to `heir`, who becomes an admin member (each
+    change journaled as removeMembers, addMembers and PUT would)."""
     owned = [
         int(g)
         for g in ctx.conn.execute(
@@ -214,23 +215,27 @@ def hand_over(ctx: Caller, workspace_gid: int, user_gid: int, heir: int) -> None
             .order_by(Portfolio.gid)
         ).scalars()
     ]
-    ctx.conn.execute(
-        delete(PortfolioMember).where(
-            PortfolioMember.user_gid == user_gid,
-            in_workspace(PortfolioMember.portfolio_gid, Portfolio, workspace_gid),
-        )
+    left = delete(PortfolioMember).where(
+        PortfolioMember.user_gid == user_gid,
+        in_workspace(PortfolioMember.portfolio_gid, Portfolio, workspace_gid),
     )
+    for portfolio_gid in sorted(ctx.conn.execute(left.returning(PortfolioMember.portfolio_gid)).scalars()):
+        topics = [portfolio_gid, workspace_gid]
+        journal.member(ctx, ("portfolio", portfolio_gid), "removed", ("user", user_gid), topics=topics)
     if not owned:
         return
     now = now_ms()
     ctx.conn.execute(
         update(Portfolio).where(Portfolio.gid.in_(owned)).values(owner_gid=heir, modified_at=now)
     )
-    ctx.conn.execute(
-        update(PortfolioMember)
-        .where(PortfolioMember.portfolio_gid.in_(owned), PortfolioMember.user_gid == heir)
-        .values(access_level="admin")
-    )
+    already = {
+        *ctx.conn.execute(
+            update(PortfolioMember)
+            .where(PortfolioMember.portfolio_gid.in_(owned), PortfolioMember.user_gid == heir)
+            .values(access_level="admin")
+            .returning(PortfolioMember.portfolio_gid)
+        ).scalars()
+    }
     rows = [
         {"gid": gid, "portfolio_gid": p, "user_gid": heir, "access_level": "admin", "created_at": now}
         for gid, p in zip(allocate(ctx.conn, len(owned)), owned, strict=True)
@@ -241,3 +246,5 @@ def hand_over(ctx: Caller, workspace_gid: int, user_gid: int, heir: int) -> None
         journal.changed(
             ctx, ("portfolio", portfolio_gid), ["owner"], topics=topics, values={"owner": ("user", heir)}
         )
+        if portfolio_gid not in already:
+            journal.member(ctx, ("portfolio", portfolio_gid), "added", ("user", heir), topics=topics)

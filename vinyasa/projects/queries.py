@@ -53,3 +53,5 @@ def listing(conditions: list[tuple[str, list[Any]]]) -> Listing:
 # ending only their following it (`is_follower` is the first parameter).
 REMOVE_MEMBERS = "DELETE FROM project_members WHERE project_gid = ? AND user_gid IN ({users})"
 SET_FOLLOWING = "UPDATE project_members SET is_follower = ? WHERE project_gid = ? AND user_gid IN ({users})"
+# Which of some projects ({projects}: `?` marks) a user is a member of (the user first).
+MEMBER_OF = "SELECT project_gid FROM project_members WHERE user_gid = ? AND project_gid IN ({projects})"

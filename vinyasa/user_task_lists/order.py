@@ -4,9 +4,9 @@ assignments at the top (docs/deviations.md).
 A journal flush hook (vinyasa.core.journal.on_flush) keeps `task_assignments` in the same
 transaction as the change, so no task-family code knows about it: a task created or copied with an
 assignee (an `added` entry) gets its assignee's time once; a `changed` entry of `assignee` gives
-the new assignee the change's time (again on every reassignment). A task without a row (assigned
-before this table existed, or handed to an heir when its assignee left the workspace) counts from
-its creation.
+the new assignee the change's time (again on every reassignment, and when removeUser hands a
+leaving user's tasks to an heir). A task without a row (assigned before this table existed)
+counts from its creation.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ from vinyasa.models import (
     WorkspaceMember,
 )
 from vinyasa.portfolios import service as portfolios
-from vinyasa.projects import members
+from vinyasa.projects import changes, members, queries
+from vinyasa.protocol import sql
 
 
 def add_member(conn: Connection, workspace_gid: int, user_gid: int, *, admin: bool = False) -> int:
@@ -51,7 +52,8 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
     token: their projects (the caller becomes owner and admin; an admin leaving hands them to another
     admin), the projects they were the only
     admin of (the caller becomes admin, so every project keeps one), the tasks assigned to them, and
-    their portfolios (vinyasa.portfolios.service.hand_over). All in the request's transaction.
+    their portfolios (vinyasa.portfolios.service.hand_over). All in the request's transaction, and
+    journaled as the endpoints making each change would (`_record_removal`).
     """
     heir = access.require_workspace_removal(ctx, workspace_gid, user_gid)
     conn, now = ctx.conn, now_ms()
@@ -73,25 +75,38 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
     inherit = {*conn.execute(sole).scalars()}
     # the projects they own (read again under the locks), passed on in the same statement
     handed = update(Project).where(owned).values(owner_gid=heir, modified_at=now).returning(Project.gid)
-    inherit |= {*conn.execute(handed).scalars()}
-    members.make_admin(conn, sorted(inherit), heir)
-    conn.execute(delete(ProjectMember).where(theirs))
-    conn.execute(
+    projects = sorted(conn.execute(handed).scalars())
+    inherited = sorted(inherit | set(projects))
+    statement = queries.MEMBER_OF.format(projects=sql.marks(len(inherited)))
+    already = {int(p) for (p,) in sql.fetch(conn, statement, [heir, *inherited])} if inherited else set()
+    members.make_admin(conn, inherited, heir)
+    left = sorted(
+        conn.execute(delete(ProjectMember).where(theirs).returning(ProjectMember.project_gid)).scalars()
+    )
+    assigned = (
         update(Task)
         .where(Task.workspace_gid == workspace_gid, Task.assignee_gid == user_gid)
         .values(assignee_gid=heir, modified_at=now)
+        .returning(Task.gid)
     )
-    conn.execute(
-        delete(TaskFollower).where(
-            TaskFollower.user_gid == user_gid, in_workspace(TaskFollower.task_gid, Task, workspace_gid)
-        )
+    tasks = sorted(conn.execute(assigned).scalars())
+    follows = delete(TaskFollower).where(
+        TaskFollower.user_gid == user_gid, in_workspace(TaskFollower.task_gid, Task, workspace_gid)
     )
+    followed = sorted(conn.execute(follows.returning(TaskFollower.task_gid)).scalars())
     portfolios.hand_over(ctx, workspace_gid, user_gid, heir)
-    conn.execute(
-        delete(TeamMember).where(
-            TeamMember.user_gid == user_gid, in_workspace(TeamMember.team_gid, Team, workspace_gid)
-        )
+    teams = delete(TeamMember).where(
+        TeamMember.user_gid == user_gid, in_workspace(TeamMember.team_gid, Team, workspace_gid)
     )
+    ended = {
+        "joined": [p for p in inherited if p not in already],
+        "owned": projects,
+        "members": left,
+        "assigned": tasks,
+        "followed": followed,
+        "teams": sorted(conn.execute(teams.returning(TeamMember.team_gid)).scalars()),
+    }
+    _record_removal(ctx, workspace_gid, user_gid, heir, ended)
     result = conn.execute(
         delete(WorkspaceMember).where(
             WorkspaceMember.workspace_gid == workspace_gid, WorkspaceMember.user_gid == user_gid
@@ -99,3 +114,37 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
     )
     if result.rowcount:
         record_members(ctx, workspace_gid, "removed", user_gid)
+
+
+def _record_removal(
+    ctx: Caller, workspace_gid: int, user_gid: int, heir: int, ended: dict[str, list[int]]
+) -> None:
+    """Journal what removeUser changed as the endpoints that make each change would, so event
+    streams and webhooks see it: the projects' new `owner`, the heir joining and the user leaving
+    their `members`, the tasks' new `assignee` and the user leaving their `followers`, the user
+    leaving the teams (`ended`: gids of the projects the heir `joined` as admin, those the user
+    `owned` and was one of the `members` of, the tasks `assigned` to them and `followed`, and the
+    `teams` they were in)."""
+    for project_gid in ended["owned"]:
+        changes.changed(ctx, project_gid, workspace_gid, {"owner_gid": heir})
+    for project_gid in ended["joined"]:
+        changes.people(ctx, project_gid, workspace_gid, "members", "added", [heir])
+    for project_gid in ended["members"]:
+        changes.people(ctx, project_gid, workspace_gid, "members", "removed", [user_gid])
+    topics: dict[int, frozenset[int]] = {}
+    for task_gid in ended["assigned"]:
+        topics[task_gid] = journal.task_topics(ctx, task_gid)
+        journal.changed(
+            ctx,
+            ("task", task_gid),
+            ["assignee"],
+            topics=topics[task_gid],
+            values={"assignee": ("user", heir)},
+        )
+    for task_gid in ended["followed"]:
+        stream = topics.get(task_gid) or journal.task_topics(ctx, task_gid)
+        journal.member(
+            ctx, ("task", task_gid), "removed", ("user", user_gid), topics=stream, field="followers"
+        )
+    for team_gid in ended["teams"]:
+        journal.member(ctx, ("team", team_gid), "removed", ("user", user_gid), topics=[workspace_gid])
