@@ -61,3 +61,30 @@ def test_records_sub_fields(world):
         "gid": world.user,
         "memberships": [{"workspace": {"gid": world.workspace, "is_organization": True}}],
     }
+
+
+def test_a_plan_cached_for_another_object_of_the_same_id_is_not_used(world):
+    """Plans are cached by the resource's id(): a plan must never serve another resource that got
+    the same id (a view made per request, once the earlier one is gone). The favorites' user list
+    answered `name: null` on PostgreSQL when a project view's plan was reused for a user view."""
+    from vinyasa.protocol import resources
+    from vinyasa.protocol.resources import REGISTRY
+
+    users = REGISTRY["user"].view(("name",))
+    projects = REGISTRY["project"].view(("name",))
+    foreign = resources._plan(projects, None, False)
+    key = (id(users), repr(None), False)
+    resources._PLANS[key] = foreign  # as if `users` had the id a dropped project view had
+    try:
+        with world.db() as conn:
+            [item] = project(conn, _viewer(conn, int(world.user)), users, [int(world.user)], None, full=False)
+    finally:
+        resources._PLANS.pop(key, None)
+    assert item == {"gid": world.user, "resource_type": "user", "name": "owner"}
+
+
+def test_favorites_views_are_made_once_per_type():
+    from vinyasa.users import favorites
+
+    assert favorites.named("user") is favorites.named("user")
+    assert favorites.named("project") is not favorites.named("user")

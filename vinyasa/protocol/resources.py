@@ -222,6 +222,9 @@ class _Plan:
     shown: dict[str, tuple[str, Callable[[Any], bool]]] = field(default_factory=dict)  # field -> column key
     mapping: bool = False  # Derived fields need rows as name -> value mappings
     changes: tuple[Change, ...] = ()  # Asana changes announced by rendering these fields
+    # The resource planned: the cache is keyed by its id(), and holding it keeps that id from being
+    # reused by another object (a view made per request) while the plan is cached.
+    resource: Any = None
 
 
 _PLANS: dict[tuple[int, str, bool], _Plan] = {}
@@ -245,13 +248,13 @@ def _joinable(ref: Ref, sub: _Sub) -> Resource | None:
 def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
     key = (id(resource), repr(tree), full)
     plan = _PLANS.get(key)
-    if plan is not None:
+    if plan is not None and plan.resource is resource:
         return plan
     table = resource.table_name
     columns: dict[str, str] = {}  # row key -> SQL expression
     joins: list[str] = []
     need_rows = False
-    plan = _Plan(None, [], {}, [], [], [], [])
+    plan = _Plan(None, [], {}, [], [], [], [], resource=resource)
     selection = _selection(resource, tree, full)
     listed = {
         (s.target, repr(sub))

@@ -14,6 +14,7 @@ the `favorites:` key of fixture files, both calling `change`. Decided here (docs
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, exists, select
@@ -38,8 +39,10 @@ TABLES: dict[str, Any] = {
 }
 
 
+@cache
 def named(kind: str) -> Resource:
-    """AsanaNamedResource of a favorite's type: `gid`, `resource_type`, `name`."""
+    """AsanaNamedResource of a favorite's type: `gid`, `resource_type`, `name` (made once per type:
+    the renderer caches its plans per resource object)."""
     return REGISTRY[kind].view(("name",))
 
 
