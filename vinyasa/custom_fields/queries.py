@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from vinyasa.protocol import sql
+from vinyasa.protocol import pagination, sql
+from vinyasa.protocol.pagination import Listing
 
 VALUE_COLUMNS = "text_value, number_value, enum_option_gid, list_value, date_on, date_at, display_value"
 # A task's containers: the projects it is in, oldest first (`{marks}`: the task gids).
@@ -276,3 +277,17 @@ def insert_ids(conn: Connection, rows: list[tuple[int, int, str, int]]) -> None:
         " display_value) VALUES (?, ?, ?, ?, ?)",
         [(t, f, text, n, text) for t, f, text, n in rows],
     )
+
+
+def team_listing(team_gid: int, visible: str, params: list[Any]) -> Listing:
+    """A team's settings: for each field on a project of the team that passes `visible` (the
+    caller's project rule as SQL, with `params`), its oldest such setting, as (created_at, gid)."""
+    projects = f"SELECT projects.gid FROM projects WHERE projects.team_gid = ? AND ({visible})"
+    on_team = (f"s.project_gid IN ({projects})", [team_gid, *params])
+    earlier = (
+        "NOT EXISTS (SELECT 1 FROM custom_field_settings older"
+        f" WHERE older.custom_field_gid = s.custom_field_gid AND older.project_gid IN ({projects})"
+        " AND (older.created_at, older.gid) < (s.created_at, s.gid))",
+        [team_gid, *params],
+    )
+    return pagination.listing("custom_field_settings s", [on_team, earlier], ("s.created_at", "s.gid"))

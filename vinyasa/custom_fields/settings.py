@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, insert, select
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
-from vinyasa.custom_fields import service
+from vinyasa.custom_fields import queries, service
 from vinyasa.custom_fields.schemas import AddSettingBody
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import CustomFieldSetting
@@ -74,15 +74,7 @@ def team_listing(ctx: Caller, team_gid: int) -> Listing:
     for each field on a project of the team that the caller can see, its oldest such setting,
     oldest first, as (created_at, gid) for `Ctx.page`."""
     visible, params = access.project_visible_sql(ctx)
-    projects = f"SELECT projects.gid FROM projects WHERE projects.team_gid = ? AND ({visible})"
-    on_team = (f"s.project_gid IN ({projects})", [team_gid, *params])
-    earlier = (
-        "NOT EXISTS (SELECT 1 FROM custom_field_settings older"
-        f" WHERE older.custom_field_gid = s.custom_field_gid AND older.project_gid IN ({projects})"
-        " AND (older.created_at, older.gid) < (s.created_at, s.gid))",
-        [team_gid, *params],
-    )
-    return pagination.listing("custom_field_settings s", [on_team, earlier], ("s.created_at", "s.gid"))
+    return queries.team_listing(team_gid, visible, params)
 
 
 def of_field(ctx: Caller, field_gid: int) -> list[tuple[int, Container, int]]:
