@@ -339,16 +339,34 @@ def missing_key(exc: BaseException) -> str | None:
     return detail.split(")=(", 1)[1].split(")", 1)[0]
 
 
+# WAL frames (4 KiB pages: 64 MiB) past which a checkpoint also makes the next writer start the WAL over.
+RESTART_FRAMES = 16_384
+RESTART_WAIT_MS = 20  # how long that checkpoint waits for the write lock before trying again next tick
+
+
 class Checkpointer:
-    """Checkpoints a SQLite WAL from a background thread (PASSIVE: never waits for readers or
-    writers), every `interval` seconds, for engines made with `background_checkpoints=True`.
+    """Checkpoints a SQLite WAL from a background thread, every `interval` seconds, for engines made
+    with `background_checkpoints=True`. A no-op on other databases. `stop()` ends the thread and runs
+    one last checkpoint.
+
+    Each tick runs a PASSIVE checkpoint (never waits for readers or writers). Under a steady stream
+    of writes that alone never lets the WAL start over: a writer reuses the WAL from its start only
+    when it begins with every frame already copied back, and frames keep arriving while a checkpoint
+    copies. The WAL then grew by every commit (~100 MB/s under `bench.sweep`'s POST /tasks, 900 MB in
+    10 s), each commit appending into new blocks: ext4 allocates and zeroes them (a third of the
+    server's CPU went to the kernel's memset). So once the WAL holds `restart_frames` frames, the
+    tick follows with a RESTART checkpoint: it takes the write lock (waiting at most
+    `RESTART_WAIT_MS`; busy: next tick), copies the few frames written since the PASSIVE pass, and
+    the next writer starts the WAL over, into blocks already allocated and cached. Writers wait for
+    it (in vinyasa.protocol.context's lock loop, not in SQLite's busy handler): a few ms, once per
+    `restart_frames` of WAL. SQLite's documentation: https://www.sqlite.org/wal.html#avoiding_excessively_large_wal_files
 
     After each checkpoint it reserves disk space ahead of a growing WAL (`vinyasa.walspace`), so
-    commits append into allocated blocks. A no-op on other databases. `stop()` ends the thread and
-    runs one last checkpoint."""
+    commits append into allocated blocks while the WAL grows to its working size."""
 
-    def __init__(self, engine: Engine, interval: float = 0.5) -> None:
-        self.engine, self.interval = engine, interval
+    def __init__(self, engine: Engine, interval: float = 0.5, restart_frames: int = RESTART_FRAMES) -> None:
+        self.engine, self.interval, self.restart_frames = engine, interval, restart_frames
+        self._restarted_at = 0  # the WAL's frame count when a RESTART last succeeded
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         database = engine.url.database if is_sqlite(engine) else None
@@ -360,7 +378,17 @@ class Checkpointer:
     def _checkpoint(self) -> None:
         raw = self.engine.raw_connection()
         try:
-            raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
+            cursor = raw.cursor()
+            _, frames, _ = cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if frames >= self.restart_frames and frames != self._restarted_at:
+                (waited,) = cursor.execute("PRAGMA busy_timeout").fetchone()
+                cursor.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
+                try:
+                    busy, frames, _ = cursor.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+                finally:
+                    cursor.execute(f"PRAGMA busy_timeout={int(waited)}")  # the pooled connection's own
+                if not busy:
+                    self._restarted_at = frames
         finally:
             raw.close()
 
