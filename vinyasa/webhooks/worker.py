@@ -370,8 +370,15 @@ class Doorbell:
     def __init__(self, context: Any) -> None:
         self._read, self._write = context.Pipe(duplex=False)
         os.set_blocking(self._write.fileno(), False)
+        # 1 from a ring until the child's next `clear()`: rings in between add nothing (the child's
+        # next round, after that clear, reads what they announced), so they skip the write(2): it
+        # woke the child once per committing write (~30 us of the server's CPU a write, sampled).
+        self._rung = context.RawValue("b", 0)
 
     def set(self) -> None:
+        if self._rung.value:
+            return
+        self._rung.value = 1
         try:
             os.write(self._write.fileno(), b"\x01")
         except BlockingIOError:  # full: the child has plenty to wake it already
@@ -388,6 +395,9 @@ class Doorbell:
                 pass
         except BlockingIOError:
             pass
+        # After emptying the pipe: a ring from now on writes a byte that stays there. A ring skipped
+        # before this announced a commit made before it, which the round after `clear()` reads.
+        self._rung.value = 0
 
 
 def _deliver_until_stopped(values: dict[str, Any], stop: Any, wake: Any, parent: int) -> None:
