@@ -7,6 +7,7 @@ import logging
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -339,9 +340,10 @@ def missing_key(exc: BaseException) -> str | None:
     return detail.split(")=(", 1)[1].split(")", 1)[0]
 
 
-# WAL frames (4 KiB pages: 64 MiB) past which a checkpoint also makes the next writer start the WAL over.
-RESTART_FRAMES = 16_384
-RESTART_WAIT_MS = 20  # how long that checkpoint waits for the write lock before trying again next tick
+# WAL frames (4 KiB pages: 256 MiB) past which a checkpoint also makes the next writer start the WAL over.
+RESTART_FRAMES = 65_536
+CATCH_UP_PASSES, CATCH_UP_S = 8, 0.005  # PASSIVE passes before it, until one takes under 5 ms
+RESTART_WAIT_MS = 2  # its wait for the write lock, or for readers, before trying again at the next tick
 
 
 class Checkpointer:
@@ -352,14 +354,16 @@ class Checkpointer:
     Each tick runs a PASSIVE checkpoint (never waits for readers or writers). Under a steady stream
     of writes that alone never lets the WAL start over: a writer reuses the WAL from its start only
     when it begins with every frame already copied back, and frames keep arriving while a checkpoint
-    copies. The WAL then grew by every commit (~100 MB/s under `bench.sweep`'s POST /tasks, 900 MB in
-    10 s), each commit appending into new blocks: ext4 allocates and zeroes them (a third of the
-    server's CPU went to the kernel's memset). So once the WAL holds `restart_frames` frames, the
-    tick follows with a RESTART checkpoint: it takes the write lock (waiting at most
-    `RESTART_WAIT_MS`; busy: next tick), copies the few frames written since the PASSIVE pass, and
-    the next writer starts the WAL over, into blocks already allocated and cached. Writers wait for
-    it (in vinyasa.protocol.context's lock loop, not in SQLite's busy handler): a few ms, once per
-    `restart_frames` of WAL. SQLite's documentation: https://www.sqlite.org/wal.html#avoiding_excessively_large_wal_files
+    copies. The WAL then grows without bound (~100 MB/s under `bench.sweep`'s POST /tasks: a full
+    disk within the hour), every commit appending into new blocks, which ext4 allocates and zeroes
+    (15% of the server's CPU in the kernel's memset, sampled with perf). So once the WAL holds
+    `restart_frames` frames the tick goes on: PASSIVE passes until one is short (each copies what
+    was written during the one before), then a RESTART checkpoint, which takes the write lock (or
+    gives up after `RESTART_WAIT_MS`, until the next tick), copies the last frames and makes the
+    next writer start the WAL over, into blocks already allocated and cached. Writers wait for it:
+    a few ms in the server (in vinyasa.protocol.context's lock loop), 10-40 ms as the worst insert of
+    `bench.ordering` (its 600 MB of WAL restart twice), once per `restart_frames` of WAL. SQLite's
+    documentation: https://www.sqlite.org/wal.html#avoiding_excessively_large_wal_files
 
     After each checkpoint it reserves disk space ahead of a growing WAL (`vinyasa.walspace`), so
     commits append into allocated blocks while the WAL grows to its working size."""
@@ -381,6 +385,13 @@ class Checkpointer:
             cursor = raw.cursor()
             _, frames, _ = cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             if frames >= self.restart_frames and frames != self._restarted_at:
+                # Catch up first: each pass copies what was written during the one before, so the
+                # RESTART, which holds the write lock, has only a moment's frames left to copy.
+                for _ in range(CATCH_UP_PASSES):
+                    started = time.monotonic()
+                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    if time.monotonic() - started < CATCH_UP_S:
+                        break
                 (waited,) = cursor.execute("PRAGMA busy_timeout").fetchone()
                 cursor.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
                 try:
