@@ -30,8 +30,9 @@ class Seeded:
     tasks: int
 
 
-# SQLite's per-row index triggers (migration a8c0ffee0014) and what they would have written, done in
-# bulk: rows in gid order build the full-text index several times faster than scrambled gids one by one.
+# SQLite's per-row triggers (migration a8c0ffee0014; the search one queues the task since a8c0ffee001d)
+# and what the index and the due keys would then hold, done in bulk: rows in gid order build the
+# full-text index several times faster than scrambled gids one by one (and leave nothing queued).
 _DEFERRED = {
     "task_text_insert": "INSERT INTO task_text (rowid, name, notes) SELECT gid, name, vinyasa_plain(html_notes)"
     " FROM tasks WHERE gid NOT IN (SELECT rowid FROM task_text) ORDER BY gid",

@@ -126,6 +126,7 @@ __all__ = [
     "LeaseLost",
     "MORE",
     "NOT_STARTED",
+    "on_idle",
     "PAUSE_CAP",
     "prune",
     "PRUNE_EVERY",
@@ -353,6 +354,20 @@ def remove_waker(waker: Waker) -> None:
     _RUNNING.discard(waker)
 
 
+IdleHook = Callable[[RequestTransactions], object]
+_IDLE_HOOKS: list[IdleHook] = []
+
+
+def on_idle(hook: IdleHook) -> IdleHook:
+    """Call `hook(transactions)` on a worker thread whenever a runner finds no due job (every poll
+    while idle; one hook run at a time per runner; not while paused). Background upkeep that needs
+    no job row: vinyasa.search.indexing catches SQLite's search index up this way. Register at
+    import time; a hook must cost one read when it has nothing to do, and log nothing then."""
+    if hook not in _IDLE_HOOKS:
+        _IDLE_HOOKS.append(hook)
+    return hook
+
+
 class Runner:
     """`workers` asyncio tasks that claim due jobs and run their steps on worker threads."""
 
@@ -379,6 +394,7 @@ class Runner:
         self.paused = False  # the emulator's `jobs/pause`: claim nothing, stop between steps
         self._wakeup: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._upkeep = False  # an idle hook is running (another idle worker skips them)
 
     def start(self) -> None:
         """Start the workers on the running event loop."""
@@ -442,6 +458,20 @@ class Runner:
         except Exception:
             log.exception("runner: pruning finished jobs failed")
 
+    async def _idle_hooks(self) -> None:
+        """Run the idle hooks (`on_idle`), unless another worker of this runner is running them."""
+        if self._upkeep or not _IDLE_HOOKS:
+            return
+        self._upkeep = True
+        try:
+            for hook in _IDLE_HOOKS:
+                try:
+                    await asyncio.to_thread(hook, self.transactions)
+                except Exception:
+                    log.exception("runner: idle hook %s failed", getattr(hook, "__qualname__", hook))
+        finally:
+            self._upkeep = False
+
     async def _work(self) -> None:
         assert self._wakeup is not None
         while not self._stopping:
@@ -457,6 +487,7 @@ class Runner:
                 run = None
             if run is None:
                 await self._prune()
+                await self._idle_hooks()
                 await self._idle()
                 continue
             run.rich_text_strict = self.rich_text_strict

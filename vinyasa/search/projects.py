@@ -16,7 +16,7 @@ from vinyasa.core import Caller
 from vinyasa.models import Project
 from vinyasa.protocol import sql
 from vinyasa.protocol.values import split_list
-from vinyasa.search import queries
+from vinyasa.search import indexing, queries
 from vinyasa.search.filters import boolean, sort, times, users
 from vinyasa.search.queries import Cond
 
@@ -55,6 +55,7 @@ def search_projects(
     dialect = ctx.conn.dialect.name
     terms = queries.words(params.get("text") or "")
     if terms:
+        indexing.current(ctx, indexing.PROJECTS)  # SQLite: what is queued for the index, indexed first
         conditions.append(queries.text_match(dialect, "projects", "project_text", terms))
     teams = params.get("teams.any")
     if teams is not None:

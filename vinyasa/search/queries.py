@@ -8,6 +8,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy import Connection
+
+from vinyasa.protocol import sql
+
 Cond = tuple[str, list[Any]]
 
 _WORD = re.compile(r"\w+")
@@ -16,6 +20,34 @@ _WORD = re.compile(r"\w+")
 def words(text: str) -> list[str]:
     """The words of a search text, lower-cased (what both engines index)."""
     return [w.lower() for w in _WORD.findall(text)][:32]
+
+
+def queued(conn: Connection, fts: str) -> bool:
+    """Whether SQLite's search index `fts` has objects queued for indexing (migration a8c0ffee001d)."""
+    return bool(sql.fetch(conn, f"SELECT 1 FROM {fts}_pending LIMIT 1"))
+
+
+def index_queued(conn: Connection, table: str, fts: str, notes: str | None, limit: int) -> int:
+    """Index up to `limit` of the objects queued for `fts`, oldest gid first, and unqueue them:
+    each one's old entry goes, its current name and notes (plain text) go in, a deleted one's
+    nothing. How many it indexed."""
+    gids = [
+        int(r[0]) for r in sql.fetch(conn, f"SELECT gid FROM {fts}_pending ORDER BY gid LIMIT ?", [limit])
+    ]
+    if not gids:
+        return 0
+    # One statement a gid: FTS5 finds a row by `rowid = ?`, an IN list would scan the whole index.
+    sql.execute_many(conn, f"DELETE FROM {fts} WHERE rowid = ?", [(g,) for g in gids])
+    text = f"CASE WHEN {notes} = '<body></body>' THEN '' ELSE vinyasa_plain({notes}) END" if notes else "''"
+    marks = sql.marks(len(gids))
+    sql.execute(
+        conn,
+        f"INSERT INTO {fts} (rowid, name, notes) SELECT gid, name, {text} FROM {table}"
+        f" WHERE gid IN ({marks}) ORDER BY gid",
+        gids,
+    )
+    sql.execute(conn, f"DELETE FROM {fts}_pending WHERE gid IN ({marks})", gids)
+    return len(gids)
 
 
 def text_match(dialect: str, table: str, fts: str, terms: list[str]) -> Cond:

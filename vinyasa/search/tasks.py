@@ -16,7 +16,7 @@ from vinyasa.errors import InvalidRequest
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid
 from vinyasa.protocol.values import parse_date, split_list
-from vinyasa.search import queries
+from vinyasa.search import indexing, queries
 from vinyasa.search.filters import boolean, sort, times, users
 from vinyasa.search.queries import Cond
 
@@ -209,6 +209,7 @@ def search_tasks(ctx: Caller, workspace_gid: int, params: Mapping[str, str], lim
     dialect = ctx.conn.dialect.name
     terms = queries.words(params.get("text") or "")
     if terms:
+        indexing.current(ctx, indexing.TASKS)  # SQLite: what is queued for the index, indexed first
         conditions.append(queries.text_match(dialect, "tasks", "task_text", terms))
     places, confined, single = _places(ctx, params, workspace_gid)
     conditions += places

@@ -1,0 +1,89 @@
+"""SQLite's search index off the write path (migration a8c0ffee001d, vinyasa.search.indexing): writes
+queue, a text search catches the index up first, the idle job runner catches it up in batches."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.conftest import World
+from tests.helpers import ok
+from tests.projects.helpers import make_project
+from tests.tasks.helpers import make_task
+from vinyasa.core import runner
+from vinyasa.search import indexing
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def lite(world: World) -> World:
+    if world.env.backend != "sqlite":
+        pytest.skip("PostgreSQL's search column is generated with the row: nothing is queued")
+    indexing.catch_up(world.env.app.state.runtime.transactions)  # what the wipe of the last test queued
+    return world
+
+
+def _queued(world: World, index: str = "task_text") -> int:
+    return world.count(f"SELECT count(*) FROM {index}_pending")
+
+
+def _indexed(world: World, gid: str, index: str = "task_text") -> int:
+    return world.count(f"SELECT count(*) FROM {index} WHERE rowid = :g", g=int(gid))
+
+
+async def test_a_write_only_queues_and_a_text_search_indexes_the_queue_first(client, lite: World) -> None:
+    gid = await make_task(client, lite, "Quarterly plan")
+    project = (await make_project(client, lite, name="Roadmap"))["gid"]
+    assert _queued(lite) == 1 and _indexed(lite, gid) == 0  # the write wrote no index segment
+    assert _queued(lite, "project_text") == 1 and _indexed(lite, project, "project_text") == 0
+    found = ok(await client.get(f"/workspaces/{lite.workspace}/tasks/search", params={"text": "quart"}))
+    assert [t["gid"] for t in found] == [gid]  # a read that found the queue ran again as a write
+    assert _queued(lite) == 0 and _indexed(lite, gid) == 1
+    assert _queued(lite, "project_text") == 1  # only the index the search reads
+    found = ok(await client.get(f"/workspaces/{lite.workspace}/projects/search", params={"text": "road"}))
+    assert [p["gid"] for p in found] == [project]
+    assert _queued(lite, "project_text") == 0
+    # A search without text reads no index and leaves the queue alone.
+    other = await make_task(client, lite, "Other")
+    ok(await client.get(f"/workspaces/{lite.workspace}/tasks/search", params={"completed": "false"}))
+    assert _queued(lite) == 1 and _indexed(lite, other) == 0
+
+
+async def test_the_idle_runner_indexes_the_queue_in_batches(
+    client, lite: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gids = [await make_task(client, lite, f"Batch {i}") for i in range(5)]
+    ok(await client.put(f"/tasks/{gids[0]}", json={"data": {"name": "Renamed"}}))
+    ok(await client.delete(f"/tasks/{gids[1]}"))
+    assert _queued(lite) == 5
+    monkeypatch.setattr(indexing, "BATCH", 2)
+    transactions = lite.env.app.state.runtime.transactions
+    assert indexing.catch_up(transactions) == 5  # three transactions of at most two
+    assert _queued(lite) == 0
+    assert [_indexed(lite, g) for g in gids] == [1, 0, 1, 1, 1]
+    assert indexing.catch_up(transactions) == 0  # nothing queued: one read an index
+    names = ok(await client.get(f"/workspaces/{lite.workspace}/tasks/search", params={"text": "renamed"}))
+    assert [t["gid"] for t in names] == [gids[0]]
+    assert ok(await client.get(f"/workspaces/{lite.workspace}/tasks/search", params={"text": "batch"}))
+
+
+async def test_an_idle_runner_runs_the_idle_hooks(lite: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[object] = []
+    monkeypatch.setattr(runner, "_IDLE_HOOKS", [seen.append])
+    transactions = lite.env.app.state.runtime.transactions
+    worker = runner.Runner(transactions, poll=0.02, workers=2)
+    worker.start()
+    try:
+        for _ in range(200):
+            if len(seen) >= 3:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await worker.stop()
+    assert len(seen) >= 3 and all(s is transactions for s in seen)
+
+
+def test_the_search_index_registers_its_idle_hook() -> None:
+    assert indexing.catch_up in runner._IDLE_HOOKS
