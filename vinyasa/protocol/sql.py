@@ -26,14 +26,27 @@ def marks(count: int) -> str:
     return ", ".join("?" * count)
 
 
+_CURSOR = "vinyasa.cursor"  # pooled connection's info key: (its DBAPI connection, the shared cursor)
+
+
+def _cursor(conn: Connection) -> Any:
+    """The DBAPI cursor `fetch` and `execute` share on `conn`'s DBAPI connection, made on first use
+    (a psycopg cursor costs ~5-10 µs of CPU to make and close, a whole statement ~20-30 µs; a
+    sqlite3 one ~1 µs). Safe to share: a connection serves one request or job at a time, and both
+    functions finish with the cursor (all rows read, or a write's row count) before returning."""
+    fairy = conn.connection
+    driver = fairy.dbapi_connection
+    kept = fairy.info.get(_CURSOR)
+    if kept is None or kept[0] is not driver:
+        kept = fairy.info[_CURSOR] = (driver, fairy.cursor())
+    return kept[1]
+
+
 def fetch(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """Rows of a read-only statement, as plain tuples."""
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(_adapt(sql, conn.dialect.name), tuple(params))
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+    """Rows of a read-only statement (or a write with RETURNING), as plain tuples."""
+    cursor = _cursor(conn)
+    cursor.execute(_adapt(sql, conn.dialect.name), tuple(params))
+    return list(cursor.fetchall())
 
 
 def fetch_value(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -44,12 +57,9 @@ def fetch_value(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
 
 def execute(conn: Connection, sql: str, params: Sequence[Any] = ()) -> int:
     """Run one write statement on the request's own connection; the number of rows it changed."""
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(_adapt(sql, conn.dialect.name), tuple(params))
-        return int(cursor.rowcount)
-    finally:
-        cursor.close()
+    cursor = _cursor(conn)
+    cursor.execute(_adapt(sql, conn.dialect.name), tuple(params))
+    return int(cursor.rowcount)
 
 
 @lru_cache(maxsize=512)
