@@ -46,3 +46,31 @@ async def test_searches_follow_resets_and_restores(emu) -> None:
     assert await _found(emu, "quarterly") == ["Quarterly other"]
     await emu.control("DELETE", "/snapshots/one")
     await emu.control("DELETE", "/snapshots/two")
+
+
+async def test_resets_while_an_idle_runner_catches_the_index_up(emu) -> None:
+    """The emulator's in-process runner indexing the queue whenever idle, while the control plane
+    copies a start image over the database, restores snapshots and the API writes and searches."""
+    from vinyasa.core import runner
+
+    worker = runner.Runner(emu.app.state.runtime.transactions, poll=0.001, workers=2)
+    worker.start()
+    try:
+        c = emu.api
+        for round_ in range(6):
+            gids = []
+            for i in range(5):
+                body = {"data": {"name": f"Round{round_} item{i}", "workspace": emu.workspace}}
+                gids.append(ok(await c.post("/tasks", json=body), 201)["gid"])
+            ok(await c.put(f"/tasks/{gids[0]}", json={"data": {"name": f"Renamed{round_}"}}))
+            await emu.control("POST", "/snapshots", json={"data": {"name": f"r{round_}"}})
+            ok(await c.delete(f"/tasks/{gids[1]}"))
+            assert len(await _found(emu, f"round{round_}")) == 3
+            await emu.control("POST", "/snapshots/" + f"r{round_}" + "/restore")
+            assert len(await _found(emu, f"round{round_}")) == 4
+            assert await _found(emu, f"renamed{round_}") == [f"Renamed{round_}"]
+            await emu.control("POST", "/reset")
+            assert await _found(emu, f"round{round_}") == [] and await _found(emu, "renamed") == []
+            await emu.control("DELETE", "/snapshots/" + f"r{round_}")
+    finally:
+        await worker.stop()
