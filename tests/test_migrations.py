@@ -137,3 +137,52 @@ async def test_clustered_write_tables_keep_rows_and_triggers(
         assert ids == list(range(1, len(ids) + 1)) and len(ids) > len(before["journal"])
     finally:
         await new.close()
+
+
+BEFORE_QUEUE = "a8c0ffee001c"  # the revision before a8c0ffee001d (SQLite's search index queue)
+
+
+async def test_the_search_queue_upgrades_and_downgrades_to_a_correct_index(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """SQLite: writes queued at a8c0ffee001d (a rename, a deletion, a creation) are in the index
+    after a downgrade, and the old triggers index the next write again."""
+    from alembic import command
+
+    from vinyasa.migrate import alembic_config
+
+    url = new_database(request, "sqlite", tmp_path, revision=BEFORE_QUEUE)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        made = init(conn, "owner@example.com", "Acme")
+    engine.dispose()
+    old = Server(url, str(made["token"]))
+    data = {"workspace": made["workspace"]}
+    kept = ok(await old.client.post("/tasks", json={"data": {"name": "alpha", "notes": "zeta", **data}}), 201)
+    gone = ok(await old.client.post("/tasks", json={"data": {"name": "beta", **data}}), 201)
+    await old.close()
+    upgrade(url)
+    new = Server(url, str(made["token"]))
+    ok(await new.client.put(f"/tasks/{kept['gid']}", json={"data": {"name": "gamma", "notes": "eta"}}))
+    ok(await new.client.delete(f"/tasks/{gone['gid']}"))
+    made_new = ok(await new.client.post("/tasks", json={"data": {"name": "delta", **data}}), 201)
+    engine = new.engine
+    index = "SELECT rowid, name, trim(notes) FROM task_text ORDER BY rowid"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM task_text_pending")).scalar_one() == 3
+    await new.close()
+
+    command.downgrade(alembic_config(url), BEFORE_QUEUE)
+    engine = make_engine(url)
+    try:
+        expected = sorted([(int(kept["gid"]), "gamma", "eta"), (int(made_new["gid"]), "delta", "")])
+        with engine.begin() as conn:
+            assert [tuple(r) for r in conn.execute(text(index))] == expected
+            conn.execute(
+                text("UPDATE tasks SET name = 'epsilon' WHERE gid = :g"), {"g": int(made_new["gid"])}
+            )
+            assert ("epsilon",) in [tuple(r[1:2]) for r in conn.execute(text(index))]
+            tables = [r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))]
+        assert "task_text_pending" not in tables and "project_text_pending" not in tables
+    finally:
+        engine.dispose()

@@ -38,7 +38,10 @@ def test_a_steady_stream_of_writes_keeps_the_wal_small(tmp_path: Path, restart_f
     engine.dispose()
     assert commits > 3000  # each commit appends a frame or two to a WAL that never starts over
     if restart_frames == 200:
-        # The threshold and what a few ticks write past it (without the RESTART: every commit's frames).
-        assert wal_frames < commits // 3, (wal_frames, commits)
+        # The threshold and what the writes between two RESTARTs add (without them: every commit's
+        # 2-3 frames). On a loaded machine (other test runs) the checkpointer's thread waits for the
+        # CPU and the GIL, its catch-up passes count those waits and run all eight: 0.1-0.3 s between
+        # RESTARTs, a WAL of up to ~0.75 frames a commit seen, so the bound is one frame a commit.
+        assert wal_frames < commits, (wal_frames, commits)
     else:  # the behaviour the RESTART exists for: PASSIVE checkpoints alone let the WAL grow
         assert wal_frames > commits // 2, (wal_frames, commits)

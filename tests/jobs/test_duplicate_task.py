@@ -127,3 +127,16 @@ async def test_an_outside_task_at_its_limit_gets_no_link_to_the_copy(client, wor
     copy = await _duplicate(client, world, src["tasks"]["A"], include="dependencies")
     assert ok(await client.get(f"/tasks/{copy['gid']}/dependencies")) == []
     assert [t["gid"] for t in ok(await client.get(f"/tasks/{copy['gid']}/dependents"))] == [src["Y"]]
+
+
+async def test_a_text_search_finds_the_copy_and_its_subtasks_at_once(client, world: World) -> None:
+    """The job's new tasks are in the search index the moment the job is done (SQLite queues them:
+    vinyasa.search.indexing)."""
+    src = await source_project(client, world)
+    copy = await _duplicate(client, world, src["tasks"]["A"], name="Zebra copy", include="notes,subtasks")
+    search = f"/workspaces/{world.workspace}/tasks/search"
+    assert [t["gid"] for t in ok(await client.get(search, params={"text": "zebra"}))] == [copy["gid"]]
+    copies = {s["name"]: s["gid"] for s in ok(await client.get(f"/tasks/{copy['gid']}/subtasks"))}
+    originals = {s["name"]: s["gid"] for s in ok(await client.get(f"/tasks/{src['tasks']['A']}/subtasks"))}
+    found = {t["gid"] for t in ok(await client.get(search, params={"text": "a2"}))}
+    assert found == {copies["A2"], originals["A2"]}

@@ -316,3 +316,33 @@ async def test_an_idle_runner_prunes_with_its_retention(client, world: World) ->
         await worker.stop()
     assert not _exists(world, jobs["old_failed"]) and _exists(world, jobs["recent"])
     fails(await client.get(f"/jobs/{jobs['old_done']}"), 404)
+
+
+async def test_a_job_enqueued_while_the_idle_hooks_run_starts_at_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wake of a job enqueued while the only worker runs the idle hooks (SQLite's search index
+    catching up: vinyasa.search.indexing) is kept for the wait after them, not cleared by it."""
+    in_hook = threading.Event()
+
+    def slow_hook(_: object) -> None:
+        in_hook.set()
+        time.sleep(0.3)
+
+    monkeypatch.setattr(runner, "_IDLE_HOOKS", [slow_hook])
+    key = "t-" + uuid.uuid4().hex
+    worker = runner.Runner(world.env.app.state.runtime.transactions, poll=5.0, workers=1)
+    worker.start()
+    try:
+        for _ in range(200):
+            if in_hook.is_set():
+                break
+            await asyncio.sleep(0.01)
+        assert in_hook.is_set()
+        gid = _enqueue(world, "test_counter", {"key": key, "steps": 1})  # wakes the runner at once
+        started = time.monotonic()
+        while _job(world, gid)["status"] != "succeeded" and time.monotonic() - started < 3:
+            await asyncio.sleep(0.02)
+        assert _job(world, gid)["status"] == "succeeded"  # not after the 5 s poll
+    finally:
+        await worker.stop()

@@ -87,3 +87,41 @@ async def test_an_idle_runner_runs_the_idle_hooks(lite: World, monkeypatch: pyte
 
 def test_the_search_index_registers_its_idle_hook() -> None:
     assert indexing.catch_up in runner._IDLE_HOOKS
+
+
+async def test_two_servers_on_one_file_search_what_either_wrote(
+    client, lite: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second server process on the same SQLite file (its own engine and idle runner catching up)
+    while the first renames and searches: every search finds each rename that answered before it."""
+    from tests.conftest import Env, api_client
+    from vinyasa.app import build_runtime, create_app
+    from vinyasa.config import Settings
+
+    monkeypatch.setattr(indexing, "BATCH", 3)
+    url = lite.env.url
+    other_app = create_app(Settings(database_url=url, webhook_delivery="off", job_runner="thread"))
+    other_app.state.runtime = build_runtime(Settings(database_url=url))
+    other = Env("sqlite", url, other_app, other_app.state.runtime.engine)
+    gids = [await make_task(client, lite, f"Start {i}") for i in range(12)]
+    worker = runner.Runner(other_app.state.runtime.transactions, poll=0.002, workers=2)
+    worker.start()
+    try:
+        async with api_client(other, lite.token) as second:
+
+            async def rename(i: int, gid: str) -> None:
+                for round_ in range(4):
+                    name = f"W{i}x{round_}"
+                    writer = client if (i + round_) % 2 else second
+                    ok(await writer.put(f"/tasks/{gid}", json={"data": {"name": name}}))
+                    reader = second if (i + round_) % 2 else client
+                    found = ok(
+                        await reader.get(f"/workspaces/{lite.workspace}/tasks/search", params={"text": name})
+                    )
+                    assert [t["gid"] for t in found] == [gid], (name, found)
+
+            await asyncio.gather(*(rename(i, g) for i, g in enumerate(gids)))
+    finally:
+        await worker.stop()
+        other_app.state.runtime.close()
+    assert not ok(await client.get(f"/workspaces/{lite.workspace}/tasks/search", params={"text": "start"}))

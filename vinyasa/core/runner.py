@@ -436,10 +436,11 @@ class Runner:
         self.paused = False
         self.wake()
 
-    async def _idle(self) -> None:
-        """Wait for a `wake()` or the next poll."""
+    async def _idle(self, clear: bool = True) -> None:
+        """Wait for a `wake()` (since the last clear: `clear=False` keeps one) or the next poll."""
         assert self._wakeup is not None
-        self._wakeup.clear()
+        if clear:
+            self._wakeup.clear()
         try:
             await asyncio.wait_for(self._wakeup.wait(), self.poll)
         except TimeoutError:
@@ -478,6 +479,9 @@ class Runner:
             if self.paused:
                 await self._idle()
                 continue
+            # Before the claim reads: a wake from now on (a job enqueued during the claim, the pruning
+            # or the idle hooks, which take a while) is kept for the wait below, not cleared by it.
+            self._wakeup.clear()
             try:
                 run = await asyncio.to_thread(
                     _claim, self.transactions, claim_token(), self.lease_ms, sorted(KINDS)
@@ -488,7 +492,7 @@ class Runner:
             if run is None:
                 await self._prune()
                 await self._idle_hooks()
-                await self._idle()
+                await self._idle(clear=False)
                 continue
             run.rich_text_strict = self.rich_text_strict
             while not self._stopping and not self.paused:
