@@ -20,8 +20,9 @@ id N will never later see a smaller id appear: sync tokens never skip or repeat 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -165,15 +166,26 @@ ENTRY_COLUMNS = (
     "cause_gid",
 )
 FlushHook = Callable[[Caller, list[Change]], None]
-_HOOKS: list[FlushHook] = []
+# What a hook's probe answers for a flush: None (nothing for the hook to do: it is not called), or a
+# scalar SQL expression (`?` placeholders) with its parameters: the hook is called iff its value is
+# not NULL (e.g. `SELECT 1 FROM ... LIMIT 1`, parenthesised by flush; "1" to call it always).
+ProbeSql = tuple[str, Sequence[Any]] | None
+Probe = Callable[[Caller, list[Change]], ProbeSql]
+_HOOKS: list[tuple[FlushHook, Probe | None]] = []
 
 
-def on_flush(hook: FlushHook) -> FlushHook:
+def on_flush(hook: FlushHook, *, probe: Probe | None = None) -> FlushHook:
     """Call `hook(caller, changes)` at every flush that wrote changes, in the same transaction, after
     the entries are written (vinyasa.rules enqueues the rule runs a change triggers this way, so a
-    run exists iff the change committed). Register at import time; a hook must not record changes."""
-    if hook not in _HOOKS:
-        _HOOKS.append(hook)
+    run exists iff the change committed). Register at import time; a hook must not record changes.
+
+    `probe(caller, changes)` (optional) says cheaply whether the hook has anything to do (see
+    `ProbeSql`): its SQL is evaluated inside the statement that reads the newest entry id, so a hook
+    with nothing to do costs no statement of its own. A probe sees the database as the flush found
+    it (before the entries and the other hooks' writes) and must not depend on them. No cache: every
+    flush asks the database, so several server processes sharing one database never see stale answers."""
+    if all(h is not hook for h, _ in _HOOKS):
+        _HOOKS.append((hook, probe))
     return hook
 
 
@@ -184,7 +196,12 @@ def flush(caller: Caller) -> None:
         return
     conn = caller.conn
     lock(conn)
-    last = last_id(conn)
+    plan: list[tuple[FlushHook, tuple[str, Sequence[Any]] | None]] = []  # (hook, its probe's SQL)
+    for hook, probe in _HOOKS:
+        asked = probe(caller, changes) if probe is not None else None
+        if probe is None or asked is not None:  # a hook without a probe is always called
+            plan.append((hook, asked))
+    last, answers = _last_id_and(conn, [asked for _, asked in plan if asked is not None])
     entries: list[tuple[object, ...]] = []
     topics: list[tuple[int, int]] = []
     for offset, c in enumerate(changes, start=1):
@@ -212,8 +229,10 @@ def flush(caller: Caller) -> None:
     sql.insert_rows(conn, "journal", ENTRY_COLUMNS, entries)
     sql.insert_rows(conn, "journal_topics", ("topic_gid", "event_id"), topics)
     conn.info[JOURNAL_WRITTEN] = True  # RequestTransactions.on_journal runs once this commits
-    for hook in _HOOKS:
-        hook(caller, changes)
+    answer = iter(answers)
+    for hook, asked in plan:
+        if asked is None or next(answer) is not None:
+            hook(caller, changes)
     if (last + len(changes)) // 1000 != last // 1000:  # every thousand entries: drop expired ones
         prune(conn, now_ms() - int(get_settings().journal_retention_hours * 3_600_000))
 
@@ -270,12 +289,17 @@ def pruned_through(conn: Connection) -> int:
     return int(value) if value is not None else 0
 
 
+_LAST_ID = "SELECT COALESCE(MAX(id), 0), (SELECT value FROM meta WHERE key = 'journal_pruned_through')"
+
+
+def _last_id_and(conn: Connection, probes: list[tuple[str, Sequence[Any]]]) -> tuple[int, list[Any]]:
+    """`last_id`, and the value of each probe's scalar SQL, in one statement."""
+    text = _LAST_ID + "".join(f", ({p})" for p, _ in probes) + " FROM journal"
+    row = sql.fetch(conn, text, [v for _, params in probes for v in params])[0]
+    return max(int(row[0]), int(row[1] or 0)), list(row[2:])
+
+
 def last_id(conn: Connection) -> int:
     """The newest entry id: the journal's largest, or the pruning horizon when pruning emptied it
     (ids are never reused, so an old token can never point into new entries)."""
-    row = sql.fetch(
-        conn,
-        "SELECT COALESCE(MAX(id), 0),"
-        " (SELECT value FROM meta WHERE key = 'journal_pruned_through') FROM journal",
-    )[0]
-    return max(int(row[0]), int(row[1] or 0))
+    return _last_id_and(conn, [])[0]
