@@ -201,16 +201,12 @@ def flush(caller: Caller) -> None:
         asked = probe(caller, changes) if probe is not None else None
         if probe is None or asked is not None:  # a hook without a probe is always called
             plan.append((hook, asked))
-    last, answers = _last_id_and(conn, [asked for _, asked in plan if asked is not None])
-    entries: list[tuple[object, ...]] = []
-    topics: list[tuple[int, int]] = []
-    for offset, c in enumerate(changes, start=1):
-        event_id = last + offset
+    rows: list[tuple[object, ...]] = []
+    for c in changes:
         parent_type, parent_gid = c.parent if c.parent else (None, None)
         value_type, value_gid = c.value if c.value else (None, None)
-        entries.append(
+        rows.append(
             (
-                event_id,
                 c.created_at,
                 c.user_gid,
                 c.resource[0],
@@ -225,8 +221,8 @@ def flush(caller: Caller) -> None:
                 c.cause_gid,
             )
         )
-        topics.extend((gid, event_id) for gid in sorted(c.topics))
-    sql.insert_rows(conn, "journal", ENTRY_COLUMNS, entries)
+    last, answers = _insert_entries(conn, rows, [asked for _, asked in plan if asked is not None])
+    topics = [(gid, last + offset) for offset, c in enumerate(changes, start=1) for gid in sorted(c.topics)]
     sql.insert_rows(conn, "journal_topics", ("topic_gid", "event_id"), topics)
     conn.info[JOURNAL_WRITTEN] = True  # RequestTransactions.on_journal runs once this commits
     answer = iter(answers)
@@ -289,17 +285,43 @@ def pruned_through(conn: Connection) -> int:
     return int(value) if value is not None else 0
 
 
-_LAST_ID = "SELECT COALESCE(MAX(id), 0), (SELECT value FROM meta WHERE key = 'journal_pruned_through')"
+# The newest entry id: the journal's largest, or the pruning horizon when pruning emptied it.
+_NEWEST = (
+    "SELECT CASE WHEN m > h THEN m ELSE h END FROM (SELECT COALESCE(MAX(id), 0) AS m, COALESCE(CAST(("
+    "SELECT value FROM meta WHERE key = 'journal_pruned_through') AS BIGINT), 0) AS h FROM journal) newest"
+)
+_ROWS_PER_INSERT = 200  # entries a statement (parameters: far below either database's limit)
 
 
-def _last_id_and(conn: Connection, probes: list[tuple[str, Sequence[Any]]]) -> tuple[int, list[Any]]:
-    """`last_id`, and the value of each probe's scalar SQL, in one statement."""
-    text = _LAST_ID + "".join(f", ({p})" for p, _ in probes) + " FROM journal"
-    row = sql.fetch(conn, text, [v for _, params in probes for v in params])[0]
-    return max(int(row[0]), int(row[1] or 0)), list(row[2:])
+def _insert_entries(
+    conn: Connection, rows: list[tuple[object, ...]], probes: list[tuple[str, Sequence[Any]]]
+) -> tuple[int, list[Any]]:
+    """Insert the entries (every column but the id), numbered on from the newest id by the INSERT
+    itself (`_NEWEST`, read once a statement before it adds anything), reading the probes in its
+    RETURNING; returns (the id before the first entry, each probe's value). One statement where a
+    read and an insert ran: the caller holds the writers' lock (`lock`), so ids stay dense, in
+    commit order, and never reused."""
+    marks = sql.marks(len(ENTRY_COLUMNS) - 1)
+    before: int | None = None
+    answers: list[Any] = []
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[start : start + _ROWS_PER_INSERT]
+        asked = probes if start == 0 else []
+        values = ", ".join(f"((SELECT n FROM newest) + {i}, {marks})" for i in range(1, len(chunk) + 1))
+        returned = sql.fetch(
+            conn,
+            f"WITH newest(n) AS MATERIALIZED ({_NEWEST}) INSERT INTO journal ({', '.join(ENTRY_COLUMNS)})"
+            f" VALUES {values} RETURNING id{''.join(f', ({p})' for p, _ in asked)}",
+            [*(v for row in chunk for v in row), *(v for _, params in asked for v in params)],
+        )
+        if start == 0:
+            before = min(int(r[0]) for r in returned) - 1
+            answers = list(returned[0][1:])
+    assert before is not None  # flush writes at least one entry
+    return before, answers
 
 
 def last_id(conn: Connection) -> int:
     """The newest entry id: the journal's largest, or the pruning horizon when pruning emptied it
     (ids are never reused, so an old token can never point into new entries)."""
-    return _last_id_and(conn, [])[0]
+    return int(sql.fetch_value(conn, _NEWEST))
