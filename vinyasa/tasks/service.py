@@ -170,7 +170,7 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
     root = gid
     if parent is not None:
         # Locked and read again: a concurrent setParent may have moved it, or a delete removed it.
-        chain = tree.ancestry(ctx.conn, parent.gid) if tree.lock_tasks(ctx.conn, [parent.gid]) else []
+        chain = tree.locked_ancestry(ctx.conn, parent.gid)
         if not chain:
             raise access.unknown("parent", str(parent.gid), "task")
         root = chain[-1]
