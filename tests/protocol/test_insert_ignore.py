@@ -20,3 +20,20 @@ def test_counts_only_new_rows(world: World) -> None:
         assert insert_ignore(conn, WorkspaceMember, rows) == 1
         assert insert_ignore(conn, WorkspaceMember, rows) == 0
         assert insert_ignore(conn, WorkspaceMember, []) == 0
+
+
+def test_many_rows_in_few_statements_duplicates_and_all(world: World) -> None:
+    # rows go in multi-row INSERTs (200 a statement): a row repeated within the list, rows already
+    # there and new ones are each counted once, across statement boundaries
+    with world.env.engine.begin() as conn:
+        users = [create_user(conn, f"m{i}@example.com") for i in range(450)]
+        rows = [
+            {"workspace_gid": int(world.workspace), "user_gid": u, "is_admin": False, "created_at": 1}
+            for u in users
+        ]
+        assert insert_ignore(conn, WorkspaceMember, rows[100:250]) == 150
+        assert insert_ignore(conn, WorkspaceMember, [rows[0], rows[0], *rows]) == 300
+        stored = conn.exec_driver_sql(
+            f"SELECT count(*) FROM workspace_members WHERE workspace_gid = {int(world.workspace)}"
+        ).scalar_one()
+        assert stored == 451  # and the owner
