@@ -298,7 +298,9 @@ async def test_add_followers_journals_only_the_new_ones(client, world):
     bob, _ = world.person("bob@example.com")
     carl, _ = world.person("carl@example.com")
     task = await make_task(client, world, "Followed", followers=[bob])
-    entries = "SELECT count(*) FROM journal WHERE resource_gid = :t AND field = 'followers' AND value_gid = :u"
+    entries = (
+        "SELECT count(*) FROM journal WHERE resource_gid = :t AND field = 'followers' AND value_gid = :u"
+    )
     add = f"/tasks/{task}/addFollowers"
     data = ok(await client.post(add, json={"data": {"followers": [bob, carl, "me"]}}))
     assert {f["gid"] for f in data["followers"]} == {world.user, bob, carl}
