@@ -88,7 +88,7 @@ def _sees_project(row: _ProjectRow) -> bool:
 
 
 # The rule above as prepared SQL for one project (this runs on every project request).
-_PROJECT_SQL = (
+_PROJECT_ROW = (
     "SELECT p.gid, p.workspace_gid, p.team_gid, p.default_access_level,"
     " p.minimum_access_level_for_customization, p.minimum_access_level_for_sharing,"
     " p.privacy_setting,"
@@ -98,11 +98,12 @@ _PROJECT_SQL = (
     f" (SELECT max({_LEVEL_RANK}) FROM team_members tm CROSS JOIN project_members pm"
     "  WHERE tm.user_gid = ? AND pm.project_gid = p.gid AND pm.team_gid = tm.team_gid),"
     " (SELECT count(*) FROM workspace_members WHERE workspace_gid = p.workspace_gid AND user_gid = ?)"
-    " FROM projects p WHERE p.gid = ?"
+    " FROM projects p"
 )
+_PROJECT_SQL = _PROJECT_ROW + " WHERE p.gid = ?"
 # The same for every project a task or its top-level ancestor is in (`?`: the task, the ancestor).
-_TASK_PROJECTS_SQL = _PROJECT_SQL.replace(
-    " WHERE p.gid = ?", " WHERE p.gid IN (SELECT project_gid FROM task_projects WHERE task_gid IN (?, ?))"
+_TASK_PROJECTS_SQL = (
+    _PROJECT_ROW + " WHERE p.gid IN (SELECT project_gid FROM task_projects WHERE task_gid IN (?, ?))"
 )
 
 
