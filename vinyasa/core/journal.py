@@ -296,29 +296,38 @@ _ROWS_PER_INSERT = 200  # entries a statement (parameters: far below either data
 def _insert_entries(
     conn: Connection, rows: list[tuple[object, ...]], probes: list[tuple[str, Sequence[Any]]]
 ) -> tuple[int, list[Any]]:
-    """Insert the entries (every column but the id), numbered on from the newest id by the INSERT
-    itself (`_NEWEST`, read once a statement before it adds anything), reading the probes in its
-    RETURNING; returns (the id before the first entry, each probe's value). One statement where a
-    read and an insert ran: the caller holds the writers' lock (`lock`), so ids stay dense, in
-    commit order, and never reused."""
+    """Insert the entries (every column but the id), numbered on from the newest id, and read each
+    probe; returns (the id before the first entry, each probe's value). The caller holds the
+    writers' lock (`lock`), so ids stay dense, in commit order, and never reused.
+
+    PostgreSQL: the INSERT numbers its rows itself (`_NEWEST` in a materialized CTE, read once a
+    statement) and returns the probes: one round trip where two ran (~25 us of client CPU less).
+    SQLite: a read of the newest id and the probes, then a plain INSERT: in process, that costs
+    less than the one statement (~11 us a flush: RETURNING and an INSERT reading its own table)."""
+    asked = "".join(f", ({p})" for p, _ in probes)
+    probe_params = [v for _, params in probes for v in params]
+    if conn.dialect.name != "postgresql":
+        found = sql.fetch(conn, f"SELECT ({_NEWEST}){asked}", probe_params)[0]
+        before = int(found[0])
+        sql.insert_rows(conn, "journal", ENTRY_COLUMNS, [(before + i, *row) for i, row in enumerate(rows, 1)])
+        return before, list(found[1:])
     marks = sql.marks(len(ENTRY_COLUMNS) - 1)
-    before: int | None = None
+    first: int | None = None
     answers: list[Any] = []
     for start in range(0, len(rows), _ROWS_PER_INSERT):
         chunk = rows[start : start + _ROWS_PER_INSERT]
-        asked = probes if start == 0 else []
         values = ", ".join(f"((SELECT n FROM newest) + {i}, {marks})" for i in range(1, len(chunk) + 1))
         returned = sql.fetch(
             conn,
             f"WITH newest(n) AS MATERIALIZED ({_NEWEST}) INSERT INTO journal ({', '.join(ENTRY_COLUMNS)})"
-            f" VALUES {values} RETURNING id{''.join(f', ({p})' for p, _ in asked)}",
-            [*(v for row in chunk for v in row), *(v for _, params in asked for v in params)],
+            f" VALUES {values} RETURNING id{asked if start == 0 else ''}",
+            [*(v for row in chunk for v in row), *(probe_params if start == 0 else [])],
         )
-        if start == 0:
-            before = min(int(r[0]) for r in returned) - 1
+        if first is None:
+            first = min(int(r[0]) for r in returned)
             answers = list(returned[0][1:])
-    assert before is not None  # flush writes at least one entry
-    return before, answers
+    assert first is not None  # flush writes at least one entry
+    return first - 1, answers
 
 
 def last_id(conn: Connection) -> int:
