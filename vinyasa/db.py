@@ -174,11 +174,11 @@ def _update_stmt(table: Any) -> Any:
 
 
 @cache
-def _insert_ignore_stmt(table: Any, dialect_name: str) -> Any:
+def _insert_ignore_returning(table: Any, dialect_name: str, column: str) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = postgresql if dialect_name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return dialect.insert(table).on_conflict_do_nothing().returning(table.c[column])
 
 
 @cache
@@ -262,24 +262,39 @@ def update_row(conn: Any, model: Any, key: Any, values: dict[str, Any]) -> int:
     return int(conn.execute(stmt, {"_row_key": key, **values}).rowcount)
 
 
+_ROWS_PER_INSERT = 200  # rows of one multi-row INSERT (parameters: far below either database's limit)
+
+
 def insert_ignore(conn: Any, model: Any, rows: list[dict[str, Any]]) -> int:
     """INSERT ... ON CONFLICT DO NOTHING on either database; returns how many rows were new.
 
     Counted from RETURNING: a driver's rowcount for a many-row insert is -1 on psycopg."""
+    table = getattr(model, "__table__", model)
+    return len(insert_new(conn, model, rows, next(iter(table.primary_key.columns)).name))
+
+
+def insert_new(conn: Any, model: Any, rows: list[dict[str, Any]], column: str) -> list[Any]:
+    """INSERT ... ON CONFLICT DO NOTHING on either database; the `column` value of each row that was
+    new (RETURNING: what a conflict skipped is not there), so a caller needs no read to tell which
+    rows existed. Rows are written in the order given, up to `_ROWS_PER_INSERT` a statement."""
     if not rows:
-        return 0
+        return []
     table = getattr(model, "__table__", model)
     columns = tuple(rows[0])
     plain = _plain_insert(table, columns, conn.dialect.name)
     if plain is not None and all(tuple(row) == columns for row in rows):
         text_, defaults = plain
-        key = next(iter(table.primary_key.columns)).name
-        statement = f"{text_} ON CONFLICT DO NOTHING RETURNING {key}"
-        return sum(
-            len(_raw_write(conn, sql.fetch, statement, [*row.values(), *defaults.values()])) for row in rows
-        )
-    stmt = _insert_ignore_stmt(table, conn.dialect.name)
-    return len(conn.execute(stmt, rows).all())
+        head, _, one = text_.partition(" VALUES ")
+        new: list[Any] = []
+        for start in range(0, len(rows), _ROWS_PER_INSERT):
+            chunk = rows[start : start + _ROWS_PER_INSERT]
+            values = ", ".join([one] * len(chunk))
+            statement = f"{head} VALUES {values} ON CONFLICT DO NOTHING RETURNING {table.c[column].name}"
+            params = [v for row in chunk for v in (*row.values(), *defaults.values())]
+            new += [r[0] for r in _raw_write(conn, sql.fetch, statement, params)]
+        return new
+    stmt = _insert_ignore_returning(table, conn.dialect.name, column)
+    return [r[0] for r in conn.execute(stmt, rows).all()]
 
 
 def in_workspace(column: Any, model: Any, workspace_gid: int) -> Any:

@@ -97,6 +97,18 @@ class OrderedList:
         head = [*scope.values(), *([exclude] if exclude is not None else [])]
         return sql.fetch(conn, stmt, [*head, *params])
 
+    def edge_sql(self, scope: dict[str, str], *, last: bool, exclude: bool) -> str:
+        """The position of the scope's last (or first) item as a scalar subquery (NULL when the scope
+        is empty), for a caller's own statement that reads the scope's row anyway: `scope` maps each
+        scope column to an SQL expression of that statement (e.g. `{"section_gid": "s.gid"}`); with
+        `exclude` it takes one `?`, the item left out (the one moving). Its value goes to
+        `place_at_edge`, which then reads nothing: one statement where `place` runs two."""
+        t, item, pos = self.table.name, self.item, self.position
+        where = " AND ".join(
+            [*(f"{c} = {o}" for c, o in scope.items()), *([f"{item} <> ?"] if exclude else [])]
+        )
+        return f"(SELECT {pos} FROM {t} WHERE {where} ORDER BY {pos}{' DESC' if last else ''} LIMIT 1)"
+
     def position_of(self, conn: Connection, scope: dict[str, Any], item: int) -> int | None:
         """The item's position in the scope, or None when it is not there.
 
@@ -138,7 +150,7 @@ class OrderedList:
         none), for callers that copy positions elsewhere."""
         if where.where in ("top", "bottom"):
             edge = self._nearest(conn, scope, moving, None, below=where.where == "bottom")
-            lo, hi = (None, edge) if where.where == "top" else (edge, None)
+            return self._at_edge(conn, scope, where, edge, moving)
         else:
             assert where.anchor is not None
             anchor = self.position_of(conn, scope, where.anchor)
@@ -147,6 +159,28 @@ class OrderedList:
             below = where.where == "before"
             other = self._nearest(conn, scope, moving, anchor, below=below)
             lo, hi = (other, anchor) if below else (anchor, other)
+        pos = _between(lo, hi)
+        return self._respace(conn, scope, moving, lo, hi) if pos is None else (pos, [])
+
+    def place_at_edge(
+        self,
+        conn: Connection,
+        scope: dict[str, Any],
+        where: Place,
+        edge: int | None,
+        *,
+        moving: int | None = None,
+    ) -> int:
+        """`place` at TOP or BOTTOM, given the position of the scope's first or last item (read by
+        the caller with `edge_sql`, leaving `moving` out; None: the scope is empty)."""
+        return self._at_edge(conn, scope, where, edge, moving)[0]
+
+    def _at_edge(
+        self, conn: Connection, scope: dict[str, Any], where: Place, edge: int | None, moving: int | None
+    ) -> tuple[int, list[tuple[int, int]]]:
+        if where.where not in ("top", "bottom"):
+            raise ValueError(f"not an edge: {where.where}")
+        lo, hi = (None, edge) if where.where == "top" else (edge, None)
         pos = _between(lo, hi)
         return self._respace(conn, scope, moving, lo, hi) if pos is None else (pos, [])
 

@@ -294,3 +294,28 @@ async def test_concurrent_add_members_from_threads(world):
         world.count("SELECT count(DISTINCT user_gid) FROM project_members WHERE project_gid = :p", p=int(gid))
         == 13
     )
+
+
+async def test_named_users_resolve_together_and_the_first_bad_one_is_named(client, world):
+    second = world.other_workspace("Second", "owner@example.com")
+    elsewhere, _ = world.person("elsewhere@example.com", [second["workspace"]])  # seen, not in the workspace
+    world.other_workspace("Theirs", "x@example.com")  # a user the caller cannot see
+    bob, _ = world.person("bob@example.com")
+    gid = (await make_project(client, world))["gid"]
+    add = f"/projects/{gid}/addMembers"
+    data = ok(await client.post(add, json={"data": {"members": [" BOB@Example.com ", "me", bob]}}))
+    assert _people(data, "members") == {world.user, bob}
+    for members, named in (
+        (["me", "x@example.com", "999", "nope"], "x@example.com"),
+        (["999", "x@example.com"], "999"),
+        (["nope", "x@example.com"], "nope"),
+        ([bob, "ghost@example.com"], "ghost@example.com"),
+    ):
+        message = fails(await client.post(add, json={"data": {"members": members}}), 400, "members")
+        assert named in message, (members, message)
+    fails(
+        await client.post(add, json={"data": {"members": [elsewhere, bob, "me"]}}),
+        400,
+        f"members: User {elsewhere} is not a member of the project's workspace",
+    )
+    assert world.count(ROWS, p=int(gid)) == 2

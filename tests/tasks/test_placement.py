@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import text
 
 from tests.helpers import fails, ok
 from tests.projects.helpers import make_project
@@ -246,3 +247,19 @@ async def test_concurrent_inserts_and_add_task(client, world):
     rows = world.count("SELECT count(*) FROM task_projects WHERE project_gid = :p", p=int(project))
     assert rows == len(added)
     stored_invariants(world, project)  # distinct positions; section positions copied correctly
+
+
+async def test_a_project_without_sections_gets_its_default_one_for_a_new_task(client, world):
+    # a project from before sections existed: a new task (no section named) makes "Untitled section"
+    # and goes to its bottom; the next task goes after it
+    project = (await make_project(client, world))["gid"]
+    with world.env.engine.begin() as conn:
+        conn.execute(text("DELETE FROM sections WHERE project_gid = :p"), {"p": int(project)})
+    first = await make_task(client, world, "first", projects=[project])
+    await make_task(client, world, "second", projects=[project])
+    sections = ok(await client.get(f"/projects/{project}/sections"))
+    assert [s["name"] for s in sections] == ["Untitled section"]
+    assert await _order(client, project) == ["first", "second"]
+    memberships = ok(await client.get(f"/tasks/{first}", params={"opt_fields": "memberships.section"}))
+    assert memberships["memberships"][0]["section"]["gid"] == sections[0]["gid"]
+    stored_invariants(world, project)

@@ -291,3 +291,20 @@ async def test_timestamps_before_year_1000_keep_four_digits(client, world):
     data = ok(await client.put(f"/tasks/{gid}", json={"data": {"due_at": "0215-01-15T20:54:02.5+02:00"}}))
     assert data["due_at"] == "0215-01-15T18:54:02.500Z"
     assert ok(await client.get(f"/tasks/{gid}"))["due_at"] == "0215-01-15T18:54:02.500Z"
+
+
+async def test_add_followers_journals_only_the_new_ones(client, world):
+    # who was new comes from the insert itself (RETURNING), not from a read before it
+    bob, _ = world.person("bob@example.com")
+    carl, _ = world.person("carl@example.com")
+    task = await make_task(client, world, "Followed", followers=[bob])
+    entries = (
+        "SELECT count(*) FROM journal WHERE resource_gid = :t AND field = 'followers' AND value_gid = :u"
+    )
+    add = f"/tasks/{task}/addFollowers"
+    data = ok(await client.post(add, json={"data": {"followers": [bob, carl, "me"]}}))
+    assert {f["gid"] for f in data["followers"]} == {world.user, bob, carl}
+    counts = [world.count(entries, t=int(task), u=int(u)) for u in (world.user, bob, carl)]
+    assert counts == [0, 0, 1]
+    ok(await client.post(add, json={"data": {"followers": [carl]}}))  # nothing new: nothing journaled
+    assert world.count(entries, t=int(task), u=int(carl)) == 1

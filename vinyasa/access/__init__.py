@@ -93,6 +93,7 @@ from vinyasa.access.tasks import (
 from vinyasa.access.teams import hidden_teams, team, team_role, team_visible, team_visible_sql
 from vinyasa.access.webhooks import webhook
 from vinyasa.access.workspaces import (
+    named_users,
     require_workspace_admin,
     require_workspace_removal,
     shares_workspace,
@@ -112,6 +113,7 @@ __all__ = [
     "task_visible_sql",
     "team",
     "team_role",
+    "named_users",
     "shares_workspace",
     "workspaces_of",
     "PROJECT_LEVELS",

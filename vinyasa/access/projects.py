@@ -88,7 +88,7 @@ def _sees_project(row: _ProjectRow) -> bool:
 
 
 # The rule above as prepared SQL for one project (this runs on every project request).
-_PROJECT_SQL = (
+_PROJECT_ROW = (
     "SELECT p.gid, p.workspace_gid, p.team_gid, p.default_access_level,"
     " p.minimum_access_level_for_customization, p.minimum_access_level_for_sharing,"
     " p.privacy_setting,"
@@ -98,7 +98,12 @@ _PROJECT_SQL = (
     f" (SELECT max({_LEVEL_RANK}) FROM team_members tm CROSS JOIN project_members pm"
     "  WHERE tm.user_gid = ? AND pm.project_gid = p.gid AND pm.team_gid = tm.team_gid),"
     " (SELECT count(*) FROM workspace_members WHERE workspace_gid = p.workspace_gid AND user_gid = ?)"
-    " FROM projects p WHERE p.gid = ?"
+    " FROM projects p"
+)
+_PROJECT_SQL = _PROJECT_ROW + " WHERE p.gid = ?"
+# The same for every project a task or its top-level ancestor is in (`?`: the task, the ancestor).
+_TASK_PROJECTS_SQL = (
+    _PROJECT_ROW + " WHERE p.gid IN (SELECT project_gid FROM task_projects WHERE task_gid IN (?, ?))"
 )
 
 
@@ -141,6 +146,14 @@ def project(
         minimum_access_level_for_customization=row.minimum_access_level_for_customization,
         minimum_access_level_for_sharing=row.minimum_access_level_for_sharing,
     )
+
+
+def task_project_levels(ctx: Caller, task_gid: int, root_gid: int) -> list[str]:
+    """The caller's access level on each project the caller can see that the task or its top-level
+    ancestor is in (one statement; `project` would read them one by one)."""
+    rows = sql.fetch(ctx.conn, _TASK_PROJECTS_SQL, [ctx.user_gid] * 3 + [task_gid, root_gid])
+    found = [_ProjectRow(*r) for r in rows]
+    return [_member_level(row) or row.default_access_level for row in found if _sees_project(row)]
 
 
 def require_project_level(project: VisibleProject, needed: str, what: str) -> None:

@@ -24,11 +24,10 @@ from vinyasa.access.core import (
     rule_sql,
     viewer_workspaces,
 )
-from vinyasa.access.projects import PROJECT_LEVELS, project, project_rule
+from vinyasa.access.projects import PROJECT_LEVELS, project_rule, task_project_levels
 from vinyasa.core import Caller
-from vinyasa.errors import Forbidden, NotFound
+from vinyasa.errors import Forbidden
 from vinyasa.models import Project, Task
-from vinyasa.protocol import sql
 
 
 def _task_own(viewer: Viewer, workspaces: Workspaces, task: FromClause) -> ColumnElement[bool]:
@@ -98,21 +97,8 @@ def task(ctx: Caller, value: str, field: str | None = None) -> VisibleTask:
 def require_task_edit(ctx: Caller, task: VisibleTask, what: str = "change this task") -> None:
     """403 when the caller sees at least one project the task (or its top-level ancestor) is in,
     but is editor or admin in none of them (viewers and commenters may not change tasks)."""
-    gids = sql.fetch(
-        ctx.conn,
-        "SELECT DISTINCT project_gid FROM task_projects WHERE task_gid IN (?, ?)",
-        [task.gid, task.root_gid],
-    )
-    seen = False
-    for (project_gid,) in gids:
-        try:
-            found = project(ctx, str(project_gid))
-        except NotFound:
-            continue
-        if PROJECT_LEVELS.index(found.access_level) >= PROJECT_LEVELS.index("editor"):
-            return
-        seen = True
-    if seen:
+    levels = task_project_levels(ctx, task.gid, task.root_gid)
+    if levels and all(PROJECT_LEVELS.index(level) < PROJECT_LEVELS.index("editor") for level in levels):
         raise Forbidden(f"You need editor access to a project of this task to {what}.")
 
 

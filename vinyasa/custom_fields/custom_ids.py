@@ -69,11 +69,11 @@ def task_for(ctx: Caller, workspace_gid: int, custom_id: str) -> int:
         raise access.unknown(None, custom_id, "task") from None
 
 
-@journal.on_flush
-def _number(caller: Caller, changes: list[Change]) -> None:
-    """Give every task that got an ID field in these changes its number (see the module docstring)."""
-    joined: dict[int, set[int]] = {}  # project -> tasks that joined it
-    whole: set[int] = set()  # projects that got a setting: all their tasks
+def _joins(changes: list[Change]) -> tuple[dict[int, set[int]], set[int]]:
+    """Of these changes: per project, the tasks that joined it; and the projects that got a setting
+    (all their tasks)."""
+    joined: dict[int, set[int]] = {}
+    whole: set[int] = set()
     for c in changes:
         if c.action != "added" or c.parent is None or c.parent[0] != "project":
             continue
@@ -81,6 +81,18 @@ def _number(caller: Caller, changes: list[Change]) -> None:
             joined.setdefault(c.parent[1], set()).add(c.resource[1])
         elif c.resource[0] == "custom_field_setting":
             whole.add(c.parent[1])
+    return joined, whole
+
+
+def _any_id_field(_caller: Caller, changes: list[Change]) -> journal.ProbeSql:
+    """The flush probe of `_number`: does any project these changes touch have an ID field?"""
+    joined, whole = _joins(changes)
+    return queries.any_id_field(sorted(set(joined) | whole)) if joined or whole else None
+
+
+def _number(caller: Caller, changes: list[Change]) -> None:
+    """Give every task that got an ID field in these changes its number (see the module docstring)."""
+    joined, whole = _joins(changes)
     if not joined and not whole:
         return
     conn = caller.conn
@@ -100,3 +112,6 @@ def _number(caller: Caller, changes: list[Change]) -> None:
             [(task, field_gid, f"{id_prefix}-{n}", n) for n, task in enumerate(unnumbered, start=first)],
         )
         TASK_VALUES.rebuild_displays(conn, unnumbered)  # the page's display maps show the new IDs
+
+
+journal.on_flush(_number, probe=_any_id_field)

@@ -232,6 +232,16 @@ def task_with_custom_id(conn: Connection, workspace_gid: int, id_prefix: str, nu
     return int(rows[0][0]) if rows else None
 
 
+def any_id_field(project_gids: list[int]) -> tuple[str, list[int]]:
+    """Scalar SQL (with its parameters): 1 when an ID field is set on one of these projects, else
+    NULL (a journal flush probe, vinyasa.custom_fields.custom_ids)."""
+    return (
+        "SELECT 1 FROM custom_field_settings s JOIN custom_fields f ON f.gid = s.custom_field_gid"
+        f" WHERE s.project_gid IN ({sql.marks(len(project_gids))}) AND f.id_prefix IS NOT NULL LIMIT 1",
+        project_gids,
+    )
+
+
 def id_fields_on(conn: Connection, project_gids: list[int]) -> list[tuple[int, int, str]]:
     """(project, field, prefix) for each ID field set on these projects."""
     rows = sql.fetch(

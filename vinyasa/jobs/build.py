@@ -342,7 +342,5 @@ def _other_places(caller: Caller, chunk: list[list[Any]], gids: list[int]) -> No
 
 def parent_of(caller: Caller, parent_gid: int) -> tuple[int, int] | None:
     """(gid, root) of a task that is to receive a copy as a subtask, locked; None when it is gone."""
-    if not tree.lock_tasks(caller.conn, [parent_gid]):
-        return None
-    chain = tree.ancestry(caller.conn, parent_gid)
+    chain = tree.locked_ancestry(caller.conn, parent_gid)
     return (parent_gid, chain[-1]) if chain else None

@@ -22,7 +22,6 @@ from vinyasa.models import ProjectMember
 from vinyasa.projects import queries
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import allocate
-from vinyasa.users.service import resolve_user
 
 
 def sharable(
@@ -42,18 +41,13 @@ def resolve_users(ctx: Caller, field: str, values: list[str], workspace_gid: int
     """
     if not values:
         raise InvalidRequest(f"{field}: Missing input")
-    gids = sorted({resolve_user(ctx, value, field) for value in values})
+    found, inside = access.named_users(ctx, values, workspace_gid)
+    for value, gid in zip(values, found, strict=True):
+        if gid is None:
+            raise access.unknown(field, value, "user")
+    gids = sorted({gid for gid in found if gid is not None})
     if workspace_gid is None:
         return gids
-    inside = {
-        row[0]
-        for row in sql.fetch(
-            ctx.conn,
-            "SELECT user_gid FROM workspace_members WHERE workspace_gid = ?"
-            f" AND user_gid IN ({sql.marks(len(gids))})",
-            [workspace_gid, *gids],
-        )
-    }
     outside = [gid for gid in gids if gid not in inside]
     if outside:
         raise InvalidRequest(f"{field}: User {outside[0]} is not a member of the project's workspace")

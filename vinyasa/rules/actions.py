@@ -13,7 +13,6 @@ from vinyasa.errors import InvalidRequest
 from vinyasa.ordering import BOTTOM
 from vinyasa.protocol.values import now_ms
 from vinyasa.rules import queries
-from vinyasa.sections.service import bottom_section
 from vinyasa.tasks import placement, service
 from vinyasa.tasks.schemas import TaskFields
 
@@ -93,7 +92,7 @@ def _update(caller: Caller, task: access.VisibleTask, body: dict[str, Any]) -> N
 def _place(caller: Caller, task: access.VisibleTask, project_gid: int, section: int | None) -> None:
     project = access.project(caller, str(project_gid), "project", lock="update")
     access.require_project_level(project, "editor", "add tasks to it")
-    placement.put(caller, task.gid, project.gid, section or bottom_section(caller.conn, project.gid), BOTTOM)
+    placement.put(caller, task.gid, project.gid, section, BOTTOM)
 
 
 def _today_plus(days: int) -> str:

@@ -80,12 +80,21 @@ def _events(changes: list[Change]) -> tuple[list[tuple[str, int, int | None]], s
     return events, topics
 
 
+def _may_fire(caller: Caller, changes: list[Change]) -> journal.ProbeSql:
+    """The flush probe of `_on_flush`: when these changes could trigger a rule, whether any enabled
+    event rule exists at all (most databases have none: then no further statement runs)."""
+    if len(caller.cause) >= MAX_CHAIN or not _events(changes)[0]:
+        return None
+    return queries.ANY_ENABLED, [True]
+
+
 def firings_for(caller: Caller, changes: list[Change]) -> list[Firing]:
-    """The rule runs these just-written changes trigger (see the module docstring)."""
+    """The rule runs these just-written changes trigger (see the module docstring); the flush calls
+    it only when an enabled event rule exists (`_may_fire`)."""
     if len(caller.cause) >= MAX_CHAIN:
         return []
     events, topics = _events(changes)
-    if not events or not queries.any_enabled(caller.conn):
+    if not events:
         return []
     rules = [
         r for r in queries.event_rules(caller.conn, topics, _EVENT_TYPES) if int(r[0]) not in caller.cause
@@ -126,7 +135,6 @@ def firings_for(caller: Caller, changes: list[Change]) -> list[Firing]:
     return list(out)
 
 
-@journal.on_flush
 def _on_flush(caller: Caller, changes: list[Change]) -> None:
     """Enqueue one `rule_runs` job for what these changes trigger, in their transaction."""
     found = firings_for(caller, changes)
@@ -137,6 +145,9 @@ def _on_flush(caller: Caller, changes: list[Change]) -> None:
             {"firings": [list(f) for f in found], "cause": list(caller.cause)},
             caller.base_url,
         )
+
+
+journal.on_flush(_on_flush, probe=_may_fire)
 
 
 # ---- one firing ------------------------------------------------------------------------------------

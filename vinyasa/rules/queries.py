@@ -21,14 +21,9 @@ def _chunks(gids: Iterable[int]) -> Iterable[list[int]]:
         yield items[start : start + _CHUNK]
 
 
-def any_enabled(conn: Connection) -> bool:
-    """Whether any enabled event rule exists (the cheap check every journal flush makes first)."""
-    found = sql.fetch_value(
-        conn,
-        "SELECT 1 FROM rules WHERE enabled = ? AND trigger_type <> 'incoming_web_request' LIMIT 1",
-        [True],
-    )
-    return found is not None
+# Whether any enabled event rule exists (scalar: 1 or NULL; parameter: True): the journal flush's
+# probe for the rules hook (vinyasa.rules.engine), so a database without rules pays no statement.
+ANY_ENABLED = "SELECT 1 FROM rules WHERE enabled = ? AND trigger_type <> 'incoming_web_request' LIMIT 1"
 
 
 def event_rules(conn: Connection, project_gids: Iterable[int], types: Sequence[str]) -> list[tuple[Any, ...]]:

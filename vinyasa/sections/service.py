@@ -61,12 +61,6 @@ def ensure_sections(conn: Connection, project_gid: int) -> None:
         create_default(conn, project_gid)
 
 
-def bottom_section(conn: Connection, project_gid: int) -> int:
-    """The project's last section, its default one made first when it has none (see ensure_sections)."""
-    gid = sql.fetch_value(conn, queries.LAST, [project_gid])
-    return create_default(conn, project_gid) if gid is None else int(gid)
-
-
 def edge_section(conn: Connection, project_gid: int, *, last: bool) -> int:
     """The project's first or last section (the project must have one: see ensure_sections)."""
     gid = sql.fetch_value(conn, queries.LAST if last else queries.FIRST, [project_gid])

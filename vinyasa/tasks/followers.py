@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
-from vinyasa.db import insert_ignore
+from vinyasa.db import insert_new
 from vinyasa.models import TaskFollower
 from vinyasa.projects import members
 from vinyasa.protocol import sql
@@ -34,11 +34,12 @@ def add_followers(ctx: Caller, task: access.VisibleTask, values: list[str]) -> N
     users = _users(ctx, task, values, task.workspace_gid)
     now = now_ms()
     rows = [{"task_gid": task.gid, "user_gid": u, "created_at": now} for u in users]
-    already = _current(ctx, task.gid, users)
-    insert_ignore(ctx.conn, TaskFollower, rows)
+    added = set(insert_new(ctx.conn, TaskFollower, rows, "user_gid"))
+    if not added:
+        return
     topics = journal.task_topics(ctx, task.gid)
     for user in users:
-        if user not in already:
+        if user in added:
             journal.member(ctx, ("task", task.gid), "added", ("user", user), topics=topics, field="followers")
 
 

@@ -15,6 +15,7 @@ from vinyasa.models import TaskProject
 from vinyasa.ordering import OrderedList, Place
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import body_gid
+from vinyasa.sections import service as sections
 from vinyasa.tasks import queries
 
 TASKS_IN_SECTION = OrderedList(TaskProject.__table__, item="task_gid")
@@ -45,16 +46,43 @@ def _bump(conn: Connection, task_gid: int) -> None:
     sql.execute(conn, queries.BUMP, [now_ms(), task_gid])
 
 
+def _section(
+    conn: Connection, task_gid: int, project_gid: int, section_gid: int | None, where: Place
+) -> tuple[int, int, int | None]:
+    """(section, its position, the position of its first or last task other than this one when
+    `where` is an edge, else None): one statement. `section_gid` None: the project's last section,
+    made first when the project has none."""
+    edge = where.where in ("top", "bottom")
+    columns = ", " + TASKS_IN_SECTION.edge_sql(
+        {"section_gid": "s.gid"}, last=where.where == "bottom", exclude=True
+    )
+    query = queries.SECTION_PLACE if section_gid is not None else queries.LAST_SECTION_PLACE
+    found = sql.fetch(
+        conn,
+        query.format(edge=columns if edge else ""),
+        [*([task_gid] if edge else []), project_gid if section_gid is None else section_gid],
+    )
+    if not found and section_gid is None:
+        made = sections.create_default(conn, project_gid)
+        return _section(conn, task_gid, project_gid, made, where)
+    if not found:  # deleted by a concurrent request since the caller looked it up
+        raise InvalidRequest(f"section: Unknown object: {section_gid}")
+    row = found[0]
+    return int(row[0]), int(row[1]), (None if not edge or row[2] is None else int(row[2]))
+
+
 def put(
     caller: Caller,
     task_gid: int,
     project_gid: int,
-    section_gid: int,
+    section_gid: int | None,
     where: Place,
     *,
     new: tuple[bool, str] | None = None,
+    topics: frozenset[int] | None = None,
 ) -> None:
-    """Put the task in the project's section at `where` (adding it to the project if need be).
+    """Put the task in the project's section at `where` (adding it to the project if need be);
+    `section_gid` None: the project's last section (its default one made first when it has none).
 
     The caller holds the project's lock; the task's own row is locked here, so a task deleted by a
     concurrent request is a clean 404 (and an anchor that left the section a 400), never a 500.
@@ -63,26 +91,30 @@ def put(
 
     `new`: the task was inserted by this transaction, with these (completed, resource_subtype), and
     is not in this project yet; the caller has checked `MAX_PROJECTS` and keeps its `modified_at`.
-    Its row is then neither read, locked (no one else sees it yet) nor bumped.
+    Its row is then neither read, locked (no one else sees it yet) nor bumped. `topics`: the task's
+    streams once in this project, when the caller knows them (a new task: `journal.task_topics`
+    would read them).
     """
     conn = caller.conn
-    flags = new
-    if flags is None:
+    current = None
+    if new is None:
         lock = " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
-        found = sql.fetch(conn, queries.LOCK_TASK + lock, [task_gid])
+        found = sql.fetch(conn, queries.LOCK_TASK + lock, [project_gid, task_gid])
         if not found:
             raise NotFound(f"Unknown task: {task_gid}")
-        flags = found[0]
-    completed, subtype = flags
-    section_position = sql.fetch_value(conn, queries.SECTION_POSITION, [section_gid])
-    if section_position is None:  # deleted by a concurrent request since the caller looked it up
-        raise InvalidRequest(f"section: Unknown object: {section_gid}")
-    current = None if new is not None else section_of_task(conn, task_gid, project_gid)
+        completed, subtype, current = found[0]
+    else:
+        completed, subtype = new
+    section_gid, section_position, edge = _section(conn, task_gid, project_gid, section_gid, where)
     if current is None and new is None:
         if sql.fetch_value(conn, queries.PROJECT_COUNT, [task_gid]) >= MAX_PROJECTS:
             raise InvalidRequest(f"project: A task can be in at most {MAX_PROJECTS} projects")
+    scope = {"section_gid": section_gid}
     try:
-        position = TASKS_IN_SECTION.place(conn, {"section_gid": section_gid}, where, moving=task_gid)
+        if where.where in ("top", "bottom"):
+            position = TASKS_IN_SECTION.place_at_edge(conn, scope, where, edge, moving=task_gid)
+        else:
+            position = TASKS_IN_SECTION.place(conn, scope, where, moving=task_gid)
     except LookupError:
         raise InvalidRequest("insert_before/insert_after: The anchor task is not in that section") from None
     place = [section_gid, section_position, position]
@@ -93,7 +125,8 @@ def put(
         sql.execute(conn, queries.MOVE_PLACE, [*place, task_gid, project_gid])
     if new is None:
         _bump(conn, task_gid)
-    topics = journal.task_topics(caller, task_gid)
+    if topics is None:
+        topics = journal.task_topics(caller, task_gid)
     task = ("task", task_gid)
     if current is None:
         journal.record(caller, task, "added", parent=("project", project_gid), topics=topics)

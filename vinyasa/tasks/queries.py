@@ -7,8 +7,19 @@ from typing import Any
 from vinyasa.protocol.pagination import Listing
 
 # A task's place in a project (vinyasa.tasks.placement).
-LOCK_TASK = "SELECT completed, resource_subtype FROM tasks WHERE gid = ?"
-SECTION_POSITION = "SELECT position FROM sections WHERE gid = ?"
+# The task's flags and its section in the project (`?`: the project, then the task); FOR UPDATE is
+# appended on PostgreSQL (the project row is locked first, so the section read is current).
+LOCK_TASK = (
+    "SELECT t.completed, t.resource_subtype,"
+    " (SELECT section_gid FROM task_projects WHERE task_gid = t.gid AND project_gid = ?)"
+    " FROM tasks t WHERE t.gid = ?"
+)
+# A section (by gid, or the project's last one) with its position and ({edge}: `, ` and an ordering
+# edge subquery on `s`, or nothing) its tasks' first or last position; the edge's `?` comes first.
+SECTION_PLACE = "SELECT s.gid, s.position{edge} FROM sections s WHERE s.gid = ?"
+LAST_SECTION_PLACE = (
+    "SELECT s.gid, s.position{edge} FROM sections s WHERE s.project_gid = ? ORDER BY s.position DESC LIMIT 1"
+)
 SECTION_OF_TASK = "SELECT section_gid FROM task_projects WHERE task_gid = ? AND project_gid = ?"
 PROJECT_COUNT = "SELECT count(*) FROM task_projects WHERE task_gid = ?"
 INSERT_PLACE = (

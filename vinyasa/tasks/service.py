@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import delete
 
@@ -21,7 +21,6 @@ from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.values import parse_date, parse_datetime_ms
 from vinyasa.richtext import TASK_TAGS
-from vinyasa.sections import service as sections
 from vinyasa.tags import service as tags
 from vinyasa.tasks import placement, tree
 from vinyasa.tasks.schemas import NOT_NULL, TaskFields
@@ -108,15 +107,23 @@ def _targets(
     places: dict[int, tuple[access.VisibleProject, int | None]] = {}
     if fields.workspace is not None:
         workspaces.append(access.workspace(ctx, fields.workspace, "workspace"))
-    # Lock every named project in gid order first, so concurrent creates never deadlock.
-    named = [*(fields.projects or []), *(m.project for m in fields.memberships or [])]
-    for gid in sorted({g for g in map(as_gid, named) if g is not None}):
-        ordering.lock(ctx.conn, "projects", gid)
+    # Every named project is locked in gid order, so concurrent creates never deadlock: by the reads
+    # below when they come in that order (one statement a project), else all first.
+    named = [
+        g
+        for g in map(as_gid, [*(fields.projects or []), *(m.project for m in fields.memberships or [])])
+        if g
+    ]
+    lock: Literal["update"] | None = "update"
+    if named != sorted(named):
+        for gid in sorted(set(named)):
+            ordering.lock(ctx.conn, "projects", gid)
+        lock = None
     for value in fields.projects or []:
-        project = access.project(ctx, value, "projects")
+        project = access.project(ctx, value, "projects", lock=lock)
         places.setdefault(project.gid, (project, None))
     for membership in fields.memberships or []:
-        project = access.project(ctx, membership.project, "memberships.project")
+        project = access.project(ctx, membership.project, "memberships.project", lock=lock)
         section = None
         if membership.section is not None:
             section = access.project_section(ctx, project.gid, "memberships.section", membership.section)
@@ -163,7 +170,7 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
     root = gid
     if parent is not None:
         # Locked and read again: a concurrent setParent may have moved it, or a delete removed it.
-        chain = tree.ancestry(ctx.conn, parent.gid) if tree.lock_tasks(ctx.conn, [parent.gid]) else []
+        chain = tree.locked_ancestry(ctx.conn, parent.gid)
         if not chain:
             raise access.unknown("parent", str(parent.gid), "task")
         root = chain[-1]
@@ -195,15 +202,19 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
         ctx.conn, TaskFollower, [{"task_gid": gid, "user_gid": u, "created_at": now} for u in follow]
     )
     flags = (values["completed"], subtype)
+    # The new task's streams (journal.task_topics): itself, its workspace, its parent's streams and
+    # the projects it joins; read once (with a parent) or not at all.
+    topics = journal.task_topics(ctx, gid) if parent is not None else frozenset({gid, workspace_gid})
     for project_gid in sorted(places):
-        _, section = places[project_gid]
-        if section is None:  # a named section exists, so the project has its sections already
-            section = sections.bottom_section(ctx.conn, project_gid)
-        placement.put(ctx, gid, project_gid, section, BOTTOM, new=flags)  # modified_at stays `now`
+        _, section = places[project_gid]  # None: the project's last section
+        topics |= {project_gid}
+        placement.put(
+            ctx, gid, project_gid, section, BOTTOM, new=flags, topics=topics
+        )  # modified_at stays `now`
     TASK_VALUES.write(ctx, gid, workspace_gid, fields.custom_fields or {})
     if parent is not None or not places:
         added_to = ("task", parent.gid) if parent is not None else ("workspace", workspace_gid)
-        journal.record(ctx, ("task", gid), "added", parent=added_to, topics=journal.task_topics(ctx, gid))
+        journal.record(ctx, ("task", gid), "added", parent=added_to, topics=topics)
     tags.tag_new_task(ctx, gid, tag_gids)
     return gid
 

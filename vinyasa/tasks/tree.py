@@ -62,6 +62,14 @@ def lock_tasks(conn: Connection, gids: Iterable[int]) -> set[int]:
     return found
 
 
+def locked_ancestry(conn: Connection, gid: int) -> list[int]:
+    """Lock the task's row, then its `ancestry` ([] when it does not exist). On SQLite, where the
+    write transaction holds the only write lock, the walk alone: it finds the task or nothing."""
+    if conn.dialect.name != "postgresql":
+        return ancestry(conn, gid)
+    return ancestry(conn, gid) if lock_tasks(conn, [gid]) else []
+
+
 def lock_for_parent(conn: Connection, task_gid: int, parent_gid: int) -> list[int] | None:
     """Lock the task and the new parent's whole ancestor chain; return that chain (parent first).
 
@@ -70,6 +78,9 @@ def lock_for_parent(conn: Connection, task_gid: int, parent_gid: int) -> list[in
     change any link of it, so a cycle check against it holds until commit. A chain that keeps
     changing raises `ConcurrentChange` (the request layer runs the request again).
     """
+    if conn.dialect.name != "postgresql":  # one writer at a time: the chain cannot change meanwhile
+        chain = ancestry(conn, parent_gid)
+        return chain if chain and lock_tasks(conn, [task_gid]) else None
     locked: set[int] = set()
     for _ in range(_LOCK_ROUNDS):
         chain = ancestry(conn, parent_gid)

@@ -20,7 +20,7 @@ from vinyasa.core.journal import Change
 from vinyasa.db import insert_ignore
 from vinyasa.models import Task, TaskAssignment
 from vinyasa.protocol import sql
-from vinyasa.user_task_lists.queries import CREATED, FORGET
+from vinyasa.user_task_lists.queries import ASSIGNED, CREATED, FORGET
 
 
 def sort_key() -> Any:
@@ -41,9 +41,9 @@ def listing(*conditions: Any) -> Any:
     return joined(select(sort_key(), Task.gid)).where(*conditions)
 
 
-@journal.on_flush
-def _assigned(caller: Caller, changes: list[Change]) -> None:
-    """Record assignment times from these changes (see the module docstring)."""
+def _assignments(changes: list[Change]) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
+    """Of these changes: the tasks added (each with its first time) and the assignments made
+    ((task, new assignee) -> time)."""
     created: dict[int, int] = {}
     moved: dict[tuple[int, int], int] = {}
     for c in changes:
@@ -53,6 +53,20 @@ def _assigned(caller: Caller, changes: list[Change]) -> None:
             created.setdefault(c.resource[1], c.created_at)
         elif c.action == "changed" and c.field == "assignee" and c.value and c.value[1] is not None:
             moved[(c.resource[1], c.value[1])] = c.created_at
+    return created, moved
+
+
+def _any_assigned(_caller: Caller, changes: list[Change]) -> journal.ProbeSql:
+    """The flush probe of `_assigned`: an assignment changed, or an added task has an assignee."""
+    created, moved = _assignments(changes)
+    if moved:
+        return "1", ()
+    return (ASSIGNED.format(marks=sql.marks(len(created))), sorted(created)) if created else None
+
+
+def _assigned(caller: Caller, changes: list[Change]) -> None:
+    """Record assignment times from these changes (see the module docstring)."""
+    created, moved = _assignments(changes)
     if not created and not moved:
         return
     conn = caller.conn
@@ -63,3 +77,6 @@ def _assigned(caller: Caller, changes: list[Change]) -> None:
     if created:
         gids = sorted(created)
         sql.execute_many(conn, CREATED.format(marks=sql.marks(len(gids))), [(min(created.values()), *gids)])
+
+
+journal.on_flush(_assigned, probe=_any_assigned)

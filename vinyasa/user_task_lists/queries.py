@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# Whether one of these tasks ({marks}) has an assignee (a journal flush probe: scalar, 1 or NULL).
+ASSIGNED = "SELECT 1 FROM tasks WHERE assignee_gid IS NOT NULL AND gid IN ({marks}) LIMIT 1"
 FORGET = "DELETE FROM task_assignments WHERE task_gid = ? AND user_gid = ?"
 # A created task's assignee, from the task itself (one statement; the WHERE keeps SQLite's parser
 # from reading ON CONFLICT as part of the SELECT).
