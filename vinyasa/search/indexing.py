@@ -13,6 +13,11 @@ Batching is what makes it cheaper, not only later: FTS5 writes an index segment 
 merges segments as they pile up, so indexing a thousand objects at once costs far less than a
 thousand one-object transactions did (~70-150 µs of every task write, `bench.write_cpu`).
 PostgreSQL needs none of this: its `search_text` column is generated with the row.
+
+The cost moved, not gone: a text search that finds objects queued indexes them all on the server's
+event loop (~25 µs an object: 20,000 queued made the first search take 0.5 s) and, on SQLite, waits
+for the write lock to do so. The queue is long only while the runner cannot keep up, is paused
+(the emulator's `jobs/pause`), or right after a large snapshot is restored.
 """
 
 from __future__ import annotations
