@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from bench.background import children_cpu, own_cpu, settle
+from bench.background import children_cpu, idle_rate, own_cpu, settle
 from bench.run import BIN, ROOT, Result, _free_port, initialized, server, wrk
 from bench.webhooks import Receiver
 from bench.world import OVERRIDES, Client, Op, Request, World, build, kinds_of, operations, twin_of
@@ -297,6 +297,7 @@ def sweep(
             Client(port, token), made, values={"target": f"http://127.0.0.1:{receiver.port}/sweep"}
         )
         settle(url, proc.pid)  # what building the world queued (duplicates...) is not the first rows' cost
+        idle = idle_rate(proc.pid)  # what "idle" costs in this world (settle waits down to it)
         ops = operations()
         ref_op = next(op for op in ops if op.operation_id == REFERENCE)
         ref_req = found[REFERENCE]
@@ -339,7 +340,9 @@ def sweep(
             children = children_cpu(proc.pid)
             measured = _measure(op, world, found, why, proc, base, port, token, seconds, connections, pool)
             after = own_cpu(proc.pid)
-            left = settle(url, proc.pid)  # what the row left running is its cost, not the next rows'
+            left = settle(
+                url, proc.pid, idle=idle
+            )  # what the row left running is its cost, not the next rows'
             # its children's from the row's start, the server's own once the row's requests ended
             background = children_cpu(proc.pid) - children + own_cpu(proc.pid) - after
             requests = sum(row.result.requests for row in measured if row.result)
