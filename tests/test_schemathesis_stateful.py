@@ -468,8 +468,13 @@ def test_stateful(world):
     class Workflow(Machine):  # type: ignore[misc, valid-type, unused-ignore]
         def setup(self) -> None:
             _wipe(world.env.engine)
-            with world.env.engine.begin() as conn:
-                made = init(conn, "owner@example.com", "Acme")
+            # A writer from its BEGIN (SQLite: IMMEDIATE, waiting for the lock): the previous scenario's
+            # lifespan ran the job runner, whose idle hook indexes the search queue the wipe filled; a
+            # deferred transaction that read first could not write after it (SQLITE_BUSY at once).
+            with world.env.engine.connect() as conn:
+                conn.execution_options(sqlite_immediate=True)
+                with conn.begin():
+                    made = init(conn, "owner@example.com", "Acme")
             self.token = made["token"]
             # A project in the team with one task, so the list roots have something to link from.
             with TestClient(world.env.app, base_url=BASE_URL) as http:
