@@ -25,6 +25,7 @@ from vinyasa.config import Settings
 from vinyasa.core import clock
 from vinyasa.db import Base, make_engine, normalize_url
 from vinyasa.migrate import upgrade
+from vinyasa.search.indexing import INDEXES
 from vinyasa.users.service import create_user
 from vinyasa.workspaces.service import add_member
 
@@ -118,9 +119,9 @@ def _wipe(engine: Engine) -> None:
                 conn.execute(table.delete())
             # The search index and its queue (migration a8c0ffee001d) are not models: a clean database
             # has neither entries nor queued work (the deletes above queued every task and project).
-            for index in ("task_text", "project_text"):
-                conn.execute(text(f"DELETE FROM {index}_pending"))
-                conn.execute(text(f"DELETE FROM {index}"))
+            for index in INDEXES:
+                conn.execute(text(f"DELETE FROM {index.fts}_pending"))
+                conn.execute(text(f"DELETE FROM {index.fts}"))
 
 
 @dataclass
