@@ -17,8 +17,9 @@ list applies here too): no 5xx, documented status code, JSON content type, schem
 The test also asserts that the links were really followed (REACHED: operations that must have
 answered 2xx at least once), so the run cannot silently degrade into a stream of 404s.
 
-Budget: VINYASA_STATEFUL_SCENARIOS (default 30) scenarios of up to VINYASA_STATEFUL_STEPS (default
-12) calls, per backend.
+Budget: VINYASA_STATEFUL_SCENARIOS (default 50) scenarios of up to VINYASA_STATEFUL_STEPS (default
+25) calls, per backend. The scenarios are derandomized and kept independent of the rest of the tree
+(`_without_local_constants`, and each scenario's gids start at a fixed counter position).
 """
 
 from __future__ import annotations

