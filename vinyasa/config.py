@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     # saturated for long delays deliveries ~5 times less); the niceness added (0 for the same).
     webhook_delivery: Literal["process", "thread", "off"] = "process"
     webhook_poll_interval: float = 0.01
+    # The longest wait between looks (seconds) once looks keep finding nothing: the wait doubles from
+    # webhook_poll_interval up to this, and is back at the poll after a ring or any work. Bounds how
+    # late another process's commit, a retry or a heartbeat that falls due is noticed by an idle worker.
+    webhook_idle_poll_interval: float = 0.25
     webhook_batch_webhooks: int = 200
     webhook_concurrency: int = 4
     webhook_priority: Literal["idle", "nice"] = "idle"

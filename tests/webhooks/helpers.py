@@ -39,6 +39,7 @@ def fast(env: Env, **changes: Any) -> Settings:
         "webhook_retry_base_seconds": 0.05,
         "webhook_retry_max_seconds": 0.2,
         "webhook_poll_interval": 0.005,
+        "webhook_idle_poll_interval": 0.02,
     }
     values.update(changes)
     return Settings(**values)
