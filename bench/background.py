@@ -57,7 +57,8 @@ def children_cpu(pid: int) -> float:
 
 def idle_rate(pid: int, windows: int = 4) -> float:
     """CPU seconds a second that server `pid` and its children spend with nothing to do (the webhook
-    delivery child polls every 10 ms, the checkpointer ticks): the least of `windows` half seconds.
+    delivery child's looks, the job runner's poll, the checkpointer's ticks): the least of `windows`
+    half seconds.
     On a slow machine, with the sweep's hundreds of webhooks, that alone was over 5% of a CPU, and
     `settle` waited its whole 30 s after every row."""
     rates = []

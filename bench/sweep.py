@@ -340,9 +340,8 @@ def sweep(
             children = children_cpu(proc.pid)
             measured = _measure(op, world, found, why, proc, base, port, token, seconds, connections, pool)
             after = own_cpu(proc.pid)
-            left = settle(
-                url, proc.pid, idle=idle
-            )  # what the row left running is its cost, not the next rows'
+            # what the row left running is its cost, not the next rows'
+            left = settle(url, proc.pid, idle=idle)
             # its children's from the row's start, the server's own once the row's requests ended
             background = children_cpu(proc.pid) - children + own_cpu(proc.pid) - after
             requests = sum(row.result.requests for row in measured if row.result)

@@ -24,6 +24,7 @@ Budget: VINYASA_STATEFUL_SCENARIOS (default 50) scenarios of up to VINYASA_STATE
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import Counter
 from typing import Any
@@ -483,7 +484,7 @@ def test_stateful(world, monkeypatch):
     """Scenarios of linked calls, each from a fresh owner/organization/team, every response checked."""
     _without_local_constants(monkeypatch)
     answered: Counter[tuple[str, int]] = Counter()
-    scenarios = iter(range(1, 10**6))
+    scenarios = itertools.count(1)
 
     class Workflow(Machine):  # type: ignore[misc, valid-type, unused-ignore]
         def setup(self) -> None:
@@ -493,8 +494,8 @@ def test_stateful(world, monkeypatch):
             # the tests before this one allocated (the wipe keeps the counter), so the derandomized
             # scenarios, and REACHED, do not depend on what ran first.
             # A writer from its BEGIN (SQLite: IMMEDIATE, waiting for the lock): the previous scenario's
-            # lifespan ran the job runner, whose idle hook indexes the search queue the wipe filled; a
-            # deferred transaction that read first could not write after it (SQLITE_BUSY at once).
+            # lifespan left the job runner's background writers (its idle hooks) behind; a deferred
+            # transaction that read first could not write after them (SQLITE_BUSY at once).
             with world.env.engine.connect() as conn:
                 conn.execution_options(sqlite_immediate=True)
                 with conn.begin():
