@@ -93,10 +93,12 @@ _PROJECT_ROW = (
     " p.minimum_access_level_for_customization, p.minimum_access_level_for_sharing,"
     " p.privacy_setting,"
     " (SELECT access_level FROM project_members WHERE project_gid = p.gid AND user_gid = ?),"
-    # The caller's teams drive this (team_members by user, then the (project, team) unique index), so
-    # its cost follows how many teams the caller is in, not how many members the project has.
-    f" (SELECT max({_LEVEL_RANK}) FROM team_members tm CROSS JOIN project_members pm"
-    "  WHERE tm.user_gid = ? AND pm.project_gid = p.gid AND pm.team_gid = tm.team_gid),"
+    # The project's team memberships drive this (the (project, team) unique index, team rows only, then
+    # the (team, user) one), so its cost follows how many teams the project is shared with (a few), not
+    # how many members it has or teams the caller is in (the sweep's caller is in 101: 22 -> 6 µs).
+    f" (SELECT max({_LEVEL_RANK}) FROM project_members pm CROSS JOIN team_members tm"
+    "  WHERE pm.project_gid = p.gid AND pm.team_gid IS NOT NULL AND tm.team_gid = pm.team_gid"
+    " AND tm.user_gid = ?),"
     " (SELECT count(*) FROM workspace_members WHERE workspace_gid = p.workspace_gid AND user_gid = ?)"
     " FROM projects p"
 )

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from vinyasa import access
 from vinyasa.custom_fields import queries
 from vinyasa.models import CustomField, CustomFieldSetting, EnumOption
-from vinyasa.protocol.resources import Batch, Col, Derived, OneOf, Ref, RefList, Resource, Viewer, constant
+from vinyasa.protocol.resources import Col, Derived, OneOf, Ref, RefList, Resource, Viewer, constant
 from vinyasa.protocol.values import Boolean
 
 Subtype = Literal["text", "enum", "multi_enum", "number", "date", "people", "reference"]
@@ -24,18 +24,6 @@ LabelPosition = Literal["prefix", "suffix"]
 Privacy = Literal["public_with_guests", "public", "private"]
 AccessLevel = Literal["admin", "editor", "user"]
 Restriction = Literal["task", "project", "portfolio", "goal"]
-
-
-def enum_option_lists(conn: Connection, viewer: Viewer, gids: list[int]) -> Mapping[int, list[int]]:
-    """Each field's enum options in order (cached per transaction: a field and its settings share it)."""
-    key = ("enum_options", tuple(gids))
-    rows = viewer.cache.get(key)
-    if rows is None:
-        rows = viewer.cache[key] = queries.enum_options(conn, gids, columns="")
-    out: dict[int, list[int]] = {}
-    for field_gid, option_gid in rows:
-        out.setdefault(field_gid, []).append(option_gid)
-    return out
 
 
 def _restrictions(row: Mapping[str, Any], _viewer: Viewer) -> list[str]:
@@ -64,7 +52,7 @@ CUSTOM_FIELD = Resource(
         "name": Col("name"),
         "resource_subtype": Col("resource_subtype"),
         "type": Col("resource_subtype"),  # deprecated: the same as resource_subtype
-        "enum_options": RefList("enum_option", enum_option_lists),
+        "enum_options": RefList("enum_option", children=("custom_field_gid", ("position", "gid"))),
         "representation_type": Derived(("resource_subtype", "id_prefix"), _representation),
         "id_prefix": Col("id_prefix"),
         "input_restrictions": Derived(("input_restrictions",), _restrictions),
@@ -174,18 +162,10 @@ class RemoveSettingBody(BaseModel):
     custom_field: str
 
 
-def settings_of(column: str) -> Batch:
-    """Loader of each container's settings in order, for a container resource's
-    `custom_field_settings` (`column`: the container's column in custom_field_settings)."""
-
-    def load(conn: Connection, _viewer: Viewer, gids: list[int]) -> Mapping[int, list[int]]:
-        rows = queries.settings_in(conn, column, gids)
-        out: dict[int, list[int]] = {}
-        for parent_gid, gid in rows:
-            out.setdefault(parent_gid, []).append(gid)
-        return out
-
-    return load
+def settings_of(column: str) -> RefList:
+    """A container resource's `custom_field_settings`: its settings in order (`column`: the
+    container's column in custom_field_settings)."""
+    return RefList("custom_field_setting", children=(column, ("position", "gid")))
 
 
 def team_settings(conn: Connection, viewer: Viewer, gids: list[int]) -> Mapping[int, list[int]]:

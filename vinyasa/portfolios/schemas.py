@@ -46,7 +46,7 @@ PORTFOLIO = Resource(
         "color": Col("color"),
         "created_at": Col("created_at", iso_ms),
         "created_by": Ref("created_by_gid", "user"),
-        "custom_field_settings": RefList("custom_field_setting", settings_of("portfolio_gid")),
+        "custom_field_settings": settings_of("portfolio_gid"),
         "custom_fields": PORTFOLIO_VALUES.field,
         "current_status_update": Ref(
             "current_status_update_gid", "status_update", sql=PORTFOLIO_CURRENT_STATUS

@@ -140,7 +140,7 @@ PROJECT = Resource(
         # The newest status, in its legacy and its status-update form (vinyasa.statuses).
         "current_status": Ref("current_status_gid", "project_status", sql=CURRENT_STATUS),
         "current_status_update": Ref("current_status_gid", "status_update", sql=CURRENT_STATUS),
-        "custom_field_settings": RefList("custom_field_setting", settings_of("project_gid")),
+        "custom_field_settings": settings_of("project_gid"),
         "default_view": Col("default_view"),
         "due_date": Col("due_on"),
         "due_on": Col("due_on"),

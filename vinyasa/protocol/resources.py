@@ -72,11 +72,16 @@ class OneOf:
 @dataclass(frozen=True)
 class RefList:
     """An ordered list of other resources, loaded for many rows at once; or, with `column` (and no
-    `load`), the one resource the row's own column names (none when it is null), read with the row."""
+    `load`), the one resource the row's own column names (none when it is null), read with the row;
+    or, with `children` (and no `load`), the rows of the target's table whose column
+    `children[0]` names the row, ordered by the columns `children[1]`: read with the columns
+    their rendering needs in one statement (a custom field's enum options, a project's settings),
+    where `load` and rendering by gid cost two, the second with an IN list as long as the lists."""
 
     target: str
     load: Batch | None = None
     column: str | None = None
+    children: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -208,6 +213,8 @@ class _Plan:
     """What rendering one resource with one field tree needs, worked out once and cached."""
 
     select: str | None  # "SELECT gid, ... FROM table ... WHERE gid IN (" when row columns are needed
+    selected: str  # that statement's columns ("table.gid, ..."), and what it reads them from:
+    source: str  # the table and its joins
     names: list[str]
     groups: dict[tuple[str, str], _Sub]  # (target type, sub-selection) -> sub-selection
     refs: list[tuple[str, Ref, tuple[str, str]]]
@@ -254,7 +261,7 @@ def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
     columns: dict[str, str] = {}  # row key -> SQL expression
     joins: list[str] = []
     need_rows = False
-    plan = _Plan(None, [], {}, [], [], [], [], resource=resource)
+    plan = _Plan(None, "", "", [], {}, [], [], [], [], resource=resource)
     selection = _selection(resource, tree, full)
     listed = {
         (s.target, repr(sub))
@@ -327,10 +334,9 @@ def _plan(resource: Resource, tree: _Sub, full: bool) -> _Plan:
             else:
                 plan.loaded.append((name, spec, sub))
     columns.pop("gid", None)
-    selected = ", ".join([f"{table}.gid", *columns.values()])
-    plan.select = (
-        f"SELECT {selected} FROM {table}{''.join(joins)} WHERE {table}.gid IN (" if need_rows else None
-    )
+    plan.selected = ", ".join([f"{table}.gid", *columns.values()])
+    plan.source = f"{table}{''.join(joins)}"
+    plan.select = f"SELECT {plan.selected} FROM {plan.source} WHERE {table}.gid IN (" if need_rows else None
     plan.names = ["gid", *columns]
     _resolve_positions(plan)
     if len(_PLANS) < 4096:  # field trees come from clients: bound the cache
@@ -384,17 +390,20 @@ def project(
     tree: _Sub,
     *,
     full: bool,
+    rows: Mapping[int, Sequence[Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Render `gids` of `resource` in order, honouring the field tree (None = default set)."""
+    """Render `gids` of `resource` in order, honouring the field tree (None = default set); `rows`,
+    when given, are the plan's rows already read (by `_children`)."""
     if not gids:
         return []
     plan = _plan(resource, tree, full)
     for change in plan.changes:
         announce(viewer, change)
     unique = list(dict.fromkeys(gids))
-    rows: dict[int, tuple[Any, ...]] = {}
-    if plan.select is not None:
-        rows = {r[0]: r for r in sql.fetch(conn, plan.select + sql.marks(len(unique)) + ")", unique)}
+    if rows is None:
+        rows = {}
+        if plan.select is not None:
+            rows = {r[0]: r for r in sql.fetch(conn, plan.select + sql.marks(len(unique)) + ")", unique)}
     named = {g: dict(zip(plan.names, r, strict=True)) for g, r in rows.items()} if plan.mapping else {}
     hidden: dict[str, AbstractSet[int]] = {}
     for name, key, check, shown_at, shown in plan.guarded:
@@ -414,18 +423,22 @@ def project(
         column = plan.ref_columns[name]
         wanted[group].extend(rows[g][column] for g in unique if g in rows and rows[g][column] is not None)
     lists: dict[str, Mapping[int, Sequence[int]]] = {}
+    rendered: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
     for name, ref_list, group in plan.ref_lists:
+        if ref_list.children is not None:  # read and rendered at once
+            lists[name], done = _children(conn, viewer, ref_list, unique, plan.groups[group])
+            rendered[group] = {**rendered.get(group, {}), **done}
+            continue
         if ref_list.load is not None:
             lists[name] = ref_list.load(conn, viewer, unique)
         else:  # a list of the one resource the row's column names
             at = plan.names.index(str(ref_list.column))
             lists[name] = {g: [rows[g][at]] for g in unique if g in rows and rows[g][at] is not None}
         wanted[group].extend(t for g in unique for t in lists[name].get(g, ()))
-    rendered = {
-        group: _render_targets(conn, viewer, group[0], targets, plan.groups[group])
-        for group, targets in wanted.items()
-        if targets
-    }
+    for group, targets in wanted.items():
+        done = rendered.get(group, {})
+        if missing := [t for t in targets if t not in done]:
+            rendered[group] = {**done, **_render_targets(conn, viewer, group[0], missing, plan.groups[group])}
     values: dict[str, Mapping[int, Any]] = {}
     for name, _ref, group in plan.refs:
         done, column = rendered.get(group, {}), plan.ref_columns[name]
@@ -503,17 +516,47 @@ def _records(
     }
 
 
+def _children(
+    conn: Connection, viewer: Viewer, ref_list: RefList, parents: list[int], sub: _Sub
+) -> tuple[dict[int, list[int]], dict[int, dict[str, Any]]]:
+    """Each parent's children in order (`RefList.children`) and the children rendered: one
+    statement reads them with the columns the sub-selection's plan needs, and the parent's gid."""
+    assert ref_list.children is not None
+    column, order = ref_list.children
+    resource = REGISTRY[ref_list.target]
+    plan, table = _plan(resource, sub, False), resource.table_name
+    ordered = ", ".join(f"{table}.{c}" for c in (column, *order))
+    fetched = sql.fetch(
+        conn,
+        f"SELECT {plan.selected}, {table}.{column} FROM {plan.source}"
+        f" WHERE {table}.{column} IN ({sql.marks(len(parents))}) ORDER BY {ordered}",
+        parents,
+    )
+    lists: dict[int, list[int]] = {}
+    for row in fetched:
+        lists.setdefault(row[-1], []).append(row[0])
+    rows = {row[0]: row[:-1] for row in fetched}
+    return lists, _render_targets(conn, viewer, ref_list.target, list(rows), sub, rows)
+
+
 def _render_targets(
-    conn: Connection, viewer: Viewer, target: str, gids: Iterable[int], sub: _Sub
+    conn: Connection,
+    viewer: Viewer,
+    target: str,
+    gids: Iterable[int],
+    sub: _Sub,
+    rows: Mapping[int, Sequence[Any]] | None = None,
 ) -> dict[int, dict[str, Any]]:
-    """Render referenced objects once each; default sub-selection is the target's compact form."""
+    """Render referenced objects once each; default sub-selection is the target's compact form
+    (`rows`: their plan's rows, already read)."""
     unique = list(dict.fromkeys(gids))
     resource = REGISTRY[target]
     hidden: AbstractSet[int] = _NONE
     if resource.hidden is not None and unique:
         hidden = resource.hidden(conn, viewer, unique)
     shown = [g for g in unique if g not in hidden] if hidden else unique
-    out = {int(item["gid"]): item for item in project(conn, viewer, resource, shown, sub, full=False)}
+    items = project(conn, viewer, resource, shown, sub, full=False, rows=rows)
+    out = {int(item["gid"]): item for item in items}
     for gid in hidden:
         out[gid] = {"gid": str(gid), "resource_type": target}
     return out
