@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.core.clock import now_ms
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import Task
 from vinyasa.protocol import sql
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, Ctx, CtxDep
+from vinyasa.protocol.pagination import listing
 from vinyasa.protocol.values import parse_datetime_ms
 from vinyasa.tasks import queries
 from vinyasa.tasks.schemas import TASK
@@ -80,11 +79,12 @@ async def get_tasks(
     assert assignee is not None
     workspace_gid = access.workspace(ctx, workspace, "workspace")
     user = resolve_user(ctx, assignee, "assignee")
-    stmt = select(Task.gid).where(
-        Task.assignee_gid == user, Task.workspace_gid == workspace_gid, access.task_visible(ctx)
-    )
+    conditions = [("tasks.assignee_gid = ? AND tasks.workspace_gid = ?", [user, workspace_gid])]
+    conditions.append(access.task_visible_sql(ctx))
     condition, params = queries.filters("tasks", *completion_times(completed_since, modified_since))
-    return ctx.page(TASK, stmt.where(sql.clause(condition, params)) if condition else stmt)
+    if condition:
+        conditions.append((condition, params))
+    return ctx.page(TASK, listing("tasks", conditions))
 
 
 @router.get("/projects/{project_gid}/tasks", operation_id="getTasksForProject")

@@ -11,34 +11,22 @@ counts from its creation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
-
-from sqlalchemy import func, select
 
 from vinyasa.core import Caller, journal
 from vinyasa.core.journal import Change
 from vinyasa.db import insert_ignore
-from vinyasa.models import Task, TaskAssignment
-from vinyasa.protocol import sql
-from vinyasa.user_task_lists.queries import ASSIGNED, CREATED, FORGET
+from vinyasa.models import TaskAssignment
+from vinyasa.protocol import pagination, sql
+from vinyasa.protocol.pagination import Listing
+from vinyasa.user_task_lists.queries import ASSIGNED, CREATED, FORGET, MY_TASKS, MY_TASKS_KEYS
 
 
-def sort_key() -> Any:
-    """The keyset column of My Tasks (newest first): when the task was assigned, else created."""
-    return func.coalesce(TaskAssignment.assigned_at, Task.created_at).label("assigned_at")
-
-
-def joined(stmt: Any) -> Any:
-    """`stmt` over Task joined to its current assignee's assignment time (if any)."""
-    return stmt.outerjoin(
-        TaskAssignment,
-        (TaskAssignment.task_gid == Task.gid) & (TaskAssignment.user_gid == Task.assignee_gid),
-    )
-
-
-def listing(*conditions: Any) -> Any:
-    """(assigned-or-created time, gid) of the tasks meeting `conditions`, for `Ctx.page(descending=True)`."""
-    return joined(select(sort_key(), Task.gid)).where(*conditions)
+def listing(conditions: Sequence[tuple[str, Sequence[Any]]]) -> Listing:
+    """The tasks meeting `conditions` (`?` SQL on `tasks`, with their parameters) in My Tasks' order,
+    for `Ctx.page(descending=True)`: keyed by when each was assigned (else created), then gid."""
+    return pagination.listing(MY_TASKS, conditions, MY_TASKS_KEYS)
 
 
 def _assignments(changes: list[Change]) -> tuple[dict[int, int], dict[tuple[int, int], int]]:

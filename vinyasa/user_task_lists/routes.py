@@ -6,8 +6,6 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from vinyasa import access
-from vinyasa.models import Task
-from vinyasa.protocol import sql
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.tasks import queries
 from vinyasa.tasks.list_routes import completion_times
@@ -39,8 +37,9 @@ async def get_tasks_for_user_task_list(
     (vinyasa.user_task_lists.order; paginated); `completed_since`: incomplete tasks plus those
     completed since then."""
     _, workspace_gid = service.owned(ctx, user_task_list_gid)
-    stmt = order.listing(
-        Task.assignee_gid == ctx.user_gid, Task.workspace_gid == workspace_gid, access.task_visible(ctx)
-    )
+    conditions = [("tasks.assignee_gid = ? AND tasks.workspace_gid = ?", [ctx.user_gid, workspace_gid])]
+    conditions.append(access.task_visible_sql(ctx))
     condition, params = queries.filters("tasks", *completion_times(completed_since, None))
-    return ctx.page(TASK, stmt.where(sql.clause(condition, params)) if condition else stmt, descending=True)
+    if condition:
+        conditions.append((condition, params))
+    return ctx.page(TASK, order.listing(conditions), descending=True)

@@ -9,7 +9,9 @@ from vinyasa.core import Caller
 from vinyasa.db import insert_ignore
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import UserTaskList, Workspace
+from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid, new_gid
+from vinyasa.user_task_lists import queries
 from vinyasa.users.service import resolve_user
 
 
@@ -39,23 +41,14 @@ def for_user(ctx: Caller, user: str, workspace: str | None) -> int:
 
 
 def _find(ctx: Caller, workspace_gid: int) -> int | None:
-    return ctx.conn.execute(
-        select(UserTaskList.gid).where(
-            UserTaskList.user_gid == ctx.user_gid, UserTaskList.workspace_gid == workspace_gid
-        )
-    ).scalar_one_or_none()
+    found = sql.fetch_value(ctx.conn, queries.FIND, [ctx.user_gid, workspace_gid])
+    return None if found is None else int(found)
 
 
 def owned(ctx: Caller, value: str) -> tuple[int, int]:
     """(gid, workspace gid) of a list the caller owns, in one of the caller's workspaces; else 404."""
     gid = as_gid(value)
-    row = None
-    if gid is not None:
-        row = ctx.conn.execute(
-            select(UserTaskList.workspace_gid).where(
-                UserTaskList.gid == gid, UserTaskList.user_gid == ctx.user_gid
-            )
-        ).first()
-    if gid is None or row is None or row[0] not in access.workspace_roles(ctx):
+    workspace_gid = None if gid is None else sql.fetch_value(ctx.conn, queries.OWNED, [gid, ctx.user_gid])
+    if gid is None or workspace_gid is None or workspace_gid not in access.workspace_roles(ctx):
         raise access.unknown(None, value, "user_task_list")
-    return gid, int(row[0])
+    return gid, int(workspace_gid)
