@@ -52,7 +52,13 @@ through this package (`from vinyasa import access; access.task(...)`), which nam
 """
 
 from vinyasa.access.core import Viewer, Workspaces, unknown, workspace_roles
-from vinyasa.access.jobs import job, project_template, require_template_owner, template_visible
+from vinyasa.access.jobs import (
+    job,
+    project_template,
+    require_template_owner,
+    template_visible,
+    template_visible_sql,
+)
 from vinyasa.access.portfolios import (
     PORTFOLIO_ITEM_PARAMS,
     PORTFOLIO_ITEM_VISIBLE,
@@ -61,6 +67,7 @@ from vinyasa.access.portfolios import (
     portfolio,
     portfolio_membership,
     portfolio_visible,
+    portfolio_visible_sql,
     require_portfolio_level,
 )
 from vinyasa.access.projects import (
@@ -144,6 +151,7 @@ __all__ = [
     "require_workspace_removal",
     "job",
     "template_visible",
+    "template_visible_sql",
     "project_template",
     "require_template_owner",
     "PORTFOLIO_LEVELS",
@@ -151,6 +159,7 @@ __all__ = [
     "portfolio",
     "require_portfolio_level",
     "portfolio_visible",
+    "portfolio_visible_sql",
     "portfolio_membership",
     "PORTFOLIO_ITEM_VISIBLE",
     "PORTFOLIO_ITEM_PARAMS",

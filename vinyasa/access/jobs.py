@@ -3,9 +3,23 @@ public, its team's (vinyasa.access)."""
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 
-from vinyasa.access.core import unknown, workspace_roles
+from vinyasa.access.core import (
+    GID,
+    VIEWER,
+    Viewer,
+    Workspaces,
+    find,
+    per_viewer,
+    rule_sql,
+    unknown,
+    viewer_workspaces,
+    workspace_roles,
+)
 from vinyasa.core import Caller
 from vinyasa.core.runner import is_public
 from vinyasa.errors import Forbidden
@@ -28,36 +42,41 @@ def job(ctx: Caller, value: str) -> int:
     return gid
 
 
-def template_visible(ctx: Caller) -> ColumnElement[bool]:
-    """SQL condition on ProjectTemplate: the caller owns it, or it is public and they are in its
-    team (a template with no team: in its workspace). Private templates are their owner's."""
+def _template_rule(viewer: Viewer, workspaces: Workspaces) -> ColumnElement[bool]:
+    in_team = exists().where(TeamMember.team_gid == ProjectTemplate.team_gid, TeamMember.user_gid == viewer)
     return or_(
-        ProjectTemplate.owner_gid == ctx.user_gid,
+        ProjectTemplate.owner_gid == viewer,
         and_(
             ProjectTemplate.public.is_(True),
-            ProjectTemplate.workspace_gid.in_(list(workspace_roles(ctx))),
-            or_(
-                ProjectTemplate.team_gid.is_(None),
-                exists().where(
-                    TeamMember.team_gid == ProjectTemplate.team_gid, TeamMember.user_gid == ctx.user_gid
-                ),
-            ),
+            ProjectTemplate.workspace_gid.in_(workspaces),
+            or_(ProjectTemplate.team_gid.is_(None), in_team),
         ),
     )
 
 
+_template_for = per_viewer(_template_rule)
+
+
+def template_visible(ctx: Caller) -> ColumnElement[bool]:
+    """SQL condition on ProjectTemplate: the caller owns it, or it is public and they are in its
+    team (a template with no team: in its workspace). Private templates are their owner's."""
+    return _template_for(ctx)
+
+
+# `template_visible` as prepared SQL on the `project_templates` table (by that name) and its parameters.
+template_visible_sql = rule_sql(ProjectTemplate.__table__, _template_rule)
+
+
+@cache
+def _prepared_template() -> Any:
+    """The one-template lookup under the rule, for the `viewer` and `gid` parameters."""
+    columns = (ProjectTemplate.gid, ProjectTemplate.workspace_gid, ProjectTemplate.owner_gid)
+    return select(*columns).where(ProjectTemplate.gid == GID, _template_rule(VIEWER, viewer_workspaces()))
+
+
 def project_template(ctx: Caller, value: str, field: str | None = None) -> tuple[int, int, int | None]:
     """A project template the caller can see, as (gid, workspace gid, owner gid)."""
-    gid = as_gid(value)
-    row = None
-    if gid is not None:
-        row = ctx.conn.execute(
-            select(ProjectTemplate.gid, ProjectTemplate.workspace_gid, ProjectTemplate.owner_gid).where(
-                ProjectTemplate.gid == gid, template_visible(ctx)
-            )
-        ).first()
-    if row is None:
-        raise unknown(field, value, "project template")
+    row = find(ctx, _prepared_template, value, field, "project template")
     return int(row.gid), int(row.workspace_gid), row.owner_gid
 
 

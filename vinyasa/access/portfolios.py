@@ -4,10 +4,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 
-from vinyasa.access.core import unknown, workspace_roles
+from vinyasa.access.core import (
+    GID,
+    VIEWER,
+    Viewer,
+    Workspaces,
+    find,
+    per_viewer,
+    rule_sql,
+    unknown,
+    viewer_workspaces,
+    workspace_roles,
+)
 from vinyasa.core import Caller
 from vinyasa.errors import Forbidden
 from vinyasa.models import Portfolio, PortfolioMember
@@ -63,30 +76,40 @@ def require_portfolio_level(portfolio: VisiblePortfolio, needed: str, what: str)
 _VISIBLE_PFM = PortfolioMember.__table__.alias("visible_pfm")
 
 
+def _portfolio_rule(viewer: Viewer, workspaces: Workspaces) -> ColumnElement[bool]:
+    member = exists().where(_VISIBLE_PFM.c.portfolio_gid == Portfolio.gid, _VISIBLE_PFM.c.user_gid == viewer)
+    return and_(
+        Portfolio.workspace_gid.in_(workspaces),
+        or_(Portfolio.privacy_setting == "public_to_domain", member),
+    )
+
+
+_portfolio_for = per_viewer(_portfolio_rule)
+
+
 def portfolio_visible(ctx: Caller) -> ColumnElement[bool]:
     """SQL condition on `Portfolio`: the caller may see the portfolio (see the vinyasa.access docstring)."""
-    member = exists().where(
-        _VISIBLE_PFM.c.portfolio_gid == Portfolio.gid, _VISIBLE_PFM.c.user_gid == ctx.user_gid
-    )
-    return and_(
-        Portfolio.workspace_gid.in_(list(workspace_roles(ctx))),
-        or_(Portfolio.privacy_setting == "public_to_domain", member),
+    return _portfolio_for(ctx)
+
+
+# `portfolio_visible` as prepared SQL on the `portfolios` table (by that name) and its parameters.
+portfolio_visible_sql = rule_sql(Portfolio.__table__, _portfolio_rule)
+
+
+@cache
+def _prepared_membership() -> Any:
+    """The one-membership lookup (a portfolio membership whose portfolio is visible), for the `viewer`
+    and `gid` parameters."""
+    return (
+        select(PortfolioMember.gid)
+        .join(Portfolio, Portfolio.gid == PortfolioMember.portfolio_gid)
+        .where(PortfolioMember.gid == GID, _portfolio_rule(VIEWER, viewer_workspaces()))
     )
 
 
 def portfolio_membership(ctx: Caller, value: str) -> int:
     """A portfolio membership whose portfolio the caller can see, by gid string (404 otherwise)."""
-    gid = as_gid(value)
-    found = None
-    if gid is not None:
-        found = ctx.conn.execute(
-            select(PortfolioMember.gid)
-            .join(Portfolio, Portfolio.gid == PortfolioMember.portfolio_gid)
-            .where(PortfolioMember.gid == gid, portfolio_visible(ctx))
-        ).scalar_one_or_none()
-    if found is None:
-        raise unknown(None, value, "portfolio membership")
-    return int(found)
+    return int(find(ctx, _prepared_membership, value, None, "portfolio membership").gid)
 
 
 # The items of a portfolio (`pi`, a portfolio_items row) the caller may see, as SQL with `?` for

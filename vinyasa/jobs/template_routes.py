@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.errors import InvalidRequest
 from vinyasa.jobs import templates
 from vinyasa.jobs.schemas import JOB, PROJECT_TEMPLATE, InstantiateFields
-from vinyasa.models import ProjectTemplate
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, Ctx, CtxDep
+from vinyasa.protocol.pagination import listing
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Project templates"])
 
 
 def _page(ctx: Ctx, *, workspace_gid: int | None = None, team_gid: int | None = None) -> Response:
-    stmt = select(ProjectTemplate.gid).where(access.template_visible(ctx))
+    conditions = [access.template_visible_sql(ctx)]
     if workspace_gid is not None:
-        stmt = stmt.where(ProjectTemplate.workspace_gid == workspace_gid)
+        conditions.append(("project_templates.workspace_gid = ?", [workspace_gid]))
     if team_gid is not None:
-        stmt = stmt.where(ProjectTemplate.team_gid == team_gid)
-    return ctx.page(PROJECT_TEMPLATE, stmt)
+        conditions.append(("project_templates.team_gid = ?", [team_gid]))
+    return ctx.page(PROJECT_TEMPLATE, listing("project_templates", conditions))
 
 
 @router.get("/project_templates", operation_id="getProjectTemplates")

@@ -17,14 +17,13 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, exists, select
-
 from vinyasa import access
 from vinyasa.core import Caller
 from vinyasa.errors import Forbidden, InvalidRequest
-from vinyasa.models import Favorite, Portfolio, Project, ProjectTemplate, Tag, Task, User, WorkspaceMember
+from vinyasa.models import Portfolio, Project, ProjectTemplate, Tag, Task, User
+from vinyasa.protocol import pagination
 from vinyasa.protocol.gids import as_gid
-from vinyasa.protocol.pagination import AnySelect
+from vinyasa.protocol.pagination import Listing
 from vinyasa.protocol.resources import REGISTRY, Resource
 from vinyasa.users import queries
 from vinyasa.users.service import resolve_user
@@ -46,10 +45,8 @@ def named(kind: str) -> Resource:
     return REGISTRY[kind].view(("name",))
 
 
-def listing(
-    ctx: Caller, user: str, resource_type: str | None, workspace: str | None
-) -> tuple[str, AnySelect]:
-    """(type, keyset statement of (position, gid)) of the caller's visible favorites of one type in
+def listing(ctx: Caller, user: str, resource_type: str | None, workspace: str | None) -> tuple[str, Listing]:
+    """(type, keyset listing of (position, gid)) of the caller's visible favorites of one type in
     one workspace, in sidebar order. 400 for a missing or bad parameter; see the module docstring."""
     if resource_type is None:
         raise InvalidRequest("resource_type: Missing input")
@@ -62,35 +59,27 @@ def listing(
     workspace_gid = access.workspace(ctx, workspace, "workspace")
     if resolve_user(ctx, user) != ctx.user_gid:
         raise Forbidden("You can only get your own favorites.")
-    table = TABLES[resource_type]
-    stmt = (
-        select(Favorite.position, Favorite.resource_gid)
-        .join(table, table.gid == Favorite.resource_gid)
-        .where(
-            Favorite.user_gid == ctx.user_gid,
-            Favorite.workspace_gid == workspace_gid,
-            Favorite.resource_type == resource_type,
-            _visible(ctx, resource_type, workspace_gid),
-        )
+    table = TABLES[resource_type].__tablename__
+    mine = (queries.FAVORITES_OF, [ctx.user_gid, workspace_gid, resource_type])
+    conditions = [mine, _visible(ctx, resource_type, workspace_gid)]
+    return resource_type, pagination.listing(
+        queries.FAVORITES.format(table=table), conditions, queries.FAVORITES_KEYS
     )
-    return resource_type, stmt
 
 
-def _visible(ctx: Caller, kind: str, workspace_gid: int) -> Any:
-    """The access rule of each favorite type, as an SQL condition on its table."""
+def _visible(ctx: Caller, kind: str, workspace_gid: int) -> tuple[str, list[Any]]:
+    """The access rule of each favorite type, as prepared SQL on its table and its parameters."""
     if kind == "project":
-        return access.project_visible(ctx)
+        return access.project_visible_sql(ctx)
     if kind == "task":
-        return access.task_visible(ctx)
+        return access.task_visible_sql(ctx)
     if kind == "portfolio":
-        return access.portfolio_visible(ctx)
+        return access.portfolio_visible_sql(ctx)
     if kind == "project_template":
-        return access.template_visible(ctx)
+        return access.template_visible_sql(ctx)
     if kind == "tag":
-        return Tag.workspace_gid == workspace_gid  # every member of its workspace sees a tag
-    return exists().where(
-        and_(WorkspaceMember.user_gid == User.gid, WorkspaceMember.workspace_gid == workspace_gid)
-    )
+        return queries.TAG_IN_WORKSPACE, [workspace_gid]  # every member of its workspace sees a tag
+    return queries.IN_WORKSPACE, [workspace_gid]
 
 
 def change(

@@ -131,3 +131,14 @@ def workspace_admin(conn: Connection, workspace_gid: int) -> int | None:
         [workspace_gid, True],
     )
     return None if value is None else int(value)
+
+
+# A user's favorites of one type in one workspace ({table}: the type's table), in sidebar order.
+FAVORITES = "favorites JOIN {table} ON {table}.gid = favorites.resource_gid"
+FAVORITES_KEYS = ("favorites.position", "favorites.resource_gid")
+FAVORITES_OF = "favorites.user_gid = ? AND favorites.workspace_gid = ? AND favorites.resource_type = ?"
+# Who may be a user favorite: a member of the favorite's workspace; and the tags of that workspace.
+IN_WORKSPACE = (
+    "EXISTS (SELECT 1 FROM workspace_members wm WHERE wm.user_gid = users.gid AND wm.workspace_gid = ?)"
+)
+TAG_IN_WORKSPACE = "tags.workspace_gid = ?"
