@@ -97,7 +97,14 @@ from vinyasa.access.tasks import (
     task_visible,
     task_visible_sql,
 )
-from vinyasa.access.teams import hidden_teams, team, team_role, team_visible, team_visible_sql
+from vinyasa.access.teams import (
+    hidden_teams,
+    team,
+    team_role,
+    team_visible,
+    team_visible_sql,
+    visible_team,
+)
 from vinyasa.access.webhooks import webhook
 from vinyasa.access.workspaces import (
     named_users,
@@ -120,6 +127,7 @@ __all__ = [
     "task_visible_sql",
     "team",
     "team_role",
+    "visible_team",
     "named_users",
     "shares_workspace",
     "workspaces_of",

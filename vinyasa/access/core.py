@@ -102,14 +102,17 @@ def _as_sql(prepared: Callable[[], Any], dialect: str) -> sql.Prepared:
     return sql.prepare(prepared(), dialect)
 
 
-def find(ctx: Caller, prepared: Callable[[], Any], value: str, field: str | None, kind: str) -> Any:
+def lookup(ctx: Caller, prepared: Callable[[], Any], gid: int) -> Any:
     """The row a prepared one-object lookup (`prepared()`, with the parameters `viewer` and `gid`)
-    reads for the gid string `value`; the `unknown` error naming `kind` when `value` is no gid or
-    names nothing the caller can see."""
+    reads for `gid`, or None when the caller cannot see it."""
+    return _as_sql(prepared, ctx.conn.dialect.name).first(ctx.conn, viewer=ctx.user_gid, gid=gid)
+
+
+def find(ctx: Caller, prepared: Callable[[], Any], value: str, field: str | None, kind: str) -> Any:
+    """The row `lookup` reads for the gid string `value`; the `unknown` error naming `kind` when
+    `value` is no gid or names nothing the caller can see."""
     gid = as_gid(value)
-    row = None
-    if gid is not None:
-        row = _as_sql(prepared, ctx.conn.dialect.name).first(ctx.conn, viewer=ctx.user_gid, gid=gid)
+    row = None if gid is None else lookup(ctx, prepared, gid)
     if row is None:
         raise unknown(field, value, kind)
     return row

@@ -16,12 +16,14 @@ from vinyasa.access.core import (
     Workspaces,
     find,
     hidden_among,
+    lookup,
     per_viewer,
     rule_sql,
     viewer_workspaces,
 )
 from vinyasa.core import Caller
 from vinyasa.models import Team, TeamMember
+from vinyasa.protocol import sql
 
 
 def _team_rule(viewer: Viewer, workspaces: Workspaces) -> ColumnElement[bool]:
@@ -60,13 +62,20 @@ def team(ctx: Caller, value: str, field: str | None = None) -> tuple[int, int]:
     return row.gid, row.workspace_gid
 
 
+def visible_team(ctx: Caller, gid: int) -> tuple[int, int] | None:
+    """(team gid, workspace gid) of a team the caller can see, or None."""
+    row = lookup(ctx, _prepared, gid)
+    return None if row is None else (row.gid, row.workspace_gid)
+
+
 def team_role(ctx: Caller, team_gid: int) -> bool | None:
     """None when the caller is not in the team, else whether they are its admin."""
-    return ctx.conn.execute(
-        select(TeamMember.is_admin).where(
-            TeamMember.team_gid == team_gid, TeamMember.user_gid == ctx.user_gid
-        )
-    ).scalar_one_or_none()
+    rows = sql.fetch(
+        ctx.conn,
+        "SELECT is_admin FROM team_members WHERE team_gid = ? AND user_gid = ?",
+        [team_gid, ctx.user_gid],
+    )
+    return bool(rows[0][0]) if rows else None
 
 
 # Sufficient for `team_visible`: a team of the caller's workspace, not secret or with the caller in it.

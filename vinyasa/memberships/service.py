@@ -19,11 +19,13 @@ from vinyasa import access
 from vinyasa.core import Caller, journal
 from vinyasa.db import update_row
 from vinyasa.errors import Forbidden, InvalidRequest
+from vinyasa.memberships import queries
 from vinyasa.memberships.schemas import MembershipFields
-from vinyasa.models import Project, ProjectMember, Team
+from vinyasa.models import ProjectMember
 from vinyasa.projects import members
+from vinyasa.protocol import pagination
 from vinyasa.protocol.gids import as_gid
-from vinyasa.protocol.pagination import AnySelect
+from vinyasa.protocol.pagination import AnySelect, Listing
 
 Member = tuple[Literal["user", "team"], int]
 SUBTYPES = ("project_membership",)
@@ -34,11 +36,9 @@ def _member(ctx: Caller, value: str, workspace_gid: int | None) -> Member:
     `workspace_gid`, the member must belong to that workspace."""
     gid = as_gid(value)
     if gid is not None:
-        found = ctx.conn.execute(
-            select(Team.gid, Team.workspace_gid).where(Team.gid == gid, access.team_visible(ctx))
-        ).first()
+        found = access.visible_team(ctx, gid)
         if found is not None:
-            if workspace_gid is not None and found.workspace_gid != workspace_gid:
+            if workspace_gid is not None and found[1] != workspace_gid:
                 raise InvalidRequest(f"member: Team {gid} is not in the project's workspace")
             return "team", gid
     return "user", members.resolve_users(ctx, "member", [value], workspace_gid)[0]
@@ -60,7 +60,7 @@ def _may_grant(project: access.VisibleProject, level: str) -> None:
         raise Forbidden(f"You cannot give {level} access to this project: your own access is lower.")
 
 
-def listing(ctx: Caller, parent: str | None, member: str | None, subtype: str | None) -> AnySelect:
+def listing(ctx: Caller, parent: str | None, member: str | None, subtype: str | None) -> AnySelect | Listing:
     """The memberships to list, by gid: a project's (optionally one member's), or, without `parent`,
     every visible project membership of a team (`member` a team, `resource_subtype`
     project_membership)."""
@@ -84,11 +84,9 @@ def listing(ctx: Caller, parent: str | None, member: str | None, subtype: str | 
     kind, gid = _member(ctx, member, None)
     if kind != "team":
         raise InvalidRequest("member: Without a parent, member must be a team; give a parent for a user")
-    return (
-        select(ProjectMember.gid)
-        .join(Project, Project.gid == ProjectMember.project_gid)
-        .where(ProjectMember.team_gid == gid, access.project_visible(ctx))
-    )
+    of_team = ("project_members.team_gid = ?", [gid])
+    visible = access.project_visible_sql(ctx)
+    return pagination.listing(queries.TEAM_PROJECT_MEMBERSHIPS, [of_team, visible], ("project_members.gid",))
 
 
 def create(ctx: Caller, fields: MembershipFields) -> int:

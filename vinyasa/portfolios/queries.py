@@ -113,3 +113,10 @@ PORTFOLIO_CONTAINERS = (
     "SELECT child_gid, portfolio_gid FROM portfolio_items"
     " WHERE child_gid IN ({marks}) ORDER BY child_gid, created_at, portfolio_gid"
 )
+
+# Portfolio memberships to list (a Listing): with their portfolios (for the portfolio rule's SQL text),
+# of one portfolio, in one workspace, of one user.
+MEMBERS = "portfolio_members JOIN portfolios ON portfolios.gid = portfolio_members.portfolio_gid"
+MEMBERS_OF = "portfolio_members.portfolio_gid = ?"
+IN_WORKSPACE = "portfolios.workspace_gid = ?"
+MEMBER_IS = "portfolio_members.user_gid = ?"

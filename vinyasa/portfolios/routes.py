@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import APIRouter
 from sqlalchemy import select
 from starlette.responses import Response
@@ -15,6 +18,7 @@ from vinyasa.portfolios import fields, items, queries, service
 from vinyasa.portfolios.schemas import PORTFOLIO, PORTFOLIO_MEMBERSHIP, ItemBody, PortfolioFields
 from vinyasa.projects.schemas import MembersBody
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
+from vinyasa.protocol.pagination import listing
 from vinyasa.users.service import resolve_user
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Portfolios", "Portfolio memberships"])
@@ -153,19 +157,17 @@ async def get_portfolio_memberships(
 ) -> Response:
     """Memberships of a `portfolio` (optionally one `user`'s), or a `user`'s in the visible
     portfolios of a `workspace`; anything else is a 400."""
-    stmt = select(PortfolioMember.gid)
+    conditions: list[tuple[str, Sequence[Any]]]
     if portfolio is not None:
-        stmt = stmt.where(PortfolioMember.portfolio_gid == access.portfolio(ctx, portfolio, "portfolio").gid)
+        conditions = [(queries.MEMBERS_OF, [access.portfolio(ctx, portfolio, "portfolio").gid])]
     elif workspace is not None and user is not None:
         workspace_gid = access.workspace(ctx, workspace, "workspace")
-        stmt = stmt.join(Portfolio, Portfolio.gid == PortfolioMember.portfolio_gid).where(
-            Portfolio.workspace_gid == workspace_gid, access.portfolio_visible(ctx)
-        )
+        conditions = [(queries.IN_WORKSPACE, [workspace_gid]), access.portfolio_visible_sql(ctx)]
     else:
         raise InvalidRequest("You must specify portfolio, portfolio and user, or workspace and user")
     if user is not None:
-        stmt = stmt.where(PortfolioMember.user_gid == resolve_user(ctx, user, "user"))
-    return ctx.page(PORTFOLIO_MEMBERSHIP, stmt)
+        conditions.append((queries.MEMBER_IS, [resolve_user(ctx, user, "user")]))
+    return ctx.page(PORTFOLIO_MEMBERSHIP, listing(queries.MEMBERS, conditions, ("portfolio_members.gid",)))
 
 
 @router.get("/portfolio_memberships/{portfolio_membership_gid}", operation_id="getPortfolioMembership")
