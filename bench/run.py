@@ -22,6 +22,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -145,6 +146,7 @@ def wrk(
         cmd += ["-s", str(ROOT / "bench" / "write.lua")]
         env["VINYASA_BENCH_BODY"] = body
         env["VINYASA_BENCH_METHOD"] = method
+        env["VINYASA_BENCH_RUN"] = uuid.uuid4().hex[:12]  # `{n}` values unique across runs (write.lua)
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True, env=env).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
