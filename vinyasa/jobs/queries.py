@@ -297,3 +297,8 @@ def portfolio_items(conn: Connection, portfolio_gid: int) -> list[tuple[int, str
         [portfolio_gid],
     )
     return [(int(g), str(k)) for g, k in rows]
+
+
+# Templates listed by workspace or by team (a Listing's conditions on `project_templates`).
+TEMPLATES_IN_WORKSPACE = "project_templates.workspace_gid = ?"
+TEMPLATES_OF_TEAM = "project_templates.team_gid = ?"

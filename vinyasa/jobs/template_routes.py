@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from vinyasa import access
 from vinyasa.errors import InvalidRequest
-from vinyasa.jobs import templates
+from vinyasa.jobs import queries, templates
 from vinyasa.jobs.schemas import JOB, PROJECT_TEMPLATE, InstantiateFields
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, Ctx, CtxDep
 from vinyasa.protocol.pagination import listing
@@ -18,9 +18,9 @@ router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Project tem
 def _page(ctx: Ctx, *, workspace_gid: int | None = None, team_gid: int | None = None) -> Response:
     conditions = [access.template_visible_sql(ctx)]
     if workspace_gid is not None:
-        conditions.append(("project_templates.workspace_gid = ?", [workspace_gid]))
+        conditions.append((queries.TEMPLATES_IN_WORKSPACE, [workspace_gid]))
     if team_gid is not None:
-        conditions.append(("project_templates.team_gid = ?", [team_gid]))
+        conditions.append((queries.TEMPLATES_OF_TEAM, [team_gid]))
     return ctx.page(PROJECT_TEMPLATE, listing("project_templates", conditions))
 
 

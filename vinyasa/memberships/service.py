@@ -84,7 +84,7 @@ def listing(ctx: Caller, parent: str | None, member: str | None, subtype: str | 
     kind, gid = _member(ctx, member, None)
     if kind != "team":
         raise InvalidRequest("member: Without a parent, member must be a team; give a parent for a user")
-    of_team = ("project_members.team_gid = ?", [gid])
+    of_team = (queries.TEAM_MEMBERSHIP, [gid])
     visible = access.project_visible_sql(ctx)
     return pagination.listing(queries.TEAM_PROJECT_MEMBERSHIPS, [of_team, visible], ("project_members.gid",))
 

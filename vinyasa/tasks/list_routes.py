@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import APIRouter
 from starlette.responses import Response
 
 from vinyasa import access
+from vinyasa.core import Caller
 from vinyasa.core.clock import now_ms
 from vinyasa.errors import InvalidRequest
 from vinyasa.protocol import sql
@@ -50,6 +54,19 @@ def _section_tasks(
     return ctx.page(TASK, queries.placed_tasks("tp.section_gid = ?", [section_gid], keys, *times))
 
 
+def assigned(
+    ctx: Caller, user: int, workspace_gid: int, completed_since: str | None, modified_since: str | None
+) -> list[tuple[str, Sequence[Any]]]:
+    """The conditions on `tasks` of `user`'s tasks in a workspace that the caller can see, filtered
+    (GET /tasks by assignee, and My Tasks: vinyasa.user_task_lists)."""
+    conditions: list[tuple[str, Sequence[Any]]] = [(queries.ASSIGNED_IN, [user, workspace_gid])]
+    conditions.append(access.task_visible_sql(ctx))
+    condition, params = queries.filters("tasks", *completion_times(completed_since, modified_since))
+    if condition:
+        conditions.append((condition, params))
+    return conditions
+
+
 @router.get("/tasks", operation_id="getTasks")
 async def get_tasks(
     ctx: CtxDep,
@@ -79,12 +96,9 @@ async def get_tasks(
     assert assignee is not None
     workspace_gid = access.workspace(ctx, workspace, "workspace")
     user = resolve_user(ctx, assignee, "assignee")
-    conditions = [("tasks.assignee_gid = ? AND tasks.workspace_gid = ?", [user, workspace_gid])]
-    conditions.append(access.task_visible_sql(ctx))
-    condition, params = queries.filters("tasks", *completion_times(completed_since, modified_since))
-    if condition:
-        conditions.append((condition, params))
-    return ctx.page(TASK, listing("tasks", conditions))
+    return ctx.page(
+        TASK, listing("tasks", assigned(ctx, user, workspace_gid, completed_since, modified_since))
+    )
 
 
 @router.get("/projects/{project_gid}/tasks", operation_id="getTasksForProject")

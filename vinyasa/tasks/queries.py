@@ -52,6 +52,10 @@ def filters(alias: str, completed_since: int | None, modified_since: int | None)
     return " AND ".join(parts), params
 
 
+# A user's tasks in a workspace (the assignee, the workspace), on `tasks`.
+ASSIGNED_IN = "tasks.assignee_gid = ? AND tasks.workspace_gid = ?"
+
+
 def placed_tasks(
     scope: str,
     params: list[Any],

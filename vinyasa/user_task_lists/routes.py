@@ -5,10 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from vinyasa import access
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
-from vinyasa.tasks import queries
-from vinyasa.tasks.list_routes import completion_times
+from vinyasa.tasks.list_routes import assigned
 from vinyasa.tasks.schemas import TASK
 from vinyasa.user_task_lists import order, service
 from vinyasa.user_task_lists.schemas import USER_TASK_LIST
@@ -37,9 +35,5 @@ async def get_tasks_for_user_task_list(
     (vinyasa.user_task_lists.order; paginated); `completed_since`: incomplete tasks plus those
     completed since then."""
     _, workspace_gid = service.owned(ctx, user_task_list_gid)
-    conditions = [("tasks.assignee_gid = ? AND tasks.workspace_gid = ?", [ctx.user_gid, workspace_gid])]
-    conditions.append(access.task_visible_sql(ctx))
-    condition, params = queries.filters("tasks", *completion_times(completed_since, None))
-    if condition:
-        conditions.append((condition, params))
+    conditions = assigned(ctx, ctx.user_gid, workspace_gid, completed_since, None)
     return ctx.page(TASK, order.listing(conditions), descending=True)
