@@ -23,9 +23,9 @@ is measured with no extra work. Each is driven at c=8 on SQLite by one vinyasa w
 Reported per row: req/s, p50/p99, the server process's CPU per request (its CPU clock, children
 apart; one at a time, c=1, only while the timed request was under way, not its preparing twin),
 the background CPU per request (after each row the sweep waits until no job is pending and the
-server is idle: its children's CPU from the row's start and the server's own after the row's last
-request, so what a row left running is counted on that row and no other) and the ratio to the
-reference;
+server is idle: its children's CPU from the row's start, or from when the objects made for it
+beforehand (a DELETE's pool) have settled, and the server's own after the row's last request, so
+what a row left running is counted on that row and no other) and the ratio to the reference;
 targets of issue 22 give PASS/FAIL lines counted in `N passed, M failed` (bench/background.py).
 """
 
@@ -337,13 +337,22 @@ def sweep(
             if op.method != "GET":
                 world.refresh()  # writes before this one may have replaced what lists showed
             found = _current(op, world, found)
-            children = children_cpu(proc.pid)
-            measured = _measure(op, world, found, why, proc, base, port, token, seconds, connections, pool)
+            children = [children_cpu(proc.pid)]
+
+            def prepared(children: list[float] = children) -> None:
+                # A pool made for the row (templates made by jobs...) is not the row's cost: what it
+                # left running is waited for and the row's background counted from here.
+                settle(url, proc.pid, idle=idle)
+                children[0] = children_cpu(proc.pid)
+
+            measured = _measure(
+                op, world, found, why, proc, base, port, token, seconds, connections, pool, prepared
+            )
             after = own_cpu(proc.pid)
             # what the row left running is its cost, not the next rows'
             left = settle(url, proc.pid, idle=idle)
             # its children's from the row's start, the server's own once the row's requests ended
-            background = children_cpu(proc.pid) - children + own_cpu(proc.pid) - after
+            background = children_cpu(proc.pid) - children[0] + own_cpu(proc.pid) - after
             requests = sum(row.result.requests for row in measured if row.result)
             for row in measured:
                 if row.result:
@@ -405,7 +414,10 @@ def _measure(
     seconds: float,
     c: int,
     pool: int,
+    prepared: Callable[[], None],
 ) -> list[Row]:
+    """The rows of one operation; `prepared()` is called once objects made for it beforehand (a
+    DELETE's pool, fresh objects) exist, before its timed requests."""
     request = found.get(op.operation_id)
     if op.kind == "list" and request is not None:
         # a page of 10 and one of 100 where the list pages; each judged by the items it really held
@@ -452,6 +464,7 @@ def _measure(
             return [Row(op, "", "wrk", result)]
         # it repeated until its object was full (an enum field's options): one object each
         note = f"on {pool} fresh objects; wrk on one: {result.errors:,} errors"
+        prepared()
         return [Row(op, "", "pool", _drive(proc, port, token, fresh, pool, c, 0), note=note)]
     if request is None and op.method != "DELETE":
         return [Row(op, "", "-", None, note=why.get(op.operation_id, "no input"))]
@@ -459,6 +472,7 @@ def _measure(
     if plan is None:
         return [Row(op, "", "-", None, note=f"cannot repeat ({refused}) and no way to prepare it")]
     how, steps, untimed = plan
+    prepared()
     # a pair works on one object (add then remove the same user...): one at a time
     c = 1 if how == "pair" else c
     result = _drive(proc, port, token, steps, pool, c, untimed)
