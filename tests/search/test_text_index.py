@@ -4,6 +4,7 @@ queue, a text search catches the index up first, the idle job runner catches it 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -58,9 +59,11 @@ async def test_the_idle_runner_indexes_the_queue_in_batches(
     ok(await client.put(f"/tasks/{gids[0]}", json={"data": {"name": "Renamed"}}))
     ok(await client.delete(f"/tasks/{gids[1]}"))
     assert _queued(lite) == 5
-    monkeypatch.setattr(indexing, "BATCH", 2)
+    monkeypatch.setattr(indexing, "STEP", 2)
     transactions = lite.env.app.state.runtime.transactions
-    assert indexing.catch_up(transactions) == 5  # three transactions of at most two
+    assert indexing.catch_up_step(transactions) == 2  # one step: one transaction of at most two
+    assert _queued(lite) == 3
+    assert indexing.catch_up(transactions) == 3  # two more steps
     assert _queued(lite) == 0
     assert [_indexed(lite, g) for g in gids] == [1, 0, 1, 1, 1]
     assert indexing.catch_up(transactions) == 0  # nothing queued: one read an index
@@ -85,8 +88,37 @@ async def test_an_idle_runner_runs_the_idle_hooks(lite: World, monkeypatch: pyte
     assert len(seen) >= 3 and all(s is transactions for s in seen)
 
 
+async def test_an_idle_hook_with_more_left_runs_again_after_a_rest(
+    lite: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hook's call is one step: while it answers that more is left the runner calls it again, after
+    resting `pause` times the step's duration (the write lock is free in between)."""
+    calls: list[tuple[float, float]] = []
+
+    def step(_transactions: object) -> bool:
+        started = time.monotonic()
+        time.sleep(0.01)
+        calls.append((started, time.monotonic()))
+        return len(calls) < 3
+
+    monkeypatch.setattr(runner, "_IDLE_HOOKS", [step])
+    worker = runner.Runner(lite.env.app.state.runtime.transactions, poll=30, workers=1, pause=3)
+    worker.start()
+    try:
+        for _ in range(300):
+            if len(calls) >= 3:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)
+    finally:
+        await worker.stop()
+    assert len(calls) == 3  # the third said nothing is left: no fourth before the next poll (30 s)
+    rests = [calls[i + 1][0] - calls[i][1] for i in range(2)]
+    assert all(rest >= 0.025 for rest in rests), rests  # ~3 x 10 ms
+
+
 def test_the_search_index_registers_its_idle_hook() -> None:
-    assert indexing.catch_up in runner._IDLE_HOOKS
+    assert indexing.catch_up_step in runner._IDLE_HOOKS
 
 
 async def test_two_servers_on_one_file_search_what_either_wrote(

@@ -6,8 +6,11 @@ A write of a task's or project's name or notes (or its creation, or deletion) on
 - `current(caller, index)` before a text search: the search sees every write committed before it.
   A read-only request that finds objects queued runs again as a write (`Caller.need_write`), which
   indexes all of them in its own transaction first.
-- `catch_up(transactions)` whenever the job runner is idle (vinyasa.core.runner's idle hooks, every
-  poll): up to `BATCH` objects an index per transaction, so the queue stays short between searches.
+- `catch_up_step(transactions)` whenever the job runner is idle (vinyasa.core.runner's idle hooks,
+  every poll): up to `STEP` objects in one transaction, again after a rest while any are left, so
+  the queue stays short between searches and the server's writers get SQLite's write lock in
+  between (a step of 100 holds it ~2-3 ms; 1,000 at a time, back to back, held it for as long as
+  the whole queue took).
 
 Batching is what makes it cheaper, not only later: FTS5 writes an index segment per transaction and
 merges segments as they pile up, so indexing a thousand objects at once costs far less than a
@@ -28,7 +31,8 @@ from vinyasa.core import Caller, runner
 from vinyasa.db import RequestTransactions
 from vinyasa.search import queries
 
-BATCH = 1_000  # objects indexed per transaction
+BATCH = 1_000  # objects indexed per transaction by a search (`current`)
+STEP = 100  # objects indexed per transaction by the runner's idle hook (`catch_up_step`)
 
 
 @dataclass(frozen=True)
@@ -57,24 +61,28 @@ def current(caller: Caller, index: Index) -> None:
         pass
 
 
-def catch_up(transactions: RequestTransactions) -> int:
-    """Index what is queued, `BATCH` objects per index and transaction, until nothing is (the job
-    runner's idle hook; SQLite only). A look that finds nothing queued is one read. How many it
-    indexed."""
+def catch_up_step(transactions: RequestTransactions) -> int:
+    """Index up to `STEP` queued objects of one index in one transaction (SQLite only); how many
+    (0: nothing was queued, else more may be). A look that finds nothing queued is one read an
+    index."""
     if transactions.engine.dialect.name != "sqlite":
         return 0
-    done = 0
     for index in INDEXES:
         with transactions.begin(write=False) as conn:
             if not queries.queued(conn, index.fts):
                 continue
-        while True:
-            with transactions.begin(write=True) as conn:
-                indexed = queries.index_queued(conn, index.table, index.fts, index.notes, BATCH)
-            done += indexed
-            if indexed < BATCH:
-                break
+        with transactions.begin(write=True) as conn:
+            if indexed := queries.index_queued(conn, index.table, index.fts, index.notes, STEP):
+                return indexed
+    return 0
+
+
+def catch_up(transactions: RequestTransactions) -> int:
+    """Index everything queued, step after step (tests); how many objects it indexed."""
+    done = 0
+    while indexed := catch_up_step(transactions):
+        done += indexed
     return done
 
 
-runner.on_idle(catch_up)
+runner.on_idle(catch_up_step)
