@@ -234,14 +234,13 @@ def grantable_level(project: VisibleProject) -> str:
 
 def project_admins(conn: Connection, project_gid: int) -> set[int]:
     """The users who are admin members of a project."""
-    rows = conn.execute(
-        select(ProjectMember.user_gid).where(
-            ProjectMember.project_gid == project_gid,
-            ProjectMember.access_level == "admin",
-            ProjectMember.user_gid.is_not(None),
-        )
+    rows = sql.fetch(
+        conn,
+        "SELECT user_gid FROM project_members"
+        " WHERE project_gid = ? AND access_level = 'admin' AND user_gid IS NOT NULL",
+        [project_gid],
     )
-    return {int(r[0]) for r in rows if r[0] is not None}
+    return {int(r[0]) for r in rows}
 
 
 def require_member_removal(ctx: Caller, project: VisibleProject, users: list[int]) -> None:

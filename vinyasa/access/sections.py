@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
-
 from vinyasa.access.core import unknown
 from vinyasa.access.projects import VisibleProject, project
 from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest, NotFound
-from vinyasa.models import Section
+from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid, body_gid
+
+PROJECT_OF = "SELECT project_gid FROM sections WHERE gid = ?"  # a section's project
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def section(
     gid = as_gid(value)
     project_gid = None
     if gid is not None:
-        project_gid = ctx.conn.execute(select(Section.project_gid).where(Section.gid == gid)).scalar()
+        project_gid = sql.fetch_value(ctx.conn, PROJECT_OF, [gid])
     if project_gid is None:
         raise unknown(field, value, "section")
     try:
@@ -48,7 +48,7 @@ def project_section(ctx: Caller, project_gid: int, field: str, value: object) ->
     caller can see says it is not one of this project's.
     """
     gid = body_gid(field, value)
-    found = ctx.conn.execute(select(Section.project_gid).where(Section.gid == gid)).scalar()
+    found = sql.fetch_value(ctx.conn, PROJECT_OF, [gid])
     if found is not None and found != project_gid:
         try:
             project(ctx, str(found))

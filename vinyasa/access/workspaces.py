@@ -3,12 +3,11 @@ workspace with them (vinyasa.access)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from vinyasa.access.core import MINE, unknown, workspace_roles
 from vinyasa.core import Caller
 from vinyasa.errors import Forbidden, InvalidRequest
-from vinyasa.models import WorkspaceMember
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid
 
@@ -82,8 +81,7 @@ def named_users(
 
 def workspaces_of(conn: Connection, user_gid: int) -> set[int]:
     """The workspaces a user belongs to."""
-    rows = conn.execute(select(WorkspaceMember.workspace_gid).where(WorkspaceMember.user_gid == user_gid))
-    return {r[0] for r in rows}
+    return {int(r[0]) for r in sql.fetch(conn, MINE, [user_gid])}
 
 
 # ---- leaving a workspace -----------------------------------------------------------------------
