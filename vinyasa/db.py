@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -260,6 +260,42 @@ def update_row(conn: Any, model: Any, key: Any, values: dict[str, Any]) -> int:
         return int(_raw_write(conn, sql.execute, plain, [*values.values(), key]))
     stmt = _update_stmt(table)
     return int(conn.execute(stmt, {"_row_key": key, **values}).rowcount)
+
+
+@lru_cache(maxsize=256)
+def _read_row(table: Any, dialect: Any) -> tuple[str, tuple[str, ...], tuple[Any, ...]]:
+    quote = dialect.identifier_preparer.quote
+    key = next(iter(table.primary_key.columns))
+    names = tuple(c.name for c in table.columns)
+    processors = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in table.columns)
+    columns = ", ".join(quote(n) for n in names)
+    return f"SELECT {columns} FROM {quote(table.name)} WHERE {quote(key.name)} = ?", names, processors
+
+
+def read_row(conn: Any, model: Any, key: Any) -> dict[str, Any] | None:
+    """The row of `model` whose (single-column) primary key is `key`, as {column name: value}, with
+    SQLAlchemy's result processing per column (SQLite's 0/1 as booleans...); None when there is
+    none. Prepared SQL text (~15 us), where `select(Model.__table__)` built per call cost ~200 us."""
+    table = getattr(model, "__table__", model)
+    text_, names, processors = _read_row(table, conn.dialect)
+    rows = sql.fetch(conn, text_, [key])
+    if not rows:
+        return None
+    return {
+        n: v if p is None or v is None else p(v) for n, p, v in zip(names, processors, rows[0], strict=True)
+    }
+
+
+@lru_cache(maxsize=256)
+def _delete_row(table: Any) -> str:
+    key = next(iter(table.primary_key.columns))
+    return f"DELETE FROM {table.name} WHERE {key.name} = ?"
+
+
+def delete_row(conn: Any, model: Any, key: Any) -> int:
+    """DELETE the row of `model` whose (single-column) primary key is `key`; how many rows went
+    (0: no such row). Prepared SQL text, as `update_row`."""
+    return int(sql.execute(conn, _delete_row(getattr(model, "__table__", model)), [key]))
 
 
 _ROWS_PER_INSERT = 200  # rows of one multi-row INSERT (parameters: far below either database's limit)

@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
-
 from vinyasa import access
 from vinyasa.core import Caller
 from vinyasa.core.clock import now_ms
-from vinyasa.db import insert_row, update_row
+from vinyasa.db import delete_row, insert_row, read_row, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Project
 from vinyasa.notes import stored_rich_text
@@ -262,7 +260,8 @@ def update_project(ctx: Caller, project: access.VisibleProject, fields: ProjectF
     access.require_project_level(project, "editor", "edit it")
     _no_nulls(fields)
     given = fields.model_fields_set
-    row = ctx.conn.execute(select(Project.__table__).where(Project.gid == project.gid)).one()._mapping
+    row = read_row(ctx.conn, Project, project.gid)
+    assert row is not None  # the caller holds it (access.project)
     if fields.workspace is not None and fields.workspace != str(project.workspace_gid):
         raise InvalidRequest("workspace: A project cannot be moved to another workspace")
     changes = _simple(fields)
@@ -304,4 +303,4 @@ def delete_project(ctx: Caller, project: access.VisibleProject) -> None:
     access.require_project_level(project, "editor", "delete it")
     recorded.deleted(ctx, project.gid, project.workspace_gid)
     portfolio_items.forget(ctx, "project", project.gid)  # the rows go with it (ON DELETE CASCADE)
-    ctx.conn.execute(delete(Project).where(Project.gid == project.gid))
+    delete_row(ctx.conn, Project, project.gid)

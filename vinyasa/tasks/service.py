@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import delete
-
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
 from vinyasa.custom_fields.values import TASK_VALUES
-from vinyasa.db import insert_ignore, insert_row, update_row
+from vinyasa.db import delete_row, insert_ignore, insert_row, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Task, TaskFollower
 from vinyasa.notes import stored_rich_text
@@ -305,7 +303,7 @@ def delete_task(ctx: Caller, task: access.VisibleTask) -> None:
     Journal: `deleted` for the task (recorded before the row goes, so it bubbles to its projects)."""
     access.require_task_edit(ctx, task, "delete it")
     journal.record(ctx, ("task", task.gid), "deleted", topics=journal.task_topics(ctx, task.gid))
-    ctx.conn.execute(delete(Task).where(Task.gid == task.gid))
+    delete_row(ctx.conn, Task, task.gid)
 
 
 def set_parent(
