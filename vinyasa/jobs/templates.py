@@ -20,11 +20,10 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import delete, insert, select
-
 from vinyasa import access
 from vinyasa.core import Caller, journal, runner
 from vinyasa.core.clock import now_ms
+from vinyasa.db import delete_row, insert_row, read_row
 from vinyasa.errors import AsanaError, InvalidRequest, NotFound
 from vinyasa.jobs import blueprint
 from vinyasa.jobs.schemas import InstantiateFields, SaveAsTemplateFields
@@ -47,8 +46,15 @@ class Unprocessable(AsanaError):
 
 
 def _is_organization(ctx: Caller, workspace_gid: int) -> bool:
-    found = ctx.conn.execute(select(Workspace.is_organization).where(Workspace.gid == workspace_gid)).scalar()
-    return bool(found)
+    found = read_row(ctx.conn, Workspace, workspace_gid)
+    return bool(found and found["is_organization"])
+
+
+def _template_row(ctx: Caller, gid: int) -> dict[str, Any]:
+    """The stored row of a template the caller was just found to see (vinyasa.access)."""
+    row = read_row(ctx.conn, ProjectTemplate, gid)
+    assert row is not None  # found in this transaction
+    return row
 
 
 def _home(ctx: Caller, project: access.VisibleProject, fields: SaveAsTemplateFields) -> int | None:
@@ -99,22 +105,24 @@ def create(caller: Caller, params: dict[str, Any], plan: dict[str, Any], names: 
     ]
     gid = new_gid(caller.conn)
     workspace = int(source["workspace_gid"])
-    caller.conn.execute(
-        insert(ProjectTemplate).values(
-            gid=gid,
-            workspace_gid=workspace,
-            team_gid=params["team"],
-            name=params["name"],
-            html_description=source["html_notes"],
-            owner_gid=caller.user_gid,
-            public=bool(params["public"]),
-            color=source["color"] if source["color"] != "none" else None,
-            anchor_on=anchor.isoformat() if anchor else None,
-            due_on=source["due_on"],
-            roles=json.dumps(roles),
-            blueprint=json.dumps(plan),
-            created_at=now_ms(),
-        )
+    insert_row(
+        caller.conn,
+        ProjectTemplate,
+        {
+            "gid": gid,
+            "workspace_gid": workspace,
+            "team_gid": params["team"],
+            "name": params["name"],
+            "html_description": source["html_notes"],
+            "owner_gid": caller.user_gid,
+            "public": bool(params["public"]),
+            "color": source["color"] if source["color"] != "none" else None,
+            "anchor_on": anchor.isoformat() if anchor else None,
+            "due_on": source["due_on"],
+            "roles": json.dumps(roles),
+            "blueprint": json.dumps(plan),
+            "created_at": now_ms(),
+        },
     )
     parent = ("team", params["team"]) if params["team"] is not None else ("workspace", workspace)
     journal.record(caller, ("project_template", gid), "added", parent=parent, topics=[workspace])
@@ -123,8 +131,8 @@ def create(caller: Caller, params: dict[str, Any], plan: dict[str, Any], names: 
 
 def _dates(fields: InstantiateFields, row: Any) -> dict[str, str]:
     """requested_dates, checked against the template's variables: {"1": date, "2": date}."""
-    wanted = {"1"} if row.anchor_on else set()
-    if row.due_on:
+    wanted = {"1"} if row["anchor_on"] else set()
+    if row["due_on"]:
         wanted.add("2")
     given: dict[str, str] = {}
     for i, item in enumerate(fields.requested_dates or []):
@@ -144,7 +152,7 @@ def _dates(fields: InstantiateFields, row: Any) -> dict[str, str]:
 
 def _roles(ctx: Caller, fields: InstantiateFields, row: Any) -> dict[str, int]:
     """requested_roles, checked: template role gid -> user gid."""
-    known = {r["gid"] for r in json.loads(row.roles)}
+    known = {r["gid"] for r in json.loads(row["roles"])}
     out: dict[str, int] = {}
     for i, item in enumerate(fields.requested_roles or []):
         if item.gid is None or item.value is None:
@@ -158,10 +166,10 @@ def _roles(ctx: Caller, fields: InstantiateFields, row: Any) -> dict[str, int]:
 def request_instantiate(ctx: Caller, template_gid: str, fields: InstantiateFields) -> int:
     """An `instantiate_project` job for a template the caller can see; returns the job's gid."""
     gid, workspace, _ = access.project_template(ctx, template_gid)
-    row = ctx.conn.execute(select(ProjectTemplate).where(ProjectTemplate.gid == gid)).one()
+    row = _template_row(ctx, gid)
     if fields.name is None or not fields.name.strip():
         raise InvalidRequest("name: Missing input")
-    team = row.team_gid
+    team = row["team_gid"]
     if fields.team is not None:
         team, team_workspace = access.team(ctx, fields.team, "team")
         if team_workspace != workspace:
@@ -186,20 +194,20 @@ def plan_for(caller: Caller, params: dict[str, Any]) -> tuple[dict[str, Any], di
         gid, _, _ = access.project_template(caller, str(params["template"]))
     except NotFound:
         raise runner.JobFailed(TEMPLATE_GONE) from None
-    row = caller.conn.execute(select(ProjectTemplate).where(ProjectTemplate.gid == gid)).one()
-    plan: dict[str, Any] = json.loads(row.blueprint)
+    row = _template_row(caller, gid)
+    plan: dict[str, Any] = json.loads(row["blueprint"])
     dates = params["dates"]
-    if row.anchor_on:
+    if row["anchor_on"]:
         start = dt.date.fromisoformat(dates.get("1") or str(iso_ms(now_ms()))[:10])
-        blueprint.shift_dates(plan, dt.date.fromisoformat(row.anchor_on), start, skip_weekends=False)
+        blueprint.shift_dates(plan, dt.date.fromisoformat(row["anchor_on"]), start, skip_weekends=False)
         plan["project"]["start_on"] = start.isoformat()
     if dates.get("2"):
         plan["project"]["due_on"] = dates["2"]
     if plan["project"]["due_on"] is None:
         plan["project"]["start_on"] = None
-    plan["project"]["html_notes"] = row.html_description
+    plan["project"]["html_notes"] = row["html_description"]
     given = params["roles"]
-    mapping = {int(r["user"]): given.get(r["gid"]) for r in json.loads(row.roles)}
+    mapping = {int(r["user"]): given.get(r["gid"]) for r in json.loads(row["roles"])}
     return plan, mapping
 
 
@@ -207,5 +215,5 @@ def delete_template(ctx: Caller, template_gid: str) -> None:
     """Delete a template the caller can see (its owner or a workspace admin; else 403)."""
     gid, workspace, owner = access.project_template(ctx, template_gid)
     access.require_template_owner(ctx, owner, workspace)
-    ctx.conn.execute(delete(ProjectTemplate).where(ProjectTemplate.gid == gid))
+    delete_row(ctx.conn, ProjectTemplate, gid)
     journal.record(ctx, ("project_template", gid), "deleted", topics=[workspace])

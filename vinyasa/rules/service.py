@@ -15,11 +15,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import delete, insert, update
-
 from vinyasa import access
 from vinyasa.core import Caller, journal, runner
 from vinyasa.custom_fields.service import custom_field
+from vinyasa.db import delete_row, insert_row, read_row, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Rule
 from vinyasa.projects import members
@@ -137,7 +136,7 @@ def create_rule(ctx: Caller, project_gid: str, fields: RuleFields) -> int:
         **parts,
     }
     row["trigger_gid"] = new_gid(ctx.conn) if row["trigger_type"] == "incoming_web_request" else None
-    ctx.conn.execute(insert(Rule).values(**row))
+    insert_row(ctx.conn, Rule, row)
     if row["trigger_type"] == "due_date_approaching":
         _watch(ctx, gid)
     journal.record(ctx, ("rule", gid), "added", topics=())  # only the rule's own stream (see below)
@@ -147,13 +146,14 @@ def create_rule(ctx: Caller, project_gid: str, fields: RuleFields) -> int:
 def _watch(ctx: Caller, gid: int) -> None:
     """Start the due-date watcher of a rule (the only one that may run it: `scan_job_gid`)."""
     job = runner.enqueue(ctx, SCAN, {"rule": gid})
-    ctx.conn.execute(update(Rule).where(Rule.gid == gid).values(scan_job_gid=job))
+    update_row(ctx.conn, Rule, gid, {"scan_job_gid": job})
 
 
 def update_rule(ctx: Caller, rule: access.VisibleRule, fields: RuleFields) -> None:
     """Replace the given fields; the caller becomes the user the rule runs as. A trigger that
     becomes `incoming_web_request` gets a new `rule_trigger_gid`; one that stops being it loses it."""
-    row = dict(ctx.conn.execute(Rule.__table__.select().where(Rule.gid == rule.gid)).one()._mapping)
+    row = read_row(ctx.conn, Rule, rule.gid)
+    assert row is not None  # found in this transaction (vinyasa.access)
     parts = _parts(ctx, rule.project, fields, row)
     if fields.name is not None:
         parts["name"] = fields.name
@@ -163,7 +163,7 @@ def update_rule(ctx: Caller, rule: access.VisibleRule, fields: RuleFields) -> No
     if new_type != row["trigger_type"]:
         parts["trigger_gid"] = new_gid(ctx.conn) if new_type == "incoming_web_request" else None
     parts.update(creator_gid=ctx.user_gid, modified_at=max(now_ms(), row["modified_at"] + 1))
-    ctx.conn.execute(update(Rule).where(Rule.gid == rule.gid).values(**parts))
+    update_row(ctx.conn, Rule, rule.gid, parts)
     if new_type == "due_date_approaching" and (
         row["trigger_type"] != new_type or row["scan_job_gid"] is None
     ):
@@ -175,4 +175,4 @@ def update_rule(ctx: Caller, rule: access.VisibleRule, fields: RuleFields) -> No
 def delete_rule(ctx: Caller, rule: access.VisibleRule) -> None:
     """Delete a rule and its run history (its due-date watcher ends by itself)."""
     journal.record(ctx, ("rule", rule.gid), "deleted", topics=())
-    ctx.conn.execute(delete(Rule).where(Rule.gid == rule.gid))
+    delete_row(ctx.conn, Rule, rule.gid)

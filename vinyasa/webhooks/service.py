@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, select, update
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
+from vinyasa.db import delete_row, insert_row, read_row, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Webhook
 from vinyasa.protocol.gids import as_gid, body_gid, new_gid
@@ -105,23 +105,25 @@ def plan(ctx: Caller, fields: WebhookFields) -> Plan:
 def create(ctx: Caller, checked: Plan, secret: str) -> int:
     """Store a webhook whose handshake succeeded with `secret`; it delivers changes from now on."""
     gid, now = new_gid(ctx.conn), now_ms()
-    ctx.conn.execute(
-        insert(Webhook).values(
-            gid=gid,
-            workspace_gid=checked.workspace_gid,
-            creator_gid=ctx.user_gid,
-            resource_type=checked.resource_type,
-            resource_gid=checked.resource_gid,
-            target=checked.target,
-            secret=secret,
-            filters=checked.filters,
-            active=True,
-            created_at=now,
-            cursor=journal.last_id(ctx.conn),
-            delivery_retry_count=0,
-            last_failure_content="",
-            last_sent_at=now,
-        )
+    insert_row(
+        ctx.conn,
+        Webhook,
+        {
+            "gid": gid,
+            "workspace_gid": checked.workspace_gid,
+            "creator_gid": ctx.user_gid,
+            "resource_type": checked.resource_type,
+            "resource_gid": checked.resource_gid,
+            "target": checked.target,
+            "secret": secret,
+            "filters": checked.filters,
+            "active": True,
+            "created_at": now,
+            "cursor": journal.last_id(ctx.conn),
+            "delivery_retry_count": 0,
+            "last_failure_content": "",
+            "last_sent_at": now,
+        },
     )
     _record(ctx, gid, "added")
     return gid
@@ -153,9 +155,10 @@ def update_filters(ctx: Caller, value: str, filters: list[FilterFields] | None) 
     """Replace the webhook's filters wholesale (`filters` absent or empty clears them, which a
     workspace or team webhook may not do: 400)."""
     gid = find(ctx, value)
-    kind = ctx.conn.execute(select(Webhook.resource_type).where(Webhook.gid == gid)).scalar_one()
-    stored = stored_filters(kind, filters)
-    ctx.conn.execute(update(Webhook).where(Webhook.gid == gid).values(filters=stored))
+    row = read_row(ctx.conn, Webhook, gid)
+    assert row is not None  # found above, in this transaction
+    stored = stored_filters(row["resource_type"], filters)
+    update_row(ctx.conn, Webhook, gid, {"filters": stored})
     journal.changed(ctx, ("webhook", gid), ["filters"], topics=())
     return gid
 
@@ -164,7 +167,7 @@ def delete_webhook(ctx: Caller, value: str) -> None:
     """Delete a webhook and its delivery log; nothing more is sent to its target."""
     gid = find(ctx, value)
     _record(ctx, gid, "deleted")
-    ctx.conn.execute(delete(Webhook).where(Webhook.gid == gid))
+    delete_row(ctx.conn, Webhook, gid)
 
 
 def listing(ctx: Caller, workspace: str, resource: str | None) -> Listing:
