@@ -94,6 +94,17 @@ def times(
     return out
 
 
+def order_by(key: str, ascending: bool, gid: str, *, nullable: bool) -> str:
+    """The ORDER BY of a search sorted by `key` (SQL), the `gid` column breaking ties in the same
+    direction. A key that can be NULL (a due date, completed_at) puts its NULLs last either way, as
+    Asana lists them; one that cannot (created_at, modified_at) is ordered bare, so an index on
+    (workspace, key) serves the order: the CASE made SQLite sort every task of the workspace
+    (~150 µs of 500 tasks, against ~30 µs read in index order)."""
+    direction = "ASC" if ascending else "DESC"
+    nulls = f"CASE WHEN {key} IS NULL THEN 1 ELSE 0 END, " if nullable else ""
+    return f"{nulls}{key} {direction}, {gid} {direction}"
+
+
 def sort(params: Mapping[str, str], allowed: tuple[str, ...]) -> tuple[str, bool]:
     """`sort_by` (default `modified_at`) and `sort_ascending` (default false)."""
     by = params.get("sort_by", "modified_at")

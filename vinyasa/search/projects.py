@@ -17,7 +17,7 @@ from vinyasa.models import Project
 from vinyasa.protocol import sql
 from vinyasa.protocol.values import split_list
 from vinyasa.search import indexing, queries
-from vinyasa.search.filters import boolean, sort, times, users
+from vinyasa.search.filters import boolean, order_by, sort, times, users
 from vinyasa.search.queries import Cond
 
 SORTS = ("due_date", "created_at", "completed_at", "modified_at", "relevance")
@@ -78,8 +78,7 @@ def search_projects(
         conditions += times(params, prefix, None, f"projects.{prefix}_at")
     by, ascending = sort(params, SORTS)
     key = queries.due_key(dialect, "projects", moments=False) if by == "due_date" else _ORDER[by]
-    direction = "ASC" if ascending else "DESC"
-    order = f"CASE WHEN {key} IS NULL THEN 1 ELSE 0 END, {key} {direction}, projects.gid {direction}"
+    order = order_by(key, ascending, "projects.gid", nullable=by in ("due_date", "completed_at"))
     where = sql.clause(" AND ".join(f"({c})" for c, _ in conditions), [v for _, p in conditions for v in p])
     stmt = select(Project.gid).where(where, access.project_visible(ctx))
     stmt = stmt.order_by(text(order)).limit(limit or 100)

@@ -17,11 +17,12 @@ from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid
 from vinyasa.protocol.values import parse_date, split_list
 from vinyasa.search import indexing, queries
-from vinyasa.search.filters import boolean, sort, times, users
+from vinyasa.search.filters import boolean, order_by, sort, times, users
 from vinyasa.search.queries import Cond
 
 SUBTYPES = ("default_task", "milestone", "section", "approval", "custom")
 SORTS = ("due_date", "created_at", "completed_at", "likes", "modified_at")
+_NULLABLE = ("due_date", "completed_at")  # sort keys a task may lack
 _ORDER = {
     "created_at": "tasks.created_at",
     "completed_at": "tasks.completed_at",
@@ -234,8 +235,7 @@ def search_tasks(ctx: Caller, workspace_gid: int, params: Mapping[str, str], lim
     conditions += _custom_fields(ctx, params, workspace_gid)
     by, ascending = sort(params, SORTS)
     key = queries.due_key(dialect, "tasks") if by == "due_date" else _ORDER[by]
-    direction = "ASC" if ascending else "DESC"
-    order = f"CASE WHEN {key} IS NULL THEN 1 ELSE 0 END, {key} {direction}, tasks.gid {direction}"
+    order = order_by(key, ascending, "tasks.gid", nullable=by in _NULLABLE)
     where = " AND ".join(f"({c})" for c, _ in conditions)
     bound: list[Any] = [v for _, p in conditions for v in p]
     if single is None:
@@ -254,9 +254,12 @@ def search_tasks(ctx: Caller, workspace_gid: int, params: Mapping[str, str], lim
 def _visible_first(ctx: Caller, query: str, params: Sequence[Any], limit: int, *, check: bool) -> list[int]:
     """The first `limit` gids of the ordered `query` (prepared SQL taking LIMIT and OFFSET last)
     that the caller can see: candidates are read in growing batches and judged by the one rule
-    (vinyasa.access.hidden_tasks), so only as many rows are judged as the answer needs."""
+    (vinyasa.access.hidden_tasks), so only as many rows are judged as the answer needs: a quarter
+    more than asked at first (a few hidden ones cost no second round; each judged row costs ~2.5 µs
+    on SQLite, and the first batch was 200 for an answer of 100), four times as many each round
+    after."""
     found: list[int] = []
-    offset, batch = 0, limit if not check else max(limit, 200)
+    offset, batch = 0, limit if not check else max(limit + limit // 4, 20)
     while len(found) < limit:
         gids = [int(row[0]) for row in sql.fetch(ctx.conn, query, [*params, batch, offset])]
         hidden = access.hidden_tasks(ctx.conn, ctx, gids) if check and gids else set()
