@@ -8,7 +8,7 @@ A portfolio's own `custom_fields` are thus the values given by the portfolios it
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from vinyasa import access
 from vinyasa.custom_fields import settings
@@ -33,10 +33,7 @@ PORTFOLIO_VALUES = ValueStore(
 
 
 def _hidden_portfolios(conn: Connection, viewer: Viewer, gids: list[int]) -> set[int]:
-    seen = conn.execute(
-        select(Portfolio.gid).where(Portfolio.gid.in_(gids), access.portfolio_visible(viewer))
-    )
-    return set(gids) - set(seen.scalars())
+    return set(gids) - queries.visible_among(conn, viewer, gids)
 
 
 # Reference custom fields may hold portfolios (`input_restrictions: ["portfolio"]`).

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, update
+from sqlalchemy import Connection
 
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
+from vinyasa.db import insert_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import PortfolioItem
 from vinyasa.ordering import BOTTOM, OrderedList, Place
@@ -86,22 +87,20 @@ def add_item(ctx: Caller, portfolio: access.VisiblePortfolio, body: ItemBody) ->
         raise InvalidRequest(f"item: A portfolio can hold at most {MAX_ITEMS} items")
     position = ITEMS.place(ctx.conn, scope, where, moving=gid if present else None)
     if present:
-        ctx.conn.execute(
-            update(PortfolioItem)
-            .where(PortfolioItem.portfolio_gid == portfolio.gid, PortfolioItem.item_gid == gid)
-            .values(position=position)
-        )
+        queries.move_item(ctx.conn, portfolio.gid, gid, position)
     else:
-        ctx.conn.execute(
-            insert(PortfolioItem).values(
-                portfolio_gid=portfolio.gid,
-                item_gid=gid,
-                item_type=kind,
-                project_gid=gid if kind == "project" else None,
-                child_gid=gid if kind == "portfolio" else None,
-                position=position,
-                created_at=now_ms(),
-            )
+        insert_row(
+            ctx.conn,
+            PortfolioItem,
+            {
+                "portfolio_gid": portfolio.gid,
+                "item_gid": gid,
+                "item_type": kind,
+                "project_gid": gid if kind == "project" else None,
+                "child_gid": gid if kind == "portfolio" else None,
+                "position": position,
+                "created_at": now_ms(),
+            },
         )
     _record(ctx, (kind, gid), "added", portfolio.gid, portfolio.workspace_gid)
 
@@ -112,11 +111,7 @@ def remove_item(ctx: Caller, portfolio: access.VisiblePortfolio, body: ItemBody)
     kind, gid = _item(ctx, portfolio, body.item)
     if not queries.has_item(ctx.conn, portfolio.gid, gid):
         raise InvalidRequest(f"item: Not an item of this portfolio: {str(body.item)[:64]}")
-    ctx.conn.execute(
-        delete(PortfolioItem).where(
-            PortfolioItem.portfolio_gid == portfolio.gid, PortfolioItem.item_gid == gid
-        )
-    )
+    queries.remove_item(ctx.conn, portfolio.gid, gid)
     _record(ctx, (kind, gid), "removed", portfolio.gid, portfolio.workspace_gid)
 
 

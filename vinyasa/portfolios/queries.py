@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from vinyasa import access
+from vinyasa.core import Caller
 from vinyasa.protocol import sql
 from vinyasa.protocol.pagination import Listing
 
@@ -101,6 +102,92 @@ def holders(conn: Connection, item_gid: int) -> list[tuple[int, int]]:
         [item_gid],
     )
     return [(int(a), int(b)) for a, b in rows]
+
+
+def visible_among(conn: Connection, viewer: Caller, gids: list[int]) -> set[int]:
+    """Of these portfolio gids, the ones the viewer can see (vinyasa.access's portfolio rule)."""
+    rule, params = access.portfolio_visible_sql(viewer)
+    rows = sql.fetch(
+        conn,
+        f"SELECT gid FROM portfolios WHERE gid IN ({sql.marks(len(gids))}) AND ({rule})",
+        [*gids, *params],
+    )
+    return {int(r[0]) for r in rows}
+
+
+def remove_members(conn: Connection, portfolio_gid: int, user_gids: list[int]) -> None:
+    """End these users' memberships of the portfolio."""
+    sql.execute(
+        conn,
+        "DELETE FROM portfolio_members"
+        f" WHERE portfolio_gid = ? AND user_gid IN ({sql.marks(len(user_gids))})",
+        [portfolio_gid, *user_gids],
+    )
+
+
+def move_item(conn: Connection, portfolio_gid: int, item_gid: int, position: int) -> None:
+    """Give an item of the portfolio a new position."""
+    sql.execute(
+        conn,
+        "UPDATE portfolio_items SET position = ? WHERE portfolio_gid = ? AND item_gid = ?",
+        [position, portfolio_gid, item_gid],
+    )
+
+
+def remove_item(conn: Connection, portfolio_gid: int, item_gid: int) -> None:
+    """Take an item out of the portfolio."""
+    sql.execute(
+        conn,
+        "DELETE FROM portfolio_items WHERE portfolio_gid = ? AND item_gid = ?",
+        [portfolio_gid, item_gid],
+    )
+
+
+def owned(conn: Connection, workspace_gid: int, user_gid: int) -> list[int]:
+    """The workspace's portfolios the user owns, by gid."""
+    rows = sql.fetch(
+        conn,
+        "SELECT gid FROM portfolios WHERE workspace_gid = ? AND owner_gid = ? ORDER BY gid",
+        [workspace_gid, user_gid],
+    )
+    return [int(r[0]) for r in rows]
+
+
+def end_memberships(conn: Connection, workspace_gid: int, user_gid: int) -> list[int]:
+    """Delete the user's memberships of the workspace's portfolios; those portfolios' gids, in order.
+    In the workspace through a correlated EXISTS on the portfolio's key, so only the user's own
+    memberships are read (not every portfolio of the workspace)."""
+    rows = sql.fetch(
+        conn,
+        "DELETE FROM portfolio_members WHERE user_gid = ? AND EXISTS (SELECT 1 FROM portfolios"
+        " WHERE portfolios.gid = portfolio_members.portfolio_gid AND portfolios.workspace_gid = ?)"
+        " RETURNING portfolio_gid",
+        [user_gid, workspace_gid],
+    )
+    return sorted(int(r[0]) for r in rows)
+
+
+def set_owner(conn: Connection, portfolio_gids: list[int], owner_gid: int, now: int) -> None:
+    """Make `owner_gid` the owner of these portfolios (stamped modified at `now`)."""
+    sql.execute(
+        conn,
+        "UPDATE portfolios SET owner_gid = ?, modified_at = ?"
+        f" WHERE gid IN ({sql.marks(len(portfolio_gids))})",
+        [owner_gid, now, *portfolio_gids],
+    )
+
+
+def make_admin(conn: Connection, portfolio_gids: list[int], user_gid: int) -> set[int]:
+    """Raise the user's memberships of these portfolios to admin; the portfolios where they were
+    already a member."""
+    rows = sql.fetch(
+        conn,
+        "UPDATE portfolio_members SET access_level = 'admin'"
+        f" WHERE portfolio_gid IN ({sql.marks(len(portfolio_gids))}) AND user_gid = ?"
+        " RETURNING portfolio_gid",
+        [*portfolio_gids, user_gid],
+    )
+    return {int(r[0]) for r in rows}
 
 
 # Value stores (vinyasa.custom_fields.values): the portfolios holding each project, or each

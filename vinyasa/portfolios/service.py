@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-
 from vinyasa import access
 from vinyasa.core import Caller, journal
-from vinyasa.db import in_workspace, insert_ignore, update_row
+from vinyasa.db import delete_row, insert_ignore, insert_row, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Portfolio, PortfolioMember
 from vinyasa.portfolios import items, queries
@@ -90,31 +88,35 @@ def create_portfolio(ctx: Caller, fields: PortfolioFields) -> int:
     privacy = _privacy(fields)
     dates = _dates(fields, None, None)
     gid, now = new_gid(ctx.conn), now_ms()
-    ctx.conn.execute(
-        insert(Portfolio).values(
-            gid=gid,
-            workspace_gid=workspace_gid,
-            name=fields.name,
-            owner_gid=ctx.user_gid,
-            created_by_gid=ctx.user_gid,
-            color=fields.color or DEFAULT_COLOR,
-            archived=bool(fields.archived),
-            start_on=dates.get("start_on"),
-            due_on=dates.get("due_on"),
-            privacy_setting=privacy,
-            default_access_level=fields.default_access_level or DEFAULT_ACCESS_LEVEL,
-            created_at=now,
-            modified_at=now,
-        )
+    insert_row(
+        ctx.conn,
+        Portfolio,
+        {
+            "gid": gid,
+            "workspace_gid": workspace_gid,
+            "name": fields.name,
+            "owner_gid": ctx.user_gid,
+            "created_by_gid": ctx.user_gid,
+            "color": fields.color or DEFAULT_COLOR,
+            "archived": bool(fields.archived),
+            "start_on": dates.get("start_on"),
+            "due_on": dates.get("due_on"),
+            "privacy_setting": privacy,
+            "default_access_level": fields.default_access_level or DEFAULT_ACCESS_LEVEL,
+            "created_at": now,
+            "modified_at": now,
+        },
     )
-    ctx.conn.execute(
-        insert(PortfolioMember).values(
-            gid=new_gid(ctx.conn),
-            portfolio_gid=gid,
-            user_gid=ctx.user_gid,
-            access_level="admin",
-            created_at=now,
-        )
+    insert_row(
+        ctx.conn,
+        PortfolioMember,
+        {
+            "gid": new_gid(ctx.conn),
+            "portfolio_gid": gid,
+            "user_gid": ctx.user_gid,
+            "access_level": "admin",
+            "created_at": now,
+        },
     )
     journal.record(
         ctx, ("portfolio", gid), "added", parent=("workspace", workspace_gid), topics=[workspace_gid]
@@ -155,7 +157,7 @@ def delete_portfolio(ctx: Caller, portfolio: access.VisiblePortfolio) -> None:
     access.require_portfolio_level(portfolio, "admin", "delete it")
     items.forget(ctx, "portfolio", portfolio.gid)
     journal.record(ctx, ("portfolio", portfolio.gid), "deleted", topics=_topics(portfolio))
-    ctx.conn.execute(delete(Portfolio).where(Portfolio.gid == portfolio.gid))
+    delete_row(ctx.conn, Portfolio, portfolio.gid)
 
 
 def add_members(ctx: Caller, portfolio: access.VisiblePortfolio, values: list[str]) -> None:
@@ -192,11 +194,7 @@ def remove_members(ctx: Caller, portfolio: access.VisiblePortfolio, values: list
     gone = [u for u in users if u in present and u != portfolio.owner_gid]
     if not gone:
         return
-    ctx.conn.execute(
-        delete(PortfolioMember).where(
-            PortfolioMember.portfolio_gid == portfolio.gid, PortfolioMember.user_gid.in_(gone)
-        )
-    )
+    queries.remove_members(ctx.conn, portfolio.gid, gone)
     for user in gone:
         journal.member(
             ctx, ("portfolio", portfolio.gid), "removed", ("user", user), topics=_topics(portfolio)
@@ -207,35 +205,15 @@ def hand_over(ctx: Caller, workspace_gid: int, user_gid: int, heir: int) -> None
     """A user leaves a workspace (vinyasa.workspaces.service.remove_user): their memberships of its
     portfolios end, and the portfolios they own pass to `heir`, who becomes an admin member (each
     change journaled as removeMembers, addMembers and PUT would)."""
-    owned = [
-        int(g)
-        for g in ctx.conn.execute(
-            select(Portfolio.gid)
-            .where(Portfolio.workspace_gid == workspace_gid, Portfolio.owner_gid == user_gid)
-            .order_by(Portfolio.gid)
-        ).scalars()
-    ]
-    left = delete(PortfolioMember).where(
-        PortfolioMember.user_gid == user_gid,
-        in_workspace(PortfolioMember.portfolio_gid, Portfolio, workspace_gid),
-    )
-    for portfolio_gid in sorted(ctx.conn.execute(left.returning(PortfolioMember.portfolio_gid)).scalars()):
+    owned = queries.owned(ctx.conn, workspace_gid, user_gid)
+    for portfolio_gid in queries.end_memberships(ctx.conn, workspace_gid, user_gid):
         topics = [portfolio_gid, workspace_gid]
         journal.member(ctx, ("portfolio", portfolio_gid), "removed", ("user", user_gid), topics=topics)
     if not owned:
         return
     now = now_ms()
-    ctx.conn.execute(
-        update(Portfolio).where(Portfolio.gid.in_(owned)).values(owner_gid=heir, modified_at=now)
-    )
-    already = {
-        *ctx.conn.execute(
-            update(PortfolioMember)
-            .where(PortfolioMember.portfolio_gid.in_(owned), PortfolioMember.user_gid == heir)
-            .values(access_level="admin")
-            .returning(PortfolioMember.portfolio_gid)
-        ).scalars()
-    }
+    queries.set_owner(ctx.conn, owned, heir, now)
+    already = queries.make_admin(ctx.conn, owned, heir)
     rows = [
         {"gid": gid, "portfolio_gid": p, "user_gid": heir, "access_level": "admin", "created_at": now}
         for gid, p in zip(allocate(ctx.conn, len(owned)), owned, strict=True)
