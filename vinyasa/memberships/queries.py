@@ -2,6 +2,23 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
+
+from vinyasa.protocol import sql
+
 # A team's project memberships, with their projects (for the project rule's SQL text, on `projects`).
 TEAM_PROJECT_MEMBERSHIPS = "project_members JOIN projects ON projects.gid = project_members.project_gid"
 TEAM_MEMBERSHIP = "project_members.team_gid = ?"
+MEMBERSHIP = "SELECT project_gid, user_gid, team_gid FROM project_members WHERE gid = ?"
+
+
+def membership(conn: Connection, gid: int) -> tuple[int, int | None, int | None]:
+    """A project membership's (project gid, user gid, team gid): one of the last two is None. The
+    membership must exist (IndexError otherwise)."""
+    row = sql.fetch(conn, MEMBERSHIP, [gid])[0]
+    return int(row[0]), row[1], row[2]
+
+
+def delete(conn: Connection, gid: int) -> None:
+    """End one project membership."""
+    sql.execute(conn, "DELETE FROM project_members WHERE gid = ?", [gid])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
@@ -116,18 +116,18 @@ def _record_member(ctx: Caller, project: access.VisibleProject, action: str, mem
     journal.member(ctx, ("project", project.gid), action, member, topics=[project.workspace_gid])
 
 
-def _visible(ctx: Caller, value: str) -> tuple[int, access.VisibleProject]:
-    """A membership whose project the caller can see (404 otherwise), with that project locked."""
+def _visible(ctx: Caller, value: str) -> tuple[int, access.VisibleProject, Member]:
+    """A membership whose project the caller can see (404 otherwise), with that project locked, and
+    its member."""
     gid = access.project_membership(ctx, value)
-    project_gid = ctx.conn.execute(
-        select(ProjectMember.project_gid).where(ProjectMember.gid == gid)
-    ).scalar_one()
-    return gid, access.project(ctx, str(project_gid), lock="share")
+    project_gid, user, team = queries.membership(ctx.conn, gid)
+    member: Member = ("user", user) if user is not None else ("team", int(team or 0))
+    return gid, access.project(ctx, str(project_gid), lock="share"), member
 
 
 def change(ctx: Caller, value: str, fields: MembershipFields) -> int:
     """Set a membership's access level (`access_level`, or the deprecated `role`)."""
-    gid, project = _visible(ctx, value)
+    gid, project, _ = _visible(ctx, value)
     given = fields.access_level if fields.access_level is not None else fields.role
     if given is None:
         raise InvalidRequest("access_level: Missing input")
@@ -141,10 +141,7 @@ def change(ctx: Caller, value: str, fields: MembershipFields) -> int:
 
 def remove(ctx: Caller, value: str) -> None:
     """End a membership (a user's also ends their following the project)."""
-    gid, project = _visible(ctx, value)
+    gid, project, member = _visible(ctx, value)
     access.require_project_level(project, project.minimum_access_level_for_sharing, "change its members")
-    user, team = ctx.conn.execute(
-        select(ProjectMember.user_gid, ProjectMember.team_gid).where(ProjectMember.gid == gid)
-    ).one()
-    ctx.conn.execute(delete(ProjectMember).where(ProjectMember.gid == gid))
-    _record_member(ctx, project, "removed", ("user", user) if user is not None else ("team", int(team or 0)))
+    queries.delete(ctx.conn, gid)
+    _record_member(ctx, project, "removed", member)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import Connection, delete
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection
 
 from vinyasa import access
 from vinyasa.core import Caller
 from vinyasa.core.clock import now_ms
-from vinyasa.db import insert_ignore
+from vinyasa.db import insert_ignore, insert_new
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import ProjectMember
 from vinyasa.projects import queries
@@ -82,11 +81,8 @@ def add_followers(conn: Connection, project_gid: int, users: list[int], level: s
     rows = _rows(conn, project_gid, dict.fromkeys(users, level), set(users))
     if not rows:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(ProjectMember).on_conflict_do_update(
-        index_elements=[ProjectMember.project_gid, ProjectMember.user_gid], set_={"is_follower": True}
-    )
-    conn.execute(stmt, rows)
+    columns = queries.USER_MEMBER_COLUMNS
+    queries.upsert_user_members(conn, [tuple(row[c] for c in columns) for row in rows], "is_follower", True)
 
 
 def add_member(conn: Connection, project_gid: int, member: tuple[str, int], level: str) -> int | None:
@@ -101,10 +97,8 @@ def add_member(conn: Connection, project_gid: int, member: tuple[str, int], leve
         "is_follower": False,
         "created_at": now_ms(),
     }
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(ProjectMember).values(row).on_conflict_do_nothing().returning(ProjectMember.gid)
-    new: int | None = conn.execute(stmt).scalar_one_or_none()
-    return new
+    new = insert_new(conn, ProjectMember, [row], "gid")
+    return int(new[0]) if new else None
 
 
 def add_team(conn: Connection, project_gid: int, team_gid: int, level: str) -> None:
@@ -114,11 +108,7 @@ def add_team(conn: Connection, project_gid: int, team_gid: int, level: str) -> N
 
 def remove_team(conn: Connection, project_gid: int, team_gid: int) -> None:
     """End a team's membership of the project (its people keep any membership of their own)."""
-    conn.execute(
-        delete(ProjectMember).where(
-            ProjectMember.project_gid == project_gid, ProjectMember.team_gid == team_gid
-        )
-    )
+    sql.execute(conn, queries.REMOVE_TEAM, [project_gid, team_gid])
 
 
 def make_admin(conn: Connection, project_gids: list[int], user_gid: int) -> None:
@@ -127,14 +117,10 @@ def make_admin(conn: Connection, project_gids: list[int], user_gid: int) -> None
         return
     now = now_ms()
     rows = [
-        {"gid": gid, "project_gid": project, "user_gid": user_gid, "access_level": "admin", "created_at": now}
+        (gid, project, user_gid, "admin", False, now)
         for gid, project in zip(allocate(conn, len(project_gids)), project_gids, strict=True)
     ]
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(ProjectMember).on_conflict_do_update(
-        index_elements=[ProjectMember.project_gid, ProjectMember.user_gid], set_={"access_level": "admin"}
-    )
-    conn.execute(stmt, rows)
+    queries.upsert_user_members(conn, rows, "access_level", "admin")
 
 
 def remove_members(conn: Connection, project_gid: int, users: list[int]) -> None:

@@ -55,3 +55,24 @@ REMOVE_MEMBERS = "DELETE FROM project_members WHERE project_gid = ? AND user_gid
 SET_FOLLOWING = "UPDATE project_members SET is_follower = ? WHERE project_gid = ? AND user_gid IN ({users})"
 # Which of some projects ({projects}: `?` marks) a user is a member of (the user first).
 MEMBER_OF = "SELECT project_gid FROM project_members WHERE user_gid = ? AND project_gid IN ({projects})"
+# Ending a team's membership of a project (the project first).
+REMOVE_TEAM = "DELETE FROM project_members WHERE project_gid = ? AND team_gid = ?"
+
+# User memberships as rows of these columns, for `upsert_user_members`.
+USER_MEMBER_COLUMNS = ("gid", "project_gid", "user_gid", "access_level", "is_follower", "created_at")
+_UPSERT_ROWS = 200  # rows a statement (parameters: far below either database's limit)
+
+
+def upsert_user_members(conn: Connection, rows: list[tuple[Any, ...]], column: str, value: Any) -> None:
+    """Insert user memberships (`USER_MEMBER_COLUMNS` rows, in the order given, up to 200 a
+    statement); a user who already is a member of that project keeps that membership, with only
+    `column` (`is_follower` or `access_level`) set to `value`."""
+    if column not in ("is_follower", "access_level"):
+        raise ValueError(column)
+    head = f"INSERT INTO project_members ({', '.join(USER_MEMBER_COLUMNS)}) VALUES "
+    one = f"({sql.marks(len(USER_MEMBER_COLUMNS))})"
+    for start in range(0, len(rows), _UPSERT_ROWS):
+        chunk = rows[start : start + _UPSERT_ROWS]
+        values = ", ".join([one] * len(chunk))
+        statement = f"{head}{values} ON CONFLICT (project_gid, user_gid) DO UPDATE SET {column} = ?"
+        sql.execute(conn, statement, [*(v for row in chunk for v in row), value])

@@ -6,14 +6,14 @@ concurrent reorderings of one project serialize on PostgreSQL (SQLite's writer l
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, exists, func, select
+from sqlalchemy import Connection
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
 from vinyasa.db import insert_row, update_row
 from vinyasa.errors import InvalidRequest
-from vinyasa.models import Section, TaskProject
+from vinyasa.models import Section
 from vinyasa.ordering import BOTTOM, OrderedList, Place, after, before
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import new_gid
@@ -156,12 +156,10 @@ def delete_section(ctx: Caller, section: access.VisibleSection) -> None:
     """Delete an empty section that is not its project's last one; otherwise 400 and nothing changes."""
     project = section.project
     access.require_project_level(project, "editor", "delete its sections")
-    if ctx.conn.execute(select(exists().where(TaskProject.section_gid == section.gid))).scalar():
+    has_tasks, count = sql.fetch(ctx.conn, queries.DELETABLE, [section.gid, project.gid])[0]
+    if has_tasks:
         raise InvalidRequest("Sections must be empty to be deleted: move or remove its tasks first")
-    count = ctx.conn.execute(
-        select(func.count()).select_from(Section).where(Section.project_gid == project.gid)
-    ).scalar_one()
     if count <= 1:
         raise InvalidRequest("The last remaining section of a project cannot be deleted")
     _record(ctx, section.gid, project, "deleted")
-    ctx.conn.execute(delete(Section).where(Section.gid == section.gid))
+    sql.execute(ctx.conn, queries.DELETE, [section.gid])

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
-
 from vinyasa import access, richtext
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
@@ -19,6 +17,7 @@ from vinyasa.errors import InvalidRequest, NotFound
 from vinyasa.models import ProjectBrief, Status
 from vinyasa.notes import stored_rich_text
 from vinyasa.protocol.gids import as_gid, new_gid
+from vinyasa.statuses import queries
 from vinyasa.statuses.schemas import (
     COLOR_TO_STATUS,
     PROJECT_STATUS_TYPES,
@@ -92,8 +91,7 @@ def _post(
     """Insert a status as the parent's newest (the parent row is locked, so `seq` is race-free)."""
     _require_editor(found, "post a status")
     parent = StatusParent.of(found)
-    column = Status.__table__.c[parent.column]
-    last = ctx.conn.execute(select(func.max(Status.seq)).where(column == parent.gid)).scalar()
+    last = queries.last_seq(ctx.conn, parent.column, parent.gid)
     gid, now = new_gid(ctx.conn), now_ms()
     insert_row(
         ctx.conn,
@@ -163,13 +161,10 @@ def find_status(ctx: Caller, value: str, kind: str) -> tuple[int, int]:
 def find_status_update(ctx: Caller, value: str, *, lock: bool = False) -> tuple[int, Parentage]:
     """A status update whose project or portfolio the caller can see, with it; 404 otherwise."""
     gid = as_gid(value)
-    row = None
-    if gid is not None:
-        parents = select(Status.project_gid, Status.portfolio_gid).where(Status.gid == gid)
-        row = ctx.conn.execute(parents).first()
-    if row is not None and row.portfolio_gid is not None:
+    parents = None if gid is None else queries.status_parents(ctx.conn, gid)
+    if parents is not None and parents[1] is not None:
         try:
-            return int(str(gid)), access.portfolio(ctx, str(row.portfolio_gid), lock=lock)
+            return int(str(gid)), access.portfolio(ctx, str(parents[1]), lock=lock)
         except NotFound:
             raise access.unknown(None, value, "status update") from None
     status_gid, project_gid = find_status(ctx, value, "status update")
@@ -185,7 +180,7 @@ def delete_status(ctx: Caller, value: str, kind: str) -> None:
         found = access.project(ctx, str(project_gid), lock="update")
     _require_editor(found, "delete a status")
     _record(ctx, ("status_update", gid), "deleted", StatusParent.of(found))
-    ctx.conn.execute(delete(Status).where(Status.gid == gid))
+    queries.delete_status(ctx.conn, gid)
 
 
 # ---- briefs -----------------------------------------------------------------------------------
@@ -196,11 +191,9 @@ def create_brief(ctx: Caller, project_gid: str, fields: BriefFields) -> int:
     project = access.project(ctx, project_gid, lock="update")
     access.require_project_level(project, "editor", "write its brief")
     html = rich_text(ctx, fields, richtext.BRIEF_TAGS, required=False)
-    existing = ctx.conn.execute(
-        select(ProjectBrief.gid).where(ProjectBrief.project_gid == project.gid)
-    ).first()
+    existing = queries.project_brief(ctx.conn, project.gid)
     if existing is not None:
-        raise InvalidRequest(f"This project already has a project brief: {existing[0]}; update it instead")
+        raise InvalidRequest(f"This project already has a project brief: {existing}; update it instead")
     gid, now = new_gid(ctx.conn), now_ms()
     brief = {
         "gid": gid,
@@ -248,4 +241,4 @@ def delete_brief(ctx: Caller, value: str) -> None:
     """Delete a brief; the project's `project_brief` is null again."""
     gid, project = _editable_brief(ctx, value)
     _record(ctx, ("project_brief", gid), "deleted", project)
-    ctx.conn.execute(delete(ProjectBrief).where(ProjectBrief.gid == gid))
+    queries.delete_brief(ctx.conn, gid)
