@@ -41,6 +41,44 @@ def field(conn: Connection, gid: int, *, lock: bool) -> list[Row]:
     )
 
 
+def option_field(conn: Connection, option_gid: int) -> int | None:
+    """The field of an enum option, or None when there is no such option."""
+    found = sql.fetch_value(conn, "SELECT custom_field_gid FROM enum_options WHERE gid = ?", [option_gid])
+    return None if found is None else int(found)
+
+
+def option_of(conn: Connection, field_gid: int, option_gid: int) -> bool:
+    """Whether `option_gid` is an enum option of the field."""
+    return bool(
+        sql.fetch(
+            conn, "SELECT 1 FROM enum_options WHERE gid = ? AND custom_field_gid = ?", [option_gid, field_gid]
+        )
+    )
+
+
+def count_options(conn: Connection, field_gid: int) -> int:
+    """How many enum options the field has, disabled ones included."""
+    return int(
+        sql.fetch_value(conn, "SELECT count(*) FROM enum_options WHERE custom_field_gid = ?", [field_gid])
+    )
+
+
+def field_named(conn: Connection, workspace_gid: int, name_key: str) -> int | None:
+    """The workspace's field with this name key (its case-folded name), if any."""
+    found = sql.fetch_value(
+        conn,
+        "SELECT gid FROM custom_fields WHERE workspace_gid = ? AND name_key = ?",
+        [workspace_gid, name_key],
+    )
+    return None if found is None else int(found)
+
+
+def delete_field_rows(conn: Connection, field_gid: int) -> None:
+    """Delete a field's settings and enum options (its values and its own row are deleted apart)."""
+    sql.execute(conn, "DELETE FROM custom_field_settings WHERE custom_field_gid = ?", [field_gid])
+    sql.execute(conn, "DELETE FROM enum_options WHERE custom_field_gid = ?", [field_gid])
+
+
 def enum_options(conn: Connection, field_gids: list[int], columns: str = "name, enabled, color") -> list[Row]:
     """(field, option, *columns) for each field's enum options, in order (`columns` "" for gids only)."""
     extra = f", {columns}" if columns else ""
@@ -59,6 +97,46 @@ def settings_in(conn: Connection, column: str, container_gids: list[int], *, of:
         f"SELECT {column}, {of} FROM custom_field_settings"
         f" WHERE {column} IN ({sql.marks(len(container_gids))}) ORDER BY {column}, position, gid",
         container_gids,
+    )
+
+
+def settings_of_field(conn: Connection, column: str, field_gid: int) -> list[Row]:
+    """(setting, container) of each setting of a field on one kind of container, by setting gid."""
+    return sql.fetch(
+        conn,
+        f"SELECT gid, {column} FROM custom_field_settings"
+        f" WHERE custom_field_gid = ? AND {column} IS NOT NULL ORDER BY gid",
+        [field_gid],
+    )
+
+
+def setting_for(conn: Connection, column: str, container_gid: int, field_gid: int) -> int | None:
+    """The container's setting of the field, if any."""
+    found = sql.fetch_value(
+        conn,
+        f"SELECT gid FROM custom_field_settings WHERE {column} = ? AND custom_field_gid = ?",
+        [container_gid, field_gid],
+    )
+    return None if found is None else int(found)
+
+
+def setting_on(conn: Connection, column: str, container_gid: int, setting_gid: int) -> bool:
+    """Whether `setting_gid` is a setting of the container."""
+    return bool(
+        sql.fetch(
+            conn,
+            f"SELECT 1 FROM custom_field_settings WHERE gid = ? AND {column} = ?",
+            [setting_gid, container_gid],
+        )
+    )
+
+
+def count_settings(conn: Connection, column: str, container_gid: int) -> int:
+    """How many settings the container has."""
+    return int(
+        sql.fetch_value(
+            conn, f"SELECT count(*) FROM custom_field_settings WHERE {column} = ?", [container_gid]
+        )
     )
 
 
@@ -200,11 +278,19 @@ def set_displays(conn: Connection, table: str, owner: str, rows: list[tuple[str 
         )
 
 
-def user_names(conn: Connection, user_gids: list[int]) -> dict[int, str]:
-    """Names of these users."""
-    return dict(
-        sql.fetch(conn, f"SELECT gid, name FROM users WHERE gid IN ({sql.marks(len(user_gids))})", user_gids)
+def names_of(conn: Connection, table: str, gids: list[int]) -> dict[int, str]:
+    """Names of these rows of `table` (one with `gid` and `name`: users, tasks, projects...)."""
+    return dict(sql.fetch(conn, f"SELECT gid, name FROM {table} WHERE gid IN ({sql.marks(len(gids))})", gids))
+
+
+def visible_projects(conn: Connection, project_gids: list[int], visible: str, params: list[Any]) -> set[int]:
+    """Of these projects, those passing `visible` (a project visibility rule, with `params`)."""
+    rows = sql.fetch(
+        conn,
+        f"SELECT gid FROM projects WHERE gid IN ({sql.marks(len(project_gids))}) AND ({visible})",
+        [*project_gids, *params],
     )
+    return {int(r[0]) for r in rows}
 
 
 # ---- custom ID fields (vinyasa.custom_fields.custom_ids) -----------------------------------------

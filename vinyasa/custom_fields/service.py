@@ -18,15 +18,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
-
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
 from vinyasa.custom_fields import custom_ids, queries, values
 from vinyasa.custom_fields.schemas import CustomFieldFields, EnumOptionFields, EnumOptionInsertBody
+from vinyasa.db import delete_row, insert_row, read_row, update_row
 from vinyasa.errors import Forbidden, InvalidRequest, NotFound
-from vinyasa.models import CustomField, CustomFieldSetting, EnumOption
+from vinyasa.models import CustomField, EnumOption
 from vinyasa.ordering import BOTTOM, OrderedList, Place
 from vinyasa.protocol.gids import as_gid, new_gid
 from vinyasa.protocol.messages import say
@@ -70,13 +69,11 @@ def custom_field(ctx: Caller, value: str, field: str | None = None, *, lock: boo
 def enum_option(ctx: Caller, value: str) -> VisibleOption:
     """An enum option of a field the caller can see (404 otherwise); locks the field's row."""
     gid = as_gid(value)
-    row = None
-    if gid is not None:
-        row = ctx.conn.execute(select(EnumOption.custom_field_gid).where(EnumOption.gid == gid)).first()
-    if row is None:
+    field_gid = None if gid is None else queries.option_field(ctx.conn, gid)
+    if field_gid is None:
         raise access.unknown(None, value, "enum_option")
     try:
-        field = custom_field(ctx, str(row[0]), lock=True)
+        field = custom_field(ctx, str(field_gid), lock=True)
     except NotFound:
         raise access.unknown(None, value, "enum_option") from None
     return VisibleOption(int(str(gid)), field)
@@ -96,11 +93,8 @@ def _name(value: str | None, given: bool) -> str:
 def _require_unique(ctx: Caller, workspace_gid: int, name: str, gid: int | None) -> None:
     """400 when another field of the workspace has this name, ignoring case (Asana: "A custom
     field's name must be unique within a workspace"). The caller holds the workspace row lock."""
-    stmt = select(CustomField.gid).where(
-        CustomField.workspace_gid == workspace_gid, CustomField.name_key == name.casefold()
-    )
-    found = ctx.conn.execute(stmt).first()
-    if found is not None and found[0] != gid:
+    found = queries.field_named(ctx.conn, workspace_gid, name.casefold())
+    if found is not None and found != gid:
         raise InvalidRequest(f"name: A custom field named {name[:64]!r} already exists in this workspace")
 
 
@@ -188,25 +182,27 @@ def create_field(ctx: Caller, body: CustomFieldFields, workspace_gid: int | None
     if id_prefix is not None:
         custom_ids.require_free(ctx, workspace_gid, id_prefix)
     gid = new_gid(ctx.conn)
-    ctx.conn.execute(
-        insert(CustomField).values(
-            gid=gid,
-            workspace_gid=workspace_gid,
-            name=name,
-            name_key=name.casefold(),
-            resource_subtype=subtype,
-            description=body.description or "",
-            has_notifications_enabled=True
+    insert_row(
+        ctx.conn,
+        CustomField,
+        {
+            "gid": gid,
+            "workspace_gid": workspace_gid,
+            "name": name,
+            "name_key": name.casefold(),
+            "resource_subtype": subtype,
+            "description": body.description or "",
+            "has_notifications_enabled": True
             if body.has_notifications_enabled is None
             else body.has_notifications_enabled,
-            privacy_setting=body.privacy_setting or "public_with_guests",
-            default_access_level=body.default_access_level or "editor",
-            input_restrictions=",".join(dict.fromkeys(body.input_restrictions or ["task"])),
-            created_by_gid=ctx.user_gid,
-            created_at=now_ms(),
-            id_prefix=id_prefix,
+            "privacy_setting": body.privacy_setting or "public_with_guests",
+            "default_access_level": body.default_access_level or "editor",
+            "input_restrictions": ",".join(dict.fromkeys(body.input_restrictions or ["task"])),
+            "created_by_gid": ctx.user_gid,
+            "created_at": now_ms(),
+            "id_prefix": id_prefix,
             **numbers,
-        )
+        },
     )
     journal.record(
         ctx, ("custom_field", gid), "added", parent=("workspace", workspace_gid), topics=[workspace_gid]
@@ -248,9 +244,8 @@ def update_field(ctx: Caller, field: VisibleField, body: CustomFieldFields) -> N
     for name in _NOT_NULL:
         if name in given and getattr(body, name) is None:
             raise InvalidRequest(say("not_null", name))
-    row = dict(
-        ctx.conn.execute(select(CustomField.__table__).where(CustomField.gid == field.gid)).one()._mapping
-    )
+    row = read_row(ctx.conn, CustomField, field.gid)
+    assert row is not None  # the caller holds it (custom_field with `lock`)
     if "id_prefix" in given and body.id_prefix != row["id_prefix"]:
         raise InvalidRequest("id_prefix: A custom field's ID prefix cannot be changed")
     changes: dict[str, Any] = dict(_number_attributes(field.resource_subtype, body, row))
@@ -270,7 +265,7 @@ def update_field(ctx: Caller, field: VisibleField, body: CustomFieldFields) -> N
     if "name_key" in actual:
         ordering.lock(ctx.conn, "workspaces", field.workspace_gid)
         _require_unique(ctx, field.workspace_gid, actual.get("name", row["name"]), field.gid)
-    ctx.conn.execute(update(CustomField).where(CustomField.gid == field.gid).values(**actual))
+    update_row(ctx.conn, CustomField, field.gid, actual)
     if set(NUMBER_ATTRIBUTES) & actual.keys():
         values.refresh_displays(ctx.conn, field.gid)
     journal.changed(
@@ -282,10 +277,9 @@ def delete_field(ctx: Caller, field: VisibleField) -> None:
     """Delete a field with its enum options, settings and values (see the module docstring); the
     caller first journals the settings' removal (vinyasa.custom_fields.settings.drop_field)."""
     journal.record(ctx, ("custom_field", field.gid), "deleted", topics=_topics(field))
-    ctx.conn.execute(delete(CustomFieldSetting).where(CustomFieldSetting.custom_field_gid == field.gid))
-    ctx.conn.execute(delete(EnumOption).where(EnumOption.custom_field_gid == field.gid))
+    queries.delete_field_rows(ctx.conn, field.gid)
     values.forget_field(ctx.conn, field.gid)
-    ctx.conn.execute(delete(CustomField).where(CustomField.gid == field.gid))
+    delete_row(ctx.conn, CustomField, field.gid)
 
 
 # ---- enum options -------------------------------------------------------------------------------
@@ -302,12 +296,7 @@ def _option_name(value: str | None, given: bool, label: str = "name") -> str:
 def _anchor(ctx: Caller, field: VisibleField, name: str, value: str, moving: int | None) -> int:
     """An enum option of `field` named by `name` (400 otherwise, and for the moving option itself)."""
     gid = as_gid(value)
-    found = None
-    if gid is not None:
-        found = ctx.conn.execute(
-            select(EnumOption.gid).where(EnumOption.gid == gid, EnumOption.custom_field_gid == field.gid)
-        ).first()
-    if found is None:
+    if gid is None or not queries.option_of(ctx.conn, field.gid, gid):
         raise InvalidRequest(f"{name}: Not an enum option of this custom field: {value[:64]}")
     if gid == moving:
         raise InvalidRequest(f"{name}: An enum option cannot be placed relative to itself")
@@ -340,15 +329,17 @@ def _require_enum(field: VisibleField) -> None:
 def _insert_option(ctx: Caller, field: VisibleField, body: EnumOptionFields, where: Place) -> int:
     gid = new_gid(ctx.conn)
     position = ENUM_OPTIONS.place(ctx.conn, {"custom_field_gid": field.gid}, where)
-    ctx.conn.execute(
-        insert(EnumOption).values(
-            gid=gid,
-            custom_field_gid=field.gid,
-            name=_option_name(body.name, "name" in body.model_fields_set),
-            color=body.color or "none",
-            enabled=True if body.enabled is None else body.enabled,
-            position=position,
-        )
+    insert_row(
+        ctx.conn,
+        EnumOption,
+        {
+            "gid": gid,
+            "custom_field_gid": field.gid,
+            "name": _option_name(body.name, "name" in body.model_fields_set),
+            "color": body.color or "none",
+            "enabled": True if body.enabled is None else body.enabled,
+            "position": position,
+        },
     )
     journal.record(
         ctx, ("enum_option", gid), "added", parent=("custom_field", field.gid), topics=_topics(field)
@@ -363,10 +354,7 @@ def create_option(ctx: Caller, field: VisibleField, body: EnumOptionFields) -> i
     _option_name(body.name, "name" in body.model_fields_set)
     if "color" in body.model_fields_set and body.color is None:
         raise InvalidRequest(say("not_null", "color"))
-    count = ctx.conn.execute(
-        select(func.count()).select_from(EnumOption).where(EnumOption.custom_field_gid == field.gid)
-    ).scalar_one()
-    if count >= MAX_ENUM_OPTIONS:
+    if queries.count_options(ctx.conn, field.gid) >= MAX_ENUM_OPTIONS:
         raise InvalidRequest(f"custom_field: A custom field can have at most {MAX_ENUM_OPTIONS} enum options")
     where = _place(
         ctx, field, (("insert_before", body.insert_before), ("insert_after", body.insert_after)), None
@@ -383,7 +371,7 @@ def insert_option(ctx: Caller, field: VisibleField, body: EnumOptionInsertBody) 
     if where is None:
         raise InvalidRequest("One of before_enum_option or after_enum_option is required")
     position = ENUM_OPTIONS.place(ctx.conn, {"custom_field_gid": field.gid}, where, moving=gid)
-    ctx.conn.execute(update(EnumOption).where(EnumOption.gid == gid).values(position=position))
+    update_row(ctx.conn, EnumOption, gid, {"position": position})
     journal.changed(ctx, ("custom_field", field.gid), ["enum_options"], topics=_topics(field))
     if field.resource_subtype == "multi_enum":  # a multi_enum value shows its options in the field's order
         values.refresh_displays(ctx.conn, field.gid)
@@ -396,7 +384,8 @@ def update_option(ctx: Caller, option: VisibleOption, body: EnumOptionFields) ->
     for name in ("name", "color", "enabled"):
         if name in given and getattr(body, name) is None:
             raise InvalidRequest(say("not_null", name))
-    row = ctx.conn.execute(select(EnumOption.__table__).where(EnumOption.gid == option.gid)).one()._mapping
+    row = read_row(ctx.conn, EnumOption, option.gid)
+    assert row is not None  # options are deleted only with their field, whose row the caller holds
     changes: dict[str, Any] = {}
     if body.name is not None:
         changes["name"] = _option_name(body.name, True)
@@ -406,7 +395,7 @@ def update_option(ctx: Caller, option: VisibleOption, body: EnumOptionFields) ->
         changes["enabled"] = body.enabled
     actual = {k: v for k, v in changes.items() if row[k] != v}
     if actual:
-        ctx.conn.execute(update(EnumOption).where(EnumOption.gid == option.gid).values(**actual))
+        update_row(ctx.conn, EnumOption, option.gid, actual)
         journal.changed(ctx, ("enum_option", option.gid), list(actual), topics=_topics(option.field))
         if "name" in actual:
             values.refresh_displays(ctx.conn, option.field.gid)

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select
-
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
 from vinyasa.custom_fields import queries, service
 from vinyasa.custom_fields.schemas import AddSettingBody
+from vinyasa.db import delete_row, insert_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import CustomFieldSetting
 from vinyasa.ordering import BOTTOM, OrderedList, Place
@@ -81,12 +80,7 @@ def of_field(ctx: Caller, field_gid: int) -> list[tuple[int, Container, int]]:
     """Every setting of a field on any kind of container: (setting gid, container kind, container gid)."""
     out: list[tuple[int, Container, int]] = []
     for container in CONTAINERS.values():
-        column = CustomFieldSetting.__table__.c[container.column]
-        rows = ctx.conn.execute(
-            select(CustomFieldSetting.gid, column)
-            .where(CustomFieldSetting.custom_field_gid == field_gid, column.is_not(None))
-            .order_by(CustomFieldSetting.gid)
-        )
+        rows = queries.settings_of_field(ctx.conn, container.column, field_gid)
         out.extend((int(gid), container, int(parent)) for gid, parent in rows)
     return out
 
@@ -113,24 +107,12 @@ def _scope(parent: Parent) -> dict[str, int]:
 
 
 def _find(ctx: Caller, parent: Parent, field_gid: int) -> int | None:
-    column = CustomFieldSetting.__table__.c[parent.container.column]
-    row = ctx.conn.execute(
-        select(CustomFieldSetting.gid).where(
-            column == parent.gid, CustomFieldSetting.custom_field_gid == field_gid
-        )
-    ).first()
-    return None if row is None else int(row[0])
+    return queries.setting_for(ctx.conn, parent.container.column, parent.gid, field_gid)
 
 
 def _anchor(ctx: Caller, parent: Parent, name: str, value: str) -> int:
     gid = as_gid(value)
-    column = CustomFieldSetting.__table__.c[parent.container.column]
-    found = None
-    if gid is not None:
-        found = ctx.conn.execute(
-            select(CustomFieldSetting.gid).where(CustomFieldSetting.gid == gid, column == parent.gid)
-        ).first()
-    if found is None:
+    if gid is None or not queries.setting_on(ctx.conn, parent.container.column, parent.gid, gid):
         raise InvalidRequest(
             f"{name}: Not a custom field setting of this {parent.container.kind}: {value[:64]}"
         )
@@ -154,12 +136,7 @@ def add_setting(ctx: Caller, parent: Parent, body: AddSettingBody) -> int:
     from the inline definition), at the end or next to another of its settings; returns the
     setting's gid. 400: the field is already there, the container is full, a bad anchor."""
     where = _where(ctx, parent, body)
-    count = ctx.conn.execute(
-        select(func.count())
-        .select_from(CustomFieldSetting)
-        .where(CustomFieldSetting.__table__.c[parent.container.column] == parent.gid)
-    ).scalar_one()
-    if count >= MAX_SETTINGS:
+    if queries.count_settings(ctx.conn, parent.container.column, parent.gid) >= MAX_SETTINGS:
         raise InvalidRequest(
             f"custom_field: A {parent.container.kind} can have at most {MAX_SETTINGS} custom fields"
         )
@@ -175,17 +152,17 @@ def add_setting(ctx: Caller, parent: Parent, body: AddSettingBody) -> int:
     else:
         field_gid = service.create_field(ctx, body.custom_field, parent.workspace_gid)
     gid = new_gid(ctx.conn)
-    ctx.conn.execute(
-        insert(CustomFieldSetting).values(
-            {
-                "gid": gid,
-                "custom_field_gid": field_gid,
-                parent.container.column: parent.gid,
-                "is_important": bool(body.is_important),
-                "position": SETTINGS.place(ctx.conn, _scope(parent), where),
-                "created_at": now_ms(),
-            }
-        )
+    insert_row(
+        ctx.conn,
+        CustomFieldSetting,
+        {
+            "gid": gid,
+            "custom_field_gid": field_gid,
+            parent.container.column: parent.gid,
+            "is_important": bool(body.is_important),
+            "position": SETTINGS.place(ctx.conn, _scope(parent), where),
+            "created_at": now_ms(),
+        },
     )
     _record(ctx, parent, gid, "added")
     return gid
@@ -199,4 +176,4 @@ def remove_setting(ctx: Caller, parent: Parent, field_value: str) -> None:
     if gid is None:
         raise InvalidRequest(f"custom_field: The custom field is not on this {parent.container.kind}")
     _record(ctx, parent, gid, "removed")
-    ctx.conn.execute(delete(CustomFieldSetting).where(CustomFieldSetting.gid == gid))
+    delete_row(ctx.conn, CustomFieldSetting, gid)

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import FromClause, select
+from sqlalchemy import FromClause, Table
 
 from vinyasa import access
 from vinyasa.core import Caller
@@ -41,14 +41,14 @@ class Referable:
     caller's lookup of one by gid string (NotFound when unseen: vinyasa.access), and the reader's
     hidden check for many (the gids they cannot see)."""
 
-    table: FromClause
+    table: FromClause  # a Table
     lookup: Callable[[Caller, str], Any]  # -> an object with `workspace_gid`
     hidden: Callable[[Any, Viewer, list[int]], set[int]]
 
 
 def _hidden_projects(conn: Any, viewer: Viewer, gids: list[int]) -> set[int]:
-    seen = conn.execute(select(Project.gid).where(Project.gid.in_(gids), access.project_visible(viewer)))
-    return set(gids) - set(seen.scalars())
+    visible, params = access.project_visible_sql(viewer)
+    return set(gids) - queries.visible_projects(conn, gids, visible, params)
 
 
 # The kinds of objects a reference field can hold in vinyasa, in lookup order (Asana's
@@ -89,15 +89,12 @@ class Names:
                 for entry in row[3].split(","):
                     kind, _, gid = entry.partition(":")
                     refs.setdefault(kind, set()).add(int(gid))
-        names = Names(queries.user_names(conn, sorted(users)) if users else {}, {})
+        names = Names(queries.names_of(conn, "users", sorted(users)) if users else {}, {})
         for kind, gids in refs.items():
             referable = REFERABLE.get(kind)
             if referable is None:
                 continue
-            table = referable.table
-            found = dict(
-                conn.execute(select(table.c.gid, table.c.name).where(table.c.gid.in_(sorted(gids)))).all()
-            )
+            found = queries.names_of(conn, cast(Table, referable.table).name, sorted(gids))
             for hidden in referable.hidden(conn, viewer, list(found)) if found else ():
                 del found[hidden]
             names.objects.update((gid, (kind, name)) for gid, name in found.items())
