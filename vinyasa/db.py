@@ -24,8 +24,6 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
-    literal,
-    select,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -333,17 +331,14 @@ def insert_new(conn: Any, model: Any, rows: list[dict[str, Any]], column: str) -
     return [r[0] for r in conn.execute(stmt, rows).all()]
 
 
-def in_workspace(column: Any, model: Any, workspace_gid: int) -> Any:
-    """`column` names a row of `model` in this workspace: a correlated EXISTS on `model`'s primary
-    key, so a statement on one user's rows (`user_gid = ?`, indexed) reads those rows only.
-    `column IN (SELECT gid FROM model WHERE workspace_gid = ?)` led SQLite to walk every object of
-    the workspace instead (a user leaving a workspace of 30,000 tasks read them all)."""
-    return (
-        select(literal(1))
-        .select_from(model)
-        .where(model.gid == column, model.workspace_gid == workspace_gid)
-        .exists()
-    )
+def in_workspace(table: str, column: str, parent: str) -> str:
+    """SQL: `table.column` names a row of `parent` in the workspace (one `?`: the workspace), as a
+    correlated EXISTS on `parent`'s primary key, so a statement on one user's rows (`user_gid = ?`,
+    indexed) reads those rows only. `column IN (SELECT gid FROM parent WHERE workspace_gid = ?)`
+    led SQLite to walk every object of the workspace instead (a user leaving a workspace of 30,000
+    tasks read them all)."""
+    rows = f"SELECT 1 FROM {parent} WHERE {parent}.gid = {table}.{column} AND {parent}.workspace_gid = ?"
+    return f"EXISTS ({rows})"
 
 
 class ConcurrentChange(Exception):

@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from vinyasa import access
 from vinyasa.core import Caller
+from vinyasa.db import in_workspace
 from vinyasa.protocol import sql
 from vinyasa.protocol.pagination import Listing
 
@@ -159,9 +160,8 @@ def end_memberships(conn: Connection, workspace_gid: int, user_gid: int) -> list
     memberships are read (not every portfolio of the workspace)."""
     rows = sql.fetch(
         conn,
-        "DELETE FROM portfolio_members WHERE user_gid = ? AND EXISTS (SELECT 1 FROM portfolios"
-        " WHERE portfolios.gid = portfolio_members.portfolio_gid AND portfolios.workspace_gid = ?)"
-        " RETURNING portfolio_gid",
+        "DELETE FROM portfolio_members WHERE user_gid = ?"
+        f" AND {in_workspace('portfolio_members', 'portfolio_gid', 'portfolios')} RETURNING portfolio_gid",
         [user_gid, workspace_gid],
     )
     return sorted(int(r[0]) for r in rows)

@@ -8,17 +8,12 @@ from starlette.responses import Response
 from vinyasa import access
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.protocol.pagination import listing
-from vinyasa.teams import service
+from vinyasa.teams import queries, service
 from vinyasa.teams.schemas import TEAM, TEAM_MEMBERSHIP, TeamFields
 from vinyasa.users.schemas import UserReference
 from vinyasa.users.service import resolve_user
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Teams"])
-
-# Team lists: conditions on the `teams` table (by that name) beside the visibility rule, by name.
-IN_WORKSPACE = "teams.workspace_gid = ?"
-HAS_MEMBER = "teams.gid IN (SELECT team_gid FROM team_members WHERE user_gid = ?)"
-BY_NAME = ("teams.name", "teams.gid")
 
 
 @router.post("/teams", operation_id="createTeam", status_code=201)
@@ -46,7 +41,9 @@ async def update_team(ctx: CtxDep, team_gid: str) -> Response:
 async def get_teams_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
     """The teams of an organization the caller can see, by name."""
     gid = access.workspace(ctx, workspace_gid)
-    return ctx.page(TEAM, listing("teams", [access.team_visible_sql(ctx), (IN_WORKSPACE, [gid])], BY_NAME))
+    return ctx.page(
+        TEAM, listing("teams", [access.team_visible_sql(ctx), (queries.IN_WORKSPACE, [gid])], queries.BY_NAME)
+    )
 
 
 @router.get("/users/{user_gid}/teams", operation_id="getTeamsForUser")
@@ -54,8 +51,8 @@ async def get_teams_for_user(ctx: CtxDep, user_gid: str, organization: str) -> R
     """The teams a user is in within one organization, as far as the caller can see them."""
     user = resolve_user(ctx, user_gid)
     org = access.workspace(ctx, organization, "organization")
-    conditions = [access.team_visible_sql(ctx), (IN_WORKSPACE, [org]), (HAS_MEMBER, [user])]
-    return ctx.page(TEAM, listing("teams", conditions, BY_NAME))
+    conditions = [access.team_visible_sql(ctx), (queries.IN_WORKSPACE, [org]), (queries.HAS_MEMBER, [user])]
+    return ctx.page(TEAM, listing("teams", conditions, queries.BY_NAME))
 
 
 @router.post("/teams/{team_gid}/addUser", operation_id="addUserForTeam")
@@ -69,7 +66,7 @@ async def add_user_for_team(ctx: CtxDep, team_gid: str) -> Response:
 @router.post("/teams/{team_gid}/removeUser", operation_id="removeUserForTeam")
 async def remove_user_for_team(ctx: CtxDep, team_gid: str) -> Response:
     """Remove a user from the team."""
-    gid, _ = access.team(ctx, team_gid)
+    gid, workspace_gid = access.team(ctx, team_gid)
     user = resolve_user(ctx, ctx.input(UserReference).user, "user")
-    service.remove_member(ctx, gid, user)
+    service.remove_member(ctx, gid, workspace_gid, user)
     return ctx.empty()

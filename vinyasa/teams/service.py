@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
-from vinyasa.db import insert_ignore, insert_row, update_row
+from vinyasa.db import insert_new, insert_row, update_row
 from vinyasa.errors import Forbidden, InvalidRequest
-from vinyasa.models import Team, TeamMember, Workspace
+from vinyasa.models import Team, TeamMember
 from vinyasa.notes import stored_rich_text
 from vinyasa.protocol.gids import new_gid
+from vinyasa.teams import queries
 from vinyasa.teams.schemas import ACCESS_LEVELS, TeamFields
 
 # vinyasa's defaults for a new team (Asana documents none): open to request, every member may act.
@@ -52,10 +53,7 @@ def create_team(ctx: Caller, fields: TeamFields) -> int:
     if fields.organization is None:
         raise InvalidRequest("organization: Missing input")
     workspace_gid = access.workspace(ctx, fields.organization, "organization")
-    is_org = ctx.conn.execute(
-        select(Workspace.is_organization).where(Workspace.gid == workspace_gid)
-    ).scalar()
-    if not is_org:
+    if not queries.is_organization(ctx.conn, workspace_gid):
         raise InvalidRequest("organization: Teams can only be created in an organization, not a workspace")
     gid = insert_team(ctx.conn, workspace_gid, ctx.user_gid, _settings(ctx, fields))
     journal.record(ctx, ("team", gid), "added", parent=("workspace", workspace_gid), topics=())
@@ -67,8 +65,7 @@ def _require_level(ctx: Caller, team_gid: int, level_field: str, what: str) -> N
     role = access.team_role(ctx, team_gid)
     if role is None:
         raise Forbidden(f"You must be a member of this team to {what}.")
-    level = ctx.conn.execute(select(Team.__table__.c[level_field]).where(Team.gid == team_gid)).scalar()
-    if level == "only_team_admins" and not role:
+    if queries.setting(ctx.conn, team_gid, level_field) == "only_team_admins" and not role:
         raise Forbidden(f"Only team admins can {what}.")
 
 
@@ -93,25 +90,25 @@ def update_team(ctx: Caller, team_gid: int, workspace_gid: int, fields: TeamFiel
 
 def add_member(conn: Connection, team_gid: int, user_gid: int, *, admin: bool = False) -> int:
     """Put a user in a team (a no-op when present); returns the membership gid."""
-    insert_ignore(
-        conn,
-        TeamMember,
-        [
-            {
-                "gid": new_gid(conn),
-                "team_gid": team_gid,
-                "user_gid": user_gid,
-                "is_admin": admin,
-                "is_guest": False,
-                "created_at": now_ms(),
-            }
-        ],
-    )
-    return int(
-        conn.execute(
-            select(TeamMember.gid).where(TeamMember.team_gid == team_gid, TeamMember.user_gid == user_gid)
-        ).scalar_one()
-    )
+    return _join(conn, team_gid, user_gid, admin)[0]
+
+
+def _join(conn: Connection, team_gid: int, user_gid: int, admin: bool) -> tuple[int, bool]:
+    """`add_member`: (the membership gid, whether it is new)."""
+    row = {
+        "gid": new_gid(conn),
+        "team_gid": team_gid,
+        "user_gid": user_gid,
+        "is_admin": admin,
+        "is_guest": False,
+        "created_at": now_ms(),
+    }
+    new = insert_new(conn, TeamMember, [row], "gid")
+    if new:
+        return int(new[0]), True
+    present = queries.membership(conn, team_gid, user_gid)
+    assert present is not None  # the insert met this membership
+    return present, False
 
 
 def invite(ctx: Caller, team_gid: int, workspace_gid: int, user_gid: int) -> int:
@@ -119,14 +116,8 @@ def invite(ctx: Caller, team_gid: int, workspace_gid: int, user_gid: int) -> int
     _require_level(ctx, team_gid, "member_invite_management_access_level", "add members")
     if workspace_gid not in access.workspaces_of(ctx.conn, user_gid):
         raise InvalidRequest("user: The user must be a member of the team's organization")
-    present = (
-        ctx.conn.execute(
-            select(TeamMember.gid).where(TeamMember.team_gid == team_gid, TeamMember.user_gid == user_gid)
-        ).first()
-        is not None
-    )
-    gid = add_member(ctx.conn, team_gid, user_gid)
-    if not present:
+    gid, added = _join(ctx.conn, team_gid, user_gid, False)
+    if added:
         _record_member(ctx, team_gid, workspace_gid, "added", user_gid)
     return gid
 
@@ -136,15 +127,10 @@ def _record_member(caller: Caller, team_gid: int, workspace_gid: int, action: st
     journal.member(caller, ("team", team_gid), action, ("user", user_gid), topics=[workspace_gid])
 
 
-def remove_member(ctx: Caller, team_gid: int, user_gid: int) -> None:
-    """removeUser: anyone may leave; removing others follows the team's removal setting."""
+def remove_member(ctx: Caller, team_gid: int, workspace_gid: int, user_gid: int) -> None:
+    """removeUser: anyone may leave; removing others follows the team's removal setting
+    (`workspace_gid`: the team's organization)."""
     if user_gid != ctx.user_gid:
         _require_level(ctx, team_gid, "team_member_removal_access_level", "remove members")
-    result = ctx.conn.execute(
-        delete(TeamMember).where(TeamMember.team_gid == team_gid, TeamMember.user_gid == user_gid)
-    )
-    if result.rowcount:
-        workspace_gid = int(
-            ctx.conn.execute(select(Team.workspace_gid).where(Team.gid == team_gid)).scalar_one()
-        )
+    if queries.remove_member(ctx.conn, team_gid, user_gid):
         _record_member(ctx, team_gid, workspace_gid, "removed", user_gid)

@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection
 
 from vinyasa.protocol import sql
+
+# User lists: conditions on `users` (by that name, unqualified), and the alphabetical order.
+IN_TEAM = "gid IN (SELECT user_gid FROM team_members WHERE team_gid = ?)"
+BY_NAME = ("name", "gid")
+
+
+def in_workspaces(workspace_gids: Sequence[int]) -> tuple[str, list[Any]]:
+    """The condition "a member of one of these workspaces" (of none: nobody) and its parameters."""
+    marks = sql.marks(len(workspace_gids)) or "NULL"
+    members = f"gid IN (SELECT user_gid FROM workspace_members WHERE workspace_gid IN ({marks}))"
+    return members, list(workspace_gids)
+
+
+def user_by_email(conn: Connection, email: str) -> int | None:
+    """The gid of the user with this (lower-case) email, if there is one."""
+    found = sql.fetch_value(conn, "SELECT gid FROM users WHERE email = ?", [email])
+    return None if found is None else int(found)
+
+
+def user_by_gid(conn: Connection, gid: int) -> int | None:
+    """`gid` when a user has it, else None."""
+    found = sql.fetch_value(conn, "SELECT gid FROM users WHERE gid = ?", [gid])
+    return None if found is None else int(found)
+
+
+def user_count(conn: Connection) -> int:
+    """How many users exist."""
+    return int(sql.fetch_value(conn, "SELECT count(*) FROM users"))
 
 
 def shared_workspaces(conn: Connection, viewer_gid: int, user_gids: list[int]) -> list[tuple[Any, ...]]:

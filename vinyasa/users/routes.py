@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
-from vinyasa.models import WorkspaceMember
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.protocol.pagination import listing
-from vinyasa.users import favorites
+from vinyasa.users import favorites, queries
 from vinyasa.users import fields as user_fields
 from vinyasa.users.schemas import USER, UserFields
 from vinyasa.users.service import resolve_user, update_user
@@ -38,24 +36,17 @@ async def update_user_route(ctx: CtxDep, user_gid: str, workspace: str | None = 
     return _update(ctx, gid, space)
 
 
-# The alphabetical user lists: (name, gid) of `users`.
-BY_NAME = ("name", "gid")
-
-
 @router.get("/users", operation_id="getUsers")
 async def get_users(ctx: CtxDep, workspace: str | None = None, team: str | None = None) -> Response:
     """Users sharing a workspace with the caller, optionally in one workspace or team, by gid."""
     conditions: list[tuple[str, list[Any]]] = []
     if team is not None:
         team_gid, _ = access.team(ctx, team, "team")
-        conditions.append(("gid IN (SELECT user_gid FROM team_members WHERE team_gid = ?)", [team_gid]))
+        conditions.append((queries.IN_TEAM, [team_gid]))
     scope = (
         [access.workspace(ctx, workspace, "workspace")] if workspace else list(access.workspace_roles(ctx))
     )
-    marks = ", ".join("?" * len(scope)) or "NULL"  # in no workspace: nobody
-    conditions.append(
-        (f"gid IN (SELECT user_gid FROM workspace_members WHERE workspace_gid IN ({marks}))", scope)
-    )
+    conditions.append(queries.in_workspaces(scope))
     return ctx.page(USER, listing("users", conditions))
 
 
@@ -63,8 +54,8 @@ async def get_users(ctx: CtxDep, workspace: str | None = None, team: str | None 
 async def get_users_for_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
     """A workspace's users, alphabetically, at most 2000."""
     gid = access.workspace(ctx, workspace_gid)
-    members = ("gid IN (SELECT user_gid FROM workspace_members WHERE workspace_gid = ?)", [gid])
-    return ctx.page(USER, listing("users", [members], BY_NAME), cap=ALPHABETICAL_CAP, truncate=True)
+    members = queries.in_workspaces([gid])
+    return ctx.page(USER, listing("users", [members], queries.BY_NAME), cap=ALPHABETICAL_CAP, truncate=True)
 
 
 @router.get("/workspaces/{workspace_gid}/users/{user_gid}", operation_id="getUserForWorkspace")
@@ -92,12 +83,7 @@ def _workspace_member(ctx: CtxDep, workspace_gid: str, user_gid: str) -> int:
     """The gid of a member of one of the caller's workspaces; 404 otherwise."""
     gid = access.workspace(ctx, workspace_gid)
     user = resolve_user(ctx, user_gid)
-    member = ctx.conn.execute(
-        select(WorkspaceMember.user_gid).where(
-            WorkspaceMember.workspace_gid == gid, WorkspaceMember.user_gid == user
-        )
-    ).first()
-    if member is None:
+    if not queries.is_member(ctx.conn, user, gid):
         raise access.unknown(None, user_gid, "user")
     return user
 
@@ -106,8 +92,8 @@ def _workspace_member(ctx: CtxDep, workspace_gid: str, user_gid: str) -> int:
 async def get_users_for_team(ctx: CtxDep, team_gid: str) -> Response:
     """A team's members, alphabetically, at most 2000."""
     gid, _ = access.team(ctx, team_gid)
-    members = ("gid IN (SELECT user_gid FROM team_members WHERE team_gid = ?)", [gid])
-    return ctx.page(USER, listing("users", [members], BY_NAME), cap=ALPHABETICAL_CAP, truncate=True)
+    members = (queries.IN_TEAM, [gid])
+    return ctx.page(USER, listing("users", [members], queries.BY_NAME), cap=ALPHABETICAL_CAP, truncate=True)
 
 
 @router.get("/users/{user_gid}/favorites", operation_id="getFavoritesForUser")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection
 
-from vinyasa.access import shares_workspace, unknown
+from vinyasa.access import shares_workspace, unknown, workspaces_of
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
-from vinyasa.db import update_row
+from vinyasa.db import insert_row, update_row
 from vinyasa.errors import Forbidden, InvalidRequest
-from vinyasa.models import User, WorkspaceMember
-from vinyasa.protocol import sql
+from vinyasa.models import User
 from vinyasa.protocol.gids import as_gid, new_gid
+from vinyasa.users import queries
 
 if TYPE_CHECKING:  # the schemas import the custom field machinery, which imports this module
     from vinyasa.users.schemas import UserFields
@@ -25,11 +25,9 @@ def find_user(conn: Connection, value: str, me: int | None = None) -> int | None
     if value == "me":
         return me
     if "@" in value:
-        found = sql.fetch_value(conn, "SELECT gid FROM users WHERE email = ?", [value.lower()])
-    else:
-        gid = as_gid(value)
-        found = None if gid is None else sql.fetch_value(conn, "SELECT gid FROM users WHERE gid = ?", [gid])
-    return None if found is None else int(found)
+        return queries.user_by_email(conn, value.lower())
+    gid = as_gid(value)
+    return None if gid is None else queries.user_by_gid(conn, gid)
 
 
 def resolve_user(ctx: Caller, value: str, field: str | None = None) -> int:
@@ -47,13 +45,13 @@ def create_user(conn: Connection, email: str, name: str | None = None) -> int:
     if not (local and at and "." in domain) or len(email) > 320:
         raise InvalidRequest(f"user: Not a valid email address: {email[:64]}")
     gid = new_gid(conn)
-    conn.execute(insert(User).values(gid=gid, name=name or local, email=email, created_at=now_ms()))
+    insert_row(conn, User, {"gid": gid, "name": name or local, "email": email, "created_at": now_ms()})
     return gid
 
 
 def user_count(conn: Connection) -> int:
     """How many users exist (an empty database has none)."""
-    return int(conn.execute(select(func.count()).select_from(User)).scalar_one())
+    return queries.user_count(conn)
 
 
 def update_user(ctx: Caller, user_gid: int, fields: UserFields) -> None:
@@ -68,7 +66,4 @@ def update_user(ctx: Caller, user_gid: int, fields: UserFields) -> None:
     if name is None:
         return
     update_row(ctx.conn, User, user_gid, {"name": name})
-    spaces = ctx.conn.execute(
-        select(WorkspaceMember.workspace_gid).where(WorkspaceMember.user_gid == user_gid)
-    ).scalars()
-    journal.changed(ctx, ("user", user_gid), ["name"], topics=list(spaces))
+    journal.changed(ctx, ("user", user_gid), ["name"], topics=workspaces_of(ctx.conn, user_gid))

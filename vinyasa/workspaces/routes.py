@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
 from starlette.responses import Response
 
 from vinyasa import access
-from vinyasa.models import Workspace
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
 from vinyasa.users.schemas import USER_BASE, UserReference
 from vinyasa.users.service import create_user, find_user, resolve_user
+from vinyasa.workspaces import queries
 from vinyasa.workspaces.schemas import WORKSPACE, WorkspaceUpdate
 from vinyasa.workspaces.service import add_member, record_members, remove_user, rename
 
@@ -20,8 +19,7 @@ router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Workspaces"
 @router.get("/workspaces", operation_id="getWorkspaces")
 async def get_workspaces(ctx: CtxDep) -> Response:
     """The workspaces and organizations the caller belongs to."""
-    stmt = select(Workspace.gid).where(Workspace.gid.in_(list(access.workspace_roles(ctx))))
-    return ctx.page(WORKSPACE, stmt)
+    return ctx.page(WORKSPACE, queries.workspaces(access.workspace_roles(ctx)))
 
 
 @router.get("/workspaces/{workspace_gid}", operation_id="getWorkspace")

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection
 
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
-from vinyasa.db import in_workspace, insert_ignore
-from vinyasa.models import (
-    Project,
-    ProjectMember,
-    Task,
-    TaskFollower,
-    Team,
-    TeamMember,
-    Workspace,
-    WorkspaceMember,
-)
+from vinyasa.db import insert_ignore, update_row
+from vinyasa.models import Workspace, WorkspaceMember
 from vinyasa.portfolios import service as portfolios
-from vinyasa.projects import changes, members, queries
+from vinyasa.projects import changes, members
+from vinyasa.projects import queries as project_queries
 from vinyasa.protocol import sql
+from vinyasa.workspaces import queries
 
 
 def add_member(conn: Connection, workspace_gid: int, user_gid: int, *, admin: bool = False) -> int:
@@ -39,7 +32,7 @@ def record_members(caller: Caller, workspace_gid: int, action: str, user_gid: in
 
 def rename(caller: Caller, workspace_gid: int, name: str) -> None:
     """Change a workspace's name (journal: `name` changed)."""
-    caller.conn.execute(update(Workspace).where(Workspace.gid == workspace_gid).values(name=name))
+    update_row(caller.conn, Workspace, workspace_gid, {"name": name})
     journal.changed(caller, ("workspace", workspace_gid), ["name"], topics=())
 
 
@@ -57,62 +50,30 @@ def remove_user(ctx: Caller, workspace_gid: int, user_gid: int) -> None:
     """
     heir = access.require_workspace_removal(ctx, workspace_gid, user_gid)
     conn, now = ctx.conn, now_ms()
-    theirs = (ProjectMember.user_gid == user_gid) & in_workspace(
-        ProjectMember.project_gid, Project, workspace_gid
-    )
-    owned = (Project.workspace_gid == workspace_gid) & (Project.owner_gid == user_gid)
-    touched = {*conn.execute(select(ProjectMember.project_gid).where(theirs)).scalars()}
-    touched |= {*conn.execute(select(Project.gid).where(owned)).scalars()}
+    touched = queries.projects_of(conn, workspace_gid, user_gid)
     for project_gid in sorted(touched):  # gid order: concurrent writers lock projects the same way
         ordering.lock(conn, "projects", project_gid)
-    admin_of = select(ProjectMember.project_gid).where(theirs, ProjectMember.access_level == "admin")
-    sole = (
-        select(ProjectMember.project_gid)
-        .where(ProjectMember.project_gid.in_(admin_of), ProjectMember.access_level == "admin")
-        .group_by(ProjectMember.project_gid)
-        .having(func.count() == 1)
-    )
-    inherit = {*conn.execute(sole).scalars()}
+    inherit = queries.sole_admin_of(conn, workspace_gid, user_gid)
     # the projects they own (read again under the locks), passed on in the same statement
-    handed = update(Project).where(owned).values(owner_gid=heir, modified_at=now).returning(Project.gid)
-    projects = sorted(conn.execute(handed).scalars())
+    projects = queries.pass_on(conn, "projects", "owner_gid", workspace_gid, user_gid, heir, now)
     inherited = sorted(inherit | set(projects))
-    statement = queries.MEMBER_OF.format(projects=sql.marks(len(inherited)))
+    statement = project_queries.MEMBER_OF.format(projects=sql.marks(len(inherited)))
     already = {int(p) for (p,) in sql.fetch(conn, statement, [heir, *inherited])} if inherited else set()
     members.make_admin(conn, inherited, heir)
-    left = sorted(
-        conn.execute(delete(ProjectMember).where(theirs).returning(ProjectMember.project_gid)).scalars()
-    )
-    assigned = (
-        update(Task)
-        .where(Task.workspace_gid == workspace_gid, Task.assignee_gid == user_gid)
-        .values(assignee_gid=heir, modified_at=now)
-        .returning(Task.gid)
-    )
-    tasks = sorted(conn.execute(assigned).scalars())
-    follows = delete(TaskFollower).where(
-        TaskFollower.user_gid == user_gid, in_workspace(TaskFollower.task_gid, Task, workspace_gid)
-    )
-    followed = sorted(conn.execute(follows.returning(TaskFollower.task_gid)).scalars())
+    left = queries.end_project_memberships(conn, workspace_gid, user_gid)
+    tasks = queries.pass_on(conn, "tasks", "assignee_gid", workspace_gid, user_gid, heir, now)
+    followed = queries.unfollow_tasks(conn, workspace_gid, user_gid)
     portfolios.hand_over(ctx, workspace_gid, user_gid, heir)
-    teams = delete(TeamMember).where(
-        TeamMember.user_gid == user_gid, in_workspace(TeamMember.team_gid, Team, workspace_gid)
-    )
     ended = {
         "joined": [p for p in inherited if p not in already],
         "owned": projects,
         "members": left,
         "assigned": tasks,
         "followed": followed,
-        "teams": sorted(conn.execute(teams.returning(TeamMember.team_gid)).scalars()),
+        "teams": queries.leave_teams(conn, workspace_gid, user_gid),
     }
     _record_removal(ctx, workspace_gid, user_gid, heir, ended)
-    result = conn.execute(
-        delete(WorkspaceMember).where(
-            WorkspaceMember.workspace_gid == workspace_gid, WorkspaceMember.user_gid == user_gid
-        )
-    )
-    if result.rowcount:
+    if queries.remove_member(conn, workspace_gid, user_gid):
         record_members(ctx, workspace_gid, "removed", user_gid)
 
 
