@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import select, text
-
 from vinyasa import access
 from vinyasa.core import Caller
-from vinyasa.models import Project
 from vinyasa.protocol import sql
 from vinyasa.protocol.values import split_list
 from vinyasa.search import indexing, queries
@@ -79,7 +76,8 @@ def search_projects(
     by, ascending = sort(params, SORTS)
     key = queries.due_key(dialect, "projects", moments=False) if by == "due_date" else _ORDER[by]
     order = order_by(key, ascending, "projects.gid", nullable=by in ("due_date", "completed_at"))
-    where = sql.clause(" AND ".join(f"({c})" for c, _ in conditions), [v for _, p in conditions for v in p])
-    stmt = select(Project.gid).where(where, access.project_visible(ctx))
-    stmt = stmt.order_by(text(order)).limit(limit or 100)
-    return [int(gid) for gid in ctx.conn.execute(stmt).scalars()]
+    conditions.append(access.project_visible_sql(ctx))
+    where = " AND ".join(f"({c})" for c, _ in conditions)
+    bound = [v for _, p in conditions for v in p]
+    rows = sql.fetch(ctx.conn, queries.ordered("projects", where, order), [*bound, limit or 100, 0])
+    return [int(r[0]) for r in rows]
