@@ -130,6 +130,16 @@ VISIBLE_ROOT = Task.__table__.alias("visible_root")
 # ---- references in responses: what the caller cannot see shows only {gid, resource_type} -------
 
 
+def hidden_by_rule(conn: Any, table: str, gids: list[int], rule: tuple[str, list[Any]]) -> set[int]:
+    """Of these gids of `table`, the ones a prepared visibility rule (`access.*_visible_sql`: SQL on
+    `table`'s columns and its parameters) hides. No gids: none, and no statement."""
+    if not gids:
+        return set()
+    condition, params = rule
+    statement = f"SELECT gid FROM {table} WHERE gid IN ({sql.marks(len(gids))}) AND ({condition})"
+    return set(gids) - {int(r[0]) for r in sql.fetch(conn, statement, [*gids, *params])}
+
+
 def hidden_among(
     ctx: Caller, gids: list[int], proven: str, rule: Callable[[], ColumnElement[bool]], table: Any
 ) -> set[int]:

@@ -283,16 +283,6 @@ def names_of(conn: Connection, table: str, gids: list[int]) -> dict[int, str]:
     return dict(sql.fetch(conn, f"SELECT gid, name FROM {table} WHERE gid IN ({sql.marks(len(gids))})", gids))
 
 
-def visible_projects(conn: Connection, project_gids: list[int], visible: str, params: list[Any]) -> set[int]:
-    """Of these projects, those passing `visible` (a project visibility rule, with `params`)."""
-    rows = sql.fetch(
-        conn,
-        f"SELECT gid FROM projects WHERE gid IN ({sql.marks(len(project_gids))}) AND ({visible})",
-        [*project_gids, *params],
-    )
-    return {int(r[0]) for r in rows}
-
-
 # ---- custom ID fields (vinyasa.custom_fields.custom_ids) -----------------------------------------
 
 

@@ -47,8 +47,7 @@ class Referable:
 
 
 def _hidden_projects(conn: Any, viewer: Viewer, gids: list[int]) -> set[int]:
-    visible, params = access.project_visible_sql(viewer)
-    return set(gids) - queries.visible_projects(conn, gids, visible, params)
+    return access.hidden_by_rule(conn, "projects", gids, access.project_visible_sql(viewer))
 
 
 # The kinds of objects a reference field can hold in vinyasa, in lookup order (Asana's

@@ -33,7 +33,7 @@ PORTFOLIO_VALUES = ValueStore(
 
 
 def _hidden_portfolios(conn: Connection, viewer: Viewer, gids: list[int]) -> set[int]:
-    return set(gids) - queries.visible_among(conn, viewer, gids)
+    return access.hidden_by_rule(conn, "portfolios", gids, access.portfolio_visible_sql(viewer))
 
 
 # Reference custom fields may hold portfolios (`input_restrictions: ["portfolio"]`).

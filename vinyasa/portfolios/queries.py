@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import Connection
 
 from vinyasa import access
-from vinyasa.core import Caller
 from vinyasa.db import in_workspace
 from vinyasa.protocol import sql
 from vinyasa.protocol.pagination import Listing
@@ -103,17 +102,6 @@ def holders(conn: Connection, item_gid: int) -> list[tuple[int, int]]:
         [item_gid],
     )
     return [(int(a), int(b)) for a, b in rows]
-
-
-def visible_among(conn: Connection, viewer: Caller, gids: list[int]) -> set[int]:
-    """Of these portfolio gids, the ones the viewer can see (vinyasa.access's portfolio rule)."""
-    rule, params = access.portfolio_visible_sql(viewer)
-    rows = sql.fetch(
-        conn,
-        f"SELECT gid FROM portfolios WHERE gid IN ({sql.marks(len(gids))}) AND ({rule})",
-        [*gids, *params],
-    )
-    return {int(r[0]) for r in rows}
 
 
 def remove_members(conn: Connection, portfolio_gid: int, user_gids: list[int]) -> None:
