@@ -107,6 +107,7 @@ from vinyasa.access.teams import (
 )
 from vinyasa.access.webhooks import webhook
 from vinyasa.access.workspaces import (
+    is_organization,
     named_users,
     require_workspace_admin,
     require_workspace_removal,
@@ -132,6 +133,7 @@ __all__ = [
     "named_users",
     "shares_workspace",
     "workspaces_of",
+    "is_organization",
     "PROJECT_LEVELS",
     "project_visible",
     "project_visible_sql",

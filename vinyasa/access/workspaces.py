@@ -79,6 +79,13 @@ def named_users(
     return [None if k is None else seen.get(k) for k in keys], inside
 
 
+def is_organization(conn: Connection, workspace_gid: int) -> bool:
+    """Whether the workspace is an organization (False when there is no such workspace)."""
+    return bool(
+        sql.fetch_value(conn, "SELECT is_organization FROM workspaces WHERE gid = ?", [workspace_gid])
+    )
+
+
 def workspaces_of(conn: Connection, user_gid: int) -> set[int]:
     """The workspaces a user belongs to."""
     return {int(r[0]) for r in sql.fetch(conn, MINE, [user_gid])}

@@ -27,7 +27,7 @@ from vinyasa.db import delete_row, insert_row, read_row
 from vinyasa.errors import AsanaError, InvalidRequest, NotFound
 from vinyasa.jobs import blueprint
 from vinyasa.jobs.schemas import InstantiateFields, SaveAsTemplateFields
-from vinyasa.models import ProjectTemplate, Workspace
+from vinyasa.models import ProjectTemplate
 from vinyasa.protocol.gids import allocate, new_gid
 from vinyasa.protocol.values import iso_ms, parse_date
 from vinyasa.users.service import resolve_user
@@ -45,11 +45,6 @@ class Unprocessable(AsanaError):
     status = 422
 
 
-def _is_organization(ctx: Caller, workspace_gid: int) -> bool:
-    found = read_row(ctx.conn, Workspace, workspace_gid)
-    return bool(found and found["is_organization"])
-
-
 def _template_row(ctx: Caller, gid: int) -> dict[str, Any]:
     """The stored row of a template the caller was just found to see (vinyasa.access)."""
     row = read_row(ctx.conn, ProjectTemplate, gid)
@@ -59,7 +54,7 @@ def _template_row(ctx: Caller, gid: int) -> dict[str, Any]:
 
 def _home(ctx: Caller, project: access.VisibleProject, fields: SaveAsTemplateFields) -> int | None:
     """The new template's team (None in a workspace that is not an organization)."""
-    organization = _is_organization(ctx, project.workspace_gid)
+    organization = access.is_organization(ctx.conn, project.workspace_gid)
     if fields.team is not None:
         team, workspace = access.team(ctx, fields.team, "team")
         if workspace != project.workspace_gid:

@@ -27,13 +27,6 @@ def people(conn: Connection, project_gids: list[int]) -> list[tuple[Any, ...]]:
     )
 
 
-def is_organization(conn: Connection, workspace_gid: int) -> bool:
-    """Whether the workspace is an organization (False when there is no such workspace)."""
-    return bool(
-        sql.fetch_value(conn, "SELECT is_organization FROM workspaces WHERE gid = ?", [workspace_gid])
-    )
-
-
 # Project lists (vinyasa.projects.routes): conditions on the `projects` table, by that name, with the
 # visibility rule (access.project_visible_sql).
 ARCHIVED = "projects.archived = ?"

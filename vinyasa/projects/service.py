@@ -15,7 +15,7 @@ from vinyasa.notes import stored_rich_text
 from vinyasa.portfolios import items as portfolio_items
 from vinyasa.portfolios.fields import PROJECT_VALUES
 from vinyasa.projects import changes as recorded
-from vinyasa.projects import members, queries
+from vinyasa.projects import members
 from vinyasa.projects.schemas import NOT_NULL, ProjectFields
 from vinyasa.protocol import changes
 from vinyasa.protocol.gids import new_gid
@@ -132,10 +132,6 @@ def _owner(ctx: Caller, value: str | None, workspace_gid: int) -> int | None:
     return members.resolve_users(ctx, "owner", [value], workspace_gid)[0]
 
 
-def _is_organization(ctx: Caller, workspace_gid: int) -> bool:
-    return queries.is_organization(ctx.conn, workspace_gid)
-
-
 def _placement(
     ctx: Caller, fields: ProjectFields, workspace_gid: int | None, team_gid: int | None
 ) -> tuple[int, int | None]:
@@ -154,7 +150,7 @@ def _placement(
         team_gid, workspace_gid = named_team, team_workspace
     if workspace_gid is None:
         raise InvalidRequest("workspace: Missing input")
-    organization = _is_organization(ctx, workspace_gid)
+    organization = access.is_organization(ctx.conn, workspace_gid)
     if organization and team_gid is None and ctx.keeps_old(changes.TEAMLESS_PROJECTS):
         raise InvalidRequest("team: Missing input. A project in an organization must be shared with a team")
     if not organization and team_gid is not None:
@@ -230,7 +226,7 @@ def _team_change(ctx: Caller, value: str | None, workspace_gid: int) -> int | No
     """A new associated team for a project (see the route's docstring); null clears it, except with
     `Asana-Disable: teamless_projects`, where a project in an organization must keep a team."""
     if value is None:
-        if ctx.keeps_old(changes.TEAMLESS_PROJECTS) and _is_organization(ctx, workspace_gid):
+        if ctx.keeps_old(changes.TEAMLESS_PROJECTS) and access.is_organization(ctx.conn, workspace_gid):
             raise InvalidRequest("team: A project in an organization must have a team")
         return None
     team_gid, team_workspace = access.team(ctx, value, "team")

@@ -13,13 +13,6 @@ HAS_MEMBER = "teams.gid IN (SELECT team_gid FROM team_members WHERE user_gid = ?
 BY_NAME = ("teams.name", "teams.gid")
 
 
-def is_organization(conn: Connection, workspace_gid: int) -> bool:
-    """Whether the workspace is an organization (False when there is no such workspace)."""
-    return bool(
-        sql.fetch_value(conn, "SELECT is_organization FROM workspaces WHERE gid = ?", [workspace_gid])
-    )
-
-
 def setting(conn: Connection, team_gid: int, column: str) -> str | None:
     """One of a team's permission settings (`column`: its column name, one of
     vinyasa.teams.schemas.ACCESS_LEVELS); None when there is no such team."""

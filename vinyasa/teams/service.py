@@ -53,7 +53,7 @@ def create_team(ctx: Caller, fields: TeamFields) -> int:
     if fields.organization is None:
         raise InvalidRequest("organization: Missing input")
     workspace_gid = access.workspace(ctx, fields.organization, "organization")
-    if not queries.is_organization(ctx.conn, workspace_gid):
+    if not access.is_organization(ctx.conn, workspace_gid):
         raise InvalidRequest("organization: Teams can only be created in an organization, not a workspace")
     gid = insert_team(ctx.conn, workspace_gid, ctx.user_gid, _settings(ctx, fields))
     journal.record(ctx, ("team", gid), "added", parent=("workspace", workspace_gid), topics=())
