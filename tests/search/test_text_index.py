@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -72,19 +73,24 @@ async def test_the_idle_runner_indexes_the_queue_in_batches(
     assert ok(await client.get(f"/workspaces/{lite.workspace}/tasks/search", params={"text": "batch"}))
 
 
+async def _run_until(worker: runner.Runner, done: Callable[[], bool], linger: float = 0.0) -> None:
+    """Start `worker`, wait (up to 3 s) until `done()`, `linger` s more, then stop it."""
+    worker.start()
+    try:
+        for _ in range(300):
+            if done():
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(linger)
+    finally:
+        await worker.stop()
+
+
 async def test_an_idle_runner_runs_the_idle_hooks(lite: World, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[object] = []
     monkeypatch.setattr(runner, "_IDLE_HOOKS", [seen.append])
     transactions = lite.env.app.state.runtime.transactions
-    worker = runner.Runner(transactions, poll=0.02, workers=2)
-    worker.start()
-    try:
-        for _ in range(200):
-            if len(seen) >= 3:
-                break
-            await asyncio.sleep(0.01)
-    finally:
-        await worker.stop()
+    await _run_until(runner.Runner(transactions, poll=0.02, workers=2), lambda: len(seen) >= 3)
     assert len(seen) >= 3 and all(s is transactions for s in seen)
 
 
@@ -103,15 +109,7 @@ async def test_an_idle_hook_with_more_left_runs_again_after_a_rest(
 
     monkeypatch.setattr(runner, "_IDLE_HOOKS", [step])
     worker = runner.Runner(lite.env.app.state.runtime.transactions, poll=30, workers=1, pause=3)
-    worker.start()
-    try:
-        for _ in range(300):
-            if len(calls) >= 3:
-                break
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.1)
-    finally:
-        await worker.stop()
+    await _run_until(worker, lambda: len(calls) >= 3, linger=0.1)
     assert len(calls) == 3  # the third said nothing is left: no fourth before the next poll (30 s)
     rests = [calls[i + 1][0] - calls[i][1] for i in range(2)]
     assert all(rest >= 0.025 for rest in rests), rests  # ~3 x 10 ms
