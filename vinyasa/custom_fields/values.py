@@ -30,6 +30,7 @@ from vinyasa.core import Caller, journal
 from vinyasa.custom_fields import queries, typed
 from vinyasa.custom_fields.typed import READ_TIME, VALUE_KEY, Names, Option, Stored
 from vinyasa.errors import InvalidRequest
+from vinyasa.protocol import sql
 from vinyasa.protocol.embedded import Embedded
 from vinyasa.protocol.resources import Viewer
 
@@ -145,13 +146,16 @@ class ValueStore:
         the typed values (full rows), or the stored display values, or nothing of the values."""
         typed_keys = bool(wanted & _ALL_VALUE_KEYS)
         with_options = typed_keys or "enum_options" in wanted
-        enabled, definitions = self._fields(conn, gids, options=with_options)
         stored: dict[int, dict[int, Stored]] = {}
         shown: dict[int, dict[str, str | None]] = {}
-        if typed_keys:
-            stored = self._stored(conn, gids)
+        if typed_keys:  # the fields and the stored values: read together (one round trip on PostgreSQL)
+            fields_read, stored = sql.gather(
+                conn, lambda: self._fields(conn, gids, options=with_options), lambda: self._stored(conn, gids)
+            )
+            enabled, definitions = fields_read
             order, field_gids = _order(gids, enabled, stored, int)
         else:
+            enabled, definitions = self._fields(conn, gids, options=with_options)
             shown = self._displays(conn, viewer, gids, "display_value" in wanted, definitions)
             order, field_gids = _order(gids, enabled, shown, str)
         if not field_gids:

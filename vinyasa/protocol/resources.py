@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, FromClause
@@ -400,10 +401,29 @@ def project(
     for change in plan.changes:
         announce(viewer, change)
     unique = list(dict.fromkeys(gids))
+    # The row, each list of references and each loaded value are read together (sql.gather: one
+    # round trip on PostgreSQL); what needs the row's columns is read after.
+    reads: list[Callable[[], Any]] = []
     if rows is None:
-        rows = {}
-        if plan.select is not None:
-            rows = {r[0]: r for r in sql.fetch(conn, plan.select + sql.marks(len(unique)) + ")", unique)}
+        select = plan.select
+        reads.append(
+            (lambda: {r[0]: r for r in sql.fetch(conn, select + sql.marks(len(unique)) + ")", unique)})
+            if select is not None
+            else dict
+        )
+    for _name, ref_list, group in plan.ref_lists:
+        if ref_list.children is not None:  # read and rendered at once
+            reads.append(partial(_children, conn, viewer, ref_list, unique, plan.groups[group]))
+        elif ref_list.load is not None:
+            reads.append(partial(ref_list.load, conn, viewer, unique))
+    for _name, spec, sub in plan.loaded:
+        if isinstance(spec, Value):
+            reads.append(partial(spec.load, conn, viewer, unique))
+        elif isinstance(spec, Embedded):
+            reads.append(partial(render_embedded, conn, viewer, spec, unique, sub))
+    read = iter(sql.gather(conn, *reads))
+    if rows is None:
+        rows = next(read)
     named = {g: dict(zip(plan.names, r, strict=True)) for g, r in rows.items()} if plan.mapping else {}
     hidden: dict[str, AbstractSet[int]] = {}
     for name, key, check, shown_at, shown in plan.guarded:
@@ -425,20 +445,25 @@ def project(
     lists: dict[str, Mapping[int, Sequence[int]]] = {}
     rendered: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
     for name, ref_list, group in plan.ref_lists:
-        if ref_list.children is not None:  # read and rendered at once
-            lists[name], done = _children(conn, viewer, ref_list, unique, plan.groups[group])
+        if ref_list.children is not None:
+            lists[name], done = next(read)
             rendered[group] = {**rendered.get(group, {}), **done}
             continue
         if ref_list.load is not None:
-            lists[name] = ref_list.load(conn, viewer, unique)
+            lists[name] = next(read)
         else:  # a list of the one resource the row's column names
             at = plan.names.index(str(ref_list.column))
             lists[name] = {g: [rows[g][at]] for g in unique if g in rows and rows[g][at] is not None}
         wanted[group].extend(t for g in unique for t in lists[name].get(g, ()))
+    renders: list[tuple[tuple[str, str], Callable[[], dict[int, dict[str, Any]]]]] = []
     for group, targets in wanted.items():
         done = rendered.get(group, {})
         if missing := [t for t in targets if t not in done]:
-            rendered[group] = {**done, **_render_targets(conn, viewer, group[0], missing, plan.groups[group])}
+            renders.append(
+                (group, partial(_render_targets, conn, viewer, group[0], missing, plan.groups[group]))
+            )
+    for (group, _), done in zip(renders, sql.gather(conn, *(r for _, r in renders)), strict=True):
+        rendered[group] = {**rendered.get(group, {}), **done}
     values: dict[str, Mapping[int, Any]] = {}
     for name, _ref, group in plan.refs:
         done, column = rendered.get(group, {}), plan.ref_columns[name]
@@ -448,10 +473,10 @@ def project(
         values[name] = {g: [done[t] for t in lists[name].get(g, ()) if t in done] for g in unique}
     for name, spec, sub in plan.loaded:
         if isinstance(spec, Value):
-            loaded = spec.load(conn, viewer, unique)
+            loaded = next(read)
             values[name] = {g: _trim(loaded.get(g, spec.default), sub) for g in unique}
         elif isinstance(spec, Embedded):
-            values[name] = render_embedded(conn, viewer, spec, unique, sub)
+            values[name] = next(read)
         else:
             values[name] = _records(conn, viewer, spec, unique, sub, rendered)
 

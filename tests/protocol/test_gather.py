@@ -1,0 +1,101 @@
+"""sql.gather: independent reads answer as they would one by one; on PostgreSQL they share round trips."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection
+
+from tests.conftest import World
+from vinyasa.protocol import sql
+
+_SEEN: ContextVar[str] = ContextVar("test_gather_seen", default="unset")
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many statements each round trip of a gather carried (`_pipeline` calls)."""
+    sent: list[int] = []
+    real = sql._pipeline
+
+    def counted(conn: Connection, statements: list[Any]) -> list[list[Any]]:
+        sent.append(len(statements))
+        return real(conn, statements)
+
+    monkeypatch.setattr(sql, "_pipeline", counted)
+    return sent
+
+
+def _chain(conn: Connection, start: int, steps: int) -> list[int]:
+    """`steps` dependent reads: each uses the previous one's answer."""
+    seen = [start]
+    for _ in range(steps):
+        seen.append(int(sql.fetch_value(conn, "SELECT CAST(? AS INTEGER) + 1", [seen[-1]])))
+    return seen
+
+
+def test_results_in_order_and_one_round_trip_per_step(world: World, trips: list[int]) -> None:
+    with world.env.engine.connect() as conn:
+        got = sql.gather(
+            conn,
+            lambda: _chain(conn, 0, 3),
+            lambda: sql.fetch(conn, "SELECT email FROM users WHERE gid = ?", [int(world.user)]),
+            lambda: "no read",
+            lambda: _chain(conn, 100, 1),
+        )
+    assert got == [[0, 1, 2, 3], [("owner@example.com",)], "no read", [100, 101]]
+    if world.env.backend == "postgresql":
+        # step 1: three calls wait for a read (one round trip); steps 2 and 3: only the long chain
+        assert trips == [3, 1, 1]
+    else:
+        assert trips == [], "SQLite: the calls run one after another, each read as it comes"
+
+
+def test_nested_gathers_and_context_variables(world: World, trips: list[int]) -> None:
+    token = _SEEN.set("outer")
+    try:
+        with world.env.engine.connect() as conn:
+
+            def inner() -> list[Any]:
+                return [
+                    _SEEN.get(),
+                    *sql.gather(conn, lambda: _chain(conn, 10, 1), lambda: _chain(conn, 20, 1)),
+                ]
+
+            got = sql.gather(conn, inner, lambda: _chain(conn, 0, 2))
+    finally:
+        _SEEN.reset(token)
+    assert got == [["outer", [10, 11], [20, 21]], [0, 1, 2]]
+    if world.env.backend == "postgresql":
+        # the inner gather's two reads travel with the outer call's first one: 3, then the last one
+        assert trips == [3, 1]
+
+
+def test_an_error_propagates_and_ends_the_other_calls(world: World) -> None:
+    ended: list[str] = []
+
+    def waits_then_ends(conn: Connection) -> int:
+        try:
+            _chain(conn, 0, 2)
+            return 1
+        finally:
+            ended.append("finally ran")
+
+    with world.env.engine.connect() as conn:
+        with pytest.raises(ZeroDivisionError):
+            sql.gather(conn, lambda: waits_then_ends(conn), lambda: [_chain(conn, 0, 1), 1 // 0][1])
+        # the connection is usable afterwards, inside and outside a gather
+        assert sql.gather(conn, lambda: _chain(conn, 1, 1), lambda: _chain(conn, 2, 1)) == [[1, 2], [2, 3]]
+    assert ended == ["finally ran"]
+
+
+def test_a_failing_statement_raises_the_database_error(world: World) -> None:
+    with world.env.engine.connect() as conn:
+        with pytest.raises(Exception, match="no_such_table"):
+            sql.gather(
+                conn,
+                lambda: sql.fetch(conn, "SELECT 1"),
+                lambda: sql.fetch(conn, "SELECT gid FROM no_such_table"),
+            )
