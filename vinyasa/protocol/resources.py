@@ -404,12 +404,10 @@ def project(
     # The row, each list of references and each loaded value are read together (sql.gather: one
     # round trip on PostgreSQL); what needs the row's columns is read after.
     reads: list[Callable[[], Any]] = []
-    if rows is None:
-        select = plan.select
+    select = plan.select if rows is None else None
+    if select is not None:
         reads.append(
-            (lambda: {r[0]: r for r in sql.fetch(conn, select + sql.marks(len(unique)) + ")", unique)})
-            if select is not None
-            else dict
+            lambda: {r[0]: r for r in sql.fetch(conn, select + sql.marks(len(unique)) + ")", unique)}
         )
     for _name, ref_list, group in plan.ref_lists:
         if ref_list.children is not None:  # read and rendered at once
@@ -423,7 +421,7 @@ def project(
             reads.append(partial(render_embedded, conn, viewer, spec, unique, sub))
     read = iter(sql.gather(conn, *reads))
     if rows is None:
-        rows = next(read)
+        rows = next(read) if select is not None else {}
     named = {g: dict(zip(plan.names, r, strict=True)) for g, r in rows.items()} if plan.mapping else {}
     hidden: dict[str, AbstractSet[int]] = {}
     for name, key, check, shown_at, shown in plan.guarded:

@@ -91,12 +91,17 @@ def fetch(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[
     """Rows of a read-only statement (or a write with RETURNING), as plain tuples. Inside `gather`
     on PostgreSQL, the statement waits to be sent with the other reads' next ones."""
     statement, runs = _adapt(sql, conn.dialect.name)
-    here = greenlet.getcurrent()
-    if isinstance(here, _Gathered) and here.conn is conn:
-        answers: list[list[tuple[Any, ...]]] = here.parent.switch([(statement, _params(params, runs))])
+    gathered = _gathered(conn)
+    if gathered is not None:
+        answers: list[list[tuple[Any, ...]]] = gathered.parent.switch([(statement, _params(params, runs))])
         return answers[0]
+    return _run(conn, statement, _params(params, runs))
+
+
+def _run(conn: Connection, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """One adapted statement on `conn`'s shared cursor: its rows."""
     cursor = _cursor(conn)
-    cursor.execute(statement, _params(params, runs))
+    cursor.execute(statement, params)
     return list(cursor.fetchall())
 
 
@@ -107,6 +112,12 @@ class _Gathered(greenlet.greenlet):  # type: ignore[misc]  # greenlet ships no t
         super().__init__(run)
         self.conn = conn
         self.gr_context = greenlet.getcurrent().gr_context  # the caller's context variables
+
+
+def _gathered(conn: Connection) -> _Gathered | None:
+    """The `gather` call running now, when it reads on `conn` (its reads are handed to `gather`)."""
+    here = greenlet.getcurrent()
+    return here if isinstance(here, _Gathered) and here.conn is conn else None
 
 
 def gather(conn: Connection, *calls: Callable[[], Any]) -> list[Any]:
@@ -150,9 +161,9 @@ def _send(
     """Each call's statements answered: in one pipeline, or, when this gather is itself one of an
     outer gather's calls on the same connection, handed on to be sent with the outer calls' reads."""
     flat = [statement for asked in asks for statement in asked]
-    here = greenlet.getcurrent()
-    if isinstance(here, _Gathered) and here.conn is conn:
-        rows: list[list[tuple[Any, ...]]] = here.parent.switch(flat)
+    gathered = _gathered(conn)
+    if gathered is not None:
+        rows: list[list[tuple[Any, ...]]] = gathered.parent.switch(flat)
     else:
         rows = _pipeline(conn, flat)
     out, done = [], 0
@@ -165,9 +176,7 @@ def _send(
 def _pipeline(conn: Connection, statements: list[tuple[str, tuple[Any, ...]]]) -> list[list[Any]]:
     """Each statement's rows, the statements sent together (one statement: sent as `fetch` would)."""
     if len(statements) == 1:
-        cursor = _cursor(conn)
-        cursor.execute(*statements[0])
-        return [list(cursor.fetchall())]
+        return [_run(conn, *statements[0])]
     driver = conn.connection.dbapi_connection
     assert driver is not None
     cursors = [driver.cursor() for _ in statements]
