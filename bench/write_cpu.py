@@ -4,7 +4,8 @@ Serves the app through httpx.ASGITransport on a fresh database (a temp SQLite fi
 measures the thread CPU time spent inside the app (`time.thread_time` around the ASGI call: the
 event loop runs every request in this one thread) per request, over `--n` requests after 20 warm-up
 requests, best of `--rounds`. `--count` also counts SQLite statements per request (the driver's trace
-callback: trigger bodies left out, an `executemany` counted once a row) and `--show OP` prints one
+callback: trigger bodies left out, an `executemany` counted once a row), or on PostgreSQL round trips
+(a statement psycopg waits for, or a pipeline), and `--show OP` prints one
 request's statements; `--profile OP` writes cProfile stats of OP's requests to `--profile-out`.
 
 Usage: python -m bench.write_cpu [--n 300] [--rounds 3] [--only SUBSTRING,...] [--count]
@@ -90,6 +91,37 @@ def _operations(seed: dict[str, Any]) -> dict[str, Callable[[], Call]]:
     }
 
 
+def _count_round_trips(trips: list[str]) -> None:
+    """On PostgreSQL, append one item to `trips` per round trip to the server: a statement psycopg
+    waits for outside a pipeline, or a whole pipeline (vinyasa.protocol.sql sends its batches so)."""
+    import psycopg
+
+    wait, pipeline, commit = psycopg.Connection.wait, psycopg.Connection.pipeline, psycopg.Connection.commit
+    committing: list[bool] = []
+
+    def waited(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if self._pipeline is None and not committing:
+            trips.append("statement")
+        return wait(self, *args, **kwargs)
+
+    def committed(self: Any) -> None:  # a commit with no transaction open sends nothing
+        if self.pgconn.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            trips.append("commit")
+        committing.append(True)
+        try:
+            commit(self)
+        finally:
+            committing.pop()
+
+    def piped(self: Any) -> Any:
+        trips.append("pipeline")
+        return pipeline(self)
+
+    psycopg.Connection.wait = waited  # type: ignore[method-assign]
+    psycopg.Connection.pipeline = piped  # type: ignore[method-assign]
+    psycopg.Connection.commit = committed  # type: ignore[method-assign]
+
+
 async def measure(args: argparse.Namespace) -> dict[str, tuple[float, float | None]]:
     """Per operation: (best µs of app CPU per request, statements per request or None)."""
     from sqlalchemy import event
@@ -116,6 +148,8 @@ async def measure(args: argparse.Namespace) -> dict[str, tuple[float, float | No
 
         event.listen(runtime.engine, "connect", on_connect)
         runtime.engine.dispose()
+    elif args.count:
+        _count_round_trips(statements)
     with runtime.engine.begin() as conn:
         made = init(conn, "bench@example.com", "Bench")
     meter = Meter(app)
@@ -186,7 +220,10 @@ def main() -> int:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     for name, (us, count) in asyncio.run(measure(args)).items():
-        statements = f"  {count:5.1f} statements" if count is not None else ""
+        unit = (
+            "statements" if not args.database_url or args.database_url.startswith("sqlite") else "round trips"
+        )
+        statements = f"  {count:5.1f} {unit}" if count is not None else ""
         print(f"{name:36} {us:8.0f} us{statements}")
     return 0
 
