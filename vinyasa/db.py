@@ -87,7 +87,11 @@ def make_engine(
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping: it would cost a round trip per request. A connection broken by a server restart
         # fails one request and is then replaced (SQLAlchemy invalidates the pool on disconnects).
-        return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=3600, **kwargs)
+        engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=3600, **kwargs)
+        # A request's write transaction begins lazily (vinyasa.protocol.sql.begin_later): its BEGIN
+        # and unread writes go out in front of the next statement, SQLAlchemy's own included.
+        event.listen(engine, "before_cursor_execute", lambda conn, *_: sql.send_pending(conn))
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
@@ -235,7 +239,7 @@ def insert_row(conn: Any, model: Any, values: dict[str, Any]) -> None:
         conn.execute(_insert_stmt(table), values)
         return
     text_, defaults = plain
-    _raw_write(conn, sql.execute, text_, [*values.values(), *defaults.values()])
+    _raw_write(conn, sql.write, text_, [*values.values(), *defaults.values()])
 
 
 def _raw_write(conn: Any, run: Any, statement: str, params: list[Any]) -> Any:
@@ -482,7 +486,9 @@ class RequestTransactions:
     on return), so a few stay open per kind: readers and writers are configured once, differently.
     Writers hold the write lock from the start (SQLite: BEGIN IMMEDIATE). Reads on PostgreSQL run in
     autocommit, which skips psycopg's BEGIN and the ROLLBACK. A connection is used by one request at a
-    time (list pop/append are atomic), and one that failed to roll back is closed, not kept.
+    time (list pop/append are atomic), and one that failed to roll back is closed, not kept. Writes on
+    PostgreSQL run in autocommit too, their BEGIN sent with their first statement (`sql.begin_later`):
+    one round trip less a write, more with the unread INSERTs that travel with the next statement.
     """
 
     def __init__(self, engine: Engine, keep: int = 4) -> None:
@@ -496,10 +502,10 @@ class RequestTransactions:
 
     def _open(self, write: bool, wait: bool) -> Connection:
         conn = self.engine.connect()
-        if write:
-            conn.execution_options(sqlite_immediate=True, sqlite_nowait=not wait)
-        elif self.engine.dialect.name == "postgresql":
+        if self.engine.dialect.name == "postgresql":  # writers: BEGIN sent by `begin` (lazily)
             conn.execution_options(isolation_level="AUTOCOMMIT")
+        elif write:
+            conn.execution_options(sqlite_immediate=True, sqlite_nowait=not wait)
         return conn
 
     @contextmanager
@@ -509,12 +515,19 @@ class RequestTransactions:
         waiting up to the busy timeout in this thread (the server's event loop waits elsewhere)."""
         idle = self._idle.setdefault((write, wait or not write), [])
         conn = idle.pop() if idle else self._open(write, wait)
+        lazy = write and self.engine.dialect.name == "postgresql"
         try:
             if write:
                 conn.begin()  # inside the try: a BEGIN that fails must not leak the connection
+            if lazy:
+                sql.begin_later(conn)
             yield conn
+            if lazy:
+                sql.commit(conn)  # what waits and the COMMIT together; the driver's commit is then a no-op
             conn.commit()
         except BaseException:
+            if lazy:
+                sql.discard(conn)
             conn.info.pop(JOURNAL_WRITTEN, None)
             try:
                 conn.rollback()

@@ -24,11 +24,15 @@ pytestmark = pytest.mark.anyio
 def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The prepared statements (vinyasa.protocol.sql) run while the test runs."""
     seen: list[str] = []
-    fetch, execute, execute_many = sql.fetch, sql.execute, sql.execute_many
+    fetch, fetch_all, execute, execute_many = sql.fetch, sql.fetch_all, sql.execute, sql.execute_many
 
     def fetching(conn: Any, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         seen.append(text)
         return fetch(conn, text, params)
+
+    def fetching_all(conn: Any, texts: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
+        seen.extend(text for text, _ in texts)
+        return fetch_all(conn, texts)
 
     def executing(conn: Any, text: str, params: Sequence[Any] = ()) -> int:
         seen.append(text)
@@ -40,6 +44,7 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(sql, "execute_many", executing_many)
     monkeypatch.setattr(sql, "fetch", fetching)
+    monkeypatch.setattr(sql, "fetch_all", fetching_all)
     monkeypatch.setattr(sql, "execute", executing)
     return seen
 

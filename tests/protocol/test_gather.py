@@ -99,3 +99,41 @@ def test_a_failing_statement_raises_the_database_error(world: World) -> None:
                 lambda: sql.fetch(conn, "SELECT 1"),
                 lambda: sql.fetch(conn, "SELECT gid FROM no_such_table"),
             )
+
+
+def test_fetch_all_runs_in_order_each_seeing_the_ones_before(world: World, trips: list[int]) -> None:
+    with world.env.engine.connect() as conn, conn.begin():
+        got = sql.fetch_all(
+            conn,
+            [
+                ("UPDATE users SET name = ? WHERE gid = ? RETURNING name", ["Renamed", int(world.user)]),
+                ("SELECT name FROM users WHERE gid = ?", [int(world.user)]),
+                ("SELECT CAST(? AS INTEGER) + 1", [41]),
+            ],
+        )
+        conn.rollback()
+    assert got == [[("Renamed",)], [("Renamed",)], [(42,)]]
+    if world.env.backend == "postgresql":
+        assert trips == [3], "one round trip for the three"
+    else:
+        assert trips == []
+
+
+def test_fetch_all_inside_a_gather_travels_with_the_other_reads(world: World, trips: list[int]) -> None:
+    with world.env.engine.connect() as conn:
+        got = sql.gather(
+            conn,
+            lambda: sql.fetch_all(conn, [("SELECT 1", []), ("SELECT 2", [])]),
+            lambda: _chain(conn, 0, 1),
+        )
+    assert got == [[[(1,)], [(2,)]], [0, 1]]
+    if world.env.backend == "postgresql":
+        assert trips == [3]
+
+
+def test_fetch_all_stops_at_a_failing_statement(world: World) -> None:
+    with world.env.engine.connect() as conn:
+        with pytest.raises(Exception, match="no_such_table"):
+            sql.fetch_all(conn, [("SELECT gid FROM no_such_table", []), ("SELECT 1", [])])
+        conn.connection.rollback()  # the statements ran on the driver: SQLAlchemy saw no transaction
+        assert sql.fetch_all(conn, [("SELECT 3", [])]) == [[(3,)]]

@@ -75,8 +75,8 @@ def field_named(conn: Connection, workspace_gid: int, name_key: str) -> int | No
 
 def delete_field_rows(conn: Connection, field_gid: int) -> None:
     """Delete a field's settings and enum options (its values and its own row are deleted apart)."""
-    sql.execute(conn, "DELETE FROM custom_field_settings WHERE custom_field_gid = ?", [field_gid])
-    sql.execute(conn, "DELETE FROM enum_options WHERE custom_field_gid = ?", [field_gid])
+    sql.write(conn, "DELETE FROM custom_field_settings WHERE custom_field_gid = ?", [field_gid])
+    sql.write(conn, "DELETE FROM enum_options WHERE custom_field_gid = ?", [field_gid])
 
 
 def enum_options(conn: Connection, field_gids: list[int], columns: str = "name, enabled, color") -> list[Row]:
@@ -233,8 +233,8 @@ def rebuild_displays(conn: Connection, table: str, owner: str, maps: str, owner_
         displays = "json_group_object(custom_field_gid, display_value)"
         late = "json_group_object(custom_field_gid, list_value) FILTER (WHERE display_value IS NULL)"
     marks = sql.marks(len(owner_gids))
-    sql.execute(conn, f"DELETE FROM {maps} WHERE {owner} IN ({marks})", owner_gids)
-    sql.execute(
+    sql.write(conn, f"DELETE FROM {maps} WHERE {owner} IN ({marks})", owner_gids)
+    sql.write(
         conn,
         f"INSERT INTO {maps} ({owner}, displays, late) SELECT {owner}, {displays}, {late} FROM {table}"
         f" WHERE {owner} IN ({marks}) GROUP BY {owner}",
@@ -267,7 +267,7 @@ def values_of_field(conn: Connection, table: str, owner: str, field_gid: int) ->
 
 def delete_values_of_field(conn: Connection, table: str, field_gid: int) -> None:
     """Delete every stored value of one field."""
-    sql.execute(conn, f"DELETE FROM {table} WHERE custom_field_gid = ?", [field_gid])
+    sql.write(conn, f"DELETE FROM {table} WHERE custom_field_gid = ?", [field_gid])
 
 
 def set_displays(conn: Connection, table: str, owner: str, rows: list[tuple[str | None, int, int]]) -> None:

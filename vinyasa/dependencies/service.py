@@ -84,7 +84,7 @@ def insert_link(ctx: Caller, blocked: int, blocker: int) -> None:
     ordered by it keep the order links were added in, also within one millisecond."""
     last = sql.fetch(ctx.conn, queries.LAST_LINKED, [blocked, blocker])[0]
     created = max([now_ms(), *(int(t) + 1 for t in last if t is not None)])
-    sql.execute(ctx.conn, queries.INSERT, [blocked, blocker, created])
+    sql.write(ctx.conn, queries.INSERT, [blocked, blocker, created])
     record_link(ctx, blocked, blocker, "added")
 
 

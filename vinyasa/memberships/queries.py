@@ -21,4 +21,4 @@ def membership(conn: Connection, gid: int) -> tuple[int, int | None, int | None]
 
 def delete(conn: Connection, gid: int) -> None:
     """End one project membership."""
-    sql.execute(conn, "DELETE FROM project_members WHERE gid = ?", [gid])
+    sql.write(conn, "DELETE FROM project_members WHERE gid = ?", [gid])

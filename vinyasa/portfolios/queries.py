@@ -106,7 +106,7 @@ def holders(conn: Connection, item_gid: int) -> list[tuple[int, int]]:
 
 def remove_members(conn: Connection, portfolio_gid: int, user_gids: list[int]) -> None:
     """End these users' memberships of the portfolio."""
-    sql.execute(
+    sql.write(
         conn,
         "DELETE FROM portfolio_members"
         f" WHERE portfolio_gid = ? AND user_gid IN ({sql.marks(len(user_gids))})",
@@ -116,7 +116,7 @@ def remove_members(conn: Connection, portfolio_gid: int, user_gids: list[int]) -
 
 def move_item(conn: Connection, portfolio_gid: int, item_gid: int, position: int) -> None:
     """Give an item of the portfolio a new position."""
-    sql.execute(
+    sql.write(
         conn,
         "UPDATE portfolio_items SET position = ? WHERE portfolio_gid = ? AND item_gid = ?",
         [position, portfolio_gid, item_gid],
@@ -125,7 +125,7 @@ def move_item(conn: Connection, portfolio_gid: int, item_gid: int, position: int
 
 def remove_item(conn: Connection, portfolio_gid: int, item_gid: int) -> None:
     """Take an item out of the portfolio."""
-    sql.execute(
+    sql.write(
         conn,
         "DELETE FROM portfolio_items WHERE portfolio_gid = ? AND item_gid = ?",
         [portfolio_gid, item_gid],
@@ -157,7 +157,7 @@ def end_memberships(conn: Connection, workspace_gid: int, user_gid: int) -> list
 
 def set_owner(conn: Connection, portfolio_gids: list[int], owner_gid: int, now: int) -> None:
     """Make `owner_gid` the owner of these portfolios (stamped modified at `now`)."""
-    sql.execute(
+    sql.write(
         conn,
         "UPDATE portfolios SET owner_gid = ?, modified_at = ?"
         f" WHERE gid IN ({sql.marks(len(portfolio_gids))})",

@@ -108,7 +108,7 @@ def add_team(conn: Connection, project_gid: int, team_gid: int, level: str) -> N
 
 def remove_team(conn: Connection, project_gid: int, team_gid: int) -> None:
     """End a team's membership of the project (its people keep any membership of their own)."""
-    sql.execute(conn, queries.REMOVE_TEAM, [project_gid, team_gid])
+    sql.write(conn, queries.REMOVE_TEAM, [project_gid, team_gid])
 
 
 def make_admin(conn: Connection, project_gids: list[int], user_gid: int) -> None:
@@ -125,10 +125,10 @@ def make_admin(conn: Connection, project_gids: list[int], user_gid: int) -> None
 
 def remove_members(conn: Connection, project_gid: int, users: list[int]) -> None:
     """Take users out of the project (which also ends their following it)."""
-    sql.execute(conn, queries.REMOVE_MEMBERS.format(users=sql.marks(len(users))), [project_gid, *users])
+    sql.write(conn, queries.REMOVE_MEMBERS.format(users=sql.marks(len(users))), [project_gid, *users])
 
 
 def remove_followers(conn: Connection, project_gid: int, users: list[int]) -> None:
     """Stop users following the project; they stay members."""
     statement = queries.SET_FOLLOWING.format(users=sql.marks(len(users)))
-    sql.execute(conn, statement, [False, project_gid, *users])
+    sql.write(conn, statement, [False, project_gid, *users])

@@ -68,4 +68,4 @@ def upsert_user_members(conn: Connection, rows: list[tuple[Any, ...]], column: s
         chunk = rows[start : start + _UPSERT_ROWS]
         values = ", ".join([one] * len(chunk))
         statement = f"{head}{values} ON CONFLICT (project_gid, user_gid) DO UPDATE SET {column} = ?"
-        sql.execute(conn, statement, [*(v for row in chunk for v in row), value])
+        sql.write(conn, statement, [*(v for row in chunk for v in row), value])

@@ -15,6 +15,7 @@ from typing import Any
 
 import greenlet
 from sqlalchemy import ColumnElement, Connection, TextClause, bindparam, select, text
+from sqlalchemy.exc import IntegrityError
 
 # `IN (?, ?, ...)` / `NOT IN (...)`: a list of placeholders, nothing else, between the parentheses.
 _IN_LIST = re.compile(r"\b(NOT\s+)?IN\s*\(\s*\?(?:\s*,\s*\?)*\s*\)", re.IGNORECASE)
@@ -99,10 +100,109 @@ def fetch(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[
 
 
 def _run(conn: Connection, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-    """One adapted statement on `conn`'s shared cursor: its rows."""
+    """One adapted statement on `conn`'s shared cursor (with the writes waiting to be sent, in front
+    of it in one pipeline): its rows."""
+    pending = _take_pending(conn)
+    if pending:
+        return _pipelined(conn, [*pending, (statement, params)])[-1][0]
     cursor = _cursor(conn)
     cursor.execute(statement, params)
     return list(cursor.fetchall())
+
+
+# ---- statements that wait to travel with the next one (PostgreSQL's request writers) -------------
+#
+# A request's write transaction on PostgreSQL begins lazily (`begin_later`): its BEGIN, and every write
+# whose answer nobody reads (`write`: an INSERT), wait on the connection and are sent in front of the
+# next statement, in one pipeline: a POST /tasks saves a round trip for the BEGIN, one for its task
+# row, one for its project row. Everything else that runs on the connection sends them first: a
+# statement of this module, or one SQLAlchemy runs (`send_pending`, an engine event, vinyasa.db).
+# `commit` sends what still waits with the COMMIT. A waiting write that fails raises at the statement
+# it travels with: the request's transaction fails as it would have, one statement later.
+
+_CONTROL = frozenset({"BEGIN", "COMMIT"})  # sent unprepared
+_PENDING = "vinyasa.pending"  # Connection.info key: the statements waiting to be sent, while the
+# transaction begun by `begin_later` lasts
+
+
+def begin_later(conn: Connection) -> None:
+    """Begin `conn`'s transaction with its first statement (the driver runs in autocommit: without
+    this, nothing would be in a transaction). PostgreSQL only."""
+    conn.info[_PENDING] = [("BEGIN", ())]
+
+
+def _take_pending(conn: Connection) -> list[tuple[str, tuple[Any, ...]]]:
+    pending: list[tuple[str, tuple[Any, ...]]] | None = conn.info.get(_PENDING)
+    if not pending:
+        return []
+    conn.info[_PENDING] = []
+    return pending
+
+
+def send_pending(conn: Connection) -> None:
+    """Send the statements waiting on `conn` now (before SQLAlchemy runs one of its own)."""
+    pending = _take_pending(conn)
+    if pending:
+        _pipelined(conn, pending)
+
+
+def commit(conn: Connection) -> bool:
+    """End the transaction begun by `begin_later`: what still waits is sent with a COMMIT, in one
+    pipeline. False when the driver must still commit (the statements were all sent already: its
+    commit() sends the COMMIT); True when the COMMIT went (or nothing ever ran: nothing to commit)."""
+    pending: list[tuple[str, tuple[Any, ...]]] | None = conn.info.pop(_PENDING, None)
+    if pending is None or not pending:
+        return False
+    if pending == [("BEGIN", ())]:
+        return True  # no statement ran: no transaction was ever opened
+    _pipelined(conn, [*pending, ("COMMIT", ())])
+    return True
+
+
+def discard(conn: Connection) -> None:
+    """Forget what waits on `conn` (its transaction is being rolled back)."""
+    conn.info.pop(_PENDING, None)
+
+
+def write(conn: Connection, sql: str, params: Sequence[Any] = ()) -> None:
+    """Run a write whose answer (rows, row count) nobody reads: inside a transaction begun by
+    `begin_later`, it waits to travel with the next statement (errors raise there); otherwise, or on
+    SQLite, it runs now. A constraint violation raises SQLAlchemy's IntegrityError either way."""
+    statement, runs = _adapt(sql, conn.dialect.name)
+    pending: list[tuple[str, tuple[Any, ...]]] | None = conn.info.get(_PENDING)
+    if pending is not None:
+        pending.append((statement, _params(params, runs)))
+        return
+    try:
+        _cursor(conn).execute(statement, _params(params, runs))
+    except conn.dialect.loaded_dbapi.IntegrityError as exc:  # as a waiting write's failure raises
+        raise IntegrityError(statement, params, exc) from exc
+
+
+def _pipelined(
+    conn: Connection, statements: list[tuple[str, tuple[Any, ...]]]
+) -> list[tuple[list[Any], int]]:
+    """Each statement's rows and row count, the statements sent in one pipeline. A constraint
+    violation raises SQLAlchemy's IntegrityError (as a write run at once by vinyasa.db does: a
+    waiting write fails here, and its callers catch that)."""
+    driver = conn.connection.dbapi_connection
+    assert driver is not None
+    cursors = [driver.cursor() for _ in statements]
+    try:
+        try:
+            with driver.pipeline():
+                for cursor, (statement, params) in zip(cursors, statements, strict=True):
+                    prepare = False if statement in _CONTROL else None  # None: psycopg's own choice
+                    cursor.execute(statement, params, prepare=prepare)  # type: ignore[call-arg]  # psycopg's
+        except conn.dialect.loaded_dbapi.IntegrityError as exc:
+            raise IntegrityError("; ".join(q for q, _ in statements), None, exc) from exc
+        return [
+            (list(cursor.fetchall()) if cursor.description is not None else [], int(cursor.rowcount))
+            for cursor in cursors
+        ]
+    finally:
+        for cursor in cursors:
+            cursor.close()
 
 
 class _Gathered(greenlet.greenlet):  # type: ignore[misc]  # greenlet ships no types
@@ -177,17 +277,26 @@ def _pipeline(conn: Connection, statements: list[tuple[str, tuple[Any, ...]]]) -
     """Each statement's rows, the statements sent together (one statement: sent as `fetch` would)."""
     if len(statements) == 1:
         return [_run(conn, *statements[0])]
-    driver = conn.connection.dbapi_connection
-    assert driver is not None
-    cursors = [driver.cursor() for _ in statements]
-    try:
-        with driver.pipeline():
-            for cursor, (statement, params) in zip(cursors, statements, strict=True):
-                cursor.execute(statement, params)
-        return [list(cursor.fetchall()) for cursor in cursors]
-    finally:
-        for cursor in cursors:
-            cursor.close()
+    pending = _take_pending(conn)
+    answers = _pipelined(conn, [*pending, *statements])
+    return [rows for rows, _ in answers[len(pending) :]]
+
+
+def fetch_all(
+    conn: Connection, statements: Sequence[tuple[str, Sequence[Any]]]
+) -> list[list[tuple[Any, ...]]]:
+    """Each statement's rows, the statements run in the order given, each seeing what the ones before
+    it did (PostgreSQL: a new snapshot a statement, as always). On PostgreSQL they travel together:
+    one round trip (a psycopg pipeline), or, inside `gather`, with the other calls' reads. Unlike
+    `gather`'s calls, the statements may depend on each other's effects (a lock, then what it
+    guards), not on each other's rows. An error in one is raised; the ones after it do not run."""
+    dialect = conn.dialect.name
+    adapted = [
+        (a, _params(params, runs)) for (a, runs), params in ((_adapt(q, dialect), p) for q, p in statements)
+    ]
+    if dialect != "postgresql":
+        return [_run(conn, *statement) for statement in adapted]
+    return _send([adapted], conn)[0]
 
 
 def fetch_value(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -198,8 +307,11 @@ def fetch_value(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
 
 def execute(conn: Connection, sql: str, params: Sequence[Any] = ()) -> int:
     """Run one write statement on the request's own connection; the number of rows it changed."""
-    cursor = _cursor(conn)
     statement, runs = _adapt(sql, conn.dialect.name)
+    pending = _take_pending(conn)
+    if pending:
+        return _pipelined(conn, [*pending, (statement, _params(params, runs))])[-1][1]
+    cursor = _cursor(conn)
     cursor.execute(statement, _params(params, runs))
     return int(cursor.rowcount)
 
@@ -212,14 +324,15 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
 def insert(conn: Connection, table: str, values: Mapping[str, Any]) -> None:
     """Insert one row of plain values (numbers, strings, booleans, None: no type conversion) into
     `table`, as prepared SQL: a few microseconds, where building `insert(Model).values(...)` costs
-    ~150 us a call."""
-    execute(conn, _insert_sql(table, tuple(values)), list(values.values()))
+    ~150 us a call. Its answer is not read: it may wait to travel with the next statement (`write`)."""
+    write(conn, _insert_sql(table, tuple(values)), list(values.values()))
 
 
 def execute_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     """Run one write statement for many parameter rows, on the request's own connection."""
     if not rows:
         return
+    send_pending(conn)
     cursor = conn.connection.cursor()
     try:
         statement, runs = _adapt(sql, conn.dialect.name)
@@ -245,7 +358,7 @@ def insert_rows(
     statement once a row."""
     for start in range(0, len(rows), _ROWS_PER_INSERT):
         chunk = rows[start : start + _ROWS_PER_INSERT]
-        execute(conn, _insert_rows_sql(table, columns, len(chunk)), [v for row in chunk for v in row])
+        write(conn, _insert_rows_sql(table, columns, len(chunk)), [v for row in chunk for v in row])
 
 
 def clause(fragment: str, params: Sequence[Any]) -> TextClause:

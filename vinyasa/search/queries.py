@@ -40,13 +40,13 @@ def index_queued(conn: Connection, table: str, fts: str, notes: str | None, limi
     sql.execute_many(conn, f"DELETE FROM {fts} WHERE rowid = ?", [(g,) for g in gids])
     text = f"CASE WHEN {notes} = '<body></body>' THEN '' ELSE vinyasa_plain({notes}) END" if notes else "''"
     marks = sql.marks(len(gids))
-    sql.execute(
+    sql.write(
         conn,
         f"INSERT INTO {fts} (rowid, name, notes) SELECT gid, name, {text} FROM {table}"
         f" WHERE gid IN ({marks}) ORDER BY gid",
         gids,
     )
-    sql.execute(conn, f"DELETE FROM {fts}_pending WHERE gid IN ({marks})", gids)
+    sql.write(conn, f"DELETE FROM {fts}_pending WHERE gid IN ({marks})", gids)
     return len(gids)
 
 

@@ -162,4 +162,4 @@ def delete_section(ctx: Caller, section: access.VisibleSection) -> None:
     if count <= 1:
         raise InvalidRequest("The last remaining section of a project cannot be deleted")
     _record(ctx, section.gid, project, "deleted")
-    sql.execute(ctx.conn, queries.DELETE, [section.gid])
+    sql.write(ctx.conn, queries.DELETE, [section.gid])

@@ -43,7 +43,7 @@ def status_parents(conn: Connection, gid: int) -> tuple[int | None, int | None] 
 
 def delete_status(conn: Connection, gid: int) -> None:
     """Delete one status."""
-    sql.execute(conn, "DELETE FROM statuses WHERE gid = ?", [gid])
+    sql.write(conn, "DELETE FROM statuses WHERE gid = ?", [gid])
 
 
 def project_brief(conn: Connection, project_gid: int) -> int | None:
@@ -54,4 +54,4 @@ def project_brief(conn: Connection, project_gid: int) -> int | None:
 
 def delete_brief(conn: Connection, gid: int) -> None:
     """Delete one brief."""
-    sql.execute(conn, "DELETE FROM project_briefs WHERE gid = ?", [gid])
+    sql.write(conn, "DELETE FROM project_briefs WHERE gid = ?", [gid])

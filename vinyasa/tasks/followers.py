@@ -50,7 +50,7 @@ def remove_followers(ctx: Caller, task: access.VisibleTask, values: list[str]) -
     if not following:
         return
     gone = sorted(following)
-    sql.execute(ctx.conn, queries.UNFOLLOW.format(users=sql.marks(len(gone))), [task.gid, *gone])
+    sql.write(ctx.conn, queries.UNFOLLOW.format(users=sql.marks(len(gone))), [task.gid, *gone])
     topics = journal.task_topics(ctx, task.gid)
     for user in gone:
         journal.member(ctx, ("task", task.gid), "removed", ("user", user), topics=topics, field="followers")

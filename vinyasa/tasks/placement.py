@@ -43,7 +43,7 @@ def anchor_task(
 
 def _bump(conn: Connection, task_gid: int) -> None:
     """Membership changes count as modifying the task (see `modified_since`)."""
-    sql.execute(conn, queries.BUMP, [now_ms(), task_gid])
+    sql.write(conn, queries.BUMP, [now_ms(), task_gid])
 
 
 def _section(
@@ -120,9 +120,9 @@ def put(
     place = [section_gid, section_position, position]
     if current is None:
         flags_row = [task_gid, project_gid, bool(completed), subtype == "milestone", now_ms()]
-        sql.execute(conn, queries.INSERT_PLACE, [*flags_row, *place])
+        sql.write(conn, queries.INSERT_PLACE, [*flags_row, *place])
     else:
-        sql.execute(conn, queries.MOVE_PLACE, [*place, task_gid, project_gid])
+        sql.write(conn, queries.MOVE_PLACE, [*place, task_gid, project_gid])
     if new is None:
         _bump(conn, task_gid)
     if topics is None:
@@ -146,4 +146,4 @@ def remove(caller: Caller, task_gid: int, project_gid: int) -> None:
 
 def sync_flags(conn: Connection, task_gid: int, completed: bool, subtype: str) -> None:
     """Copy the task's completion and milestone flag onto its project rows (the task_counts index)."""
-    sql.execute(conn, queries.SYNC_FLAGS, [completed, subtype == "milestone", task_gid])
+    sql.write(conn, queries.SYNC_FLAGS, [completed, subtype == "milestone", task_gid])

@@ -381,6 +381,6 @@ def _reroot(ctx: Caller, gid: int, root: int) -> None:
     below = tree.subtree(ctx.conn, gid, lock=True)
     for start in range(0, len(below), 500):
         chunk = below[start : start + 500]
-        sql.execute(
+        sql.write(
             ctx.conn, f"UPDATE tasks SET root_gid = ? WHERE gid IN ({sql.marks(len(chunk))})", [root, *chunk]
         )
