@@ -571,6 +571,7 @@ def savepoint(conn: Connection) -> Iterator[None]:
     nested = conn.begin_nested()
     try:
         yield
+        sql.send_pending(conn)  # a waiting write that fails does so inside the savepoint
     except BaseException:
         nested.rollback()
         raise

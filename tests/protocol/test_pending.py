@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import World
 from tests.helpers import ok
-from vinyasa.db import RequestTransactions
+from vinyasa.db import RequestTransactions, savepoint
 from vinyasa.protocol import sql
 
 pytestmark = pytest.mark.anyio
@@ -137,3 +137,21 @@ async def test_a_task_create_on_postgresql_sends_its_begin_and_rows_with_reads(
         assert trips[0][0] == "BEGIN" and len(trips[0]) == 2, trips[0]  # with the first read
         inserts = [t for trip in trips for t in trip if t.startswith("INSERT INTO tasks")]
         assert inserts and all(len(trip) > 1 for trip in trips if "INSERT INTO tasks" in trip)
+
+
+def _failing_savepoint(conn: Connection, world: World) -> None:
+    with savepoint(conn):
+        _tag(conn, world, 9_000_031, "kept")  # the same gid as before the savepoint: fails when sent
+
+
+def test_a_waiting_write_fails_inside_its_savepoint(world: World) -> None:
+    transactions = RequestTransactions(world.env.engine)
+    try:
+        with transactions.begin(write=True) as conn:
+            _tag(conn, world, 9_000_031, "kept")
+            with pytest.raises(IntegrityError):
+                _failing_savepoint(conn, world)
+            _tag(conn, world, 9_000_032, "kept")  # the transaction goes on, back at the savepoint
+    finally:
+        transactions.close()
+    assert _tags(world, "kept") == 2
