@@ -415,7 +415,7 @@ def project(
         elif ref_list.load is not None:
             reads.append(partial(ref_list.load, conn, viewer, unique))
     for _name, spec, sub in plan.loaded:
-        if isinstance(spec, Value):
+        if isinstance(spec, Value | Records):
             reads.append(partial(spec.load, conn, viewer, unique))
         elif isinstance(spec, Embedded):
             reads.append(partial(render_embedded, conn, viewer, spec, unique, sub))
@@ -453,13 +453,20 @@ def project(
             at = plan.names.index(str(ref_list.column))
             lists[name] = {g: [rows[g][at]] for g in unique if g in rows and rows[g][at] is not None}
         wanted[group].extend(t for g in unique for t in lists[name].get(g, ()))
+    loaded: dict[str, Any] = {name: next(read) for name, _spec, _sub in plan.loaded}
+    subs = dict(plan.groups)
+    for name, spec, sub in plan.loaded:  # records' members are rendered with the other references
+        if isinstance(spec, Records):
+            for member, (target, member_sub) in _members(spec, sub).items():
+                group = (target, repr(member_sub))
+                subs.setdefault(group, member_sub)
+                found = (rec[member] for g in unique for rec in loaded[name].get(g, ()))
+                wanted.setdefault(group, []).extend(t for t in found if t is not None)
     renders: list[tuple[tuple[str, str], Callable[[], dict[int, dict[str, Any]]]]] = []
     for group, targets in wanted.items():
         done = rendered.get(group, {})
         if missing := [t for t in targets if t not in done]:
-            renders.append(
-                (group, partial(_render_targets, conn, viewer, group[0], missing, plan.groups[group]))
-            )
+            renders.append((group, partial(_render_targets, conn, viewer, group[0], missing, subs[group])))
     for (group, _), done in zip(renders, sql.gather(conn, *(r for _, r in renders)), strict=True):
         rendered[group] = {**rendered.get(group, {}), **done}
     values: dict[str, Mapping[int, Any]] = {}
@@ -471,12 +478,11 @@ def project(
         values[name] = {g: [done[t] for t in lists[name].get(g, ()) if t in done] for g in unique}
     for name, spec, sub in plan.loaded:
         if isinstance(spec, Value):
-            loaded = next(read)
-            values[name] = {g: _trim(loaded.get(g, spec.default), sub) for g in unique}
+            values[name] = {g: _trim(loaded[name].get(g, spec.default), sub) for g in unique}
         elif isinstance(spec, Embedded):
-            values[name] = next(read)
+            values[name] = loaded[name]
         else:
-            values[name] = _records(conn, viewer, spec, unique, sub, rendered)
+            values[name] = _records(spec, unique, sub, loaded[name], rendered)
 
     out: dict[int, dict[str, Any]] = {}
     rtype = resource.resource_type
@@ -504,35 +510,37 @@ def project(
     return [out[g] for g in gids]
 
 
+def _members(spec: Records, sub: _Sub) -> dict[str, tuple[str, _Sub]]:
+    """The members a `Records` field shows, each with its target type and sub-selection: every
+    member by default (`sub` None), else those named."""
+    if sub is None:
+        return {member: (target, None) for member, target in spec.members.items()}
+    return {member: (target, sub[member]) for member, target in spec.members.items() if member in sub}
+
+
 def _records(
-    conn: Connection,
-    viewer: Viewer,
     spec: Records,
     gids: list[int],
     sub: _Sub,
-    done: Mapping[tuple[str, str], dict[int, dict[str, Any]]],
+    loaded: Mapping[int, Sequence[Mapping[str, int | None]]],
+    rendered: Mapping[tuple[str, str], dict[int, dict[str, Any]]],
 ) -> dict[int, list[dict[str, Any]]]:
-    """Render each row's records by the one bare-field rule (see `_selection`).
+    """Each row's records (`loaded`: `spec.load`'s answer) by the one bare-field rule (see
+    `_selection`), their members taken from `rendered` (by (target type, sub-selection): `project`
+    renders them with the row's other references, so a task's `projects` and `memberships.project`
+    are read once).
 
     Default (`sub` None): every member, as a compact reference. Bare (`opt_fields=memberships`): a
     record has no gid of its own, so each is `{}`, as Asana answers (python-asana#114, 2020 staff
     reply: use `memberships.project`). Named members (`memberships.project`) follow their sub-tree,
-    a bare member being `{gid, resource_type}` like any bare reference. A member already rendered
-    for another field with the same sub-selection (`done`, by (target type, sub-selection): a
-    task's `projects` and `memberships.project`) is reused, not read again.
+    a bare member being `{gid, resource_type}` like any bare reference.
     """
-    loaded = spec.load(conn, viewer, gids)
-    chosen = dict.fromkeys(spec.members) if sub is None else {m: sub[m] for m in spec.members if m in sub}
-    rendered: dict[str, dict[int, dict[str, Any]]] = {}
-    for member, member_sub in chosen.items():
-        target = spec.members[member]
-        known = done.get((target, repr(member_sub)), {})
-        wanted = [rec[member] for g in gids for rec in loaded.get(g, ())]
-        targets = [t for t in wanted if t is not None and t not in known]
-        rendered[member] = {**known, **_render_targets(conn, viewer, target, targets, member_sub)}
+    chosen = {
+        m: rendered.get((t, repr(member_sub)), {}) for m, (t, member_sub) in _members(spec, sub).items()
+    }
     return {
         g: [
-            {m: rendered[m].get(rec[m]) if rec.get(m) is not None else None for m in chosen}
+            {m: done.get(t) if (t := rec.get(m)) is not None else None for m, done in chosen.items()}
             for rec in loaded.get(g, ())
         ]
         for g in gids
