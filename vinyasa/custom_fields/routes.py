@@ -35,7 +35,9 @@ async def create_custom_field(ctx: CtxDep) -> Response:
 @router.get("/custom_fields/{custom_field_gid}", operation_id="getCustomField")
 async def get_custom_field(ctx: CtxDep, custom_field_gid: str) -> Response:
     """The full definition of a field."""
-    return ctx.one(CUSTOM_FIELD, service.custom_field(ctx, custom_field_gid).gid)
+    return ctx.one_seen(
+        CUSTOM_FIELD, custom_field_gid, lambda: service.custom_field(ctx, custom_field_gid).gid
+    )
 
 
 @router.put("/custom_fields/{custom_field_gid}", operation_id="updateCustomField")

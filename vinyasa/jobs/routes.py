@@ -32,7 +32,7 @@ async def get_job(ctx: CtxDep, job_gid: str) -> Response:
     """The full record of a job; only its creator sees it (404 for anyone else, as for a job that
     does not exist). Asana: "Only the creator of the duplication process can access the duplication
     status of the new object.\""""
-    return ctx.one(JOB, access.job(ctx, job_gid))
+    return ctx.one_seen(JOB, job_gid, lambda: access.job(ctx, job_gid))
 
 
 @router.post("/projects/{project_gid}/duplicate", operation_id="duplicateProject", status_code=201)

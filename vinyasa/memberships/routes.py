@@ -33,7 +33,7 @@ async def create_membership(ctx: CtxDep) -> Response:
 @router.get("/memberships/{membership_gid}", operation_id="getMembership")
 async def get_membership(ctx: CtxDep, membership_gid: str) -> Response:
     """The full record of one membership."""
-    return ctx.one(MEMBERSHIP, access.project_membership(ctx, membership_gid))
+    return ctx.one_seen(MEMBERSHIP, membership_gid, lambda: access.project_membership(ctx, membership_gid))
 
 
 @router.put("/memberships/{membership_gid}", operation_id="updateMembership")

@@ -49,7 +49,7 @@ async def create_portfolio(ctx: CtxDep) -> Response:
 @router.get("/portfolios/{portfolio_gid}", operation_id="getPortfolio")
 async def get_portfolio(ctx: CtxDep, portfolio_gid: str) -> Response:
     """The full record of a portfolio."""
-    return ctx.one(PORTFOLIO, access.portfolio(ctx, portfolio_gid).gid)
+    return ctx.one_seen(PORTFOLIO, portfolio_gid, lambda: access.portfolio(ctx, portfolio_gid).gid)
 
 
 @router.put("/portfolios/{portfolio_gid}", operation_id="updatePortfolio")
@@ -173,7 +173,11 @@ async def get_portfolio_memberships(
 @router.get("/portfolio_memberships/{portfolio_membership_gid}", operation_id="getPortfolioMembership")
 async def get_portfolio_membership(ctx: CtxDep, portfolio_membership_gid: str) -> Response:
     """The full record of one portfolio membership."""
-    return ctx.one(PORTFOLIO_MEMBERSHIP, access.portfolio_membership(ctx, portfolio_membership_gid))
+    return ctx.one_seen(
+        PORTFOLIO_MEMBERSHIP,
+        portfolio_membership_gid,
+        lambda: access.portfolio_membership(ctx, portfolio_membership_gid),
+    )
 
 
 @router.get(

@@ -64,7 +64,7 @@ async def create_project(ctx: CtxDep) -> Response:
 @router.get("/projects/{project_gid}", operation_id="getProject")
 async def get_project(ctx: CtxDep, project_gid: str) -> Response:
     """The full record of a project."""
-    return ctx.one(PROJECT, access.project(ctx, project_gid).gid)
+    return ctx.one_seen(PROJECT, project_gid, lambda: access.project(ctx, project_gid).gid)
 
 
 @router.put("/projects/{project_gid}", operation_id="updateProject")

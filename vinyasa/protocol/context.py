@@ -39,6 +39,7 @@ from vinyasa.errors import AsanaError, InvalidRequest, NotAuthorized, NotFound, 
 from vinyasa.protocol import changes, sql
 from vinyasa.protocol.body import Payload, fields_option, parse_body, pretty_option, validate
 from vinyasa.protocol.fields import FieldTree, parse_fields
+from vinyasa.protocol.gids import as_gid
 from vinyasa.protocol.messages import say
 from vinyasa.protocol.pagination import (
     NOT_FILTERS,
@@ -151,6 +152,29 @@ class Ctx(Caller):
             plural = kind + "es" if kind.endswith("s") else kind + "s"  # project_status -> project_statuses
             self.headers["Location"] = f"{self.base_url}{API_PREFIX}/{plural}/{gid}"
         return self.respond({"data": project_one(self.conn, self, resource, gid, self.fields)}, status)
+
+    def one_seen(self, resource: Resource, value: str, check: Callable[[], int]) -> Response:
+        """The full record of the object the path's `value` names, for a GET of one object:
+        `check()` is the access rule (the gid of an object the caller may see, or it raises as for
+        an unknown one). The check and the render run together (`sql.gather`: on PostgreSQL the
+        check's read travels with the render's first reads, one round trip less); the render is
+        answered only when the check passes for the gid `value` spells, else the check's gid is
+        rendered afterwards (`me`). A failed check's error is the answer, nothing of the render (an
+        error the render met is raised only by rendering again once the check has passed)."""
+        guess = as_gid(value)
+        if guess is None:
+            return self.one(resource, check())
+
+        def render() -> Any:
+            try:
+                return project_one(self.conn, self, resource, guess, self.fields)
+            except Exception as exc:  # noqa: BLE001 - the check decides first; see below
+                return exc
+
+        gid, rendered = sql.gather(self.conn, check, render)
+        if gid != guess or isinstance(rendered, Exception):  # rendered again, errors raised as usual
+            rendered = project_one(self.conn, self, resource, gid, self.fields)
+        return self.respond({"data": rendered})
 
     def data(self, value: Any, status: int = 200) -> Response:
         """A computed `data` value that is not a stored resource."""

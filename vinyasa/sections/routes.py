@@ -34,7 +34,7 @@ async def create_section_for_project(ctx: CtxDep, project_gid: str) -> Response:
 @router.get("/sections/{section_gid}", operation_id="getSection")
 async def get_section(ctx: CtxDep, section_gid: str) -> Response:
     """The full record of a section."""
-    return ctx.one(SECTION, access.section(ctx, section_gid).gid)
+    return ctx.one_seen(SECTION, section_gid, lambda: access.section(ctx, section_gid).gid)
 
 
 @router.put("/sections/{section_gid}", operation_id="updateSection")

@@ -33,7 +33,7 @@ async def create_tag(ctx: CtxDep) -> Response:
 @router.get("/tags/{tag_gid}", operation_id="getTag")
 async def get_tag(ctx: CtxDep, tag_gid: str) -> Response:
     """The full record of a tag."""
-    return ctx.one(TAG, access.tag(ctx, tag_gid)[0])
+    return ctx.one_seen(TAG, tag_gid, lambda: access.tag(ctx, tag_gid)[0])
 
 
 @router.put("/tags/{tag_gid}", operation_id="updateTag")

@@ -38,7 +38,7 @@ async def create_task(ctx: CtxDep) -> Response:
 @router.get("/tasks/{task_gid}", operation_id="getTask")
 async def get_task(ctx: CtxDep, task_gid: str) -> Response:
     """The full record of a task."""
-    return ctx.one(TASK, access.task(ctx, task_gid).gid)
+    return ctx.one_seen(TASK, task_gid, lambda: access.task(ctx, task_gid).gid)
 
 
 @router.put("/tasks/{task_gid}", operation_id="updateTask")

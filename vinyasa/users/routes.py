@@ -24,7 +24,7 @@ ALPHABETICAL_CAP = 2000
 @router.get("/users/{user_gid}", operation_id="getUser")
 async def get_user(ctx: CtxDep, user_gid: str, workspace: str | None = None) -> Response:
     """The full record of a user (`me`, an email or a gid); `workspace` is accepted and ignored."""
-    return ctx.one(USER, resolve_user(ctx, user_gid))
+    return ctx.one_seen(USER, user_gid, lambda: resolve_user(ctx, user_gid))
 
 
 @router.put("/users/{user_gid}", operation_id="updateUser")

@@ -86,7 +86,7 @@ async def get_webhooks(ctx: CtxDep, workspace: str, resource: str | None = None)
 @router.get("/webhooks/{webhook_gid}", operation_id="getWebhook")
 async def get_webhook(ctx: CtxDep, webhook_gid: str) -> Response:
     """The full record of one of the caller's webhooks, with its delivery state."""
-    return ctx.one(WEBHOOK, service.find(ctx, webhook_gid))
+    return ctx.one_seen(WEBHOOK, webhook_gid, lambda: service.find(ctx, webhook_gid))
 
 
 @router.put("/webhooks/{webhook_gid}", operation_id="updateWebhook")

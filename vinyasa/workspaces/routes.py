@@ -25,7 +25,7 @@ async def get_workspaces(ctx: CtxDep) -> Response:
 @router.get("/workspaces/{workspace_gid}", operation_id="getWorkspace")
 async def get_workspace(ctx: CtxDep, workspace_gid: str) -> Response:
     """The full record of one workspace."""
-    return ctx.one(WORKSPACE, access.workspace(ctx, workspace_gid))
+    return ctx.one_seen(WORKSPACE, workspace_gid, lambda: access.workspace(ctx, workspace_gid))
 
 
 @router.put("/workspaces/{workspace_gid}", operation_id="updateWorkspace")

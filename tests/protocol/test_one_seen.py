@@ -1,0 +1,67 @@
+"""GET of one object (Ctx.one_seen): the access check and the render run together; the answer is the
+render only when the check passes, and a hidden object answers exactly like an unknown one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection
+
+from tests.conftest import World, api_client
+from tests.helpers import ok
+from tests.projects.helpers import make_project
+from vinyasa.protocol import sql
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The statements of each round trip of a request: a pipeline, or one statement alone."""
+    sent: list[list[str]] = []
+    pipelined, run = sql._pipelined, sql._run
+
+    def counted_pipeline(conn: Connection, statements: list[Any]) -> list[Any]:
+        sent.append([q for q, _ in statements])
+        return pipelined(conn, statements)
+
+    def counted_run(conn: Connection, statement: str, params: tuple[Any, ...]) -> list[Any]:
+        if not conn.info.get(sql._PENDING):
+            sent.append([statement])
+        return run(conn, statement, params)
+
+    monkeypatch.setattr(sql, "_pipelined", counted_pipeline)
+    monkeypatch.setattr(sql, "_run", counted_run)
+    return sent
+
+
+async def test_the_check_travels_with_the_first_reads(
+    client: Any, world: World, trips: list[list[str]]
+) -> None:
+    gid = (await make_project(client, world))["gid"]
+    trips.clear()
+    assert ok(await client.get(f"/projects/{gid}"))["name"] == "Roadmap"
+    if world.env.backend == "postgresql":
+        assert len(trips) == 2, trips  # the check with the project's own reads; the users they name
+        assert any("FOR SHARE" not in q and "p.default_access_level" in q for q in trips[0])
+        assert any(q.startswith("SELECT projects.gid") for q in trips[0])
+
+
+async def test_a_hidden_object_answers_as_an_unknown_one(client: Any, world: World) -> None:
+    _, token = world.person("bob@example.com")
+    hidden = (await make_project(client, world, privacy_setting="private"))["gid"]
+    async with api_client(world.env, token) as bob:
+        seen = await bob.get(f"/projects/{hidden}")
+        unknown = await bob.get("/projects/1234567890123456")
+    assert seen.status_code == unknown.status_code == 404
+    assert seen.json()["errors"][0]["message"].replace(hidden, "X") == unknown.json()["errors"][0][
+        "message"
+    ].replace("1234567890123456", "X")
+    assert seen.headers.get("asana-change") is None
+
+
+async def test_a_path_that_is_not_a_gid_is_checked_first(client: Any, world: World) -> None:
+    me = ok(await client.get("/users/me"))
+    assert me["gid"] == world.user
+    assert (await client.get("/projects/not-a-gid")).status_code == 404
