@@ -83,11 +83,13 @@ def _iso_date(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).date().isoformat()
 
 
-def _completion(ctx: Caller, completed: bool | None, row: dict[str, Any]) -> dict[str, Any]:
+def _completion(ctx: Caller, completed: bool | None, row: dict[str, Any], at: int) -> dict[str, Any]:
+    """The completion columns a change of `completed` sets; `at` (epoch ms): the change's time, which
+    is also the task's new `modified_at` (so `completed_since=<modified_at>` finds it)."""
     if completed is None or completed == row.get("completed", False):
         return {}
     if completed:
-        return {"completed": True, "completed_at": now_ms(), "completed_by_gid": ctx.user_gid}
+        return {"completed": True, "completed_at": at, "completed_by_gid": ctx.user_gid}
     return {"completed": False, "completed_at": None, "completed_by_gid": None}
 
 
@@ -192,7 +194,7 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
         "modified_at": now,
         **dict.fromkeys(DATES),
         **dates,
-        **_completion(ctx, fields.completed, {}),
+        **_completion(ctx, fields.completed, {}, now),
     }
     insert_row(ctx.conn, Task, values)
     follow = sorted({ctx.user_gid, *followers})
@@ -256,12 +258,13 @@ def update_task(ctx: Caller, task: access.VisibleTask, fields: TaskFields) -> No
     changes.update(_dates(fields, row, subtype))
     if "assignee" in given:
         changes["assignee_gid"] = _assignee(ctx, fields, task.workspace_gid)
-    changes.update(_completion(ctx, fields.completed, row))
+    at = max(now_ms(), row["modified_at"] + 1)  # one instant for completed_at and modified_at
+    changes.update(_completion(ctx, fields.completed, row, at))
     actual = {k: v for k, v in changes.items() if row[k] != v}
     values_changed = TASK_VALUES.write(ctx, task.gid, task.workspace_gid, fields.custom_fields or {})
     if not actual and not values_changed:
         return
-    actual["modified_at"] = max(now_ms(), row["modified_at"] + 1)
+    actual["modified_at"] = at
     update_row(ctx.conn, Task, task.gid, actual)
     _record_changes(ctx, task.gid, actual)
     if "completed" in actual or "resource_subtype" in actual:
