@@ -146,22 +146,16 @@ def _definition(conn: Connection, alias: str, options: bool) -> str:
     return f"{_DEFINITION_COLUMNS.format(f=alias)}, {listed}"
 
 
-def fields_given(
-    conn: Connection, column: str, containers_sql: str, owner_gids: list[int], *, options: bool
-) -> list[Row]:
-    """(container, *definition) for each setting of the containers of these owners (`containers_sql`,
-    a value store's containers query, whose container column is named `column`), in order by
-    container, the definition as `definitions` reads it: one statement for what the containers, the
-    settings, the definitions and the options cost four. It does not wait for the containers' own
-    read, so the two travel together (`sql.gather`)."""
-    held = containers_sql.format(marks=sql.marks(len(owner_gids)))
+def fields_given(conn: Connection, column: str, container_gids: list[int], *, options: bool) -> list[Row]:
+    """(container, *definition) for each setting of these containers, in order, the definition as
+    `definitions` reads it: one statement for what the settings, the definitions and the
+    options cost three."""
     return sql.fetch(
         conn,
         f"SELECT s.{column}, {_definition(conn, 'f.', options)} FROM custom_field_settings s"
         f" JOIN custom_fields f ON f.gid = s.custom_field_gid"
-        f" WHERE s.{column} IN (SELECT held.{column} FROM ({held}) held)"
-        f" ORDER BY s.{column}, s.position, s.gid",
-        owner_gids,
+        f" WHERE s.{column} IN ({sql.marks(len(container_gids))}) ORDER BY s.{column}, s.position, s.gid",
+        container_gids,
     )
 
 

@@ -73,8 +73,7 @@ class ValueStore:
     owner with values) are in the table named like it with `_displays` for `_values`.
     `containers` is SQL with `{marks}` for the
     object gids, returning (object gid, container gid), oldest container first; `settings` the
-    column of custom_field_settings naming such a container, and the name of the container's
-    column in `containers` too. The object's fields are its
+    column of custom_field_settings naming such a container. The object's fields are its
     containers' settings in order (read per container, not per object: a hundred tasks of one
     project cost one row each, plus the project's settings once)."""
 
@@ -90,8 +89,6 @@ class ValueStore:
     field: Embedded = field(init=False)
 
     def __post_init__(self) -> None:
-        if f", {self.settings} FROM " not in self.containers.split(" FROM ", 1)[0] + " FROM ":
-            raise ValueError(f"{self.table}: containers must select (owner, {self.settings})")
         object.__setattr__(self, "field", Embedded(self._load, KEYS, exact=self._exact, ordered=True))
         object.__setattr__(self, "maps", self.table.removesuffix("_values") + "_displays")
         STORES.append(self)
@@ -104,22 +101,14 @@ class ValueStore:
         """Per object, the fields its containers give it, in order (lists shared between objects
         with the same containers: never mutated), and the definitions of those fields (read
         with the settings; with their options with `options`)."""
-
-        def given_fields() -> list[Any]:
-            return queries.fields_given(conn, self.settings, self.containers, gids, options=options)
-
-        if conn.dialect.name == "postgresql":  # the two reads in one round trip
-            held, settings = sql.gather(
-                conn, lambda: queries.containers(conn, self.containers, gids), given_fields
-            )
-        else:  # no round trips to save: the settings only when there are containers
-            held = queries.containers(conn, self.containers, gids)
-            settings = given_fields() if held else []
+        held = queries.containers(conn, self.containers, gids)
         given: dict[int, list[int]] = {}
         definitions: dict[int, Stored] = {}
-        for row in settings:
-            given.setdefault(row[0], []).append(row[1])
-            definitions[row[1]] = row[1:]
+        if held:
+            parents = sorted({p for _, p in held})
+            for row in queries.fields_given(conn, self.settings, parents, options=options):
+                given.setdefault(row[0], []).append(row[1])
+                definitions[row[1]] = row[1:]
         fields: dict[int, list[int]] = {}
         for owner, parent in held:
             if parent not in given:

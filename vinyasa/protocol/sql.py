@@ -73,6 +73,7 @@ def marks(count: int) -> str:
 
 
 _CURSOR = "vinyasa.cursor"  # pooled connection's info key: (its DBAPI connection, the shared cursor)
+_CURSORS = "vinyasa.cursors"  # and (its DBAPI connection, the cursors pipelines use)
 
 
 def _cursor(conn: Connection) -> Any:
@@ -185,24 +186,32 @@ def _pipelined(
     """Each statement's rows and row count, the statements sent in one pipeline. A constraint
     violation raises SQLAlchemy's IntegrityError (as a write run at once by vinyasa.db does: a
     waiting write fails here, and its callers catch that)."""
-    driver = conn.connection.dbapi_connection
+    fairy = conn.connection
+    driver = fairy.dbapi_connection
     assert driver is not None
-    cursors = [driver.cursor() for _ in statements]
+    # A pipeline's statements each need a cursor of their own (each holds its result until read);
+    # they are kept on the connection between pipelines, as `_cursor` keeps its one (~5-10 us each).
+    kept = fairy.info.get(_CURSORS)
+    if kept is None or kept[0] is not driver:
+        kept = fairy.info[_CURSORS] = (driver, [])
+    cursors: list[Any] = kept[1]
+    cursors += [driver.cursor() for _ in range(len(statements) - len(cursors))]
     try:
-        try:
-            with driver.pipeline():
-                for cursor, (statement, params) in zip(cursors, statements, strict=True):
-                    prepare = False if statement in _CONTROL else None  # None: psycopg's own choice
-                    cursor.execute(statement, params, prepare=prepare)  # type: ignore[call-arg]  # psycopg's
-        except conn.dialect.loaded_dbapi.IntegrityError as exc:
-            raise IntegrityError("; ".join(q for q, _ in statements), None, exc) from exc
+        with driver.pipeline():
+            for cursor, (statement, params) in zip(cursors, statements, strict=False):
+                prepare = False if statement in _CONTROL else None  # None: psycopg's own choice
+                cursor.execute(statement, params, prepare=prepare)
         return [
             (list(cursor.fetchall()) if cursor.description is not None else [], int(cursor.rowcount))
-            for cursor in cursors
+            for cursor, _ in zip(cursors, statements, strict=False)
         ]
-    finally:
+    except BaseException as exc:
+        del fairy.info[_CURSORS]  # made again on the next pipeline
         for cursor in cursors:
             cursor.close()
+        if isinstance(exc, conn.dialect.loaded_dbapi.IntegrityError):
+            raise IntegrityError("; ".join(q for q, _ in statements), None, exc) from exc
+        raise
 
 
 class _Gathered(greenlet.greenlet):  # type: ignore[misc]  # greenlet ships no types
