@@ -239,7 +239,7 @@ def insert_row(conn: Any, model: Any, values: dict[str, Any]) -> None:
         conn.execute(_insert_stmt(table), values)
         return
     text_, defaults = plain
-    _raw_write(conn, sql.write, text_, [*values.values(), *defaults.values()])
+    sql.write(conn, text_, [*values.values(), *defaults.values()])  # raises SQLAlchemy's IntegrityError
 
 
 def _raw_write(conn: Any, run: Any, statement: str, params: list[Any]) -> Any:

@@ -37,6 +37,7 @@ ValueRef = tuple[str, int | None]  # a reference field's new value: (resource_ty
 ACTIONS = frozenset({"added", "removed", "changed", "deleted", "undeleted"})
 CHANGE_ACTIONS = frozenset({"changed", "added", "removed"})
 _LOCK_KEY = 0x76696E79  # "viny": the PostgreSQL advisory lock that orders journal writers
+_LOCK_SQL = f"SELECT pg_advisory_xact_lock({_LOCK_KEY})"
 _ANCESTOR_DEPTH = 64  # subtask chains deeper than this do not bubble further (walks must terminate)
 
 
@@ -237,7 +238,7 @@ def lock(conn: Connection) -> None:
     rows a flushing request may also want (the webhook worker) takes it first, so neither waits
     for the other in a cycle."""
     if conn.dialect.name == "postgresql":
-        sql.fetch(conn, f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
+        sql.fetch(conn, _LOCK_SQL)
 
 
 # The newest expired entry. `id + 0`: read the expired entries through the created_at index, so a
@@ -319,7 +320,7 @@ def _insert_entries(
         sql.insert_rows(conn, "journal_topics", ("topic_gid", "event_id"), pairs)
         return before, list(found[1:])
     marks = sql.marks(len(ENTRY_COLUMNS) - 1)
-    statements: list[tuple[str, Sequence[Any]]] = [(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})", ())]
+    statements: list[tuple[str, Sequence[Any]]] = [(_LOCK_SQL, ())]
     for start in range(0, len(rows), _ROWS_PER_INSERT):
         chunk = rows[start : start + _ROWS_PER_INSERT]
         values = ", ".join(f"((SELECT n FROM newest) + {i}, {marks})" for i in range(1, len(chunk) + 1))

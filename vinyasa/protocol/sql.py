@@ -103,12 +103,19 @@ def fetch(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[
 def _run(conn: Connection, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
     """One adapted statement on `conn`'s shared cursor (with the writes waiting to be sent, in front
     of it in one pipeline): its rows."""
-    pending = _take_pending(conn)
-    if pending:
-        return _pipelined(conn, [*pending, (statement, params)])[-1][0]
+    waited = _after_pending(conn, statement, params)
+    if waited is not None:
+        return waited[0]
     cursor = _cursor(conn)
     cursor.execute(statement, params)
     return list(cursor.fetchall())
+
+
+def _after_pending(conn: Connection, statement: str, params: tuple[Any, ...]) -> tuple[list[Any], int] | None:
+    """When statements wait on `conn`: they and this one sent in one pipeline, this one's rows and
+    row count; else None (the caller runs it alone)."""
+    pending = _take_pending(conn)
+    return _pipelined(conn, [*pending, (statement, params)])[-1] if pending else None
 
 
 # ---- statements that wait to travel with the next one (PostgreSQL's request writers) -------------
@@ -317,9 +324,9 @@ def fetch_value(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
 def execute(conn: Connection, sql: str, params: Sequence[Any] = ()) -> int:
     """Run one write statement on the request's own connection; the number of rows it changed."""
     statement, runs = _adapt(sql, conn.dialect.name)
-    pending = _take_pending(conn)
-    if pending:
-        return _pipelined(conn, [*pending, (statement, _params(params, runs))])[-1][1]
+    waited = _after_pending(conn, statement, _params(params, runs))
+    if waited is not None:
+        return waited[1]
     cursor = _cursor(conn)
     cursor.execute(statement, _params(params, runs))
     return int(cursor.rowcount)
