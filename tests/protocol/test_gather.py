@@ -137,3 +137,24 @@ def test_fetch_all_stops_at_a_failing_statement(world: World) -> None:
             sql.fetch_all(conn, [("SELECT gid FROM no_such_table", []), ("SELECT 1", [])])
         conn.connection.rollback()  # the statements ran on the driver: SQLAlchemy saw no transaction
         assert sql.fetch_all(conn, [("SELECT 3", [])]) == [[(3,)]]
+
+
+def test_fetch_all_answers_no_rows_for_a_write_without_returning(world: World, trips: list[int]) -> None:
+    with world.env.engine.connect() as conn, conn.begin():
+        got = sql.fetch_all(
+            conn,
+            [
+                ("UPDATE users SET name = ? WHERE gid = ?", ["Renamed", int(world.user)]),
+                ("UPDATE users SET name = ? WHERE gid = ? RETURNING gid", ["Nobody", -1]),
+                ("SELECT name FROM users WHERE gid = ?", [-1]),
+                ("SELECT name FROM users WHERE gid = ?", [int(world.user)]),
+            ],
+        )
+        conn.rollback()
+    assert got == [[], [], [], [("Renamed",)]]
+    if world.env.backend == "postgresql":
+        import psycopg
+
+        assert trips == [4]
+        # a pipeline tells a result with rows by its status, the value libpq gives it
+        assert sql._TUPLES_OK == psycopg.pq.ExecStatus.TUPLES_OK

@@ -129,6 +129,7 @@ def _after_pending(conn: Connection, statement: str, params: tuple[Any, ...]) ->
 # it travels with: the request's transaction fails as it would have, one statement later.
 
 _CONTROL = frozenset({"BEGIN", "COMMIT"})  # sent unprepared
+_TUPLES_OK = 2  # libpq's PGRES_TUPLES_OK (psycopg.pq.ExecStatus.TUPLES_OK): a result with rows
 _PENDING = "vinyasa.pending"  # Connection.info key: the statements waiting to be sent, while the
 # transaction begun by `begin_later` lasts
 
@@ -208,8 +209,10 @@ def _pipelined(
             for cursor, (statement, params) in zip(cursors, statements, strict=False):
                 prepare = False if statement in _CONTROL else None  # None: psycopg's own choice
                 cursor.execute(statement, params, prepare=prepare)
+        # Whether a statement returned rows, from its result's status: `cursor.description` would
+        # build a Column object per column to say so (a quarter of a project render's CPU).
         return [
-            (list(cursor.fetchall()) if cursor.description is not None else [], int(cursor.rowcount))
+            (list(cursor.fetchall()) if _has_rows(cursor) else [], int(cursor.rowcount))
             for cursor, _ in zip(cursors, statements, strict=False)
         ]
     except BaseException as exc:
@@ -219,6 +222,12 @@ def _pipelined(
         if isinstance(exc, conn.dialect.loaded_dbapi.IntegrityError):
             raise IntegrityError("; ".join(q for q, _ in statements), None, exc) from exc
         raise
+
+
+def _has_rows(cursor: Any) -> bool:
+    """Whether the cursor's current result holds rows (a SELECT, or a write with RETURNING)."""
+    result = cursor.pgresult
+    return result is not None and result.status == _TUPLES_OK
 
 
 class _Gathered(greenlet.greenlet):  # type: ignore[misc]  # greenlet ships no types
