@@ -5,7 +5,7 @@ measures the thread CPU time spent inside the app (`time.thread_time` around the
 event loop runs every request in this one thread) per request, over `--n` requests after 20 warm-up
 requests, best of `--rounds`. `--count` also counts SQLite statements per request (the driver's trace
 callback: trigger bodies left out, an `executemany` counted once a row), or on PostgreSQL round trips
-(a statement psycopg waits for, or a pipeline), and `--show OP` prints one
+(a query psycopg waits for, or a pipeline), and `--show OP` prints one
 request's statements; `--profile OP` writes cProfile stats of OP's requests to `--profile-out`.
 
 Usage: python -m bench.write_cpu [--n 300] [--rounds 3] [--only SUBSTRING,...] [--count]
@@ -92,8 +92,9 @@ def _operations(seed: dict[str, Any]) -> dict[str, Callable[[], Call]]:
 
 
 def _count_round_trips(trips: list[str]) -> None:
-    """On PostgreSQL, append one item to `trips` per round trip to the server: a statement psycopg
-    waits for outside a pipeline, or a whole pipeline (vinyasa.protocol.sql sends its batches so)."""
+    """On PostgreSQL, append one item to `trips` per round trip to the server: a query psycopg waits
+    for outside a pipeline (vinyasa.protocol.sql sends each round trip's statements as one query),
+    or a whole pipeline (psycopg's `executemany`)."""
     import psycopg
 
     wait, pipeline, commit = psycopg.Connection.wait, psycopg.Connection.pipeline, psycopg.Connection.commit

@@ -16,15 +16,15 @@ _SEEN: ContextVar[str] = ContextVar("test_gather_seen", default="unset")
 
 @pytest.fixture
 def trips(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many statements each round trip of a gather carried (`_pipeline` calls)."""
+    """How many statements each round trip of a gather carried (`_round_trip` calls)."""
     sent: list[int] = []
-    real = sql._pipeline
+    real = sql._round_trip
 
     def counted(conn: Connection, statements: list[Any]) -> list[list[Any]]:
         sent.append(len(statements))
         return real(conn, statements)
 
-    monkeypatch.setattr(sql, "_pipeline", counted)
+    monkeypatch.setattr(sql, "_round_trip", counted)
     return sent
 
 

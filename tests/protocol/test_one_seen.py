@@ -18,21 +18,16 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 def trips(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The statements of each round trip of a request: a pipeline, or one statement alone."""
+    """The statements of each round trip of a request on PostgreSQL (each is one `_together` call:
+    a statement alone, or several sent together)."""
     sent: list[list[str]] = []
-    pipelined, run = sql._pipelined, sql._run
+    pipelined = sql._together
 
-    def counted_pipeline(conn: Connection, statements: list[Any]) -> list[Any]:
+    def counted(conn: Connection, statements: list[Any]) -> list[Any]:
         sent.append([q for q, _ in statements])
         return pipelined(conn, statements)
 
-    def counted_run(conn: Connection, statement: str, params: tuple[Any, ...]) -> list[Any]:
-        if not conn.info.get(sql._PENDING):
-            sent.append([statement])
-        return run(conn, statement, params)
-
-    monkeypatch.setattr(sql, "_pipelined", counted_pipeline)
-    monkeypatch.setattr(sql, "_run", counted_run)
+    monkeypatch.setattr(sql, "_together", counted)
     return sent
 
 

@@ -20,15 +20,15 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 def trips(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The statements of each pipeline sent (`_pipelined` calls), first words only."""
+    """The statements of each pipeline sent (`_together` calls), first words only."""
     sent: list[list[str]] = []
-    real = sql._pipelined
+    real = sql._together
 
     def counted(conn: Connection, statements: list[Any]) -> list[Any]:
         sent.append([" ".join(q.split()[:3]) for q, _ in statements])
         return real(conn, statements)
 
-    monkeypatch.setattr(sql, "_pipelined", counted)
+    monkeypatch.setattr(sql, "_together", counted)
     return sent
 
 
