@@ -88,19 +88,49 @@ def test_the_least_recently_used_are_deallocated(
 ) -> None:
     monkeypatch.setattr(sql, "_PREPARED_MAX", 3)
     for i in range(6):
-        assert sql.fetch_value(conn, f"SELECT ? + {i}", [1]) == 1 + i
+        for _ in range(2):  # prepared when it runs again
+            assert sql.fetch_value(conn, f"SELECT ? + {i}", [1]) == 1 + i
     assert sql.fetch(conn, _USER, [int(world.user)]) == [("owner@example.com",)]
     ours = {n for n in _prepared(conn) if n.startswith("vinyasa_")}
     assert len(ours) == 3, ours
-    assert sql.fetch_value(conn, "SELECT ? + 0", [1]) == 1  # deallocated, prepared again
+    assert sql.fetch_value(conn, "SELECT ? + 0", [1]) == 1  # deallocated: plain SQL, then prepared again
+
+
+def test_a_one_off_statement_is_not_prepared(conn: Connection, world: World) -> None:
+    before = _prepared(conn)
+    once = "SELECT email FROM users WHERE gid = ? AND 4 > 3"
+    assert sql.fetch(conn, once, [int(world.user)]) == [("owner@example.com",)]
+    assert _prepared(conn) == before  # a multi-row INSERT of some row count would hold a plan for nothing
+    wide = f"SELECT COALESCE({sql.marks(51)})"  # (long IN lists become one array parameter each)
+    for _ in range(3):  # more than 50 parameters: never prepared
+        assert sql.fetch_value(conn, wide, [None] * 50 + [7]) == 7
+    assert _prepared(conn) == before
+
+
+def test_values_keep_their_exact_value(conn: Connection) -> None:
+    for _ in range(2):  # plain SQL, then prepared
+        got = sql.fetch(conn, "SELECT ?, CAST(? AS text), ?, substr(?, ?)", [-0.0, -0.0, 0.1 + 0.2, "abc", 2])
+        assert got == [(-0.0, "-0", 0.1 + 0.2, "bc")]
+        assert str(got[0][0]) == "-0.0"
+        assert sql.fetch_value(conn, "SELECT ?", [float("inf")]) == float("inf")
+
+
+def test_a_statement_of_two_commands_is_refused(conn: Connection) -> None:
+    with pytest.raises(RuntimeError, match="more than one command"):
+        sql.fetch_all(conn, [("SELECT 1; SELECT 2", []), ("SELECT 3", [])])
 
 
 def test_a_statement_that_cannot_be_prepared_leaves_the_next_ones_preparable(
     conn: Connection, world: World
 ) -> None:
-    later = "SELECT email FROM users WHERE gid = ? AND 3 > 2"
-    transaction = conn.begin()
-    with pytest.raises(psycopg.errors.UndefinedColumn):  # its PREPARE fails: the next one's never ran
-        sql.fetch_all(conn, [("SELECT no_such_column FROM users", []), (later, [int(world.user)])])
-    transaction.rollback()
+    broken, later = "SELECT no_such_column FROM users", "SELECT email FROM users WHERE gid = ? AND 3 > 2"
+    assert sql.fetch(conn, later, [int(world.user)]) == [("owner@example.com",)]  # plain SQL: seen once
+    rounds: list[list[tuple[str, list[int]]]] = [[(broken, [])], [(broken, []), (later, [int(world.user)])]]
+    for statements in rounds:
+        # the first time plain SQL; the second, both are prepared at the query's head: the broken
+        # one's PREPARE fails, so the later one's never runs
+        transaction = conn.begin()
+        with pytest.raises(psycopg.errors.UndefinedColumn):
+            sql.fetch_all(conn, statements)
+        transaction.rollback()
     assert sql.fetch(conn, later, [int(world.user)]) == [("owner@example.com",)]

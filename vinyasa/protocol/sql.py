@@ -209,10 +209,13 @@ def _together(conn: Connection, statements: list[tuple[str, tuple[Any, ...]]]) -
         cursor = kept.cursor
         cursor.execute(kept.query(statements))
         answers: list[tuple[list[Any], int]] = []
-        for wanted in kept.wanted:
+        for i, wanted in enumerate(kept.wanted):
+            if i and not cursor.nextset():
+                raise RuntimeError("fewer results than statements")
             if wanted:
                 answers.append((list(cursor.fetchall()) if _has_rows(cursor) else [], int(cursor.rowcount)))
-            cursor.nextset()
+        if cursor.nextset():  # a statement held two (a `;` in its text): every answer would be shifted
+            raise RuntimeError("more results than statements: a statement holds more than one command")
         return answers
     except BaseException as exc:
         kept.lost()
@@ -231,43 +234,62 @@ def _has_rows(cursor: Any) -> bool:
 
 _PREPARED = "vinyasa.prepared"  # pooled connection's info key: its _Prepared
 _PREPARED_PREFIX = "vinyasa_"  # the names of the statements `_Prepared` prepares
-_PREPARED_MAX = 200  # statements kept prepared per connection (psycopg's own default keeps 100)
+_PREPARED_MAX = 100  # statements kept prepared per connection (psycopg's own default)
+_SEEN_MAX = 1000  # statements whose first use a connection remembers (psycopg's: 100)
+_PREPARED_PARAMS = _DRIVER_CACHED_PARAMS  # a statement with more parameters is never prepared
+_PREPARABLE = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES"})
 _PLACEHOLDER = re.compile("%%|%s")
+_FIRST_WORD = re.compile(r"\s*(\w+)")
 
 
-# The type a parameter is prepared with, by its Python type: what psycopg declares when it sends
-# such a value itself (an int: the smallest of int2/int4/int8 that holds it; here always bigint, which
-# every integer column takes), so a statement types the same either way (`SELECT ?` in a recursive
-# CTE is a bigint, not text). "unknown" lets the server infer the type from the statement, as for a
-# str or a None that psycopg sends.
+def _int_type(value: int) -> str:
+    """The type psycopg declares for an int it sends: the smallest that holds it."""
+    if -(2**15) <= value < 2**15:
+        return "smallint"
+    if -(2**31) <= value < 2**31:
+        return "integer"
+    return "bigint" if -(2**63) <= value < 2**63 else "numeric"
+
+
+# The type a parameter is prepared with, by its Python type: the one psycopg declares when it sends
+# such a value itself, so a statement types the same either way (`SELECT ?` starting a recursive CTE
+# is an integer, not text). "unknown" (a str, a None) lets the server infer it from the statement.
 _PARAM_TYPES: dict[type, str] = {
     bool: "boolean",
-    int: "bigint",
     float: "double precision",
-    str: "unknown",
-    type(None): "unknown",
     bytes: "bytea",
     decimal.Decimal: "numeric",
     datetime.date: "date",
 }
-_INT8 = range(-(2**63), 2**63)
 
 
 def _param_type(value: Any) -> str:
-    """The SQL type `value` is prepared with (see `_PARAM_TYPES`)."""
+    """The SQL type `value` is prepared with (see `_PARAM_TYPES`); a list: an array of the type of
+    its widest int (as psycopg chooses) or of its first other value."""
     kind = type(value)
-    if kind is int and value not in _INT8:
-        return "numeric"
+    if kind is int:
+        return _int_type(value)
     if kind is datetime.datetime:
         return "timestamp with time zone" if value.tzinfo is not None else "timestamp"
-    if kind is list or kind is tuple:
-        first = next((v for v in value if v is not None), None)
-        element = "unknown" if first is None else _param_type(first)
+    if kind is list:
+        items = [v for v in value if v is not None]
+        if not items or any(type(v) is list for v in items):
+            return "unknown"
+        if all(type(v) is int for v in items):
+            return _int_type(max(max(items), -min(items) - 1)) + "[]"
+        element = _param_type(items[0])
         return "unknown" if element == "unknown" else element + "[]"
     return _PARAM_TYPES.get(kind, "unknown")
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=1024)
+def _preparable(statement: str) -> bool:
+    """Whether a statement can be prepared: a query or a DML statement (PREPARE takes no other)."""
+    first = _FIRST_WORD.match(statement)
+    return first is not None and first.group(1).upper() in _PREPARABLE
+
+
+@lru_cache(maxsize=1024)
 def _prepared_forms(statement: str, types: tuple[str, ...]) -> tuple[str, str, str]:
     """An adapted statement's prepared name, its PREPARE and its EXECUTE (a template of `%s`), for
     parameters of these types."""
@@ -289,16 +311,32 @@ def _prepared_forms(statement: str, types: tuple[str, ...]) -> tuple[str, str, s
     return name, f"PREPARE {name}{declared} AS {body}\n", execute
 
 
+class _FloatLiteral(psycopg.adapt.Dumper):
+    """A float quoted as a float8 literal (`'-0.0'::float8`). psycopg's own quoting writes a bare
+    number, which the server reads as numeric, and numeric has no negative zero."""
+
+    oid = psycopg.postgres.types["float8"].oid
+
+    def dump(self, obj: Any) -> bytes:
+        return repr(float(obj)).encode()
+
+    def quote(self, obj: Any) -> bytes:
+        return b"'" + self.dump(obj) + b"'::float8"
+
+
 class _Prepared:
     """One DBAPI connection's statements prepared by `_together`, least recently used first, and
     the client-side cursor that quotes their parameters (psycopg's `ClientCursor.mogrify`, the
     driver's own literal quoting) and sends their queries.
 
-    PREPARE is not transactional: a statement stays prepared when the transaction it ran in rolls
-    back. A query that fails may have prepared some of its statements, so after a failure the
-    connection's prepared statements are read again from `pg_prepared_statements` before its next
-    query. Past `_PREPARED_MAX`, the least recently used are deallocated at the head of the next
-    query."""
+    As psycopg did: a statement is prepared when it runs again on the connection (the first time, it
+    goes as plain SQL with its values quoted in), so a one-off (a multi-row INSERT of some number of
+    rows) holds no plan on the server; never one with more than 50 parameters, or other than a query
+    or DML statement. PREPARE is not transactional: a statement stays prepared when the transaction
+    it ran in rolls back. A query that fails may have prepared some of its statements, so after a
+    failure the connection's prepared statements are read again from `pg_prepared_statements`
+    before its next query. Past `_PREPARED_MAX`, the least recently used are deallocated at the head
+    of the next query."""
 
     def __init__(self, driver: Any) -> None:
         self.driver = driver
@@ -306,7 +344,9 @@ class _Prepared:
         # rollback deallocates every prepared statement of the session, these included.
         driver.prepare_threshold = None
         self.cursor = psycopg.ClientCursor(driver)
+        self.cursor.adapters.register_dumper(float, _FloatLiteral)
         self.names: OrderedDict[str, None] | None = OrderedDict()
+        self.seen: OrderedDict[str, None] = OrderedDict()  # run once here, not prepared (yet)
         self.wanted: list[bool] = []  # per result of the last query: a statement's (not a PREPARE's)
 
     def lost(self) -> None:
@@ -321,6 +361,16 @@ class _Prepared:
             self.names = OrderedDict((name, None) for (name,) in self.cursor.fetchall())
         return self.names
 
+    def _again(self, name: str) -> bool:
+        """Whether the statement `name` ran on this connection before (remembering that it did)."""
+        if name in self.seen:
+            del self.seen[name]
+            return True
+        self.seen[name] = None
+        if len(self.seen) > _SEEN_MAX:
+            self.seen.popitem(last=False)
+        return False
+
     def query(self, statements: list[tuple[str, tuple[Any, ...]]]) -> str:
         """The one query that runs `statements`; `wanted` says which of its results are theirs."""
         names = self._known()
@@ -331,14 +381,19 @@ class _Prepared:
             if statement in _CONTROL:
                 body.append(statement)
                 continue
-            name, prepare, execute = _prepared_forms(statement, tuple(map(_param_type, params)))
-            if name in names:
-                names.move_to_end(name)
-            else:
-                head.append(prepare)
-                names[name] = None
-            used.add(name)
-            body.append(self.cursor.mogrify(execute, params) if params else execute)
+            if len(params) <= _PREPARED_PARAMS and _preparable(statement):
+                name, prepare, execute = _prepared_forms(statement, tuple(map(_param_type, params)))
+                if name in names:
+                    names.move_to_end(name)
+                elif self._again(name):
+                    head.append(prepare)
+                    names[name] = None
+                if name in names:
+                    used.add(name)
+                    body.append(self.cursor.mogrify(execute, params) if params else execute)
+                    continue
+            # plain SQL (the line break ends a comment the statement may end with)
+            body.append(self.cursor.mogrify(statement, params) + "\n")
         while len(names) > _PREPARED_MAX and next(iter(names)) not in used:
             head.insert(0, f"DEALLOCATE {names.popitem(last=False)[0]}")
         self.wanted = [False] * len(head) + [True] * len(body)
