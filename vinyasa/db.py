@@ -74,6 +74,11 @@ def plain_text(rich: str | None) -> str:
     return html.unescape(_TAG.sub(" ", rich or ""))
 
 
+# psycopg prepares nothing itself: its rollback would deallocate vinyasa.protocol.prepared's statements.
+_POSTGRES_ENGINE: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_recycle": 3600}
+_POSTGRES_ENGINE["connect_args"] = {"prepare_threshold": None}
+
+
 def make_engine(
     url: str, *, busy_timeout: float = 30.0, background_checkpoints: bool = False, **kwargs: Any
 ) -> Engine:
@@ -87,16 +92,7 @@ def make_engine(
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping: it would cost a round trip per request. A connection broken by a server restart
         # fails one request and is then replaced (SQLAlchemy invalidates the pool on disconnects).
-        # psycopg prepares no statement of its own (`prepare_threshold=None`): vinyasa.protocol.sql
-        # prepares the requests' statements itself, and psycopg's rollback would deallocate them all.
-        engine = create_engine(
-            url,
-            pool_size=10,
-            max_overflow=20,
-            pool_recycle=3600,
-            connect_args={"prepare_threshold": None},
-            **kwargs,
-        )
+        engine = create_engine(url, **_POSTGRES_ENGINE, **kwargs)
         # A request's write transaction begins lazily (vinyasa.protocol.sql.begin_later): its BEGIN
         # and unread writes go out in front of the next statement, SQLAlchemy's own included.
         event.listen(engine, "before_cursor_execute", lambda conn, *_: sql.send_pending(conn))

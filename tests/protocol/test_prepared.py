@@ -1,5 +1,5 @@
 """PostgreSQL: each round trip of vinyasa.protocol.sql is one query of `EXECUTE`s of statements vinyasa
-prepares itself (sql._together, sql._Prepared). A statement answers the same the first time and every
+prepares itself (sql._together, prepared.PreparedStatements). A statement answers the same the first time and every
 time after, whatever failed or was rolled back on the connection in between."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import World
-from vinyasa.protocol import sql
+from vinyasa.protocol import prepared, sql
 
 _USER = "SELECT email FROM users WHERE gid = ?"
 
@@ -86,7 +86,7 @@ def test_a_rollback_to_a_savepoint_keeps_them(conn: Connection, world: World) ->
 def test_the_least_recently_used_are_deallocated(
     conn: Connection, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sql, "_PREPARED_MAX", 3)
+    monkeypatch.setattr(prepared, "PREPARED_MAX", 3)
     for i in range(6):
         for _ in range(2):  # prepared when it runs again
             assert sql.fetch_value(conn, f"SELECT ? + {i}", [1]) == 1 + i

@@ -6,27 +6,21 @@ connection, so they see (and take part in) the request's transaction when one is
 
 from __future__ import annotations
 
-import datetime
-import decimal
-import hashlib
 import re
-from collections import OrderedDict, namedtuple
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import greenlet
-import psycopg
 from sqlalchemy import ColumnElement, Connection, TextClause, bindparam, select, text
 from sqlalchemy.exc import IntegrityError
 
+from vinyasa.protocol.prepared import DRIVER_CACHED_PARAMS, PreparedStatements
+
 # `IN (?, ?, ...)` / `NOT IN (...)`: a list of placeholders, nothing else, between the parentheses.
 _IN_LIST = re.compile(r"\b(NOT\s+)?IN\s*\(\s*\?(?:\s*,\s*\?)*\s*\)", re.IGNORECASE)
-# psycopg converts a statement's placeholders once and keeps the result, but not for a statement with
-# more parameters than this (`psycopg._queries.MAX_CACHED_STATEMENT_PARAMS`): that one it parses
-# again, in Python, on every execute.
-_DRIVER_CACHED_PARAMS = 50
 
 _Runs = tuple[tuple[int, int], ...]  # (index of the first parameter, how many) of each IN list
 
@@ -48,7 +42,7 @@ def _adapt(sql: str, dialect: str) -> tuple[str, _Runs]:
     runs: list[tuple[int, int]] = []
     pieces: list[str] = []
     done = 0
-    if sql.count("?") > _DRIVER_CACHED_PARAMS:
+    if sql.count("?") > DRIVER_CACHED_PARAMS:
         for match in _IN_LIST.finditer(sql):
             runs.append((sql.count("?", 0, match.start()), match.group(0).count("?")))
             pieces += [sql[done : match.start()], "<> ALL(?)" if match.group(1) else "= ANY(?)"]
@@ -107,7 +101,7 @@ def _run(conn: Connection, statement: str, params: tuple[Any, ...]) -> list[tupl
     """One adapted statement's rows: on PostgreSQL, sent with the writes waiting in front of it, as
     one query (`_together`); on SQLite, on `conn`'s shared cursor."""
     if conn.dialect.name == "postgresql":
-        return _together(conn, [*_take_pending(conn), (statement, params)])[-1][0]
+        return _behind_pending(conn, [(statement, params)])[0][0]
     cursor = _cursor(conn)
     cursor.execute(statement, params)
     return list(cursor.fetchall())
@@ -117,14 +111,14 @@ def _run(conn: Connection, statement: str, params: tuple[Any, ...]) -> list[tupl
 #
 # A request's write transaction on PostgreSQL begins lazily (`begin_later`): its BEGIN, and every write
 # whose answer nobody reads (`write`: an INSERT), wait on the connection and are sent in front of the
-# next statement, in one query (`_together`): a POST /tasks saves a round trip for the BEGIN, one for its task
-# row, one for its project row. Everything else that runs on the connection sends them first: a
+# next statement, in one query (`_together`): a POST /tasks saves a round trip for the BEGIN, one for
+# its task row, one for its project row. Everything else that runs on the connection sends them first: a
 # statement of this module, or one SQLAlchemy runs (`send_pending`, an engine event, vinyasa.db).
 # `commit` sends what still waits with the COMMIT. A waiting write that fails raises at the statement
 # it travels with: the request's transaction fails as it would have, one statement later.
 
-_CONTROL = frozenset({"BEGIN", "COMMIT"})  # sent unprepared
 _TUPLES_OK = 2  # libpq's PGRES_TUPLES_OK (psycopg.pq.ExecStatus.TUPLES_OK): a result with rows
+_PREPARED = "vinyasa.prepared"  # pooled connection's info key: its PreparedStatements
 _PENDING = "vinyasa.pending"  # Connection.info key: the statements waiting to be sent, while the
 # transaction begun by `begin_later` lasts
 
@@ -191,25 +185,26 @@ def _together(conn: Connection, statements: list[tuple[str, tuple[Any, ...]]]) -
     constraint violation raises SQLAlchemy's IntegrityError (as a write run at once by vinyasa.db
     does: a waiting write fails here, and its callers catch that).
 
-    They travel as one simple-protocol query: `EXECUTE name(literals); ...`, each statement prepared
-    once per connection (`PREPARE name AS ...`, at the head of the first query that needs it; see
-    `_Prepared`). Until the fifteenth session they were a psycopg pipeline, which drove the socket
-    once per statement (a poll and a send each, and its per-statement bookkeeping): measured on 8
-    primary-key reads against a local PostgreSQL, 350-510 µs of client CPU and 200-275 µs of the
-    server's, against 170-180 µs and 175-240 µs this way. As in a pipeline, the statements up to
+    They travel as one simple-protocol query: `EXECUTE name(literals); ...`, a statement prepared
+    when it runs again on the connection (`PREPARE name(types) AS ...` at the head of the query; see
+    vinyasa.protocol.prepared). Until the fifteenth session they were a psycopg pipeline, which drove
+    the socket once per statement (a poll and a send each, and its per-statement bookkeeping):
+    measured on 8 primary-key reads against a local PostgreSQL, 350-510 µs of client CPU and 200-275
+    µs of the server's, against 170-180 µs and 175-240 µs this way. As in a pipeline, the statements up to
     a failing one run, the rest do not, and the transaction (BEGIN/COMMIT among them, or the
     implicit one of a query without them) decides what stays."""
     fairy = conn.connection
     driver = fairy.dbapi_connection
     assert driver is not None
-    kept: _Prepared | None = fairy.info.get(_PREPARED)
+    kept: PreparedStatements | None = fairy.info.get(_PREPARED)
     if kept is None or kept.driver is not driver:
-        kept = fairy.info[_PREPARED] = _Prepared(driver)
+        kept = fairy.info[_PREPARED] = PreparedStatements(driver)
     try:
         cursor = kept.cursor
-        cursor.execute(kept.query(statements))
+        query, wanted_results = kept.query(statements)
+        cursor.execute(query)
         answers: list[tuple[list[Any], int]] = []
-        for i, wanted in enumerate(kept.wanted):
+        for i, wanted in enumerate(wanted_results):
             if i and not cursor.nextset():
                 raise RuntimeError("fewer results than statements")
             if wanted:
@@ -230,174 +225,6 @@ def _has_rows(cursor: Any) -> bool:
     quarter of a project render's CPU)."""
     result = cursor.pgresult
     return result is not None and result.status == _TUPLES_OK
-
-
-_PREPARED = "vinyasa.prepared"  # pooled connection's info key: its _Prepared
-_PREPARED_PREFIX = "vinyasa_"  # the names of the statements `_Prepared` prepares
-_PREPARED_MAX = 100  # statements kept prepared per connection (psycopg's own default)
-_SEEN_MAX = 1000  # statements whose first use a connection remembers (psycopg's: 100)
-_PREPARED_PARAMS = _DRIVER_CACHED_PARAMS  # a statement with more parameters is never prepared
-_PREPARABLE = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES"})
-_PLACEHOLDER = re.compile("%%|%s")
-_FIRST_WORD = re.compile(r"\s*(\w+)")
-
-
-def _int_type(value: int) -> str:
-    """The type psycopg declares for an int it sends: the smallest that holds it."""
-    if -(2**15) <= value < 2**15:
-        return "smallint"
-    if -(2**31) <= value < 2**31:
-        return "integer"
-    return "bigint" if -(2**63) <= value < 2**63 else "numeric"
-
-
-# The type a parameter is prepared with, by its Python type: the one psycopg declares when it sends
-# such a value itself, so a statement types the same either way (`SELECT ?` starting a recursive CTE
-# is an integer, not text). "unknown" (a str, a None) lets the server infer it from the statement.
-_PARAM_TYPES: dict[type, str] = {
-    bool: "boolean",
-    float: "double precision",
-    bytes: "bytea",
-    decimal.Decimal: "numeric",
-    datetime.date: "date",
-}
-
-
-def _param_type(value: Any) -> str:
-    """The SQL type `value` is prepared with (see `_PARAM_TYPES`); a list: an array of the type of
-    its widest int (as psycopg chooses) or of its first other value."""
-    kind = type(value)
-    if kind is int:
-        return _int_type(value)
-    if kind is datetime.datetime:
-        return "timestamp with time zone" if value.tzinfo is not None else "timestamp"
-    if kind is list:
-        items = [v for v in value if v is not None]
-        if not items or any(type(v) is list for v in items):
-            return "unknown"
-        if all(type(v) is int for v in items):
-            return _int_type(max(max(items), -min(items) - 1)) + "[]"
-        element = _param_type(items[0])
-        return "unknown" if element == "unknown" else element + "[]"
-    return _PARAM_TYPES.get(kind, "unknown")
-
-
-@lru_cache(maxsize=1024)
-def _preparable(statement: str) -> bool:
-    """Whether a statement can be prepared: a query or a DML statement (PREPARE takes no other)."""
-    first = _FIRST_WORD.match(statement)
-    return first is not None and first.group(1).upper() in _PREPARABLE
-
-
-@lru_cache(maxsize=1024)
-def _prepared_forms(statement: str, types: tuple[str, ...]) -> tuple[str, str, str]:
-    """An adapted statement's prepared name, its PREPARE and its EXECUTE (a template of `%s`), for
-    parameters of these types."""
-    key = "\0".join((statement, *types)).encode()
-    name = _PREPARED_PREFIX + hashlib.blake2b(key, digest_size=8).hexdigest()
-    count = 0
-
-    def number(match: re.Match[str]) -> str:
-        nonlocal count
-        if match.group(0) == "%%":
-            return "%"
-        count += 1
-        return f"${count}"
-
-    body = _PLACEHOLDER.sub(number, statement)
-    execute = f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
-    declared = f"({', '.join(types)})" if types else ""
-    # The line break ends a comment the statement may end with, before the `;` that follows it.
-    return name, f"PREPARE {name}{declared} AS {body}\n", execute
-
-
-class _FloatLiteral(psycopg.adapt.Dumper):
-    """A float quoted as a float8 literal (`'-0.0'::float8`). psycopg's own quoting writes a bare
-    number, which the server reads as numeric, and numeric has no negative zero."""
-
-    oid = psycopg.postgres.types["float8"].oid
-
-    def dump(self, obj: Any) -> bytes:
-        return repr(float(obj)).encode()
-
-    def quote(self, obj: Any) -> bytes:
-        return b"'" + self.dump(obj) + b"'::float8"
-
-
-class _Prepared:
-    """One DBAPI connection's statements prepared by `_together`, least recently used first, and
-    the client-side cursor that quotes their parameters (psycopg's `ClientCursor.mogrify`, the
-    driver's own literal quoting) and sends their queries.
-
-    As psycopg did: a statement is prepared when it runs again on the connection (the first time, it
-    goes as plain SQL with its values quoted in), so a one-off (a multi-row INSERT of some number of
-    rows) holds no plan on the server; never one with more than 50 parameters, or other than a query
-    or DML statement. PREPARE is not transactional: a statement stays prepared when the transaction
-    it ran in rolls back. A query that fails may have prepared some of its statements, so after a
-    failure the connection's prepared statements are read again from `pg_prepared_statements`
-    before its next query. Past `_PREPARED_MAX`, the least recently used are deallocated at the head
-    of the next query."""
-
-    def __init__(self, driver: Any) -> None:
-        self.driver = driver
-        # psycopg's own prepared statements stay off (vinyasa.db makes its connections so): its
-        # rollback deallocates every prepared statement of the session, these included.
-        driver.prepare_threshold = None
-        self.cursor = psycopg.ClientCursor(driver)
-        self.cursor.adapters.register_dumper(float, _FloatLiteral)
-        self.names: OrderedDict[str, None] | None = OrderedDict()
-        self.seen: OrderedDict[str, None] = OrderedDict()  # run once here, not prepared (yet)
-        self.wanted: list[bool] = []  # per result of the last query: a statement's (not a PREPARE's)
-
-    def lost(self) -> None:
-        """The last query failed: which statements it prepared is not known."""
-        self.names = None
-
-    def _known(self) -> OrderedDict[str, None]:
-        if self.names is None:
-            self.cursor.execute(
-                "SELECT name FROM pg_prepared_statements WHERE starts_with(name, %s)", (_PREPARED_PREFIX,)
-            )
-            self.names = OrderedDict((name, None) for (name,) in self.cursor.fetchall())
-        return self.names
-
-    def _again(self, name: str) -> bool:
-        """Whether the statement `name` ran on this connection before (remembering that it did)."""
-        if name in self.seen:
-            del self.seen[name]
-            return True
-        self.seen[name] = None
-        if len(self.seen) > _SEEN_MAX:
-            self.seen.popitem(last=False)
-        return False
-
-    def query(self, statements: list[tuple[str, tuple[Any, ...]]]) -> str:
-        """The one query that runs `statements`; `wanted` says which of its results are theirs."""
-        names = self._known()
-        head: list[str] = []
-        body: list[str] = []
-        used: set[str] = set()
-        for statement, params in statements:
-            if statement in _CONTROL:
-                body.append(statement)
-                continue
-            if len(params) <= _PREPARED_PARAMS and _preparable(statement):
-                name, prepare, execute = _prepared_forms(statement, tuple(map(_param_type, params)))
-                if name in names:
-                    names.move_to_end(name)
-                elif self._again(name):
-                    head.append(prepare)
-                    names[name] = None
-                if name in names:
-                    used.add(name)
-                    body.append(self.cursor.mogrify(execute, params) if params else execute)
-                    continue
-            # plain SQL (the line break ends a comment the statement may end with)
-            body.append(self.cursor.mogrify(statement, params) + "\n")
-        while len(names) > _PREPARED_MAX and next(iter(names)) not in used:
-            head.insert(0, f"DEALLOCATE {names.popitem(last=False)[0]}")
-        self.wanted = [False] * len(head) + [True] * len(body)
-        return ";\n".join(head + body)
 
 
 class _Gathered(greenlet.greenlet):  # type: ignore[misc]  # greenlet ships no types
@@ -470,9 +297,16 @@ def _send(
 
 def _round_trip(conn: Connection, statements: list[tuple[str, tuple[Any, ...]]]) -> list[list[Any]]:
     """Each statement's rows, the statements sent together (behind the writes waiting on `conn`)."""
+    return [rows for rows, _ in _behind_pending(conn, statements)]
+
+
+def _behind_pending(
+    conn: Connection, statements: list[tuple[str, tuple[Any, ...]]]
+) -> list[tuple[list[Any], int]]:
+    """Each statement's rows and row count, sent in one round trip behind the writes waiting on
+    `conn` (PostgreSQL)."""
     pending = _take_pending(conn)
-    answers = _together(conn, [*pending, *statements])
-    return [rows for rows, _ in answers[len(pending) :]]
+    return _together(conn, [*pending, *statements])[len(pending) :]
 
 
 def fetch_all(
@@ -502,7 +336,7 @@ def execute(conn: Connection, sql: str, params: Sequence[Any] = ()) -> int:
     """Run one write statement on the request's own connection; the number of rows it changed."""
     statement, runs = _adapt(sql, conn.dialect.name)
     if conn.dialect.name == "postgresql":
-        return _together(conn, [*_take_pending(conn), (statement, _params(params, runs))])[-1][1]
+        return _behind_pending(conn, [(statement, _params(params, runs))])[0][1]
     cursor = _cursor(conn)
     cursor.execute(statement, _params(params, runs))
     return int(cursor.rowcount)
