@@ -134,3 +134,23 @@ def test_a_statement_that_cannot_be_prepared_leaves_the_next_ones_preparable(
             sql.fetch_all(conn, statements)
         transaction.rollback()
     assert sql.fetch(conn, later, [int(world.user)]) == [("owner@example.com",)]
+
+
+_LITERALS = [0, 7, -1, -(2**40), 2**63, None, True, False, "", "it's", "''", "50%", "é ✓", "a\\b", "--", 2.5]
+
+
+def test_parameters_are_quoted_as_psycopg_quotes_them(conn: Connection) -> None:
+    # the kinds quoted without psycopg (int, None, bool, a str without backslash) and the rest through it
+    kept = prepared.PreparedStatements(conn.connection.dbapi_connection)
+    for value in _LITERALS:
+        assert kept._literal(value) == kept.cursor.mogrify("%s", (value,)), value
+    with pytest.raises(psycopg.DataError):  # a NUL cannot be sent: psycopg refuses it, never cut short
+        kept._literal("a\0b")
+
+
+def test_a_prepared_statement_reads_back_every_value_exactly(conn: Connection) -> None:
+    texts = [v for v in _LITERALS if isinstance(v, str)]
+    for _ in range(3):  # sent as plain SQL, then prepared, then executed
+        for value in texts:
+            assert sql.fetch_value(conn, "SELECT CAST(? AS text)", [value]) == value
+        assert sql.fetch(conn, "SELECT ?, ?, ?, ?", [-5, 2**40, None, False]) == [(-5, 2**40, None, False)]
