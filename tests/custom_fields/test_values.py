@@ -427,3 +427,21 @@ async def test_changes_by_another_process_show_at_once(client, world):
         after["Phase"]["display_value"] == "Other" and after["Phase"]["enum_options"][0]["enabled"] is False
     )
     assert after["Who"]["people_value"][0]["name"] == "Renamed" and after["Who"]["display_value"] == "Renamed"
+
+
+async def test_fields_follow_the_order_of_projects_then_of_settings(client, world):
+    # the fields of the project a task joined first, in its settings' order, then the new ones of the next
+    first = (await make_project(client, world, name="First"))["gid"]
+    second = (await make_project(client, world, name="Second"))["gid"]
+    a, b, c = [(await make_field(client, world, name))["gid"] for name in ("A", "B", "C")]
+    for project, field in ((second, c), (second, a), (first, b), (first, a)):
+        await _attach(client, project, field)
+    both = await make_task(client, world, "Both", projects=[first])
+    ok(await client.post(f"/tasks/{both}/addProject", json={"data": {"project": second}}))
+    only = await make_task(client, world, "Only", projects=[second])
+    assert [v["name"] for v in ok(await client.get(f"/tasks/{both}"))["custom_fields"]] == ["B", "A", "C"]
+    listed = ok(await client.get(f"/projects/{second}/tasks?opt_fields=custom_fields.name"))
+    assert {t["gid"]: [v["name"] for v in t["custom_fields"]] for t in listed} == {
+        both: ["B", "A", "C"],
+        only: ["C", "A"],
+    }

@@ -158,3 +158,33 @@ def test_fetch_all_answers_no_rows_for_a_write_without_returning(world: World, t
         assert trips == [4]
         # a pipeline tells a result with rows by its status, the value libpq gives it
         assert sql._TUPLES_OK == psycopg.pq.ExecStatus.TUPLES_OK
+
+
+def test_the_same_read_of_two_calls_is_sent_once(world: World, trips: list[int]) -> None:
+    email = "SELECT email FROM users WHERE gid = ?"
+    with world.env.engine.connect() as conn:
+        got = sql.gather(
+            conn,
+            lambda: sql.fetch(conn, email, [int(world.user)]),
+            lambda: sql.fetch(conn, email, [int(world.user)]),
+            lambda: sql.fetch(conn, email, [-1]),  # other parameters: a read of its own
+            # a pair of statements (fetch_all) is never shared: the second may see the first's effect
+            lambda: sql.fetch_all(conn, [(email, [int(world.user)]), (email, [int(world.user)])]),
+        )
+    assert got == [[("owner@example.com",)]] * 2 + [[]] + [[[("owner@example.com",)]] * 2]
+    assert got[0] is not got[1], "each call has rows of its own to change"
+    if world.env.backend == "postgresql":
+        assert trips == [4]  # the repeated single read once, the other read, the pair
+
+
+def test_a_value_from_a_sequence_is_never_shared(world: World, trips: list[int]) -> None:
+    if world.env.backend != "postgresql":
+        pytest.skip("PostgreSQL's gid sequence")
+    with world.env.engine.connect() as conn, conn.begin():
+        first, second = sql.gather(
+            conn,
+            lambda: sql.fetch_value(conn, "SELECT nextval('gid_seq')"),
+            lambda: sql.fetch_value(conn, "SELECT nextval('gid_seq')"),
+        )
+    assert first != second
+    assert trips == [2]

@@ -5,6 +5,7 @@ container's column in custom_field_settings), never client input."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -13,11 +14,22 @@ from vinyasa.protocol import pagination, sql
 from vinyasa.protocol.pagination import Listing
 
 VALUE_COLUMNS = "text_value, number_value, enum_option_gid, list_value, date_on, date_at, display_value"
-# A task's containers: the projects it is in, oldest first (`{marks}`: the task gids).
-TASK_CONTAINERS = (
-    "SELECT task_gid, project_gid FROM task_projects WHERE task_gid IN ({marks})"
-    " ORDER BY task_gid, added_at, project_gid"
-)
+
+
+@dataclass(frozen=True)
+class Containers:
+    """Where the containers of a kind of object are listed (a value store's, vinyasa.custom_fields.values):
+    each row of `table` names an owner (column `owner`) and one of its containers (`container`), an
+    owner's containers ordered by `order`, then by gid (oldest first)."""
+
+    table: str
+    owner: str
+    container: str
+    order: str
+
+
+# A task's containers: the projects it is in, oldest first.
+TASK_CONTAINERS = Containers("task_projects", "task_gid", "project_gid", "added_at")
 _DEFINITION_COLUMNS = (
     "{f}gid, {f}name, {f}resource_subtype, {f}description, {f}precision, {f}format, {f}currency_code,"
     " {f}custom_label, {f}custom_label_position, {f}input_restrictions, {f}id_prefix"
@@ -31,6 +43,7 @@ _OPTIONS = {
     " ORDER BY o.position, o.gid)::text FROM enum_options o WHERE o.custom_field_gid = {f}gid)",
 }
 Row = tuple[Any, ...]
+_DEFINITION_WIDTH = _DEFINITION_COLUMNS.count("{f}") + 1  # and the options
 
 
 def field(conn: Connection, gid: int, *, lock: bool) -> list[Row]:
@@ -146,17 +159,27 @@ def _definition(conn: Connection, alias: str, options: bool) -> str:
     return f"{_DEFINITION_COLUMNS.format(f=alias)}, {listed}"
 
 
-def fields_given(conn: Connection, column: str, container_gids: list[int], *, options: bool) -> list[Row]:
-    """(container, *definition) for each setting of these containers, in order, the definition as
-    `definitions` reads it: one statement for what the settings, the definitions and the
-    options cost three."""
-    return sql.fetch(
+def fields_given(
+    conn: Connection, column: str, held: Containers, owner_gids: list[int], *, options: bool
+) -> tuple[list[Row], list[Row]]:
+    """The (owner, container) pairs of these owners (`held`), in order, and (container,
+    *definition) for each setting of those containers (`column` of custom_field_settings names
+    one), in order, the definition as `definitions` reads it. One statement (a UNION ALL, its rows
+    told apart by their first column) for what the pairs, the settings, the definitions and the
+    options cost four, and one round trip on PostgreSQL where the pairs and then their settings cost two."""
+    marks = sql.marks(len(owner_gids))
+    blank = ", ".join(["NULL"] * _DEFINITION_WIDTH)
+    rows = sql.fetch(
         conn,
-        f"SELECT s.{column}, {_definition(conn, 'f.', options)} FROM custom_field_settings s"
-        f" JOIN custom_fields f ON f.gid = s.custom_field_gid"
-        f" WHERE s.{column} IN ({sql.marks(len(container_gids))}) ORDER BY s.{column}, s.position, s.gid",
-        container_gids,
+        f"SELECT 0, h.{held.owner}, h.{held.order}, h.{held.container}, {blank}"
+        f" FROM {held.table} h WHERE h.{held.owner} IN ({marks})"
+        f" UNION ALL SELECT 1, s.{column}, s.position, s.gid, {_definition(conn, 'f.', options)}"
+        " FROM custom_field_settings s JOIN custom_fields f ON f.gid = s.custom_field_gid"
+        f" WHERE s.{column} IN (SELECT {held.container} FROM {held.table} WHERE {held.owner} IN ({marks}))"
+        " ORDER BY 1, 2, 3, 4",
+        [*owner_gids, *owner_gids],
     )
+    return [(r[1], r[3]) for r in rows if r[0] == 0], [(r[1], *r[4:]) for r in rows if r[0] == 1]
 
 
 def definitions(
@@ -188,11 +211,6 @@ def team_settings(conn: Connection, team_gids: list[int], visible: str, params: 
         " ORDER BY projects.team_gid, s.created_at, s.gid",
         [*team_gids, *params],
     )
-
-
-def containers(conn: Connection, containers_sql: str, owner_gids: list[int]) -> list[Row]:
-    """(owner, container) pairs from a value store's containers query."""
-    return sql.fetch(conn, containers_sql.format(marks=sql.marks(len(owner_gids))), owner_gids)
 
 
 def stored_values(

@@ -71,8 +71,7 @@ class ValueStore:
     `table` has the owner column, `custom_field_gid` and the value columns of
     TaskCustomFieldValue (display_value included); its display maps (DisplayMap, one row per
     owner with values) are in the table named like it with `_displays` for `_values`.
-    `containers` is SQL with `{marks}` for the
-    object gids, returning (object gid, container gid), oldest container first; `settings` the
+    `containers` says where an object's containers are listed (oldest first); `settings` is the
     column of custom_field_settings naming such a container. The object's fields are its
     containers' settings in order (read per container, not per object: a hundred tasks of one
     project cost one row each, plus the project's settings once)."""
@@ -80,7 +79,7 @@ class ValueStore:
     table: str
     owner: str  # the object's gid column in `table`
     kind: str  # its resource type, for the journal
-    containers: str
+    containers: queries.Containers
     settings: str
     # The fields a viewer may see values of, among these (None: all): owners whose containers
     # differ between viewers (a user's workspaces) hide the fields of containers not shared.
@@ -101,14 +100,12 @@ class ValueStore:
         """Per object, the fields its containers give it, in order (lists shared between objects
         with the same containers: never mutated), and the definitions of those fields (read
         with the settings; with their options with `options`)."""
-        held = queries.containers(conn, self.containers, gids)
         given: dict[int, list[int]] = {}
         definitions: dict[int, Stored] = {}
-        if held:
-            parents = sorted({p for _, p in held})
-            for row in queries.fields_given(conn, self.settings, parents, options=options):
-                given.setdefault(row[0], []).append(row[1])
-                definitions[row[1]] = row[1:]
+        held, rows = queries.fields_given(conn, self.settings, self.containers, gids, options=options)
+        for row in rows:
+            given.setdefault(row[0], []).append(row[1])
+            definitions[row[1]] = row[1:]
         fields: dict[int, list[int]] = {}
         for owner, parent in held:
             if parent not in given:

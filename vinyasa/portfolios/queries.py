@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from vinyasa import access
+from vinyasa.custom_fields.queries import Containers
 from vinyasa.db import in_workspace
 from vinyasa.protocol import sql
 from vinyasa.protocol.pagination import Listing
@@ -180,14 +181,8 @@ def make_admin(conn: Connection, portfolio_gids: list[int], user_gid: int) -> se
 
 # Value stores (vinyasa.custom_fields.values): the portfolios holding each project, or each
 # portfolio, oldest first; their settings give the item its fields ("one child deep").
-PROJECT_CONTAINERS = (
-    "SELECT project_gid, portfolio_gid FROM portfolio_items"
-    " WHERE project_gid IN ({marks}) ORDER BY project_gid, created_at, portfolio_gid"
-)
-PORTFOLIO_CONTAINERS = (
-    "SELECT child_gid, portfolio_gid FROM portfolio_items"
-    " WHERE child_gid IN ({marks}) ORDER BY child_gid, created_at, portfolio_gid"
-)
+PROJECT_CONTAINERS = Containers("portfolio_items", "project_gid", "portfolio_gid", "created_at")
+PORTFOLIO_CONTAINERS = Containers("portfolio_items", "child_gid", "portfolio_gid", "created_at")
 
 # Portfolio memberships to list (a Listing): with their portfolios (for the portfolio rule's SQL text),
 # of one portfolio, in one workspace, of one user.

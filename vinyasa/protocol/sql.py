@@ -282,17 +282,39 @@ def _send(
 ) -> list[list[list[tuple[Any, ...]]]]:
     """Each call's statements answered: in one round trip, or, when this gather is itself one of an
     outer gather's calls on the same connection, handed on to be sent with the outer calls' reads."""
-    flat = [statement for asked in asks for statement in asked]
+    flat: list[tuple[str, tuple[Any, ...]]] = []
+    where: list[list[int]] = []  # per call, the positions of its statements' answers in `flat`
+    shared: dict[tuple[str, tuple[Any, ...]], int] = {}
+    for asked in asks:
+        if len(asked) == 1 and _shareable(asked[0]):  # one read: the same read of another call answers it
+            at = shared.setdefault(asked[0], len(flat))
+            if at == len(flat):
+                flat.append(asked[0])
+            where.append([at])
+        else:
+            where.append(list(range(len(flat), len(flat) + len(asked))))
+            flat.extend(asked)
     gathered = _gathered(conn)
     if gathered is not None:
         rows: list[list[tuple[Any, ...]]] = gathered.parent.switch(flat)
     else:
         rows = _round_trip(conn, flat)
-    out, done = [], 0
-    for asked in asks:
-        out.append(rows[done : done + len(asked)])
-        done += len(asked)
-    return out
+    return [[list(rows[at]) for at in positions] for positions in where]
+
+
+def _shareable(statement: tuple[str, tuple[Any, ...]]) -> bool:
+    """Whether two of `gather`'s calls asking this same statement may share one answer: a SELECT that
+    takes no value from a sequence, with hashable parameters (two renderers of one request read a
+    project's people, or a task's memberships, through the request's cache: both ask before either
+    has an answer to keep). `gather`'s calls are reads, independent of each other's effects."""
+    text, params = statement
+    if not text.startswith("SELECT") or "nextval(" in text:
+        return False
+    try:
+        hash(params)
+    except TypeError:  # a list parameter (an array)
+        return False
+    return True
 
 
 def _round_trip(conn: Connection, statements: list[tuple[str, tuple[Any, ...]]]) -> list[list[Any]]:

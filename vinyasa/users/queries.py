@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from vinyasa.custom_fields.queries import Containers
 from vinyasa.protocol import sql
 
 # User lists: conditions on `users` (by that name, unqualified), and the alphabetical order.
@@ -118,10 +119,7 @@ def replace_favorites(
 # ---- custom field values on users (vinyasa.users.fields) ----------------------------------------
 
 # A user's containers of custom fields: their workspaces (`{marks}`: the user gids).
-USER_CONTAINERS = (
-    "SELECT user_gid, workspace_gid FROM workspace_members WHERE user_gid IN ({marks})"
-    " ORDER BY user_gid, workspace_gid"
-)
+USER_CONTAINERS = Containers("workspace_members", "user_gid", "workspace_gid", "workspace_gid")
 
 
 def fields_in_viewer_workspaces(conn: Connection, viewer_gid: int, field_gids: list[int]) -> set[int]:
