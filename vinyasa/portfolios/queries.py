@@ -11,18 +11,11 @@ from vinyasa.custom_fields.queries import Containers
 from vinyasa.db import in_workspace
 from vinyasa.protocol import sql
 from vinyasa.protocol.pagination import Listing
+from vinyasa.protocol.resources import Link
 
+# A portfolio's members (`members`), oldest first.
+USERS = Link("portfolio_members", "portfolio_gid", "user_gid", ("created_at", "gid"))
 MAX_DEPTH = 64  # nesting walks stop here, whatever the data holds (cycles are refused on write)
-
-
-def members_of(conn: Connection, portfolio_gids: list[int]) -> list[tuple[Any, ...]]:
-    """(portfolio, user) for the members of these portfolios, oldest first."""
-    return sql.fetch(
-        conn,
-        "SELECT portfolio_gid, user_gid FROM portfolio_members"
-        f" WHERE portfolio_gid IN ({sql.marks(len(portfolio_gids))}) ORDER BY portfolio_gid, created_at, gid",
-        portfolio_gids,
-    )
 
 
 def editable(conn: Connection, portfolio_gid: int) -> dict[str, Any]:

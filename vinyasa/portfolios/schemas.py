@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection
 
 from vinyasa.custom_fields.schemas import settings_of
 from vinyasa.models import Portfolio, PortfolioMember
@@ -24,13 +23,6 @@ from vinyasa.statuses.queries import PORTFOLIO_CURRENT_STATUS
 Color = PaletteColor  # the project palette without `none` (digest §G.10)
 AccessLevel = Literal["admin", "editor", "viewer"]
 Privacy = Literal["public_to_domain", "members_only"]
-
-
-def _members(conn: Connection, _viewer: Viewer, gids: list[int]) -> Mapping[int, list[int]]:
-    out: dict[int, list[int]] = {}
-    for portfolio_gid, user_gid in queries.members_of(conn, gids):
-        out.setdefault(portfolio_gid, []).append(user_gid)
-    return out
 
 
 def _permalink(row: Mapping[str, Any], viewer: Viewer) -> str:
@@ -53,7 +45,7 @@ PORTFOLIO = Resource(
         ),
         "default_access_level": Col("default_access_level"),
         "due_on": Col("due_on"),
-        "members": RefList("user", _members),
+        "members": RefList("user", link=queries.USERS),
         "owner": Ref("owner_gid", "user"),
         "permalink_url": Derived(("gid",), _permalink),
         "privacy_setting": Col("privacy_setting"),

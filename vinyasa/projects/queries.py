@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from vinyasa.protocol import pagination, sql
 from vinyasa.protocol.pagination import Listing
+from vinyasa.protocol.resources import Link
 
 # `created_from_template` (a Ref's `sql`): the template a project was made from, while it exists.
 FROM_TEMPLATE = (
@@ -16,15 +17,10 @@ FROM_TEMPLATE = (
 )
 
 
-def people(conn: Connection, project_gids: list[int]) -> list[tuple[Any, ...]]:
-    """(project, user, is_follower) for the user members of these projects, oldest first."""
-    return sql.fetch(
-        conn,
-        "SELECT project_gid, user_gid, is_follower FROM project_members"
-        f" WHERE project_gid IN ({sql.marks(len(project_gids))}) AND user_gid IS NOT NULL"
-        " ORDER BY project_gid, created_at, gid",
-        project_gids,
-    )
+# The user members of a project (its teams are project memberships, not `members`), oldest first;
+# its followers, who are among them.
+MEMBERS = Link("project_members", "project_gid", "user_gid", ("created_at", "gid"))
+FOLLOWERS = Link("project_members", "project_gid", "user_gid", ("created_at", "gid"), "l.is_follower")
 
 
 # Project lists (vinyasa.projects.routes): conditions on the `projects` table, by that name, with the

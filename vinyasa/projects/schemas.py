@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
-from sqlalchemy import Connection
 
 from vinyasa import richtext
 from vinyasa.custom_fields.schemas import settings_of
@@ -104,26 +103,6 @@ UserList = Annotated[list[str], BeforeValidator(_user_list)]
 # ---- projects ---------------------------------------------------------------------------------
 
 
-def _people(followers_only: bool) -> Any:
-    """User members (or only followers) of each project: one query serves both fields of a request.
-
-    Teams that are members are not listed (`members` is an array of users in ProjectResponse); they
-    are project memberships (GET /memberships, /projects/{gid}/project_memberships)."""
-
-    def load(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
-        key = ("project_people", tuple(gids))
-        rows = viewer.cache.get(key)
-        if rows is None:
-            rows = viewer.cache[key] = queries.people(conn, gids)
-        out: dict[int, list[int]] = {}
-        for project_gid, user_gid, follows in rows:
-            if follows or not followers_only:
-                out.setdefault(project_gid, []).append(user_gid)
-        return out
-
-    return load
-
-
 def _permalink(row: Mapping[str, Any], viewer: Viewer) -> str:
     return f"{viewer.base_url}/0/{row['gid']}/list"
 
@@ -145,7 +124,7 @@ PROJECT = Resource(
         "due_date": Col("due_on"),
         "due_on": Col("due_on"),
         "html_notes": Col("html_notes"),
-        "members": RefList("user", _people(followers_only=False)),
+        "members": RefList("user", link=queries.MEMBERS),
         "modified_at": Col("modified_at", iso_ms),
         "notes": Derived(("html_notes",), lambda row, _: richtext.to_text(row["html_notes"])),
         "public": Derived(
@@ -161,7 +140,7 @@ PROJECT = Resource(
         "completed": Col("completed", bool),
         "completed_at": Col("completed_at", iso_ms),
         "completed_by": Ref("completed_by_gid", "user"),
-        "followers": RefList("user", _people(followers_only=True)),
+        "followers": RefList("user", link=queries.FOLLOWERS),
         "owner": Ref("owner_gid", "user"),
         # Asana's "associated team": null unless one was given; grants no access (vinyasa.access).
         "team": Ref("team_gid", "team", change=TEAMLESS_PROJECTS),

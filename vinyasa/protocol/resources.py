@@ -71,18 +71,34 @@ class OneOf:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A list kept in a link table (`RefList.link`): the rows of `table` whose column `parent`
+    names the row, each naming one target in column `target`, in the order of the columns
+    `order`; with `where` (SQL on the link row, aliased `l`), only the rows meeting it."""
+
+    table: str
+    parent: str
+    target: str
+    order: tuple[str, ...]
+    where: str | None = None
+
+
+@dataclass(frozen=True)
 class RefList:
     """An ordered list of other resources, loaded for many rows at once; or, with `column` (and no
     `load`), the one resource the row's own column names (none when it is null), read with the row;
     or, with `children` (and no `load`), the rows of the target's table whose column
-    `children[0]` names the row, ordered by the columns `children[1]`: read with the columns
-    their rendering needs in one statement (a custom field's enum options, a project's settings),
-    where `load` and rendering by gid cost two, the second with an IN list as long as the lists."""
+    `children[0]` names the row, ordered by the columns `children[1]`; or, with `link`, the targets
+    a link table lists for the row (a task's followers). Children and links are read with the
+    columns their rendering needs in one statement (a custom field's enum options, a project's
+    members), where `load` and rendering by gid cost two (on PostgreSQL two round trips), the
+    second with an IN list as long as the lists."""
 
     target: str
     load: Batch | None = None
     column: str | None = None
     children: tuple[str, tuple[str, ...]] | None = None
+    link: Link | None = None
 
 
 @dataclass(frozen=True)
@@ -410,7 +426,7 @@ def project(
             lambda: {r[0]: r for r in sql.fetch(conn, select + sql.marks(len(unique)) + ")", unique)}
         )
     for _name, ref_list, group in plan.ref_lists:
-        if ref_list.children is not None:  # read and rendered at once
+        if ref_list.children is not None or ref_list.link is not None:  # read and rendered at once
             reads.append(partial(_children, conn, viewer, ref_list, unique, plan.groups[group]))
         elif ref_list.load is not None:
             reads.append(partial(ref_list.load, conn, viewer, unique))
@@ -443,7 +459,7 @@ def project(
     lists: dict[str, Mapping[int, Sequence[int]]] = {}
     rendered: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
     for name, ref_list, group in plan.ref_lists:
-        if ref_list.children is not None:
+        if ref_list.children is not None or ref_list.link is not None:
             lists[name], done = next(read)
             rendered[group] = {**rendered.get(group, {}), **done}
             continue
@@ -550,19 +566,30 @@ def _records(
 def _children(
     conn: Connection, viewer: Viewer, ref_list: RefList, parents: list[int], sub: _Sub
 ) -> tuple[dict[int, list[int]], dict[int, dict[str, Any]]]:
-    """Each parent's children in order (`RefList.children`) and the children rendered: one
-    statement reads them with the columns the sub-selection's plan needs, and the parent's gid."""
-    assert ref_list.children is not None
-    column, order = ref_list.children
+    """Each parent's children in order (`RefList.children`, or the targets its `link` lists) and
+    the children rendered: one statement reads them with the columns the sub-selection's plan
+    needs, and the parent's gid."""
     resource = REGISTRY[ref_list.target]
     plan, table = _plan(resource, sub, False), resource.table_name
-    ordered = ", ".join(f"{table}.{c}" for c in (column, *order))
-    fetched = sql.fetch(
-        conn,
-        f"SELECT {plan.selected}, {table}.{column} FROM {plan.source}"
-        f" WHERE {table}.{column} IN ({sql.marks(len(parents))}) ORDER BY {ordered}",
-        parents,
-    )
+    marks = sql.marks(len(parents))
+    if ref_list.link is not None:
+        link = ref_list.link
+        met = f" AND ({link.where})" if link.where else ""
+        statement = (
+            f"SELECT {plan.selected}, l.{link.parent} FROM {plan.source}"
+            f" JOIN {link.table} l ON l.{link.target} = {table}.gid"
+            f" WHERE l.{link.parent} IN ({marks}){met}"
+            f" ORDER BY {', '.join(f'l.{c}' for c in (link.parent, *link.order))}"
+        )
+    else:
+        assert ref_list.children is not None
+        column, order = ref_list.children
+        ordered = ", ".join(f"{table}.{c}" for c in (column, *order))
+        statement = (
+            f"SELECT {plan.selected}, {table}.{column} FROM {plan.source}"
+            f" WHERE {table}.{column} IN ({marks}) ORDER BY {ordered}"
+        )
+    fetched = sql.fetch(conn, statement, parents)
     lists: dict[int, list[int]] = {}
     for row in fetched:
         lists.setdefault(row[-1], []).append(row[0])

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from vinyasa.protocol.pagination import Listing
+from vinyasa.protocol.resources import Link
 
-FOLLOWERS = (
-    "SELECT tag_gid, user_gid FROM tag_followers WHERE tag_gid IN ({marks}) ORDER BY created_at, user_gid"
-)
-TASK_TAGS = "SELECT task_gid, tag_gid FROM task_tags WHERE task_gid IN ({marks}) ORDER BY added_at, tag_gid"
+FOLLOWERS = Link("tag_followers", "tag_gid", "user_gid", ("created_at", "user_gid"))
+# A task's tags, oldest first (a task's tags share its workspace: all visible with it).
+TASK_TAGS = Link("task_tags", "task_gid", "tag_gid", ("added_at", "tag_gid"))
 FOLLOW = "INSERT INTO tag_followers (tag_gid, user_gid, created_at) VALUES (?, ?, ?)"
 ADD = "INSERT INTO task_tags (task_gid, tag_gid, added_at) VALUES (?, ?, ?)"
 # The newest `added_at` on the task and on the tag: a tag put on is stamped after both, so a task's

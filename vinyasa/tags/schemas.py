@@ -9,34 +9,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection
 
 from vinyasa.models import Tag
 from vinyasa.projects.schemas import PaletteColor, UserList
-from vinyasa.protocol import sql
 from vinyasa.protocol.resources import Col, Derived, Ref, RefList, Resource, Viewer
 from vinyasa.protocol.values import iso_ms
 from vinyasa.tags import queries
 
 # TagBase.color: Asana's palette (null clears it; no "none" as projects have).
 Color = PaletteColor
-
-
-def _grouped(conn: Connection, query: str, gids: list[int]) -> dict[int, list[int]]:
-    """Rows (own gid, linked gid) of `query` (one `{marks}` for the gids) grouped by own gid, in order."""
-    out: dict[int, list[int]] = {}
-    for own, linked in sql.fetch(conn, query.format(marks=sql.marks(len(gids))), gids):
-        out.setdefault(int(own), []).append(int(linked))
-    return out
-
-
-def _followers(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
-    return _grouped(conn, queries.FOLLOWERS, gids)
-
-
-def task_tags(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
-    """Each task's tags, oldest first (a task's tags share its workspace: all visible with it)."""
-    return _grouped(conn, queries.TASK_TAGS, gids)
 
 
 def _permalink(row: Mapping[str, Any], viewer: Viewer) -> str:
@@ -51,7 +32,7 @@ TAG = Resource(
         "color": Col("color"),
         "notes": Col("notes"),
         "created_at": Col("created_at", iso_ms),
-        "followers": RefList("user", _followers),
+        "followers": RefList("user", link=queries.FOLLOWERS),
         "workspace": Ref("workspace_gid", "workspace"),
         "permalink_url": Derived(("gid",), _permalink),
     },

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from vinyasa.protocol.pagination import Listing
+from vinyasa.protocol.resources import Link
 
 # A task's place in a project (vinyasa.tasks.placement).
 # The task's flags and its section in the project (`?`: the project, then the task); FOR UPDATE is
@@ -79,9 +80,7 @@ MEMBERSHIPS = (
     " JOIN projects ON projects.gid = tp.project_gid WHERE tp.task_gid IN ({gids}) AND ({visible})"
     " ORDER BY tp.added_at, tp.project_gid"
 )
-FOLLOWERS = (
-    "SELECT task_gid, user_gid FROM task_followers WHERE task_gid IN ({gids}) ORDER BY created_at, user_gid"
-)
+FOLLOWERS = Link("task_followers", "task_gid", "user_gid", ("created_at", "user_gid"))
 NUM_SUBTASKS = "SELECT parent_gid, count(*) FROM tasks WHERE parent_gid IN ({gids}) GROUP BY parent_gid"
 # A task's followers among some users, and ending their follow ({users}: `?` marks; the task first).
 FOLLOWING = "SELECT user_gid FROM task_followers WHERE task_gid = ? AND user_gid IN ({users})"

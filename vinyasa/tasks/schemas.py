@@ -17,7 +17,7 @@ from vinyasa.projects.schemas import UserList
 from vinyasa.protocol import sql
 from vinyasa.protocol.resources import Col, Derived, Records, Ref, RefList, Resource, Value, Viewer, constant
 from vinyasa.protocol.values import Boolean, iso_ms
-from vinyasa.tags.schemas import task_tags
+from vinyasa.tags.queries import TASK_TAGS
 from vinyasa.tasks import queries
 
 Subtype = Literal["default_task", "milestone", "approval", "custom"]
@@ -49,13 +49,6 @@ def _membership_records(conn: Connection, viewer: Viewer, gids: list[int]) -> di
 
 def _projects(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
     return {gid: [p for p, _ in pairs] for gid, pairs in _memberships(conn, viewer, gids).items()}
-
-
-def _followers(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, list[int]]:
-    out: dict[int, list[int]] = {}
-    for task_gid, user_gid in sql.fetch(conn, queries.FOLLOWERS.format(gids=sql.marks(len(gids))), gids):
-        out.setdefault(task_gid, []).append(user_gid)
-    return out
 
 
 def _num_subtasks(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[int, int]:
@@ -114,10 +107,10 @@ TASK = Resource(
         "custom_fields": TASK_VALUES.field,
         "custom_type": constant(None),
         "custom_type_status_option": constant(None),
-        "followers": RefList("user", _followers),
+        "followers": RefList("user", link=queries.FOLLOWERS),
         "parent": Ref("parent_gid", "task"),
         "projects": RefList("project", _projects),
-        "tags": RefList("tag", task_tags),
+        "tags": RefList("tag", link=TASK_TAGS),
         "workspace": Ref("workspace_gid", "workspace"),
         "permalink_url": Derived(("gid",), _permalink),
     },
