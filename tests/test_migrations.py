@@ -186,3 +186,26 @@ async def test_the_search_queue_upgrades_and_downgrades_to_a_correct_index(
         assert "task_text_pending" not in tables and "project_text_pending" not in tables
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_unused_root_index_is_dropped_and_comes_back_on_downgrade(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from vinyasa.migrate import alembic_config
+
+    url = new_database(request, backend, tmp_path)
+
+    def indexes() -> set[str]:
+        engine = make_engine(url)
+        try:
+            return {str(i["name"]) for i in inspect(engine).get_indexes("tasks")}
+        finally:
+            engine.dispose()
+
+    assert "ix_tasks_root_gid" not in indexes() and "ix_tasks_parent_position" in indexes()
+    command.downgrade(alembic_config(url), "a8c0ffee001d")
+    assert "ix_tasks_root_gid" in indexes()

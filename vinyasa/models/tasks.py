@@ -55,7 +55,6 @@ class Task(Base):
     __table_args__ = (
         Index("ix_tasks_parent_position", "parent_gid", "position", "gid"),
         Index("ix_tasks_assignee", "assignee_gid", "workspace_gid", "gid"),
-        Index("ix_tasks_root_gid", "root_gid"),
         Index("ix_tasks_created_by", "created_by_gid"),
         Index("ix_tasks_workspace_modified", "workspace_gid", "modified_at"),
     )
