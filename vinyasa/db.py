@@ -256,17 +256,19 @@ def _raw_write(conn: Any, run: Any, statement: str, params: list[Any]) -> Any:
         raise IntegrityError(statement, params, exc) from exc
 
 
-def update_row(conn: Any, model: Any, key: Any, values: dict[str, Any]) -> int:
+def update_row(conn: Any, model: Any, key: Any, values: dict[str, Any]) -> None:
     """UPDATE the row of `model` whose (single-column) primary key is `key`: the columns named in
-    `values`; how many rows changed (0: no such row). Prepared SQL text as for `insert_row`."""
+    `values` (callers have found the row: nobody reads the row count). Prepared SQL text as for
+    `insert_row`, and, like an INSERT, a write that waits to travel with the request's next statement
+    on PostgreSQL (`sql.write`: a PUT's UPDATE costs no round trip of its own)."""
     if not values:
-        return 0
+        return
     table = getattr(model, "__table__", model)
     plain = _plain_update(table, tuple(values), conn.dialect.name)
     if plain is not None:
-        return int(_raw_write(conn, sql.execute, plain, [*values.values(), key]))
-    stmt = _update_stmt(table)
-    return int(conn.execute(stmt, {"_row_key": key, **values}).rowcount)
+        sql.write(conn, plain, [*values.values(), key])  # raises SQLAlchemy's IntegrityError
+        return
+    conn.execute(_update_stmt(table), {"_row_key": key, **values})
 
 
 @lru_cache(maxsize=256)
