@@ -188,3 +188,18 @@ def test_a_value_from_a_sequence_is_never_shared(world: World, trips: list[int])
         )
     assert first != second
     assert trips == [2]
+
+
+def test_values_equal_in_python_but_not_to_the_database_are_not_shared(
+    world: World, trips: list[int]
+) -> None:
+    # 1 == True == 1.0 and 0.0 == -0.0 in Python; the server reads each differently
+    as_text = "SELECT CAST(? AS text)"
+    values: list[object] = [1, True, 0.0, -0.0, 0, False]
+    with world.env.engine.connect() as conn:
+        got = sql.gather(conn, *(lambda v=v: sql.fetch_value(conn, as_text, [v]) for v in values))
+        alone = [sql.fetch_value(conn, as_text, [v]) for v in values]
+    assert got == alone
+    if world.env.backend == "postgresql":
+        assert got == ["1", "true", "0", "-0", "0", "false"]
+        assert trips == [6]

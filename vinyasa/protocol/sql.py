@@ -302,19 +302,21 @@ def _send(
     return [[list(rows[at]) for at in positions] for positions in where]
 
 
+_SEQUENCE_CALL = re.compile(r"\b(nextval|setval)\s*\(", re.IGNORECASE)
+_SHARED_KINDS = frozenset({int, str, type(None)})
+
+
 def _shareable(statement: tuple[str, tuple[Any, ...]]) -> bool:
     """Whether two of `gather`'s calls asking this same statement may share one answer: a SELECT that
-    takes no value from a sequence, with hashable parameters (two renderers of one request read a
-    project's people, or a task's memberships, through the request's cache: both ask before either
-    has an answer to keep). `gather`'s calls are reads, independent of each other's effects."""
+    takes no value from a sequence, whose parameters are ints, strs or Nones (values Python finds equal
+    but the server reads differently, `1` and `True`, `0.0` and `-0.0`, would otherwise share).
+    Two renderers of one request read a task's memberships (its `memberships` and `projects`) through
+    the request's cache: both ask before either has an answer to keep. `gather`'s calls are reads,
+    independent of each other's effects."""
     text, params = statement
-    if not text.startswith("SELECT") or "nextval(" in text:
+    if not text.startswith("SELECT") or _SEQUENCE_CALL.search(text):
         return False
-    try:
-        hash(params)
-    except TypeError:  # a list parameter (an array)
-        return False
-    return True
+    return all(type(p) in _SHARED_KINDS for p in params)
 
 
 def _round_trip(conn: Connection, statements: list[tuple[str, tuple[Any, ...]]]) -> list[list[Any]]:
