@@ -236,10 +236,12 @@ def _task_row(ctx: Caller, gid: int) -> dict[str, Any]:
 
 def update_task(ctx: Caller, task: access.VisibleTask, fields: TaskFields) -> None:
     """Apply a partial change; create-only fields are ignored; `modified_at` moves on a real change."""
-    access.require_task_edit(ctx, task, "change it")
+    # The edit check and the row: independent reads, one round trip on PostgreSQL (a 403 wins)
+    _, row = sql.gather(
+        ctx.conn, lambda: access.require_task_edit(ctx, task, "change it"), lambda: _task_row(ctx, task.gid)
+    )
     _no_nulls(fields)
     given = fields.model_fields_set
-    row = _task_row(ctx, task.gid)
     if fields.workspace is not None and fields.workspace != str(task.workspace_gid):
         raise InvalidRequest("workspace: A task cannot be moved to another workspace")
     if "parent" in given and (fields.parent or None) != (
