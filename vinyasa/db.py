@@ -181,11 +181,16 @@ def _update_stmt(table: Any) -> Any:
 
 
 @cache
-def _insert_ignore_returning(table: Any, dialect_name: str, column: str) -> Any:
+def _insert_ignore(table: Any, dialect_name: str) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = postgresql if dialect_name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing().returning(table.c[column])
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+@cache
+def _insert_ignore_returning(table: Any, dialect_name: str, column: str) -> Any:
+    return _insert_ignore(table, dialect_name).returning(table.c[column])
 
 
 @cache
@@ -318,10 +323,21 @@ def insert_ignore(conn: Any, model: Any, rows: list[dict[str, Any]]) -> int:
     return len(insert_new(conn, model, rows, next(iter(table.primary_key.columns)).name))
 
 
+def insert_skipping(conn: Any, model: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING when nobody reads which rows were new: like an INSERT, a
+    write that waits to travel with the request's next statement on PostgreSQL (`sql.write`)."""
+    _insert_on_conflict(conn, model, rows, None)
+
+
 def insert_new(conn: Any, model: Any, rows: list[dict[str, Any]], column: str) -> list[Any]:
     """INSERT ... ON CONFLICT DO NOTHING on either database; the `column` value of each row that was
     new (RETURNING: what a conflict skipped is not there), so a caller needs no read to tell which
     rows existed. Rows are written in the order given, up to `_ROWS_PER_INSERT` a statement."""
+    return _insert_on_conflict(conn, model, rows, column)
+
+
+def _insert_on_conflict(conn: Any, model: Any, rows: list[dict[str, Any]], column: str | None) -> list[Any]:
+    """`insert_new` (the new rows' `column`), or with `column` None `insert_skipping` (nothing)."""
     if not rows:
         return []
     table = getattr(model, "__table__", model)
@@ -330,14 +346,21 @@ def insert_new(conn: Any, model: Any, rows: list[dict[str, Any]], column: str) -
     if plain is not None and all(tuple(row) == columns for row in rows):
         text_, defaults = plain
         head, _, one = text_.partition(" VALUES ")
+        returning = f" RETURNING {table.c[column].name}" if column is not None else ""
         new: list[Any] = []
         for start in range(0, len(rows), _ROWS_PER_INSERT):
             chunk = rows[start : start + _ROWS_PER_INSERT]
             values = ", ".join([one] * len(chunk))
-            statement = f"{head} VALUES {values} ON CONFLICT DO NOTHING RETURNING {table.c[column].name}"
+            statement = f"{head} VALUES {values} ON CONFLICT DO NOTHING{returning}"
             params = [v for row in chunk for v in (*row.values(), *defaults.values())]
-            new += [r[0] for r in _raw_write(conn, sql.fetch, statement, params)]
+            if column is None:
+                sql.write(conn, statement, params)  # raises SQLAlchemy's IntegrityError
+            else:
+                new += [r[0] for r in _raw_write(conn, sql.fetch, statement, params)]
         return new
+    if column is None:
+        conn.execute(_insert_ignore(table, conn.dialect.name), rows)
+        return []
     stmt = _insert_ignore_returning(table, conn.dialect.name, column)
     return [r[0] for r in conn.execute(stmt, rows).all()]
 

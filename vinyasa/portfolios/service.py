@@ -12,7 +12,7 @@ from typing import Any
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
-from vinyasa.db import delete_row, insert_ignore, insert_row, update_row
+from vinyasa.db import delete_row, insert_row, insert_skipping, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Portfolio, PortfolioMember
 from vinyasa.portfolios import items, queries
@@ -181,7 +181,7 @@ def add_members(ctx: Caller, portfolio: access.VisiblePortfolio, values: list[st
         }
         for gid, user in zip(allocate(ctx.conn, len(new)), new, strict=True)
     ]
-    insert_ignore(ctx.conn, PortfolioMember, rows)
+    insert_skipping(ctx.conn, PortfolioMember, rows)
     for user in new:
         journal.member(ctx, ("portfolio", portfolio.gid), "added", ("user", user), topics=_topics(portfolio))
 
@@ -218,7 +218,7 @@ def hand_over(ctx: Caller, workspace_gid: int, user_gid: int, heir: int) -> None
         {"gid": gid, "portfolio_gid": p, "user_gid": heir, "access_level": "admin", "created_at": now}
         for gid, p in zip(allocate(ctx.conn, len(owned)), owned, strict=True)
     ]
-    insert_ignore(ctx.conn, PortfolioMember, rows)
+    insert_skipping(ctx.conn, PortfolioMember, rows)
     for portfolio_gid in owned:
         topics = [portfolio_gid, workspace_gid]
         journal.changed(

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from vinyasa import access
 from vinyasa.core import Caller
 from vinyasa.core.clock import now_ms
-from vinyasa.db import insert_ignore, insert_new
+from vinyasa.db import insert_new, insert_skipping
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import ProjectMember
 from vinyasa.projects import queries
@@ -73,7 +73,7 @@ def _rows(
 
 def add_members(conn: Connection, project_gid: int, levels: dict[int, str]) -> None:
     """Make users members at the given levels; existing members are left as they are."""
-    insert_ignore(conn, ProjectMember, _rows(conn, project_gid, levels, set()))
+    insert_skipping(conn, ProjectMember, _rows(conn, project_gid, levels, set()))
 
 
 def add_followers(conn: Connection, project_gid: int, users: list[int], level: str) -> None:

@@ -9,7 +9,7 @@ from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
 from vinyasa.custom_fields.values import TASK_VALUES
-from vinyasa.db import delete_row, insert_ignore, insert_row, update_row
+from vinyasa.db import delete_row, insert_row, insert_skipping, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Task, TaskFollower
 from vinyasa.notes import stored_rich_text
@@ -198,7 +198,7 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
     }
     insert_row(ctx.conn, Task, values)
     follow = sorted({ctx.user_gid, *followers})
-    insert_ignore(
+    insert_skipping(
         ctx.conn, TaskFollower, [{"task_gid": gid, "user_gid": u, "created_at": now} for u in follow]
     )
     flags = (values["completed"], subtype)

@@ -16,7 +16,7 @@ from typing import Any
 
 from vinyasa.core import Caller, journal
 from vinyasa.core.journal import Change
-from vinyasa.db import insert_ignore
+from vinyasa.db import insert_skipping
 from vinyasa.models import TaskAssignment
 from vinyasa.protocol import pagination, sql
 from vinyasa.protocol.pagination import Listing
@@ -61,7 +61,7 @@ def _assigned(caller: Caller, changes: list[Change]) -> None:
     if moved:
         sql.execute_many(conn, FORGET, list(moved))
     rows = [{"task_gid": t, "user_gid": u, "assigned_at": at} for (t, u), at in moved.items()]
-    insert_ignore(conn, TaskAssignment, rows)
+    insert_skipping(conn, TaskAssignment, rows)
     if created:
         gids = sorted(created)
         sql.execute_many(conn, CREATED.format(marks=sql.marks(len(gids))), [(min(created.values()), *gids)])

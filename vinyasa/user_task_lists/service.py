@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from vinyasa import access
 from vinyasa.core import Caller
-from vinyasa.db import insert_ignore
+from vinyasa.db import insert_skipping
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import UserTaskList, Workspace
 from vinyasa.protocol import sql
@@ -34,7 +34,7 @@ def for_user(ctx: Caller, user: str, workspace: str | None) -> int:
         "workspace_gid": workspace_gid,
         "name": f"My tasks in {name}",
     }
-    insert_ignore(ctx.conn, UserTaskList, [row])  # a concurrent first use may have made it
+    insert_skipping(ctx.conn, UserTaskList, [row])  # a concurrent first use may have made it
     made = _find(ctx, workspace_gid)
     assert made is not None
     return made
