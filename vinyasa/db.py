@@ -306,10 +306,10 @@ def _delete_row(table: Any) -> str:
     return f"DELETE FROM {table.name} WHERE {key.name} = ?"
 
 
-def delete_row(conn: Any, model: Any, key: Any) -> int:
-    """DELETE the row of `model` whose (single-column) primary key is `key`; how many rows went
-    (0: no such row). Prepared SQL text, as `update_row`."""
-    return int(sql.execute(conn, _delete_row(getattr(model, "__table__", model)), [key]))
+def delete_row(conn: Any, model: Any, key: Any) -> None:
+    """DELETE the row of `model` whose (single-column) primary key is `key` (callers have found it:
+    nobody reads the row count). Prepared SQL text, and a waiting write, as `update_row`."""
+    sql.write(conn, _delete_row(getattr(model, "__table__", model)), [key])
 
 
 _ROWS_PER_INSERT = 200  # rows of one multi-row INSERT (parameters: far below either database's limit)
