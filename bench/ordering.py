@@ -51,13 +51,13 @@ def measure(engine: Engine, project_gid: int, inserts: int) -> OrderingResult:
     """Insert `inserts` new tasks right after the project's first task, then as many right after
     its middle task; time each transaction (the result covers both spots)."""
     from vinyasa.core import Caller, journal
-    from vinyasa.db import Checkpointer
     from vinyasa.models import Project, Task, TaskProject
     from vinyasa.ordering import after
     from vinyasa.protocol import sql
     from vinyasa.protocol.gids import new_gid
     from vinyasa.protocol.values import now_ms
     from vinyasa.tasks import placement
+    from vinyasa.walspace import Checkpointer
 
     with engine.connect() as conn:
         total = conn.execute(

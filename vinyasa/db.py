@@ -6,8 +6,6 @@ import html
 import logging
 import re
 import sqlite3
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache, lru_cache
@@ -30,7 +28,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 
 from vinyasa.protocol import sql
-from vinyasa.walspace import WalReserve
 
 log = logging.getLogger("vinyasa")
 
@@ -86,7 +83,7 @@ def make_engine(
 
     `background_checkpoints` (servers): SQLite connections never checkpoint the WAL themselves, so no
     request pays for copying pages back into the database (a 5-15 ms stall every ~1,000 pages); a
-    `Checkpointer` thread must then run beside the engine."""
+    `Checkpointer` thread (vinyasa.walspace) must then run beside the engine."""
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -418,91 +415,6 @@ def missing_key(exc: BaseException) -> str | None:
     if "is not present" not in detail or ")=(" not in detail:
         return None
     return detail.split(")=(", 1)[1].split(")", 1)[0]
-
-
-# WAL frames (4 KiB pages: 256 MiB) past which a checkpoint also makes the next writer start the WAL over.
-RESTART_FRAMES = 65_536
-CATCH_UP_PASSES, CATCH_UP_S = 8, 0.005  # PASSIVE passes before it, until one takes under 5 ms
-RESTART_WAIT_MS = 2  # its wait for the write lock, or for readers, before trying again at the next tick
-
-
-class Checkpointer:
-    """Checkpoints a SQLite WAL from a background thread, every `interval` seconds, for engines made
-    with `background_checkpoints=True`. A no-op on other databases. `stop()` ends the thread and runs
-    one last checkpoint.
-
-    Each tick runs a PASSIVE checkpoint (never waits for readers or writers). Under a steady stream
-    of writes that alone never lets the WAL start over: a writer reuses the WAL from its start only
-    when it begins with every frame already copied back, and frames keep arriving while a checkpoint
-    copies. The WAL then grows without bound (~100 MB/s under `bench.sweep`'s POST /tasks: a full
-    disk within the hour), every commit appending into new blocks, which ext4 allocates and zeroes
-    (15% of the server's CPU in the kernel's memset, sampled with perf). So once the WAL holds
-    `restart_frames` frames the tick goes on: PASSIVE passes until one is short (each copies what
-    was written during the one before), then a RESTART checkpoint, which takes the write lock (or
-    gives up after `RESTART_WAIT_MS`, until the next tick), copies the last frames and makes the
-    next writer start the WAL over, into blocks already allocated and cached. Writers wait for it:
-    a few ms in the server (in vinyasa.protocol.context's lock loop), 10-40 ms as the worst insert of
-    `bench.ordering` (its 600 MB of WAL restart twice), once per `restart_frames` of WAL. SQLite's
-    documentation: https://www.sqlite.org/wal.html#avoiding_excessively_large_wal_files
-
-    After each checkpoint it reserves disk space ahead of a growing WAL (`vinyasa.walspace`), so
-    commits append into allocated blocks while the WAL grows to its working size."""
-
-    def __init__(self, engine: Engine, interval: float = 0.5, restart_frames: int = RESTART_FRAMES) -> None:
-        self.engine, self.interval, self.restart_frames = engine, interval, restart_frames
-        self._restarted_at = 0  # the WAL's frame count when a RESTART last succeeded
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        database = engine.url.database if is_sqlite(engine) else None
-        self._reserve = WalReserve(database) if database and database != ":memory:" else None
-        if is_sqlite(engine):
-            self._thread = threading.Thread(target=self._run, name="vinyasa-wal-checkpoint", daemon=True)
-            self._thread.start()
-
-    def _checkpoint(self) -> None:
-        raw = self.engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            _, frames, _ = cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            if frames >= self.restart_frames and frames != self._restarted_at:
-                # Catch up first: each pass copies what was written during the one before, so the
-                # RESTART, which holds the write lock, has only a moment's frames left to copy.
-                for _ in range(CATCH_UP_PASSES):
-                    started = time.monotonic()
-                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                    if time.monotonic() - started < CATCH_UP_S:
-                        break
-                (waited,) = cursor.execute("PRAGMA busy_timeout").fetchone()
-                cursor.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
-                try:
-                    busy, frames, _ = cursor.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
-                finally:
-                    cursor.execute(f"PRAGMA busy_timeout={int(waited)}")  # the pooled connection's own
-                if not busy:
-                    self._restarted_at = frames
-        finally:
-            raw.close()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self._checkpoint()
-                if self._reserve is not None:
-                    self._reserve.tick()
-            except Exception as exc:  # noqa: BLE001 - a failed checkpoint is retried on the next tick
-                log.warning("WAL checkpoint failed: %s", exc)
-
-    def stop(self) -> None:
-        """End the thread (after its current checkpoint) and checkpoint once more."""
-        if self._thread is None:
-            return
-        self._stop.set()
-        self._thread.join(10)
-        self._thread = None
-        try:
-            self._checkpoint()
-        except Exception as exc:  # noqa: BLE001 - the database may already be gone (tests)
-            log.warning("final WAL checkpoint failed: %s", exc)
 
 
 JOURNAL_WRITTEN = "vinyasa.journal_written"  # Connection.info key: this transaction wrote journal entries

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from vinyasa.db import Checkpointer, make_engine
+from vinyasa.db import make_engine
+from vinyasa.walspace import Checkpointer
 
 
 def _write_for(engine: Engine, seconds: float) -> int:

@@ -10,7 +10,8 @@ import pytest
 from tests.helpers import ok
 from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
-from vinyasa.protocol.resources import REGISTRY, Ref, RefList
+from vinyasa.protocol.resources import REGISTRY
+from vinyasa.protocol.specs import Ref, RefList
 
 pytestmark = pytest.mark.anyio
 

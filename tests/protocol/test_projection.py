@@ -10,7 +10,8 @@ from sqlalchemy import Connection
 from vinyasa.core import Caller
 from vinyasa.models import User
 from vinyasa.protocol import sql
-from vinyasa.protocol.resources import Col, Records, Resource, project
+from vinyasa.protocol.resources import Resource, project
+from vinyasa.protocol.specs import Col, Records
 
 
 def _viewer(conn: Connection, user_gid: int) -> Caller:

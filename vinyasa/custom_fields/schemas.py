@@ -15,7 +15,8 @@ from sqlalchemy import Connection
 from vinyasa import access
 from vinyasa.custom_fields import queries
 from vinyasa.models import CustomField, CustomFieldSetting, EnumOption
-from vinyasa.protocol.resources import Col, Derived, OneOf, Ref, RefList, Resource, Viewer, constant
+from vinyasa.protocol.resources import Resource
+from vinyasa.protocol.specs import Col, Derived, OneOf, Ref, RefList, Viewer, constant
 from vinyasa.protocol.values import Boolean
 
 Subtype = Literal["text", "enum", "multi_enum", "number", "date", "people", "reference"]

@@ -27,7 +27,7 @@ from vinyasa.errors import InvalidRequest, NotFound
 from vinyasa.models import Project, Task
 from vinyasa.projects import members
 from vinyasa.protocol.messages import bad_gid, json_kind
-from vinyasa.protocol.resources import Viewer
+from vinyasa.protocol.specs import Viewer
 from vinyasa.protocol.values import iso_ms, parse_date, parse_datetime_ms
 
 MAX_TEXT = 1024  # Asana: "Text fields are currently limited to 1024 characters"

@@ -32,7 +32,7 @@ from vinyasa.custom_fields.typed import READ_TIME, VALUE_KEY, Names, Option, Sto
 from vinyasa.errors import InvalidRequest
 from vinyasa.protocol import sql
 from vinyasa.protocol.embedded import Embedded
-from vinyasa.protocol.resources import Viewer
+from vinyasa.protocol.specs import Viewer
 
 # What a value shows by default (CustomFieldResponse as embedded in a task), in Asana's order.
 KEYS = (

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vinyasa import richtext
 from vinyasa.models import Job, ProjectTemplate
-from vinyasa.protocol.resources import Col, Derived, Ref, Resource, Viewer, constant
+from vinyasa.protocol.resources import Resource
+from vinyasa.protocol.specs import Col, Derived, Ref, Viewer, constant
 from vinyasa.protocol.values import Boolean
 
 

@@ -16,7 +16,7 @@ from vinyasa.custom_fields.typed import REFERABLE, Referable
 from vinyasa.custom_fields.values import ValueStore
 from vinyasa.models import Portfolio
 from vinyasa.portfolios import queries
-from vinyasa.protocol.resources import Viewer
+from vinyasa.protocol.specs import Viewer
 
 PORTFOLIO = settings.register(settings.Container("portfolio", "portfolio_gid"))
 

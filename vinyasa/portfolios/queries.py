@@ -11,7 +11,7 @@ from vinyasa.custom_fields.queries import Containers
 from vinyasa.db import in_workspace
 from vinyasa.protocol import sql
 from vinyasa.protocol.pagination import Listing
-from vinyasa.protocol.resources import Link
+from vinyasa.protocol.specs import Link
 
 # A portfolio's members (`members`), oldest first.
 USERS = Link("portfolio_members", "portfolio_gid", "user_gid", ("created_at", "gid"))

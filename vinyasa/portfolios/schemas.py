@@ -16,7 +16,8 @@ from vinyasa.models import Portfolio, PortfolioMember
 from vinyasa.portfolios import queries
 from vinyasa.portfolios.fields import PORTFOLIO_VALUES
 from vinyasa.projects.schemas import PaletteColor
-from vinyasa.protocol.resources import Col, Derived, Ref, RefList, Resource, Viewer, constant
+from vinyasa.protocol.resources import Resource
+from vinyasa.protocol.specs import Col, Derived, Ref, RefList, Viewer, constant
 from vinyasa.protocol.values import Boolean, iso_ms
 from vinyasa.statuses.queries import PORTFOLIO_CURRENT_STATUS
 

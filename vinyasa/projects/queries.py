@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 
 from vinyasa.protocol import pagination, sql
 from vinyasa.protocol.pagination import Listing
-from vinyasa.protocol.resources import Link
+from vinyasa.protocol.specs import Link
 
 # `created_from_template` (a Ref's `sql`): the template a project was made from, while it exists.
 FROM_TEMPLATE = (

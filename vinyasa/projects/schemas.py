@@ -14,7 +14,8 @@ from vinyasa.models import Project, ProjectMember
 from vinyasa.portfolios.fields import PROJECT_VALUES
 from vinyasa.projects import queries
 from vinyasa.protocol.changes import TEAMLESS_PROJECTS
-from vinyasa.protocol.resources import Col, Derived, OneOf, Ref, RefList, Resource, Viewer, constant
+from vinyasa.protocol.resources import Resource
+from vinyasa.protocol.specs import Col, Derived, OneOf, Ref, RefList, Viewer, constant
 from vinyasa.protocol.values import Boolean, iso_ms
 from vinyasa.statuses.queries import CURRENT_STATUS, PROJECT_BRIEF
 

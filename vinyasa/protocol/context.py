@@ -34,7 +34,7 @@ from starlette.responses import Response
 
 from vinyasa.core import Caller, journal
 from vinyasa.core.caller import WriteNeeded
-from vinyasa.db import Checkpointer, RequestTransactions, WriteLockBusy, missing_key, race_kind
+from vinyasa.db import RequestTransactions, WriteLockBusy, missing_key, race_kind
 from vinyasa.errors import AsanaError, InvalidRequest, NotAuthorized, NotFound, PayloadTooLarge, RateLimited
 from vinyasa.protocol import changes, sql
 from vinyasa.protocol.body import Payload, fields_option, parse_body, pretty_option, validate
@@ -53,6 +53,7 @@ from vinyasa.protocol.pagination import (
 )
 from vinyasa.protocol.ratelimit import RateLimiter
 from vinyasa.protocol.resources import Resource, project, project_one
+from vinyasa.walspace import Checkpointer
 
 log = logging.getLogger("vinyasa")
 API_PREFIX = "/api/1.0"

@@ -35,7 +35,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from vinyasa.models import Rule, RuleRun
-from vinyasa.protocol.resources import Col, Derived, Ref, Resource, Viewer
+from vinyasa.protocol.resources import Resource
+from vinyasa.protocol.specs import Col, Derived, Ref, Viewer
 from vinyasa.protocol.values import Boolean, iso_ms
 
 Gid = Annotated[str, Field(min_length=1, max_length=40)]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from vinyasa.models import Section
-from vinyasa.protocol.resources import Col, Ref, RefList, Resource
+from vinyasa.protocol.resources import Resource
+from vinyasa.protocol.specs import Col, Ref, RefList
 from vinyasa.protocol.values import iso_ms
 
 SECTION = Resource(

@@ -28,7 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vinyasa import richtext
 from vinyasa.models import ProjectBrief, Status
-from vinyasa.protocol.resources import Col, Derived, OneOf, Ref, Resource, Viewer, constant
+from vinyasa.protocol.resources import Resource
+from vinyasa.protocol.specs import Col, Derived, OneOf, Ref, Viewer, constant
 from vinyasa.protocol.values import iso_ms
 
 STATUS_TO_COLOR: dict[str, str] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vinyasa.protocol.pagination import Listing
-from vinyasa.protocol.resources import Link
+from vinyasa.protocol.specs import Link
 
 FOLLOWERS = Link("tag_followers", "tag_gid", "user_gid", ("created_at", "user_gid"))
 # A task's tags, oldest first (a task's tags share its workspace: all visible with it).

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vinyasa.models import Tag
 from vinyasa.projects.schemas import PaletteColor, UserList
-from vinyasa.protocol.resources import Col, Derived, Ref, RefList, Resource, Viewer
+from vinyasa.protocol.resources import Resource
+from vinyasa.protocol.specs import Col, Derived, Ref, RefList, Viewer
 from vinyasa.protocol.values import iso_ms
 from vinyasa.tags import queries
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from vinyasa.protocol.pagination import Listing
-from vinyasa.protocol.resources import Link
+from vinyasa.protocol.specs import Link
 
 # A task's place in a project (vinyasa.tasks.placement).
 # The task's flags and its section in the project (`?`: the project, then the task); FOR UPDATE is

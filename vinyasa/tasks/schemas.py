@@ -15,7 +15,8 @@ from vinyasa.dependencies import queries as dependencies
 from vinyasa.models import Task
 from vinyasa.projects.schemas import UserList
 from vinyasa.protocol import sql
-from vinyasa.protocol.resources import Col, Derived, Records, Ref, RefList, Resource, Value, Viewer, constant
+from vinyasa.protocol.resources import Resource
+from vinyasa.protocol.specs import Col, Derived, Records, Ref, RefList, Value, Viewer, constant
 from vinyasa.protocol.values import Boolean, iso_ms
 from vinyasa.tags.queries import TASK_TAGS
 from vinyasa.tasks import queries

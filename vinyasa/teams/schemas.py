@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from vinyasa import access, richtext
 from vinyasa.custom_fields.schemas import team_settings
 from vinyasa.models import Team, TeamMember
-from vinyasa.protocol.resources import Col, Derived, Ref, RefList, Resource, Viewer
+from vinyasa.protocol.resources import Resource
+from vinyasa.protocol.specs import Col, Derived, Ref, RefList, Viewer
 from vinyasa.protocol.values import Boolean
 
 Everyone = Literal["all_team_members", "only_team_admins"]

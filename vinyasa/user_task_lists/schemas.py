@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from vinyasa.models import UserTaskList
-from vinyasa.protocol.resources import Col, Ref, Resource
+from vinyasa.protocol.resources import Resource
+from vinyasa.protocol.specs import Col, Ref
 
 USER_TASK_LIST = Resource(
     "user_task_list",

@@ -27,7 +27,7 @@ from vinyasa.custom_fields.schemas import AddSettingBody
 from vinyasa.custom_fields.values import ValueStore
 from vinyasa.errors import Forbidden, InvalidRequest
 from vinyasa.protocol.gids import as_gid
-from vinyasa.protocol.resources import Viewer
+from vinyasa.protocol.specs import Viewer
 from vinyasa.users import queries
 
 WORKSPACE = settings.register(settings.Container("workspace", "workspace_gid"))

@@ -6,7 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
 from vinyasa.models import User
-from vinyasa.protocol.resources import Col, RefList, Resource, Viewer, constant
+from vinyasa.protocol.resources import Resource
+from vinyasa.protocol.specs import Col, RefList, Viewer, constant
 from vinyasa.users import queries
 from vinyasa.users.fields import USER_VALUES
 

@@ -10,7 +10,8 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from vinyasa.models import Webhook, WebhookAttempt
-from vinyasa.protocol.resources import Col, Derived, OneOf, Ref, Resource, Viewer
+from vinyasa.protocol.resources import Resource
+from vinyasa.protocol.specs import Col, Derived, OneOf, Ref, Viewer
 from vinyasa.protocol.values import iso_ms
 
 # The resource types a webhook can watch, and those that need filters and never hear of tasks,

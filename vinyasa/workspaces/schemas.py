@@ -6,7 +6,8 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from vinyasa.models import Workspace
-from vinyasa.protocol.resources import Col, Resource
+from vinyasa.protocol.resources import Resource
+from vinyasa.protocol.specs import Col
 
 WORKSPACE = Resource(
     "workspace",
