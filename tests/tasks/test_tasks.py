@@ -308,3 +308,25 @@ async def test_add_followers_journals_only_the_new_ones(client, world):
     assert counts == [0, 0, 1]
     ok(await client.post(add, json={"data": {"followers": [carl]}}))  # nothing new: nothing journaled
     assert world.count(entries, t=int(task), u=int(carl)) == 1
+
+
+async def test_a_null_answers_400_even_when_the_task_was_deleted_meanwhile(client, world, monkeypatch):
+    # PUT /tasks/{gid} reads its edit check and the task's row together: the answers keep their
+    # order (403, then 400 for a null, then 404 for a task a concurrent request deleted)
+    if world.env.backend != "postgresql":
+        pytest.skip("SQLite's write lock keeps a concurrent delete out of the request")
+    from sqlalchemy import text
+
+    from vinyasa.tasks import service
+
+    real = service.update_task
+
+    def deleted_first(ctx, visible, fields):
+        with world.env.engine.begin() as other:
+            other.execute(text("DELETE FROM tasks WHERE gid = :gid"), {"gid": visible.gid})
+        return real(ctx, visible, fields)
+
+    monkeypatch.setattr(service, "update_task", deleted_first)
+    first, second = await make_task(client, world, "Raced"), await make_task(client, world, "Also raced")
+    fails(await client.put(f"/tasks/{first}", json={"data": {"name": None}}), 400, "name")
+    fails(await client.put(f"/tasks/{second}", json={"data": {"name": "x"}}), 404)

@@ -224,9 +224,9 @@ _TASK_COLUMNS = tuple(column.name for column in Task.__table__.columns)
 _TASK_ROW = f"SELECT {', '.join(_TASK_COLUMNS)} FROM tasks WHERE gid = ?"
 
 
-def _task_row(ctx: Caller, gid: int) -> dict[str, Any]:
-    """The task's stored row by column name (`completed` a bool on every database)."""
-    found = sql.fetch(ctx.conn, _TASK_ROW, [gid])
+def _task_row(gid: int, found: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """The task's stored row (`found`: what `_TASK_ROW` read) by column name (`completed` a bool on
+    every database)."""
     if not found:  # deleted by a concurrent request since the caller looked it up
         raise access.unknown(None, str(gid), "task")
     row = dict(zip(_TASK_COLUMNS, found[0], strict=True))
@@ -236,11 +236,15 @@ def _task_row(ctx: Caller, gid: int) -> dict[str, Any]:
 
 def update_task(ctx: Caller, task: access.VisibleTask, fields: TaskFields) -> None:
     """Apply a partial change; create-only fields are ignored; `modified_at` moves on a real change."""
-    # The edit check and the row: independent reads, one round trip on PostgreSQL (a 403 wins)
-    _, row = sql.gather(
-        ctx.conn, lambda: access.require_task_edit(ctx, task, "change it"), lambda: _task_row(ctx, task.gid)
+    # The edit check and the row: independent reads, one round trip on PostgreSQL. The answers keep
+    # their order: a 403, then a 400 for a null, then a 404 for a task deleted meanwhile.
+    _, found = sql.gather(
+        ctx.conn,
+        lambda: access.require_task_edit(ctx, task, "change it"),
+        lambda: sql.fetch(ctx.conn, _TASK_ROW, [task.gid]),
     )
     _no_nulls(fields)
+    row = _task_row(task.gid, found)
     given = fields.model_fields_set
     if fields.workspace is not None and fields.workspace != str(task.workspace_gid):
         raise InvalidRequest("workspace: A task cannot be moved to another workspace")
