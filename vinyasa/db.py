@@ -72,8 +72,12 @@ def plain_text(rich: str | None) -> str:
 
 
 # psycopg prepares nothing itself: its rollback would deallocate vinyasa.protocol.prepared's statements.
-_POSTGRES_ENGINE: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_recycle": 3600}
-_POSTGRES_ENGINE["connect_args"] = {"prepare_threshold": None}
+_POSTGRES_ENGINE: dict[str, Any] = {
+    "pool_size": 10,
+    "max_overflow": 20,
+    "pool_recycle": 3600,
+    "connect_args": {"prepare_threshold": None},
+}
 
 
 def make_engine(
@@ -183,11 +187,6 @@ def _insert_ignore(table: Any, dialect_name: str) -> Any:
 
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     return dialect.insert(table).on_conflict_do_nothing()
-
-
-@cache
-def _insert_ignore_returning(table: Any, dialect_name: str, column: str) -> Any:
-    return _insert_ignore(table, dialect_name).returning(table.c[column])
 
 
 @cache
@@ -355,11 +354,11 @@ def _insert_on_conflict(conn: Any, model: Any, rows: list[dict[str, Any]], colum
             else:
                 new += [r[0] for r in _raw_write(conn, sql.fetch, statement, params)]
         return new
+    stmt = _insert_ignore(table, conn.dialect.name)  # columns that need SQLAlchemy's type processing
     if column is None:
-        conn.execute(_insert_ignore(table, conn.dialect.name), rows)
+        conn.execute(stmt, rows)
         return []
-    stmt = _insert_ignore_returning(table, conn.dialect.name, column)
-    return [r[0] for r in conn.execute(stmt, rows).all()]
+    return [r[0] for r in conn.execute(stmt.returning(table.c[column]), rows).all()]
 
 
 def in_workspace(table: str, column: str, parent: str) -> str:

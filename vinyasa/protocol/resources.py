@@ -329,7 +329,7 @@ def project(
             lambda: {r[0]: r for r in sql.fetch(conn, select + sql.marks(len(unique)) + ")", unique)}
         )
     for _name, ref_list, group in plan.ref_lists:
-        if ref_list.children is not None or ref_list.link is not None:  # read and rendered at once
+        if ref_list.with_targets:  # read and rendered at once
             reads.append(partial(_children, conn, viewer, ref_list, unique, plan.groups[group]))
         elif ref_list.load is not None:
             reads.append(partial(ref_list.load, conn, viewer, unique))
@@ -362,7 +362,7 @@ def project(
     lists: dict[str, Mapping[int, Sequence[int]]] = {}
     rendered: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
     for name, ref_list, group in plan.ref_lists:
-        if ref_list.children is not None or ref_list.link is not None:
+        if ref_list.with_targets:
             lists[name], done = next(read)
             rendered[group] = {**rendered.get(group, {}), **done}
             continue

@@ -92,6 +92,11 @@ class RefList:
     children: tuple[str, tuple[str, ...]] | None = None
     link: Link | None = None
 
+    @property
+    def with_targets(self) -> bool:
+        """Whether the list is read together with its targets' columns (children or a link)."""
+        return self.children is not None or self.link is not None
+
 
 @dataclass(frozen=True)
 class Value:
