@@ -3,12 +3,12 @@ by) the dependency; the task is one of the dependency's dependents."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
 
-from vinyasa.protocol import sql
+from vinyasa.protocol import pagination, sql
 from vinyasa.protocol.pagination import Listing
 
 # How many dependencies and dependents a task has, together (Asana's limit is on the sum).
@@ -37,10 +37,12 @@ LAST_LINKED = (
 )
 
 
-def listing(side: str, task_gid: int) -> Listing:
-    """A task's dependencies (`side="dependencies"`) or dependents, in the order they were added."""
+def listing(side: str, task_gid: int, visible: tuple[str, Sequence[Any]]) -> Listing:
+    """A task's dependencies (`side="dependencies"`) or dependents that pass `visible` (a task
+    visibility rule on `tasks`: vinyasa.access.task_visible_sql), in the order they were added."""
     own, other = ("task_gid", "dependency_gid") if side == "dependencies" else ("dependency_gid", "task_gid")
-    return Listing("task_dependencies d", f"d.{own} = ?", [task_gid], ("d.created_at", f"d.{other}"))
+    source = f"task_dependencies d JOIN tasks ON tasks.gid = d.{other}"
+    return pagination.listing(source, [(f"d.{own} = ?", [task_gid]), visible], ("d.created_at", f"d.{other}"))
 
 
 def linked(side: str) -> Callable[[Connection, Any, list[int]], dict[int, list[int]]]:

@@ -38,14 +38,18 @@ def _change(ctx: Ctx, task_gid: str, field: str, adding: bool) -> Response:
 
 @router.get("/tasks/{task_gid}/dependencies", operation_id="getDependenciesForTask")
 async def get_dependencies_for_task(ctx: CtxDep, task_gid: str) -> Response:
-    """The tasks this task depends on (is blocked by), in the order they were added."""
-    return ctx.page(TASK, queries.listing("dependencies", access.task(ctx, task_gid).gid))
+    """The tasks this task depends on (is blocked by) that the caller can see, in the order they
+    were added."""
+    task = access.task(ctx, task_gid)
+    return ctx.page(TASK, queries.listing("dependencies", task.gid, access.task_visible_sql(ctx)))
 
 
 @router.get("/tasks/{task_gid}/dependents", operation_id="getDependentsForTask")
 async def get_dependents_for_task(ctx: CtxDep, task_gid: str) -> Response:
-    """The tasks that depend on (are blocked by) this task, in the order they were added."""
-    return ctx.page(TASK, queries.listing("dependents", access.task(ctx, task_gid).gid))
+    """The tasks that depend on (are blocked by) this task that the caller can see, in the order they
+    were added."""
+    task = access.task(ctx, task_gid)
+    return ctx.page(TASK, queries.listing("dependents", task.gid, access.task_visible_sql(ctx)))
 
 
 @router.post("/tasks/{task_gid}/addDependencies", operation_id="addDependenciesForTask")

@@ -25,7 +25,7 @@ from vinyasa.errors import AsanaError
 from vinyasa.events import queries
 from vinyasa.protocol.fields import FieldTree
 from vinyasa.protocol.gids import as_gid
-from vinyasa.protocol.resources import REGISTRY, project
+from vinyasa.protocol.resources import REGISTRY, render_targets
 from vinyasa.protocol.values import iso_ms
 
 SYNC_MESSAGE = (
@@ -157,15 +157,15 @@ def render(caller: Caller, rows: list[dict[str, Any]], tree: FieldTree | None) -
 def _references(
     caller: Caller, kind: str, gids: list[int], sub: FieldTree | None
 ) -> dict[int, dict[str, Any]]:
-    """Compact records of the referenced objects by gid; deleted ones as `{gid, resource_type}`."""
+    """Compact records of the referenced objects by gid; deleted ones, and those the caller cannot see
+    (a private task added as a dependency), as `{gid, resource_type}`."""
     unique = sorted(set(gids))
     resource = REGISTRY.get(kind)
     table = _TABLES.get(kind, resource.table_name if resource else None)
     alive = queries.existing(caller.conn, table, unique) if table else set()
     out = {g: {"gid": str(g), "resource_type": kind} for g in unique}
-    if resource is not None and alive:
-        for item in project(caller.conn, caller, resource, sorted(alive), sub, full=False):
-            out[int(item["gid"])] = item
+    if resource is not None and alive:  # what the caller cannot see is a bare reference too
+        out.update(render_targets(caller.conn, caller, kind, sorted(alive), sub))
     return out
 
 

@@ -385,7 +385,7 @@ def project(
     for group, targets in wanted.items():
         done = rendered.get(group, {})
         if missing := [t for t in targets if t not in done]:
-            renders.append((group, partial(_render_targets, conn, viewer, group[0], missing, subs[group])))
+            renders.append((group, partial(render_targets, conn, viewer, group[0], missing, subs[group])))
     for (group, _), done in zip(renders, sql.gather(conn, *(r for _, r in renders)), strict=True):
         rendered[group] = {**rendered.get(group, {}), **done}
     values: dict[str, Mapping[int, Any]] = {}
@@ -497,10 +497,10 @@ def _children(
     for row in fetched:
         lists.setdefault(row[-1], []).append(row[0])
     rows = {row[0]: row[:-1] for row in fetched}
-    return lists, _render_targets(conn, viewer, ref_list.target, list(rows), sub, rows)
+    return lists, render_targets(conn, viewer, ref_list.target, list(rows), sub, rows)
 
 
-def _render_targets(
+def render_targets(
     conn: Connection,
     viewer: Viewer,
     target: str,

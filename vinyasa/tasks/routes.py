@@ -59,9 +59,11 @@ async def delete_task(ctx: CtxDep, task_gid: str) -> Response:
 
 @router.get("/tasks/{task_gid}/subtasks", operation_id="getSubtasksForTask")
 async def get_subtasks_for_task(ctx: CtxDep, task_gid: str) -> Response:
-    """The task's direct subtasks in their order."""
+    """The task's direct subtasks that the caller can see, in their order (a subtask is visible through
+    its top-level task, or on its own: assigned, followed, in a visible project)."""
     task = access.task(ctx, task_gid)
-    return ctx.page(TASK, listing("tasks", [("parent_gid = ?", [task.gid])], ("position", "gid")))
+    conditions = [("parent_gid = ?", [task.gid]), access.task_visible_sql(ctx)]
+    return ctx.page(TASK, listing("tasks", conditions, ("position", "gid")))
 
 
 @router.post("/tasks/{task_gid}/subtasks", operation_id="createSubtaskForTask", status_code=201)
