@@ -41,10 +41,19 @@ async def test_dependencies_and_dependents_leave_out_tasks_the_caller_cannot_see
         assert dependencies == [{"gid": free, "name": "free"}]
         # As a field of a task the caller sees, a hidden task stays a bare reference.
         task = ok(await bob.get(f"/tasks/{shown}?opt_fields=dependencies.name,dependents.name"))
-        assert task["dependencies"] == [{"gid": blocker, "resource_type": "task"}, {"gid": free, "name": "free"}]
-        assert task["dependents"] == [{"gid": secret, "resource_type": "task"}, {"gid": other, "name": "other"}]
+        assert task["dependencies"] == [
+            {"gid": blocker, "resource_type": "task"},
+            {"gid": free, "name": "free"},
+        ]
+        assert task["dependents"] == [
+            {"gid": secret, "resource_type": "task"},
+            {"gid": other, "name": "other"},
+        ]
 
-async def test_subtasks_leave_out_tasks_the_caller_cannot_see(client: httpx.AsyncClient, world: World) -> None:
+
+async def test_subtasks_leave_out_tasks_the_caller_cannot_see(
+    client: httpx.AsyncClient, world: World
+) -> None:
     bob, token = world.person("bob@example.com")
     private = (await make_project(client, world, name="Secret", privacy_setting="private"))["gid"]
     root = await make_task(client, world, "root", projects=[private])
@@ -76,9 +85,13 @@ async def test_an_event_whose_value_is_a_hidden_task_names_only_its_gid(
         assert first.status_code == 412
         ok(await client.post(f"/tasks/{shown}/addDependencies", json={"data": {"dependencies": [secret]}}))
         body = (
-            await bob.get("/events", params={"resource": shown, "sync": first.json()["sync"], "opt_fields": "change"})
+            await bob.get(
+                "/events", params={"resource": shown, "sync": first.json()["sync"], "opt_fields": "change"}
+            )
         ).json()
     owner_first = await client.get("/events", params={"resource": shown})
     values = [e["change"] for e in body["data"] if e.get("change")]
-    assert values == [{"field": "dependencies", "action": "added", "added_value": {"gid": secret, "resource_type": "task"}}]
+    assert values == [
+        {"field": "dependencies", "action": "added", "added_value": {"gid": secret, "resource_type": "task"}}
+    ]
     assert owner_first.status_code == 412

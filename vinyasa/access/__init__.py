@@ -51,7 +51,7 @@ the caller's workspaces, `unknown`, the prepared-lookup and per-viewer helpers).
 through this package (`from vinyasa import access; access.task(...)`), which names each rule once.
 """
 
-from vinyasa.access.core import Viewer, Workspaces, hidden_by_rule, unknown, workspace_roles
+from vinyasa.access.core import Viewer, Workspaces, hidden_by_rule, locking, unknown, workspace_roles
 from vinyasa.access.jobs import (
     job,
     project_template,
@@ -119,6 +119,7 @@ from vinyasa.access.workspaces import (
 __all__ = [
     "hidden_by_rule",
     "unknown",
+    "locking",
     "workspace_roles",
     "workspace",
     "require_workspace_admin",

@@ -96,26 +96,47 @@ def rule_sql(
 
 
 @cache
-def _as_sql(prepared: Callable[[], Any], dialect: str) -> sql.Prepared:
+def _as_sql(prepared: Callable[[], Any], dialect: str, lock: bool = False) -> sql.Prepared:
     """A prepared one-object lookup as SQL text, rendered once per dialect: the lookups run on every
-    request that names an object, and SQLAlchemy would hash their large cache keys each time."""
-    return sql.prepare(prepared(), dialect)
+    request that names an object, and SQLAlchemy would hash their large cache keys each time.
+    `lock`: FOR UPDATE of the object's own row (the table of the lookup's first column)."""
+    stmt = prepared()
+    if lock:
+        stmt = stmt.with_for_update(of=stmt.columns_clause_froms[0])
+    return sql.prepare(stmt, dialect)
 
 
-def lookup(ctx: Caller, prepared: Callable[[], Any], gid: int) -> Any:
+def lookup(ctx: Caller, prepared: Callable[[], Any], gid: int, *, lock: bool = False) -> Any:
     """The row a prepared one-object lookup (`prepared()`, with the parameters `viewer` and `gid`)
-    reads for `gid`, or None when the caller cannot see it."""
-    return _as_sql(prepared, ctx.conn.dialect.name).first(ctx.conn, viewer=ctx.user_gid, gid=gid)
+    reads for `gid`, or None when the caller cannot see it. `lock`: see `locking`."""
+    return _as_sql(prepared, ctx.conn.dialect.name, lock).first(ctx.conn, viewer=ctx.user_gid, gid=gid)
 
 
-def find(ctx: Caller, prepared: Callable[[], Any], value: str, field: str | None, kind: str) -> Any:
+def find(
+    ctx: Caller, prepared: Callable[[], Any], value: str, field: str | None, kind: str, *, lock: bool = False
+) -> Any:
     """The row `lookup` reads for the gid string `value`; the `unknown` error naming `kind` when
-    `value` is no gid or names nothing the caller can see."""
+    `value` is no gid or names nothing the caller can see (also when, `lock`ed, it was deleted
+    while the lock was awaited)."""
     gid = as_gid(value)
-    row = None if gid is None else lookup(ctx, prepared, gid)
+    row = None if gid is None else lookup(ctx, prepared, gid, lock=lock)
     if row is None:
         raise unknown(field, value, kind)
     return row
+
+
+def locking(ctx: Caller, lock: bool = True) -> str:
+    """ " FOR UPDATE" when `lock` on PostgreSQL, else "": for the lookup of an object a request
+    changes or deletes.
+
+    Locked, the row stays the one the request read until its transaction ends: a concurrent change
+    or delete of the same object waits, and then reads the row as the first left it (a PUT checks
+    Asana's rules against the other PUT's result, a second DELETE finds nothing: 404), as one
+    process on SQLite, whose writers run one at a time, always does. PostgreSQL runs at READ
+    COMMITTED: the locked read and every statement after it see what committed before it. Objects
+    whose order or existence hangs on their project (sections, statuses, briefs) lock the project
+    instead, then read themselves again (`vinyasa.access.projects.project_child`)."""
+    return " FOR UPDATE" if lock and ctx.conn.dialect.name == "postgresql" else ""
 
 
 # Aliases for the visibility conditions, so they also work in queries that join these tables. Made

@@ -74,9 +74,12 @@ def _prepared_template() -> Any:
     return select(*columns).where(ProjectTemplate.gid == GID, _template_rule(VIEWER, viewer_workspaces()))
 
 
-def project_template(ctx: Caller, value: str, field: str | None = None) -> tuple[int, int, int | None]:
-    """A project template the caller can see, as (gid, workspace gid, owner gid)."""
-    row = find(ctx, _prepared_template, value, field, "project template")
+def project_template(
+    ctx: Caller, value: str, field: str | None = None, *, lock: bool = False
+) -> tuple[int, int, int | None]:
+    """A project template the caller can see, as (gid, workspace gid, owner gid); `lock` its row
+    (vinyasa.access.core.locking)."""
+    row = find(ctx, _prepared_template, value, field, "project template", lock=lock)
     return int(row.gid), int(row.workspace_gid), row.owner_gid
 
 

@@ -17,6 +17,7 @@ from vinyasa.access.core import (
     Viewer,
     Workspaces,
     find,
+    locking,
     per_viewer,
     rule_sql,
     unknown,
@@ -180,19 +181,30 @@ def project_membership(ctx: Caller, value: str) -> int:
     return int(find(ctx, _prepared_membership, value, None, "project membership")[0])
 
 
-def project_child(ctx: Caller, table: str, value: str, kind: str) -> tuple[int, int]:
-    """A row of `table` (a status, a brief...) whose project the caller can see, as (gid, project
-    gid); 404 naming `kind` otherwise."""
+def project_child(
+    ctx: Caller, table: str, value: str, kind: str, field: str | None = None, *, lock: bool = False
+) -> tuple[int, VisibleProject]:
+    """A row of `table` (a section, a status, a brief, a membership...) whose project the caller can
+    see, as (gid, project); 404 (400 naming `field`) naming `kind` otherwise.
+
+    `lock` (a change or delete of the row): the project's row is locked FOR UPDATE, as every writer
+    of the project's children does first, and the row is read again under that lock, so a row a
+    concurrent request deleted meanwhile answers like one that never was (vinyasa.access.core.locking).
+    """
     gid = as_gid(value)
-    found = sql.fetch(ctx.conn, f"SELECT gid, project_gid FROM {table} WHERE gid = ?", [gid]) if gid else []
-    if found:
+    query = f"SELECT project_gid FROM {table} WHERE gid = ?"
+    project_gid = sql.fetch_value(ctx.conn, query, [gid]) if gid is not None else None
+    found = None
+    if project_gid is not None:
         try:
-            project(ctx, str(found[0][1]))
+            found = project(ctx, str(project_gid), lock="update" if lock else None)
         except NotFound:
-            found = []
-    if not found:
-        raise unknown(None, value, kind)
-    return int(found[0][0]), int(found[0][1])
+            found = None
+    if found is not None and locking(ctx, lock) and sql.fetch_value(ctx.conn, query, [gid]) != project_gid:
+        found = None
+    if found is None:
+        raise unknown(field, value, kind)
+    return int(gid or 0), found
 
 
 # ---- who holds a project (no editor -> owner -> admin takeover) ------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vinyasa.access.core import unknown
+from vinyasa.access.core import locking, unknown
 from vinyasa.access.projects import VisibleProject, project, require_project_level
 from vinyasa.core import Caller
 from vinyasa.errors import NotFound
@@ -21,16 +21,19 @@ class VisibleRule:
     trigger_type: str
 
 
-def rule(ctx: Caller, value: str, *, by_trigger: bool = False) -> VisibleRule:
+def rule(ctx: Caller, value: str, *, by_trigger: bool = False, lock: bool = False) -> VisibleRule:
     """A rule by gid string (or, `by_trigger`, by its `rule_trigger_gid`). Rules are part of editing
     their project: a caller who cannot see the project gets the 404 of an unknown rule (or rule
-    trigger), one who sees it with less than editor access a 403."""
+    trigger), one who sees it with less than editor access a 403. `lock` the rule's row
+    (vinyasa.access.core.locking)."""
     gid = as_gid(value)
     column = "trigger_gid" if by_trigger else "gid"
     rows = []
     if gid is not None:
         rows = sql.fetch(
-            ctx.conn, f"SELECT gid, project_gid, trigger_type FROM rules WHERE {column} = ?", [gid]
+            ctx.conn,
+            f"SELECT gid, project_gid, trigger_type FROM rules WHERE {column} = ?{locking(ctx, lock)}",
+            [gid],
         )
     kind = "rule_trigger" if by_trigger else "rule"
     if not rows:

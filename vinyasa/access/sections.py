@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-from vinyasa.access.core import unknown
-from vinyasa.access.projects import VisibleProject, project
+from vinyasa.access.projects import VisibleProject, project, project_child
 from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest, NotFound
 from vinyasa.protocol import sql
-from vinyasa.protocol.gids import as_gid, body_gid
+from vinyasa.protocol.gids import body_gid
 
 PROJECT_OF = "SELECT project_gid FROM sections WHERE gid = ?"  # a section's project
 
@@ -23,21 +21,11 @@ class VisibleSection:
     project: VisibleProject
 
 
-def section(
-    ctx: Caller, value: str, field: str | None = None, *, lock: Literal["share", "update"] | None = None
-) -> VisibleSection:
-    """A section whose project the caller can see; `lock` locks the project row (PostgreSQL)."""
-    gid = as_gid(value)
-    project_gid = None
-    if gid is not None:
-        project_gid = sql.fetch_value(ctx.conn, PROJECT_OF, [gid])
-    if project_gid is None:
-        raise unknown(field, value, "section")
-    try:
-        found = project(ctx, str(project_gid), None, lock=lock)
-    except NotFound:
-        raise unknown(field, value, "section") from None
-    return VisibleSection(int(gid or 0), found)
+def section(ctx: Caller, value: str, field: str | None = None, *, lock: bool = False) -> VisibleSection:
+    """A section whose project the caller can see; `lock` (a change of the section or of its tasks'
+    places) locks the project row and reads the section again (access.project_child)."""
+    gid, found = project_child(ctx, "sections", value, "section", field, lock=lock)
+    return VisibleSection(gid, found)
 
 
 def project_section(ctx: Caller, project_gid: int, field: str, value: object) -> int:

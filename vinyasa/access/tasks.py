@@ -85,9 +85,10 @@ class VisibleTask:
     root_gid: int
 
 
-def task(ctx: Caller, value: str, field: str | None = None) -> VisibleTask:
-    """A task the caller can see, by gid string (404 in a path, 400 in a body)."""
-    row = find(ctx, _prepared, value, field, "task")
+def task(ctx: Caller, value: str, field: str | None = None, *, lock: bool = False) -> VisibleTask:
+    """A task the caller can see, by gid string (404 in a path, 400 in a body); `lock` the task's row
+    for a change or a delete (vinyasa.access.core.locking)."""
+    row = find(ctx, _prepared, value, field, "task", lock=lock)
     return VisibleTask(row.gid, row.workspace_gid, row.parent_gid, row.root_gid)
 
 

@@ -46,7 +46,7 @@ class Unprocessable(AsanaError):
 
 
 def _template_row(ctx: Caller, gid: int) -> dict[str, Any]:
-    """The stored row of a template the caller was just found to see (vinyasa.access)."""
+    """The stored row of a template the caller was just found to see, its row locked (vinyasa.access)."""
     row = read_row(ctx.conn, ProjectTemplate, gid)
     assert row is not None  # found in this transaction
     return row
@@ -160,7 +160,7 @@ def _roles(ctx: Caller, fields: InstantiateFields, row: Any) -> dict[str, int]:
 
 def request_instantiate(ctx: Caller, template_gid: str, fields: InstantiateFields) -> int:
     """An `instantiate_project` job for a template the caller can see; returns the job's gid."""
-    gid, workspace, _ = access.project_template(ctx, template_gid)
+    gid, workspace, _ = access.project_template(ctx, template_gid, lock=True)
     row = _template_row(ctx, gid)
     if fields.name is None or not fields.name.strip():
         raise InvalidRequest("name: Missing input")
@@ -186,7 +186,7 @@ def request_instantiate(ctx: Caller, template_gid: str, fields: InstantiateField
 def plan_for(caller: Caller, params: dict[str, Any]) -> tuple[dict[str, Any], dict[int, int | None]]:
     """The blueprint an instantiation builds, dates moved; and source assignee -> new assignee."""
     try:
-        gid, _, _ = access.project_template(caller, str(params["template"]))
+        gid, _, _ = access.project_template(caller, str(params["template"]), lock=True)
     except NotFound:
         raise runner.JobFailed(TEMPLATE_GONE) from None
     row = _template_row(caller, gid)
@@ -208,7 +208,7 @@ def plan_for(caller: Caller, params: dict[str, Any]) -> tuple[dict[str, Any], di
 
 def delete_template(ctx: Caller, template_gid: str) -> None:
     """Delete a template the caller can see (its owner or a workspace admin; else 403)."""
-    gid, workspace, owner = access.project_template(ctx, template_gid)
+    gid, workspace, owner = access.project_template(ctx, template_gid, lock=True)
     access.require_template_owner(ctx, owner, workspace)
     delete_row(ctx.conn, ProjectTemplate, gid)
     journal.record(ctx, ("project_template", gid), "deleted", topics=[workspace])

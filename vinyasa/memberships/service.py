@@ -117,12 +117,12 @@ def _record_member(ctx: Caller, project: access.VisibleProject, action: str, mem
 
 
 def _visible(ctx: Caller, value: str) -> tuple[int, access.VisibleProject, Member]:
-    """A membership whose project the caller can see (404 otherwise), with that project locked, and
-    its member."""
-    gid = access.project_membership(ctx, value)
-    project_gid, user, team = queries.membership(ctx.conn, gid)
+    """A membership whose project the caller can see (404 otherwise), with that project locked (and
+    the membership read under the lock: access.project_child), and its member."""
+    gid, project = access.project_child(ctx, "project_members", value, "project membership", lock=True)
+    _, user, team = queries.membership(ctx.conn, gid)
     member: Member = ("user", user) if user is not None else ("team", int(team or 0))
-    return gid, access.project(ctx, str(project_gid), lock="share"), member
+    return gid, project, member
 
 
 def change(ctx: Caller, value: str, fields: MembershipFields) -> int:

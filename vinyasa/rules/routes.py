@@ -61,7 +61,7 @@ async def get_rule(ctx: CtxDep, rule_gid: str) -> Response:
 @own.put("/rules/{rule_gid}", operation_id="updateRule_vinyasa")
 async def update_rule(ctx: CtxDep, rule_gid: str) -> Response:
     """Change a rule (any of the create fields); the caller becomes the user it runs as."""
-    found = access.rule(ctx, rule_gid)
+    found = access.rule(ctx, rule_gid, lock=True)
     service.update_rule(ctx, found, ctx.input(RuleFields))
     return ctx.one(RULE, found.gid)
 
@@ -69,7 +69,7 @@ async def update_rule(ctx: CtxDep, rule_gid: str) -> Response:
 @own.delete("/rules/{rule_gid}", operation_id="deleteRule_vinyasa")
 async def delete_rule(ctx: CtxDep, rule_gid: str) -> Response:
     """Delete a rule and its history."""
-    service.delete_rule(ctx, access.rule(ctx, rule_gid))
+    service.delete_rule(ctx, access.rule(ctx, rule_gid, lock=True))
     return ctx.empty()
 
 

@@ -40,7 +40,7 @@ async def get_section(ctx: CtxDep, section_gid: str) -> Response:
 @router.put("/sections/{section_gid}", operation_id="updateSection")
 async def update_section(ctx: CtxDep, section_gid: str) -> Response:
     """Rename a section (non-empty `name`); `insert_before`/`insert_after` also move it in its project."""
-    section = access.section(ctx, section_gid, lock="update")
+    section = access.section(ctx, section_gid, lock=True)
     service.update_section(ctx, section, ctx.input(SectionBody))
     return ctx.one(SECTION, section.gid)
 
@@ -48,7 +48,7 @@ async def update_section(ctx: CtxDep, section_gid: str) -> Response:
 @router.delete("/sections/{section_gid}", operation_id="deleteSection")
 async def delete_section(ctx: CtxDep, section_gid: str) -> Response:
     """Delete a section; only an empty one that is not the project's last section (else 400)."""
-    service.delete_section(ctx, access.section(ctx, section_gid, lock="update"))
+    service.delete_section(ctx, access.section(ctx, section_gid, lock=True))
     return ctx.empty()
 
 
@@ -66,7 +66,7 @@ async def add_task_for_section(ctx: CtxDep, section_gid: str) -> Response:
 
     The task leaves any other section of the project, and joins the project if it was not in it.
     """
-    section = access.section(ctx, section_gid, lock="update")
+    section = access.section(ctx, section_gid, lock=True)
     body = ctx.input(SectionTaskBody)
     task = access.task(ctx, body.task, "task")
     project = section.project

@@ -152,23 +152,28 @@ def create_status_update(ctx: Caller, fields: StatusUpdateFields) -> int:
     return _post(ctx, found, fields.title, html, STATUS_TO_COLOR[fields.status_type], fields.status_type)
 
 
-def find_status(ctx: Caller, value: str, kind: str) -> tuple[int, int]:
-    """A project's status the caller can see, as (gid, project gid); 404 otherwise (a portfolio's
-    status update is unknown to the legacy project-status view)."""
-    return access.project_child(ctx, "statuses", value, kind)
+def find_status(
+    ctx: Caller, value: str, kind: str, *, lock: bool = False
+) -> tuple[int, access.VisibleProject]:
+    """A project's status the caller can see, as (gid, project); 404 otherwise (a portfolio's status
+    update is unknown to the legacy project-status view). `lock`: access.project_child."""
+    return access.project_child(ctx, "statuses", value, kind, lock=lock)
 
 
 def find_status_update(ctx: Caller, value: str, *, lock: bool = False) -> tuple[int, Parentage]:
-    """A status update whose project or portfolio the caller can see, with it; 404 otherwise."""
+    """A status update whose project or portfolio the caller can see, with it; 404 otherwise. `lock`:
+    its parent's row, and the status read again under that lock (access.project_child)."""
     gid = as_gid(value)
     parents = None if gid is None else queries.status_parents(ctx.conn, gid)
-    if parents is not None and parents[1] is not None:
+    if gid is not None and parents is not None and parents[1] is not None:
         try:
-            return int(str(gid)), access.portfolio(ctx, str(parents[1]), lock=lock)
+            found = access.portfolio(ctx, str(parents[1]), lock=lock)
         except NotFound:
-            raise access.unknown(None, value, "status update") from None
-    status_gid, project_gid = find_status(ctx, value, "status update")
-    return status_gid, access.project(ctx, str(project_gid), lock="update" if lock else None)
+            found = None
+        if found is None or (access.locking(ctx, lock) and queries.status_parents(ctx.conn, gid) != parents):
+            raise access.unknown(None, value, "status update")
+        return gid, found
+    return find_status(ctx, value, "status update", lock=lock)
 
 
 def delete_status(ctx: Caller, value: str, kind: str) -> None:
@@ -176,8 +181,7 @@ def delete_status(ctx: Caller, value: str, kind: str) -> None:
     if kind == "status update":
         gid, found = find_status_update(ctx, value, lock=True)
     else:
-        gid, project_gid = find_status(ctx, value, kind)
-        found = access.project(ctx, str(project_gid), lock="update")
+        gid, found = find_status(ctx, value, kind, lock=True)
     _require_editor(found, "delete a status")
     _record(ctx, ("status_update", gid), "deleted", StatusParent.of(found))
     queries.delete_status(ctx.conn, gid)
@@ -208,14 +212,14 @@ def create_brief(ctx: Caller, project_gid: str, fields: BriefFields) -> int:
     return gid
 
 
-def find_brief(ctx: Caller, value: str) -> tuple[int, int]:
-    """A brief whose project the caller can see, as (gid, project gid); 404 otherwise."""
-    return access.project_child(ctx, "project_briefs", value, "project brief")
+def find_brief(ctx: Caller, value: str, *, lock: bool = False) -> tuple[int, access.VisibleProject]:
+    """A brief whose project the caller can see, as (gid, project); 404 otherwise. `lock`:
+    access.project_child."""
+    return access.project_child(ctx, "project_briefs", value, "project brief", lock=lock)
 
 
 def _editable_brief(ctx: Caller, value: str) -> tuple[int, access.VisibleProject]:
-    gid, project_gid = find_brief(ctx, value)
-    project = access.project(ctx, str(project_gid), lock="update")
+    gid, project = find_brief(ctx, value, lock=True)
     access.require_project_level(project, "editor", "change its brief")
     return gid, project
 

@@ -65,7 +65,7 @@ def create(ctx: Caller, fields: TagCreateFields, workspace: str | None = None) -
 
 def update(ctx: Caller, value: str, fields: TagFields) -> int:
     """Change the given fields (`name` cannot be emptied; `color: null` clears the colour)."""
-    gid, workspace_gid = access.tag(ctx, value)
+    gid, workspace_gid = access.tag(ctx, value, lock=True)
     values: dict[str, object] = {}
     if "name" in fields.model_fields_set:
         if not fields.name:
@@ -83,7 +83,7 @@ def update(ctx: Caller, value: str, fields: TagFields) -> int:
 
 def delete(ctx: Caller, value: str) -> None:
     """Delete a tag; it leaves every task it was on (each task's `tags` changes)."""
-    gid, workspace_gid = access.tag(ctx, value)
+    gid, workspace_gid = access.tag(ctx, value, lock=True)
     for (task_gid,) in sql.fetch(ctx.conn, queries.TASKS_OF, [gid]):
         journal.record(
             ctx,

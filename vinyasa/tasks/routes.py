@@ -45,7 +45,7 @@ async def get_task(ctx: CtxDep, task_gid: str) -> Response:
 async def update_task(ctx: CtxDep, task_gid: str) -> Response:
     """Change a task (partial); `followers` is a 400 (UPDATE_REFUSED), other create-only fields
     (`projects`, `memberships`, `tags`) are ignored."""
-    task = access.task(ctx, task_gid)
+    task = access.task(ctx, task_gid, lock=True)
     service.update_task(ctx, task, ctx.input(TaskFields, UPDATE_REFUSED))
     return ctx.one(TASK, task.gid)
 
@@ -53,7 +53,7 @@ async def update_task(ctx: CtxDep, task_gid: str) -> Response:
 @router.delete("/tasks/{task_gid}", operation_id="deleteTask")
 async def delete_task(ctx: CtxDep, task_gid: str) -> Response:
     """Delete a task and (as Asana does) its subtasks. Deviation: no trash to recover it from."""
-    service.delete_task(ctx, access.task(ctx, task_gid))
+    service.delete_task(ctx, access.task(ctx, task_gid, lock=True))
     return ctx.empty()
 
 

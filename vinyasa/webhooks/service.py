@@ -51,17 +51,20 @@ class Plan:
 
 
 def watched(ctx: Caller, value: str) -> tuple[str, int, int]:
-    """The resource named by `resource`, visible to the caller: (type, gid, workspace gid)."""
+    """The resource named by `resource`, visible to the caller: (type, gid, workspace gid). A
+    project, task or portfolio is locked (PostgreSQL) until the webhook is stored: deleted meanwhile,
+    it ends the webhook (`_end_with_resource`) or is unknown here, never leaves a live webhook on
+    nothing."""
     gid = as_gid(value)
     kind = queries.resource_kind(ctx.conn, gid) if gid is not None else None
     if kind == "project":
-        project = access.project(ctx, value, "resource")
+        project = access.project(ctx, value, "resource", lock="share")
         return kind, project.gid, project.workspace_gid
     if kind == "task":
-        task = access.task(ctx, value, "resource")
+        task = access.task(ctx, value, "resource", lock=True)
         return kind, task.gid, task.workspace_gid
     if kind == "portfolio":
-        portfolio = access.portfolio(ctx, value, "resource")
+        portfolio = access.portfolio(ctx, value, "resource", lock=True)
         return kind, portfolio.gid, portfolio.workspace_gid
     if kind == "team":
         team, workspace = access.team(ctx, value, "resource")
@@ -134,10 +137,10 @@ def _record(ctx: Caller, gid: int, action: str) -> None:
     journal.record(ctx, ("webhook", gid), action, topics=())
 
 
-def find(ctx: Caller, value: str) -> int:
+def find(ctx: Caller, value: str, *, lock: bool = False) -> int:
     """A webhook the caller created, by gid string, that has not ended with its resource (404
-    otherwise)."""
-    gid = access.webhook(ctx, value)
+    otherwise); `lock` its row (a change or a delete: vinyasa.access.core.locking)."""
+    gid = access.webhook(ctx, value, lock=lock)
     if queries.ended(ctx.conn, gid):
         raise access.unknown(None, value, "webhook")
     return gid
@@ -154,7 +157,7 @@ def _end_with_resource(ctx: Caller, changes: list[journal.Change]) -> None:
 def update_filters(ctx: Caller, value: str, filters: list[FilterFields] | None) -> int:
     """Replace the webhook's filters wholesale (`filters` absent or empty clears them, which a
     workspace or team webhook may not do: 400)."""
-    gid = find(ctx, value)
+    gid = find(ctx, value, lock=True)
     row = read_row(ctx.conn, Webhook, gid)
     assert row is not None  # found above, in this transaction
     stored = stored_filters(row["resource_type"], filters)
@@ -165,7 +168,7 @@ def update_filters(ctx: Caller, value: str, filters: list[FilterFields] | None) 
 
 def delete_webhook(ctx: Caller, value: str) -> None:
     """Delete a webhook and its delivery log; nothing more is sent to its target."""
-    gid = find(ctx, value)
+    gid = find(ctx, value, lock=True)
     _record(ctx, gid, "deleted")
     delete_row(ctx.conn, Webhook, gid)
 
