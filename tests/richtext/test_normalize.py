@@ -94,6 +94,9 @@ def test_brief_nesting_and_attributes(html, fragment):
         ("<body><p>a</p></body>", "<p>"),
         ("<body><em style='x'>a</em></body>", "attribute style"),
         ('<!DOCTYPE body [<!ENTITY x "y">]><body>&x;</body>', "html_text"),
+        # A DTD's attribute defaults would satisfy the link rules without reaching the stored text.
+        ('<!DOCTYPE body [<!ATTLIST a href CDATA "x">]><body><a>hi</a></body>', "Document type declarations"),
+        ("<!DOCTYPE body><body>a</body>", "Document type declarations"),
         ("<body><li>a</li></body>", "<li> is only allowed inside"),
     ],
 )
