@@ -288,8 +288,7 @@ def normalize(
     except etree.XMLSyntaxError as exc:  # libxml2's own wording stays out of the message
         line, column = exc.position
         raise InvalidRequest(f"{field}: XML is invalid at line {line}, column {column}") from None
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:  # its attribute defaults would pass unseen
+    if root.getroottree().docinfo.internalDTD is not None:  # a DOCTYPE: its defaults would pass unseen
         raise InvalidRequest(f"{field}: Document type declarations are not allowed")
     if not strict and isinstance(root.tag, str) and root.tag != "body" and root.tag.lower() == "body":
         root.tag = "body"

@@ -198,3 +198,27 @@ async def test_docs_describe_the_rule_routes(client, world: World) -> None:
     assert "Rules (vinyasa)" in {t["name"] for t in doc["tags"]}
     assert doc["paths"]["/_vinyasa/rules/{rule_gid}"]["servers"][0]["url"] == "/"
     assert doc["paths"]["/rule_triggers/{rule_trigger_gid}/run"]["post"]["operationId"] == "triggerRule"
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "fragment"),
+    [
+        ({"type": "set_due_date", "due_on": "{{action_data.v}}"}, 5, "due_on"),
+        ({"type": "create_subtask", "name": "{{action_data.v}}"}, "x" * 5000, "name"),
+        ({"type": "set_assignee", "assignee": "{{action_data.v}}"}, ["me"], "assignee"),
+    ],
+)
+async def test_action_data_a_rule_cannot_use_is_a_400_naming_it(client, world: World, action, data, fragment):
+    """A value of `action_data` that the action it fills cannot take: a 400 in the envelope naming
+    the field, and nothing done (they were 500s: found by a fresh attack)."""
+    p = await project(client, world)
+    t = await task(client, p)
+    r = await rule(
+        client,
+        p["project"],
+        {"type": "incoming_web_request"},
+        [{"type": "create_subtask", "name": "first"}, action],
+    )
+    run = f"/rule_triggers/{r['trigger']['rule_trigger_gid']}/run"
+    fails(await client.post(run, json={"data": {"resource": t, "action_data": {"v": data}}}), 400, fragment)
+    assert ok(await client.get(f"/tasks/{t}/subtasks")) == []

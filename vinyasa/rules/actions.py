@@ -11,6 +11,7 @@ from vinyasa import access
 from vinyasa.core import Caller, journal
 from vinyasa.errors import InvalidRequest
 from vinyasa.ordering import BOTTOM
+from vinyasa.protocol.body import validate
 from vinyasa.protocol.values import now_ms
 from vinyasa.rules import queries
 from vinyasa.tasks import placement, service
@@ -86,7 +87,7 @@ def conditions_hold(caller: Caller, task_gid: int, conditions: list[dict[str, An
 
 
 def _update(caller: Caller, task: access.VisibleTask, body: dict[str, Any]) -> None:
-    service.update_task(caller, task, TaskFields.model_validate(body))
+    service.update_task(caller, task, validate(TaskFields, body))
 
 
 def _place(caller: Caller, task: access.VisibleTask, project_gid: int, section: int | None) -> None:
@@ -125,7 +126,7 @@ def do(caller: Caller, task: access.VisibleTask, action: dict[str, Any], data: d
         body = {"name": str(a["name"])}
         if a.get("assignee") is not None:
             body["assignee"] = str(a["assignee"])
-        service.create_task(caller, TaskFields.model_validate(body), parent=task)
+        service.create_task(caller, validate(TaskFields, body), parent=task)
     else:  # add_followers
         access.require_task_edit(caller, task, "add followers")
         users = [int(u) for u in a["followers"]]
