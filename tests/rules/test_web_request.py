@@ -222,3 +222,48 @@ async def test_action_data_a_rule_cannot_use_is_a_400_naming_it(client, world: W
     run = f"/rule_triggers/{r['trigger']['rule_trigger_gid']}/run"
     fails(await client.post(run, json={"data": {"resource": t, "action_data": {"v": data}}}), 400, fragment)
     assert ok(await client.get(f"/tasks/{t}/subtasks")) == []
+
+
+async def test_a_set_custom_field_value_the_field_cannot_take_is_a_400(client, world: World) -> None:
+    """The value of a `set_custom_field` action is checked as PUT /tasks checks it, when the rule is
+    made or changed (it was stored, and every run failed: found by a fresh attack); a placeholder is
+    checked by each run."""
+    p = await project(client, world)
+    text = await text_field(client, world, p["project"])
+    body = {
+        "workspace": world.workspace,
+        "name": "Size",
+        "resource_subtype": "enum",
+        "enum_options": [{"name": "S"}],
+    }
+    sized = ok(await client.post("/custom_fields", json={"data": body}), 201)
+    other = ok(await client.post("/custom_fields", json={"data": {**body, "name": "Other"}}), 201)
+    ok(
+        await client.post(
+            f"/projects/{p['project']}/addCustomFieldSetting", json={"data": {"custom_field": sized["gid"]}}
+        )
+    )
+    bad = [
+        (text, 5, "Not a string"),
+        (sized["gid"], other["enum_options"][0]["gid"], "actions[0].value"),
+        (sized["gid"], "abc", "actions[0].value"),
+    ]
+    trigger = {"type": "task_added_to_project"}
+    for field, value, fragment in bad:
+        action = {"type": "set_custom_field", "custom_field": field, "value": value}
+        body = {"name": "r", "trigger": trigger, "actions": [action]}
+        fails(await client.post(f"{OWN}/projects/{p['project']}/rules", json={"data": body}), 400, fragment)
+    assert ok(await client.get(f"{OWN}/projects/{p['project']}/rules")) == []
+    good = {
+        "type": "set_custom_field",
+        "custom_field": sized["gid"],
+        "value": sized["enum_options"][0]["gid"],
+    }
+    made = await rule(client, p["project"], trigger, [good])
+    cleared = {**good, "value": None}
+    ok(await client.put(f"{OWN}/rules/{made['gid']}", json={"data": {"actions": [cleared]}}))
+    fails(
+        await client.put(f"{OWN}/rules/{made['gid']}", json={"data": {"actions": [{**good, "value": "S"}]}}),
+        400,
+        "actions[0].value",
+    )

@@ -261,12 +261,7 @@ class ValueStore:
                 raise InvalidRequest(
                     f"{label}: The custom ID field {definition[1]!r} is read-only (its IDs are given)"
                 )
-            parsed = None
-            if value is not None:
-                options = _field_options(ctx.conn, definition)
-                parsed = typed.parse(ctx, label, definition, value, workspace_gid, options)
-                if parsed is not None:
-                    parsed = (*parsed, typed.display(definition, parsed, options))
+            parsed = None if value is None else parse_value(ctx, label, definition, value, workspace_gid)
             planned.append((field_gid, parsed))
         changed = []
         for field_gid, parsed in planned:
@@ -443,6 +438,21 @@ def _exactly(
         return item
 
     return {gid: [copies.get(id(v)) or cut(v) for v in values] for gid, values in loaded.items()}
+
+
+def parse_value(ctx: Caller, label: str, definition: Stored, value: Any, workspace_gid: int) -> Stored | None:
+    """A value given for the field `definition` (a `queries.definitions` row) as its stored columns,
+    display_value last (None: no value, e.g. an empty people list); 400 naming `label` when the
+    field cannot take it, as `PUT /tasks/{gid}` answers (vinyasa.custom_fields.typed.parse)."""
+    options = _field_options(ctx.conn, definition)
+    parsed = typed.parse(ctx, label, definition, value, workspace_gid, options)
+    return None if parsed is None else (*parsed, typed.display(definition, parsed, options))
+
+
+def check_value(ctx: Caller, label: str, field_gid: int, value: Any, workspace_gid: int) -> None:
+    """400 naming `label` unless the custom field (which exists) can take `value` (null always)."""
+    if value is not None:
+        parse_value(ctx, label, queries.definitions(ctx.conn, [field_gid])[0], value, workspace_gid)
 
 
 def _field_options(conn: Any, definition: Stored) -> list[Option]:
