@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import World, api_client
@@ -251,19 +253,19 @@ async def test_a_set_custom_field_value_the_field_cannot_take_is_a_400(client, w
     trigger = {"type": "task_added_to_project"}
     for field, value, fragment in bad:
         action = {"type": "set_custom_field", "custom_field": field, "value": value}
-        body = {"name": "r", "trigger": trigger, "actions": [action]}
-        fails(await client.post(f"{OWN}/projects/{p['project']}/rules", json={"data": body}), 400, fragment)
+        made: dict[str, Any] = {"name": "r", "trigger": trigger, "actions": [action]}
+        fails(await client.post(f"{OWN}/projects/{p['project']}/rules", json={"data": made}), 400, fragment)
     assert ok(await client.get(f"{OWN}/projects/{p['project']}/rules")) == []
     good = {
         "type": "set_custom_field",
         "custom_field": sized["gid"],
         "value": sized["enum_options"][0]["gid"],
     }
-    made = await rule(client, p["project"], trigger, [good])
+    kept = await rule(client, p["project"], trigger, [good])
     cleared = {**good, "value": None}
-    ok(await client.put(f"{OWN}/rules/{made['gid']}", json={"data": {"actions": [cleared]}}))
+    ok(await client.put(f"{OWN}/rules/{kept['gid']}", json={"data": {"actions": [cleared]}}))
     fails(
-        await client.put(f"{OWN}/rules/{made['gid']}", json={"data": {"actions": [{**good, "value": "S"}]}}),
+        await client.put(f"{OWN}/rules/{kept['gid']}", json={"data": {"actions": [{**good, "value": "S"}]}}),
         400,
         "actions[0].value",
     )
