@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, ColumnElement, bindparam, select
 
@@ -15,6 +15,8 @@ from vinyasa.models import ProjectMember, Task, TaskFollower, TaskProject, TeamM
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid
 from vinyasa.protocol.messages import bad_gid, say
+
+T = TypeVar("T")
 
 
 def unknown(field: str | None, value: Any, kind: str) -> Exception:
@@ -123,6 +125,37 @@ def find(
     if row is None:
         raise unknown(field, value, kind)
     return row
+
+
+def child_of(
+    ctx: Caller,
+    parent_of: str,
+    value: str,
+    kind: str,
+    field: str | None,
+    parent: Callable[[int], T],
+    *,
+    lock: bool,
+) -> tuple[int, T]:
+    """An object known through its parent (a project's section, a portfolio's membership...): its gid
+    and `parent(parent_gid)`, the parent's lookup (it raises NotFound when the caller cannot see it;
+    locked, when `lock`, as every writer of the parent's children locks it first). `parent_of` is
+    the SQL reading the parent's gid for the object's gid. Locked, the object is read again under
+    the parent's lock, so one deleted meanwhile answers like one that never was (`locking`). 404
+    (400 naming `field`) naming `kind` otherwise."""
+    gid = as_gid(value)
+    parent_gid = sql.fetch_value(ctx.conn, parent_of, [gid]) if gid is not None else None
+    found = None
+    if parent_gid is not None:
+        try:
+            found = parent(int(parent_gid))
+        except NotFound:
+            found = None
+    if found is not None and locking(ctx, lock) and sql.fetch_value(ctx.conn, parent_of, [gid]) != parent_gid:
+        found = None
+    if gid is None or found is None:
+        raise unknown(field, value, kind)
+    return gid, found
 
 
 def locking(ctx: Caller, lock: bool = True) -> str:

@@ -14,6 +14,7 @@ from vinyasa.access.core import (
     VIEWER,
     Viewer,
     Workspaces,
+    child_of,
     find,
     per_viewer,
     rule_sql,
@@ -107,9 +108,27 @@ def _prepared_membership() -> Any:
     )
 
 
-def portfolio_membership(ctx: Caller, value: str) -> int:
-    """A portfolio membership whose portfolio the caller can see, by gid string (404 otherwise)."""
-    return int(find(ctx, _prepared_membership, value, None, "portfolio membership").gid)
+def portfolio_membership(ctx: Caller, value: str, kind: str = "portfolio membership") -> int:
+    """A portfolio membership whose portfolio the caller can see, by gid string (404 naming `kind`
+    otherwise: /memberships says "membership" of every kind)."""
+    return int(find(ctx, _prepared_membership, value, None, kind).gid)
+
+
+def portfolio_child(
+    ctx: Caller, table: str, value: str, kind: str, field: str | None = None, *, lock: bool = False
+) -> tuple[int, VisiblePortfolio]:
+    """A row of `table` (a membership...) whose portfolio the caller can see, as (gid, portfolio);
+    404 (400 naming `field`) naming `kind` otherwise. `lock` (a change or delete of the row): the
+    portfolio is locked and the row read again (`access.core.child_of`)."""
+    return child_of(
+        ctx,
+        f"SELECT portfolio_gid FROM {table} WHERE gid = ?",
+        value,
+        kind,
+        field,
+        lambda gid: portfolio(ctx, str(gid), lock=lock),
+        lock=lock,
+    )
 
 
 # The items of a portfolio (`pi`, a portfolio_items row) the caller may see, as SQL with `?` for

@@ -16,15 +16,15 @@ from vinyasa.access.core import (
     VISIBLE_TM,
     Viewer,
     Workspaces,
+    child_of,
     find,
-    locking,
     per_viewer,
     rule_sql,
     unknown,
     viewer_workspaces,
 )
 from vinyasa.core import Caller
-from vinyasa.errors import Forbidden, InvalidRequest, NotFound
+from vinyasa.errors import Forbidden, InvalidRequest
 from vinyasa.models import Project, ProjectMember
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid
@@ -176,35 +176,27 @@ def _prepared_membership() -> Any:
     )
 
 
-def project_membership(ctx: Caller, value: str) -> int:
-    """A project membership whose project the caller can see, by gid string (404 otherwise)."""
-    return int(find(ctx, _prepared_membership, value, None, "project membership")[0])
+def project_membership(ctx: Caller, value: str, kind: str = "project membership") -> int:
+    """A project membership whose project the caller can see, by gid string (404 naming `kind`
+    otherwise: /memberships says "membership" of every kind)."""
+    return int(find(ctx, _prepared_membership, value, None, kind)[0])
 
 
 def project_child(
     ctx: Caller, table: str, value: str, kind: str, field: str | None = None, *, lock: bool = False
 ) -> tuple[int, VisibleProject]:
     """A row of `table` (a section, a status, a brief, a membership...) whose project the caller can
-    see, as (gid, project); 404 (400 naming `field`) naming `kind` otherwise.
-
-    `lock` (a change or delete of the row): the project's row is locked FOR UPDATE, as every writer
-    of the project's children does first, and the row is read again under that lock, so a row a
-    concurrent request deleted meanwhile answers like one that never was (vinyasa.access.core.locking).
-    """
-    gid = as_gid(value)
-    query = f"SELECT project_gid FROM {table} WHERE gid = ?"
-    project_gid = sql.fetch_value(ctx.conn, query, [gid]) if gid is not None else None
-    found = None
-    if project_gid is not None:
-        try:
-            found = project(ctx, str(project_gid), lock="update" if lock else None)
-        except NotFound:
-            found = None
-    if found is not None and locking(ctx, lock) and sql.fetch_value(ctx.conn, query, [gid]) != project_gid:
-        found = None
-    if found is None:
-        raise unknown(field, value, kind)
-    return int(gid or 0), found
+    see, as (gid, project); 404 (400 naming `field`) naming `kind` otherwise. `lock` (a change or
+    delete of the row): the project is locked FOR UPDATE and the row read again (`access.core.child_of`)."""
+    return child_of(
+        ctx,
+        f"SELECT project_gid FROM {table} WHERE gid = ?",
+        value,
+        kind,
+        field,
+        lambda gid: project(ctx, str(gid), lock="update" if lock else None),
+        lock=lock,
+    )
 
 
 # ---- who holds a project (no editor -> owner -> admin takeover) ------------------------------

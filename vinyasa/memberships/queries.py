@@ -10,6 +10,12 @@ from vinyasa.protocol import sql
 TEAM_PROJECT_MEMBERSHIPS = "project_members JOIN projects ON projects.gid = project_members.project_gid"
 TEAM_MEMBERSHIP = "project_members.team_gid = ?"
 MEMBERSHIP = "SELECT project_gid, user_gid, team_gid FROM project_members WHERE gid = ?"
+# Whether a gid names a portfolio (else a project, or nothing), and a membership a portfolio's.
+PORTFOLIO = "SELECT 1 FROM portfolios WHERE gid = ?"
+OF_PORTFOLIO = "SELECT 1 FROM portfolio_members WHERE gid = ?"
+# A user's membership of a portfolio (`?`: portfolio, user); a portfolio membership's user.
+PORTFOLIO_MEMBER = "SELECT gid FROM portfolio_members WHERE portfolio_gid = ? AND user_gid = ?"
+PORTFOLIO_MEMBER_USER = "SELECT user_gid FROM portfolio_members WHERE gid = ?"
 
 
 def membership(conn: Connection, gid: int) -> tuple[int, int | None, int | None]:

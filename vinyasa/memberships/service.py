@@ -3,8 +3,9 @@ which project, at which access level.
 
 Source: Asana's spec, tag Memberships (getMemberships, createMembership, getMembership,
 updateMembership, deleteMembership) and "[Change] Project team sharing is coming!"
-(forum.asana.com/t/740939). Only projects can be parents here: vinyasa has no goals, portfolios,
-custom types or custom fields, so any other `parent` is an unknown object (400).
+(forum.asana.com/t/740939). Projects and portfolios can be parents here (a portfolio's memberships:
+vinyasa.memberships.portfolios); vinyasa has no goals or custom types, and custom fields have no
+members of their own, so any other `parent` is an unknown object (400).
 Changing memberships needs the project's `minimum_access_level_for_sharing` (else 403), and nobody
 can give a higher level than their own (403).
 """
@@ -19,16 +20,28 @@ from vinyasa import access
 from vinyasa.core import Caller, journal
 from vinyasa.db import update_row
 from vinyasa.errors import Forbidden, InvalidRequest
-from vinyasa.memberships import queries
+from vinyasa.memberships import portfolios, queries
 from vinyasa.memberships.schemas import MembershipFields
 from vinyasa.models import ProjectMember
 from vinyasa.projects import members
-from vinyasa.protocol import pagination
+from vinyasa.protocol import pagination, sql
 from vinyasa.protocol.gids import as_gid
 from vinyasa.protocol.pagination import AnySelect, Listing
 
 Member = tuple[Literal["user", "team"], int]
-SUBTYPES = ("project_membership",)
+SUBTYPES = ("project_membership", "portfolio_membership")
+
+
+def names_portfolio(ctx: Caller, value: str | None) -> bool:
+    """Whether `value` (a `parent`) is a portfolio's gid (else a project's, or nothing)."""
+    gid = as_gid(value) if value is not None else None
+    return gid is not None and sql.fetch_value(ctx.conn, queries.PORTFOLIO, [gid]) is not None
+
+
+def of_portfolio(ctx: Caller, value: str) -> bool:
+    """Whether `value` (a membership gid) is a portfolio membership's (else a project's, or nothing)."""
+    gid = as_gid(value)
+    return gid is not None and sql.fetch_value(ctx.conn, queries.OF_PORTFOLIO, [gid]) is not None
 
 
 def _member(ctx: Caller, value: str, workspace_gid: int | None) -> Member:
@@ -66,8 +79,11 @@ def listing(ctx: Caller, parent: str | None, member: str | None, subtype: str | 
     project_membership)."""
     if subtype is not None and subtype not in SUBTYPES:
         raise InvalidRequest(
-            f"resource_subtype: Not a supported membership type: {subtype[:64]}. Use project_membership"
+            f"resource_subtype: Not a supported membership type: {subtype[:64]}."
+            " Use project_membership or portfolio_membership"
         )
+    if parent is not None and names_portfolio(ctx, parent):
+        return portfolios.listing(ctx, access.portfolio(ctx, parent, "parent"), member)
     if parent is not None:
         project = access.project(ctx, parent, "parent")
         stmt = select(ProjectMember.gid).where(ProjectMember.project_gid == project.gid)
@@ -96,6 +112,8 @@ def create(ctx: Caller, fields: MembershipFields) -> int:
         raise InvalidRequest("parent: Missing input")
     if fields.member is None:
         raise InvalidRequest("member: Missing input")
+    if names_portfolio(ctx, fields.parent):
+        return portfolios.create(ctx, fields.parent, fields.member, fields)
     project = access.project(ctx, fields.parent, "parent", lock="share")
     kind, member = _member(ctx, fields.member, project.workspace_gid)
     given = fields.access_level if fields.access_level is not None else fields.role
@@ -119,7 +137,7 @@ def _record_member(ctx: Caller, project: access.VisibleProject, action: str, mem
 def _visible(ctx: Caller, value: str) -> tuple[int, access.VisibleProject, Member]:
     """A membership whose project the caller can see (404 otherwise), with that project locked (and
     the membership read under the lock: access.project_child), and its member."""
-    gid, project = access.project_child(ctx, "project_members", value, "project membership", lock=True)
+    gid, project = access.project_child(ctx, "project_members", value, "membership", lock=True)
     _, user, team = queries.membership(ctx.conn, gid)
     member: Member = ("user", user) if user is not None else ("team", int(team or 0))
     return gid, project, member
@@ -127,6 +145,8 @@ def _visible(ctx: Caller, value: str) -> tuple[int, access.VisibleProject, Membe
 
 def change(ctx: Caller, value: str, fields: MembershipFields) -> int:
     """Set a membership's access level (`access_level`, or the deprecated `role`)."""
+    if of_portfolio(ctx, value):
+        return portfolios.change(ctx, value, fields)
     gid, project, _ = _visible(ctx, value)
     given = fields.access_level if fields.access_level is not None else fields.role
     if given is None:
@@ -141,6 +161,9 @@ def change(ctx: Caller, value: str, fields: MembershipFields) -> int:
 
 def remove(ctx: Caller, value: str) -> None:
     """End a membership (a user's also ends their following the project)."""
+    if of_portfolio(ctx, value):
+        portfolios.remove(ctx, value)
+        return
     gid, project, member = _visible(ctx, value)
     access.require_project_level(project, project.minimum_access_level_for_sharing, "change its members")
     queries.delete(ctx.conn, gid)

@@ -75,6 +75,22 @@ PORTFOLIO_MEMBERSHIP = Resource(
     opt_in=frozenset({"portfolio", "parent", "member"}),
 )
 
+# The same memberships as GET/POST/PUT /memberships show them (PortfolioMembershipCompactResponse),
+# beside projects' (vinyasa.projects.schemas.MEMBERSHIP, which is the registered "membership").
+PORTFOLIO_AS_MEMBERSHIP = Resource(
+    "membership",
+    PortfolioMember.__table__,
+    {
+        "parent": Ref("portfolio_gid", "portfolio"),
+        "member": Ref("user_gid", "user"),
+        "access_level": Col("access_level"),
+        "resource_subtype": constant("portfolio_membership"),
+    },
+    compact=("member", "access_level", "resource_subtype"),
+    opt_in=frozenset({"parent"}),
+    register=False,
+)
+
 
 # ---- bodies -----------------------------------------------------------------------------------
 

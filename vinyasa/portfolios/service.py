@@ -167,23 +167,26 @@ def add_members(ctx: Caller, portfolio: access.VisiblePortfolio, values: list[st
     access.require_portfolio_level(portfolio, "admin", "change its members")
     users = resolve_users(ctx, "members", values, portfolio.workspace_gid)
     present = queries.member_levels(ctx.conn, portfolio.gid)
-    new = [u for u in users if u not in present]
-    if not new:
-        return
+    insert_members(ctx, portfolio, [u for u in users if u not in present], portfolio.default_access_level)
+
+
+def insert_members(
+    ctx: Caller, portfolio: access.VisiblePortfolio, users: list[int], level: str
+) -> list[int]:
+    """Make these users (of the workspace, not members yet; the caller holds the portfolio's lock)
+    members at `level`; their new membership gids, in order (the `members` change journaled)."""
+    if not users:
+        return []
     now = now_ms()
+    gids = allocate(ctx.conn, len(users))
     rows = [
-        {
-            "gid": gid,
-            "portfolio_gid": portfolio.gid,
-            "user_gid": user,
-            "access_level": portfolio.default_access_level,
-            "created_at": now,
-        }
-        for gid, user in zip(allocate(ctx.conn, len(new)), new, strict=True)
+        {"gid": g, "portfolio_gid": portfolio.gid, "user_gid": u, "access_level": level, "created_at": now}
+        for g, u in zip(gids, users, strict=True)
     ]
     insert_skipping(ctx.conn, PortfolioMember, rows)
-    for user in new:
+    for user in users:
         journal.member(ctx, ("portfolio", portfolio.gid), "added", ("user", user), topics=_topics(portfolio))
+    return list(gids)
 
 
 def remove_members(ctx: Caller, portfolio: access.VisiblePortfolio, values: list[str]) -> None:
@@ -191,11 +194,16 @@ def remove_members(ctx: Caller, portfolio: access.VisiblePortfolio, values: list
     access.require_portfolio_level(portfolio, "admin", "change its members")
     users = resolve_users(ctx, "members", values, None)
     present = queries.member_levels(ctx.conn, portfolio.gid)
-    gone = [u for u in users if u in present and u != portfolio.owner_gid]
-    if not gone:
+    end_members(ctx, portfolio, [u for u in users if u in present and u != portfolio.owner_gid])
+
+
+def end_members(ctx: Caller, portfolio: access.VisiblePortfolio, users: list[int]) -> None:
+    """End these members' memberships (the caller holds the portfolio's lock; the `members`
+    change journaled)."""
+    if not users:
         return
-    queries.remove_members(ctx.conn, portfolio.gid, gone)
-    for user in gone:
+    queries.remove_members(ctx.conn, portfolio.gid, users)
+    for user in users:
         journal.member(
             ctx, ("portfolio", portfolio.gid), "removed", ("user", user), topics=_topics(portfolio)
         )
