@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import asana
@@ -123,12 +124,13 @@ def test_update_user_and_user_for_workspace(live):
 def test_my_tasks_with_the_sdk(live):
     client = live.client()
     tasks = asana.TasksApi(client)
-    made = [
-        tasks.create_task({"data": {"name": f"mine {i}", "workspace": live.workspace, "assignee": "me"}}, {})[
-            "gid"
-        ]
-        for i in range(3)
-    ]
+    made = []
+    for i in range(3):
+        # Newest first is by assignment time, in ms; ties go by gid, which vinyasa scrambles (a
+        # documented deviation): each assignment gets a millisecond of its own.
+        time.sleep(0.002)
+        body = {"data": {"name": f"mine {i}", "workspace": live.workspace, "assignee": "me"}}
+        made.append(tasks.create_task(body, {})["gid"])
     lists = asana.UserTaskListsApi(client)
     mine = lists.get_user_task_list_for_user("me", live.workspace, {"opt_fields": "owner,workspace"})
     assert mine["owner"]["gid"] == live.user and mine["workspace"]["gid"] == live.workspace
