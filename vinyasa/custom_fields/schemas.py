@@ -25,6 +25,27 @@ LabelPosition = Literal["prefix", "suffix"]
 Privacy = Literal["public_with_guests", "public", "private"]
 AccessLevel = Literal["admin", "editor", "user"]
 Restriction = Literal["task", "project", "portfolio", "goal"]
+# EnumOption.color: Asana's option palette (`none` by default). The spec types it a bare string
+# (example `blue`); the one list of these names it enumerates is TimeTrackingCategoryBaseRequest.color.
+# Not the project palette (`dark-pink`...): vinyasa.projects.schemas.PaletteColor.
+OptionColor = Literal[
+    "none",
+    "red",
+    "orange",
+    "yellow-orange",
+    "yellow",
+    "yellow-green",
+    "green",
+    "blue-green",
+    "aqua",
+    "blue",
+    "indigo",
+    "purple",
+    "magenta",
+    "hot-pink",
+    "pink",
+    "cool-gray",
+]
 
 
 def _restrictions(row: Mapping[str, Any], _viewer: Viewer) -> list[str]:
@@ -107,7 +128,7 @@ class EnumOptionFields(BaseModel):
     model_config = ConfigDict(extra="ignore")
     name: str | None = Field(default=None, max_length=1024)
     enabled: Boolean | None = None
-    color: str | None = Field(default=None, max_length=32)
+    color: OptionColor | None = None
     insert_before: str | None = None
     insert_after: str | None = None
 

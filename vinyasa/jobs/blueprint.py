@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -227,6 +228,14 @@ def _utc_day(ms: int) -> dt.date:
     return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).date()
 
 
+class DatesOutOfRange(ValueError):
+    """Moving the dates would put `day` (the earliest or latest of them) outside the calendar."""
+
+    def __init__(self, day: dt.date) -> None:
+        super().__init__(f"{day.isoformat()} would fall outside 0001-01-01 to 9999-12-31")
+        self.day = day
+
+
 def anchor(blueprint: dict[str, Any], last_due: bool) -> dt.date | None:
     """The date schedule_dates moves: the last due date (`last_due`) or the first start date (the
     first due date when no task has a start date); None when no task has a date."""
@@ -238,10 +247,36 @@ def anchor(blueprint: dict[str, Any], last_due: bool) -> dt.date | None:
     return min(days) if days else None
 
 
+def _moved_days(blueprint: dict[str, Any]) -> list[dt.date]:
+    """Every date `shift_dates` moves: the tasks' four, the project's two."""
+    out = []
+    for _, _, fields in blueprint["tasks"]:
+        out += [dt.date.fromisoformat(fields[n]) for n in ("due_on", "start_on") if fields.get(n)]
+        out += [_utc_day(int(fields[n])) for n in ("due_at", "start_at") if fields.get(n) is not None]
+    project = blueprint.get("project") or {}
+    return out + [dt.date.fromisoformat(project[n]) for n in ("due_on", "start_on") if project.get(n)]
+
+
+def check_shift(
+    blueprint: dict[str, Any], old_anchor: dt.date, new_anchor: dt.date, skip_weekends: bool
+) -> None:
+    """Raise `DatesOutOfRange` when `shift_dates` would move a date before 0001-01-01 or after
+    9999-12-31. `shift_day` never moves a later day before an earlier one, so the earliest and the
+    latest date decide for every date between them."""
+    days = _moved_days(blueprint)
+    for day in (min(days), max(days)) if days else ():
+        try:
+            shift_day(day, old_anchor, new_anchor, skip_weekends)
+        except OverflowError:
+            raise DatesOutOfRange(day) from None
+
+
 def shift_dates(
     blueprint: dict[str, Any], old_anchor: dt.date, new_anchor: dt.date, skip_weekends: bool
 ) -> None:
-    """Move every task date (and the project's) so that `old_anchor` lands on `new_anchor`."""
+    """Move every task date (and the project's) so that `old_anchor` lands on `new_anchor`;
+    `DatesOutOfRange` (nothing moved) when one would leave the calendar (`check_shift`)."""
+    check_shift(blueprint, old_anchor, new_anchor, skip_weekends)
 
     def day(value: str) -> str:
         return shift_day(dt.date.fromisoformat(value), old_anchor, new_anchor, skip_weekends).isoformat()
@@ -263,3 +298,36 @@ def shift_dates(
         for name in ("due_on", "start_on"):
             if project.get(name):
                 project[name] = day(project[name])
+
+
+def reschedule(blueprint: dict[str, Any], schedule: dict[str, Any]) -> None:
+    """schedule_dates (`{"date", "last_due", "skip_weekends"}`, vinyasa.jobs.service): move the
+    dates so the anchor (`anchor`) lands on `date`; nothing moves when no task has a date.
+    `DatesOutOfRange` (nothing moved) when a date would leave the calendar."""
+    old = anchor(blueprint, last_due=bool(schedule["last_due"]))
+    if old is not None:
+        shift_dates(blueprint, old, dt.date.fromisoformat(schedule["date"]), bool(schedule["skip_weekends"]))
+
+
+def outline(bounds: Sequence[Any]) -> dict[str, Any]:
+    """A blueprint holding only the dates that decide where `reschedule` moves a project's copy and
+    whether it can (its anchor, its earliest and latest date), from `queries.date_bounds`: the
+    least and greatest non-empty `due_on`, `due_at` of the tasks without one, `due_at` of all tasks,
+    the same three for starts, then the project's `due_on` and `start_on`. `anchor` takes the least
+    or greatest of the tasks' days and a moment's day never decreases as it grows, so the extremes
+    give the blueprint's anchor; a time of a task that also has a date is kept beside the least of
+    those dates, which is there anyway, so it counts for the range but not the anchor."""
+    tasks: list[list[Any]] = []
+    for at, (on_min, on_max, bare_min, bare_max, all_min, all_max) in (
+        ("due", bounds[0:6]),
+        ("start", bounds[6:12]),
+    ):
+        tasks += [[-1, -1, {f"{at}_on": day}] for day in (on_min, on_max) if day]
+        tasks += [[-1, -1, {f"{at}_at": int(ms)}] for ms in (bare_min, bare_max) if ms is not None]
+        if on_min:
+            tasks += [
+                [-1, -1, {f"{at}_on": on_min, f"{at}_at": int(ms)}]
+                for ms in (all_min, all_max)
+                if ms is not None
+            ]
+    return {"project": {"due_on": bounds[12], "start_on": bounds[13]}, "tasks": tasks}

@@ -137,6 +137,30 @@ def tree_links(conn: Connection, root: int, *, project: bool) -> list[tuple[int,
     ]
 
 
+def _bounds(on: str, at: str) -> str:
+    bare = f"CASE WHEN NULLIF({on}, '') IS NULL THEN {at} END"
+    return f"MIN(NULLIF({on}, '')), MAX(NULLIF({on}, '')), MIN({bare}), MAX({bare}), MIN({at}), MAX({at})"
+
+
+# A project's own tasks only, as `_PROJECT_TREE` names its tree (`d`).
+_PROJECT_TASKS = "WITH d(gid) AS (SELECT task_gid FROM task_projects WHERE project_gid = ?) "
+_DATE_BOUNDS = (
+    f"SELECT {_bounds('due_on', 'due_at')}, {_bounds('start_on', 'start_at')},"
+    " (SELECT NULLIF(due_on, '') FROM projects WHERE gid = ?),"
+    " (SELECT NULLIF(start_on, '') FROM projects WHERE gid = ?)"
+    " FROM tasks WHERE gid IN (SELECT gid FROM d)"
+)
+
+
+def date_bounds(conn: Connection, project_gid: int, *, subtasks: bool) -> tuple[Any, ...]:
+    """The extremes of the dates a copy of the project holds (its tasks, with `subtasks` theirs too):
+    for due dates, then start dates, the least and greatest non-empty `…_on` (YYYY-MM-DD), `…_at`
+    (epoch ms) of the tasks without one, `…_at` of all; then the project's due_on and start_on
+    (vinyasa.jobs.blueprint.outline). NULL where there is none."""
+    tree = _PROJECT_TREE if subtasks else _PROJECT_TASKS
+    return tuple(sql.fetch(conn, tree + _DATE_BOUNDS, [project_gid] * 3)[0])
+
+
 def tree_values(conn: Connection, root: int, *, project: bool) -> list[tuple[Any, ...]]:
     """`VALUE_COLUMNS` of every custom field value of the tree's tasks."""
     return sql.fetch(

@@ -1,8 +1,9 @@
 """Asking for a duplicate: the request's checks, then a job row in the request's transaction.
 
 Everything that can be wrong with the request is a 4xx here, before the job exists (digest §B.1,
-§C.4); the job (vinyasa.jobs.steps) then only meets what changed since (a deleted source: the job
-fails with a message).
+§C.4), down to `schedule_dates` moving a date out of the calendar; the job (vinyasa.jobs.steps)
+then only meets what changed since (a deleted source, a date added out of reach: the job fails
+with a message).
 
 `include` is a comma-separated string (or an array). Project elements (ProjectDuplicateRequest):
 `notes` (the project's notes), `members`, `task_assignee`, `task_dates`, `task_followers`,
@@ -23,6 +24,7 @@ from typing import Any
 from vinyasa import access
 from vinyasa.core import Caller, runner
 from vinyasa.errors import InvalidRequest
+from vinyasa.jobs import blueprint, queries
 from vinyasa.jobs.schemas import IncludeList, ProjectDuplicateFields, TaskDuplicateFields
 from vinyasa.protocol.values import parse_date, split_list
 
@@ -106,17 +108,29 @@ def _schedule(fields: ProjectDuplicateFields, include: list[str]) -> dict[str, A
     }
 
 
+def _check_schedule(ctx: Caller, project_gid: int, schedule: dict[str, Any], include: list[str]) -> None:
+    """400 naming the schedule_dates date when moving the copy's dates there (as the job will,
+    vinyasa.jobs.blueprint.reschedule) would put one before 0001-01-01 or after 9999-12-31. Read
+    from the extremes of the dates the copy takes (with `task_subtasks`, the subtasks' too)."""
+    bounds = queries.date_bounds(ctx.conn, project_gid, subtasks="task_subtasks" in include)
+    try:
+        blueprint.reschedule(blueprint.outline(bounds), schedule)
+    except blueprint.DatesOutOfRange as exc:
+        field = "schedule_dates.due_on" if schedule["last_due"] else "schedule_dates.start_on"
+        raise InvalidRequest(
+            f"{field}: Cannot move the project's dates to {schedule['date']}: {exc}"
+        ) from None
+
+
 def duplicate_project(ctx: Caller, project_gid: str, fields: ProjectDuplicateFields) -> int:
     """A `duplicate_project` job for a project the caller can see; returns the job's gid."""
     project = access.project(ctx, project_gid)
     name = _name(fields.name)
     include = elements(fields.include, PROJECT_ELEMENTS)
-    params = {
-        "source": project.gid,
-        "name": name,
-        "include": include,
-        "schedule": _schedule(fields, include),
-    }
+    schedule = _schedule(fields, include)
+    if schedule is not None:
+        _check_schedule(ctx, project.gid, schedule, include)
+    params = {"source": project.gid, "name": name, "include": include, "schedule": schedule}
     return runner.enqueue(ctx, "duplicate_project", params, workspace_gid=project.workspace_gid)
 
 

@@ -18,7 +18,6 @@ project, then writes the template row in one unit (vinyasa.jobs.templates).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from vinyasa import access
@@ -63,12 +62,14 @@ def include_of(elements: list[str], flags: dict[str, str]) -> Include:
 
 
 def _schedule(plan: dict[str, Any], schedule: dict[str, Any] | None) -> None:
+    """schedule_dates on the blueprint. The request checked that the dates fit in the calendar; a
+    date added to the project since may not: the job fails with a message."""
     if schedule is None:
         return
-    old = blueprint.anchor(plan, last_due=bool(schedule["last_due"]))
-    if old is not None:
-        new = dt.date.fromisoformat(schedule["date"])
-        blueprint.shift_dates(plan, old, new, bool(schedule["skip_weekends"]))
+    try:
+        blueprint.reschedule(plan, schedule)
+    except blueprint.DatesOutOfRange as exc:
+        raise runner.JobFailed(f"The dates cannot be moved to {schedule['date']}: {exc}") from None
 
 
 def _begin(run: runner.Run, plan: dict[str, Any], name: str, team: int | None, **options: Any) -> runner.Step:

@@ -145,6 +145,43 @@ def _dates(fields: InstantiateFields, row: Any) -> dict[str, str]:
     return given
 
 
+def _today() -> str:
+    return str(iso_ms(now_ms()))[:10]
+
+
+def _move(plan: dict[str, Any], row: Any, dates: dict[str, str]) -> None:
+    """The blueprint's dates as instantiating sets them: every date moves as far as variable 1
+    (the template's `anchor_on`) moves to its requested date (today when none is given), the
+    project starts that day and is due on variable 2 when given (those two are set, not moved).
+    `blueprint.DatesOutOfRange`, nothing moved, when a date would leave the calendar."""
+    project = plan["project"]
+    if row["anchor_on"]:
+        start = dt.date.fromisoformat(dates.get("1") or _today())
+        project["start_on"] = None
+        if dates.get("2"):
+            project["due_on"] = None
+        blueprint.shift_dates(plan, dt.date.fromisoformat(row["anchor_on"]), start, skip_weekends=False)
+        project["start_on"] = start.isoformat()
+    if dates.get("2"):
+        project["due_on"] = dates["2"]
+    if project["due_on"] is None:
+        project["start_on"] = None
+
+
+def _check_dates(fields: InstantiateFields, row: Any, dates: dict[str, str]) -> None:
+    """400 naming the start date variable when moving the template's dates there would put one
+    before 0001-01-01 or after 9999-12-31 (today's date when none is given: `requested_dates`)."""
+    if not row["anchor_on"]:
+        return
+    try:
+        _move(json.loads(row["blueprint"]), row, dates)
+    except blueprint.DatesOutOfRange as exc:
+        given = [i for i, item in enumerate(fields.requested_dates or []) if item.gid == "1" and item.value]
+        field = f"requested_dates[{given[-1]}].value" if given else "requested_dates"
+        start = dates.get("1") or _today()
+        raise InvalidRequest(f"{field}: Cannot move the template's dates to {start}: {exc}") from None
+
+
 def _roles(ctx: Caller, fields: InstantiateFields, row: Any) -> dict[str, int]:
     """requested_roles, checked: template role gid -> user gid."""
     known = {r["gid"] for r in json.loads(row["roles"])}
@@ -172,12 +209,14 @@ def request_instantiate(ctx: Caller, template_gid: str, fields: InstantiateField
     privacy = fields.privacy_setting
     if privacy is None and fields.public is not None:
         privacy = "public_to_workspace" if fields.public else "private"
+    dates = _dates(fields, row)
+    _check_dates(fields, row, dates)
     params = {
         "template": gid,
         "name": fields.name,
         "team": team,
         "privacy": privacy,
-        "dates": _dates(fields, row),
+        "dates": dates,
         "roles": _roles(ctx, fields, row),
     }
     return runner.enqueue(ctx, "instantiate_project", params, workspace_gid=workspace)
@@ -191,15 +230,11 @@ def plan_for(caller: Caller, params: dict[str, Any]) -> tuple[dict[str, Any], di
         raise runner.JobFailed(TEMPLATE_GONE) from None
     row = _template_row(caller, gid)
     plan: dict[str, Any] = json.loads(row["blueprint"])
-    dates = params["dates"]
-    if row["anchor_on"]:
-        start = dt.date.fromisoformat(dates.get("1") or str(iso_ms(now_ms()))[:10])
-        blueprint.shift_dates(plan, dt.date.fromisoformat(row["anchor_on"]), start, skip_weekends=False)
-        plan["project"]["start_on"] = start.isoformat()
-    if dates.get("2"):
-        plan["project"]["due_on"] = dates["2"]
-    if plan["project"]["due_on"] is None:
-        plan["project"]["start_on"] = None
+    start = params["dates"].get("1") or _today()
+    try:
+        _move(plan, row, params["dates"])
+    except blueprint.DatesOutOfRange as exc:
+        raise runner.JobFailed(f"The template's dates cannot be moved to {start}: {exc}") from None
     plan["project"]["html_notes"] = row["html_description"]
     given = params["roles"]
     mapping = {int(r["user"]): given.get(r["gid"]) for r in json.loads(row["roles"])}

@@ -14,6 +14,7 @@ from vinyasa.protocol.values import parse_bool
 
 M = TypeVar("M", bound=BaseModel)
 MAX_NESTING = 32
+NOT_UTF8 = "Request body must be UTF-8"
 
 
 @dataclass
@@ -89,10 +90,12 @@ def _decode(raw: bytes, content_type: str) -> Payload:
 
 
 def _parse_form(raw: bytes) -> Payload:
+    """Form fields (`opt_` ones are options). The body and every percent-escape in it must be
+    UTF-8 (`%ED%A0%80`, a surrogate, is not): 400, rather than a field holding U+FFFD."""
     try:
-        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict")
     except UnicodeDecodeError:
-        raise InvalidRequest("Request body must be UTF-8") from None
+        raise InvalidRequest(NOT_UTF8) from None
     data: dict[str, Any] = {}
     options: dict[str, Any] = {}
     for key, value in pairs:

@@ -1,13 +1,15 @@
 """Reading Asana's search query parameters into SQL conditions (shared by task and project search).
 
 Each reader validates its value (400 naming the parameter, in Asana's words) and returns conditions
-built by `vinyasa.search.queries`. Dates are UTC days; `.before`/`.after` are strict.
+built by `vinyasa.search.queries`. Dates are UTC days; `.before`/`.after` are strict. A bound at an
+end of the calendar (`due_on.before=0001-01-01`, `created_at.after=9999-12-31T23:59:59Z`) has no day
+beyond it: the date column then matches nothing, the moment column still compares exactly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest
@@ -17,18 +19,28 @@ from vinyasa.search.queries import Cond
 from vinyasa.users.service import resolve_user
 
 DAY_MS = 86_400_000
+_EPOCH_DAY = date(1970, 1, 1)
 
 
 def _day_start(day: str) -> int:
-    return int(datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp() * 1000)
+    """The first millisecond of a day (UTC)."""
+    return (date.fromisoformat(day) - _EPOCH_DAY).days * DAY_MS
 
 
-def _day_of(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).date().isoformat()
+def _day_of(ms: int) -> str | None:
+    """The UTC day holding a moment (epoch ms); None outside years 0001-9999, where no day is."""
+    try:
+        return (_EPOCH_DAY + timedelta(days=ms // DAY_MS)).isoformat()
+    except OverflowError:
+        return None
 
 
-def _next_day(day: str) -> str:
-    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+def _next_day(day: str | None) -> str | None:
+    """The day after `day`; None after 9999-12-31 (or after no day)."""
+    try:
+        return None if day is None else (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    except OverflowError:
+        return None
 
 
 def boolean(params: Mapping[str, str], name: str) -> bool | None:
@@ -81,8 +93,7 @@ def times(
     raw = params.get(f"{prefix}_on.after")
     if raw is not None:
         day = parse_date(f"{prefix}_on.after", raw)
-        first = _next_day(day)
-        out.append(queries.after(day_column, ms_column, first, _day_start(first) - 1))
+        out.append(queries.after(day_column, ms_column, _next_day(day), _day_start(day) + DAY_MS - 1))
     raw = params.get(f"{prefix}_at.before")
     if raw is not None:
         limit = parse_datetime_ms(f"{prefix}_at.before", raw)

@@ -134,20 +134,27 @@ def no_time(day_column: str | None, ms_column: str | None) -> Cond:
     return " AND ".join(f"{c} IS NULL" for c in (day_column, ms_column) if c is not None), []
 
 
-def before(day_column: str | None, ms_column: str | None, last_day: str, limit: int) -> Cond:
+def _day_bound(day_column: str | None, op: str, day: str | None) -> Cond | None:
+    """`day_column op day`; no day (a bound beyond 0001-01-01 or 9999-12-31): no date matches."""
+    if day_column is None:
+        return None
+    return (f"{day_column} {op} ?", [day]) if day is not None else ("1 = 0", [])
+
+
+def before(day_column: str | None, ms_column: str | None, last_day: str | None, limit: int) -> Cond:
     """Strictly before `limit` (ms): a moment before it, or a date on or before `last_day` (the day
-    whose start is the last one before `limit`)."""
+    whose start is the last one before `limit`; None when that would be before 0001-01-01)."""
     return _either(
-        None if day_column is None else (f"{day_column} <= ?", [last_day]),
+        _day_bound(day_column, "<=", last_day),
         None if ms_column is None else (f"{ms_column} < ?", [limit]),
     )
 
 
-def after(day_column: str | None, ms_column: str | None, first_day: str, limit: int) -> Cond:
+def after(day_column: str | None, ms_column: str | None, first_day: str | None, limit: int) -> Cond:
     """Strictly after `limit` (ms): a moment after it, or a date from `first_day` on (the first day
-    that starts after `limit`)."""
+    that starts after `limit`; None when that would be after 9999-12-31)."""
     return _either(
-        None if day_column is None else (f"{day_column} >= ?", [first_day]),
+        _day_bound(day_column, ">=", first_day),
         None if ms_column is None else (f"{ms_column} > ?", [limit]),
     )
 
