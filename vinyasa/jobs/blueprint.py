@@ -8,7 +8,8 @@ JSON-serialisable shape, so one builder (vinyasa.jobs.build) makes every copy:
      "members":  [[user_gid|None, team_gid|None, access_level, follows]],
      "sections": [name, ...],                          # in order
      "tasks":    [[parent, section, fields], ...],     # depth-first: a parent before its subtasks
-     "links":    [[blocked, blocker, blocked_gid, blocker_gid], ...]}  # dependencies (optional)
+     "links":    [[blocked, blocker, blocked_gid, blocker_gid], ...],  # dependencies (optional)
+     "rules":    [{name, enabled, trigger_type, trigger, conditions, actions}, ...]}  # (optional)
 
 `parent` is the index of the parent task in `tasks` (-1 for a task of the project), `section` the
 index of its section (-1 for subtasks). `fields` holds the task's columns (`TASK_FIELDS`),
@@ -17,7 +18,8 @@ index of its section (-1 for subtasks). `fields` holds the task's columns (`TASK
 task). `links` are the dependencies to copy (`task_gid` depends on `dependency_gid`): each end is
 an index in `tasks` (then the copy of that task), or -1 with the gid of a task outside the copy
 (then that same task: only a task's duplicate keeps those, and blueprints of older templates have
-no `links` nor `tags`). What is read follows `Include`
+no `links` nor `tags`). `rules` are the project's rules, always copied (vinyasa.rules.copies; older
+templates have none). What is read follows `Include`
 (Asana's `include` elements); dates are absolute (YYYY-MM-DD / epoch ms) and shifted by
 `shift_dates` (schedule_dates, template date variables).
 """
@@ -33,6 +35,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from vinyasa.jobs import queries
+from vinyasa.rules import copies
 
 TASK_FIELDS = (
     "name",
@@ -172,6 +175,7 @@ def of_project(conn: Connection, project_gid: int, include: Include) -> dict[str
         "sections": [name for _, name in sections],
         "tasks": tasks,
         "links": _links(conn, project_gid, True, index, include),
+        "rules": copies.of_project(conn, project_gid, [gid for gid, _ in sections]),
     }
 
 

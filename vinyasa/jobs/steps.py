@@ -10,7 +10,9 @@
    may not be consistent" until the job succeeds — so it is visible, partly filled, meanwhile);
 2. write the tasks, a chunk of whole task trees per step (vinyasa.jobs.build), each chunk and its
    progress in one commit, so a takeover after a crash resumes after the last committed chunk and
-   never writes a task twice or a second project.
+   never writes a task twice or a second project;
+3. write the blueprint's rules (vinyasa.rules.copies) in a unit of their own, after every task, so
+   copying the tasks triggers none of them.
 
 `duplicate_task` writes the copy (and its subtasks) in one unit; `save_as_template` reads the
 project, then writes the template row in one unit (vinyasa.jobs.templates).
@@ -25,6 +27,7 @@ from vinyasa.core import Caller, runner
 from vinyasa.errors import NotFound
 from vinyasa.jobs import blueprint, build, queries, templates
 from vinyasa.jobs.blueprint import Include
+from vinyasa.rules import copies
 
 SOURCE_GONE = "The project to duplicate was deleted, or you can no longer see it"
 TASK_GONE = "The task to duplicate was deleted, or you can no longer see it"
@@ -88,7 +91,7 @@ def _begin(run: runner.Run, plan: dict[str, Any], name: str, team: int | None, *
             positions=positions,
             next=0,
         )
-        run.done = not plan["tasks"]
+        run.done = not plan["tasks"] and not plan.get("rules")
     return runner.MORE
 
 
@@ -99,6 +102,8 @@ def _write_chunk(run: runner.Run) -> runner.Step:
     tasks: list[list[Any]] = kept[1:]
     progress = run.progress
     start = int(progress["next"])
+    if start >= len(tasks):
+        return _write_rules(run, kept[0].get("rules") or [])
     end = build.next_chunk(tasks, start)
     roles = progress.get("assignees")
     with run.unit() as caller:
@@ -116,7 +121,18 @@ def _write_chunk(run: runner.Run) -> runner.Step:
         )
         _links(caller, kept[0].get("links", []), progress, start, gids)
         progress["next"] = end
-        run.done = end >= len(tasks)
+        run.done = end >= len(tasks) and not kept[0].get("rules")
+    return runner.MORE
+
+
+def _write_rules(run: runner.Run, rules: list[dict[str, Any]]) -> runner.Step:
+    """The last step: the blueprint's rules, in a unit after every task's, so copying the tasks
+    triggers none of them (vinyasa.rules.copies)."""
+    with run.unit() as caller:
+        if not queries.project_exists(caller.conn, int(run.progress["project"])):
+            raise runner.JobFailed(PROJECT_GONE)
+        copies.write(caller, int(run.progress["project"]), rules, run.progress["sections"])
+        run.done = True
     return runner.MORE
 
 

@@ -66,6 +66,13 @@ def completion(conn: Connection, task_gids: Iterable[int]) -> dict[int, bool]:
     return out
 
 
+# A project's rules as a copy needs them, oldest first (vinyasa.rules.copies).
+RULES_OF = (
+    "SELECT name, enabled, trigger_type, trigger, conditions, actions FROM rules"
+    " WHERE project_gid = ? ORDER BY created_at, gid"
+)
+
+
 def rule_row(conn: Connection, gid: int) -> dict[str, Any] | None:
     rows = sql.fetch(
         conn,

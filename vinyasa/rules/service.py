@@ -128,13 +128,21 @@ def create_rule(ctx: Caller, project_gid: str, fields: RuleFields) -> int:
             raise InvalidRequest(f"{name}: Missing input")
     parts = _parts(ctx, project, fields, {})
     parts.setdefault("conditions", json.dumps([]))
+    enabled = True if fields.enabled is None else fields.enabled
+    return insert_rule(ctx, project.gid, str(fields.name), enabled, parts)
+
+
+def insert_rule(ctx: Caller, project_gid: int, name: str, enabled: bool, parts: dict[str, Any]) -> int:
+    """Store a checked rule of a project, defined by the caller (`parts`: trigger_type and the JSON
+    of trigger, conditions and actions); its gid. An incoming web request gets its trigger gid, a
+    due date approaching its watcher; journaled on the rule's own stream only."""
     gid, now = new_gid(ctx.conn), now_ms()
     row = {
         "gid": gid,
-        "project_gid": project.gid,
+        "project_gid": project_gid,
         "creator_gid": ctx.user_gid,
-        "name": fields.name,
-        "enabled": True if fields.enabled is None else fields.enabled,
+        "name": name,
+        "enabled": enabled,
         "created_at": now,
         "modified_at": now,
         **parts,
