@@ -30,9 +30,11 @@ async def test_a_portfolios_memberships_through_memberships(client: httpx.AsyncC
         "gid": made["gid"],
         "resource_type": "membership",
         "resource_subtype": "portfolio_membership",
+        "parent": {"gid": portfolio, "resource_type": "portfolio", "name": "Bets"},  # no opt-in here
         "member": {"gid": bob, "resource_type": "user", "name": "bob"},
         "access_level": "editor",
     }
+    assert listed[0]["parent"]["gid"] == portfolio
     fails(await client.post("/memberships", json={"data": body}), 400, "already a member of this portfolio")
     fails(
         await client.post("/memberships", json={"data": {**body, "member": world.team}}),
@@ -50,6 +52,22 @@ async def test_a_portfolios_memberships_through_memberships(client: httpx.AsyncC
     assert one == {"gid": made["gid"], "parent": {"gid": portfolio, "name": "Bets"}, "access_level": "editor"}
     only_bob = ok(await client.get("/memberships", params={"parent": portfolio, "member": bob}))
     assert [m["gid"] for m in only_bob] == [made["gid"]]
+    assert ok(await client.get("/memberships", params={"parent": portfolio, "member": world.team})) == []
+    for subtype, count in (("portfolio_membership", 2), ("project_membership", 0)):
+        found = ok(
+            await client.get("/memberships", params={"parent": portfolio, "resource_subtype": subtype})
+        )
+        assert len(found) == count, (subtype, found)
+    fails(
+        await client.get(
+            "/memberships", params={"member": world.team, "resource_subtype": "portfolio_membership"}
+        ),
+        400,
+        "parent: Missing input",
+    )
+    # The owner stays an admin: else nobody could manage the portfolio any more.
+    demote = {"data": {"access_level": "editor"}}
+    fails(await client.put(f"/memberships/{owner_membership}", json=demote), 400, "owner is always an admin")
 
     changed = ok(await client.put(f"/memberships/{made['gid']}", json={"data": {"access_level": "viewer"}}))
     assert changed["access_level"] == "viewer"

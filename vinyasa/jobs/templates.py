@@ -225,10 +225,12 @@ def request_instantiate(ctx: Caller, template_gid: str, fields: InstantiateField
 def plan_for(caller: Caller, params: dict[str, Any]) -> tuple[dict[str, Any], dict[int, int | None]]:
     """The blueprint an instantiation builds, dates moved; and source assignee -> new assignee."""
     try:
-        gid, _, _ = access.project_template(caller, str(params["template"]), lock=True)
+        gid, _, _ = access.project_template(caller, str(params["template"]))
     except NotFound:
         raise runner.JobFailed(TEMPLATE_GONE) from None
-    row = _template_row(caller, gid)
+    row = read_row(caller.conn, ProjectTemplate, gid)  # a job's read: no lock holds it
+    if row is None:
+        raise runner.JobFailed(TEMPLATE_GONE)
     plan: dict[str, Any] = json.loads(row["blueprint"])
     start = params["dates"].get("1") or _today()
     try:

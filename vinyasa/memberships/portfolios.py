@@ -9,7 +9,7 @@ and PortfolioMembershipCompact's `access_level` is one of admin, editor, viewer.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
@@ -43,10 +43,13 @@ def _user(ctx: Caller, value: str, workspace_gid: int | None) -> int:
 
 
 def listing(ctx: Caller, portfolio: access.VisiblePortfolio, member: str | None) -> AnySelect:
-    """A visible portfolio's memberships (optionally only `member`'s), by gid."""
+    """A visible portfolio's memberships (optionally only `member`'s: a team has none), by gid."""
     stmt = select(PortfolioMember.gid).where(PortfolioMember.portfolio_gid == portfolio.gid)
     if member is not None:
-        stmt = stmt.where(PortfolioMember.user_gid == _user(ctx, member, None))
+        gid = as_gid(member)
+        if gid is not None and access.visible_team(ctx, gid) is not None:
+            return stmt.where(false())
+        stmt = stmt.where(PortfolioMember.user_gid == members.resolve_users(ctx, "member", [member], None)[0])
     return stmt
 
 
@@ -76,11 +79,13 @@ def _editable(ctx: Caller, value: str) -> tuple[int, access.VisiblePortfolio, in
 
 def change(ctx: Caller, value: str, fields: MembershipFields) -> int:
     """Set a portfolio membership's access level (`access_level`, or the deprecated `role`)."""
-    gid, portfolio, _user_gid = _editable(ctx, value)
+    gid, portfolio, user = _editable(ctx, value)
     given = fields.access_level if fields.access_level is not None else fields.role
     if given is None:
         raise InvalidRequest("access_level: Missing input")
     level = _level(given, "access_level" if fields.access_level is not None else "role")
+    if user == portfolio.owner_gid and level != "admin":  # else nobody could manage it any more
+        raise InvalidRequest("access_level: The portfolio's owner is always an admin")
     update_row(ctx.conn, PortfolioMember, gid, {"access_level": level})
     topics = [portfolio.gid, portfolio.workspace_gid]
     journal.changed(ctx, ("portfolio_membership", gid), ["access_level"], topics=topics)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from vinyasa import access
 from vinyasa.core import Caller, journal
@@ -74,25 +74,28 @@ def _may_grant(project: access.VisibleProject, level: str) -> None:
 
 
 def listing(ctx: Caller, parent: str | None, member: str | None, subtype: str | None) -> AnySelect | Listing:
-    """The memberships to list, by gid: a project's (optionally one member's), or, without `parent`,
-    every visible project membership of a team (`member` a team, `resource_subtype`
-    project_membership)."""
+    """The memberships to list, by gid: a project's or a portfolio's (optionally one member's; of
+    `resource_subtype` when given: another kind lists none), or, without `parent`, every visible
+    project membership of a team (`member` a team, `resource_subtype` project_membership)."""
     if subtype is not None and subtype not in SUBTYPES:
         raise InvalidRequest(
             f"resource_subtype: Not a supported membership type: {subtype[:64]}."
             " Use project_membership or portfolio_membership"
         )
     if parent is not None and names_portfolio(ctx, parent):
-        return portfolios.listing(ctx, access.portfolio(ctx, parent, "parent"), member)
+        stmt = portfolios.listing(ctx, access.portfolio(ctx, parent, "parent"), member)
+        return stmt.where(false()) if subtype not in (None, "portfolio_membership") else stmt
     if parent is not None:
         project = access.project(ctx, parent, "parent")
         stmt = select(ProjectMember.gid).where(ProjectMember.project_gid == project.gid)
+        if subtype not in (None, "project_membership"):
+            stmt = stmt.where(false())
         if member is not None:
             kind, gid = _member(ctx, member, None)
             column = ProjectMember.team_gid if kind == "team" else ProjectMember.user_gid
             stmt = stmt.where(column == gid)
         return stmt
-    if member is None or subtype is None:
+    if member is None or subtype != "project_membership":
         raise InvalidRequest(
             "parent: Missing input. Give a parent, or a team as member with resource_subtype"
             " project_membership"

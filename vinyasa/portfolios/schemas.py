@@ -86,8 +86,7 @@ PORTFOLIO_AS_MEMBERSHIP = Resource(
         "access_level": Col("access_level"),
         "resource_subtype": constant("portfolio_membership"),
     },
-    compact=("member", "access_level", "resource_subtype"),
-    opt_in=frozenset({"parent"}),
+    compact=("parent", "member", "access_level", "resource_subtype"),  # parent is no opt-in here
     register=False,
 )
 
