@@ -43,7 +43,12 @@ reference to an object the caller cannot see (a subtask's parent, a project's se
 `{gid, resource_type}` only (`hidden_teams`, `hidden_tasks`, registered on the resource for the
 projection engine).
 Projects, sections and statuses are only referenced by objects of a project the caller sees, so they
-need no such check; users are shown in full, as Asana shows former members by name.
+need no such check; users are shown in full, as Asana shows former members by name. Lists reached
+through a link (a task's dependencies, dependents and subtasks, a tag's tasks) list only what the
+caller can see, and an event whose value the caller cannot see names only its gid.
+A lookup for a change or a delete locks what it finds (`lock=True`, `core.locking`: FOR UPDATE on
+PostgreSQL; an object known through its parent locks the parent and reads itself again,
+`core.child_of`), so concurrent writers of one object take turns as SQLite's one writer makes them.
 
 The rules live one family a module (`workspaces`, `teams`, `projects`, `sections`, `tasks`, `tags`,
 `webhooks`, `jobs` (jobs and project templates), `portfolios`, `rules`), on what they share (`core`:
