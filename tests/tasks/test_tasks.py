@@ -310,23 +310,30 @@ async def test_add_followers_journals_only_the_new_ones(client, world):
     assert world.count(entries, t=int(task), u=int(carl)) == 1
 
 
-async def test_a_null_answers_400_even_when_the_task_was_deleted_meanwhile(client, world, monkeypatch):
-    # PUT /tasks/{gid} reads its edit check and the task's row together: the answers keep their
-    # order (403, then 400 for a null, then 404 for a task a concurrent request deleted)
+async def test_a_put_holds_its_task_so_a_concurrent_delete_waits(client, world, monkeypatch):
+    # PUT /tasks/{gid} looks its task up locked (vinyasa.access.core.locking): a concurrent DELETE
+    # waits until the PUT answers, so the PUT's checks (403, then 400 for a null) and its change see
+    # the task as it is, never half deleted (it was a 404 or worse before, found by a fresh attack).
     if world.env.backend != "postgresql":
         pytest.skip("SQLite's write lock keeps a concurrent delete out of the request")
-    from sqlalchemy import text
+    from sqlalchemy import exc, text
 
     from vinyasa.tasks import service
 
     real = service.update_task
+    waited: list[bool] = []
 
-    def deleted_first(ctx, visible, fields):
-        with world.env.engine.begin() as other:
-            other.execute(text("DELETE FROM tasks WHERE gid = :gid"), {"gid": visible.gid})
+    def delete_meanwhile(ctx, visible, fields):
+        with world.env.engine.connect() as other, other.begin():
+            other.execute(text("SET LOCAL lock_timeout = '200ms'"))
+            try:
+                other.execute(text("DELETE FROM tasks WHERE gid = :gid"), {"gid": visible.gid})
+            except exc.OperationalError as error:
+                waited.append("lock timeout" in str(error))
         return real(ctx, visible, fields)
 
-    monkeypatch.setattr(service, "update_task", deleted_first)
+    monkeypatch.setattr(service, "update_task", delete_meanwhile)
     first, second = await make_task(client, world, "Raced"), await make_task(client, world, "Also raced")
     fails(await client.put(f"/tasks/{first}", json={"data": {"name": None}}), 400, "name")
-    fails(await client.put(f"/tasks/{second}", json={"data": {"name": "x"}}), 404)
+    assert ok(await client.put(f"/tasks/{second}", json={"data": {"name": "x"}}))["name"] == "x"
+    assert waited == [True, True]
