@@ -16,12 +16,18 @@ from tests.tasks.helpers import make_task
 pytestmark = pytest.mark.anyio
 
 
-async def test_dependencies_and_dependents_leave_out_tasks_the_caller_cannot_see(
-    client: httpx.AsyncClient, world: World
-) -> None:
+async def _bob_public_private(client: httpx.AsyncClient, world: World) -> tuple[str, str, str]:
+    """Bob's token (a member of the workspace), a public project and a private one Bob is not in."""
     _bob, token = world.person("bob@example.com")
     public = (await make_project(client, world, name="Open"))["gid"]
     private = (await make_project(client, world, name="Secret", privacy_setting="private"))["gid"]
+    return token, public, private
+
+
+async def test_dependencies_and_dependents_leave_out_tasks_the_caller_cannot_see(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    token, public, private = await _bob_public_private(client, world)
     shown = await make_task(client, world, "shown", projects=[public])
     secret = await make_task(client, world, "secret", projects=[private], notes="top secret")
     blocker = await make_task(client, world, "blocker", projects=[private])
@@ -75,9 +81,7 @@ async def test_subtasks_leave_out_tasks_the_caller_cannot_see(
 async def test_an_event_whose_value_is_a_hidden_task_names_only_its_gid(
     client: httpx.AsyncClient, world: World
 ) -> None:
-    _bob, token = world.person("bob@example.com")
-    public = (await make_project(client, world, name="Open"))["gid"]
-    private = (await make_project(client, world, name="Secret", privacy_setting="private"))["gid"]
+    token, public, private = await _bob_public_private(client, world)
     shown = await make_task(client, world, "shown", projects=[public])
     secret = await make_task(client, world, "secret", projects=[private])
     async with api_client(world.env, token) as bob:

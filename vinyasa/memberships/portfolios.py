@@ -16,7 +16,7 @@ from vinyasa.core import Caller, journal
 from vinyasa.db import update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.memberships import queries
-from vinyasa.memberships.schemas import MembershipFields
+from vinyasa.memberships.schemas import MembershipFields, access_level
 from vinyasa.models import PortfolioMember
 from vinyasa.portfolios import service
 from vinyasa.projects import members
@@ -26,12 +26,7 @@ from vinyasa.protocol.pagination import AnySelect
 
 
 def _level(value: str | None, field: str) -> str:
-    if value not in access.PORTFOLIO_LEVELS:
-        raise InvalidRequest(
-            f"{field}: Not a valid access level for a portfolio: {str(value)[:64]}."
-            " Use one of admin, editor, viewer"
-        )
-    return value
+    return access_level(value, field, "portfolio", access.PORTFOLIO_LEVELS)
 
 
 def _user(ctx: Caller, value: str, workspace_gid: int | None) -> int:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel, ConfigDict
+
+from vinyasa.errors import InvalidRequest
 
 
 class MembershipFields(BaseModel):
@@ -14,3 +18,13 @@ class MembershipFields(BaseModel):
     member: str | None = None
     access_level: str | None = None
     role: str | None = None
+
+
+def access_level(value: str | None, field: str, kind: str, levels: Sequence[str]) -> str:
+    """`value` when it is one of a `kind`'s (project, portfolio) access `levels` (weakest first), else
+    a 400 naming `field` and the levels."""
+    if value is None or value not in levels:
+        allowed = ", ".join(reversed(levels))
+        given = str(value)[:64]
+        raise InvalidRequest(f"{field}: Not a valid access level for a {kind}: {given}. Use one of {allowed}")
+    return value

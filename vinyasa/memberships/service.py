@@ -21,7 +21,7 @@ from vinyasa.core import Caller, journal
 from vinyasa.db import update_row
 from vinyasa.errors import Forbidden, InvalidRequest
 from vinyasa.memberships import portfolios, queries
-from vinyasa.memberships.schemas import MembershipFields
+from vinyasa.memberships.schemas import MembershipFields, access_level
 from vinyasa.models import ProjectMember
 from vinyasa.projects import members
 from vinyasa.protocol import pagination, sql
@@ -58,12 +58,7 @@ def _member(ctx: Caller, value: str, workspace_gid: int | None) -> Member:
 
 
 def _level(value: str | None, field: str) -> str:
-    if value not in access.PROJECT_LEVELS:
-        raise InvalidRequest(
-            f"{field}: Not a valid access level for a project: {str(value)[:64]}."
-            " Use one of admin, editor, commenter, viewer"
-        )
-    return value
+    return access_level(value, field, "project", access.PROJECT_LEVELS)
 
 
 def _may_grant(project: access.VisibleProject, level: str) -> None:
