@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import World
+from tests.conftest import World, api_client
 from tests.helpers import ok
 from tests.jobs.helpers import job_result
 from tests.rules.helpers import OWN, drain, project, rule, runs, task
@@ -119,3 +119,42 @@ async def test_a_template_saved_from_the_project_carries_its_rules(
     new = await _rules(client, new_project)
     assert [r["name"] for r in new] == ["Doing means done", "Elsewhere too", "Hook", "Paused"]
     assert new[0]["trigger"]["section"] == sections["Doing"]
+
+
+async def test_the_copies_keep_the_sources_order(client: httpx.AsyncClient, world: World) -> None:
+    p, _ = await _source(client, world)
+    job = ok(await client.post(f"/projects/{p['project']}/duplicate", json={"data": {"name": "Copy"}}), 201)
+    copy = (await job_result(client, world, job))["new_project"]["gid"]
+    listed = [ok(await client.get(f"{OWN}/projects/{gid}/rules")) for gid in (p["project"], copy)]
+    assert [r["name"] for r in listed[1]] == [r["name"] for r in listed[0]]
+
+
+async def test_only_rules_the_copier_may_read_and_define_are_copied(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """A commenter sees the project but not its rules (403): their copy has none. An editor's copy
+    leaves out a rule naming a project they cannot see, as defining it would be a 400 (a fresh
+    review found both copied: the rules' contents and the hidden project's gid leaked)."""
+    bob, token = world.person("bob@example.com")
+    p, _ = await _source(client, world)
+    hidden = await project(client, world, "Hidden")
+    ok(await client.put(f"/projects/{hidden['project']}", json={"data": {"privacy_setting": "private"}}))
+    action = {"type": "add_to_project", "project": hidden["project"]}
+    await rule(client, p["project"], {"type": "task_completed"}, [action], name="Into hidden")
+    ok(await client.post(f"/projects/{p['project']}/addMembers", json={"data": {"members": bob}}))
+    membership = ok(await client.get("/memberships", params={"parent": p["project"], "member": bob}))[0][
+        "gid"
+    ]
+    async with api_client(world.env, token) as as_bob:
+        for level, expected in (
+            ("commenter", []),
+            ("editor", ["Doing means done", "Elsewhere too", "Hook", "Paused"]),
+        ):
+            ok(await client.put(f"/memberships/{membership}", json={"data": {"access_level": level}}))
+            job = ok(
+                await as_bob.post(f"/projects/{p['project']}/duplicate", json={"data": {"name": level}}), 201
+            )
+            done = await job_result(as_bob, world, job)
+            assert done["status"] == "succeeded", done
+            copied = await _rules(as_bob, done["new_project"]["gid"])
+            assert [r["name"] for r in copied] == expected

@@ -154,8 +154,11 @@ def _links(
     return out
 
 
-def of_project(conn: Connection, project_gid: int, include: Include) -> dict[str, Any]:
-    """The blueprint of a project (the caller has checked it may see it)."""
+def of_project(
+    conn: Connection, project_gid: int, include: Include, *, rules: bool = False
+) -> dict[str, Any]:
+    """The blueprint of a project (the caller has checked it may see it); with its rules when
+    `rules` (the caller may read them: vinyasa.rules.copies.readable)."""
     row = queries.project_row(conn, project_gid)
     if row is None:
         raise LookupError(project_gid)
@@ -175,7 +178,7 @@ def of_project(conn: Connection, project_gid: int, include: Include) -> dict[str
         "sections": [name for _, name in sections],
         "tasks": tasks,
         "links": _links(conn, project_gid, True, index, include),
-        "rules": copies.of_project(conn, project_gid, [gid for gid, _ in sections]),
+        "rules": copies.of_project(conn, project_gid, [gid for gid, _ in sections]) if rules else [],
     }
 
 

@@ -159,12 +159,11 @@ def duplicate_project(run: runner.Run) -> runner.Step:
     params = run.params
     with run.read() as caller:
         try:
-            access.project(caller, str(params["source"]))
+            source = access.project(caller, str(params["source"]))
         except NotFound:
             raise runner.JobFailed(SOURCE_GONE) from None
-        plan = blueprint.of_project(
-            caller.conn, int(params["source"]), include_of(params["include"], PROJECT_FLAGS)
-        )
+        include = include_of(params["include"], PROJECT_FLAGS)
+        plan = blueprint.of_project(caller.conn, source.gid, include, rules=copies.readable(source))
     _schedule(plan, params.get("schedule"))
     return _begin(run, plan, params["name"], plan["project"]["team_gid"])
 
@@ -220,10 +219,10 @@ def save_as_template(run: runner.Run) -> runner.Step:
     params = run.params
     with run.read() as caller:
         try:
-            access.project(caller, str(params["source"]))
+            source = access.project(caller, str(params["source"]))
         except NotFound:
             raise runner.JobFailed(SOURCE_GONE) from None
-        plan = blueprint.of_project(caller.conn, int(params["source"]), templates.INCLUDE)
+        plan = blueprint.of_project(caller.conn, source.gid, templates.INCLUDE, rules=copies.readable(source))
         names = queries.user_names(caller.conn, templates.assignees(plan))
     with run.unit() as caller:
         gid = templates.create(caller, params, plan, names)

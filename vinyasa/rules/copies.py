@@ -2,12 +2,18 @@
 among the auto-included fields: "their active/paused state is preserved in the new project"), and
 a template saved from a project, whose instantiated projects get them too.
 
+Only what its copier may read is copied: a project's rules are read with editor access (as
+`GET /_vinyasa/projects/{gid}/rules` needs). Each copy is checked as the copier defining it on the
+new project would be (vinyasa.rules.service: a project, custom field or user they cannot see...);
+a rule that fails those checks is left out.
+
 A blueprint (vinyasa.jobs.blueprint) keeps a project's rules as JSON, each `section` of the project
 itself as `@<index>` into the blueprint's sections and the project itself (an `add_to_project`
 action naming it) as `@project`; the copies name the new project and its sections. Everything else
 (custom fields, users, other projects and their sections) is named as it was: the copy runs as the
-user who made it, as a rule runs as whoever last defined it (vinyasa.rules.service). An incoming
-web request gets a trigger gid of its own, a due date approaching its own watcher.
+user who made it, as a rule runs as whoever last defined it. The copies keep the source's order
+(one millisecond apart), an incoming web request gets a trigger gid of its own, a due date
+approaching its own watcher (whose first scan may act at once on copied tasks already due soon).
 
 The copies are written once the new project's tasks are (vinyasa.jobs.steps), so copying the tasks
 triggers none of them.
@@ -20,10 +26,15 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from vinyasa import access
 from vinyasa.core import Caller
+from vinyasa.errors import InvalidRequest
 from vinyasa.protocol import sql
+from vinyasa.protocol.body import validate
+from vinyasa.protocol.values import now_ms
 from vinyasa.rules import queries
-from vinyasa.rules.service import insert_rule
+from vinyasa.rules.schemas import RuleFields
+from vinyasa.rules.service import checked_parts, insert_rule
 
 SELF = "@project"
 
@@ -63,16 +74,28 @@ def of_project(conn: Connection, project_gid: int, section_gids: list[int]) -> l
     return out
 
 
+def readable(project: access.VisibleProject) -> bool:
+    """Whether the caller may read the project's rules (editor access), and so copy them."""
+    return access.PROJECT_LEVELS.index(project.access_level) >= access.PROJECT_LEVELS.index("editor")
+
+
 def write(caller: Caller, project_gid: int, rules: list[dict[str, Any]], section_gids: list[int]) -> None:
     """The blueprint's rules as rules of the new project (`section_gids`: its sections, in the
-    blueprint's order), defined by the caller."""
+    blueprint's order), defined by the caller: each checked as the caller defining it would be,
+    left out when a check fails."""
     sections = {f"@{i}": str(gid) for i, gid in enumerate(section_gids)}
     self_ref = (SELF, str(project_gid))
-    for rule in rules:
-        parts = {
-            "trigger_type": rule["trigger_type"],
-            "trigger": json.dumps(_swap(rule["trigger"], sections, self_ref)),
-            "conditions": json.dumps([_swap(c, sections, self_ref) for c in rule["conditions"]]),
-            "actions": json.dumps([_swap(a, sections, self_ref) for a in rule["actions"]]),
+    project = access.project(caller, str(project_gid), lock="share")
+    stamp = now_ms()
+    for i, rule in enumerate(rules):
+        body = {
+            "name": rule["name"],
+            "trigger": _swap(rule["trigger"], sections, self_ref),
+            "conditions": [_swap(c, sections, self_ref) for c in rule["conditions"]],
+            "actions": [_swap(a, sections, self_ref) for a in rule["actions"]],
         }
-        insert_rule(caller, project_gid, rule["name"], bool(rule["enabled"]), parts)
+        try:
+            parts = checked_parts(caller, project, validate(RuleFields, body))
+        except InvalidRequest:
+            continue  # names what the copier may not use (a project they cannot see...)
+        insert_rule(caller, project.gid, rule["name"], bool(rule["enabled"]), parts, created_at=stamp + i)

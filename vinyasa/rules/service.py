@@ -126,17 +126,32 @@ def create_rule(ctx: Caller, project_gid: str, fields: RuleFields) -> int:
     for name in ("name", "trigger", "actions"):
         if getattr(fields, name) is None:
             raise InvalidRequest(f"{name}: Missing input")
+    enabled = True if fields.enabled is None else fields.enabled
+    return insert_rule(ctx, project.gid, str(fields.name), enabled, checked_parts(ctx, project, fields))
+
+
+def checked_parts(ctx: Caller, project: access.VisibleProject, fields: RuleFields) -> dict[str, Any]:
+    """A new rule's stored columns (trigger_type, the JSON of trigger, conditions and actions) from a
+    body with `trigger` and `actions`, checked as the caller defining it (400 naming the field)."""
     parts = _parts(ctx, project, fields, {})
     parts.setdefault("conditions", json.dumps([]))
-    enabled = True if fields.enabled is None else fields.enabled
-    return insert_rule(ctx, project.gid, str(fields.name), enabled, parts)
+    return parts
 
 
-def insert_rule(ctx: Caller, project_gid: int, name: str, enabled: bool, parts: dict[str, Any]) -> int:
-    """Store a checked rule of a project, defined by the caller (`parts`: trigger_type and the JSON
-    of trigger, conditions and actions); its gid. An incoming web request gets its trigger gid, a
-    due date approaching its watcher; journaled on the rule's own stream only."""
-    gid, now = new_gid(ctx.conn), now_ms()
+def insert_rule(
+    ctx: Caller,
+    project_gid: int,
+    name: str,
+    enabled: bool,
+    parts: dict[str, Any],
+    *,
+    created_at: int | None = None,
+) -> int:
+    """Store a checked rule of a project, defined by the caller (`parts`: `checked_parts`); its gid.
+    An incoming web request gets its trigger gid, a due date approaching its watcher; journaled on
+    the rule's own stream only. `created_at` (epoch ms, default now) orders a project's rules."""
+    gid = new_gid(ctx.conn)
+    now = now_ms() if created_at is None else created_at
     row = {
         "gid": gid,
         "project_gid": project_gid,
