@@ -269,3 +269,43 @@ async def test_a_set_custom_field_value_the_field_cannot_take_is_a_400(client, w
         400,
         "actions[0].value",
     )
+
+
+async def test_a_value_a_rule_compares_with_must_fit_its_field(client, world: World) -> None:
+    """The `value` of a custom_field_changed trigger or a custom_field_has_value condition is one the
+    field can hold (an option of that field, a number, a day...): anything else never matched, so a
+    rule that could never run was stored (found by a fresh attack)."""
+    p = await project(client, world)
+    body = {
+        "workspace": world.workspace,
+        "name": "Size",
+        "resource_subtype": "enum",
+        "enum_options": [{"name": "S"}],
+    }
+    sized = ok(await client.post("/custom_fields", json={"data": body}), 201)
+    other = ok(await client.post("/custom_fields", json={"data": {**body, "name": "Other"}}), 201)
+    numeric = {"workspace": world.workspace, "name": "N", "resource_subtype": "number"}
+    number = ok(await client.post("/custom_fields", json={"data": numeric}), 201)
+    for field in (sized, number):
+        setting = {"data": {"custom_field": field["gid"]}}
+        ok(await client.post(f"/projects/{p['project']}/addCustomFieldSetting", json=setting))
+    mark = [{"type": "mark_complete"}]
+    url = f"{OWN}/projects/{p['project']}/rules"
+    foreign = other["enum_options"][0]["gid"]
+    changed = {"type": "custom_field_changed", "custom_field": sized["gid"], "value": foreign}
+    made: dict[str, Any] = {"name": "r", "trigger": changed, "actions": mark}
+    fails(
+        await client.post(url, json={"data": made}), 400, "trigger.value: Not a value the custom field 'Size'"
+    )
+    has = {"type": "custom_field_has_value", "custom_field": number["gid"], "value": "many"}
+    made = {"name": "r", "trigger": {"type": "task_completed"}, "conditions": [has], "actions": mark}
+    fails(await client.post(url, json={"data": made}), 400, "conditions[0].value")
+    assert ok(await client.get(url)) == []
+    ok(await client.post(url, json={"data": {**made, "conditions": [{**has, "value": 3}]}}), 201)
+    own = sized["enum_options"][0]["gid"]
+    ok(
+        await client.post(
+            url, json={"data": {"name": "r", "trigger": {**changed, "value": own}, "actions": mark}}
+        ),
+        201,
+    )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import orjson
@@ -453,6 +454,35 @@ def check_value(ctx: Caller, label: str, field_gid: int, value: Any, workspace_g
     """400 naming `label` unless the custom field (which exists) can take `value` (null always)."""
     if value is not None:
         parse_value(ctx, label, queries.definitions(ctx.conn, [field_gid])[0], value, workspace_gid)
+
+
+def check_wanted(ctx: Caller, label: str, field_gid: int, value: Any) -> None:
+    """400 naming `label` unless `value` is one a value of the custom field (which exists) can equal
+    as rules compare them (vinyasa.rules.actions): a number for a number field, one of its options'
+    gids for an enum or multi-enum field, a YYYY-MM-DD day for a date field, a string otherwise;
+    null (any value at all) always."""
+    if value is None:
+        return
+    definition = queries.definitions(ctx.conn, [field_gid])[0]
+    name, subtype = definition[1], definition[2]
+    if subtype == "number":
+        fits = isinstance(value, int | float) and not isinstance(value, bool)
+    elif subtype in ("enum", "multi_enum"):
+        fits = str(value) in {str(option[0]) for option in _field_options(ctx.conn, definition)}
+    elif subtype == "date":
+        fits = isinstance(value, str) and _is_day(value)
+    else:
+        fits = isinstance(value, str)
+    if not fits:
+        raise InvalidRequest(f"{label}: Not a value the custom field {name!r} can hold: {str(value)[:64]}")
+
+
+def _is_day(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
 
 
 def _field_options(conn: Any, definition: Stored) -> list[Option]:

@@ -14,7 +14,9 @@ path parameter of `POST /rule_triggers/{gid}/run`), `task_added_to_project`,
 before the due date, 0..365, evaluated against the server clock).
 
 Conditions (all must hold): `in_section` (`section`), `custom_field_has_value` (`custom_field`,
-optional `value`; without it any non-empty value), `assignee_is_set`, `assignee_is` (`user`).
+optional `value`; without it any non-empty value), `assignee_is_set`, `assignee_is` (`user`). A
+`value` compared with (these and `custom_field_changed`'s) must be one the field can hold: an
+option's gid of an enum or multi-enum field, a number, a YYYY-MM-DD day, else a string (400).
 
 Actions, in order: `move_to_section` (`section` of the rule's project), `set_assignee` (`assignee`:
 a user or null), `set_due_date` (`due_on` YYYY-MM-DD or `days_from_now`; null `due_on` clears it),

@@ -18,7 +18,7 @@ from typing import Any
 from vinyasa import access
 from vinyasa.core import Caller, journal, runner
 from vinyasa.custom_fields.service import custom_field
-from vinyasa.custom_fields.values import check_value
+from vinyasa.custom_fields.values import check_value, check_wanted
 from vinyasa.db import delete_row, insert_row, read_row, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Rule
@@ -87,7 +87,9 @@ def _check(
         out["section"] = str(
             access.project_section(ctx, int(out["project"]), f"{where}.section", given["section"])
         )
-    if item.type == "set_custom_field" and not (templating and _templated(out.get("value"))):
+    if item.type in ("custom_field_changed", "custom_field_has_value"):  # compared with, not set
+        check_wanted(ctx, f"{where}.value", int(out["custom_field"]), out.get("value"))
+    elif item.type == "set_custom_field" and not (templating and _templated(out.get("value"))):
         # as PUT /tasks would take it from each run, so a value the field cannot take is a 400 now
         check_value(ctx, f"{where}.value", int(out["custom_field"]), out.get("value"), project.workspace_gid)
     return out
