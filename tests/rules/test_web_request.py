@@ -226,12 +226,8 @@ async def test_action_data_a_rule_cannot_use_is_a_400_naming_it(client, world: W
     assert ok(await client.get(f"/tasks/{t}/subtasks")) == []
 
 
-async def test_a_set_custom_field_value_the_field_cannot_take_is_a_400(client, world: World) -> None:
-    """The value of a `set_custom_field` action is checked as PUT /tasks checks it, when the rule is
-    made or changed (it was stored, and every run failed: found by a fresh attack); a placeholder is
-    checked by each run."""
-    p = await project(client, world)
-    text = await text_field(client, world, p["project"])
+async def _two_enum_fields(client, world: World) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two enum fields of one option each ("Size", "Other")."""
     body = {
         "workspace": world.workspace,
         "name": "Size",
@@ -240,6 +236,16 @@ async def test_a_set_custom_field_value_the_field_cannot_take_is_a_400(client, w
     }
     sized = ok(await client.post("/custom_fields", json={"data": body}), 201)
     other = ok(await client.post("/custom_fields", json={"data": {**body, "name": "Other"}}), 201)
+    return sized, other
+
+
+async def test_a_set_custom_field_value_the_field_cannot_take_is_a_400(client, world: World) -> None:
+    """The value of a `set_custom_field` action is checked as PUT /tasks checks it, when the rule is
+    made or changed (it was stored, and every run failed: found by a fresh attack); a placeholder is
+    checked by each run."""
+    p = await project(client, world)
+    text = await text_field(client, world, p["project"])
+    sized, other = await _two_enum_fields(client, world)
     ok(
         await client.post(
             f"/projects/{p['project']}/addCustomFieldSetting", json={"data": {"custom_field": sized["gid"]}}
@@ -276,14 +282,7 @@ async def test_a_value_a_rule_compares_with_must_fit_its_field(client, world: Wo
     field can hold (an option of that field, a number, a day...): anything else never matched, so a
     rule that could never run was stored (found by a fresh attack)."""
     p = await project(client, world)
-    body = {
-        "workspace": world.workspace,
-        "name": "Size",
-        "resource_subtype": "enum",
-        "enum_options": [{"name": "S"}],
-    }
-    sized = ok(await client.post("/custom_fields", json={"data": body}), 201)
-    other = ok(await client.post("/custom_fields", json={"data": {**body, "name": "Other"}}), 201)
+    sized, other = await _two_enum_fields(client, world)
     numeric = {"workspace": world.workspace, "name": "N", "resource_subtype": "number"}
     number = ok(await client.post("/custom_fields", json={"data": numeric}), 201)
     for field in (sized, number):
