@@ -32,16 +32,26 @@ Member = tuple[Literal["user", "team"], int]
 SUBTYPES = ("project_membership", "portfolio_membership")
 
 
+def _is(ctx: Caller, query: str, value: str | None) -> bool:
+    """Whether `query` finds the gid `value` spells; asked once a request (the route picks the
+    record's shape by it, the service the rules)."""
+    gid = as_gid(value) if value is not None else None
+    if gid is None:
+        return False
+    key = ("memberships", query, gid)
+    if key not in ctx.cache:
+        ctx.cache[key] = sql.fetch_value(ctx.conn, query, [gid]) is not None
+    return bool(ctx.cache[key])
+
+
 def names_portfolio(ctx: Caller, value: str | None) -> bool:
     """Whether `value` (a `parent`) is a portfolio's gid (else a project's, or nothing)."""
-    gid = as_gid(value) if value is not None else None
-    return gid is not None and sql.fetch_value(ctx.conn, queries.PORTFOLIO, [gid]) is not None
+    return _is(ctx, queries.PORTFOLIO, value)
 
 
 def of_portfolio(ctx: Caller, value: str) -> bool:
     """Whether `value` (a membership gid) is a portfolio membership's (else a project's, or nothing)."""
-    gid = as_gid(value)
-    return gid is not None and sql.fetch_value(ctx.conn, queries.OF_PORTFOLIO, [gid]) is not None
+    return _is(ctx, queries.OF_PORTFOLIO, value)
 
 
 def _member(ctx: Caller, value: str, workspace_gid: int | None) -> Member:
