@@ -61,3 +61,32 @@ def test_share_a_project_with_a_team(live):
     with pytest.raises(ApiException) as info:
         memberships.create_membership({"body": {"data": {"parent": project["gid"]}}})
     assert info.value.status == 400 and b"member: Missing input" in info.value.body
+
+
+def test_a_portfolios_memberships(live):
+    """A portfolio as `parent` (Asana's spec: goal, project or portfolio), through MembershipsApi."""
+    client = live.client()
+    memberships = asana.MembershipsApi(client)
+    bob = asana.WorkspacesApi(client).add_user_for_workspace(
+        {"data": {"user": f"b-{_tag()}@example.com"}}, live.workspace, {}
+    )
+    portfolio = asana.PortfoliosApi(client).create_portfolio(
+        {"data": {"name": "P", "workspace": live.workspace}}, {}
+    )
+    made = memberships.create_membership(
+        {"body": {"data": {"parent": portfolio["gid"], "member": bob["gid"], "access_level": "editor"}}}
+    )
+    assert made["resource_subtype"] == "portfolio_membership" and made["parent"]["gid"] == portfolio["gid"]
+    listed = list(memberships.get_memberships({"parent": portfolio["gid"], "limit": 1}))
+    assert {(m["member"]["gid"], m["access_level"]) for m in listed} == {
+        (live.user, "admin"),
+        (bob["gid"], "editor"),
+    }
+    assert (
+        memberships.update_membership({"data": {"access_level": "viewer"}}, made["gid"])["access_level"]
+        == "viewer"
+    )
+    assert memberships.delete_membership(made["gid"]) == {}
+    with pytest.raises(ApiException) as info:
+        memberships.get_membership(made["gid"])
+    assert info.value.status == 404
