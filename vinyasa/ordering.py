@@ -247,6 +247,11 @@ def _between(lo: int | None, hi: int | None) -> int | None:
 
 
 def lock(conn: Connection, table: str, gid: int) -> None:
-    """Serialize ordering changes under one parent row (PostgreSQL row lock; SQLite needs none)."""
+    """Serialize ordering changes under one parent row (PostgreSQL row lock; SQLite needs none).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: it waits for other changes of the row, not for the rows
+    inserted under it (a foreign key's check takes FOR KEY SHARE of its parent, which FOR UPDATE
+    would block: a task created in a workspace, holding its FOR KEY SHARE, waiting for a custom
+    field that a rename of it holds, while the rename waits for the workspace, was a deadlock)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text(f"SELECT 1 FROM {table} WHERE gid = :gid FOR UPDATE"), {"gid": gid})
+        conn.execute(text(f"SELECT 1 FROM {table} WHERE gid = :gid FOR NO KEY UPDATE"), {"gid": gid})

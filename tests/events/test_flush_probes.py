@@ -85,14 +85,18 @@ async def test_a_hook_runs_iff_its_probe_answers(client, world: World) -> None:
     assert ids == list(range(before + 1, before + 7))
 
 
-async def test_a_task_write_asks_the_hooks_in_the_id_read(client, world: World, statements) -> None:
+async def test_a_task_write_asks_the_hooks_in_one_read(client, world: World, statements) -> None:
     project = (await make_project(client, world))["gid"]
     statements.clear()
     ok(await client.post("/tasks", json={"data": {"name": "T", "projects": [project]}}), 201)
-    # one read for the ids and every probe; no rule, ID field or assignee: nothing more
+    # one read for every probe, before the journal's (its lock is the last a write takes);
+    # no rule, ID field or assignee: nothing more
     assert len(_matching(statements, "FROM journal")) == 1
-    for hook_table in ("id_prefix IS NOT NULL", "task_assignments", "FROM rules"):
-        assert all("FROM journal" in s for s in _matching(statements, hook_table)), hook_table
+    probes = _matching(statements, "id_prefix IS NOT NULL", "assignee_gid IS NOT NULL", "FROM rules")
+    assert len(probes) == 1 and "FROM journal" not in probes[0]
+    for hook_table in ("id_prefix IS NOT NULL", "assignee_gid IS NOT NULL", "FROM rules"):
+        assert _matching(statements, hook_table) == probes, hook_table
+    assert statements.index(probes[0]) < statements.index(_matching(statements, "FROM journal")[0])
     # the section, its position and its last task's position: one statement
     assert len(_matching(statements, "position", "FROM sections")) == 1
     assert not _matching(statements, "WITH RECURSIVE up")  # a new task's streams are known

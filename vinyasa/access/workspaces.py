@@ -103,7 +103,7 @@ def require_workspace_removal(ctx: Caller, workspace_gid: int, user_gid: int) ->
     each other at the same moment cannot leave the workspace with none.
     """
     if ctx.conn.dialect.name == "postgresql":
-        sql.fetch(ctx.conn, "SELECT 1 FROM workspaces WHERE gid = ? FOR UPDATE", [workspace_gid])
+        sql.fetch(ctx.conn, "SELECT 1 FROM workspaces WHERE gid = ? FOR NO KEY UPDATE", [workspace_gid])
     admins = {
         int(r[0])
         for r in sql.fetch(

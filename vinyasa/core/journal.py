@@ -16,6 +16,12 @@ Ordering: entry ids are dense and assigned in commit order. Writers are serialis
 statements of `flush` (SQLite: the write lock every writer holds; PostgreSQL: a transaction-level
 advisory lock taken right before the ids are drawn and held to commit), so a reader that has seen
 id N will never later see a smaller id appear: sync tokens never skip or repeat an event.
+
+Lock order (PostgreSQL): the journal's lock is the last lock a transaction takes. After it, a
+transaction writes only the journal and rows it already holds, and then commits: it never waits
+for a row another writer holds while that writer waits for the journal. So the flush hooks run
+before the lock (they may read, lock and write any rows), and one that needs the new entries' ids
+returns a `Then` that gets them once they are written.
 """
 
 from __future__ import annotations
@@ -166,7 +172,10 @@ ENTRY_COLUMNS = (
     "value_gid",
     "cause_gid",
 )
-FlushHook = Callable[[Caller, list[Change]], None]
+# What a hook hands back to run once the flush's entries are written: called with the id of the
+# flush's last entry, holding the journal's lock, it may write only rows the hook already locked.
+Then = Callable[[int], None]
+FlushHook = Callable[[Caller, list[Change]], Then | None]
 # What a hook's probe answers for a flush: None (nothing for the hook to do: it is not called), or a
 # scalar SQL expression (`?` placeholders) with its parameters: the hook is called iff its value is
 # not NULL (e.g. `SELECT 1 FROM ... LIMIT 1`, parenthesised by flush; "1" to call it always).
@@ -176,31 +185,62 @@ _HOOKS: list[tuple[FlushHook, Probe | None]] = []
 
 
 def on_flush(hook: FlushHook, *, probe: Probe | None = None) -> FlushHook:
-    """Call `hook(caller, changes)` at every flush that wrote changes, in the same transaction, after
-    the entries are written (vinyasa.rules enqueues the rule runs a change triggers this way, so a
-    run exists iff the change committed). Register at import time; a hook must not record changes.
+    """Call `hook(caller, changes)` at every flush that has changes to write, in the same
+    transaction, before the entries are written and before the journal's lock (module docstring:
+    lock order), so a hook may lock and write any rows (vinyasa.rules enqueues the rule runs a
+    change triggers this way, so a run exists iff the change committed). A hook that needs the
+    entries' ids returns a `Then`. Register at import time; a hook must not record changes.
 
     `probe(caller, changes)` (optional) says cheaply whether the hook has anything to do (see
-    `ProbeSql`): its SQL is evaluated inside the statement that reads the newest entry id, so a hook
-    with nothing to do costs no statement of its own. A probe sees the database as the flush found
-    it (before the entries and the other hooks' writes) and must not depend on them. No cache: every
-    flush asks the database, so several server processes sharing one database never see stale answers."""
+    `ProbeSql`): the probes of one flush are evaluated in one statement, and none when no hook
+    asks. A probe sees the database as the flush found it (before the other hooks' writes) and must
+    not depend on them. No cache: every flush asks the database, so several server processes
+    sharing one database never see stale answers."""
     if all(h is not hook for h, _ in _HOOKS):
         _HOOKS.append((hook, probe))
     return hook
 
 
-def flush(caller: Caller) -> None:
-    """Write the caller's recorded changes (call inside the transaction, right before commit)."""
-    changes, caller.recorded = caller.recorded, []
-    if not changes:
-        return
-    conn = caller.conn
+def _run_hooks(caller: Caller, changes: list[Change]) -> list[Then]:
+    """Run the hooks these changes concern (asking their probes first, in one statement); what
+    they hand back to run after the entries are written."""
     plan: list[tuple[FlushHook, tuple[str, Sequence[Any]] | None]] = []  # (hook, its probe's SQL)
     for hook, probe in _HOOKS:
         asked = probe(caller, changes) if probe is not None else None
         if probe is None or asked is not None:  # a hook without a probe is always called
             plan.append((hook, asked))
+    probes = [asked for _, asked in plan if asked is not None]
+    answers = iter(())
+    if probes:
+        found = sql.fetch(
+            caller.conn,
+            "SELECT " + ", ".join(f"({p})" for p, _ in probes),
+            [v for _, params in probes for v in params],
+        )
+        answers = iter(found[0])
+    thens: list[Then] = []
+    for hook, asked in plan:
+        if asked is None or next(answers) is not None:
+            then = hook(caller, changes)
+            if then is not None:
+                thens.append(then)
+    return thens
+
+
+def flush(*callers: Caller) -> None:
+    """Write the recorded changes of these callers (of one transaction: a rule run's and the
+    request's, say) together, right before the transaction commits: every hook first, then the
+    journal's lock and the entries (module docstring: lock order). Nothing may lock a row after it."""
+    thens: list[Then] = []
+    changes: list[Change] = []
+    for caller in callers:
+        mine, caller.recorded = caller.recorded, []
+        if mine:
+            thens += _run_hooks(caller, mine)
+            changes += mine
+    if not changes:
+        return
+    conn = callers[0].conn
     rows: list[tuple[object, ...]] = []
     for c in changes:
         parent_type, parent_gid = c.parent if c.parent else (None, None)
@@ -222,23 +262,12 @@ def flush(caller: Caller) -> None:
             )
         )
     topics = [sorted(c.topics) for c in changes]
-    last, answers = _insert_entries(conn, rows, topics, [asked for _, asked in plan if asked is not None])
+    last = _insert_entries(conn, rows, topics)
     conn.info[JOURNAL_WRITTEN] = True  # RequestTransactions.on_journal runs once this commits
-    answer = iter(answers)
-    for hook, asked in plan:
-        if asked is None or next(answer) is not None:
-            hook(caller, changes)
+    for then in thens:
+        then(last + len(changes))
     if (last + len(changes)) // 1000 != last // 1000:  # every thousand entries: drop expired ones
         prune(conn, now_ms() - int(get_settings().journal_retention_hours * 3_600_000))
-
-
-def lock(conn: Connection) -> None:
-    """Take the journal writers' lock now, until the transaction ends (PostgreSQL; SQLite's write
-    lock already orders writers). `flush` takes it; a transaction that will flush after locking
-    rows a flushing request may also want (the webhook worker) takes it first, so neither waits
-    for the other in a cycle."""
-    if conn.dialect.name == "postgresql":
-        sql.fetch(conn, _LOCK_SQL)
 
 
 # The newest expired entry. `id + 0`: read the expired entries through the created_at index, so a
@@ -292,33 +321,24 @@ _NEWEST = (
 _ROWS_PER_INSERT = 200  # entries a statement (parameters: far below either database's limit)
 
 
-def _insert_entries(
-    conn: Connection,
-    rows: list[tuple[object, ...]],
-    topics: list[list[int]],
-    probes: list[tuple[str, Sequence[Any]]],
-) -> tuple[int, list[Any]]:
+def _insert_entries(conn: Connection, rows: list[tuple[object, ...]], topics: list[list[int]]) -> int:
     """Take the writers' lock, insert the entries (every column but the id), numbered on from the
-    newest id, with each entry's topics (`topics[i]`: the gids of `rows[i]`), and read each probe;
-    returns (the id before the first entry, each probe's value). The lock keeps ids dense, in commit
-    order, and never reused.
+    newest id, with each entry's topics (`topics[i]`: the gids of `rows[i]`); returns the id before
+    the first entry. The lock keeps ids dense, in commit order, and never reused.
 
     PostgreSQL: each statement of up to 200 entries numbers its rows itself (`_NEWEST` in a
-    materialized CTE, read once a statement), inserts their topics in a second CTE and returns the
-    probes; the lock and those statements travel in one pipeline: one round trip for the flush,
-    where lock, entries and topics took three. Each statement reads the newest id after the lock is
-    held (a statement's snapshot is taken when it starts). SQLite: a read of the newest id and the
-    probes, then plain INSERTs: in process, that costs less than the one statement (~11 us a flush:
-    RETURNING and an INSERT reading its own table)."""
-    asked = "".join(f", ({p})" for p, _ in probes)
-    probe_params = [v for _, params in probes for v in params]
+    materialized CTE, read once a statement) and inserts their topics in a second CTE; the lock and
+    those statements travel in one pipeline: one round trip for the flush, where lock, entries and
+    topics took three. Each statement reads the newest id after the lock is held (a statement's
+    snapshot is taken when it starts). SQLite: a read of the newest id, then plain INSERTs: in
+    process, that costs less than the one statement (~11 us a flush: RETURNING and an INSERT
+    reading its own table)."""
     if conn.dialect.name != "postgresql":
-        found = sql.fetch(conn, f"SELECT ({_NEWEST}){asked}", probe_params)[0]
-        before = int(found[0])
+        before = int(sql.fetch_value(conn, _NEWEST))
         sql.insert_rows(conn, "journal", ENTRY_COLUMNS, [(before + i, *row) for i, row in enumerate(rows, 1)])
         pairs = [(gid, before + i) for i, gids in enumerate(topics, 1) for gid in gids]
         sql.insert_rows(conn, "journal_topics", ("topic_gid", "event_id"), pairs)
-        return before, list(found[1:])
+        return before
     marks = sql.marks(len(ENTRY_COLUMNS) - 1)
     statements: list[tuple[str, Sequence[Any]]] = [(_LOCK_SQL, ())]
     for start in range(0, len(rows), _ROWS_PER_INSERT):
@@ -335,16 +355,12 @@ def _insert_entries(
                     if pairs
                     else ""
                 )
-                + f" SELECT n{asked if start == 0 else ''} FROM newest",
-                [
-                    *(v for row in chunk for v in row),
-                    *(gid for gid, _ in pairs),
-                    *(probe_params if start == 0 else []),
-                ],
+                + " SELECT n FROM newest",
+                [*(v for row in chunk for v in row), *(gid for gid, _ in pairs)],
             )
         )
     answered = sql.fetch_all(conn, statements)
-    return int(answered[1][0][0]), list(answered[1][0][1:])
+    return int(answered[1][0][0])
 
 
 def last_id(conn: Connection) -> int:

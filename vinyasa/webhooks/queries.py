@@ -54,15 +54,22 @@ _GONE = " OR ".join(
 )
 
 
-def end_with(conn: Connection, resources: list[int], through: int) -> None:
-    """Mark the webhooks on these (deleted) resources, and on any resource whose row went with them,
-    as ending once journal id `through` is delivered."""
-    sql.execute_many(
+def ending(conn: Connection, resources: list[int], lock: str) -> list[int]:
+    """The live webhooks on these (deleted) resources, and on any resource whose row went with
+    them, locked (`lock`: vinyasa.access.core.locking) until they are ended (`end`)."""
+    rows = sql.fetch(
         conn,
-        f"UPDATE webhooks SET ends_at = ? WHERE ends_at IS NULL"
-        f" AND (resource_gid IN ({sql.marks(len(resources))}) OR {_GONE})",
-        [(through, *resources)],
+        f"SELECT gid FROM webhooks WHERE ends_at IS NULL"
+        f" AND (resource_gid IN ({sql.marks(len(resources))}) OR {_GONE}) ORDER BY gid{lock}",
+        resources,
     )
+    return [int(r[0]) for r in rows]
+
+
+def end(conn: Connection, webhooks: list[int], through: int) -> None:
+    """Mark these webhooks as ending once journal id `through` is delivered."""
+    marks = sql.marks(len(webhooks))
+    sql.execute_many(conn, f"UPDATE webhooks SET ends_at = ? WHERE gid IN ({marks})", [(through, *webhooks)])
 
 
 def ended(conn: Connection, gid: int) -> bool:

@@ -147,11 +147,14 @@ def find(ctx: Caller, value: str, *, lock: bool = False) -> int:
 
 
 @journal.on_flush
-def _end_with_resource(ctx: Caller, changes: list[journal.Change]) -> None:
-    """Webhooks on a resource deleted in this transaction end with it (module docstring)."""
+def _end_with_resource(ctx: Caller, changes: list[journal.Change]) -> journal.Then | None:
+    """Webhooks on a resource deleted in this transaction end with it, once the deletion's entry
+    is delivered (module docstring): locked now, before the journal's lock, ended with its ids."""
     gone = sorted({c.resource[1] for c in changes if c.action == "deleted" and c.resource[0] in WATCHABLE})
-    if gone:
-        queries.end_with(ctx.conn, gone, journal.last_id(ctx.conn))
+    ending = queries.ending(ctx.conn, gone, access.locking(ctx)) if gone else []
+    if not ending:
+        return None
+    return lambda through: queries.end(ctx.conn, ending, through)
 
 
 def update_filters(ctx: Caller, value: str, filters: list[FilterFields] | None) -> int:

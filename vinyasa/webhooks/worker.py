@@ -252,8 +252,6 @@ class Deliverer:
         sends: list[Send],
         outcomes: list[target.Outcome | None],
     ) -> None:
-        if any(h.ends_at is not None or h.failure_deletion_timestamp is not None for h in hooks):
-            journal.lock(conn)  # it may delete (and journal) webhooks: lock order as a request's flush
         mine = queries.still_leased(conn, self.owner, [h.gid for h in hooks])
         done = [(s, o) for s, o in zip(sends, outcomes, strict=True) if s.hook.gid in mine]
         logged = [(s, o) for s, o in done if o is not None]
@@ -320,9 +318,11 @@ class Deliverer:
 def _delete(conn: Connection, hook: delivery.Hook, why: str) -> None:
     """Delete a webhook (and its log) as its creator, journaled like a DELETE /webhooks/{gid}."""
     caller = Caller(conn=conn, user_gid=hook.creator_gid, base_url="")
-    journal.record(caller, ("webhook", hook.gid), "deleted", topics=())
-    journal.flush(caller)
     conn.execute(delete(Webhook).where(Webhook.gid == hook.gid))
+    journal.record(caller, ("webhook", hook.gid), "deleted", topics=())
+    # The journal's lock last (vinyasa.core.journal: lock order): after it this transaction only
+    # writes the webhooks `still_leased` locked for it.
+    journal.flush(caller)
     log.info("webhook %s deleted: %s", hook.gid, why)
 
 
