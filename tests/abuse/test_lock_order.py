@@ -8,8 +8,8 @@ field's counter, a task's assignment row) the two deadlocked: PostgreSQL broke t
 deadlock timeout (1 s, every other writer stalled behind the journal lock meanwhile) and the request
 ran again. Found by a fresh concurrency attack; SQLite's one writer cannot deadlock so.
 
-`deadlocks` records each deadlock a request met (the request layer runs it again, so the answers
-alone do not show it).
+`retried` (tests/abuse/test_races.py) records each race a request lost and ran again for, a
+deadlock among them (the answers alone do not show it).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.abuse.test_races import pool, race
+from tests.abuse.test_races import pool, race, retried
 from tests.conftest import World
 from tests.custom_fields.helpers import make_field
 from tests.helpers import ok
@@ -26,33 +26,22 @@ from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
 from tests.webhooks.helpers import make_webhook
 from tests.webhooks.receiver import receiving
-from vinyasa.db import race_kind
 
 pytestmark = pytest.mark.anyio
-__all__ = ["pool"]  # the fixture, used by name
+__all__ = ["pool", "retried"]  # the fixtures, used by name
 ROUNDS = 20
 
 
-@pytest.fixture
-def deadlocks(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
-    """The deadlocks (SQLSTATE 40P01) requests met while the test ran."""
-    seen: list[BaseException] = []
-
-    def spy(exc: BaseException) -> str | None:
-        if str(getattr(getattr(exc, "orig", exc), "sqlstate", "")) == "40P01":
-            seen.append(exc)
-        return race_kind(exc)
-
-    monkeypatch.setattr("vinyasa.protocol.context.race_kind", spy)
-    return seen
-
-
-def _where(deadlocks: list[BaseException]) -> list[str]:
+def _where(retried: list[BaseException]) -> list[str]:
     """Each deadlock's context: the statement that was waiting when PostgreSQL broke the cycle."""
-    return [str(e).rsplit("CONTEXT:", 1)[-1].strip() for e in deadlocks]
+    return [
+        str(e).rsplit("CONTEXT:", 1)[-1].strip()
+        for e in retried
+        if str(getattr(getattr(e, "orig", e), "sqlstate", "")) == "40P01"
+    ]
 
 
-async def test_changing_a_webhook_while_its_resource_is_deleted(client, world: World, pool, deadlocks):
+async def test_changing_a_webhook_while_its_resource_is_deleted(client, world: World, pool, retried):
     project = (await make_project(client, world))["gid"]
     with receiving() as rx:
         for i in range(ROUNDS):
@@ -63,10 +52,10 @@ async def test_changing_a_webhook_while_its_resource_is_deleted(client, world: W
             ]
             answers = race(pool, world, ("DELETE", f"/tasks/{task}", None), *changes)
             assert answers[0][0] == 200 and all(a[0] in (200, 404) for a in answers[1:]), answers
-    assert _where(deadlocks) == []
+    assert _where(retried) == []
 
 
-async def test_changing_an_id_field_while_tasks_get_their_numbers(client, world: World, pool, deadlocks):
+async def test_changing_an_id_field_while_tasks_get_their_numbers(client, world: World, pool, retried):
     field = (await make_field(client, world, "Ticket", id_prefix="eng"))["gid"]
     project = (await make_project(client, world))["gid"]
     ok(
@@ -79,7 +68,7 @@ async def test_changing_an_id_field_while_tasks_get_their_numbers(client, world:
         rename = ("PUT", f"/custom_fields/{field}", {"name": f"Ticket {i}"})
         answers = race(pool, world, create, rename, create, rename)
         assert [a[0] for a in answers] == [201, 200, 201, 200], answers
-    assert _where(deadlocks) == []
+    assert _where(retried) == []
     numbers = world.count(
         "SELECT count(DISTINCT number_value) FROM task_custom_field_values WHERE custom_field_gid = :f",
         f=int(field),

@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import World, api_client
 from tests.helpers import ok
 from tests.tasks.helpers import make_task, project_with_sections
+from vinyasa.db import race_kind
 
 pytestmark = pytest.mark.anyio
 ROUNDS = 50
@@ -33,6 +34,23 @@ Answer = tuple[int, dict[str, Any]]
 def pool() -> Iterator[ThreadPoolExecutor]:
     with ThreadPoolExecutor(max_workers=8) as executor:
         yield executor
+
+
+@pytest.fixture
+def retried(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
+    """Every race a request lost and ran again for while the test ran (vinyasa.db.race_kind: a
+    deadlock, a serialization failure, a unique or foreign-key violation): the answers alone do
+    not show them."""
+    seen: list[BaseException] = []
+
+    def spy(exc: BaseException) -> str | None:
+        kind = race_kind(exc)
+        if kind is not None:
+            seen.append(exc)
+        return kind
+
+    monkeypatch.setattr("vinyasa.protocol.context.race_kind", spy)
+    return seen
 
 
 def race(pool: ThreadPoolExecutor, world: World, *calls: Call) -> list[Answer]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.abuse.test_races import pool, race
+from tests.abuse.test_races import pool, race, retried
 from tests.conftest import World, api_client
 from tests.custom_fields.helpers import make_field
 from tests.helpers import fails, ok
@@ -16,7 +16,7 @@ from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task
 
 pytestmark = pytest.mark.anyio
-__all__ = ["pool"]  # the fixture, used by name
+__all__ = ["pool", "retried"]  # the fixtures, used by name
 
 
 async def _attach(client, project: str, field: str) -> None:
@@ -172,3 +172,23 @@ async def test_racing_creates_never_share_a_number(client, world: World, pool) -
         made += [a[1]["data"]["gid"] for a in answers]
     ids = [await _id_of(client, task, field) for task in made]
     assert sorted(ids, key=lambda i: int(i.split("-")[1])) == [f"ENG-{n}" for n in range(1, 41)]
+
+
+async def test_one_task_numbered_by_two_settings_at_once_gets_one_number(client, world: World, pool, retried):
+    # A task in two projects, the ID field added to both at once: one number, and neither request
+    # has to run again (the counter's row is held before the unnumbered tasks are read).
+    for i in range(10):
+        field = (await make_field(client, world, f"Ticket {i}", id_prefix=f"T{i}"))["gid"]
+        first, second = [(await make_project(client, world, name=f"P{i}{n}"))["gid"] for n in "ab"]
+        task = await make_task(client, world, "x", projects=[first, second])
+        answers = race(
+            pool,
+            world,
+            *(
+                ("POST", f"/projects/{p}/addCustomFieldSetting", {"custom_field": field})
+                for p in (first, second)
+            ),
+        )
+        assert [a[0] for a in answers] == [200, 200], answers
+        assert await _id_of(client, task, field) == f"T{i}-1"
+    assert retried == []

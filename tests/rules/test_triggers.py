@@ -67,6 +67,28 @@ async def test_completed_and_incomplete(client, world: World) -> None:
     assert len(await runs(client, done["gid"])) == 1 and len(await runs(client, undone["gid"])) == 1
 
 
+async def test_a_run_triggers_what_it_did_though_a_later_run_of_its_step_undoes_it(
+    client, world: World
+) -> None:
+    # Two rules on one trigger run in one step: the first completes the task, the second reopens it.
+    # The completion still fires the task_completed rule (a run's changes are judged by what it
+    # left, not by the step's end: vinyasa.core.journal.prepare).
+    p = await project(client, world)
+    added = {"type": "task_added_to_project"}
+    await rule(client, p["project"], added, [{"type": "mark_complete"}], name="complete")
+    await rule(client, p["project"], added, [{"type": "mark_incomplete"}], name="reopen")
+    moved = await rule(
+        client,
+        p["project"],
+        {"type": "task_completed"},
+        [{"type": "move_to_section", "section": p["done"]}],
+        name="on completion",
+    )
+    await task(client, p)
+    drain(world)
+    assert [r["status"] for r in await runs(client, moved["gid"])] == ["succeeded"]
+
+
 async def test_custom_field_changed_any_value_and_a_given_value(client, world: World) -> None:
     p = await project(client, world)
     field = await text_field(client, world, p["project"])

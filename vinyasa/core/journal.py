@@ -227,20 +227,38 @@ def _run_hooks(caller: Caller, changes: list[Change]) -> list[Then]:
     return thens
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A caller's changes whose hooks have run, waiting for `write` (see `prepare`)."""
+
+    changes: list[Change]
+    thens: list[Then]
+
+
+def prepare(caller: Caller) -> Prepared:
+    """Run the hooks of the caller's recorded changes now and take the changes, for `write` at the
+    transaction's end. For work that runs several callers one after another in one transaction (a
+    step's rule runs): each one's hooks see the database as its own work left it (a rule reacting
+    to a completion sees the task completed, though a later run reopens it), and the journal's lock
+    still comes last."""
+    changes, caller.recorded = caller.recorded, []
+    return Prepared(changes, _run_hooks(caller, changes) if changes else [])
+
+
 def flush(*callers: Caller) -> None:
     """Write the recorded changes of these callers (of one transaction: a rule run's and the
     request's, say) together, right before the transaction commits: every hook first, then the
     journal's lock and the entries (module docstring: lock order). Nothing may lock a row after it."""
-    thens: list[Then] = []
-    changes: list[Change] = []
-    for caller in callers:
-        mine, caller.recorded = caller.recorded, []
-        if mine:
-            thens += _run_hooks(caller, mine)
-            changes += mine
+    if callers:
+        write(callers[0].conn, *(prepare(c) for c in callers))
+
+
+def write(conn: Connection, *prepared: Prepared) -> None:
+    """Take the journal's lock and write these prepared changes, in order (then each hook's `Then`).
+    Right before the transaction commits: nothing may lock a row after it."""
+    changes = [c for p in prepared for c in p.changes]
     if not changes:
         return
-    conn = callers[0].conn
     rows: list[tuple[object, ...]] = []
     for c in changes:
         parent_type, parent_gid = c.parent if c.parent else (None, None)
@@ -264,7 +282,7 @@ def flush(*callers: Caller) -> None:
     topics = [sorted(c.topics) for c in changes]
     last = _insert_entries(conn, rows, topics)
     conn.info[JOURNAL_WRITTEN] = True  # RequestTransactions.on_journal runs once this commits
-    for then in thens:
+    for then in (t for p in prepared for t in p.thens):
         then(last + len(changes))
     if (last + len(changes)) // 1000 != last // 1000:  # every thousand entries: drop expired ones
         prune(conn, now_ms() - int(get_settings().journal_retention_hours * 3_600_000))

@@ -18,8 +18,9 @@ docs/deviations.md:
   an ID value through `custom_fields` is a 400 (read-only); duplicates get a number of their own.
 - Numbering is done by a journal flush hook (vinyasa.core.journal.on_flush) in the same
   transaction, so every writer that records a task joining a project numbers it, and nothing in
-  the task family knows about ID fields. The counter row is updated (locked) once per field and
-  flush, so concurrent requests never give out one number twice.
+  the task family knows about ID fields. The counter row is locked before the tasks to number are
+  read, once per field and flush, so concurrent requests never give out one number twice nor
+  number one task twice.
 """
 
 from __future__ import annotations
@@ -102,6 +103,9 @@ def _number(caller: Caller, changes: list[Change]) -> None:
         tasks = (
             None if any(p in whole for p in projects) else sorted({t for p in projects for t in joined[p]})
         )
+        # The counter's row first: a concurrent numbering of the same tasks commits before the read
+        # of which are still unnumbered (each statement sees what committed before it started).
+        queries.lock_counter(conn, field_gid)
         unnumbered = queries.unnumbered(conn, field_gid, projects, tasks)
         if not unnumbered:
             continue

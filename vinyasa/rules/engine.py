@@ -163,15 +163,15 @@ def fire(
     *,
     data: dict[str, Any] | None = None,
     key: str | None = None,
-) -> Caller | None:
-    """Run `rule` on a task in a savepoint of `conn` and record the run; the rule's Caller holding
-    the changes it made, for the transaction's `journal.flush` (the journal's lock comes last: a
-    run must not hold it while the next run locks its task), or None when it made none. Failing
-    actions roll back to the savepoint and the run is recorded `failed`; with `data` (an incoming
-    web request) the error is raised instead (the request fails, nothing stays)."""
+) -> journal.Prepared | None:
+    """Run `rule` on a task in a savepoint of `conn` and record the run; the changes it made, their
+    hooks run (`journal.prepare`), for the transaction's `journal.write` (the journal's lock comes
+    last: a run must not hold it while the next run locks its task), or None when it made none.
+    Failing actions roll back to the savepoint and the run is recorded `failed`; with `data` (an
+    incoming web request) the error is raised instead (the request fails, nothing stays)."""
     done: list[str] = []
     status, error = "succeeded", None
-    caller: Caller | None = None
+    prepared: journal.Prepared | None = None
     try:
         with savepoint(conn):
             caller = Caller(
@@ -186,12 +186,13 @@ def fire(
                 for action in rule["actions"]:
                     actions.do(caller, task, action, data)
                     done.append(action["type"])
+            prepared = journal.prepare(caller)  # its hooks see what this run left
     except AsanaError as exc:
         if data is not None:
             raise  # the request answers with the error; its transaction (and no run) commits
-        status, error, done, caller = "failed", exc.message, [], None  # its changes rolled back
+        status, error, done, prepared = "failed", exc.message, [], None  # its changes rolled back
     queries.record_run(conn, rule["gid"], trigger, task_gid, status, done, error, key)
-    return caller if caller is not None and caller.recorded else None
+    return prepared if prepared is not None and prepared.changes else None
 
 
 def run_trigger(ctx: Caller, trigger_gid: str, resource: str, data: dict[str, Any]) -> None:
@@ -208,8 +209,8 @@ def run_trigger(ctx: Caller, trigger_gid: str, resource: str, data: dict[str, An
     if not queries.placements(ctx.conn, [task.gid], {rule["project_gid"]}):
         raise InvalidRequest("resource: The task is not in the rule's project")
     fired = fire(ctx.conn, ctx.base_url, rule, task.gid, "incoming_web_request", ctx.cause, data=data)
-    if fired is not None:
-        journal.flush(ctx, fired)  # the request's last step: its changes and the run's, together
+    if fired is not None:  # the request's last step: its changes and the run's, together
+        journal.write(ctx.conn, journal.prepare(ctx), fired)
 
 
 # ---- the runner kinds ------------------------------------------------------------------------------
@@ -221,14 +222,14 @@ def _runs_step(run: runner.Run) -> runner.Step:
     start = int(run.progress.get("next", 0))
     with run.transaction() as conn:
         rules: dict[int, dict[str, Any] | None] = {}
-        fired: list[Caller | None] = []
+        fired: list[journal.Prepared | None] = []
         for rule_gid, task_gid, trigger in firings[start : start + BATCH]:
             if rule_gid not in rules:
                 rules[rule_gid] = queries.rule_row(conn, int(rule_gid))
             rule = rules[rule_gid]
             if rule is not None and rule["enabled"]:  # deleted or disabled since: nothing to run
                 fired.append(fire(conn, run.base_url, rule, int(task_gid), str(trigger), chain))
-        journal.flush(*(c for c in fired if c is not None))
+        journal.write(conn, *(p for p in fired if p is not None))
         run.progress["next"] = start + BATCH
     return runner.MORE if start + BATCH < len(firings) else runner.DONE
 
@@ -253,7 +254,7 @@ def _scan_step(run: runner.Run) -> runner.Step:
             for task_gid, due_on in due
         ]
         queries.reset_attempts(conn, run.gid)
-        journal.flush(*(c for c in fired if c is not None))
+        journal.write(conn, *(p for p in fired if p is not None))
     return runner.MORE if len(due) == BATCH else runner.later(SCAN_EVERY)
 
 
