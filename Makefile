@@ -28,8 +28,9 @@ install: $(STAMP)  ## create .venv from the lock file
 serve: install  ## migrate data/vinyasa.db, bootstrap it on first start (prints a token), serve on PORT (8000)
 	$(BIN)/vinyasa serve --host $(HOST) --port $(PORT)
 
-test: install  ## the whole suite, on SQLite and PostgreSQL
-	$(BIN)/pytest
+test: install  ## the whole suite, on SQLite and PostgreSQL (in parallel; then the `serial` tests alone)
+	$(BIN)/pytest -n auto -m "not serial"
+	$(BIN)/pytest -p no:xdist -m serial
 
 check: install  ## ruff (lint + format) and mypy --strict, on the code and the tests
 	$(BIN)/ruff check $(LINTED)

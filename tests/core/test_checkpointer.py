@@ -23,6 +23,7 @@ def _write_for(engine: Engine, seconds: float) -> int:
     return commits
 
 
+@pytest.mark.serial  # its checkpointer thread must get the CPU while the writes run
 @pytest.mark.parametrize("restart_frames", [200, 10**9], ids=["restarts", "never"])
 def test_a_steady_stream_of_writes_keeps_the_wal_small(tmp_path: Path, restart_frames: int) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'c.db'}", background_checkpoints=True)
