@@ -23,7 +23,7 @@ from vinyasa.app import build_runtime, create_app
 from vinyasa.bootstrap import create_token, create_workspace, init
 from vinyasa.config import Settings
 from vinyasa.core import clock
-from vinyasa.db import Base, make_engine, normalize_url
+from vinyasa.db import Base, make_engine, normalize_url, race_kind
 from vinyasa.migrate import upgrade
 from vinyasa.search.indexing import INDEXES
 from vinyasa.users.service import create_user
@@ -193,6 +193,32 @@ def _system_clock() -> Iterator[None]:
     """Every test ends with the clock back on the system's (see `_a_millisecond_later`)."""
     yield
     clock.reset()
+
+
+def _deadlock(exc: BaseException) -> bool:
+    return str(getattr(getattr(exc, "orig", exc), "sqlstate", "")) == "40P01"
+
+
+@pytest.fixture(autouse=True)
+def _no_deadlocks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A PostgreSQL deadlock met by a request or a job of the test (in this process) fails it. The
+    retry hides it from the answers, but it cost a second of deadlock detection with every other
+    writer waiting behind the journal's lock (vinyasa.core.journal: lock order). A test whose
+    deadlocks are expected says so: `@pytest.mark.deadlocks(reason)`."""
+    if request.node.get_closest_marker("deadlocks") is not None:
+        yield
+        return
+    seen: list[BaseException] = []
+
+    def spy(exc: BaseException) -> str | None:
+        if _deadlock(exc):
+            seen.append(exc)
+        return race_kind(exc)
+
+    monkeypatch.setattr("vinyasa.protocol.context.race_kind", spy)
+    monkeypatch.setattr("vinyasa.core.runner.race_kind", spy)
+    yield
+    assert not seen, f"{len(seen)} deadlock(s); the first: {seen[0]}"
 
 
 @pytest.fixture

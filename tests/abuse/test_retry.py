@@ -20,7 +20,10 @@ from vinyasa.db import ConcurrentChange
 from vinyasa.protocol.context import ATTEMPTS
 from vinyasa.tasks import service
 
-pytestmark = pytest.mark.anyio
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.deadlocks("simulated: the retry of a lost race is what is tested"),
+]
 
 
 class _PgError(Exception):
