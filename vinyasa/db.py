@@ -371,6 +371,19 @@ def in_workspace(table: str, column: str, parent: str) -> str:
     return f"EXISTS ({rows})"
 
 
+def row_lock(conn: Connection) -> str:
+    """The suffix of a SELECT that holds its rows for a change until the transaction ends:
+    " FOR NO KEY UPDATE" on PostgreSQL, "" on SQLite (its one writer needs none).
+
+    Never FOR UPDATE: that also waits for every foreign-key check on the row (FOR KEY SHARE: a row
+    inserted or updated under it, a task under its project, a subtask under its task), and a
+    request holding the parent while such a check waited on it while holding the child was a
+    deadlock (a rule run on a subtask and a DELETE of its parent; a task PUT, which updates its
+    project rows twice, and an addTask holding the project). A DELETE takes the stronger lock
+    itself, when it runs, after the rows under it are locked or gone."""
+    return " FOR NO KEY UPDATE" if conn.dialect.name == "postgresql" else ""
+
+
 class ConcurrentChange(Exception):
     """A service met a concurrent change it cannot continue from; the request layer runs it again."""
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from vinyasa.db import row_lock
 from vinyasa.protocol import sql
 
 GAP = 1 << 32  # between items appended at an end: 2^30 appends fit in either direction
@@ -254,4 +255,4 @@ def lock(conn: Connection, table: str, gid: int) -> None:
     would block: a task created in a workspace, holding its FOR KEY SHARE, waiting for a custom
     field that a rename of it holds, while the rename waits for the workspace, was a deadlock)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text(f"SELECT 1 FROM {table} WHERE gid = :gid FOR NO KEY UPDATE"), {"gid": gid})
+        conn.execute(text(f"SELECT 1 FROM {table} WHERE gid = :gid{row_lock(conn)}"), {"gid": gid})

@@ -23,6 +23,7 @@ from tests.conftest import World
 from tests.custom_fields.helpers import make_field
 from tests.helpers import ok
 from tests.projects.helpers import make_project
+from tests.rules.helpers import rule
 from tests.tasks.helpers import make_task
 from tests.webhooks.helpers import make_webhook
 from tests.webhooks.receiver import receiving
@@ -74,3 +75,121 @@ async def test_changing_an_id_field_while_tasks_get_their_numbers(client, world:
         f=int(field),
     )
     assert numbers == 2 * ROUNDS
+
+
+# ---- row locks: a change holds its rows FOR NO KEY UPDATE, projects before tasks (vinyasa.db.row_lock)
+# Found by a fresh attack on two server processes; each deadlocked on the code before.
+
+WEB_REQUEST = {"type": "incoming_web_request"}
+
+
+async def _sections(client, world: World) -> tuple[str, str, str]:
+    project = (await make_project(client, world))["gid"]
+    first, second = [
+        ok(await client.post(f"/projects/{project}/sections", json={"data": {"name": n}}), 201)["gid"]
+        for n in ("first", "second")
+    ]
+    return project, first, second
+
+
+async def test_a_task_change_while_it_is_moved_to_a_section(client, world: World, pool) -> None:
+    # The PUT updates the task's project rows twice (a trigger, then the flags): the second update
+    # checks their foreign keys (FOR KEY SHARE of the project) while addTask holds the project.
+    project, _, second = await _sections(client, world)
+    for i in range(ROUNDS):
+        task = await make_task(client, world, f"t{i}", projects=[project])
+        change = {"due_on": f"2030-01-{1 + i % 28:02d}", "completed": True}
+        answers = race(
+            pool,
+            world,
+            ("PUT", f"/tasks/{task}", change),
+            ("POST", f"/sections/{second}/addTask", {"task": task}),
+        )
+        assert [a[0] for a in answers] == [200, 200], answers
+
+
+async def test_a_rule_run_moving_a_task_while_it_is_moved(client, world: World, pool) -> None:
+    # The run locks the project its move_to_section puts the task in before the task, as addTask does.
+    project, first, second = await _sections(client, world)
+    moves = [{"type": "mark_complete"}, {"type": "move_to_section", "section": first}]
+    trigger = (await rule(client, project, WEB_REQUEST, moves))["trigger"]["rule_trigger_gid"]
+    for i in range(ROUNDS):
+        task = await make_task(client, world, f"t{i}", projects=[project])
+        run = ("POST", f"/rule_triggers/{trigger}/run", {"resource": task, "action_data": {}})
+        answers = race(pool, world, run, ("POST", f"/sections/{second}/addTask", {"task": task}))
+        assert [a[0] for a in answers] == [200, 200], answers
+
+
+async def test_a_rule_run_on_a_subtask_while_its_parent_is_deleted(client, world: World, pool) -> None:
+    # The run's second update of the subtask checks its parent (FOR KEY SHARE); the DELETE locks the
+    # subtasks before its row goes, so it waits for the run instead of the run waiting for it.
+    project = (await make_project(client, world))["gid"]
+    changes = [{"type": "set_due_date", "due_on": "2030-01-02"}, {"type": "mark_complete"}]
+    trigger = (await rule(client, project, WEB_REQUEST, changes))["trigger"]["rule_trigger_gid"]
+    for i in range(ROUNDS):
+        parent = await make_task(client, world, f"p{i}")
+        subtask = await make_task(client, world, f"s{i}", parent=parent, projects=[project])
+        run = ("POST", f"/rule_triggers/{trigger}/run", {"resource": subtask, "action_data": {}})
+        (ran, _), (deleted, _) = race(pool, world, run, ("DELETE", f"/tasks/{parent}", None))
+        assert deleted == 200 and ran in (200, 400, 404)
+
+
+async def test_renaming_an_option_while_tasks_take_values(client, world: World, pool) -> None:
+    # The rename rewrites the tasks' display rows (a foreign key to each task) while the task PUTs
+    # hold their tasks and read the field.
+    body = {"enum_options": [{"name": "a"}, {"name": "b"}]}
+    field = await make_field(client, world, "Stage", "enum", **body)
+    options = [o["gid"] for o in field["enum_options"]]
+    project = (await make_project(client, world))["gid"]
+    ok(
+        await client.post(
+            f"/projects/{project}/addCustomFieldSetting", json={"data": {"custom_field": field["gid"]}}
+        )
+    )
+    tasks = [await make_task(client, world, f"t{i}", projects=[project]) for i in range(4)]
+    for i in range(ROUNDS):
+        values = {"custom_fields": {field["gid"]: options[i % 2]}}
+        answers = race(
+            pool,
+            world,
+            *(("PUT", f"/enum_options/{o}", {"name": f"{n}{i}"}) for o, n in zip(options, "ab", strict=True)),
+            *(("PUT", f"/tasks/{t}", values) for t in tasks),
+        )
+        assert all(a[0] == 200 for a in answers), answers
+
+
+def _removed(world: World, resource: str, parent: str) -> int:
+    return world.count(
+        "SELECT count(*) FROM journal WHERE resource_gid = :r AND parent_gid = :p AND action = 'removed'",
+        r=int(resource),
+        p=int(parent),
+    )
+
+
+async def test_a_setting_removed_while_its_field_is_deleted_is_journaled_once(client, world: World, pool):
+    for i in range(ROUNDS):
+        field = (await make_field(client, world, f"Field {i}"))["gid"]
+        project = (await make_project(client, world))["gid"]
+        setting = ok(
+            await client.post(
+                f"/projects/{project}/addCustomFieldSetting", json={"data": {"custom_field": field}}
+            )
+        )["gid"]
+        remove = ("POST", f"/projects/{project}/removeCustomFieldSetting", {"custom_field": field})
+        (removed, _), (deleted, _) = race(pool, world, remove, ("DELETE", f"/custom_fields/{field}", None))
+        assert deleted == 200 and removed in (200, 400, 404)
+        assert _removed(world, setting, project) == 1
+
+
+async def test_an_item_removed_while_it_is_deleted_is_journaled_once(client, world: World, pool):
+    portfolio = ok(
+        await client.post("/portfolios", json={"data": {"name": "P", "workspace": world.workspace}}), 201
+    )
+    for _ in range(ROUNDS):
+        project = (await make_project(client, world))["gid"]
+        add = {"item": project}
+        ok(await client.post(f"/portfolios/{portfolio['gid']}/addItem", json={"data": add}))
+        remove = ("POST", f"/portfolios/{portfolio['gid']}/removeItem", add)
+        (removed, _), (deleted, _) = race(pool, world, remove, ("DELETE", f"/projects/{project}", None))
+        assert deleted == 200 and removed in (200, 400, 404)
+        assert _removed(world, project, portfolio["gid"]) == 1

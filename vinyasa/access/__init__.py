@@ -46,7 +46,7 @@ Projects, sections and statuses are only referenced by objects of a project the 
 need no such check; users are shown in full, as Asana shows former members by name. Lists reached
 through a link (a task's dependencies, dependents and subtasks, a tag's tasks) list only what the
 caller can see, and an event whose value the caller cannot see names only its gid.
-A lookup for a change or a delete locks what it finds (`lock=True`, `core.locking`: FOR UPDATE on
+A lookup for a change or a delete locks what it finds (`lock=True`, `core.locking`: FOR NO KEY UPDATE on
 PostgreSQL; an object known through its parent locks the parent and reads itself again,
 `core.child_of`), so concurrent writers of one object take turns as SQLite's one writer makes them.
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import BigInteger, ColumnElement, bindparam, select
 
 from vinyasa.core import Caller
+from vinyasa.db import row_lock
 from vinyasa.errors import InvalidRequest, NotFound
 from vinyasa.models import ProjectMember, Task, TaskFollower, TaskProject, TeamMember, WorkspaceMember
 from vinyasa.protocol import sql
@@ -101,10 +102,11 @@ def rule_sql(
 def _as_sql(prepared: Callable[[], Any], dialect: str, lock: bool = False) -> sql.Prepared:
     """A prepared one-object lookup as SQL text, rendered once per dialect: the lookups run on every
     request that names an object, and SQLAlchemy would hash their large cache keys each time.
-    `lock`: FOR UPDATE of the object's own row (the table of the lookup's first column)."""
+    `lock`: FOR NO KEY UPDATE of the object's own row (the table of the lookup's first column;
+    vinyasa.db.row_lock says why not FOR UPDATE)."""
     stmt = prepared()
     if lock:
-        stmt = stmt.with_for_update(of=stmt.columns_clause_froms[0])
+        stmt = stmt.with_for_update(of=stmt.columns_clause_froms[0], key_share=True)
     return sql.prepare(stmt, dialect)
 
 
@@ -159,8 +161,8 @@ def child_of(
 
 
 def locking(ctx: Caller, lock: bool = True) -> str:
-    """ " FOR UPDATE" when `lock` on PostgreSQL, else "": for the lookup of an object a request
-    changes or deletes.
+    """ " FOR NO KEY UPDATE" when `lock` on PostgreSQL (vinyasa.db.row_lock), else "": for the lookup
+    of an object a request changes or deletes.
 
     Locked, the row stays the one the request read until its transaction ends: a concurrent change
     or delete of the same object waits, and then reads the row as the first left it (a PUT checks
@@ -169,7 +171,7 @@ def locking(ctx: Caller, lock: bool = True) -> str:
     COMMITTED: the locked read and every statement after it see what committed before it. Objects
     whose order or existence hangs on their project (sections, statuses, briefs) lock the project
     instead, then read themselves again (`vinyasa.access.projects.project_child`)."""
-    return " FOR UPDATE" if lock and ctx.conn.dialect.name == "postgresql" else ""
+    return row_lock(ctx.conn) if lock else ""
 
 
 # Aliases for the visibility conditions, so they also work in queries that join these tables. Made

@@ -130,7 +130,7 @@ def project(
     gid = as_gid(value)
     row = None
     if gid is not None:
-        locking = {"share": " FOR SHARE OF p", "update": " FOR UPDATE OF p"}.get(lock or "", "")
+        locking = {"share": " FOR SHARE OF p", "update": " FOR NO KEY UPDATE OF p"}.get(lock or "", "")
         found = sql.fetch(
             ctx.conn,
             _PROJECT_SQL + (locking if ctx.conn.dialect.name == "postgresql" else ""),
@@ -187,7 +187,8 @@ def project_child(
 ) -> tuple[int, VisibleProject]:
     """A row of `table` (a section, a status, a brief, a membership...) whose project the caller can
     see, as (gid, project); 404 (400 naming `field`) naming `kind` otherwise. `lock` (a change or
-    delete of the row): the project is locked FOR UPDATE and the row read again (`access.core.child_of`)."""
+    delete of the row): the project is locked FOR NO KEY UPDATE and the row read again
+    (`access.core.child_of`)."""
     return child_of(
         ctx,
         f"SELECT project_gid FROM {table} WHERE gid = ?",

@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from vinyasa.access.core import MINE, unknown, workspace_roles
 from vinyasa.core import Caller
+from vinyasa.db import row_lock
 from vinyasa.errors import Forbidden, InvalidRequest
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid
@@ -103,7 +104,7 @@ def require_workspace_removal(ctx: Caller, workspace_gid: int, user_gid: int) ->
     each other at the same moment cannot leave the workspace with none.
     """
     if ctx.conn.dialect.name == "postgresql":
-        sql.fetch(ctx.conn, "SELECT 1 FROM workspaces WHERE gid = ? FOR NO KEY UPDATE", [workspace_gid])
+        sql.fetch(ctx.conn, "SELECT 1 FROM workspaces WHERE gid = ?" + row_lock(ctx.conn), [workspace_gid])
     admins = {
         int(r[0])
         for r in sql.fetch(

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from vinyasa.db import row_lock
 from vinyasa.protocol import pagination, sql
 from vinyasa.protocol.pagination import Listing
 
@@ -48,7 +49,7 @@ _DEFINITION_WIDTH = _DEFINITION_COLUMNS.count("{f}") + 1  # and the options
 
 def field(conn: Connection, gid: int, *, lock: bool) -> list[Row]:
     """(gid, workspace, subtype) of a field; `lock` holds its row to the end (PostgreSQL)."""
-    locking = " FOR UPDATE" if lock and conn.dialect.name == "postgresql" else ""
+    locking = row_lock(conn) if lock else ""
     return sql.fetch(
         conn, "SELECT gid, workspace_gid, resource_subtype FROM custom_fields WHERE gid = ?" + locking, [gid]
     )
@@ -114,20 +115,26 @@ def settings_in(conn: Connection, column: str, container_gids: list[int], *, of:
 
 
 def settings_of_field(conn: Connection, column: str, field_gid: int) -> list[Row]:
-    """(setting, container) of each setting of a field on one kind of container, by setting gid."""
+    """(setting, container) of each setting of a field on one kind of container, by setting gid,
+    locked (vinyasa.db.row_lock: the field is being deleted, and a concurrent removal of one of
+    them commits first, then is not listed)."""
     return sql.fetch(
         conn,
         f"SELECT gid, {column} FROM custom_field_settings"
-        f" WHERE custom_field_gid = ? AND {column} IS NOT NULL ORDER BY gid",
+        f" WHERE custom_field_gid = ? AND {column} IS NOT NULL ORDER BY gid{row_lock(conn)}",
         [field_gid],
     )
 
 
-def setting_for(conn: Connection, column: str, container_gid: int, field_gid: int) -> int | None:
-    """The container's setting of the field, if any."""
+def setting_for(
+    conn: Connection, column: str, container_gid: int, field_gid: int, *, lock: bool = False
+) -> int | None:
+    """The container's setting of the field, if any; `lock` holds it (its removal: a concurrent
+    deletion of the field or the container commits first, then it is gone)."""
     found = sql.fetch_value(
         conn,
-        f"SELECT gid FROM custom_field_settings WHERE {column} = ? AND custom_field_gid = ?",
+        f"SELECT gid FROM custom_field_settings WHERE {column} = ? AND custom_field_gid = ?"
+        + (row_lock(conn) if lock else ""),
         [container_gid, field_gid],
     )
     return None if found is None else int(found)
@@ -368,7 +375,7 @@ def unnumbered(
 def lock_counter(conn: Connection, field_gid: int) -> None:
     """Hold an ID field's counter row until the commit (PostgreSQL; SQLite's writer is alone)."""
     if conn.dialect.name == "postgresql":
-        sql.fetch(conn, "SELECT 1 FROM custom_fields WHERE gid = ? FOR NO KEY UPDATE", [field_gid])
+        sql.fetch(conn, "SELECT 1 FROM custom_fields WHERE gid = ?" + row_lock(conn), [field_gid])
 
 
 def take_numbers(conn: Connection, field_gid: int, count: int) -> int:

@@ -106,8 +106,8 @@ def _scope(parent: Parent) -> dict[str, int]:
     return {parent.container.column: parent.gid}
 
 
-def _find(ctx: Caller, parent: Parent, field_gid: int) -> int | None:
-    return queries.setting_for(ctx.conn, parent.container.column, parent.gid, field_gid)
+def _find(ctx: Caller, parent: Parent, field_gid: int, *, lock: bool = False) -> int | None:
+    return queries.setting_for(ctx.conn, parent.container.column, parent.gid, field_gid, lock=lock)
 
 
 def _anchor(ctx: Caller, parent: Parent, name: str, value: str) -> int:
@@ -172,7 +172,7 @@ def remove_setting(ctx: Caller, parent: Parent, field_value: str) -> None:
     """Take a field (named by the field's gid) off the container; 400 when it is not on it.
     Values of the field on the container's items stay (disabled where no other container gives it)."""
     field = service.custom_field(ctx, field_value, "custom_field")
-    gid = _find(ctx, parent, field.gid)
+    gid = _find(ctx, parent, field.gid, lock=True)  # journaled `removed` once, here or by drop_field
     if gid is None:
         raise InvalidRequest(f"custom_field: The custom field is not on this {parent.container.kind}")
     _record(ctx, parent, gid, "removed")

@@ -317,12 +317,18 @@ def _outside_room(caller: Caller, gid: int) -> int:
     return dependencies.room(caller, gid)
 
 
+def lock_places(caller: Caller, chunk: list[list[Any]]) -> None:
+    """Lock the other projects these planned tasks' sources are in (include `task_projects`), in
+    gid order; before any task row (a parent), as a request placing a task locks its project first."""
+    for project_gid in sorted({int(p) for _, _, f in chunk for p, _ in f.get("places", ())}):
+        lock(caller.conn, "projects", project_gid)
+
+
 def _other_places(caller: Caller, chunk: list[list[Any]], gids: list[int]) -> None:
     """Put new tasks into the other projects their sources were in (include `task_projects`), at
     the bottom of the same section, where the creator may still add tasks; others are skipped."""
     wanted = [(gids[i], int(p), int(s)) for i, (_, _, f) in enumerate(chunk) for p, s in f["places"]]
-    for project_gid in sorted({p for _, p, _ in wanted}):
-        lock(caller.conn, "projects", project_gid)
+    lock_places(caller, chunk)
     allowed: dict[int, bool] = {}
     for gid, project_gid, section_gid in wanted:
         if project_gid not in allowed:

@@ -196,6 +196,7 @@ def duplicate_task(run: runner.Run) -> runner.Step:
     with run.unit() as caller:
         parent = None
         if "parent" in params["include"] and task.parent_gid is not None:
+            build.lock_places(caller, plan["tasks"])  # the projects first, then the parent task
             parent = build.parent_of(caller, task.parent_gid)
         gids = build.write_tasks(
             caller,

@@ -109,7 +109,7 @@ def remove_item(ctx: Caller, portfolio: access.VisiblePortfolio, body: ItemBody)
     """Take an item out of the portfolio (editor, else 403); 400 when it is not there."""
     access.require_portfolio_level(portfolio, "editor", "change its items")
     kind, gid = _item(ctx, portfolio, body.item)
-    if not queries.has_item(ctx.conn, portfolio.gid, gid):
+    if not queries.has_item(ctx.conn, portfolio.gid, gid, lock=True):  # journaled once (see `forget`)
         raise InvalidRequest(f"item: Not an item of this portfolio: {str(body.item)[:64]}")
     queries.remove_item(ctx.conn, portfolio.gid, gid)
     _record(ctx, (kind, gid), "removed", portfolio.gid, portfolio.workspace_gid)

@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 
 from vinyasa import access
 from vinyasa.custom_fields.queries import Containers
-from vinyasa.db import in_workspace
+from vinyasa.db import in_workspace, row_lock
 from vinyasa.protocol import sql
 from vinyasa.protocol.pagination import Listing
 from vinyasa.protocol.specs import Link
@@ -53,12 +53,14 @@ def item_count(conn: Connection, portfolio_gid: int) -> int:
     )
 
 
-def has_item(conn: Connection, portfolio_gid: int, item_gid: int) -> bool:
-    """Whether the item is in the portfolio."""
+def has_item(conn: Connection, portfolio_gid: int, item_gid: int, *, lock: bool = False) -> bool:
+    """Whether the item is in the portfolio; `lock` holds its row (its removal: a concurrent
+    deletion of the item commits first, then it is gone)."""
     return bool(
         sql.fetch(
             conn,
-            "SELECT 1 FROM portfolio_items WHERE portfolio_gid = ? AND item_gid = ?",
+            "SELECT 1 FROM portfolio_items WHERE portfolio_gid = ? AND item_gid = ?"
+            + (row_lock(conn) if lock else ""),
             [portfolio_gid, item_gid],
         )
     )
@@ -88,11 +90,13 @@ def nested_in(conn: Connection, portfolio_gid: int) -> set[int]:
 
 
 def holders(conn: Connection, item_gid: int) -> list[tuple[int, int]]:
-    """(portfolio, workspace) of every portfolio holding the item."""
+    """(portfolio, workspace) of every portfolio holding the item, its rows there locked (the item
+    is being deleted: a concurrent removeItem commits first, then is not listed)."""
+    lock = " FOR NO KEY UPDATE OF pi" if conn.dialect.name == "postgresql" else ""
     rows = sql.fetch(
         conn,
-        "SELECT pi.portfolio_gid, p.workspace_gid FROM portfolio_items pi"
-        " JOIN portfolios p ON p.gid = pi.portfolio_gid WHERE pi.item_gid = ? ORDER BY pi.portfolio_gid",
+        "SELECT pi.portfolio_gid, p.workspace_gid FROM portfolio_items pi JOIN portfolios p"
+        f" ON p.gid = pi.portfolio_gid WHERE pi.item_gid = ? ORDER BY pi.portfolio_gid{lock}",
         [item_gid],
     )
     return [(int(a), int(b)) for a, b in rows]

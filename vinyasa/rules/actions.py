@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from vinyasa import access
+from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
 from vinyasa.errors import InvalidRequest
 from vinyasa.ordering import BOTTOM
@@ -88,6 +88,23 @@ def conditions_hold(caller: Caller, task_gid: int, conditions: list[dict[str, An
 
 def _update(caller: Caller, task: access.VisibleTask, body: dict[str, Any]) -> None:
     service.update_task(caller, task, validate(TaskFields, body))
+
+
+def lock_places(caller: Caller, rule_actions: list[dict[str, Any]], data: dict[str, Any] | None) -> None:
+    """Lock the projects these actions put the task into (a moved-to section's project, an
+    add_to_project's), in gid order: a run locks them before its task, in the order of a request
+    that places a task (the project, then the task), so neither waits for the other in a cycle."""
+    projects: set[int] = set()
+    for action in rule_actions:
+        a = fill(action, data)
+        if a["type"] == "move_to_section" and str(a.get("section", "")).isdigit():
+            found = queries.section_project(caller.conn, int(a["section"]))
+            if found is not None:
+                projects.add(found)
+        elif a["type"] == "add_to_project" and str(a.get("project", "")).isdigit():
+            projects.add(int(a["project"]))
+    for project in sorted(projects):
+        ordering.lock(caller.conn, "projects", project)
 
 
 def _place(caller: Caller, task: access.VisibleTask, project_gid: int, section: int | None) -> None:

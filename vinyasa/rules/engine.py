@@ -178,6 +178,7 @@ def fire(
                 conn=conn, user_gid=rule["creator_gid"], base_url=base_url, cause=(*chain, rule["gid"])
             )
             task = access.task(caller, str(task_gid))
+            actions.lock_places(caller, rule["actions"], data)  # the projects first, then the task
             queries.lock_task(conn, task.gid)
             unmet = actions.conditions_hold(caller, task.gid, rule["conditions"])
             if unmet is not None:

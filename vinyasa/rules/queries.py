@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from vinyasa.db import row_lock
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import new_gid
 from vinyasa.protocol.values import now_ms
@@ -194,4 +195,4 @@ def lock_task(conn: Connection, task_gid: int) -> None:
     """Hold the task's row until the transaction ends (PostgreSQL; SQLite has one writer anyway):
     runs on one task take turns, so their reads and writes of its values never race."""
     if conn.dialect.name == "postgresql":
-        sql.fetch(conn, "SELECT gid FROM tasks WHERE gid = ? FOR UPDATE", [task_gid])
+        sql.fetch(conn, "SELECT gid FROM tasks WHERE gid = ?" + row_lock(conn), [task_gid])

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
+from vinyasa.db import row_lock
 from vinyasa.errors import InvalidRequest, NotFound
 from vinyasa.models import TaskProject
 from vinyasa.ordering import OrderedList, Place
@@ -98,8 +99,7 @@ def put(
     conn = caller.conn
     current = None
     if new is None:
-        lock = " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
-        found = sql.fetch(conn, queries.LOCK_TASK + lock, [project_gid, task_gid])
+        found = sql.fetch(conn, queries.LOCK_TASK + row_lock(conn), [project_gid, task_gid])
         if not found:
             raise NotFound(f"Unknown task: {task_gid}")
         completed, subtype, current = found[0]

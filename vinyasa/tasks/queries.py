@@ -8,8 +8,9 @@ from vinyasa.protocol.pagination import Listing
 from vinyasa.protocol.specs import Link
 
 # A task's place in a project (vinyasa.tasks.placement).
-# The task's flags and its section in the project (`?`: the project, then the task); FOR UPDATE is
-# appended on PostgreSQL (the project row is locked first, so the section read is current).
+# The task's flags and its section in the project (`?`: the project, then the task); the row lock is
+# appended on PostgreSQL (vinyasa.db.row_lock; the project row is locked first, so the section read
+# is current).
 LOCK_TASK = (
     "SELECT t.completed, t.resource_subtype,"
     " (SELECT section_gid FROM task_projects WHERE task_gid = t.gid AND project_gid = ?)"

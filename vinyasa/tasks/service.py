@@ -312,6 +312,11 @@ def delete_task(ctx: Caller, task: access.VisibleTask) -> None:
     Journal: `deleted` for the task (recorded before the row goes, so it bubbles to its projects)."""
     access.require_task_edit(ctx, task, "delete it")
     journal.record(ctx, ("task", task.gid), "deleted", topics=journal.task_topics(ctx, task.gid))
+    if ctx.conn.dialect.name == "postgresql":
+        # Its subtasks' rows before its own goes: a change of a subtask (its foreign-key check
+        # takes FOR KEY SHARE of this task) finishes first, instead of waiting for the DELETE
+        # while the DELETE's cascade waits for it.
+        tree.subtree(ctx.conn, task.gid, lock=True)
     delete_row(ctx.conn, Task, task.gid)
 
 

@@ -5,7 +5,7 @@ A task's `parent_gid` chain ends at its top-level ancestor (`root_gid`). Every w
 never make a request loop. On PostgreSQL, re-parenting locks the moved task and every task on the new
 parent's ancestor chain, in gid order, before checking for a cycle; a subtree is locked level by
 level before its `root_gid` is rewritten, so a subtask created under it meanwhile sees the new root.
-SQLite's single writer serializes all of this already (`FOR UPDATE` renders as nothing there).
+SQLite's single writer serializes all of this already (the row lock renders as nothing there).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection
 
-from vinyasa.db import ConcurrentChange
+from vinyasa.db import ConcurrentChange, row_lock
 from vinyasa.protocol import sql
 
 MAX_DEPTH = 1000  # far deeper than any real subtask tree; the walks stop here whatever the data
@@ -33,7 +33,7 @@ _ANCESTRY = (
 
 def _for_update(conn: Connection) -> str:
     """The row-lock suffix of a SELECT: PostgreSQL only (SQLite's single writer needs none)."""
-    return " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
+    return row_lock(conn)
 
 
 def ancestry(conn: Connection, gid: int) -> list[int]:
@@ -52,7 +52,7 @@ def ancestry(conn: Connection, gid: int) -> list[int]:
 
 
 def lock_tasks(conn: Connection, gids: Iterable[int]) -> set[int]:
-    """Lock the tasks' rows (PostgreSQL: FOR UPDATE, in gid order); returns the gids that exist."""
+    """Lock the tasks' rows (PostgreSQL: FOR NO KEY UPDATE, in gid order); returns the gids that exist."""
     wanted = sorted(set(gids))
     found: set[int] = set()
     for start in range(0, len(wanted), _CHUNK):
