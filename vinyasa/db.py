@@ -371,17 +371,22 @@ def in_workspace(table: str, column: str, parent: str) -> str:
     return f"EXISTS ({rows})"
 
 
-def row_lock(conn: Connection) -> str:
-    """The suffix of a SELECT that holds its rows for a change until the transaction ends:
-    " FOR NO KEY UPDATE" on PostgreSQL, "" on SQLite (its one writer needs none).
+def row_lock(conn: Connection, *, delete: bool = False) -> str:
+    """The suffix of a SELECT that holds its rows until the transaction ends: on PostgreSQL
+    " FOR NO KEY UPDATE" for a change, " FOR UPDATE" with `delete`; "" on SQLite (its one writer
+    needs none).
 
-    Never FOR UPDATE: that also waits for every foreign-key check on the row (FOR KEY SHARE: a row
-    inserted or updated under it, a task under its project, a subtask under its task), and a
-    request holding the parent while such a check waited on it while holding the child was a
-    deadlock (a rule run on a subtask and a DELETE of its parent; a task PUT, which updates its
-    project rows twice, and an addTask holding the project). A DELETE takes the stronger lock
-    itself, when it runs, after the rows under it are locked or gone."""
-    return " FOR NO KEY UPDATE" if conn.dialect.name == "postgresql" else ""
+    A change never takes FOR UPDATE: that also waits for every foreign-key check on the row (FOR
+    KEY SHARE: a row inserted or updated under it, a task under its project, a subtask under its
+    task), and a request holding the parent while such a check waited on it while holding the
+    child was a deadlock (a task PUT, which updates its project rows twice, and an addTask holding
+    the project). A delete of a row that other requests add children under without locking it (a
+    project's portfolio items, a tag's tasks, a field's settings) does: their foreign-key checks
+    wait for it, then fail and run again (400/404), so nothing is added under it that its deletion
+    would not journal. A task's delete locks its subtasks first instead (vinyasa.tasks.service)."""
+    if conn.dialect.name != "postgresql":
+        return ""
+    return " FOR UPDATE" if delete else " FOR NO KEY UPDATE"
 
 
 class ConcurrentChange(Exception):

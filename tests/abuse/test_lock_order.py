@@ -193,3 +193,58 @@ async def test_an_item_removed_while_it_is_deleted_is_journaled_once(client, wor
         (removed, _), (deleted, _) = race(pool, world, remove, ("DELETE", f"/projects/{project}", None))
         assert deleted == 200 and removed in (200, 400, 404)
         assert _removed(world, project, portfolio["gid"]) == 1
+
+
+# ---- a delete holds its row FOR UPDATE when others add children under it without locking it
+# (vinyasa.db.row_lock): the child's foreign-key check waits, then fails and the request runs again
+
+
+def _added_and_removed(world: World, resource: str, parent: str) -> tuple[int, int]:
+    counts = [
+        world.count(
+            "SELECT count(*) FROM journal WHERE resource_gid = :r AND parent_gid = :p AND action = :a",
+            r=int(resource),
+            p=int(parent),
+            a=action,
+        )
+        for action in ("added", "removed")
+    ]
+    return counts[0], counts[1]
+
+
+async def test_a_project_deleted_while_it_is_added_to_a_portfolio(client, world: World, pool) -> None:
+    portfolio = ok(
+        await client.post("/portfolios", json={"data": {"name": "P", "workspace": world.workspace}}), 201
+    )
+    for _ in range(ROUNDS):
+        project = (await make_project(client, world))["gid"]
+        add = ("POST", f"/portfolios/{portfolio['gid']}/addItem", {"item": project})
+        (added, _), (deleted, _) = race(pool, world, add, ("DELETE", f"/projects/{project}", None))
+        assert deleted == 200 and added in (200, 400, 404)
+        got, lost = _added_and_removed(world, project, portfolio["gid"])
+        assert got == lost == (1 if added == 200 else 0)
+
+
+async def test_a_field_deleted_while_it_is_added_to_a_project(client, world: World, pool) -> None:
+    project = (await make_project(client, world))["gid"]
+    for i in range(ROUNDS):
+        field = (await make_field(client, world, f"Field {i}", id_prefix=f"F{i}" if i % 2 else None))["gid"]
+        add = ("POST", f"/projects/{project}/addCustomFieldSetting", {"custom_field": field})
+        (added, answer), (deleted, _) = race(pool, world, add, ("DELETE", f"/custom_fields/{field}", None))
+        assert deleted == 200 and added in (200, 400, 404)
+        if added == 200:
+            got, lost = _added_and_removed(world, answer["data"]["gid"], project)
+            assert got == lost == 1
+
+
+async def test_a_tag_deleted_while_it_is_added_to_a_task(client, world: World, pool) -> None:
+    task = await make_task(client, world, "tagged")
+    for i in range(ROUNDS):
+        tag = ok(
+            await client.post("/tags", json={"data": {"name": f"t{i}", "workspace": world.workspace}}), 201
+        )
+        add = ("POST", f"/tasks/{task}/addTag", {"tag": tag["gid"]})
+        (added, _), (deleted, _) = race(pool, world, add, ("DELETE", f"/tags/{tag['gid']}", None))
+        assert deleted == 200 and added in (200, 400, 404)
+        got, lost = _added_and_removed(world, task, tag["gid"])
+        assert got == lost == (1 if added == 200 else 0)

@@ -56,7 +56,7 @@ the caller's workspaces, `unknown`, the prepared-lookup and per-viewer helpers).
 through this package (`from vinyasa import access; access.task(...)`), which names each rule once.
 """
 
-from vinyasa.access.core import Viewer, Workspaces, hidden_by_rule, locking, unknown, workspace_roles
+from vinyasa.access.core import Lock, Viewer, Workspaces, hidden_by_rule, locking, unknown, workspace_roles
 from vinyasa.access.jobs import (
     job,
     project_template,
@@ -125,6 +125,7 @@ from vinyasa.access.workspaces import (
 __all__ = [
     "hidden_by_rule",
     "unknown",
+    "Lock",
     "locking",
     "workspace_roles",
     "workspace",

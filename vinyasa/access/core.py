@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache, lru_cache
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import BigInteger, ColumnElement, bindparam, select
 
@@ -18,6 +18,8 @@ from vinyasa.protocol.gids import as_gid
 from vinyasa.protocol.messages import bad_gid, say
 
 T = TypeVar("T")
+# How a lookup holds its row (`locking`): not at all, for a change (True), or for its deletion.
+Lock = bool | Literal["delete"]
 
 
 def unknown(field: str | None, value: Any, kind: str) -> Exception:
@@ -99,25 +101,25 @@ def rule_sql(
 
 
 @cache
-def _as_sql(prepared: Callable[[], Any], dialect: str, lock: bool = False) -> sql.Prepared:
+def _as_sql(prepared: Callable[[], Any], dialect: str, lock: Lock = False) -> sql.Prepared:
     """A prepared one-object lookup as SQL text, rendered once per dialect: the lookups run on every
     request that names an object, and SQLAlchemy would hash their large cache keys each time.
-    `lock`: FOR NO KEY UPDATE of the object's own row (the table of the lookup's first column;
-    vinyasa.db.row_lock says why not FOR UPDATE)."""
+    `lock`: FOR NO KEY UPDATE of the object's own row (the table of the lookup's first column),
+    "delete": FOR UPDATE (vinyasa.db.row_lock says which when)."""
     stmt = prepared()
     if lock:
-        stmt = stmt.with_for_update(of=stmt.columns_clause_froms[0], key_share=True)
+        stmt = stmt.with_for_update(of=stmt.columns_clause_froms[0], key_share=lock != "delete")
     return sql.prepare(stmt, dialect)
 
 
-def lookup(ctx: Caller, prepared: Callable[[], Any], gid: int, *, lock: bool = False) -> Any:
+def lookup(ctx: Caller, prepared: Callable[[], Any], gid: int, *, lock: Lock = False) -> Any:
     """The row a prepared one-object lookup (`prepared()`, with the parameters `viewer` and `gid`)
     reads for `gid`, or None when the caller cannot see it. `lock`: see `locking`."""
     return _as_sql(prepared, ctx.conn.dialect.name, lock).first(ctx.conn, viewer=ctx.user_gid, gid=gid)
 
 
 def find(
-    ctx: Caller, prepared: Callable[[], Any], value: str, field: str | None, kind: str, *, lock: bool = False
+    ctx: Caller, prepared: Callable[[], Any], value: str, field: str | None, kind: str, *, lock: Lock = False
 ) -> Any:
     """The row `lookup` reads for the gid string `value`; the `unknown` error naming `kind` when
     `value` is no gid or names nothing the caller can see (also when, `lock`ed, it was deleted
@@ -160,7 +162,7 @@ def child_of(
     return gid, found
 
 
-def locking(ctx: Caller, lock: bool = True) -> str:
+def locking(ctx: Caller, lock: Lock = True) -> str:
     """ " FOR NO KEY UPDATE" when `lock` on PostgreSQL (vinyasa.db.row_lock), else "": for the lookup
     of an object a request changes or deletes.
 
@@ -171,7 +173,7 @@ def locking(ctx: Caller, lock: bool = True) -> str:
     COMMITTED: the locked read and every statement after it see what committed before it. Objects
     whose order or existence hangs on their project (sections, statuses, briefs) lock the project
     instead, then read themselves again (`vinyasa.access.projects.project_child`)."""
-    return row_lock(ctx.conn) if lock else ""
+    return row_lock(ctx.conn, delete=lock == "delete") if lock else ""
 
 
 # Aliases for the visibility conditions, so they also work in queries that join these tables. Made

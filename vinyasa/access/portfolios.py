@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 from vinyasa.access.core import (
     GID,
     VIEWER,
+    Lock,
     Viewer,
     Workspaces,
     child_of,
@@ -23,6 +24,7 @@ from vinyasa.access.core import (
     workspace_roles,
 )
 from vinyasa.core import Caller
+from vinyasa.db import row_lock
 from vinyasa.errors import Forbidden
 from vinyasa.models import Portfolio, PortfolioMember
 from vinyasa.protocol import sql
@@ -49,7 +51,7 @@ _PORTFOLIO_SQL = (
 )
 
 
-def portfolio(ctx: Caller, value: str, field: str | None = None, *, lock: bool = False) -> VisiblePortfolio:
+def portfolio(ctx: Caller, value: str, field: str | None = None, *, lock: Lock = False) -> VisiblePortfolio:
     """A portfolio the caller can see (404 in a path, 400 in a body); `lock` holds its row until
     the transaction ends (PostgreSQL), serializing changes to its items and members. The lock is
     FOR NO KEY UPDATE: foreign-key checks of rows naming the portfolio (nesting it elsewhere) do
@@ -57,7 +59,11 @@ def portfolio(ctx: Caller, value: str, field: str | None = None, *, lock: bool =
     gid = as_gid(value)
     found = None
     if gid is not None:
-        locking = " FOR NO KEY UPDATE OF p" if lock and ctx.conn.dialect.name == "postgresql" else ""
+        locking = (
+            row_lock(ctx.conn, delete=lock == "delete") + " OF p"
+            if lock and ctx.conn.dialect.name == "postgresql"
+            else ""
+        )
         rows = sql.fetch(ctx.conn, _PORTFOLIO_SQL + locking, [ctx.user_gid, gid])
         if rows:
             pgid, workspace_gid, owner, default, privacy, level = rows[0]

@@ -124,13 +124,21 @@ class VisibleProject:
 
 
 def project(
-    ctx: Caller, value: str, field: str | None = None, *, lock: Literal["share", "update"] | None = None
+    ctx: Caller,
+    value: str,
+    field: str | None = None,
+    *,
+    lock: Literal["share", "update", "delete"] | None = None,
 ) -> VisibleProject:
     """A project the caller can see; `lock` holds its row until the transaction ends (PostgreSQL)."""
     gid = as_gid(value)
     row = None
     if gid is not None:
-        locking = {"share": " FOR SHARE OF p", "update": " FOR NO KEY UPDATE OF p"}.get(lock or "", "")
+        locking = {
+            "share": " FOR SHARE OF p",
+            "update": " FOR NO KEY UPDATE OF p",
+            "delete": " FOR UPDATE OF p",
+        }.get(lock or "", "")
         found = sql.fetch(
             ctx.conn,
             _PROJECT_SQL + (locking if ctx.conn.dialect.name == "postgresql" else ""),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from vinyasa.access.core import locking, unknown, workspace_roles
+from vinyasa.access.core import Lock, locking, unknown, workspace_roles
 from vinyasa.core import Caller
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid
 
 
-def tag(ctx: Caller, value: str, field: str | None = None, *, lock: bool = False) -> tuple[int, int]:
+def tag(ctx: Caller, value: str, field: str | None = None, *, lock: Lock = False) -> tuple[int, int]:
     """A tag in a workspace the caller belongs to, as (gid, workspace gid): a tag is visible to
     every member of its workspace (Asana has no private tags); 404 in a path, 400 in a body.
     `lock` its row (vinyasa.access.core.locking)."""

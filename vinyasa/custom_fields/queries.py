@@ -47,9 +47,10 @@ Row = tuple[Any, ...]
 _DEFINITION_WIDTH = _DEFINITION_COLUMNS.count("{f}") + 1  # and the options
 
 
-def field(conn: Connection, gid: int, *, lock: bool) -> list[Row]:
-    """(gid, workspace, subtype) of a field; `lock` holds its row to the end (PostgreSQL)."""
-    locking = row_lock(conn) if lock else ""
+def field(conn: Connection, gid: int, *, lock: bool | str) -> list[Row]:
+    """(gid, workspace, subtype) of a field; `lock` holds its row to the end (PostgreSQL; "delete":
+    for its deletion, vinyasa.db.row_lock)."""
+    locking = row_lock(conn, delete=lock == "delete") if lock else ""
     return sql.fetch(
         conn, "SELECT gid, workspace_gid, resource_subtype FROM custom_fields WHERE gid = ?" + locking, [gid]
     )

@@ -51,7 +51,7 @@ async def update_custom_field(ctx: CtxDep, custom_field_gid: str) -> Response:
 @router.delete("/custom_fields/{custom_field_gid}", operation_id="deleteCustomField")
 async def delete_custom_field(ctx: CtxDep, custom_field_gid: str) -> Response:
     """Delete a field, its enum options and its settings on every container."""
-    field = service.custom_field(ctx, custom_field_gid, lock=True)
+    field = service.custom_field(ctx, custom_field_gid, lock="delete")
     settings.drop_field(ctx, field.gid, field.workspace_gid)
     service.delete_field(ctx, field)
     return ctx.empty()

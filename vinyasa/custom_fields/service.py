@@ -54,13 +54,15 @@ class VisibleOption:
     field: VisibleField
 
 
-def custom_field(ctx: Caller, value: str, field: str | None = None, *, lock: bool = False) -> VisibleField:
+def custom_field(
+    ctx: Caller, value: str, field: str | None = None, *, lock: access.Lock = False
+) -> VisibleField:
     """A field in one of the caller's workspaces (404 in a path, 400 naming `field` in a body);
     `lock` holds its row to the end of the transaction (PostgreSQL), serializing enum option changes."""
     gid = as_gid(value)
     rows = []
     if gid is not None:
-        rows = queries.field(ctx.conn, gid, lock=bool(lock))
+        rows = queries.field(ctx.conn, gid, lock=lock)
     if not rows or rows[0][1] not in access.workspace_roles(ctx):
         raise access.unknown(field, value, "custom_field")
     return VisibleField(*rows[0])

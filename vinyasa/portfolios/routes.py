@@ -64,7 +64,7 @@ async def update_portfolio(ctx: CtxDep, portfolio_gid: str) -> Response:
 @router.delete("/portfolios/{portfolio_gid}", operation_id="deletePortfolio")
 async def delete_portfolio(ctx: CtxDep, portfolio_gid: str) -> Response:
     """Delete a portfolio (admins); it leaves every portfolio it was in."""
-    service.delete_portfolio(ctx, access.portfolio(ctx, portfolio_gid, lock=True))
+    service.delete_portfolio(ctx, access.portfolio(ctx, portfolio_gid, lock="delete"))
     return ctx.empty()
 
 

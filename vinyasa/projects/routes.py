@@ -83,7 +83,7 @@ async def update_project(ctx: CtxDep, project_gid: str) -> Response:
 @router.delete("/projects/{project_gid}", operation_id="deleteProject")
 async def delete_project(ctx: CtxDep, project_gid: str) -> Response:
     """Delete a project with its memberships; afterwards it is unknown everywhere."""
-    service.delete_project(ctx, access.project(ctx, project_gid, lock="update"))
+    service.delete_project(ctx, access.project(ctx, project_gid, lock="delete"))
     return ctx.empty()
 
 

@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from sqlalchemy import Connection
+
 from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
 from vinyasa.errors import InvalidRequest
@@ -90,21 +92,29 @@ def _update(caller: Caller, task: access.VisibleTask, body: dict[str, Any]) -> N
     service.update_task(caller, task, validate(TaskFields, body))
 
 
-def lock_places(caller: Caller, rule_actions: list[dict[str, Any]], data: dict[str, Any] | None) -> None:
-    """Lock the projects these actions put the task into (a moved-to section's project, an
-    add_to_project's), in gid order: a run locks them before its task, in the order of a request
-    that places a task (the project, then the task), so neither waits for the other in a cycle."""
+def _gid(value: Any) -> int | None:
+    text = str(value)
+    return int(text) if text.isascii() and text.isdecimal() else None
+
+
+def lock_places(conn: Connection, rule_actions: list[list[dict[str, Any]]]) -> None:
+    """Lock the projects these rules' actions put a task into (a moved-to section's project, an
+    add_to_project's), in gid order, before any task: runs lock them before their tasks, in the
+    order of a request that places a task (the project, then the task), so neither waits for the
+    other in a cycle. A gid given by a web request's `action_data` is not known yet: not locked
+    here (the action locks it when it runs). PostgreSQL only (SQLite's one writer needs none)."""
+    if conn.dialect.name != "postgresql":
+        return
     projects: set[int] = set()
-    for action in rule_actions:
-        a = fill(action, data)
-        if a["type"] == "move_to_section" and str(a.get("section", "")).isdigit():
-            found = queries.section_project(caller.conn, int(a["section"]))
+    for action in (a for actions_ in rule_actions for a in actions_):
+        if action["type"] == "move_to_section" and (section := _gid(action.get("section"))) is not None:
+            found = queries.section_project(conn, section)
             if found is not None:
                 projects.add(found)
-        elif a["type"] == "add_to_project" and str(a.get("project", "")).isdigit():
-            projects.add(int(a["project"]))
+        elif action["type"] == "add_to_project" and (project := _gid(action.get("project"))) is not None:
+            projects.add(project)
     for project in sorted(projects):
-        ordering.lock(caller.conn, "projects", project)
+        ordering.lock(conn, "projects", project)
 
 
 def _place(caller: Caller, task: access.VisibleTask, project_gid: int, section: int | None) -> None:

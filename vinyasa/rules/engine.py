@@ -178,7 +178,7 @@ def fire(
                 conn=conn, user_gid=rule["creator_gid"], base_url=base_url, cause=(*chain, rule["gid"])
             )
             task = access.task(caller, str(task_gid))
-            actions.lock_places(caller, rule["actions"], data)  # the projects first, then the task
+            actions.lock_places(conn, [rule["actions"]])  # the projects first, then the task
             queries.lock_task(conn, task.gid)
             unmet = actions.conditions_hold(caller, task.gid, rule["conditions"])
             if unmet is not None:
@@ -222,11 +222,12 @@ def _runs_step(run: runner.Run) -> runner.Step:
     chain = tuple(int(g) for g in run.params.get("cause", []))
     start = int(run.progress.get("next", 0))
     with run.transaction() as conn:
-        rules: dict[int, dict[str, Any] | None] = {}
+        batch = firings[start : start + BATCH]
+        rules = {gid: queries.rule_row(conn, int(gid)) for gid in dict.fromkeys(g for g, _, _ in batch)}
+        # Every run's projects before any run's task: a run holds its task to the step's end.
+        actions.lock_places(conn, [r["actions"] for r in rules.values() if r is not None and r["enabled"]])
         fired: list[journal.Prepared | None] = []
-        for rule_gid, task_gid, trigger in firings[start : start + BATCH]:
-            if rule_gid not in rules:
-                rules[rule_gid] = queries.rule_row(conn, int(rule_gid))
+        for rule_gid, task_gid, trigger in batch:
             rule = rules[rule_gid]
             if rule is not None and rule["enabled"]:  # deleted or disabled since: nothing to run
                 fired.append(fire(conn, run.base_url, rule, int(task_gid), str(trigger), chain))
@@ -250,6 +251,7 @@ def _scan_step(run: runner.Run) -> runner.Step:
         due = queries.due_tasks(
             conn, rule["gid"], rule["project_gid"], _through(int(rule["trigger"]["days"])), BATCH
         )
+        actions.lock_places(conn, [rule["actions"]])  # before any run's task (see `_runs_step`)
         fired = [
             fire(conn, run.base_url, rule, task_gid, "due_date_approaching", (), key=f"due:{due_on}")
             for task_gid, due_on in due

@@ -83,7 +83,7 @@ def update(ctx: Caller, value: str, fields: TagFields) -> int:
 
 def delete(ctx: Caller, value: str) -> None:
     """Delete a tag; it leaves every task it was on (each task's `tags` changes)."""
-    gid, workspace_gid = access.tag(ctx, value, lock=True)
+    gid, workspace_gid = access.tag(ctx, value, lock="delete")
     for (task_gid,) in sql.fetch(ctx.conn, queries.TASKS_OF, [gid]):
         journal.record(
             ctx,

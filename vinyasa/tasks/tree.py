@@ -31,7 +31,7 @@ _ANCESTRY = (
 )
 
 
-def _for_update(conn: Connection) -> str:
+def _row_lock(conn: Connection) -> str:
     """The row-lock suffix of a SELECT: PostgreSQL only (SQLite's single writer needs none)."""
     return row_lock(conn)
 
@@ -58,7 +58,7 @@ def lock_tasks(conn: Connection, gids: Iterable[int]) -> set[int]:
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         stmt = f"SELECT gid FROM tasks WHERE gid IN ({sql.marks(len(chunk))}) ORDER BY gid"
-        found.update(int(row[0]) for row in sql.fetch(conn, stmt + _for_update(conn), chunk))
+        found.update(int(row[0]) for row in sql.fetch(conn, stmt + _row_lock(conn), chunk))
     return found
 
 
@@ -109,7 +109,7 @@ def subtree(conn: Connection, gid: int, *, lock: bool = False) -> list[int]:
         for start in range(0, len(level), _CHUNK):
             chunk = level[start : start + _CHUNK]
             stmt = f"SELECT gid FROM tasks WHERE parent_gid IN ({sql.marks(len(chunk))}) ORDER BY gid"
-            rows = sql.fetch(conn, stmt + (_for_update(conn) if lock else ""), chunk)
+            rows = sql.fetch(conn, stmt + (_row_lock(conn) if lock else ""), chunk)
             below.extend(int(row[0]) for row in rows if row[0] not in seen)
         seen.update(below)
         found.extend(below)
