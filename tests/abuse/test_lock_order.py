@@ -248,3 +248,45 @@ async def test_a_tag_deleted_while_it_is_added_to_a_task(client, world: World, p
         assert deleted == 200 and added in (200, 400, 404)
         got, lost = _added_and_removed(world, task, tag["gid"])
         assert got == lost == (1 if added == 200 else 0)
+
+
+async def test_a_task_change_while_its_project_is_deleted(client, world: World, pool) -> None:
+    # The change writes the task's project rows twice (the due date's trigger, then the flags): it
+    # holds the projects first, so the project's DELETE and it do not wait for each other in a cycle.
+    for i in range(ROUNDS):
+        project = (await make_project(client, world))["gid"]
+        tasks = [await make_task(client, world, f"t{i}{n}", projects=[project]) for n in range(3)]
+        change = {"due_on": f"2030-01-{1 + i % 28:02d}", "completed": True}
+        answers = race(
+            pool,
+            world,
+            ("DELETE", f"/projects/{project}", None),
+            *(("PUT", f"/tasks/{t}", change) for t in tasks),
+        )
+        assert all(a[0] == 200 for a in answers), answers
+
+
+async def test_a_tag_removed_while_it_is_deleted_is_journaled_once(client, world: World, pool) -> None:
+    for i in range(ROUNDS):
+        tag = ok(
+            await client.post("/tags", json={"data": {"name": f"t{i}", "workspace": world.workspace}}), 201
+        )
+        task = await make_task(client, world, f"tagged {i}")
+        ok(await client.post(f"/tasks/{task}/addTag", json={"data": {"tag": tag["gid"]}}))
+        remove = ("POST", f"/tasks/{task}/removeTag", {"tag": tag["gid"]})
+        (removed, _), (deleted, _) = race(pool, world, remove, ("DELETE", f"/tags/{tag['gid']}", None))
+        assert deleted == 200 and removed in (200, 400, 404)
+        assert _added_and_removed(world, task, tag["gid"]) == (1, 1)
+
+
+async def test_an_anchor_deleted_while_an_item_is_placed_by_it_is_a_400(client, world: World, pool) -> None:
+    portfolio = ok(
+        await client.post("/portfolios", json={"data": {"name": "P", "workspace": world.workspace}}), 201
+    )
+    items = f"/portfolios/{portfolio['gid']}"
+    for _ in range(ROUNDS):
+        anchor, moved = [(await make_project(client, world))["gid"] for _ in range(2)]
+        ok(await client.post(f"{items}/addItem", json={"data": {"item": anchor}}))
+        place = ("POST", f"{items}/addItem", {"item": moved, "insert_after": anchor})
+        (placed, answer), (deleted, _) = race(pool, world, place, ("DELETE", f"/projects/{anchor}", None))
+        assert deleted == 200 and placed in (200, 400), answer

@@ -151,6 +151,12 @@ def add_setting(ctx: Caller, parent: Parent, body: AddSettingBody) -> int:
             raise InvalidRequest(f"custom_field: The custom field is already on this {parent.container.kind}")
     else:
         field_gid = service.create_field(ctx, body.custom_field, parent.workspace_gid)
+    try:
+        position = SETTINGS.place(ctx.conn, _scope(parent), where)
+    except LookupError:  # the anchor setting was removed (or its field deleted) after it was checked
+        raise InvalidRequest(
+            f"insert_before/insert_after: Not a custom field setting of this {parent.container.kind}"
+        ) from None
     gid = new_gid(ctx.conn)
     insert_row(
         ctx.conn,
@@ -160,7 +166,7 @@ def add_setting(ctx: Caller, parent: Parent, body: AddSettingBody) -> int:
             "custom_field_gid": field_gid,
             parent.container.column: parent.gid,
             "is_important": bool(body.is_important),
-            "position": SETTINGS.place(ctx.conn, _scope(parent), where),
+            "position": position,
             "created_at": now_ms(),
         },
     )

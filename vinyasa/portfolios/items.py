@@ -85,7 +85,12 @@ def add_item(ctx: Caller, portfolio: access.VisiblePortfolio, body: ItemBody) ->
     present = queries.has_item(ctx.conn, portfolio.gid, gid)
     if not present and queries.item_count(ctx.conn, portfolio.gid) >= MAX_ITEMS:
         raise InvalidRequest(f"item: A portfolio can hold at most {MAX_ITEMS} items")
-    position = ITEMS.place(ctx.conn, scope, where, moving=gid if present else None)
+    try:
+        position = ITEMS.place(ctx.conn, scope, where, moving=gid if present else None)
+    except LookupError:  # the anchor left (or was deleted) after it was checked
+        raise InvalidRequest(
+            "insert_before/insert_after: The anchor is not an item of this portfolio"
+        ) from None
     if present:
         queries.move_item(ctx.conn, portfolio.gid, gid, position)
     else:

@@ -17,8 +17,9 @@ LAST_ADDED = (
     " (SELECT MAX(added_at) FROM task_tags WHERE tag_gid = ?)"
 )
 REMOVE = "DELETE FROM task_tags WHERE task_gid = ? AND tag_gid = ? RETURNING tag_gid"
-# The tasks a deleted tag was on: each of them changes (its `tags`).
-TASKS_OF = "SELECT task_gid FROM task_tags WHERE tag_gid = ?"
+# The tasks a deleted tag was on: each of them changes (its `tags`). Locked on PostgreSQL (`+ row_lock`):
+# a concurrent removeTag commits first, then its row is not listed (journaled `removed` once).
+TASKS_OF = "SELECT task_gid FROM task_tags WHERE tag_gid = ? ORDER BY task_gid"
 DELETE = "DELETE FROM tags WHERE gid = ?"
 
 

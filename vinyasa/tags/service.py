@@ -17,7 +17,7 @@ from __future__ import annotations
 from vinyasa import access
 from vinyasa.core import Caller, journal
 from vinyasa.core.clock import now_ms
-from vinyasa.db import insert_ignore, insert_row, update_row
+from vinyasa.db import insert_ignore, insert_row, row_lock, update_row
 from vinyasa.errors import InvalidRequest
 from vinyasa.models import Tag, TaskTag
 from vinyasa.protocol import sql
@@ -84,7 +84,7 @@ def update(ctx: Caller, value: str, fields: TagFields) -> int:
 def delete(ctx: Caller, value: str) -> None:
     """Delete a tag; it leaves every task it was on (each task's `tags` changes)."""
     gid, workspace_gid = access.tag(ctx, value, lock="delete")
-    for (task_gid,) in sql.fetch(ctx.conn, queries.TASKS_OF, [gid]):
+    for (task_gid,) in sql.fetch(ctx.conn, queries.TASKS_OF + row_lock(ctx.conn), [gid]):
         journal.record(
             ctx,
             ("task", int(task_gid)),

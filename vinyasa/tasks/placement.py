@@ -144,6 +144,19 @@ def remove(caller: Caller, task_gid: int, project_gid: int) -> None:
         journal.record(caller, ("task", task_gid), "removed", parent=("project", project_gid), topics=topics)
 
 
+def hold_projects(caller: Caller, task_gid: int) -> None:
+    """Before a change that writes the task's project rows (its due date, by a trigger; its flags,
+    `sync_flags`): hold its projects FOR KEY SHARE (PostgreSQL, once a transaction). A row written
+    twice in one transaction has its foreign keys checked again (FOR KEY SHARE of its project),
+    and a project's DELETE, holding it FOR UPDATE, waited for the rows while the change waited for
+    the project: a deadlock. Taken first, one of the two waits for the other to end."""
+    key = ("projects held", task_gid)
+    if caller.conn.dialect.name != "postgresql" or key in caller.cache:
+        return
+    caller.cache[key] = True
+    sql.fetch(caller.conn, queries.HOLD_PROJECTS, [task_gid])
+
+
 def sync_flags(conn: Connection, task_gid: int, completed: bool, subtype: str) -> None:
     """Copy the task's completion and milestone flag onto its project rows (the task_counts index)."""
     sql.write(conn, queries.SYNC_FLAGS, [completed, subtype == "milestone", task_gid])

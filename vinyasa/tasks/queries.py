@@ -11,6 +11,11 @@ from vinyasa.protocol.specs import Link
 # The task's flags and its section in the project (`?`: the project, then the task); the row lock is
 # appended on PostgreSQL (vinyasa.db.row_lock; the project row is locked first, so the section read
 # is current).
+# The projects of a task, held against their deletion (vinyasa.tasks.placement.hold_projects).
+HOLD_PROJECTS = (
+    "SELECT 1 FROM projects WHERE gid IN (SELECT project_gid FROM task_projects WHERE task_gid = ?)"
+    " ORDER BY gid FOR KEY SHARE"
+)
 LOCK_TASK = (
     "SELECT t.completed, t.resource_subtype,"
     " (SELECT section_gid FROM task_projects WHERE task_gid = t.gid AND project_gid = ?)"

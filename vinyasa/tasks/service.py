@@ -271,6 +271,8 @@ def update_task(ctx: Caller, task: access.VisibleTask, fields: TaskFields) -> No
     if not actual and not values_changed:
         return
     actual["modified_at"] = at
+    if actual.keys() & {"due_on", "due_at", "completed", "resource_subtype"}:  # its project rows change
+        placement.hold_projects(ctx, task.gid)
     update_row(ctx.conn, Task, task.gid, actual)
     _record_changes(ctx, task.gid, actual)
     if "completed" in actual or "resource_subtype" in actual:
