@@ -158,12 +158,17 @@ async def test_renaming_an_option_while_tasks_take_values(client, world: World, 
         assert all(a[0] == 200 for a in answers), answers
 
 
-def _removed(world: World, resource: str, parent: str) -> int:
-    return world.count(
-        "SELECT count(*) FROM journal WHERE resource_gid = :r AND parent_gid = :p AND action = 'removed'",
-        r=int(resource),
-        p=int(parent),
-    )
+def _added_and_removed(world: World, resource: str, parent: str) -> tuple[int, int]:
+    counts = [
+        world.count(
+            "SELECT count(*) FROM journal WHERE resource_gid = :r AND parent_gid = :p AND action = :a",
+            r=int(resource),
+            p=int(parent),
+            a=action,
+        )
+        for action in ("added", "removed")
+    ]
+    return counts[0], counts[1]
 
 
 async def test_a_setting_removed_while_its_field_is_deleted_is_journaled_once(client, world: World, pool):
@@ -178,7 +183,7 @@ async def test_a_setting_removed_while_its_field_is_deleted_is_journaled_once(cl
         remove = ("POST", f"/projects/{project}/removeCustomFieldSetting", {"custom_field": field})
         (removed, _), (deleted, _) = race(pool, world, remove, ("DELETE", f"/custom_fields/{field}", None))
         assert deleted == 200 and removed in (200, 400, 404)
-        assert _removed(world, setting, project) == 1
+        assert _added_and_removed(world, setting, project)[1] == 1
 
 
 async def test_an_item_removed_while_it_is_deleted_is_journaled_once(client, world: World, pool):
@@ -192,24 +197,11 @@ async def test_an_item_removed_while_it_is_deleted_is_journaled_once(client, wor
         remove = ("POST", f"/portfolios/{portfolio['gid']}/removeItem", add)
         (removed, _), (deleted, _) = race(pool, world, remove, ("DELETE", f"/projects/{project}", None))
         assert deleted == 200 and removed in (200, 400, 404)
-        assert _removed(world, project, portfolio["gid"]) == 1
+        assert _added_and_removed(world, project, portfolio["gid"])[1] == 1
 
 
 # ---- a delete holds its row FOR UPDATE when others add children under it without locking it
 # (vinyasa.db.row_lock): the child's foreign-key check waits, then fails and the request runs again
-
-
-def _added_and_removed(world: World, resource: str, parent: str) -> tuple[int, int]:
-    counts = [
-        world.count(
-            "SELECT count(*) FROM journal WHERE resource_gid = :r AND parent_gid = :p AND action = :a",
-            r=int(resource),
-            p=int(parent),
-            a=action,
-        )
-        for action in ("added", "removed")
-    ]
-    return counts[0], counts[1]
 
 
 async def test_a_project_deleted_while_it_is_added_to_a_portfolio(client, world: World, pool) -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from vinyasa import access
+from vinyasa import access, ordering
 from vinyasa.core import Caller, journal
 from vinyasa.core.journal import Change
 from vinyasa.custom_fields import queries
@@ -105,7 +105,7 @@ def _number(caller: Caller, changes: list[Change]) -> None:
         )
         # The counter's row first: a concurrent numbering of the same tasks commits before the read
         # of which are still unnumbered (each statement sees what committed before it started).
-        queries.lock_counter(conn, field_gid)
+        ordering.lock(conn, "custom_fields", field_gid)
         unnumbered = queries.unnumbered(conn, field_gid, projects, tasks)
         if not unnumbered:
             continue

@@ -373,12 +373,6 @@ def unnumbered(
     return [int(gid) for _, gid in rows]
 
 
-def lock_counter(conn: Connection, field_gid: int) -> None:
-    """Hold an ID field's counter row until the commit (PostgreSQL; SQLite's writer is alone)."""
-    if conn.dialect.name == "postgresql":
-        sql.fetch(conn, "SELECT 1 FROM custom_fields WHERE gid = ?" + row_lock(conn), [field_gid])
-
-
 def take_numbers(conn: Connection, field_gid: int, count: int) -> int:
     """Reserve `count` more numbers of an ID field (locking its row to the commit); the last one."""
     sql.execute_many(
