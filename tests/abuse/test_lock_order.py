@@ -282,3 +282,26 @@ async def test_an_anchor_deleted_while_an_item_is_placed_by_it_is_a_400(client, 
         place = ("POST", f"{items}/addItem", {"item": moved, "insert_after": anchor})
         (placed, answer), (deleted, _) = race(pool, world, place, ("DELETE", f"/projects/{anchor}", None))
         assert deleted == 200 and placed in (200, 400), answer
+
+
+async def test_a_duplicate_linking_outside_tasks_while_they_are_linked(client, world: World, pool) -> None:
+    # The job's copy depends on the source's outside tasks: it locks them together, in gid order,
+    # as addDependencies locks the tasks it links. One at a time in the links' order, it deadlocked
+    # with a request linking two of them in the other order.
+    from tests.jobs.helpers import drain
+
+    for i in range(ROUNDS // 2):
+        source = await make_task(client, world, f"a{i}")
+        outside = [await make_task(client, world, f"x{i}.{n}") for n in range(6)]
+        ok(await client.post(f"/tasks/{source}/addDependencies", json={"data": {"dependencies": outside}}))
+        duplicate = {"data": {"name": f"copy {i}", "include": "dependencies"}}
+        job = ok(await client.post(f"/tasks/{source}/duplicate", json=duplicate), 201)
+        ran = pool.submit(drain, world)
+        link = ("POST", f"/tasks/{outside[-1]}/addDependencies", {"dependencies": outside[:-1]})
+        [(status, body)] = race(pool, world, link)
+        assert status == 200, body
+        ran.result(timeout=60)
+        done = ok(await client.get(f"/jobs/{job['gid']}"))
+        assert done["status"] == "succeeded", done
+        links = ok(await client.get(f"/tasks/{done['new_task']['gid']}/dependencies"))
+        assert sorted(t["gid"] for t in links) == sorted(outside)

@@ -289,16 +289,16 @@ def write_links(caller: Caller, links: list[list[int]], copies: dict[int, int]) 
     """Copy blueprint dependencies (`links`) whose copied ends are all written: `copies` maps a
     blueprint task index to its copy. A task outside the copy keeps its own tasks' links; one it
     can no longer take (Asana's 30 links) or the creator can no longer see gets none. Copies of an
-    acyclic graph are acyclic, so no cycle check is needed."""
-    room: dict[int, int] = {}
+    acyclic graph are acyclic, so no cycle check is needed. The outside tasks are locked together,
+    in gid order, as a request linking tasks locks them (`dependencies.link`)."""
+    outside = {gid for link in links for at, gid in ((link[0], link[2]), (link[1], link[3])) if at < 0}
+    room = _outside_room(caller, outside)
     for blocked_at, blocker_at, blocked_gid, blocker_gid in links:
         ends = []
         for at, gid in ((blocked_at, blocked_gid), (blocker_at, blocker_gid)):
             if at >= 0:
                 ends.append(copies[at])
                 continue
-            if gid not in room:
-                room[gid] = _outside_room(caller, gid)
             if room[gid] <= 0:
                 break
             room[gid] -= 1
@@ -307,14 +307,18 @@ def write_links(caller: Caller, links: list[list[int]], copies: dict[int, int]) 
             dependencies.insert_link(caller, ends[0], ends[1])
 
 
-def _outside_room(caller: Caller, gid: int) -> int:
-    """How many links a task outside the copy may still take (0 when the creator cannot see it)."""
-    try:
-        access.task(caller, str(gid))
-    except AsanaError:
-        return 0
-    tree.lock_tasks(caller.conn, [gid])
-    return dependencies.room(caller, gid)
+def _outside_room(caller: Caller, gids: set[int]) -> dict[int, int]:
+    """How many links each task outside the copy may still take (0 when the creator cannot see it
+    or it is gone); the visible ones are locked first."""
+    visible = []
+    for gid in gids:
+        try:
+            access.task(caller, str(gid))
+        except AsanaError:
+            continue
+        visible.append(gid)
+    found = tree.lock_tasks(caller.conn, visible)
+    return {gid: dependencies.room(caller, gid) if gid in found else 0 for gid in gids}
 
 
 def lock_places(caller: Caller, chunk: list[list[Any]]) -> None:
