@@ -245,6 +245,46 @@ async def test_clock_freeze_set_advance_resume(emu):
     assert not (await emu.control("GET", "/clock"))["frozen"]
 
 
+@pytest.mark.parametrize(
+    "move",
+    [
+        {"days": 1e12},  # years past 9999: the server kept it and every write was a 500 until a reset
+        {"days": 1e300, "hours": 1e300},  # the sum is no finite number
+        {"days": -1e12},
+        {"ms": 9_000_000_000_000_000_000},
+        {"days": 3_000_000},  # past 9999-12-31 from 2030, though less than the clock's whole span
+    ],
+)
+async def test_advancing_the_clock_past_years_0001_9999_is_a_400_and_moves_nothing(emu, move):
+    await emu.control("POST", "/clock/freeze", json={"data": {"at": "2030-01-02T03:04:05Z"}})
+    refused = await emu.admin.post("/clock/advance", json={"data": move})
+    assert refused.status_code == 400, refused.text
+    largest = max(move, key=lambda name: abs(move[name]))
+    assert (
+        refused.json()["errors"][0]["message"] == f"{largest}: Would move the clock outside years 0001-9999"
+    )
+    assert (await emu.control("GET", "/clock"))["now"] == "2030-01-02T03:04:05.000Z"
+    made = await emu.api.post("/tasks", json={"data": {"name": "t", "workspace": emu.workspace}})
+    assert made.json()["data"]["created_at"] == "2030-01-02T03:04:05.000Z"
+    to_the_end = await emu.control(
+        "POST", "/clock/advance", json={"data": {"ms": 253_402_300_799_999 - 1_893_553_445_000}}
+    )
+    assert to_the_end["now"] == "9999-12-31T23:59:59.999Z"
+
+
+async def test_a_clock_duration_must_be_a_finite_number(emu):
+    json, form = "application/json", "application/x-www-form-urlencoded"
+    for content, kind in [
+        (b'{"data": {"days": NaN}}', json),
+        (b'{"data": {"days": 1e999}}', json),
+        (b"days=nan", form),  # a form's "nan" reached the sum: a 500 (ValueError)
+        (b"hours=inf", form),
+    ]:
+        refused = await emu.admin.post("/clock/advance", content=content, headers={"Content-Type": kind})
+        assert refused.status_code == 400, (content, refused.text)
+    assert not (await emu.control("GET", "/clock"))["frozen"]
+
+
 async def test_advancing_the_clock_expires_sync_tokens(emu):
     task = (await emu.api.post("/tasks", json={"data": {"name": "t", "workspace": emu.workspace}})).json()[
         "data"

@@ -180,15 +180,36 @@ def _clock_view(state: clock.ClockState) -> dict[str, Any]:
 
 class ClockBody(BaseModel):
     """`at`: an ISO 8601 instant (freeze at it, or set the clock to it). For advance: any of `ms`,
-    `seconds`, `minutes`, `hours`, `days` (added up; negative moves back)."""
+    `seconds`, `minutes`, `hours`, `days` (added up; negative moves back; finite numbers)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     at: str | None = None
     ms: int = 0
     seconds: float = 0
     minutes: float = 0
     hours: float = 0
     days: float = 0
+
+    def advance_ms(self) -> tuple[int, str]:
+        """The duration in ms, and the field that gives most of it (what a refusal names); 400
+        when no clock could move so far and stay within years 0001-9999."""
+        parts = {
+            "days": 86_400_000 * self.days,
+            "hours": 3_600_000 * self.hours,
+            "minutes": 60_000 * self.minutes,
+            "seconds": 1000 * self.seconds,
+            "ms": float(self.ms),
+        }
+        largest = max(parts, key=lambda name: abs(parts[name]))
+        fraction = sum(parts.values()) - parts["ms"]
+        span = clock.MAX_MS - clock.MIN_MS
+        if abs(fraction) > span or abs(self.ms) > span:
+            raise _outside(largest)
+        return self.ms + round(fraction), largest
+
+
+def _outside(field: str) -> InvalidRequest:
+    return InvalidRequest(f"{field}: Would move the clock outside years 0001-9999")
 
 
 @router.get("/clock", summary="Read the clock")
@@ -213,10 +234,11 @@ async def move_clock(action: str, request: Request, control: Control) -> Respons
             raise InvalidRequest("at: Missing input")
         state = clock.set_ms(at)
     elif action == "advance":
-        by = body.ms + round(
-            (body.seconds + 60 * body.minutes + 3600 * body.hours + 86400 * body.days) * 1000
-        )
-        state = clock.advance(by)
+        by, largest = body.advance_ms()
+        try:
+            state = clock.advance(by)
+        except ValueError:
+            raise _outside(largest) from None
     else:
         raise NotFound("No matching route for request")
     runtime = _runtime(request)

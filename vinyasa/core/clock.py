@@ -26,6 +26,10 @@ class ClockState:
     offset_ms: int
 
 
+# The instants the clock can show: years 0001-9999 in UTC, what Asana's timestamps can render.
+MIN_MS = -62_135_596_800_000  # 0001-01-01T00:00:00.000Z
+MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+
 _lock = threading.Lock()
 _offset_ms = 0  # added to the system clock while time flows
 _frozen_ms: int | None = None  # the instant time stands at while frozen
@@ -86,9 +90,13 @@ def set_ms(at_ms: int) -> ClockState:
 
 
 def advance(by_ms: int) -> ClockState:
-    """Move the clock forward by `by_ms` milliseconds (a negative value moves it back)."""
+    """Move the clock forward by `by_ms` milliseconds (a negative value moves it back).
+
+    ValueError, and the clock unchanged, when it would leave MIN_MS..MAX_MS."""
     global _frozen_ms, _offset_ms
     with _lock:
+        if not MIN_MS <= now_ms() + by_ms <= MAX_MS:
+            raise ValueError(by_ms)
         if _frozen_ms is not None:
             _frozen_ms += by_ms
         else:
