@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.parse
 from typing import Any
 
 import pytest
@@ -200,6 +201,24 @@ async def test_snapshots_save_list_restore_delete(emu):
     await emu.control("DELETE", "/snapshots/one")
     assert await emu.control("GET", "/snapshots") == []
     assert (await emu.admin.delete("/snapshots/one")).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["a/b", "/", ".", "..", " .. "])
+async def test_a_snapshot_name_that_cannot_be_a_path_segment_is_a_400(emu, name):
+    # "a/b" was saved, listed, and could never be restored or deleted: `%2F` is a `/` to the router.
+    refused = await emu.admin.post("/snapshots", json={"data": {"name": name}})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["errors"][0]["message"] == "name: A snapshot name cannot hold a / nor be . or .."
+    assert name.strip() not in [s["name"] for s in await emu.control("GET", "/snapshots")]
+
+
+async def test_a_snapshot_named_with_url_characters_is_restored_and_deleted(emu):
+    name = "before #1? 50% & more"
+    assert (await emu.admin.post("/snapshots", json={"data": {"name": name}})).status_code == 201
+    quoted = urllib.parse.quote(name, safe="")
+    assert (await emu.admin.post(f"/snapshots/{quoted}/restore")).status_code == 200
+    assert (await emu.admin.delete(f"/snapshots/{quoted}")).status_code == 200
+    assert name not in [s["name"] for s in await emu.control("GET", "/snapshots")]
 
 
 async def test_snapshot_restores_subtask_trees(emu):

@@ -143,9 +143,13 @@ def _parents_first(table: Table, records: list[dict[str, Any]]) -> list[dict[str
 
 
 def _check_name(name: str) -> str:
+    """The name, trimmed; 400 unless it has 1 to SNAPSHOT_NAME_LIMIT characters and can be a path
+    segment of `/_vinyasa/snapshots/{name}` (no `/`, not `.` nor `..`, which clients resolve away)."""
     name = name.strip()
     if not name or len(name) > SNAPSHOT_NAME_LIMIT:
         raise InvalidRequest(f"name: A snapshot name has 1 to {SNAPSHOT_NAME_LIMIT} characters")
+    if "/" in name or name in (".", ".."):
+        raise InvalidRequest("name: A snapshot name cannot hold a / nor be . or ..")
     return name
 
 
