@@ -119,6 +119,33 @@ async def test_every_type_round_trips(client, world):
     assert world.count(VALUES) == 4
 
 
+@pytest.mark.parametrize(
+    ("precision", "given", "kept", "shown"),
+    [
+        (0, 0.25, 0.25, "25%"),  # was stored as 0: the precision was counted on the fraction
+        (0, 0.5, 0.5, "50%"),
+        (0, 0.251, 0.25, "25%"),
+        (1, 0.251, 0.251, "25.1%"),
+        (2, 0.12345, 0.1235, "12.35%"),
+        (0, 3, 3, "300%"),
+    ],
+)
+async def test_a_percentage_keeps_its_precision_in_percent(client, world, precision, given, kept, shown):
+    # Asana's spec (CustomFieldBase.precision): "For percentage format ... a value of 0.25 has a
+    # precision of 0, while a value of 0.251 has a precision of 1. This is due to 0.25 being
+    # displayed as 25%."
+    project = (await make_project(client, world))["gid"]
+    field = await make_field(client, world, "Done", "number", format="percentage", precision=precision)
+    await _attach(client, project, field["gid"])
+    task = await make_task(client, world, "T", projects=[project])
+    body = {"data": {"custom_fields": {field["gid"]: given}}}
+    (value,) = ok(await client.put(f"/tasks/{task}", json=body))["custom_fields"]
+    assert (value["number_value"], value["display_value"]) == (kept, shown)
+    search = f"/workspaces/{world.workspace}/tasks/search"
+    found = ok(await client.get(search, params={f"custom_fields.{field['gid']}.value": kept}))
+    assert [t["gid"] for t in found] == [task]
+
+
 async def test_values_on_create(client, world):
     s = await _scene(client, world)
     body = {"name": "New", "projects": [s["project"]], "custom_fields": {s["number"]["gid"]: 2}}

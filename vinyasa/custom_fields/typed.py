@@ -109,6 +109,14 @@ def option_dict(option: Option) -> dict[str, Any]:
     return {"gid": str(gid), "resource_type": "enum_option", "name": name, "enabled": enabled, "color": color}
 
 
+def places(definition: Stored) -> int:
+    """The decimal places a number field's values keep: its `precision`, counted on the shown
+    percent for a `percentage` field (Asana's spec, CustomFieldBase.precision: "a value of 0.25 has
+    a precision of 0, while a value of 0.251 has a precision of 1", as 0.25 shows as 25%)."""
+    precision, fmt = definition[4] or 0, definition[5]
+    return precision + 2 if fmt == "percentage" else precision
+
+
 def _number_display(value: float, definition: Stored) -> str:
     """Asana's display of a number (inferred wording: the value rounded to the field's precision,
     with its format: `12.5%`, `EUR 3.10`, a custom label before or after)."""
@@ -128,16 +136,16 @@ def value_of(
     definition: Stored, row: Stored | None, options: list[Option], names: Names
 ) -> tuple[Any, str | None]:
     """(the typed value as the wire shows it, its display_value) of a stored value (None: none)."""
-    subtype, precision = definition[2], definition[4]
+    subtype = definition[2]
     text, number, option_gid, listed, date_on, date_at = (row or (None,) * 6)[:6]
     if subtype == "text":
         return text, text
     if subtype == "number":
         if number is None:
             return None, None
-        value = round(number, precision or 0)
-        display = _number_display(value, definition)
-        return (int(value) if (precision or 0) == 0 else value), display
+        kept = places(definition)
+        value = round(number, kept)
+        return (int(value) if kept == 0 else value), _number_display(value, definition)
     if subtype == "enum":
         chosen = next((o for o in options if o[0] == option_gid), None)
         return (None, None) if chosen is None else (option_dict(chosen), chosen[1])
@@ -188,7 +196,7 @@ def parse(
             raise InvalidRequest(
                 f"{label}: Not a number (the custom field {name!r} is a number field): {kind}"
             )
-        return (None, round(float(value), definition[4] or 0), None, None, None, None)
+        return (None, round(float(value), places(definition)), None, None, None, None)
     if subtype in ("enum", "multi_enum"):
         return _parse_options(label, definition, value, options)
     if subtype == "date":
