@@ -97,12 +97,12 @@ async def test_fields_reach_item_projects_one_level_deep(client, world):
     fails(
         await client.put(f"/projects/{outside}", json={"data": {"custom_fields": {field["gid"]: 1}}}),
         400,
-        "custom_fields",
+        f"custom_fields.{field['gid']}: Not a custom field of this project (add it to one of its portfolios)",
     )
     fails(
         await client.put(f"/tasks/{task}", json={"data": {"custom_fields": {field["gid"]: 1}}}),
         400,
-        "custom_fields",
+        f"custom_fields.{field['gid']}: Not a custom field of this task (add it to one of its projects)",
     )
     fails(
         await client.put(f"/projects/{project}", json={"data": {"custom_fields": {field["gid"]: "many"}}}),
@@ -136,7 +136,9 @@ async def test_a_portfolios_own_values_come_from_its_parents(client, world):
         )
     )
     fails(
-        await client.put(f"/portfolios/{child}", json={"data": {"custom_fields": {field["gid"]: "x"}}}), 400
+        await client.put(f"/portfolios/{child}", json={"data": {"custom_fields": {field["gid"]: "x"}}}),
+        400,
+        "Not a custom field of this portfolio (add it to one of its portfolios)",
     )
     assert (await _values(client, f"/portfolios/{top}")) == {}  # its settings are for its items
     await add_item(client, top, child)

@@ -93,6 +93,11 @@ class ValueStore:
         object.__setattr__(self, "maps", self.table.removesuffix("_values") + "_displays")
         STORES.append(self)
 
+    def _where_from(self) -> str:
+        """Where an object's fields come from, as a hint: "add it to one of its projects" (tasks),
+        "...portfolios" (projects and portfolios)."""
+        return f"add it to one of its {self.settings.removesuffix('_gid')}s"
+
     # ---- reading ---------------------------------------------------------------------------------
 
     def _fields(
@@ -247,7 +252,7 @@ class ValueStore:
             field_gid = _gid(key)
             if field_gid is None or (field_gid not in on and field_gid not in mine):
                 raise InvalidRequest(
-                    f"{label}: Not a custom field of this {self.kind} (add it to one of its projects)"
+                    f"{label}: Not a custom field of this {self.kind} ({self._where_from()})"
                 )
             found = queries.definitions(ctx.conn, [field_gid], share=True)
             if not found:
