@@ -201,6 +201,43 @@ async def test_sharing_needs_the_projects_sharing_level(client, world):
     assert ok(await client.get(f"/memberships/{row}"))["access_level"] == "admin"
 
 
+async def test_an_admins_membership_is_lowered_or_ended_only_by_an_admin_and_one_admin_stays(client, world):
+    # As removeMembers rules: an editor lowered or ended the only admin's membership, and the owner
+    # could no longer edit (or, the project private, see) it.
+    bob, token = world.person("bob@example.com")
+    gid = (await make_project(client, world, privacy_setting="private"))["gid"]
+    mine = ok(await client.get("/memberships", params={"parent": gid, "member": "me"}))[0]["gid"]
+    body = {"data": {"parent": gid, "member": bob, "access_level": "editor"}}
+    bobs = ok(await client.post("/memberships", json=body), 201)["gid"]
+    async with api_client(world.env, token) as c:
+        lowered = {"data": {"access_level": "viewer"}}
+        fails(await c.put(f"/memberships/{mine}", json=lowered), 403, "admin access", "lower the access of")
+        fails(await c.delete(f"/memberships/{mine}"), 403, "You need admin access to this project")
+    for level in ("editor", "viewer"):
+        fails(
+            await client.put(f"/memberships/{mine}", json={"data": {"access_level": level}}),
+            400,
+            "access_level: A project must keep at least one admin",
+        )
+    fails(
+        await client.delete(f"/memberships/{mine}"), 400, "membership: A project must keep at least one admin"
+    )
+    assert ok(await client.get(f"/memberships/{mine}"))["access_level"] == "admin"
+    assert world.count("SELECT count(*) FROM journal WHERE resource_type = 'project_membership'") == 0
+    # with another admin, the first may step down, and then leave
+    ok(await client.put(f"/memberships/{bobs}", json={"data": {"access_level": "admin"}}))
+    ok(await client.put(f"/memberships/{mine}", json={"data": {"role": "editor"}}))
+    fails(await client.put(f"/memberships/{bobs}", json={"data": {"access_level": "editor"}}), 403)
+    async with api_client(world.env, token) as c:
+        fails(
+            await c.put(f"/memberships/{bobs}", json={"data": {"role": "editor"}}),
+            400,
+            "role: A project must keep at least one admin",
+        )
+        ok(await c.delete(f"/memberships/{mine}"))
+    fails(await client.get(f"/projects/{gid}"), 404)  # private, and no longer a member
+
+
 async def test_concurrent_shares_of_one_member_make_one_membership(world):
     """16 threads share one project with one team at once: one 201, the rest 400, never a 5xx."""
     async with api_client(world.env, world.token) as client:

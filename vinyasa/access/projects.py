@@ -256,15 +256,19 @@ def project_admins(conn: Connection, project_gid: int) -> set[int]:
     return {int(r[0]) for r in rows}
 
 
-def require_member_removal(ctx: Caller, project: VisibleProject, users: list[int]) -> None:
-    """Removing project members: removing an admin needs project admin (403), and the project keeps
-    at least one admin (400). The caller holds the project row locked (lock="update"), so two
-    concurrent removals cannot each leave the other as the last admin and remove it."""
+def require_member_removal(
+    ctx: Caller, project: VisibleProject, users: list[int], field: str = "members", action: str = "remove"
+) -> None:
+    """Removing project members, or lowering their access (`action="lower"`: a membership changed
+    through /memberships): doing so to an admin needs project admin (403), and the project keeps
+    at least one admin (400 naming `field`). The caller holds the project row locked
+    (lock="update"), so two concurrent removals cannot each leave the other as the last admin and
+    remove it."""
     admins = project_admins(ctx.conn, project.gid)
     if not admins & set(users):
         return
-    require_project_level(project, "admin", "remove its admins")
+    require_project_level(project, "admin", f"{action} its admins")
     if admins <= set(users):
         raise InvalidRequest(
-            "members: A project must keep at least one admin; make another member an admin first"
+            f"{field}: A project must keep at least one admin; make another member an admin first"
         )

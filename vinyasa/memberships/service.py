@@ -155,12 +155,15 @@ def change(ctx: Caller, value: str, fields: MembershipFields) -> int:
     """Set a membership's access level (`access_level`, or the deprecated `role`)."""
     if of_portfolio(ctx, value):
         return portfolios.change(ctx, value, fields)
-    gid, project, _ = _visible(ctx, value)
+    gid, project, member = _visible(ctx, value)
     given = fields.access_level if fields.access_level is not None else fields.role
     if given is None:
         raise InvalidRequest("access_level: Missing input")
-    level = _level(given, "access_level" if fields.access_level is not None else "role")
+    field = "access_level" if fields.access_level is not None else "role"
+    level = _level(given, field)
     _may_grant(project, level)
+    if level != "admin" and member[0] == "user":
+        access.require_member_removal(ctx, project, [member[1]], field, "lower the access of")
     update_row(ctx.conn, ProjectMember, gid, {"access_level": level})
     topics = [project.gid, project.workspace_gid]
     journal.changed(ctx, ("project_membership", gid), ["access_level"], topics=topics)
@@ -174,5 +177,7 @@ def remove(ctx: Caller, value: str) -> None:
         return
     gid, project, member = _visible(ctx, value)
     access.require_project_level(project, project.minimum_access_level_for_sharing, "change its members")
+    if member[0] == "user":
+        access.require_member_removal(ctx, project, [member[1]], "membership")
     queries.delete(ctx.conn, gid)
     _record_member(ctx, project, "removed", member)
