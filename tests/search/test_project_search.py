@@ -1,4 +1,5 @@
-"""Project search: text on names, team/owner/member filters, completion, dates, sorting, visibility."""
+"""Project search: text on names, team/owner/member filters, custom fields, completion, dates,
+sorting, visibility."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from sqlalchemy import text
 
 from tests.conftest import api_client
 from tests.helpers import fails, ok
+from tests.portfolios.helpers import add_item, make_portfolio
 from tests.projects.helpers import make_project
 
 pytestmark = pytest.mark.anyio
@@ -64,3 +66,59 @@ async def test_visibility(client, world):
         found = ok(await as_bob.get(f"/workspaces/{world.workspace}/projects/search?text=roadmap"))
         assert [p["name"] for p in found] == ["Open roadmap"]
     assert len(await search(client, world, text="roadmap")) == 2
+
+
+async def test_custom_field_filters_on_the_values_portfolios_give(client, world):
+    """A project's custom field values come from its portfolios' settings; every filter of the
+    spec's table reads them, as task search reads a task's."""
+    fields = {}
+    for name, kind, extra in (
+        ("Budget", "number", {"precision": 0}),
+        ("Label", "text", {}),
+        ("Stage", "enum", {"enum_options": [{"name": "Plan"}, {"name": "Build"}]}),
+    ):
+        body = {"workspace": world.workspace, "name": name, "resource_subtype": kind, **extra}
+        fields[name] = ok(await client.post("/custom_fields", json={"data": body}), 201)
+    budget, label, stage = (fields[n]["gid"] for n in ("Budget", "Label", "Stage"))
+    build = fields["Stage"]["enum_options"][1]["gid"]
+    folio = (await make_portfolio(client, world))["gid"]
+    for gid in (budget, label, stage):
+        body = {"data": {"custom_field": gid}}
+        ok(await client.post(f"/portfolios/{folio}/addCustomFieldSetting", json=body))
+    values = {
+        "Three": {budget: 3, label: "Red apple"},
+        "Eight": {budget: 8, label: "green", stage: build},
+        "Unset": {},
+    }
+    for name, given in values.items():
+        project = (await make_project(client, world, name=name))["gid"]
+        await add_item(client, folio, project)
+        if given:
+            ok(await client.put(f"/projects/{project}", json={"data": {"custom_fields": given}}))
+    await make_project(client, world, name="Outside")
+    cf, lb = f"custom_fields.{budget}", f"custom_fields.{label}"
+    assert await search(client, world, **{f"{cf}.value": "3"}) == ["Three"]
+    assert await search(client, world, **{f"{cf}.less_than": "5"}) == ["Three"]
+    assert await search(client, world, **{f"{cf}.greater_than": "5"}) == ["Eight"]
+    assert sorted(await search(client, world, **{f"{cf}.is_set": "true"})) == ["Eight", "Three"]
+    assert sorted(await search(client, world, **{f"{cf}.is_set": "false"})) == ["Outside", "Unset"]
+    assert await search(client, world, **{f"{lb}.value": "green"}) == ["Eight"]
+    assert await search(client, world, **{f"{lb}.starts_with": "red"}) == ["Three"]
+    assert await search(client, world, **{f"{lb}.ends_with": "APPLE"}) == ["Three"]
+    assert await search(client, world, **{f"{lb}.contains": "ree"}) == ["Eight"]
+    assert await search(client, world, **{f"{lb}.contains": "%"}) == []
+    assert await search(client, world, **{f"custom_fields.{stage}.value": build}) == ["Eight"]
+    assert await search(client, world, **{f"{cf}.value": "3", f"{lb}.contains": "ree"}) == []
+    path = f"/workspaces/{world.workspace}/projects/search"
+    fails(await client.get(f"{path}?{cf}.starts_with=3"), 400, "Only for text custom fields")
+    fails(await client.get(f"{path}?{cf}.value=many"), 400, "Not a number")
+    fails(await client.get(f"{path}?{cf}.nearly=3"), 400)
+    message = fails(await client.get(f"{path}?custom_fields.1.is_set=true"), 400)
+    tasks_message = fails(
+        await client.get(f"/workspaces/{world.workspace}/tasks/search?custom_fields.1.is_set=true"), 400
+    )
+    assert message == tasks_message == "custom_fields.1.is_set: Unknown object: 1"
+    elsewhere = world.other_workspace("Elsewhere", "owner@example.com")
+    body = {"workspace": elsewhere["workspace"], "name": "Far", "resource_subtype": "text"}
+    far = ok(await client.post("/custom_fields", json={"data": body}), 201)["gid"]
+    fails(await client.get(f"{path}?custom_fields.{far}.is_set=true"), 400, "Unknown object")

@@ -11,14 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 
+from vinyasa import access
 from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest
+from vinyasa.protocol import sql
+from vinyasa.protocol.gids import as_gid
 from vinyasa.protocol.values import parse_bool, parse_date, parse_datetime_ms, split_list
 from vinyasa.search import queries
-from vinyasa.search.queries import Cond
+from vinyasa.search.queries import Cond, Values
 from vinyasa.users.service import resolve_user
 
 DAY_MS = 86_400_000
+CUSTOM_OPS = (
+    "value", "is_set", "less_than", "greater_than", "before", "after", "starts_with", "ends_with", "contains"
+)  # fmt: skip
+_COMPARE = {"value": "=", "less_than": "<", "greater_than": ">", "before": "<", "after": ">"}
 _EPOCH_DAY = date(1970, 1, 1)
 
 
@@ -122,3 +129,60 @@ def sort(params: Mapping[str, str], allowed: tuple[str, ...]) -> tuple[str, bool
     if by not in allowed:
         raise InvalidRequest(f"sort_by: Not one of {', '.join(allowed)}: {by[:64]}")
     return by, bool(boolean(params, "sort_ascending"))
+
+
+def custom_fields(ctx: Caller, params: Mapping[str, str], workspace_gid: int, values: Values) -> list[Cond]:
+    """`custom_fields.{gid}.{op}` over the searched objects' `values`: is_set, value (by the
+    field's type), less_than/greater_than (numbers), before/after (dates), starts_with/ends_with/
+    contains (text, case-insensitive). A field not in the workspace: 400 `Unknown object`; an
+    operation its type does not have: 400 (Asana: the "Custom field parameters" table of
+    searchTasksForWorkspace and searchProjectsForWorkspace)."""
+    out: list[Cond] = []
+    for name, raw in params.items():
+        if not name.startswith("custom_fields."):
+            continue
+        _, gid_text, op = (name.split(".", 2) + ["", ""])[:3]
+        gid = as_gid(gid_text)
+        kind = None if gid is None else sql.fetch_value(ctx.conn, queries.CUSTOM_FIELD, [gid, workspace_gid])
+        if gid is None or kind is None:
+            raise access.unknown(name, gid_text, "custom field")
+        if op not in CUSTOM_OPS:
+            raise InvalidRequest(f"{name}: Not one of custom_fields.{{gid}}.{', .'.join(CUSTOM_OPS)}")
+        out.append(_custom_condition(values, name, gid, str(kind), op, raw))
+    return out
+
+
+def _custom_condition(values: Values, name: str, gid: int, kind: str, op: str, raw: str) -> Cond:
+    if op == "is_set":
+        wanted = boolean({name: raw}, name)
+        return queries.custom_value(values, gid, queries.SET_VALUE, [], negate=not wanted)
+    if op in ("starts_with", "ends_with", "contains"):
+        if kind != "text":
+            raise InvalidRequest(f"{name}: Only for text custom fields")
+        return queries.custom_value(
+            values, gid, "lower(v.text_value) LIKE ? ESCAPE '\\'", [queries.like_pattern(raw, op)]
+        )
+    if kind == "number" or op in ("less_than", "greater_than", "before", "after"):
+        if kind not in ("number", "date"):
+            raise InvalidRequest(f"{name}: Only for number and date custom fields")
+        if kind == "date":
+            day = parse_date(name, raw)
+            return queries.custom_value(values, gid, f"v.date_on {_COMPARE[op]} ?", [day])
+        try:
+            number = float(raw)
+        except ValueError:
+            raise InvalidRequest(f"{name}: Not a number: {raw[:64]}") from None
+        return queries.custom_value(values, gid, f"v.number_value {_COMPARE[op]} ?", [number])
+    if kind == "enum":
+        option = as_gid(raw)
+        if option is None:
+            raise InvalidRequest(f"{name}: Not an enum option gid: {raw[:64]}")
+        return queries.custom_value(values, gid, "v.enum_option_gid = ?", [option])
+    if kind in ("multi_enum", "people"):
+        item = as_gid(raw)
+        if item is None:
+            raise InvalidRequest(f"{name}: Not a gid: {raw[:64]}")
+        return queries.custom_value(values, gid, "(',' || v.list_value || ',') LIKE ?", [f"%,{item},%"])
+    if kind == "date":
+        return queries.custom_value(values, gid, "v.date_on = ?", [parse_date(name, raw)])
+    return queries.custom_value(values, gid, "v.text_value = ?", [raw])

@@ -2,7 +2,9 @@
 
 Asana: https://developers.asana.com/reference/searchprojectsforworkspace. `text` matches the
 project's name (prefixes of its words, the database's full-text index); `members` are the
-project's user members. Only projects the caller can see (vinyasa.access.project_visible).
+project's user members; `custom_fields.{gid}.*` the values the project's portfolios give it
+(vinyasa.search.filters.custom_fields, as task search). Only projects the caller can see
+(vinyasa.access.project_visible).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from vinyasa.core import Caller
 from vinyasa.protocol import sql
 from vinyasa.protocol.values import split_list
 from vinyasa.search import indexing, queries
-from vinyasa.search.filters import boolean, order_by, sort, times, users
+from vinyasa.search.filters import boolean, custom_fields, order_by, sort, times, users
 from vinyasa.search.queries import Cond
 
 SORTS = ("due_date", "created_at", "completed_at", "modified_at", "relevance")
@@ -73,6 +75,7 @@ def search_projects(
     conditions += times(params, "start", "projects.start_on", None)
     for prefix in ("created", "completed"):
         conditions += times(params, prefix, None, f"projects.{prefix}_at")
+    conditions += custom_fields(ctx, params, workspace_gid, queries.PROJECT_VALUES)
     by, ascending = sort(params, SORTS)
     key = queries.due_key(dialect, "projects", moments=False) if by == "due_date" else _ORDER[by]
     order = order_by(key, ascending, "projects.gid", nullable=by in ("due_date", "completed_at"))

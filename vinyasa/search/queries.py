@@ -6,7 +6,7 @@ Each builder returns `(sql, params)`; the service ANDs them together with the vi
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
@@ -168,10 +168,25 @@ def due_key(dialect: str, table: str, moments: bool = True) -> str:
     return f"COALESCE({table}.due_at, {day})" if moments else day
 
 
-def custom_value(field_gid: int, condition: str, params: list[Any], *, negate: bool = False) -> Cond:
-    """The task has a value of the custom field meeting `condition` (over `v`); `negate`: it has none."""
+class Values(NamedTuple):
+    """Where the custom field values of a searched kind of object are: the values table, its
+    column naming the object, and the searched object's gid column."""
+
+    table: str
+    key: str
+    owner: str
+
+
+TASK_VALUES = Values("task_custom_field_values", "task_gid", "tasks.gid")
+PROJECT_VALUES = Values("project_custom_field_values", "project_gid", "projects.gid")
+
+
+def custom_value(
+    values: Values, field_gid: int, condition: str, params: list[Any], *, negate: bool = False
+) -> Cond:
+    """The object has a value of the custom field meeting `condition` (over `v`); `negate`: it has none."""
     found = (
-        "EXISTS (SELECT 1 FROM task_custom_field_values v WHERE v.task_gid = tasks.gid"
+        f"EXISTS (SELECT 1 FROM {values.table} v WHERE v.{values.key} = {values.owner}"
         f" AND v.custom_field_gid = ? AND {condition})"
     )
     return (f"NOT {found}" if negate else found), [field_gid, *params]

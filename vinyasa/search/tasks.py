@@ -3,6 +3,7 @@
 Asana: https://developers.asana.com/reference/searchtasksforworkspace. Not paginated: at most
 `limit` (default and maximum 100) tasks, newest first by `modified_at` unless `sort_by` says
 otherwise; ties by gid. Only tasks the caller can see (vinyasa.access.task_visible) come back.
+Custom field filters: vinyasa.search.filters.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid
-from vinyasa.protocol.values import parse_date, split_list
+from vinyasa.protocol.values import split_list
 from vinyasa.search import indexing, queries
-from vinyasa.search.filters import boolean, order_by, sort, times, users
+from vinyasa.search.filters import boolean, custom_fields, order_by, sort, times, users
 from vinyasa.search.queries import Cond
 
 SUBTYPES = ("default_task", "milestone", "section", "approval", "custom")
@@ -29,10 +30,6 @@ _ORDER = {
     "modified_at": "tasks.modified_at",
     "likes": "tasks.modified_at",  # no likes are recorded: every task has 0, so the default order
 }
-_CUSTOM = (
-    "value", "is_set", "less_than", "greater_than", "before", "after", "starts_with", "ends_with", "contains"
-)  # fmt: skip
-_COMPARE = {"value": "=", "less_than": "<", "greater_than": ">", "before": "<", "after": ">"}
 _MODES = ("any", "not", "all")
 
 
@@ -125,60 +122,6 @@ def _tags(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> list[Co
     return out
 
 
-def _custom_fields(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> list[Cond]:
-    """`custom_fields.{gid}.{op}`: is_set, value (by type), less_than/greater_than (numbers),
-    before/after (dates), starts_with/ends_with/contains (text, case-insensitive)."""
-    out: list[Cond] = []
-    for name, raw in params.items():
-        if not name.startswith("custom_fields."):
-            continue
-        _, gid_text, op = (name.split(".", 2) + ["", ""])[:3]
-        gid = as_gid(gid_text)
-        kind = None if gid is None else sql.fetch_value(ctx.conn, queries.CUSTOM_FIELD, [gid, workspace_gid])
-        if gid is None or kind is None:
-            raise access.unknown(name, gid_text, "custom field")
-        if op not in _CUSTOM:
-            raise InvalidRequest(f"{name}: Not one of custom_fields.{{gid}}.{', .'.join(_CUSTOM)}")
-        out.append(_custom_condition(name, gid, str(kind), op, raw))
-    return out
-
-
-def _custom_condition(name: str, gid: int, kind: str, op: str, raw: str) -> Cond:
-    if op == "is_set":
-        wanted = boolean({name: raw}, name)
-        return queries.custom_value(gid, queries.SET_VALUE, [], negate=not wanted)
-    if op in ("starts_with", "ends_with", "contains"):
-        if kind != "text":
-            raise InvalidRequest(f"{name}: Only for text custom fields")
-        return queries.custom_value(
-            gid, "lower(v.text_value) LIKE ? ESCAPE '\\'", [queries.like_pattern(raw, op)]
-        )
-    if kind == "number" or op in ("less_than", "greater_than", "before", "after"):
-        if kind not in ("number", "date"):
-            raise InvalidRequest(f"{name}: Only for number and date custom fields")
-        if kind == "date":
-            day = parse_date(name, raw)
-            return queries.custom_value(gid, f"v.date_on {_COMPARE[op]} ?", [day])
-        try:
-            number = float(raw)
-        except ValueError:
-            raise InvalidRequest(f"{name}: Not a number: {raw[:64]}") from None
-        return queries.custom_value(gid, f"v.number_value {_COMPARE[op]} ?", [number])
-    if kind == "enum":
-        option = as_gid(raw)
-        if option is None:
-            raise InvalidRequest(f"{name}: Not an enum option gid: {raw[:64]}")
-        return queries.custom_value(gid, "v.enum_option_gid = ?", [option])
-    if kind in ("multi_enum", "people"):
-        item = as_gid(raw)
-        if item is None:
-            raise InvalidRequest(f"{name}: Not a gid: {raw[:64]}")
-        return queries.custom_value(gid, "(',' || v.list_value || ',') LIKE ?", [f"%,{item},%"])
-    if kind == "date":
-        return queries.custom_value(gid, "v.date_on = ?", [parse_date(name, raw)])
-    return queries.custom_value(gid, "v.text_value = ?", [raw])
-
-
 def _flags(params: Mapping[str, str]) -> list[Cond]:
     out: list[Cond] = []
     completed = boolean(params, "completed")
@@ -232,7 +175,7 @@ def search_tasks(ctx: Caller, workspace_gid: int, params: Mapping[str, str], lim
     conditions += times(params, "start", "tasks.start_on", "tasks.start_at")
     for prefix in ("created", "completed", "modified"):
         conditions += times(params, prefix, None, f"tasks.{prefix}_at")
-    conditions += _custom_fields(ctx, params, workspace_gid)
+    conditions += custom_fields(ctx, params, workspace_gid, queries.TASK_VALUES)
     by, ascending = sort(params, SORTS)
     key = queries.due_key(dialect, "tasks") if by == "due_date" else _ORDER[by]
     order = order_by(key, ascending, "tasks.gid", nullable=by in _NULLABLE)
