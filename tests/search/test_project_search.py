@@ -1,4 +1,4 @@
-"""Project search: text on names, team/owner/member filters, custom fields, completion, dates,
+"""Project search: text on names, team/owner/member/portfolio filters, custom fields, completion, dates,
 sorting, visibility."""
 
 from __future__ import annotations
@@ -122,3 +122,43 @@ async def test_custom_field_filters_on_the_values_portfolios_give(client, world)
     body = {"workspace": elsewhere["workspace"], "name": "Far", "resource_subtype": "text"}
     far = ok(await client.post("/custom_fields", json={"data": body}), 201)["gid"]
     fails(await client.get(f"{path}?custom_fields.{far}.is_set=true"), 400, "Unknown object")
+
+
+async def test_portfolios_any_finds_the_direct_items_the_caller_sees(client, world):
+    bob, token = world.person("bob@example.com")
+    folio = (await make_portfolio(client, world, name="Bets", privacy_setting="public_to_domain"))["gid"]
+    nested = (await make_portfolio(client, world, name="Nested"))["gid"]
+    other = (await make_portfolio(client, world, name="Other"))["gid"]
+    for name, into, privacy in (
+        ("Open", folio, "public_to_workspace"),
+        ("Closed", folio, "private"),
+        ("Deep", nested, "public_to_workspace"),
+        ("Side", other, "public_to_workspace"),
+    ):
+        await add_item(
+            client, into, (await make_project(client, world, name=name, privacy_setting=privacy))["gid"]
+        )
+    await add_item(client, folio, nested)
+    await make_project(client, world, name="Loose")
+    assert sorted(await search(client, world, **{"portfolios.any": folio})) == ["Closed", "Open"]
+    assert sorted(await search(client, world, **{"portfolios.any": f"{folio},{nested}"})) == [
+        "Closed", "Deep", "Open"
+    ]  # fmt: skip
+    assert await search(client, world, **{"portfolios.any": folio, "text": "open"}) == ["Open"]
+    assert len(await search(client, world, **{"portfolios.any": ""})) == 5  # no portfolios: no filter
+    path = f"/workspaces/{world.workspace}/projects/search"
+    async with api_client(world.env, token) as as_bob:
+        found = ok(await as_bob.get(path, params={"portfolios.any": folio}))
+        assert [p["name"] for p in found] == ["Open"]  # the private item stays hidden
+        # a members_only portfolio bob is not in answers as a made-up gid does
+        hidden = fails(await as_bob.get(path, params={"portfolios.any": other}), 400)
+        assert hidden == f"portfolios.any: Unknown object: {other}"
+    assert bob
+    elsewhere = world.other_workspace("Elsewhere", "owner@example.com")
+    far = ok(
+        await client.post("/portfolios", json={"data": {"name": "Far", "workspace": elsewhere["workspace"]}}),
+        201,
+    )
+    fails(
+        await client.get(path, params={"portfolios.any": far["gid"]}), 400, "portfolios.any: Unknown object"
+    )

@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import api_client
 from tests.helpers import fails, ok
+from tests.portfolios.helpers import add_item, make_portfolio
 from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task, project_with_sections
 
@@ -263,3 +264,40 @@ async def test_empty_id_lists_are_no_filter_or_nothing_never_a_500(client, world
         if response.status_code == 200:
             names = [t["name"] for t in response.json()["data"]]
             assert names == ["Kept"], (name, mode, names)
+
+
+async def test_portfolios_any_finds_the_tasks_of_their_projects(client, world):
+    """The tasks of the projects that are direct items of the portfolios, of those projects the
+    caller sees only (an assignee who cannot see the project does not learn it is an item)."""
+    bob, token = world.person("bob@example.com")
+    folio = (await make_portfolio(client, world, privacy_setting="public_to_domain"))["gid"]
+    nested = (await make_portfolio(client, world, name="Nested"))["gid"]
+    open_, closed, deep = [
+        (await make_project(client, world, name=name, privacy_setting=privacy))["gid"]
+        for name, privacy in (
+            ("Open", "public_to_workspace"),
+            ("Closed", "private"),
+            ("Deep", "public_to_workspace"),
+        )
+    ]
+    for into, item in ((folio, open_), (folio, closed), (folio, nested), (nested, deep)):
+        await add_item(client, into, item)
+    await make_task(client, world, "In open", projects=[open_])
+    await make_task(client, world, "In closed", projects=[closed], assignee=bob)
+    await make_task(client, world, "In deep", projects=[deep])
+    await make_task(client, world, "Loose")
+    assert sorted(await search(client, world, **{"portfolios.any": folio})) == ["In closed", "In open"]
+    assert sorted(await search(client, world, **{"portfolios.any": f"{folio},{nested}"})) == [
+        "In closed", "In deep", "In open"
+    ]  # fmt: skip
+    assert await search(client, world, **{"portfolios.any": folio, "assignee.any": bob}) == ["In closed"]
+    assert await search(client, world, **{"portfolios.any": nested, "projects.not": deep}) == []
+    assert len(await search(client, world, **{"portfolios.any": ""})) == 4
+    path = f"/workspaces/{world.workspace}/tasks/search"
+    async with api_client(world.env, token) as as_bob:
+        assert [t["name"] for t in ok(await as_bob.get(path, params={"portfolios.any": folio}))] == [
+            "In open"
+        ]
+        assert [t["name"] for t in ok(await as_bob.get(path, params={"text": "closed"}))] == ["In closed"]
+        hidden = fails(await as_bob.get(path, params={"portfolios.any": nested}), 400)
+        assert hidden == f"portfolios.any: Unknown object: {nested}"

@@ -131,6 +131,22 @@ def sort(params: Mapping[str, str], allowed: tuple[str, ...]) -> tuple[str, bool
     return by, bool(boolean(params, "sort_ascending"))
 
 
+def portfolios(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> list[int] | None:
+    """The portfolios `portfolios.any` names, each visible to the caller (vinyasa.access.portfolio)
+    and in the searched workspace: 400 `portfolios.any: Unknown object` otherwise. Absent or empty
+    (no filter): None."""
+    values = split_list(params.get("portfolios.any"))
+    if not values:
+        return None
+    gids = []
+    for value in values:
+        portfolio = access.portfolio(ctx, value, "portfolios.any")
+        if portfolio.workspace_gid != workspace_gid:
+            raise access.unknown("portfolios.any", value, "portfolio")
+        gids.append(portfolio.gid)
+    return gids
+
+
 def custom_fields(ctx: Caller, params: Mapping[str, str], workspace_gid: int, values: Values) -> list[Cond]:
     """`custom_fields.{gid}.{op}` over the searched objects' `values`: is_set, value (by the
     field's type), less_than/greater_than (numbers), before/after (dates), starts_with/ends_with/

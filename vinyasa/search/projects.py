@@ -2,9 +2,10 @@
 
 Asana: https://developers.asana.com/reference/searchprojectsforworkspace. `text` matches the
 project's name (prefixes of its words, the database's full-text index); `members` are the
-project's user members; `custom_fields.{gid}.*` the values the project's portfolios give it
-(vinyasa.search.filters.custom_fields, as task search). Only projects the caller can see
-(vinyasa.access.project_visible).
+project's user members; `portfolios.any` the portfolios' direct items (not the projects of
+portfolios nested in them: Asana does not say); `custom_fields.{gid}.*` the values the project's
+portfolios give it (vinyasa.search.filters.custom_fields, as task search). Only projects the
+caller can see (vinyasa.access.project_visible).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from vinyasa.core import Caller
 from vinyasa.protocol import sql
 from vinyasa.protocol.values import split_list
 from vinyasa.search import indexing, queries
-from vinyasa.search.filters import boolean, custom_fields, order_by, sort, times, users
+from vinyasa.search.filters import boolean, custom_fields, order_by, portfolios, sort, times, users
 from vinyasa.search.queries import Cond
 
 SORTS = ("due_date", "created_at", "completed_at", "modified_at", "relevance")
@@ -65,8 +66,9 @@ def search_projects(
                 raise access.unknown("teams.any", value, "team")
             gids.append(team_gid)
         conditions.append(queries.among("projects.team_gid", gids))
-    for value in split_list(params.get("portfolios.any")):
-        raise access.unknown("portfolios.any", value, "portfolio")  # vinyasa has no portfolios
+    folios = portfolios(ctx, params, workspace_gid)
+    if folios is not None:  # direct items; the visibility rule below hides the others
+        conditions.append(queries.in_portfolios("projects", folios))
     conditions += _people(ctx, params)
     completed = boolean(params, "completed")
     if completed is not None:

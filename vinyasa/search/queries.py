@@ -207,6 +207,21 @@ def like_pattern(value: str, where: str) -> str:
 CUSTOM_FIELD = "SELECT resource_subtype FROM custom_fields WHERE gid = ? AND workspace_gid = ?"
 
 
+def in_portfolios(searched: str, portfolio_gids: list[int], also: Cond = ("", [])) -> Cond:
+    """`searched` "projects": the project is a direct item of any of the portfolios; "tasks": the
+    task is in such a project. `also` narrows the items (portfolio_items rows `pi`). The projects of
+    nested portfolios are not among them."""
+    marks = ", ".join("?" * len(portfolio_gids)) or "NULL"
+    narrowed = f" AND {also[0]}" if also[0] else ""
+    items = (
+        "SELECT pi.project_gid FROM portfolio_items pi"
+        f" WHERE pi.portfolio_gid IN ({marks}) AND pi.project_gid IS NOT NULL{narrowed}"
+    )
+    if searched == "tasks":
+        items = f"SELECT l.task_gid FROM task_projects l WHERE l.project_gid IN ({items})"
+    return f"{searched}.gid IN ({items})", [*portfolio_gids, *also[1]]
+
+
 def ordered(table: str, where: str, order: str) -> str:
     """The gids of `table` rows meeting `where`, in `order`, one page (`LIMIT ? OFFSET ?`)."""
     return f"SELECT {table}.gid FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"

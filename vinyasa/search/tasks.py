@@ -3,7 +3,8 @@
 Asana: https://developers.asana.com/reference/searchtasksforworkspace. Not paginated: at most
 `limit` (default and maximum 100) tasks, newest first by `modified_at` unless `sort_by` says
 otherwise; ties by gid. Only tasks the caller can see (vinyasa.access.task_visible) come back.
-Custom field filters: vinyasa.search.filters.
+`portfolios.any`: tasks in the projects the caller sees among the portfolios' direct items
+(vinyasa.access.PORTFOLIO_ITEM_VISIBLE); custom field filters: vinyasa.search.filters.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid
 from vinyasa.protocol.values import split_list
 from vinyasa.search import indexing, queries
-from vinyasa.search.filters import boolean, custom_fields, order_by, sort, times, users
+from vinyasa.search.filters import boolean, custom_fields, order_by, portfolios, sort, times, users
 from vinyasa.search.queries import Cond
 
 SUBTYPES = ("default_task", "milestone", "section", "approval", "custom")
@@ -96,12 +97,6 @@ def _people(ctx: Caller, params: Mapping[str, str]) -> list[Cond]:
     return out
 
 
-def _unknown_kinds(params: Mapping[str, str]) -> None:
-    """Portfolios as task containers do not exist in vinyasa: any gid named is unknown (400, as Asana)."""
-    for value in _gids(params, "portfolios.any") or []:
-        raise access.unknown("portfolios.any", value, "portfolio")
-
-
 def _tags(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> list[Cond]:
     """`tags.any`/`tags.not`/`tags.all`: each named tag must be visible and in the searched
     workspace (400 otherwise)."""
@@ -167,7 +162,11 @@ def search_tasks(ctx: Caller, workspace_gid: int, params: Mapping[str, str], lim
                     raise access.unknown("teams.any", value, "team")
                 gids.append(team_gid)
             conditions.append(queries.task_teams(gids))
-    _unknown_kinds(params)
+    folios = portfolios(ctx, params, workspace_gid)
+    if folios is not None:  # tasks in the projects the caller sees among the portfolios' items
+        seen = (access.PORTFOLIO_ITEM_VISIBLE, [ctx.user_gid] * access.PORTFOLIO_ITEM_PARAMS)
+        conditions.append(queries.in_portfolios("tasks", folios, seen))
+        confined = True  # every such task is in a project the caller sees
     conditions += _tags(ctx, params, workspace_gid)
     conditions += _people(ctx, params)
     conditions += _flags(params)
