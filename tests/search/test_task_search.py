@@ -266,6 +266,23 @@ async def test_empty_id_lists_are_no_filter_or_nothing_never_a_500(client, world
             assert names == ["Kept"], (name, mode, names)
 
 
+async def test_text_without_words_finds_nothing(client, world):
+    """Both indexes hold only letters and digits (an emoji, `?` or `_` is a separator to them), so
+    a text of none of those can match no task: it finds nothing, it is not dropped."""
+    await make_task(client, world, "🚀 rocket launch")
+    await make_task(client, world, "What??? snake_case")
+    for nothing in ("🚀", "???", "🚀 ?", "_", "__"):
+        assert await search(client, world, text=nothing) == [], nothing
+    assert await search(client, world, text="🚀 rocket") == ["🚀 rocket launch"]  # the emoji is no word
+    assert await search(client, world, text="what") == ["What??? snake_case"]
+    assert await search(client, world, text="snake_ca") == ["What??? snake_case"]
+    found = ok(await client.get(f"/workspaces/{world.workspace}/projects/search", params={"text": "???"}))
+    assert found == []
+    await make_project(client, world, name="🚀 Apollo")
+    found = ok(await client.get(f"/workspaces/{world.workspace}/projects/search", params={"text": "🚀"}))
+    assert found == []
+
+
 async def test_portfolios_any_finds_the_tasks_of_their_projects(client, world):
     """The tasks of the projects that are direct items of the portfolios, of those projects the
     caller sees only (an assignee who cannot see the project does not learn it is an item)."""

@@ -17,7 +17,7 @@ from vinyasa.errors import InvalidRequest
 from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid
 from vinyasa.protocol.values import parse_bool, parse_date, parse_datetime_ms, split_list
-from vinyasa.search import queries
+from vinyasa.search import indexing, queries
 from vinyasa.search.queries import Cond, Values
 from vinyasa.users.service import resolve_user
 
@@ -129,6 +129,20 @@ def sort(params: Mapping[str, str], allowed: tuple[str, ...]) -> tuple[str, bool
     if by not in allowed:
         raise InvalidRequest(f"sort_by: Not one of {', '.join(allowed)}: {by[:64]}")
     return by, bool(boolean(params, "sort_ascending"))
+
+
+def text(ctx: Caller, params: Mapping[str, str], index: indexing.Index) -> list[Cond]:
+    """`text`: every word of it begins a word of the object's indexed text (`index`). No text, or
+    only white space: no filter. Text with no word the index could hold (`???`, an emoji: both
+    engines index letters and digits only, vinyasa.search.queries.words) matches nothing."""
+    raw = params.get("text") or ""
+    if not raw.strip():
+        return []
+    terms = queries.words(raw)
+    if not terms:
+        return [("1 = 0", [])]
+    indexing.current(ctx, index)  # SQLite: what is queued for the index, indexed first
+    return [queries.text_match(ctx.conn.dialect.name, index.table, index.fts, terms)]
 
 
 def portfolios(ctx: Caller, params: Mapping[str, str], workspace_gid: int) -> list[int] | None:

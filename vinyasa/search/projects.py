@@ -17,7 +17,7 @@ from vinyasa.core import Caller
 from vinyasa.protocol import sql
 from vinyasa.protocol.values import split_list
 from vinyasa.search import indexing, queries
-from vinyasa.search.filters import boolean, custom_fields, order_by, portfolios, sort, times, users
+from vinyasa.search.filters import boolean, custom_fields, order_by, portfolios, sort, text, times, users
 from vinyasa.search.queries import Cond
 
 SORTS = ("due_date", "created_at", "completed_at", "modified_at", "relevance")
@@ -53,10 +53,7 @@ def search_projects(
     100). 400 for a bad or unknown value of any filter."""
     conditions: list[Cond] = [("projects.workspace_gid = ?", [workspace_gid])]
     dialect = ctx.conn.dialect.name
-    terms = queries.words(params.get("text") or "")
-    if terms:
-        indexing.current(ctx, indexing.PROJECTS)  # SQLite: what is queued for the index, indexed first
-        conditions.append(queries.text_match(dialect, "projects", "project_text", terms))
+    conditions += text(ctx, params, indexing.PROJECTS)
     teams = params.get("teams.any")
     if teams is not None:
         gids = []

@@ -14,11 +14,13 @@ from vinyasa.protocol import sql
 
 Cond = tuple[str, list[Any]]
 
-_WORD = re.compile(r"\w+")
+# A word is a run of letters and digits: what both engines index (SQLite's unicode61 tokenizer and
+# PostgreSQL's parser split at everything else, `_`, punctuation, symbols and emoji included).
+_WORD = re.compile(r"[^\W_]+")
 
 
 def words(text: str) -> list[str]:
-    """The words of a search text, lower-cased (what both engines index)."""
+    """The words of a search text, lower-cased (what both engines index); at most 32."""
     return [w.lower() for w in _WORD.findall(text)][:32]
 
 

@@ -4,7 +4,7 @@ Asana: https://developers.asana.com/reference/searchtasksforworkspace. Not pagin
 `limit` (default and maximum 100) tasks, newest first by `modified_at` unless `sort_by` says
 otherwise; ties by gid. Only tasks the caller can see (vinyasa.access.task_visible) come back.
 `portfolios.any`: tasks in the projects the caller sees among the portfolios' direct items
-(vinyasa.access.PORTFOLIO_ITEM_VISIBLE); custom field filters: vinyasa.search.filters.
+(vinyasa.access.PORTFOLIO_ITEM_VISIBLE); text and custom field filters: vinyasa.search.filters.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from vinyasa.protocol import sql
 from vinyasa.protocol.gids import as_gid
 from vinyasa.protocol.values import split_list
 from vinyasa.search import indexing, queries
-from vinyasa.search.filters import boolean, custom_fields, order_by, portfolios, sort, times, users
+from vinyasa.search.filters import boolean, custom_fields, order_by, portfolios, sort, text, times, users
 from vinyasa.search.queries import Cond
 
 SUBTYPES = ("default_task", "milestone", "section", "approval", "custom")
@@ -146,10 +146,7 @@ def search_tasks(ctx: Caller, workspace_gid: int, params: Mapping[str, str], lim
     default 100). 400 for a bad or unknown value of any filter."""
     conditions: list[Cond] = [("tasks.workspace_gid = ?", [workspace_gid])]
     dialect = ctx.conn.dialect.name
-    terms = queries.words(params.get("text") or "")
-    if terms:
-        indexing.current(ctx, indexing.TASKS)  # SQLite: what is queued for the index, indexed first
-        conditions.append(queries.text_match(dialect, "tasks", "task_text", terms))
+    conditions += text(ctx, params, indexing.TASKS)
     places, confined, single = _places(ctx, params, workspace_gid)
     conditions += places
     for mode in ("any",):
