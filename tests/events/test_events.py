@@ -196,6 +196,32 @@ async def test_events_are_private_to_those_who_see_the_resource(
         assert data == []  # the task is invisible to the outsider now, so are its events
 
 
+async def test_an_event_names_what_the_caller_cannot_see_by_its_gid_only(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # A visible task added to a private project: its events named that project and its section in
+    # full to a reader of the public project, who gets 404 for both.
+    public = (await make_project(client, world, name="Public"))["gid"]
+    secret = (await make_project(client, world, name="Secret plans", privacy_setting="private"))["gid"]
+    section = ok(await client.post(f"/projects/{secret}/sections", json={"data": {"name": "Hush"}}), 201)
+    task = await make_task(client, world, "Shared", projects=[public])
+    _, token = world.person("reader@example.com")
+    async with api_client(world.env, token) as reader:
+        sync = await fresh_sync(reader, public)
+        body = {"data": {"project": secret, "section": section["gid"]}}
+        ok(await client.post(f"/tasks/{task}/addProject", json=body))
+        data = (await events(reader, public, sync))["data"]
+        parents = [e["parent"] for e in data if e["action"] == "added"]
+        assert {"gid": secret, "resource_type": "project"} in parents, data
+        assert {"gid": section["gid"], "resource_type": "section"} in parents, data
+        assert "Secret plans" not in str(data) and "Hush" not in str(data)
+        fails(await reader.get(f"/projects/{secret}"), 404)
+        own = (await events(client, public, sync))["data"]  # the owner sees the names
+        assert {"gid": secret, "resource_type": "project", "name": "Secret plans"} in [
+            e["parent"] for e in own
+        ]
+
+
 async def test_a_rolled_back_request_records_nothing(client: httpx.AsyncClient, world: World) -> None:
     project = (await make_project(client, world))["gid"]
     before = world.count("SELECT count(*) FROM journal")

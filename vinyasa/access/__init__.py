@@ -45,7 +45,9 @@ projection engine).
 Projects, sections and statuses are only referenced by objects of a project the caller sees, so they
 need no such check; users are shown in full, as Asana shows former members by name. Lists reached
 through a link (a task's dependencies, dependents and subtasks, a tag's tasks) list only what the
-caller can see, and an event whose value the caller cannot see names only its gid.
+caller can see. An event names an object the caller cannot see (its resource, parent or value: a
+visible task added to a private project, that project's section) by its gid only: `HIDDEN` holds
+each kind's check.
 A lookup for a change or a delete locks what it finds (`lock=True`, `core.locking`: FOR NO KEY UPDATE on
 PostgreSQL; an object known through its parent locks the parent and reads itself again,
 `core.child_of`), so concurrent writers of one object take turns as SQLite's one writer makes them.
@@ -55,6 +57,9 @@ The rules live one family a module (`workspaces`, `teams`, `projects`, `sections
 the caller's workspaces, `unknown`, the prepared-lookup and per-viewer helpers). Everything is used
 through this package (`from vinyasa import access; access.task(...)`), which names each rule once.
 """
+
+from collections.abc import Callable
+from typing import Any
 
 from vinyasa.access.core import Lock, Viewer, Workspaces, hidden_by_rule, locking, unknown, workspace_roles
 from vinyasa.access.jobs import (
@@ -93,7 +98,7 @@ from vinyasa.access.projects import (
     require_project_level,
 )
 from vinyasa.access.rules import VisibleRule, rule
-from vinyasa.access.sections import VisibleSection, project_section, section
+from vinyasa.access.sections import VisibleSection, hidden_projects, hidden_sections, project_section, section
 from vinyasa.access.tags import tag
 from vinyasa.access.tasks import (
     VisibleTask,
@@ -121,9 +126,13 @@ from vinyasa.access.workspaces import (
     workspace,
     workspaces_of,
 )
+from vinyasa.core import Caller
 
 __all__ = [
+    "HIDDEN",
     "hidden_by_rule",
+    "hidden_projects",
+    "hidden_sections",
     "unknown",
     "Lock",
     "locking",
@@ -186,3 +195,22 @@ __all__ = [
     "VisibleRule",
     "rule",
 ]
+
+
+Hidden = Callable[[Any, Caller, list[int]], set[int]]
+
+
+def _by_rule(table: str, rule: Callable[[Caller], tuple[str, list[Any]]]) -> Hidden:
+    return lambda conn, viewer, gids: hidden_by_rule(conn, table, gids, rule(viewer))
+
+
+# Per resource type, which of some gids a viewer cannot see (for what names objects of any kind: an
+# event's resource, parent and value).
+HIDDEN: dict[str, Hidden] = {
+    "task": hidden_tasks,
+    "team": hidden_teams,
+    "project": hidden_projects,
+    "section": hidden_sections,
+    "portfolio": _by_rule("portfolios", portfolio_visible_sql),
+    "project_template": _by_rule("project_templates", template_visible_sql),
+}

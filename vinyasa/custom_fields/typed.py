@@ -46,15 +46,13 @@ class Referable:
     hidden: Callable[[Any, Viewer, list[int]], set[int]]
 
 
-def _hidden_projects(conn: Any, viewer: Viewer, gids: list[int]) -> set[int]:
-    return access.hidden_by_rule(conn, "projects", gids, access.project_visible_sql(viewer))
-
-
 # The kinds of objects a reference field can hold in vinyasa, in lookup order (Asana's
 # `input_restrictions` also names portfolio and goal: their families add themselves here).
 REFERABLE: dict[str, Referable] = {
     "task": Referable(Task.__table__, lambda ctx, gid: access.task(ctx, gid), access.hidden_tasks),
-    "project": Referable(Project.__table__, lambda ctx, gid: access.project(ctx, gid), _hidden_projects),
+    "project": Referable(
+        Project.__table__, lambda ctx, gid: access.project(ctx, gid), access.hidden_projects
+    ),
 }
 VALUE_KEY = {
     "text": "text_value",

@@ -158,13 +158,17 @@ def _references(
     caller: Caller, kind: str, gids: list[int], sub: FieldTree | None
 ) -> dict[int, dict[str, Any]]:
     """Compact records of the referenced objects by gid; deleted ones, and those the caller cannot see
-    (a private task added as a dependency), as `{gid, resource_type}`."""
+    (a private task added as a dependency, the private project a visible task was added to, its
+    section: `access.HIDDEN`), as `{gid, resource_type}`."""
     unique = sorted(set(gids))
     resource = REGISTRY.get(kind)
     table = _TABLES.get(kind, resource.table_name if resource else None)
     alive = queries.existing(caller.conn, table, unique) if table else set()
     out = {g: {"gid": str(g), "resource_type": kind} for g in unique}
-    if resource is not None and alive:  # what the caller cannot see is a bare reference too
+    hidden = access.HIDDEN.get(kind)
+    if alive and hidden is not None and resource is not None and resource.hidden is None:
+        alive -= hidden(caller.conn, caller, sorted(alive))  # (render_targets hides the others)
+    if resource is not None and alive:
         out.update(render_targets(caller.conn, caller, kind, sorted(alive), sub))
     return out
 

@@ -8,15 +8,12 @@ A portfolio's own `custom_fields` are thus the values given by the portfolios it
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
-
 from vinyasa import access
 from vinyasa.custom_fields import settings
 from vinyasa.custom_fields.typed import REFERABLE, Referable
 from vinyasa.custom_fields.values import ValueStore
 from vinyasa.models import Portfolio
 from vinyasa.portfolios import queries
-from vinyasa.protocol.specs import Viewer
 
 PORTFOLIO = settings.register(settings.Container("portfolio", "portfolio_gid"))
 
@@ -32,11 +29,7 @@ PORTFOLIO_VALUES = ValueStore(
 )
 
 
-def _hidden_portfolios(conn: Connection, viewer: Viewer, gids: list[int]) -> set[int]:
-    return access.hidden_by_rule(conn, "portfolios", gids, access.portfolio_visible_sql(viewer))
-
-
 # Reference custom fields may hold portfolios (`input_restrictions: ["portfolio"]`).
 REFERABLE["portfolio"] = Referable(
-    Portfolio.__table__, lambda ctx, gid: access.portfolio(ctx, gid), _hidden_portfolios
+    Portfolio.__table__, lambda ctx, gid: access.portfolio(ctx, gid), access.HIDDEN["portfolio"]
 )
