@@ -61,6 +61,30 @@ async def test_parent_puts_the_copy_under_the_same_parent(client, world: World) 
     assert [s["name"] for s in ok(await client.get(f"/tasks/{copy['gid']}/subtasks"))] == ["A1a"]
 
 
+async def test_parent_only_where_the_creator_may_add_subtasks(client, world: World) -> None:
+    # A viewer of the parent's project gets a 403 adding a subtask to it; a duplicate with `parent`
+    # put the copy there all the same. Now the copy is a top-level task, as `projects` skips what
+    # the creator may not add to.
+    src = await source_project(client, world, privacy_setting="private")
+    parent = src["tasks"]["A"]
+    first = ok(await client.get(f"/tasks/{parent}/subtasks"))[0]["gid"]
+    viewer, token = world.person("dave@example.com")
+    body = {"data": {"parent": src["project"], "member": viewer, "access_level": "viewer"}}
+    ok(await client.post("/memberships", json=body), 201)
+    async with api_client(world.env, token) as dave:
+        fails(await dave.post(f"/tasks/{parent}/subtasks", json={"data": {"name": "no"}}), 403)
+        job = ok(
+            await dave.post(f"/tasks/{first}/duplicate", json={"data": {"include": "parent,projects"}}), 201
+        )
+        done = await job_result(dave, world, job)
+        assert done["status"] == "succeeded", done
+        copy = ok(
+            await dave.get(f"/tasks/{done['new_task']['gid']}", params={"opt_fields": "parent,projects"})
+        )
+    assert copy["parent"] is None and copy["projects"] == []
+    assert [s["name"] for s in ok(await client.get(f"/tasks/{parent}/subtasks"))] == ["A1", "A2"]
+
+
 async def test_bad_input_and_access(client, world: World) -> None:
     src = await source_project(client, world, privacy_setting="private")
     task = src["tasks"]["A"]

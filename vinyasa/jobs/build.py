@@ -351,6 +351,12 @@ def _other_places(caller: Caller, chunk: list[list[Any]], gids: list[int]) -> No
 
 
 def parent_of(caller: Caller, parent_gid: int) -> tuple[int, int] | None:
-    """(gid, root) of a task that is to receive a copy as a subtask, locked; None when it is gone."""
+    """(gid, root) of a task that is to receive a copy as a subtask, locked; None when it is gone,
+    or the creator may no longer add subtasks to it (hidden, or viewer or commenter on all of its
+    projects they see: `access.require_task_edit`, as `POST /tasks/{gid}/subtasks`)."""
+    try:
+        access.require_task_edit(caller, access.task(caller, str(parent_gid)), "add subtasks to it")
+    except AsanaError:
+        return None
     chain = tree.locked_ancestry(caller.conn, parent_gid)
     return (parent_gid, chain[-1]) if chain else None

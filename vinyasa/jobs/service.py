@@ -14,7 +14,8 @@ not hold yet and copy nothing. Sections and the project's tasks, in order, with 
 settings and values, are always copied. Task elements (TaskDuplicateRequest): `assignee`, `dates`,
 `dependencies` (the copy depends on, and blocks, what the task does; between copied subtasks, on
 the copies), `followers`, `notes`, `parent`, `projects`, `subtasks`, `tags`; `attachments` copies
-nothing yet.
+nothing yet. The copy goes only where its creator may put it: `projects` where they may add tasks,
+`parent` when they may add subtasks to it (else the copy is a top-level task); the rest is skipped.
 """
 
 from __future__ import annotations
