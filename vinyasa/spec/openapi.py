@@ -8,6 +8,9 @@ responses, with the path-level parameters), keeps only the components they refer
   security scheme, so Swagger UI's "Try it out" sends the personal access token the CLI printed;
 - vinyasa's own endpoints (`/healthz`), whose `servers` entry points at the root;
 - optional parameters' examples as `x-example`, so "Try it out" does not send Asana's samples;
+- a route's query parameters that Asana's operation does not list (GET /tasks' `tag` and
+  `user_task_list`, which Asana's text names but its spec omits), with the route's `Query`
+  description and `x-vinyasa: true`;
 - the in-scope operations not implemented yet, in `x-vinyasa-unimplemented` (operationId, method,
   path, tags) and as a list in `info.description`.
 
@@ -21,6 +24,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi._compat import ModelField
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from vinyasa import __version__
@@ -52,6 +57,40 @@ def implemented_operations(app: FastAPI) -> dict[str, tuple[str, str]]:
             for method in sorted(route.methods or ()):
                 found[route.operation_id] = (method.lower(), route.path.removeprefix(API_PREFIX))
     return found
+
+
+def _query_parameters(app: FastAPI) -> dict[str, list[ModelField]]:
+    """operationId -> the query parameters its route reads (its dependencies' included)."""
+
+    def walk(dependant: Dependant) -> list[ModelField]:
+        return [*dependant.query_params, *(q for sub in dependant.dependencies for q in walk(sub))]
+
+    return {
+        route.operation_id: walk(route.dependant)
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.operation_id
+    }
+
+
+def _with_route_parameters(
+    spec: dict[str, Any], path: str, operation: dict[str, Any], route_params: list[ModelField]
+) -> dict[str, Any]:
+    """The operation, plus the route's query parameters it does not list (module docstring)."""
+    listed = [*spec["paths"][path].get("parameters", []), *operation.get("parameters", [])]
+    shared = spec["components"].get("parameters", {})
+    names = {(shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p)["name"] for p in listed}
+    extra = [
+        {
+            "name": param.alias,
+            "in": "query",
+            "description": param.field_info.description or "",
+            "schema": {"type": "string"},
+            "x-vinyasa": True,
+        }
+        for param in route_params
+        if param.alias not in names
+    ]
+    return {**operation, "parameters": [*operation.get("parameters", []), *extra]} if extra else operation
 
 
 def spec_operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
@@ -127,6 +166,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     spec is parsed once per process); the app caches the result."""
     scope, full = load_spec("scope_oas.yaml"), load_spec("asana_oas.yaml")
     implemented = implemented_operations(app)
+    route_params = _query_parameters(app)
     paths: dict[str, dict[str, Any]] = {}
     missing: list[dict[str, Any]] = []
     in_scope = list(spec_operations(scope))
@@ -149,7 +189,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         for key, value in spec["paths"][path].items():
             if key not in METHODS:
                 item[key] = value  # path-level parameters, summary
-        item[method] = operation
+        item[method] = _with_route_parameters(spec, path, operation, route_params[op_id])
     paths.update(_own_paths())
     extra_tags: list[dict[str, Any]] = []
     control = getattr(app.state, "control_openapi", None)  # the emulator's routes, when on

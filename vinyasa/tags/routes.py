@@ -8,10 +8,9 @@ from starlette.responses import Response
 from vinyasa import access
 from vinyasa.errors import InvalidRequest
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
-from vinyasa.protocol.pagination import listing
 from vinyasa.tags import queries, service
 from vinyasa.tags.schemas import TAG, TagBody, TagCreateFields, TagFields
-from vinyasa.tasks.schemas import TASK
+from vinyasa.tasks.list_routes import tag_tasks
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["Tags", "Tasks"])
 
@@ -70,10 +69,7 @@ async def get_tags_for_task(ctx: CtxDep, task_gid: str) -> Response:
 @router.get("/tags/{tag_gid}/tasks", operation_id="getTasksForTag")
 async def get_tasks_for_tag(ctx: CtxDep, tag_gid: str) -> Response:
     """The tasks carrying a tag that the caller can see, in the order the tag was put on them."""
-    gid, _ = access.tag(ctx, tag_gid)
-    source = "task_tags JOIN tasks ON tasks.gid = task_tags.task_gid"
-    conditions = [("task_tags.tag_gid = ?", [gid]), access.task_visible_sql(ctx)]
-    return ctx.page(TASK, listing(source, conditions, ("task_tags.added_at", "task_tags.task_gid")))
+    return tag_tasks(ctx, access.tag(ctx, tag_gid)[0], None, None)
 
 
 @router.post("/tasks/{task_gid}/addTag", operation_id="addTagForTask")

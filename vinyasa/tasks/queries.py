@@ -61,6 +61,10 @@ def filters(alias: str, completed_since: int | None, modified_since: int | None)
 
 # A user's tasks in a workspace (the assignee, the workspace), on `tasks`.
 ASSIGNED_IN = "tasks.assignee_gid = ? AND tasks.workspace_gid = ?"
+# A tag's tasks (the tag), in the order it was put on them: a Listing's source, condition and keys.
+TAGGED = "task_tags JOIN tasks ON tasks.gid = task_tags.task_gid"
+TAGGED_BY = "task_tags.tag_gid = ?"
+TAGGED_KEYS = ("task_tags.added_at", "task_tags.task_gid")
 
 
 def placed_tasks(

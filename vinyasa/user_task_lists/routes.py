@@ -6,9 +6,8 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from vinyasa.protocol.context import API_PREFIX, AsanaRoute, CtxDep
-from vinyasa.tasks.list_routes import assigned
-from vinyasa.tasks.schemas import TASK
-from vinyasa.user_task_lists import order, service
+from vinyasa.tasks.list_routes import user_task_list_tasks
+from vinyasa.user_task_lists import service
 from vinyasa.user_task_lists.schemas import USER_TASK_LIST
 
 router = APIRouter(prefix=API_PREFIX, route_class=AsanaRoute, tags=["User task lists"])
@@ -34,6 +33,4 @@ async def get_tasks_for_user_task_list(
     """The owner's visible assigned tasks in the list's workspace, most recently assigned first
     (vinyasa.user_task_lists.order; paginated); `completed_since`: incomplete tasks plus those
     completed since then."""
-    _, workspace_gid = service.owned(ctx, user_task_list_gid)
-    conditions = assigned(ctx, ctx.user_gid, workspace_gid, completed_since, None)
-    return ctx.page(TASK, order.listing(conditions), descending=True)
+    return user_task_list_tasks(ctx, service.owned(ctx, user_task_list_gid)[1], completed_since, None)
