@@ -209,3 +209,61 @@ def test_the_unused_root_index_is_dropped_and_comes_back_on_downgrade(
     assert "ix_tasks_root_gid" not in indexes() and "ix_tasks_parent_position" in indexes()
     command.downgrade(alembic_config(url), "a8c0ffee001d")
     assert "ix_tasks_root_gid" in indexes()
+
+
+BEFORE_APPROVAL = "a8c0ffee001e"  # the revision before a8c0ffee001f (tasks.approval_status)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_approval_status_column_keeps_old_tasks_in_sync_and_downgrades(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    """Tasks written before the column read as `completed` says; the column then stores decisions;
+    a downgrade drops it and leaves SQLite's triggers on `tasks` in place."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from vinyasa.migrate import alembic_config
+
+    url = new_database(request, backend, tmp_path, revision=BEFORE_APPROVAL)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        made = init(conn, "owner@example.com", "Acme")
+        # written as the code of that revision wrote them: no approval_status column yet
+        columns = {c["name"] for c in inspect(conn).get_columns("tasks")}
+        assert "approval_status" not in columns
+    engine.dispose()
+    upgrade(url)
+    new = Server(url, str(made["token"]))
+    try:
+        data = {"workspace": made["workspace"]}
+        fields = {"opt_fields": "completed,approval_status"}
+        done = ok(await new.client.post("/tasks", json={"data": {"name": "done", **data}}), 201)["gid"]
+        with new.engine.begin() as conn:  # a completed row as the old code left it: the column NULL
+            conn.execute(text("UPDATE tasks SET completed = :t, approval_status = NULL"), {"t": True})
+        assert ok(await new.client.get(f"/tasks/{done}", params=fields))["approval_status"] == "approved"
+        ok(await new.client.put(f"/tasks/{done}", json={"data": {"approval_status": "rejected"}}))
+        assert ok(await new.client.get(f"/tasks/{done}", params=fields))["approval_status"] == "rejected"
+    finally:
+        await new.close()
+
+    def state() -> tuple[set[str], set[str]]:
+        engine = make_engine(url)
+        try:
+            with engine.connect() as conn:
+                columns = {str(c["name"]) for c in inspect(conn).get_columns("tasks")}
+                triggers: set[str] = set()
+                if backend == "sqlite":
+                    query = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tasks'"
+                    triggers = {str(r[0]) for r in conn.execute(text(query))}
+            return columns, triggers
+        finally:
+            engine.dispose()
+
+    columns, triggers = state()
+    assert "approval_status" in columns
+    command.downgrade(alembic_config(url), BEFORE_APPROVAL)
+    after_columns, after_triggers = state()
+    assert after_columns == columns - {"approval_status"} and after_triggers == triggers
+    upgrade(url)
+    assert state() == (columns, triggers)

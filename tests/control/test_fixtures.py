@@ -182,3 +182,34 @@ async def test_fixture_then_reset_and_recorder_untouched(emu):
     assert [e["status"] for e in await emu.control("GET", "/requests")] == [
         401
     ]  # control calls are not recorded
+
+
+async def test_approval_status_loads_and_survives_a_snapshot(emu):
+    ws = emu.workspace
+    body = f"""\
+tasks:
+  - {{name: Sign-off, workspace: "{ws}", resource_subtype: approval, approval_status: changes_requested}}
+  - {{name: Open, workspace: "{ws}", resource_subtype: approval}}
+"""
+    r = await _load(emu, body)
+    assert r.status_code == 201, r.text
+    made = r.json()["data"]["task"]
+    fields = {"opt_fields": "completed,approval_status"}
+
+    async def read() -> list[dict[str, object]]:
+        return [
+            (await emu.api.get(f"/tasks/{made[n]}", params=fields)).json()["data"]
+            for n in ("Sign-off", "Open")
+        ]
+
+    expected = [
+        {"gid": made["Sign-off"], "completed": True, "approval_status": "changes_requested"},
+        {"gid": made["Open"], "completed": False, "approval_status": "pending"},
+    ]
+    assert await read() == expected
+    await emu.control("POST", "/snapshots", json={"data": {"name": "approvals"}})
+    await emu.control("POST", "/reset")
+    await emu.control("POST", "/snapshots/approvals/restore")
+    assert await read() == expected
+    bad = await _load(emu, f'tasks:\n  - {{name: X, workspace: "{ws}", approval_status: maybe}}\n')
+    assert bad.status_code == 400 and "approval_status" in bad.text

@@ -26,6 +26,9 @@ class Task(Base):
 
     `root_gid` is the top-level ancestor (the task itself when it has no parent): subtasks inherit
     their root's visibility (vinyasa.access), and deleting a task deletes its subtasks (CASCADE).
+    `approval_status` holds only what `completed` does not say: `rejected` or `changes_requested`
+    on a completed task; NULL reads as `approved` when completed, else `pending`
+    (vinyasa.tasks.service.APPROVAL_DECISIONS).
     """
 
     __tablename__ = "tasks"
@@ -39,6 +42,7 @@ class Task(Base):
     completed_by_gid: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("users.gid", ondelete="SET NULL")
     )
+    approval_status: Mapped[str | None] = mapped_column(String(32))
     assignee_gid: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.gid", ondelete="SET NULL"))
     due_on: Mapped[str | None] = mapped_column(String(10))
     due_at: Mapped[int | None] = mapped_column(BigInteger)

@@ -22,6 +22,7 @@ from vinyasa.tags.queries import TASK_TAGS
 from vinyasa.tasks import queries
 
 Subtype = Literal["default_task", "milestone", "approval", "custom"]
+ApprovalStatus = Literal["pending", "approved", "rejected", "changes_requested"]
 
 
 def _memberships(conn: Connection, viewer: Viewer, gids: list[int]) -> dict[int, list[tuple[int, int]]]:
@@ -58,8 +59,9 @@ def _num_subtasks(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[in
 
 
 def _approval(row: Mapping[str, Any], _viewer: Viewer) -> str:
-    """Kept in sync with `completed` (approval decisions other than "approved" are not stored)."""
-    return "approved" if row["completed"] else "pending"
+    """The stored decision (rejected, changes_requested) of a completed task, else what `completed`
+    says: approved or pending (vinyasa.models.Task)."""
+    return str(row["approval_status"] or ("approved" if row["completed"] else "pending"))
 
 
 def _permalink(row: Mapping[str, Any], viewer: Viewer) -> str:
@@ -73,7 +75,7 @@ TASK = Resource(
         "name": Col("name"),
         "resource_subtype": Col("resource_subtype"),
         "created_by": Ref("created_by_gid", "user"),
-        "approval_status": Derived(("resource_subtype", "completed"), _approval),
+        "approval_status": Derived(("approval_status", "completed"), _approval),
         "assignee_status": Derived(
             ("assignee_gid",), lambda row, _: "upcoming" if row["assignee_gid"] else "inbox"
         ),
@@ -172,6 +174,7 @@ class TaskFields(BaseModel):
     html_notes: str | None = Field(default=None, max_length=65536)
     resource_subtype: Subtype | None = None
     completed: Boolean | None = None
+    approval_status: ApprovalStatus | None = None
     assignee: str | None = None
     due_on: str | None = None
     due_at: str | None = None
@@ -187,7 +190,7 @@ class TaskFields(BaseModel):
     tags: GidList | None = None
 
 
-NOT_NULL = ("name", "notes", "html_notes", "resource_subtype", "completed")
+NOT_NULL = ("name", "notes", "html_notes", "resource_subtype", "completed", "approval_status")
 
 # Fields PUT /tasks/{task_gid} refuses with a 400, each with what to use instead. Asana answers 400
 # for `followers` (roychri/mcp-server-asana#48; TaskUpdateRequest has no `followers`). No source

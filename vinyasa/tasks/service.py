@@ -83,14 +83,35 @@ def _iso_date(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).date().isoformat()
 
 
-def _completion(ctx: Caller, completed: bool | None, row: dict[str, Any], at: int) -> dict[str, Any]:
-    """The completion columns a change of `completed` sets; `at` (epoch ms): the change's time, which
-    is also the task's new `modified_at` (so `completed_since=<modified_at>` finds it)."""
-    if completed is None or completed == row.get("completed", False):
+# The approval statuses a task stores; `approved` and `pending` are what `completed` says (Task model).
+APPROVAL_DECISIONS = ("rejected", "changes_requested")
+
+
+def _completion(ctx: Caller, fields: TaskFields, row: dict[str, Any], at: int) -> dict[str, Any]:
+    """The completion columns a change of `completed` or `approval_status` sets; `at` (epoch ms): the
+    change's time, which is also the task's new `modified_at` (so `completed_since=<modified_at>`
+    finds it).
+
+    Asana (TaskBase.approval_status): the status "is kept in sync with completed, meaning pending
+    translates to false while approved, rejected, and changes_requested translate to true. If you
+    set completed to true, this field will be set to approved." So `approval_status` alone sets
+    `completed`; `completed: false` makes it pending and `completed: true` approved, unless the same
+    body gives a status that completes (rejected, changes_requested; a contradicting one yields to
+    `completed`). Any task takes it, whatever its `resource_subtype` (the spec does not restrict it).
+    """
+    completed, status = fields.completed, fields.approval_status
+    if completed is None and status is not None:
+        completed = status != "pending"
+    if completed is None:
         return {}
-    if completed:
-        return {"completed": True, "completed_at": at, "completed_by_gid": ctx.user_gid}
-    return {"completed": False, "completed_at": None, "completed_by_gid": None}
+    out: dict[str, Any] = {}
+    if completed != row.get("completed", False):
+        if completed:
+            out = {"completed": True, "completed_at": at, "completed_by_gid": ctx.user_gid}
+        else:
+            out = {"completed": False, "completed_at": None, "completed_by_gid": None}
+    out["approval_status"] = status if completed and status in APPROVAL_DECISIONS else None
+    return out
 
 
 def _assignee(ctx: Caller, fields: TaskFields, workspace_gid: int) -> int | None:
@@ -194,7 +215,7 @@ def create_task(ctx: Caller, fields: TaskFields, *, parent: access.VisibleTask |
         "modified_at": now,
         **dict.fromkeys(DATES),
         **dates,
-        **_completion(ctx, fields.completed, {}, now),
+        **_completion(ctx, fields, {}, now),
     }
     insert_row(ctx.conn, Task, values)
     follow = sorted({ctx.user_gid, *followers})
@@ -265,7 +286,7 @@ def update_task(ctx: Caller, task: access.VisibleTask, fields: TaskFields) -> No
     if "assignee" in given:
         changes["assignee_gid"] = _assignee(ctx, fields, task.workspace_gid)
     at = max(now_ms(), row["modified_at"] + 1)  # one instant for completed_at and modified_at
-    changes.update(_completion(ctx, fields.completed, row, at))
+    changes.update(_completion(ctx, fields, row, at))
     actual = {k: v for k, v in changes.items() if row[k] != v}
     values_changed = TASK_VALUES.write(ctx, task.gid, task.workspace_gid, fields.custom_fields or {})
     if not actual and not values_changed:
