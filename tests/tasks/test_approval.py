@@ -1,4 +1,4 @@
-"""A task's approval_status: stored, validated, kept in sync with completed, journaled."""
+"""A task's approval_status: stored, validated, kept in sync with completed, journaled and copied."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import World
 from tests.events.test_events import events, fresh_sync
 from tests.helpers import fails, ok
+from tests.jobs.helpers import job_result
 from tests.projects.helpers import make_project
 from tests.tasks.helpers import make_task, names
 from tests.tasks.layout import snapshot
@@ -128,3 +130,28 @@ async def test_a_change_is_journaled_as_completed_is(client, world):
     assert await changes() == ["completed"]  # pending is what completed: false says
     ok(await client.put(f"/tasks/{task}", json={"data": {"approval_status": "approved"}}))
     assert await changes() == ["completed"]
+
+
+async def _run(client, world: World, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    job = ok(await client.post(path, json={"data": body}), 201)
+    done = await job_result(client, world, job)
+    assert done["status"] == "succeeded", done
+    return done
+
+
+async def test_copies_keep_it_as_they_keep_completed(client, world):
+    project = (await make_project(client, world))["gid"]
+    rejected = await make_task(client, world, name="r", projects=[project], resource_subtype="approval")
+    ok(await client.put(f"/tasks/{rejected}", json={"data": {"approval_status": "rejected"}}))
+    await make_task(client, world, name="p", projects=[project], resource_subtype="approval")
+    done = await _run(client, world, f"/tasks/{rejected}/duplicate", {"name": "r2"})
+    assert await status(client, done["new_task"]["gid"]) == (True, "rejected")
+    done = await _run(client, world, f"/projects/{project}/duplicate", {"name": "Copy", "team": world.team})
+    copied = ok(await client.get(f"/projects/{done['new_project']['gid']}/tasks"))
+    assert [await status(client, t["gid"]) for t in copied] == [(True, "rejected"), (False, "pending")]
+    data = {"name": "Plan", "public": True, "team": world.team}
+    done = await _run(client, world, f"/projects/{project}/saveAsTemplate", data)
+    template = done["new_project_template"]["gid"]
+    made = await _run(client, world, f"/project_templates/{template}/instantiateProject", {"name": "Made"})
+    listed = ok(await client.get(f"/projects/{made['new_project']['gid']}/tasks"))
+    assert [await status(client, t["gid"]) for t in listed] == [(True, "rejected"), (False, "pending")]

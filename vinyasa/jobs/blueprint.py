@@ -18,10 +18,10 @@ index of its section (-1 for subtasks). `fields` holds the task's columns (`TASK
 task). `links` are the dependencies to copy (`task_gid` depends on `dependency_gid`): each end is
 an index in `tasks` (then the copy of that task), or -1 with the gid of a task outside the copy
 (then that same task: only a task's duplicate keeps those, and blueprints of older templates have
-no `links` nor `tags`). `rules` are the project's rules, always copied (vinyasa.rules.copies; older
-templates have none). What is read follows `Include`
-(Asana's `include` elements); dates are absolute (YYYY-MM-DD / epoch ms) and shifted by
-`shift_dates` (schedule_dates, template date variables).
+no `links`, `tags` nor `approval_status`). `rules` are the project's rules, always copied
+(vinyasa.rules.copies; older templates have none). What is read follows `Include` (Asana's
+`include` elements); dates are absolute (YYYY-MM-DD / epoch ms) and shifted by `shift_dates`
+(schedule_dates, template date variables).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ TASK_FIELDS = (
     "due_at",
     "start_on",
     "start_at",
+    "approval_status",
 )
 DATE_FIELDS = ("due_on", "due_at", "start_on", "start_at")
 EMPTY_NOTES = "<body></body>"

@@ -203,6 +203,7 @@ def write_tasks(
                 f["completed"],
                 f["completed_at"],
                 f["completed_by_gid"] if f["completed_by_gid"] in users else None,
+                f.get("approval_status"),  # absent from blueprints of older templates: NULL
                 assignee if assignee is None or int(assignee) in users else None,
                 f["due_on"],
                 f["due_at"],

@@ -30,7 +30,7 @@ _TASK_TREE = (
 )
 TASK_COLUMNS = (
     "gid, parent_gid, position, name, html_notes, resource_subtype, completed, completed_at,"
-    " completed_by_gid, assignee_gid, due_on, due_at, start_on, start_at"
+    " completed_by_gid, assignee_gid, due_on, due_at, start_on, start_at, approval_status"
 )
 VALUE_COLUMNS = (
     "task_gid, custom_field_gid, text_value, number_value, enum_option_gid, list_value, date_on, date_at"
@@ -233,8 +233,8 @@ def in_workspace(conn: Connection, workspace_gid: int, users: Sequence[int]) -> 
 
 INSERT_TASK = (
     "INSERT INTO tasks (gid, workspace_gid, name, html_notes, resource_subtype, completed, completed_at,"
-    " completed_by_gid, assignee_gid, due_on, due_at, start_on, start_at, parent_gid, root_gid, position,"
-    f" created_by_gid, created_at, modified_at) VALUES ({sql.marks(19)})"
+    " completed_by_gid, approval_status, assignee_gid, due_on, due_at, start_on, start_at, parent_gid,"
+    f" root_gid, position, created_by_gid, created_at, modified_at) VALUES ({sql.marks(20)})"
 )
 INSERT_PLACEMENT = (
     "INSERT INTO task_projects (task_gid, project_gid, section_gid, section_position, position, completed,"
