@@ -61,7 +61,9 @@ def _num_subtasks(conn: Connection, _viewer: Viewer, gids: list[int]) -> dict[in
 def _approval(row: Mapping[str, Any], _viewer: Viewer) -> str:
     """The stored decision (rejected, changes_requested) of a completed task, else what `completed`
     says: approved or pending (vinyasa.models.Task)."""
-    return str(row["approval_status"] or ("approved" if row["completed"] else "pending"))
+    if not row["completed"]:
+        return "pending"
+    return str(row["approval_status"] or "approved")
 
 
 def _permalink(row: Mapping[str, Any], viewer: Viewer) -> str:
