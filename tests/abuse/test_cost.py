@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 
 from tests.helpers import fails, ok
 from tests.projects.helpers import make_project
@@ -311,18 +311,44 @@ async def test_limit_in_digits_works(client, world):
 
 
 def test_journal_pruning_reads_only_the_expired_entries(env):
-    """Every thousandth flush prunes the journal: its horizon query must go through the created_at
-    index (cost: the expired entries), not walk the id index down through every live entry."""
+    """Every thousandth flush prunes the journal: its horizon query walks the ids from the oldest
+    and stops at the first entry it keeps (cost: the expired entries), with no sort of the whole
+    journal and no index on created_at for every write to fill (migration a8c0ffee0020)."""
     with env.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SET LOCAL enable_seqscan = off"))  # tiny tables: show the index plan
             plan = conn.execute(text("EXPLAIN " + journal.HORIZON.replace("?", "0"))).scalars().all()
+            assert "Index Scan using pk_journal" in " ".join(plan) and "Sort" not in " ".join(plan), plan
         else:
             plan = [
                 r[-1] for r in conn.execute(text("EXPLAIN QUERY PLAN " + journal.HORIZON.replace("?", "0")))
             ]
-    shown = " ".join(plan)
-    assert "ix_journal_created_at" in shown, shown
+            assert plan == ["SCAN journal"], plan  # in rowid (id) order: no temp b-tree for ORDER BY
+        indexes = inspect(conn).get_indexes("journal")
+    assert [i["name"] for i in indexes] == []
+
+
+def test_pruning_keeps_what_follows_the_first_unexpired_entry(world):
+    """The emulator's clock moved back: an entry written then is older than entries before it. The
+    prune stops at the first entry it keeps, so it keeps that one and every later one, and a sync
+    token is expired only below the horizon."""
+    stamps = [1000, 2000, 9000, 3000, 4000]  # the third entry was written before the clock went back
+    with world.env.engine.begin() as conn:
+        first = journal.last_id(conn) + 1
+        for offset, stamp in enumerate(stamps):
+            conn.execute(
+                text(
+                    "INSERT INTO journal (id, created_at, resource_type, resource_gid, action)"
+                    " VALUES (:id, :at, 'task', 1, 'changed')"
+                ),
+                {"id": first + offset, "at": stamp},
+            )
+        assert journal.prune(conn, 5000) == first + 1  # the two before the entry of 9000
+        left = conn.execute(text("SELECT created_at FROM journal WHERE id >= :f ORDER BY id"), {"f": first})
+        assert [r[0] for r in left] == [9000, 3000, 4000]
+        assert journal.prune(conn, 5000) == first + 1  # nothing more until the 9000 one expires
+        assert journal.prune(conn, 10_000) == first + 4
+        assert journal.pruned_through(conn) == first + 4
 
 
 async def test_a_user_leaving_a_workspace_reads_their_rows_not_the_workspaces(client, world):

@@ -288,25 +288,29 @@ def write(conn: Connection, *prepared: Prepared) -> None:
         prune(conn, now_ms() - int(get_settings().journal_retention_hours * 3_600_000))
 
 
-# The newest expired entry. `id + 0`: read the expired entries through the created_at index, so a
-# prune costs what it removes. MAX(id) alone walks the id index down from the newest entry until one
-# is old enough: the whole journal, every thousand entries, when none is.
-HORIZON = "SELECT MAX(id + 0) FROM journal WHERE created_at < ?"
+# The first entry still kept: the prune's horizon is the entry before it. Read along the ids from the
+# oldest, so a prune reads what it removes and one entry more (no index on created_at, which every
+# journaled write would add a page to). An entry older than one before it (the emulator's clock
+# moved back) waits until those before it expire: the journal keeps entries at least their
+# retention, never less.
+HORIZON = "SELECT id FROM journal WHERE created_at >= ? ORDER BY id LIMIT 1"
 
 
 def prune(conn: Connection, before_ms: int) -> int:
-    """Delete entries older than `before_ms` (epoch ms); returns the id below which all are gone.
+    """Delete entries older than `before_ms` (epoch ms), from the oldest up to the first one that is
+    not; returns the id below which all are gone.
 
     The horizon is kept in `meta` (`journal_pruned_through`), so a sync token older than it is
     known to be expired (412) rather than silently missing events.
     """
-    horizon = sql.fetch_value(conn, HORIZON, [before_ms])
-    if horizon is None:
-        return pruned_through(conn)
+    kept = sql.fetch_value(conn, HORIZON, [before_ms])
+    horizon, done = int(kept) - 1 if kept is not None else last_id(conn), pruned_through(conn)
+    if horizon <= done:
+        return done
     sql.execute_many(conn, "DELETE FROM journal_topics WHERE event_id <= ?", [(horizon,)])
     sql.execute_many(conn, "DELETE FROM journal WHERE id <= ?", [(horizon,)])
-    _set_horizon(conn, int(horizon))
-    return int(horizon)
+    _set_horizon(conn, horizon)
+    return horizon
 
 
 def _set_horizon(conn: Connection, horizon: int) -> None:
