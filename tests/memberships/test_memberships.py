@@ -238,6 +238,25 @@ async def test_an_admins_membership_is_lowered_or_ended_only_by_an_admin_and_one
     fails(await client.get(f"/projects/{gid}"), 404)  # private, and no longer a member
 
 
+async def test_a_teams_admin_membership_is_lowered_or_ended_only_by_an_admin(client, world):
+    # A team's admin membership holds admin for each of its members: an editor lowered or ended it.
+    _, token = world.person("bob@example.com")
+    gid = (await make_project(client, world, privacy_setting="private"))["gid"]
+    team = await _team(client, world)
+    body = {"data": {"parent": gid, "member": team["gid"], "access_level": "admin"}}
+    teams = ok(await client.post("/memberships", json=body), 201)["gid"]
+    body = {"data": {"parent": gid, "member": "bob@example.com", "access_level": "editor"}}
+    ok(await client.post("/memberships", json=body), 201)
+    async with api_client(world.env, token) as bob:
+        lowered = {"data": {"access_level": "viewer"}}
+        fails(await bob.put(f"/memberships/{teams}", json=lowered), 403, "lower the access of its admins")
+        fails(await bob.delete(f"/memberships/{teams}"), 403, "remove its admins")
+    assert ok(await client.get(f"/memberships/{teams}"))["access_level"] == "admin"
+    ok(await client.put(f"/memberships/{teams}", json={"data": {"access_level": "editor"}}))
+    async with api_client(world.env, token) as bob:  # an editor's membership: editors may end it
+        ok(await bob.delete(f"/memberships/{teams}"))
+
+
 async def test_concurrent_shares_of_one_member_make_one_membership(world):
     """16 threads share one project with one team at once: one 201, the rest 400, never a 5xx."""
     async with api_client(world.env, world.token) as client:

@@ -142,28 +142,40 @@ def _record_member(ctx: Caller, project: access.VisibleProject, action: str, mem
     journal.member(ctx, ("project", project.gid), action, member, topics=[project.workspace_gid])
 
 
-def _visible(ctx: Caller, value: str) -> tuple[int, access.VisibleProject, Member]:
+def _visible(ctx: Caller, value: str) -> tuple[int, access.VisibleProject, Member, str]:
     """A membership whose project the caller can see (404 otherwise), with that project locked (and
-    the membership read under the lock: access.project_child), and its member."""
+    the membership read under the lock: access.project_child), its member and its access level."""
     gid, project = access.project_child(ctx, "project_members", value, "membership", lock=True)
-    _, user, team = queries.membership(ctx.conn, gid)
+    _, user, team, level = queries.membership(ctx.conn, gid)
     member: Member = ("user", user) if user is not None else ("team", int(team or 0))
-    return gid, project, member
+    return gid, project, member, level
+
+
+def _may_take_admin(
+    ctx: Caller, project: access.VisibleProject, member: Member, level: str, field: str, action: str
+) -> None:
+    """Lowering or ending an admin membership: a user's as removeMembers rules (project admin, 403;
+    one admin stays, 400 naming `field`); a team's needs project admin too (it holds admin for
+    every member of the team)."""
+    if member[0] == "user":
+        access.require_member_removal(ctx, project, [member[1]], field, action)
+    elif level == "admin":
+        access.require_project_level(project, "admin", f"{action} its admins")
 
 
 def change(ctx: Caller, value: str, fields: MembershipFields) -> int:
     """Set a membership's access level (`access_level`, or the deprecated `role`)."""
     if of_portfolio(ctx, value):
         return portfolios.change(ctx, value, fields)
-    gid, project, member = _visible(ctx, value)
+    gid, project, member, current = _visible(ctx, value)
     given = fields.access_level if fields.access_level is not None else fields.role
     if given is None:
         raise InvalidRequest("access_level: Missing input")
     field = "access_level" if fields.access_level is not None else "role"
     level = _level(given, field)
     _may_grant(project, level)
-    if level != "admin" and member[0] == "user":
-        access.require_member_removal(ctx, project, [member[1]], field, "lower the access of")
+    if level != "admin":
+        _may_take_admin(ctx, project, member, current, field, "lower the access of")
     update_row(ctx.conn, ProjectMember, gid, {"access_level": level})
     topics = [project.gid, project.workspace_gid]
     journal.changed(ctx, ("project_membership", gid), ["access_level"], topics=topics)
@@ -175,9 +187,8 @@ def remove(ctx: Caller, value: str) -> None:
     if of_portfolio(ctx, value):
         portfolios.remove(ctx, value)
         return
-    gid, project, member = _visible(ctx, value)
+    gid, project, member, current = _visible(ctx, value)
     access.require_project_level(project, project.minimum_access_level_for_sharing, "change its members")
-    if member[0] == "user":
-        access.require_member_removal(ctx, project, [member[1]], "membership")
+    _may_take_admin(ctx, project, member, current, "membership", "remove")
     queries.delete(ctx.conn, gid)
     _record_member(ctx, project, "removed", member)
