@@ -232,16 +232,32 @@ async def test_approval_status_column_keeps_old_tasks_in_sync_and_downgrades(
         # written as the code of that revision wrote them: no approval_status column yet
         columns = {c["name"] for c in inspect(conn).get_columns("tasks")}
         assert "approval_status" not in columns
+        for gid, completed in ((1001, True), (1002, False)):
+            conn.execute(
+                text(
+                    "INSERT INTO tasks (gid, workspace_gid, name, html_notes, resource_subtype, completed,"
+                    " root_gid, position, created_by_gid, created_at, modified_at) VALUES"
+                    " (:gid, :ws, 'old', '<body></body>', 'approval', :done, :gid, 0, :user, 1, 1)"
+                ),
+                {
+                    "gid": gid,
+                    "ws": int(str(made["workspace"])),
+                    "done": completed,
+                    "user": int(str(made["user"])),
+                },
+            )
+            conn.execute(
+                text("INSERT INTO task_followers (task_gid, user_gid, created_at) VALUES (:t, :u, 1)"),
+                {"t": gid, "u": int(str(made["user"]))},
+            )
     engine.dispose()
     upgrade(url)
     new = Server(url, str(made["token"]))
     try:
-        data = {"workspace": made["workspace"]}
         fields = {"opt_fields": "completed,approval_status"}
-        done = ok(await new.client.post("/tasks", json={"data": {"name": "done", **data}}), 201)["gid"]
-        with new.engine.begin() as conn:  # a completed row as the old code left it: the column NULL
-            conn.execute(text("UPDATE tasks SET completed = :t, approval_status = NULL"), {"t": True})
+        done = "1001"
         assert ok(await new.client.get(f"/tasks/{done}", params=fields))["approval_status"] == "approved"
+        assert ok(await new.client.get("/tasks/1002", params=fields))["approval_status"] == "pending"
         ok(await new.client.put(f"/tasks/{done}", json={"data": {"approval_status": "rejected"}}))
         assert ok(await new.client.get(f"/tasks/{done}", params=fields))["approval_status"] == "rejected"
     finally:
