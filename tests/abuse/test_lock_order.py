@@ -14,9 +14,12 @@ deadlock among them (the answers alone do not show it).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import anyio
 import pytest
+from sqlalchemy import text
 
 from tests.abuse.test_races import pool, race, retried
 from tests.conftest import World
@@ -284,24 +287,39 @@ async def test_an_anchor_deleted_while_an_item_is_placed_by_it_is_a_400(client, 
         assert deleted == 200 and placed in (200, 400), answer
 
 
-async def test_a_duplicate_linking_outside_tasks_while_they_are_linked(client, world: World, pool) -> None:
-    # The job's copy depends on the source's outside tasks: it locks them together, in gid order,
-    # as addDependencies locks the tasks it links. One at a time in the links' order, it deadlocked
-    # with a request linking two of them in the other order.
+async def test_a_duplicate_locks_the_outside_tasks_it_links_in_gid_order(client, world: World) -> None:
+    # The copy depends on the source's outside tasks: the job locks them together, in gid order, as
+    # addDependencies locks the tasks it links. It locked them one at a time in the links' order
+    # (the order they were added): holding the later-gid task while it waited for the earlier one,
+    # which a request linking both held, and that request then waited for the later one.
+    if world.env.backend != "postgresql":
+        pytest.skip("SQLite's one writer holds no row locks")
     from tests.jobs.helpers import drain
 
-    for i in range(ROUNDS // 2):
-        source = await make_task(client, world, f"a{i}")
-        outside = [await make_task(client, world, f"x{i}.{n}") for n in range(6)]
-        ok(await client.post(f"/tasks/{source}/addDependencies", json={"data": {"dependencies": outside}}))
-        duplicate = {"data": {"name": f"copy {i}", "include": "dependencies"}}
-        job = ok(await client.post(f"/tasks/{source}/duplicate", json=duplicate), 201)
+    source = await make_task(client, world, "source")
+    low, high = sorted([await make_task(client, world, f"x{n}") for n in range(2)], key=int)
+    for outside in (high, low):  # added in this order: the links' order is high, then low
+        ok(await client.post(f"/tasks/{source}/addDependencies", json={"data": {"dependencies": [outside]}}))
+        await anyio.sleep(0.01)
+    duplicate = {"data": {"name": "copy", "include": "dependencies"}}
+    job = ok(await client.post(f"/tasks/{source}/duplicate", json=duplicate), 201)
+    lock = "SELECT gid FROM tasks WHERE gid = :g FOR NO KEY UPDATE"
+    waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    engine = world.env.engine
+    with ThreadPoolExecutor(1) as pool, engine.connect() as conn, engine.connect() as watch:
+        conn.execute(text(lock), {"g": int(low)})  # a request linking low and high holds low...
         ran = pool.submit(drain, world)
-        link = ("POST", f"/tasks/{outside[-1]}/addDependencies", {"dependencies": outside[:-1]})
-        [(status, body)] = race(pool, world, link)
-        assert status == 200, body
+        for _ in range(500):  # ...while the job waits for a row it holds
+            watch.rollback()  # (a transaction sees one snapshot of pg_stat_activity)
+            if watch.execute(text(waiting)).scalar_one():
+                break
+            await anyio.sleep(0.01)
+        else:
+            raise AssertionError("the job never waited for the locked task")
+        conn.execute(text(lock), {"g": int(high)})  # ...then takes high: the job must not hold it
+        conn.commit()
         ran.result(timeout=60)
-        done = ok(await client.get(f"/jobs/{job['gid']}"))
-        assert done["status"] == "succeeded", done
-        links = ok(await client.get(f"/tasks/{done['new_task']['gid']}/dependencies"))
-        assert sorted(t["gid"] for t in links) == sorted(outside)
+    done = ok(await client.get(f"/jobs/{job['gid']}"))
+    assert done["status"] == "succeeded", done
+    links = ok(await client.get(f"/tasks/{done['new_task']['gid']}/dependencies"))
+    assert sorted(t["gid"] for t in links) == [low, high]
