@@ -251,6 +251,27 @@ async def test_a_workspace_webhook_keeps_needing_filters(client, world: World) -
     fails(await client.put(f"/webhooks/{made['gid']}", json={"data": {"filters": []}}), 400, "must specify")
 
 
+async def test_a_put_that_does_not_name_filters_changes_nothing(client, world: World) -> None:
+    """WebhookUpdateRequest.filters is optional: a body without it (empty, or with a key the
+    request does not define, which is ignored) answers the webhook as it is."""
+    project = (await make_project(client, world))["gid"]
+    kept = [{"resource_type": "task", "action": "changed", "fields": ["name"]}]
+    on_workspace = [{"resource_type": "project"}]
+    with receiving() as rx:
+        hooks = {
+            (await make_webhook(client, project, rx.url, kept))["data"]["gid"]: kept,
+            (await make_webhook(client, world.workspace, rx.url, on_workspace))["data"]["gid"]: on_workspace,
+        }
+    for gid, filters in hooks.items():
+        for data in ({}, {"unrelated": 1}):
+            assert ok(await client.put(f"/webhooks/{gid}", json={"data": data}))["filters"] == filters
+        assert ok(await client.put(f"/webhooks/{gid}"))["filters"] == filters
+        assert ok(await client.get(f"/webhooks/{gid}"))["filters"] == filters
+    named = ok(await client.put(f"/webhooks/{next(iter(hooks))}", json={"data": {"filters": None}}))
+    assert named["filters"] == []  # naming filters still replaces them
+    fails(await client.put("/webhooks/123", json={"data": {}}), 404, "webhook")
+
+
 async def test_only_the_creator_sees_a_webhook(client, world: World) -> None:
     project = (await make_project(client, world))["gid"]
     with receiving() as rx:

@@ -91,9 +91,10 @@ async def get_webhook(ctx: CtxDep, webhook_gid: str) -> Response:
 
 @router.put("/webhooks/{webhook_gid}", operation_id="updateWebhook")
 async def update_webhook(ctx: CtxDep, webhook_gid: str) -> Response:
-    """Replace the webhook's `filters` wholesale."""
+    """Replace the webhook's `filters` wholesale when the body names them; a body that does not
+    changes nothing and answers the webhook as it is."""
     fields = ctx.input(WebhookUpdateFields)
-    return ctx.one(WEBHOOK, service.update_filters(ctx, webhook_gid, fields.filters))
+    return ctx.one(WEBHOOK, service.update(ctx, webhook_gid, fields))
 
 
 @router.delete("/webhooks/{webhook_gid}", operation_id="deleteWebhook")

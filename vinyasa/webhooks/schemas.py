@@ -91,7 +91,8 @@ class WebhookFields(BaseModel):
 
 
 class WebhookUpdateFields(BaseModel):
-    """WebhookUpdateRequest: the new `filters` (replacing the old ones wholesale)."""
+    """WebhookUpdateRequest: the new `filters` (replacing the old ones wholesale), optional: a body
+    that does not name them changes nothing (`model_fields_set`); other keys are ignored."""
 
     model_config = ConfigDict(extra="ignore")
     filters: list[FilterFields] | None = Field(default=None, max_length=100)

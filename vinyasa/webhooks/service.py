@@ -36,7 +36,14 @@ from vinyasa.protocol.gids import as_gid, body_gid, new_gid
 from vinyasa.protocol.pagination import Listing
 from vinyasa.protocol.values import now_ms
 from vinyasa.webhooks import queries
-from vinyasa.webhooks.schemas import ACTIONS, HIGHER_LEVEL, WATCHABLE, FilterFields, WebhookFields
+from vinyasa.webhooks.schemas import (
+    ACTIONS,
+    HIGHER_LEVEL,
+    WATCHABLE,
+    FilterFields,
+    WebhookFields,
+    WebhookUpdateFields,
+)
 
 
 @dataclass(frozen=True)
@@ -157,13 +164,17 @@ def _end_with_resource(ctx: Caller, changes: list[journal.Change]) -> journal.Th
     return lambda through: queries.end(ctx.conn, ending, through)
 
 
-def update_filters(ctx: Caller, value: str, filters: list[FilterFields] | None) -> int:
-    """Replace the webhook's filters wholesale (`filters` absent or empty clears them, which a
-    workspace or team webhook may not do: 400)."""
+def update(ctx: Caller, value: str, fields: WebhookUpdateFields) -> int:
+    """Apply a WebhookUpdateRequest (Asana: `filters` is optional). A body naming `filters`
+    replaces them wholesale (null or `[]` clears them, which a workspace, team or portfolio
+    webhook may not do: 400); one that does not name them changes nothing (other keys are
+    ignored) and answers the webhook as it is. 404 for a webhook the caller did not create."""
+    if "filters" not in fields.model_fields_set:
+        return find(ctx, value)
     gid = find(ctx, value, lock=True)
     row = read_row(ctx.conn, Webhook, gid)
     assert row is not None  # found above, in this transaction
-    stored = stored_filters(row["resource_type"], filters)
+    stored = stored_filters(row["resource_type"], fields.filters)
     update_row(ctx.conn, Webhook, gid, {"filters": stored})
     journal.changed(ctx, ("webhook", gid), ["filters"], topics=())
     return gid
