@@ -27,7 +27,7 @@ from vinyasa.core import Caller, runner
 from vinyasa.errors import InvalidRequest
 from vinyasa.jobs import blueprint, queries
 from vinyasa.jobs.schemas import IncludeList, ProjectDuplicateFields, TaskDuplicateFields
-from vinyasa.protocol.values import parse_date, split_list
+from vinyasa.protocol.values import check_span, parse_date, split_list
 
 PROJECT_ELEMENTS = (
     "allocations",
@@ -111,16 +111,21 @@ def _schedule(fields: ProjectDuplicateFields, include: list[str]) -> dict[str, A
 
 def _check_schedule(ctx: Caller, project_gid: int, schedule: dict[str, Any], include: list[str]) -> None:
     """400 naming the schedule_dates date when moving the copy's dates there (as the job will,
-    vinyasa.jobs.blueprint.reschedule) would put one before 0001-01-01 or after 9999-12-31. Read
-    from the extremes of the dates the copy takes (with `task_subtasks`, the subtasks' too)."""
+    vinyasa.jobs.blueprint.reschedule) would put one before 0001-01-01 or after 9999-12-31, or
+    would leave the copy not starting before it is due (`should_skip_weekends` moves a start on a
+    Saturday and a due date on the Sunday after to the same Monday: `check_span`, as `POST
+    /projects`). Read from the extremes of the dates the copy takes (with `task_subtasks`, the
+    subtasks' too) and the project's own two."""
     bounds = queries.date_bounds(ctx.conn, project_gid, subtasks="task_subtasks" in include)
+    field = "schedule_dates.due_on" if schedule["last_due"] else "schedule_dates.start_on"
+    moved = blueprint.outline(bounds)
     try:
-        blueprint.reschedule(blueprint.outline(bounds), schedule)
+        blueprint.reschedule(moved, schedule)
     except blueprint.DatesOutOfRange as exc:
-        field = "schedule_dates.due_on" if schedule["last_due"] else "schedule_dates.start_on"
         raise InvalidRequest(
             f"{field}: Cannot move the project's dates to {schedule['date']}: {exc}"
         ) from None
+    check_span(field, moved["project"]["start_on"], moved["project"]["due_on"])
 
 
 def duplicate_project(ctx: Caller, project_gid: str, fields: ProjectDuplicateFields) -> int:

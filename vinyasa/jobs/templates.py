@@ -29,7 +29,7 @@ from vinyasa.jobs import blueprint
 from vinyasa.jobs.schemas import InstantiateFields, SaveAsTemplateFields
 from vinyasa.models import ProjectTemplate
 from vinyasa.protocol.gids import allocate, new_gid
-from vinyasa.protocol.values import iso_ms, parse_date
+from vinyasa.protocol.values import check_span, iso_ms, parse_date
 from vinyasa.users.service import resolve_user
 
 # What a template keeps of a project: no members, followers or other projects (not in templates).
@@ -136,7 +136,7 @@ def _dates(fields: InstantiateFields, row: Any) -> dict[str, str]:
         if item.gid not in wanted:
             raise InvalidRequest(f"requested_dates[{i}].gid: Unknown date variable: {item.gid[:64]}")
         if item.value is not None:
-            given[item.gid] = parse_date(f"requested_dates[{i}].value", item.value[:10])
+            given[item.gid] = parse_date(f"requested_dates[{i}].value", item.value)
     missing = sorted(wanted - set(given))
     if missing and fields.is_strict:
         raise Unprocessable(
@@ -170,16 +170,20 @@ def _move(plan: dict[str, Any], row: Any, dates: dict[str, str]) -> None:
 
 def _check_dates(fields: InstantiateFields, row: Any, dates: dict[str, str]) -> None:
     """400 naming the start date variable when moving the template's dates there would put one
-    before 0001-01-01 or after 9999-12-31 (today's date when none is given: `requested_dates`)."""
+    before 0001-01-01 or after 9999-12-31 (today's date when none is given: `requested_dates`);
+    400 naming `requested_dates` when the new project would not start before it is due (a due
+    date variable on or before the start date variable: `check_span`, as `POST /projects`)."""
     if not row["anchor_on"]:
         return
+    plan = json.loads(row["blueprint"])
     try:
-        _move(json.loads(row["blueprint"]), row, dates)
+        _move(plan, row, dates)
     except blueprint.DatesOutOfRange as exc:
         given = [i for i, item in enumerate(fields.requested_dates or []) if item.gid == "1" and item.value]
         field = f"requested_dates[{given[-1]}].value" if given else "requested_dates"
         start = dates.get("1") or _today()
         raise InvalidRequest(f"{field}: Cannot move the template's dates to {start}: {exc}") from None
+    check_span("requested_dates", plan["project"]["start_on"], plan["project"]["due_on"])
 
 
 def _roles(ctx: Caller, fields: InstantiateFields, row: Any) -> dict[str, int]:

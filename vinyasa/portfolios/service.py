@@ -20,7 +20,7 @@ from vinyasa.portfolios.fields import PORTFOLIO_VALUES
 from vinyasa.portfolios.schemas import NOT_NULL, PortfolioFields
 from vinyasa.projects.members import resolve_users
 from vinyasa.protocol.gids import allocate, new_gid
-from vinyasa.protocol.values import now_ms, parse_date
+from vinyasa.protocol.values import check_span, now_ms, parse_date
 
 DEFAULT_COLOR = "light-green"
 DEFAULT_ACCESS_LEVEL = "editor"
@@ -57,13 +57,9 @@ def _dates(fields: PortfolioFields, start: str | None, due: str | None) -> dict[
         changes["start_on"] = start = (
             None if fields.start_on is None else parse_date("start_on", fields.start_on)
         )
-    if start is not None:
-        if due is None:
-            raise InvalidRequest("due_on: A portfolio with a start date must also have a due date")
-        if start == due:
-            raise InvalidRequest("start_on: start_on and due_on cannot be the same date")
-        if start > due:
-            raise InvalidRequest("start_on: start_on must be before due_on")
+    if start is not None and due is None:
+        raise InvalidRequest("due_on: A portfolio with a start date must also have a due date")
+    check_span("start_on", start, due)
     return changes
 
 

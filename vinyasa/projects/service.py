@@ -19,7 +19,7 @@ from vinyasa.projects import members
 from vinyasa.projects.schemas import NOT_NULL, ProjectFields
 from vinyasa.protocol import changes
 from vinyasa.protocol.gids import new_gid
-from vinyasa.protocol.values import parse_date, parse_datetime_ms
+from vinyasa.protocol.values import check_span, parse_date, parse_datetime_ms
 from vinyasa.sections import service as sections
 
 # vinyasa's defaults for a new project (Asana documents none).
@@ -110,13 +110,9 @@ def _dates(fields: ProjectFields, start: str | None, due: str | None) -> dict[st
             )
         value = fields.start_on
         changes["start_on"] = start = None if value is None else parse_date("start_on", value)
-    if start is not None:
-        if due is None:
-            raise InvalidRequest("due_on: A project with a start date must also have a due date")
-        if start == due:
-            raise InvalidRequest("start_on: start_on and due_on cannot be the same date")
-        if start > due:
-            raise InvalidRequest("start_on: start_on must be before due_on")
+    if start is not None and due is None:
+        raise InvalidRequest("due_on: A project with a start date must also have a due date")
+    check_span("start_on", start, due)
     return changes
 
 

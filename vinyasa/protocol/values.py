@@ -77,6 +77,18 @@ def _bad_date(field: str, value: str) -> str:
     raise InvalidRequest(f"{field}: Not a valid date (YYYY-MM-DD): {value[:64]}")
 
 
+def check_span(field: str, start: str | None, due: str | None) -> None:
+    """A start date must come before its due date (both `YYYY-MM-DD`; nothing to check when one is
+    None): 400 `<field>: start_on and due_on cannot be the same date` or `<field>: start_on must
+    be before due_on` (Asana's answers for projects and portfolios)."""
+    if start is None or due is None:
+        return
+    if start == due:
+        raise InvalidRequest(f"{field}: start_on and due_on cannot be the same date")
+    if start > due:
+        raise InvalidRequest(f"{field}: start_on must be before due_on")
+
+
 def split_list(value: str | list[str] | None) -> list[str]:
     """A list field given as a JSON array or a comma-separated string, trimmed, empties dropped."""
     if value is None:
