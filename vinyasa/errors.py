@@ -114,9 +114,10 @@ def error_response(
     )
 
 
-def validation_message(errors: list[dict[str, Any]] | Any) -> str:
-    """Pydantic/FastAPI validation errors in Asana's wording (vinyasa.protocol.messages)."""
-    return explain(errors)
+def validation_message(errors: list[dict[str, Any]] | Any, data: Any = None) -> str:
+    """Pydantic/FastAPI validation errors in Asana's wording (vinyasa.protocol.messages); given the
+    body `data` a model validated, a union-typed field's errors name the field only."""
+    return explain(errors) if data is None else explain(errors, data=data)
 
 
 def install_error_handlers(app: FastAPI) -> None:

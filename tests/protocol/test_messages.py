@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from typing import Any
 
 import pytest
@@ -17,7 +18,9 @@ from tests.statuses.helpers import post_status, post_update
 from tests.tasks.helpers import make_task
 from tests.webhooks.receiver import shared_receiver
 from vinyasa.core import runner
+from vinyasa.custom_fields.schemas import AddSettingBody
 from vinyasa.errors import InvalidRequest
+from vinyasa.jobs.schemas import ProjectDuplicateFields
 from vinyasa.protocol.body import validate
 from vinyasa.protocol.context import AsanaRoute
 from vinyasa.protocol.messages import MESSAGES, bad_gid, explain, say
@@ -101,6 +104,44 @@ def test_every_body_model_field_and_bad_value_is_worded_by_the_table(model):
                 _no_library_wording(message)
                 named = message.split(": ", 1)[0].split("[")[0].split(".")[0]
                 assert named in (*model.model_fields, "data"), message
+                for part in message.split("; "):
+                    assert _names_data(part, {name: bad}), message  # no union branch (`include.str`)
+
+
+def _names_data(message: str, data: Any) -> bool:
+    """Whether a message's field path walks the data it is about (the last key may be missing)."""
+    path, problem = message.split(": ", 1)
+    parts = re.findall(r"\[(\d+)\]|\.?([^.\[]+)", path)
+    for i, (index, key) in enumerate(parts):
+        if index and isinstance(data, list) and int(index) < len(data):
+            data = data[int(index)]
+        elif key and isinstance(data, dict) and key in data:
+            data = data[key]
+        elif not (key and i == len(parts) - 1 and problem.startswith("Missing input")) and path != "data":
+            return False
+    return True
+
+
+def test_a_union_fields_errors_name_the_field_not_the_branch():
+    """Pydantic names the union branch that failed (`include.str`, `custom_field.CustomFieldFields`);
+    the message names the field, and only what is wrong inside the branch the value has the shape
+    of, or else everything the value is not."""
+    cases: list[tuple[type[BaseModel], dict[str, Any], str]] = [
+        (ProjectDuplicateFields, {"include": [1]}, "include[0]: Not a string"),
+        (ProjectDuplicateFields, {"include": ["a", 2]}, "include[1]: Not a string"),
+        (ProjectDuplicateFields, {"include": 5}, "include: Not a string or an array"),
+        (
+            ProjectDuplicateFields,
+            {"name": 5, "include": {}},
+            "name: Not a string; include: Not a string or an array",
+        ),
+        (AddSettingBody, {"custom_field": 5}, "custom_field: Not a string or an object"),
+        (AddSettingBody, {"custom_field": {"name": 5}}, "custom_field.name: Not a string"),
+        (AddSettingBody, {"custom_field": None}, "custom_field: Missing input"),
+        (AddSettingBody, {}, "custom_field: Missing input"),
+    ]
+    for model, data, message in cases:
+        assert _message_of(model, data) == message, data
 
 
 def _message_of(model: type[BaseModel], data: dict[str, Any]) -> str | None:
@@ -142,6 +183,17 @@ async def test_examples_over_the_wire(client, world):
     message = fails(await client.put(f"/tasks/{task}", json={"data": {"assignee": 5}}), 400)
     assert message == "assignee: Not a valid GID type: number"
     fails(await client.post("/tasks", json={"data": {"workspace": None}}), 400, "workspace: ")
+    # Union-typed fields name the field, never the branch Pydantic tried (it said `include.str`).
+    duplicate = {"name": "x", "include": [1]}
+    message = fails(await client.post(f"/projects/{project}/duplicate", json={"data": duplicate}), 400)
+    assert message == "include[0]: Not a string"
+    message = fails(await client.post(f"/tasks/{task}/duplicate", json={"data": {"include": 5}}), 400)
+    assert message == "include: Not a string or an array"
+    setting = {"custom_field": 5}
+    message = fails(
+        await client.post(f"/projects/{project}/addCustomFieldSetting", json={"data": setting}), 400
+    )
+    assert message == "custom_field: Not a string or an object"
 
 
 async def test_put_task_followers_is_400_and_changes_nothing(client, world):

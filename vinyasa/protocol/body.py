@@ -128,4 +128,4 @@ def validate(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidRequest(validation_message(exc.errors())) from None
+        raise InvalidRequest(validation_message(exc.errors(), data)) from None

@@ -9,6 +9,7 @@ wording ("Input should be...", "Field required") reaches a client.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, get_args
 
@@ -132,6 +133,9 @@ def bad_gid(field: str, value: Any) -> str:
     return say("unknown_object", field, value=value)
 
 
+_LOST = object()  # the data under a location part the body does not hold (a value a validator made)
+
+
 def _where(loc: Iterable[Any]) -> str:
     """A Pydantic location as a field path: `memberships[0].project`."""
     path = ""
@@ -145,11 +149,68 @@ def _where(loc: Iterable[Any]) -> str:
     return path or "data"
 
 
-def _one(err: Mapping[str, Any]) -> str:
+def _walk(err: Mapping[str, Any], data: Any) -> tuple[str, tuple[str, ...]]:
+    """An error's field path read against the `data` it was raised on, and the paths of the unions
+    it went through. A union's errors carry the name of the branch that raised them in their
+    location (`include.str`, `include.list[str][0]`); such a part names nothing in the data, so it
+    is left out of the path (a field that is missing is the one part the data may lack)."""
+    loc = list(err.get("loc", ()))
+    path, unions, here = "", [], data
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            path += f"[{part}]"
+            here = here[part] if isinstance(here, list) and -len(here) <= part < len(here) else _LOST
+        elif isinstance(here, dict) and part in here:
+            path += f".{part}" if path else str(part)
+            here = here[part]
+        elif (isinstance(here, dict) and i == len(loc) - 1 and err.get("type") == "missing") or (
+            here is _LOST and "[" not in str(part)
+        ):
+            path += f".{part}" if path else str(part)
+            here = _LOST
+        else:  # a union's branch (or another Pydantic tag): nothing in the data
+            unions.append(path)
+    return path or "data", tuple(unions)
+
+
+def _named(errors: list[Mapping[str, Any]], data: Any) -> list[tuple[str, bool]]:
+    """Each error's message, a union's errors told as one field's: when the value has the shape of
+    a branch (an array, an object), only what is wrong inside it (`include[0]: Not a string`);
+    when it fits no branch, flagged to be joined (`explain`: `include: Not a string or an array`)."""
+    walked = [(err, *_walk(err, data)) for err in errors]
+    inside = {u for _, field, unions in walked for u in unions if field != u}
+    return [
+        (_one(err, field), field in unions)
+        for err, field, unions in walked
+        if not (field in unions and field in inside)
+    ]
+
+
+def _joined(named: list[tuple[str, bool]]) -> list[str]:
+    """The messages, those flagged about one field (a union's branches) as one, in first-seen
+    order: `Not a string` and `Not an array` make `Not a string or an array`."""
+    out: dict[str, list[str]] = {}
+    for message, union in named:
+        field, _, problem = message.partition(": ")
+        said = out.setdefault(field if union else message, [])
+        if union and problem not in said:
+            said.append(problem)
+    return [f"{key}: {_either(said)}" if said else key for key, said in out.items()]
+
+
+def _either(problems: list[str]) -> str:
+    if all(p.startswith("Not ") for p in problems):
+        return "Not " + " or ".join(p[4:] for p in problems)
+    return " or ".join(problems)
+
+
+def _one(err: Mapping[str, Any], field: str | None = None) -> str:
     kind, ctx = str(err.get("type", "")), err.get("ctx") or {}
     loc = list(err.get("loc", ()))
-    field = _where(loc)
-    name = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    if field is None:
+        field, name = _where(loc), next((p for p in reversed(loc) if isinstance(p, str)), "")
+    else:  # a path read against the data: its last key (a union branch's name is not one)
+        name = re.sub(r"\[\d+\]", "", field).rsplit(".", 1)[-1]
     given = err.get("input")
     key = _BY_TYPE.get(kind)
     if given is None and "input" in err and key is not None:
@@ -174,7 +235,12 @@ def _one(err: Mapping[str, Any]) -> str:
     return f"{field}: {err.get('msg', 'Invalid value')}"  # our own PydanticCustomError wording
 
 
-def explain(errors: Iterable[Mapping[str, Any]], *, limit: int = 5) -> str:
-    """Pydantic / FastAPI validation errors as Asana's `field: problem` messages, `; `-joined."""
-    parts = list(dict.fromkeys(_one(err) for err in list(errors)[:limit]))
-    return "; ".join(parts) or "Invalid request"
+def explain(errors: Iterable[Mapping[str, Any]], *, limit: int = 5, data: Any = _LOST) -> str:
+    """Pydantic / FastAPI validation errors as Asana's `field: problem` messages, `; `-joined.
+
+    Given the `data` a body model validated, a union-typed field's errors name the field only
+    (`_named`), never the branch Pydantic tried (`include.str`)."""
+    if data is _LOST:
+        parts = list(dict.fromkeys(_one(err) for err in list(errors)[:limit]))
+        return "; ".join(parts) or "Invalid request"
+    return "; ".join(_joined(_named(list(errors), data))[:limit]) or "Invalid request"
