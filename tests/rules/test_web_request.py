@@ -226,6 +226,58 @@ async def test_action_data_a_rule_cannot_use_is_a_400_naming_it(client, world: W
     assert ok(await client.get(f"/tasks/{t}/subtasks")) == []
 
 
+@pytest.mark.parametrize(
+    ("name", "data", "made"),
+    [
+        ("{{action_data.v}}", 1, "1"),
+        ("{{action_data.v}}", 2.5, "2.5"),
+        ("{{action_data.v}}", True, "true"),
+        ("#{{action_data.v}} for {{action_data.v}}", False, "#false for false"),
+        ("n={{ action_data.v }}", 7, "n=7"),
+    ],
+)
+async def test_a_placeholder_gives_text_as_json_writes_it(client, world: World, name, data, made) -> None:
+    """Numbers and booleans in a text field (a subtask's name, or text around a placeholder) read as
+    JSON writes them (Python's `True` leaked: found by a fresh attack)."""
+    p = await project(client, world)
+    t = await task(client, p)
+    r = await rule(
+        client, p["project"], {"type": "incoming_web_request"}, [{"type": "create_subtask", "name": name}]
+    )
+    run = f"/rule_triggers/{r['trigger']['rule_trigger_gid']}/run"
+    ok(await client.post(run, json={"data": {"resource": t, "action_data": {"v": data}}}))
+    assert [s["name"] for s in ok(await client.get(f"/tasks/{t}/subtasks"))] == [made]
+
+
+@pytest.mark.parametrize(("data", "kind"), [(None, "null"), ({"a": 1}, "an object"), ([1], "an array")])
+@pytest.mark.parametrize(
+    ("action", "field"),
+    [
+        ({"type": "create_subtask", "name": "{{action_data.v}}"}, "name"),
+        ({"type": "create_subtask", "name": "Call {{action_data.v}}"}, "name"),
+        ({"type": "set_due_date", "due_on": "2030-01-{{action_data.v}}"}, "due_on"),
+        ({"type": "set_assignee", "assignee": "{{action_data.v}}@example.com"}, "assignee"),
+    ],
+)
+async def test_a_placeholder_that_is_not_text_where_text_is_needed_is_a_400(
+    client, world: World, action, field, data, kind
+) -> None:
+    """null, an object or an array where an action needs text (a subtask's name, text around a
+    placeholder in any field): a 400 naming the field, nothing done (a subtask was named "None" or
+    "{'a': 1}", Python's spelling)."""
+    p = await project(client, world)
+    t = await task(client, p)
+    first = {"type": "create_subtask", "name": "first"}
+    r = await rule(client, p["project"], {"type": "incoming_web_request"}, [first, action])
+    run = f"/rule_triggers/{r['trigger']['rule_trigger_gid']}/run"
+    message = fails(await client.post(run, json={"data": {"resource": t, "action_data": {"v": data}}}), 400)
+    assert (
+        message
+        == f"{field}: action_data key 'v' is {kind}, where the action needs text (a string, a number or a boolean)"
+    )
+    assert ok(await client.get(f"/tasks/{t}/subtasks")) == []
+
+
 async def _two_enum_fields(client, world: World) -> tuple[dict[str, Any], dict[str, Any]]:
     """Two enum fields of one option each ("Size", "Other")."""
     body = {

@@ -4,6 +4,7 @@ services the API uses, as the rule's user (a `Caller` whose `cause` names the ru
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -14,23 +15,32 @@ from vinyasa.core import Caller, journal
 from vinyasa.errors import InvalidRequest
 from vinyasa.ordering import BOTTOM
 from vinyasa.protocol.body import validate
+from vinyasa.protocol.messages import json_kind
 from vinyasa.protocol.values import now_ms
 from vinyasa.rules import queries
 from vinyasa.tasks import placement, service
 from vinyasa.tasks.schemas import TaskFields
 
 _PLACEHOLDER = re.compile(r"\{\{\s*action_data\.([A-Za-z0-9_\-]+)\s*\}\}")
+# Action fields that hold text: a value that is one placeholder gives text there too (elsewhere
+# it keeps its JSON type: a number for a number field, null to clear a due date or an assignee).
+TEXT_FIELDS = frozenset({"name"})
+_NOT_TEXT = {"null": "null", "object": "an object", "array": "an array"}
 
 
-def fill(value: Any, data: dict[str, Any] | None) -> Any:
-    """`value` with `{{action_data.<key>}}` replaced (a string that is one placeholder takes the
-    value as given; an unknown key is a 400 naming it). Lists and objects are filled item by item."""
+def fill(value: Any, data: dict[str, Any] | None, field: str | None = None) -> Any:
+    """`value` (an action) with `{{action_data.<key>}}` replaced by the key's value. A string that
+    is one placeholder takes the value as given, unless its field holds text (`TEXT_FIELDS`);
+    a placeholder within text, or in a text field, gives text: a string as it is, a number or a
+    boolean as JSON writes it (`1`, `2.5`, `true`), and null, an object or an array is a 400
+    naming the action's field. An unknown key is a 400 naming it. Lists and objects are filled
+    item by item (`field`: the action field they are under)."""
     if data is None:
         return value
     if isinstance(value, list):
-        return [fill(v, data) for v in value]
+        return [fill(v, data, field) for v in value]
     if isinstance(value, dict):
-        return {k: fill(v, data) for k, v in value.items()}
+        return {k: fill(v, data, k if field is None else field) for k, v in value.items()}
     if not isinstance(value, str):
         return value
 
@@ -40,10 +50,22 @@ def fill(value: Any, data: dict[str, Any] | None) -> Any:
             raise InvalidRequest(f"action_data: Missing key {key!r}, which the rule's actions use")
         return data[key]
 
+    def text(match: re.Match[str]) -> str:
+        given = lookup(match)
+        if isinstance(given, str):
+            return given
+        if isinstance(given, bool | int | float):
+            return json.dumps(given)
+        kind = _NOT_TEXT[json_kind(given)]
+        raise InvalidRequest(
+            f"{field or 'data'}: action_data key {match.group(1)!r} is {kind}, where the action needs"
+            " text (a string, a number or a boolean)"
+        )
+
     whole = _PLACEHOLDER.fullmatch(value.strip())
-    if whole is not None:
+    if whole is not None and field not in TEXT_FIELDS:
         return lookup(whole)
-    return _PLACEHOLDER.sub(lambda m: "" if (v := lookup(m)) is None else str(v), value)
+    return text(whole) if whole is not None else _PLACEHOLDER.sub(text, value)
 
 
 def _value_matches(stored: tuple[Any, ...] | None, wanted: Any) -> bool:
@@ -150,7 +172,7 @@ def do(caller: Caller, task: access.VisibleTask, action: dict[str, Any], data: d
     elif kind == "add_to_project":
         _place(caller, task, int(a["project"]), int(a["section"]) if a.get("section") else None)
     elif kind == "create_subtask":
-        body = {"name": str(a["name"])}
+        body = {"name": a["name"]}
         if a.get("assignee") is not None:
             body["assignee"] = str(a["assignee"])
         service.create_task(caller, validate(TaskFields, body), parent=task)

@@ -39,7 +39,8 @@ _ACTION = {
     "(`due_on` or `days_from_now`), `set_custom_field` (`custom_field`, `value`), `mark_complete`, "
     "`mark_incomplete`, `add_to_project` (`project`, optional `section`), `create_subtask` (`name`, optional "
     "`assignee`), `add_followers` (`followers`). With an `incoming_web_request` trigger, `value`, `name`, "
-    "`due_on` and `assignee` may use `{{action_data.<key>}}`.",
+    "`due_on` and `assignee` may use `{{action_data.<key>}}` (within text, and in `name`, a number or "
+    "boolean reads as JSON writes it; null, an object or an array there is a 400).",
 }
 _FIELDS = {
     "name": {"type": "string", "example": "Triage"},

@@ -25,7 +25,9 @@ a user or null), `set_due_date` (`due_on` YYYY-MM-DD or `days_from_now`; null `d
 optional `assignee`), `add_followers` (`followers`: a list of users). For an
 `incoming_web_request` rule any string value may name `{{action_data.<key>}}`: the run replaces it
 by the key's value (a string that is exactly one placeholder takes the value as it is: a number
-stays a number).
+stays a number). Text gets text: a placeholder within a longer string, or anywhere in a subtask's
+`name`, gives a string as it is and a number or boolean as JSON writes it (`1`, `true`); null,
+an object or an array there is a 400 naming the field (vinyasa.rules.actions.fill).
 """
 
 from __future__ import annotations
