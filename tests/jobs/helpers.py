@@ -20,6 +20,15 @@ def drain(world: World) -> int:
     return runner.drain(world.env.app.state.runtime.transactions)
 
 
+async def save_template(client: httpx.AsyncClient, world: World, project: str) -> str:
+    """Save `project` as a public template of the world's team (a job run to its end); its gid."""
+    body = {"name": "Plan", "public": True, "team": world.team}
+    job = ok(await client.post(f"/projects/{project}/saveAsTemplate", json={"data": body}), 201)
+    done = await job_result(client, world, job)
+    assert done["status"] == "succeeded", done
+    return str(done["new_project_template"]["gid"])
+
+
 async def job_result(client: httpx.AsyncClient, world: World, job: dict[str, Any]) -> dict[str, Any]:
     """Run the job and return its record once it ended."""
     assert job["resource_type"] == "job" and job["status"] == "not_started", job

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from tests.conftest import World
 from tests.helpers import fails, ok
-from tests.jobs.helpers import job_result, source_project, structure
+from tests.jobs.helpers import job_result, save_template, source_project, structure
 from tests.tasks.helpers import make_task
 
 pytestmark = pytest.mark.anyio
@@ -136,14 +136,6 @@ async def test_a_date_added_after_the_request_fails_the_job_cleanly(client, worl
     assert world.count("SELECT count(*) FROM projects") == 1
 
 
-async def _template(client, world: World, project: str) -> str:
-    body = {"name": "Plan", "public": True, "team": world.team}
-    job = ok(await client.post(f"/projects/{project}/saveAsTemplate", json={"data": body}), 201)
-    done = await job_result(client, world, job)
-    assert done["status"] == "succeeded", done
-    return str(done["new_project_template"]["gid"])
-
-
 async def _instantiate(client, template: str, *dates: dict[str, str]):
     body = {"name": "Made", "requested_dates": list(dates)}
     return await client.post(f"/project_templates/{template}/instantiateProject", json={"data": body})
@@ -152,7 +144,7 @@ async def _instantiate(client, template: str, *dates: dict[str, str]):
 @pytest.mark.parametrize("value", ["9999-12-30", "9999-12-18"])
 async def test_instantiating_past_the_calendar_is_a_400(client, world: World, value) -> None:
     src = await source_project(client, world)
-    template = await _template(client, world, src["project"])
+    template = await save_template(client, world, src["project"])
     before = world.count("SELECT count(*) FROM jobs")
     r = await _instantiate(client, template, {"gid": "1", "value": value})
     fails(r, 400, "requested_dates[0].value: ", "9999-12-31")
@@ -162,7 +154,7 @@ async def test_instantiating_past_the_calendar_is_a_400(client, world: World, va
 
 async def test_instantiating_to_the_last_day_works(client, world: World) -> None:
     src = await source_project(client, world)
-    template = await _template(client, world, src["project"])
+    template = await save_template(client, world, src["project"])
     job = ok(await _instantiate(client, template, {"gid": "1", "value": "9999-12-17"}), 201)
     done = await job_result(client, world, job)
     assert done["status"] == "succeeded", done
@@ -173,7 +165,7 @@ async def test_instantiating_to_the_last_day_works(client, world: World) -> None
 async def test_a_due_date_variable_replaces_the_projects_due_date_unmoved(client, world: World) -> None:
     src = await source_project(client, world)
     ok(await client.put(f"/projects/{src['project']}", json={"data": {"due_on": "2027-06-30"}}))
-    template = await _template(client, world, src["project"])
+    template = await save_template(client, world, src["project"])
     start = {"gid": "1", "value": "9999-12-17"}
     fails(await _instantiate(client, template, start), 400, "requested_dates[0].value")
     job = ok(await _instantiate(client, template, {"gid": "2", "value": "9999-12-31"}, start), 201)
@@ -187,7 +179,7 @@ async def test_a_template_changed_after_the_request_fails_the_job_cleanly(
     client, world: World, caplog
 ) -> None:
     src = await source_project(client, world)
-    template = await _template(client, world, src["project"])
+    template = await save_template(client, world, src["project"])
     job = ok(await _instantiate(client, template, {"gid": "1", "value": "9999-12-17"}), 201)
     with world.db() as db:  # the template's start date variable now stands a day earlier
         db.execute(

@@ -10,19 +10,11 @@ import pytest
 
 from tests.conftest import World
 from tests.helpers import fails, ok
-from tests.jobs.helpers import job_result, source_project
+from tests.jobs.helpers import job_result, save_template, source_project
 
 pytestmark = pytest.mark.anyio
 # source_project's task dates run from Fri 2026-02-27 (A's start: the template's variable 1 and the
 # anchor of a duplicate's schedule_dates.start_on) to Fri 2026-03-13.
-
-
-async def _template(client, world: World, project: str) -> str:
-    body = {"name": "Plan", "public": True, "team": world.team}
-    job = ok(await client.post(f"/projects/{project}/saveAsTemplate", json={"data": body}), 201)
-    done = await job_result(client, world, job)
-    assert done["status"] == "succeeded", done
-    return str(done["new_project_template"]["gid"])
 
 
 def _counts(world: World) -> tuple[int, int]:
@@ -41,7 +33,7 @@ async def test_a_due_date_variable_not_after_the_start_is_a_400(
 ) -> None:
     src = await source_project(client, world)
     ok(await client.put(f"/projects/{src['project']}", json={"data": {"due_on": "2026-03-31"}}))
-    template = await _template(client, world, src["project"])
+    template = await save_template(client, world, src["project"])
     before = _counts(world)
     dates = [{"gid": "1", "value": start}, {"gid": "2", "value": due}]
     response = await client.post(
@@ -62,7 +54,7 @@ async def test_a_due_date_variable_not_after_the_start_is_a_400(
 @pytest.mark.parametrize("value", ["2026-06-02junk", "2026-06-02T00:00:00Z", "2026-06-02 "])
 async def test_a_date_variable_is_a_whole_date(client, world: World, value) -> None:
     src = await source_project(client, world)
-    template = await _template(client, world, src["project"])
+    template = await save_template(client, world, src["project"])
     before = _counts(world)
     response = await client.post(
         f"/project_templates/{template}/instantiateProject",
