@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from tests.conftest import World, api_client
 from tests.helpers import fails, ok
 from tests.jobs.helpers import TASK_FIELDS, depends, job_result, names_of, new_tags, source_project, tag
+from tests.tasks.helpers import make_task
 
 pytestmark = pytest.mark.anyio
 
@@ -83,6 +85,30 @@ async def test_parent_only_where_the_creator_may_add_subtasks(client, world: Wor
         )
     assert copy["parent"] is None and copy["projects"] == []
     assert [s["name"] for s in ok(await client.get(f"/tasks/{parent}/subtasks"))] == ["A1", "A2"]
+
+
+async def test_a_source_deleted_between_the_jobs_reads_fails_the_job(
+    client, world: World, monkeypatch
+) -> None:
+    # PostgreSQL: the job reads the task, then its blueprint, each statement seeing the newest data;
+    # a DELETE committed between them left a blueprint of no task (IndexError, a traceback).
+    if world.env.backend != "postgresql":
+        pytest.skip("a SQLite read transaction sees one snapshot")
+    from vinyasa.jobs import blueprint
+
+    task = await make_task(client, world, "doomed")
+    job = ok(await client.post(f"/tasks/{task}/duplicate", json={"data": {}}), 201)
+    of_task = blueprint.of_task
+
+    def deleted_first(conn, gid, include):
+        with world.env.engine.begin() as other:
+            other.execute(text("DELETE FROM tasks WHERE gid = :g"), {"g": gid})
+        return of_task(conn, gid, include)
+
+    monkeypatch.setattr(blueprint, "of_task", deleted_first)
+    done = await job_result(client, world, job)
+    assert done["status"] == "failed", done
+    assert world.count("SELECT attempts FROM jobs WHERE gid = :g", g=int(job["gid"])) == 1
 
 
 async def test_bad_input_and_access(client, world: World) -> None:

@@ -191,6 +191,8 @@ def duplicate_task(run: runner.Run) -> runner.Step:
         except NotFound:
             raise runner.JobFailed(TASK_GONE) from None
         plan = blueprint.of_task(caller.conn, task.gid, include)
+    if not plan["tasks"]:  # deleted between the two reads (PostgreSQL: each statement sees the newest)
+        raise runner.JobFailed(TASK_GONE)
     if params.get("name") is not None:
         plan["tasks"][0][2]["name"] = params["name"]
     with run.unit() as caller:
