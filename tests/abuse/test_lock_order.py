@@ -323,3 +323,18 @@ async def test_a_duplicate_locks_the_outside_tasks_it_links_in_gid_order(client,
     assert done["status"] == "succeeded", done
     links = ok(await client.get(f"/tasks/{done['new_task']['gid']}/dependencies"))
     assert sorted(t["gid"] for t in links) == [low, high]
+
+
+async def test_renaming_an_id_field_while_it_is_added_to_projects(client, world: World, pool) -> None:
+    # The rename updates a key column (unique names): FOR UPDATE, which waits for a new setting's
+    # foreign-key check (FOR KEY SHARE); that setting's transaction then numbers its project's tasks
+    # under the field's lock. Held FOR NO KEY UPDATE before the update, the rename deadlocked with it.
+    field = (await make_field(client, world, "Ticket", id_prefix="eng"))["gid"]
+    for i in range(ROUNDS):
+        projects = [(await make_project(client, world, name=f"p{i}.{n}"))["gid"] for n in range(3)]
+        for project in projects:
+            await make_task(client, world, f"t{i}", projects=[project])
+        add = [("POST", f"/projects/{p}/addCustomFieldSetting", {"custom_field": field}) for p in projects]
+        rename = ("PUT", f"/custom_fields/{field}", {"name": f"Ticket {i}"})
+        answers = race(pool, world, add[0], rename, add[1], add[2])
+        assert [a[0] for a in answers] == [200, 200, 200, 200], answers

@@ -42,8 +42,16 @@ async def get_custom_field(ctx: CtxDep, custom_field_gid: str) -> Response:
 
 @router.put("/custom_fields/{custom_field_gid}", operation_id="updateCustomField")
 async def update_custom_field(ctx: CtxDep, custom_field_gid: str) -> Response:
-    """Change a field; its type and its enum options cannot be changed here (400)."""
-    field = service.custom_field(ctx, custom_field_gid, lock=True)
+    """Change a field; its type and its enum options cannot be changed here (400).
+
+    A rename changes a key column (the workspace's unique field names), so its row is locked as for
+    a delete (FOR UPDATE on PostgreSQL) from the start: held FOR NO KEY UPDATE, the update then
+    waited for a new setting's foreign-key check (FOR KEY SHARE) whose transaction numbered its
+    tasks under the field's lock, a deadlock."""
+    lock: access.Lock = (
+        "delete" if isinstance(ctx.payload.data, dict) and "name" in ctx.payload.data else True
+    )
+    field = service.custom_field(ctx, custom_field_gid, lock=lock)
     service.update_field(ctx, field, ctx.input(CustomFieldFields))
     return ctx.one(CUSTOM_FIELD, field.gid)
 
