@@ -338,3 +338,75 @@ async def test_renaming_an_id_field_while_it_is_added_to_projects(client, world:
         rename = ("PUT", f"/custom_fields/{field}", {"name": f"Ticket {i}"})
         answers = race(pool, world, add[0], rename, add[1], add[2])
         assert [a[0] for a in answers] == [200, 200, 200, 200], answers
+
+
+# ---- one change, journaled once: two requests making the same change at once (two processes) -----
+# Each read what was there before the other's write, wrote (the second changed nothing) and
+# journaled the change. Found by a fresh attack on two server processes.
+
+
+def _journaled(world: World, resource: str, action: str, field: str | None = None) -> int:
+    return world.count(
+        "SELECT count(*) FROM journal WHERE resource_gid = :r AND action = :a"
+        " AND (field = :f OR :f IS NULL AND field IS NULL)",
+        r=int(resource),
+        a=action,
+        f=field,
+    )
+
+
+async def test_one_follower_removed_twice_at_once_is_journaled_once(client, world: World, pool) -> None:
+    bob, _ = world.person("bob@example.com")
+    for i in range(ROUNDS):
+        task = await make_task(client, world, f"t{i}")
+        ok(await client.post(f"/tasks/{task}/addFollowers", json={"data": {"followers": [bob]}}))
+        remove = ("POST", f"/tasks/{task}/removeFollowers", {"followers": [bob]})
+        assert [a[0] for a in race(pool, world, remove, remove)] == [200, 200]
+        assert _journaled(world, task, "changed", "followers") == 2  # bob added, then removed
+
+
+async def test_one_link_removed_twice_at_once_is_journaled_once(client, world: World, pool) -> None:
+    for i in range(ROUNDS):
+        task, other = [await make_task(client, world, f"{n}{i}") for n in "ab"]
+        ok(await client.post(f"/tasks/{task}/addDependencies", json={"data": {"dependencies": [other]}}))
+        remove = ("POST", f"/tasks/{task}/removeDependencies", {"dependencies": [other]})
+        assert [a[0] for a in race(pool, world, remove, remove)] == [200, 200]
+        assert _journaled(world, task, "changed", "dependencies") == 2  # added, removed
+        assert _journaled(world, other, "changed", "dependents") == 2
+
+
+async def test_one_project_follower_added_twice_at_once_is_journaled_once(client, world: World, pool) -> None:
+    bob, _ = world.person("bob@example.com")
+    for _ in range(ROUNDS):
+        project = (await make_project(client, world))["gid"]
+        before = _journaled(world, project, "changed", "followers")
+        add = ("POST", f"/projects/{project}/addFollowers", {"followers": [bob]})
+        assert [a[0] for a in race(pool, world, add, add)] == [200, 200]
+        assert _journaled(world, project, "changed", "followers") == before + 1
+
+
+async def test_two_moves_of_one_task_at_once_are_journaled_from_where_each_found_it(
+    client, world: World, pool
+) -> None:
+    # Each move journaled the parent it read before its lock: a move back to the first parent was
+    # lost, or the first parent was `removed` twice and the real one never.
+    a, b, c = [await make_task(client, world, n) for n in "abc"]
+    for i in range(ROUNDS):
+        task = await make_task(client, world, f"t{i}", parent=a)
+        first, second = (b, a) if i % 2 else (b, c)
+        moves = [("POST", f"/tasks/{task}/setParent", {"parent": p}) for p in (first, second)]
+        assert [x[0] for x in race(pool, world, *moves)] == [200, 200]
+        with world.env.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT action, parent_gid FROM journal WHERE resource_gid = :t"
+                    " AND action IN ('added', 'removed') AND parent_type = 'task' ORDER BY id"
+                ),
+                {"t": int(task)},
+            ).all()
+        at = int(a)  # the chain of moves: each removed from where the one before added it
+        for (removed, old), (added, new) in zip(rows[1::2], rows[2::2], strict=True):
+            assert (removed, old, added) == ("removed", at, "added"), rows
+            at = new
+        final = ok(await client.get(f"/tasks/{task}", params={"opt_fields": "parent"}))["parent"]["gid"]
+        assert at == int(final), rows

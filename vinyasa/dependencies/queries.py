@@ -28,7 +28,7 @@ LOCK = "SELECT pg_advisory_xact_lock(CAST(? AS integer), CAST(? AS integer))"
 
 EXISTING = "SELECT 1 FROM task_dependencies WHERE task_gid = ? AND dependency_gid = ?"
 INSERT = "INSERT INTO task_dependencies (task_gid, dependency_gid, created_at) VALUES (?, ?, ?)"
-DELETE = "DELETE FROM task_dependencies WHERE task_gid = ? AND dependency_gid = ?"
+DELETE = "DELETE FROM task_dependencies WHERE task_gid = ? AND dependency_gid = ? RETURNING task_gid"
 # The newest link in the blocked task's dependencies and in the blocker's dependents: a new link is
 # stamped after both, so both lists keep the order links were added in, also within one millisecond.
 LAST_LINKED = (

@@ -98,6 +98,7 @@ def unlink(ctx: Caller, task: access.VisibleTask, field: str, values: list[str])
     access.require_task_edit(ctx, task, f"change its {field}")
     for other in _others(ctx, task, field, values):
         pair = (task.gid, other) if field == "dependencies" else (other, task.gid)
-        if sql.fetch(ctx.conn, queries.EXISTING, list(pair)):
-            sql.execute_many(ctx.conn, queries.DELETE, [pair])
+        # What the DELETE removed: of two requests removing one link at once, the second removes
+        # nothing (PostgreSQL: it waits for the first) and journals nothing.
+        if sql.fetch(ctx.conn, queries.DELETE, list(pair)):
             record_link(ctx, *pair, "removed")

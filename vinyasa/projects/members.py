@@ -8,8 +8,6 @@ order on PostgreSQL (no deadlocks), and the (project, user) unique constraint ma
 
 from __future__ import annotations
 
-from typing import Literal
-
 from sqlalchemy import Connection
 
 from vinyasa import access
@@ -23,12 +21,12 @@ from vinyasa.protocol import sql
 from vinyasa.protocol.gids import allocate
 
 
-def sharable(
-    ctx: Caller, project_gid: str, field: str | None = None, *, lock: Literal["share", "update"] = "share"
-) -> access.VisibleProject:
+def sharable(ctx: Caller, project_gid: str, field: str | None = None) -> access.VisibleProject:
     """A visible project whose members the caller may change (its minimum_access_level_for_sharing),
-    locked against concurrent permission changes (PostgreSQL; `update` when admins may be removed)."""
-    project = access.project(ctx, project_gid, field, lock=lock)
+    locked FOR NO KEY UPDATE (PostgreSQL): one change of its people at a time, so each reads what the
+    one before it did (two removals cannot each leave the other the last admin; two requests adding
+    one follower journal it once, vinyasa.projects.changes.people_change)."""
+    project = access.project(ctx, project_gid, field, lock="update")
     access.require_project_level(project, project.minimum_access_level_for_sharing, "change its members")
     return project
 

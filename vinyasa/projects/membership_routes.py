@@ -36,7 +36,7 @@ async def remove_members_for_project(ctx: CtxDep, project_gid: str) -> Response:
 
     Removing an admin needs project admin (403), and the last admin stays (400): see vinyasa.access.
     """
-    project = members.sharable(ctx, project_gid, lock="update")
+    project = members.sharable(ctx, project_gid)
     users = members.resolve_users(ctx, "members", ctx.input(MembersBody).members, None)
     access.require_member_removal(ctx, project, users)
     recorded.people_change(

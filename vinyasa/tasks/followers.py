@@ -16,11 +16,6 @@ from vinyasa.protocol.values import now_ms
 from vinyasa.tasks import queries
 
 
-def _current(ctx: Caller, task_gid: int, users: list[int]) -> set[int]:
-    statement = queries.FOLLOWING.format(users=sql.marks(len(users)))
-    return {int(gid) for (gid,) in sql.fetch(ctx.conn, statement, [task_gid, *users])}
-
-
 def _users(ctx: Caller, task: access.VisibleTask, values: list[str], workspace_gid: int | None) -> list[int]:
     users = members.resolve_users(ctx, "followers", values, workspace_gid)
     if set(users) != {ctx.user_gid}:
@@ -46,11 +41,12 @@ def add_followers(ctx: Caller, task: access.VisibleTask, values: list[str]) -> N
 def remove_followers(ctx: Caller, task: access.VisibleTask, values: list[str]) -> None:
     """Stop users following the task; one who does not follow it is no error."""
     users = _users(ctx, task, values, None)
-    following = _current(ctx, task.gid, users)
-    if not following:
+    # What the DELETE removed, not what was read before it: of two requests removing one follower
+    # at once, the second deletes nothing (PostgreSQL: it waits for the first) and journals nothing.
+    statement = queries.UNFOLLOW.format(users=sql.marks(len(users)))
+    gone = sorted(int(gid) for (gid,) in sql.fetch(ctx.conn, statement, [task.gid, *users]))
+    if not gone:
         return
-    gone = sorted(following)
-    sql.write(ctx.conn, queries.UNFOLLOW.format(users=sql.marks(len(gone))), [task.gid, *gone])
     topics = journal.task_topics(ctx, task.gid)
     for user in gone:
         journal.member(ctx, ("task", task.gid), "removed", ("user", user), topics=topics, field="followers")

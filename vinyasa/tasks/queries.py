@@ -93,5 +93,4 @@ MEMBERSHIPS = (
 FOLLOWERS = Link("task_followers", "task_gid", "user_gid", ("created_at", "user_gid"))
 NUM_SUBTASKS = "SELECT parent_gid, count(*) FROM tasks WHERE parent_gid IN ({gids}) GROUP BY parent_gid"
 # A task's followers among some users, and ending their follow ({users}: `?` marks; the task first).
-FOLLOWING = "SELECT user_gid FROM task_followers WHERE task_gid = ? AND user_gid IN ({users})"
-UNFOLLOW = "DELETE FROM task_followers WHERE task_gid = ? AND user_gid IN ({users})"
+UNFOLLOW = "DELETE FROM task_followers WHERE task_gid = ? AND user_gid IN ({users}) RETURNING user_gid"

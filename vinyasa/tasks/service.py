@@ -351,15 +351,14 @@ def set_parent(
     insert_before, insert_after = anchors
     if insert_before is not None and insert_after is not None:
         raise InvalidRequest("Cannot provide both insert_before and insert_after")
-    before_topics = journal.task_topics(ctx, task.gid)
     if parent_value is None:
         if insert_before is not None or insert_after is not None:
             raise InvalidRequest("insert_before, insert_after: Only a subtask can be placed among siblings")
         if not tree.lock_tasks(ctx.conn, [task.gid]):
             raise access.unknown(None, task.gid, "task")
+        before_topics = journal.task_topics(ctx, task.gid)
         moved = {"parent_gid": None, "root_gid": task.gid, "position": 0, "modified_at": now_ms()}
-        _move(ctx, task.gid, moved)
-        _record_parent(ctx, task, None, before_topics)
+        _record_parent(ctx, task.gid, _move(ctx, task.gid, moved), None, before_topics)
         return
     parent = access.task(ctx, parent_value, "parent")
     access.require_task_edit(ctx, parent, "add subtasks to it")
@@ -384,33 +383,41 @@ def set_parent(
         position = SUBTASKS.place(ctx.conn, {"parent_gid": parent.gid}, where, moving=task.gid)
     except LookupError:  # the anchor moved away meanwhile
         raise InvalidRequest("insert_before/insert_after: Not another subtask of the parent") from None
+    before_topics = journal.task_topics(ctx, task.gid)
     moved = {"parent_gid": parent.gid, "root_gid": chain[-1], "position": position, "modified_at": now_ms()}
-    _move(ctx, task.gid, moved)
-    _record_parent(ctx, task, parent.gid, before_topics)
+    _record_parent(ctx, task.gid, _move(ctx, task.gid, moved), parent.gid, before_topics)
 
 
-def _record_parent(ctx: Caller, task: access.VisibleTask, parent: int | None, before: frozenset[int]) -> None:
-    """Journal for setParent: `removed` from the old parent, `added` to the new one, and the task's
-    `parent` field `changed` (its streams before and after the move both see it)."""
-    if parent == task.parent_gid:
+def _record_parent(
+    ctx: Caller, gid: int, old: int | None, parent: int | None, before: frozenset[int]
+) -> None:
+    """Journal for setParent, from the parent the task had under its row lock (`old`; read before
+    the lock, a concurrent move's parent was journaled again): `removed` from the old parent, `added`
+    to the new one, and the task's `parent` field `changed` (its streams before and after the move
+    both see it)."""
+    if parent == old:
         return
-    topics = before | journal.task_topics(ctx, task.gid)
-    ref = ("task", task.gid)
-    if task.parent_gid is not None:
-        journal.record(ctx, ref, "removed", parent=("task", task.parent_gid), topics=topics)
+    topics = before | journal.task_topics(ctx, gid)
+    ref = ("task", gid)
+    if old is not None:
+        journal.record(ctx, ref, "removed", parent=("task", old), topics=topics)
     if parent is not None:
         journal.record(ctx, ref, "added", parent=("task", parent), topics=topics)
     journal.changed(ctx, ref, ["parent"], topics=topics, values={"parent": ("task", parent)})
 
 
-def _move(ctx: Caller, gid: int, moved: dict[str, Any]) -> None:
+def _move(ctx: Caller, gid: int, moved: dict[str, Any]) -> int | None:
     """Write the task's new parent, root and position (the caller holds its row lock), then point its
     subtree at the new root: a walk of the whole subtree, skipped when the root stays the same (a
-    move under the same top-level task: the subtree's rows name that root already)."""
-    old_root = sql.fetch_value(ctx.conn, "SELECT root_gid FROM tasks WHERE gid = ?", [gid])
+    move under the same top-level task: the subtree's rows name that root already). Returns the
+    parent it had."""
+    old_root, old_parent = sql.fetch(ctx.conn, "SELECT root_gid, parent_gid FROM tasks WHERE gid = ?", [gid])[
+        0
+    ]
     update_row(ctx.conn, Task, gid, moved)
     if old_root != moved["root_gid"]:
         _reroot(ctx, gid, moved["root_gid"])
+    return int(old_parent) if old_parent is not None else None
 
 
 def _reroot(ctx: Caller, gid: int, root: int) -> None:
