@@ -257,6 +257,19 @@ async def test_a_teams_admin_membership_is_lowered_or_ended_only_by_an_admin(cli
         ok(await bob.delete(f"/memberships/{teams}"))
 
 
+async def test_setting_the_level_a_membership_has_journals_nothing(client, world):
+    gid = (await make_project(client, world))["gid"]
+    body = {"data": {"parent": gid, "member": "bob@example.com", "access_level": "editor"}}
+    world.person("bob@example.com")
+    made = ok(await client.post("/memberships", json=body), 201)["gid"]
+    for _ in range(2):
+        same = ok(await client.put(f"/memberships/{made}", json={"data": {"access_level": "editor"}}))
+        assert same["access_level"] == "editor"
+    assert world.count("SELECT count(*) FROM journal WHERE resource_gid = :m", m=int(made)) == 0
+    ok(await client.put(f"/memberships/{made}", json={"data": {"access_level": "viewer"}}))
+    assert world.count("SELECT count(*) FROM journal WHERE resource_gid = :m", m=int(made)) == 1
+
+
 async def test_concurrent_shares_of_one_member_make_one_membership(world):
     """16 threads share one project with one team at once: one 201, the rest 400, never a 5xx."""
     async with api_client(world.env, world.token) as client:

@@ -176,6 +176,8 @@ def change(ctx: Caller, value: str, fields: MembershipFields) -> int:
     _may_grant(project, level)
     if level != "admin":
         _may_take_admin(ctx, project, member, current, field, "lower the access of")
+    if level == current:  # no change, nothing journaled (as a task PUT that changes nothing)
+        return gid
     update_row(ctx.conn, ProjectMember, gid, {"access_level": level})
     topics = [project.gid, project.workspace_gid]
     journal.changed(ctx, ("project_membership", gid), ["access_level"], topics=topics)
