@@ -31,6 +31,13 @@ async def test_item_and_field_records(client, world):
     project = (await make_project(client, world))["gid"]
     bob, _ = world.person("bob@example.com")
     await add_item(client, folio, project)
+    other = (await make_project(client, world, name="Other"))["gid"]
+    await add_item(client, folio, other)
+    for anchor in (
+        "insert_before",
+        "insert_after",
+    ):  # moves of an item: no record (as a task's, in its section)
+        ok(await client.post(f"/portfolios/{folio}/addItem", json={"data": {"item": project, anchor: other}}))
     ok(await client.post(f"/portfolios/{folio}/removeItem", json={"data": {"item": project}}))
     item_rows = [r for r in _entries(world, project) if r[2] == "portfolio"]
     assert item_rows == [

@@ -91,8 +91,9 @@ def add_item(ctx: Caller, portfolio: access.VisiblePortfolio, body: ItemBody) ->
         raise InvalidRequest(
             "insert_before/insert_after: The anchor is not an item of this portfolio"
         ) from None
-    if present:
+    if present:  # a move: journaled as none, as a task moved within its section (tasks.placement)
         queries.move_item(ctx.conn, portfolio.gid, gid, position)
+        return
     else:
         insert_row(
             ctx.conn,
