@@ -87,6 +87,7 @@ from vinyasa.access.projects import (
     PROJECT_LEVELS,
     VisibleProject,
     grantable_level,
+    hidden_projects,
     project,
     project_admins,
     project_child,
@@ -98,7 +99,7 @@ from vinyasa.access.projects import (
     require_project_level,
 )
 from vinyasa.access.rules import VisibleRule, rule
-from vinyasa.access.sections import VisibleSection, hidden_projects, hidden_sections, project_section, section
+from vinyasa.access.sections import VisibleSection, hidden_sections, project_section, section
 from vinyasa.access.tags import tag
 from vinyasa.access.tasks import (
     VisibleTask,

@@ -18,6 +18,7 @@ from vinyasa.access.core import (
     Workspaces,
     child_of,
     find,
+    hidden_by_rule,
     per_viewer,
     rule_sql,
     unknown,
@@ -53,6 +54,11 @@ _project_for = per_viewer(project_rule)
 
 # `project_visible` as prepared SQL on the `projects` table (by that name) and its parameters.
 project_visible_sql = rule_sql(Project.__table__, project_rule)
+
+
+def hidden_projects(conn: Any, viewer: Caller, gids: list[int]) -> set[int]:
+    """Of these project gids, the ones the viewer cannot see."""
+    return hidden_by_rule(conn, "projects", gids, project_visible_sql(viewer))
 
 
 def project_visible(ctx: Caller) -> ColumnElement[bool]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from vinyasa.access.core import hidden_by_rule
-from vinyasa.access.projects import VisibleProject, project, project_child, project_visible_sql
+from vinyasa.access.projects import VisibleProject, hidden_projects, project, project_child
 from vinyasa.core import Caller
 from vinyasa.errors import InvalidRequest, NotFound
 from vinyasa.protocol import sql
@@ -51,11 +50,6 @@ def project_section(ctx: Caller, project_gid: int, field: str, value: object) ->
     if found is None:
         raise InvalidRequest(f"{field}: Unknown object: {str(value)[:64]}")
     return gid
-
-
-def hidden_projects(conn: Any, viewer: Caller, gids: list[int]) -> set[int]:
-    """Of these project gids, the ones the viewer cannot see."""
-    return hidden_by_rule(conn, "projects", gids, project_visible_sql(viewer))
 
 
 def hidden_sections(conn: Any, viewer: Caller, gids: list[int]) -> set[int]:
